@@ -1,0 +1,15 @@
+//! softmax-core: the numeric kernels of softmax-nn, on plain f32 slices.
+//!
+//! One file per kernel family; each family has a scalar reference (`*_ref`) next to its fast path, which
+//! uses wasm `simd128` when the crate is built for wasm32 with that feature. `abi` is the only place
+//! with `extern "C"` functions and raw pointers.
+
+pub mod abi;
+pub mod cross_entropy;
+pub mod data;
+pub mod elementwise;
+pub mod gemm;
+pub mod optim;
+pub mod reduce;
+pub mod rng;
+pub mod softmax;
