@@ -1,0 +1,8 @@
+// nn.functional: the stateless forms of the layers (PyTorch's torch.nn.functional).
+
+export { linear } from '../tensor/ops/linalg.js';
+export { relu, sigmoid } from '../tensor/ops/elementwise.js';
+export { softmax, logSoftmax } from '../tensor/ops/softmax.js';
+export { dropout } from '../tensor/ops/dropout.js';
+export { crossEntropy, mseLoss } from '../tensor/ops/loss.js';
+export { flatten } from '../tensor/ops/shape.js';

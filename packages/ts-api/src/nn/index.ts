@@ -1,0 +1,10 @@
+// The `nn` namespace.
+
+export { Module, type StateDict, type LoadStateDictResult } from './module.js';
+export { Parameter, isParameter, type ParameterConstructor } from './parameter.js';
+export { Sequential } from './sequential.js';
+export { Linear } from './linear.js';
+export { Flatten, ReLU, Sigmoid, Softmax, LogSoftmax, Dropout, Identity } from './layers.js';
+export { CrossEntropyLoss, MSELoss, type CrossEntropyLossOptions } from './loss.js';
+export * as init from './init.js';
+export * as functional from './functional.js';

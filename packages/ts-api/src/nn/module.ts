@@ -1,0 +1,194 @@
+// nn.Module: parameters, children, apply, train/eval, state dicts — PyTorch's semantics and key names.
+//
+// Children and parameters are found the way PyTorch finds them after __setattr__: every own property
+// of the module that holds a Module or an nn.Parameter, in the order the properties were assigned, plus
+// what was added with registerModule / registerParameter (Sequential's '0', '1', …).
+
+import { noGrad } from '../tensor/grad-mode.js';
+import { copyInto } from '../tensor/ops/shape.js';
+import { formatShape, sameShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { isParameter, Parameter } from './parameter.js';
+
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export abstract class Module {
+  /** True in training mode (Dropout active), false after eval(). */
+  training = true;
+  readonly #registered = new Map<string, Module | Tensor | null>();
+
+  /** The computation. Subclasses define it; `call` is an alias so `net.call(x)` reads like `net(x)`. */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
+  }
+
+  /** Adds (or replaces) a child under `name`, as PyTorch's add_module. */
+  registerModule(name: string, module: Module | null): void {
+    checkName(name, 'registerModule');
+    if (module !== null && !(module instanceof Module)) throw new Error(`registerModule: ${name} is not a Module`);
+    this.#registered.set(name, module);
+  }
+
+  /** Adds (or replaces) a parameter under `name`; null registers an absent one (a Linear without bias). */
+  registerParameter(name: string, param: Tensor | null): void {
+    checkName(name, 'registerParameter');
+    this.#registered.set(name, param === null || isParameter(param) ? param : Parameter(param));
+  }
+
+  #members(): [string, Module | Tensor][] {
+    const out: [string, Module | Tensor][] = [];
+    for (const [name, value] of this.#registered) {
+      if (value !== null) out.push([name, value]);
+    }
+    for (const name of Object.keys(this)) {
+      if (this.#registered.has(name)) continue;
+      const value: unknown = (this as Record<string, unknown>)[name];
+      if (value instanceof Module || isParameter(value)) out.push([name, value]);
+    }
+    return out;
+  }
+
+  namedChildren(): [string, Module][] {
+    return this.#members().filter((e): e is [string, Module] => e[1] instanceof Module);
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and every descendant, depth first, self first (PyTorch's named_modules order). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) {
+      out.push(...child.namedModules(prefix === '' ? name : `${prefix}.${name}`));
+    }
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** Parameters with PyTorch's dotted names (`1.weight`), own ones first, then each child's. */
+  namedParameters(prefix = '', recurse = true): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
+    const visit = (m: Module, pre: string): void => {
+      for (const [name, value] of m.#members()) {
+        const full = pre === '' ? name : `${pre}.${name}`;
+        if (value instanceof Tensor) {
+          if (!seen.has(value)) {
+            seen.add(value);
+            out.push([full, value]);
+          }
+        }
+      }
+      if (!recurse && m === this) return;
+      for (const [name, child] of m.namedChildren()) visit(child, pre === '' ? name : `${pre}.${name}`);
+    };
+    visit(this, prefix);
+    return out;
+  }
+
+  parameters(recurse = true): Tensor[] {
+    return this.namedParameters('', recurse).map(([, p]) => p);
+  }
+
+  /** Calls `fn` on every child (recursively) and then on this module, like PyTorch's `apply`. */
+  apply(fn: (module: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    for (const child of this.children()) child.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Drops every parameter's gradient (PyTorch 2's set_to_none default). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  /** Parameters by dotted name, as tensors sharing the parameters' data (PyTorch's state_dict). */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    for (const [name, p] of this.namedParameters()) out[name] = p.detach();
+    return out;
+  }
+
+  /**
+   * Copies values from `dict` into the parameters. Everything is checked before anything is written:
+   * a shape mismatch always throws; with `strict` (the default), so do missing and unexpected keys.
+   */
+  loadStateDict(dict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
+    const strict = options.strict ?? true;
+    const entries = dict instanceof Map ? dict : new Map(Object.entries(dict));
+    const own = this.namedParameters();
+    const ownNames = new Set(own.map(([n]) => n));
+    const missingKeys = own.map(([n]) => n).filter((n) => !entries.has(n));
+    const unexpectedKeys = [...entries.keys()].filter((n) => !ownNames.has(n));
+    const problems: string[] = [];
+    for (const [name, p] of own) {
+      const src = entries.get(name);
+      if (src === undefined) continue;
+      if (!(src instanceof Tensor)) {
+        problems.push(`${name}: expected a Tensor, got ${typeof src}`);
+      } else if (src.isDisposed) {
+        problems.push(`${name}: the tensor in the state dict was disposed`);
+      } else if (!sameShape(src.shape, p.shape)) {
+        problems.push(`size mismatch for ${name}: copying a param with shape ${formatShape(src.shape)} from the state dict, the shape in the current model is ${formatShape(p.shape)}`);
+      }
+    }
+    if (strict) {
+      if (missingKeys.length > 0) problems.push(`missing keys: ${missingKeys.map((k) => `"${k}"`).join(', ')}`);
+      if (unexpectedKeys.length > 0) problems.push(`unexpected keys: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`Error(s) in loading state dict for ${this.constructor.name}:\n  ${problems.join('\n  ')}`);
+    }
+    noGrad(() => {
+      for (const [name, p] of own) {
+        const src = entries.get(name);
+        if (src !== undefined) copyInto(p, src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** A one-line-per-module description, like PyTorch's repr. */
+  toString(): string {
+    const children = this.namedChildren();
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (children.length === 0) return `${head})`;
+    const body = children.map(([n, c]) => `  (${n}): ${c.toString().split('\n').join('\n  ')}`).join('\n');
+    return `${head}\n${body}\n)`;
+  }
+
+  /** Extra text inside the parentheses of toString(). */
+  extraRepr(): string {
+    return '';
+  }
+}
+
+function checkName(name: string, where: string): void {
+  if (typeof name !== 'string' || name === '' || name.includes('.')) {
+    throw new Error(`${where}: name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
+  }
+}

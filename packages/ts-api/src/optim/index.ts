@@ -1,0 +1,5 @@
+// The `optim` namespace.
+
+export { Optimizer, type ParamGroup, type ParamsArg, type ParamState } from './optimizer.js';
+export { SGD, type SGDOptions } from './sgd.js';
+export { Adam, AdamW, type AdamOptions } from './adam.js';

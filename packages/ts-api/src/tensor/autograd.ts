@@ -1,0 +1,110 @@
+// Reverse-mode autodiff over the graph that ops record (micrograd's design: each result keeps its inputs
+// and a closure; backward() sorts the graph topologically and runs the closures in reverse).
+
+import { kernels } from '../backend/index.js';
+import { noGrad } from './grad-mode.js';
+import { keep } from './scope.js';
+import { formatShape, sameShape } from './shape.js';
+import type { GradNode, Tensor } from './tensor.js';
+import { onesLike } from './ops/create.js';
+
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  // Iterative DFS: graphs of long training steps are deep enough to overflow a recursive one.
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, next] = top;
+    const inputs = t._node?.inputs ?? [];
+    if (next < inputs.length) {
+      top[1]++;
+      const input = inputs[next];
+      if (input.requiresGrad && !visited.has(input)) {
+        visited.add(input);
+        stack.push([input, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+/** A gradient that owns its storage alone, so that accumulating into it in place touches nothing else. */
+function exclusive(grad: Tensor): Tensor {
+  if (grad.ownsStorageAlone()) return grad;
+  const copy = grad.clone();
+  grad.dispose();
+  return copy;
+}
+
+function accumulateLeaf(leaf: Tensor, grad: Tensor): void {
+  if (leaf.grad === null || leaf.grad.isDisposed) {
+    leaf.grad = keep(exclusive(grad));
+    return;
+  }
+  kernels.axpy(1, grad.storage('backward'), leaf.grad.storage('backward'));
+  grad.dispose();
+}
+
+function consumed(op: string): GradNode {
+  return {
+    op,
+    inputs: [],
+    backward: () => {
+      throw new Error(`backward: trying to backward through the graph a second time (through ${op}); the first backward() already freed it`);
+    },
+  };
+}
+
+export function runBackward(root: Tensor, gradient: Tensor | undefined): void {
+  root.storage('backward');
+  if (!root.requiresGrad) {
+    throw new Error('backward: this tensor does not require grad and has no grad_fn (no input of the ops that made it requires a gradient)');
+  }
+  if (gradient === undefined && root.numel() !== 1) {
+    throw new Error(
+      `backward: grad can be implicitly created only for scalar outputs; this tensor has shape ${formatShape(root.shape)} — reduce it first (.sum() or .mean()) or pass a gradient of the same shape`,
+    );
+  }
+  if (gradient !== undefined && !sameShape(gradient.shape, root.shape)) {
+    throw new Error(`backward: gradient has shape ${formatShape(gradient.shape)}, expected ${formatShape(root.shape)} (the shape of the tensor)`);
+  }
+  noGrad(() => {
+    const grads = new Map<Tensor, Tensor>();
+    grads.set(root, gradient !== undefined ? gradient.clone() : onesLike(root));
+    const order = topologicalOrder(root);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      const node = t._node;
+      if (node === null) {
+        accumulateLeaf(t, g);
+        continue;
+      }
+      const inputGrads = node.backward(g);
+      g.dispose();
+      node.inputs.forEach((input, k) => {
+        const ig = inputGrads[k];
+        if (ig === null || ig === undefined || !input.requiresGrad) {
+          if (ig) ig.dispose();
+          return;
+        }
+        const previous = grads.get(input);
+        if (previous === undefined) {
+          grads.set(input, exclusive(ig));
+        } else {
+          kernels.axpy(1, ig.storage('backward'), previous.storage('backward'));
+          ig.dispose();
+        }
+      });
+      // Like PyTorch without retain_graph: the graph is consumed, saved tensors can be freed.
+      t._node = consumed(node.op);
+    }
+  });
+}

@@ -1,0 +1,174 @@
+// Element-wise ops with gradients: arithmetic with broadcasting, and the unary functions.
+
+import { kernels, type BinaryOp, type Storage } from '../../backend/index.js';
+import { broadcastShapes, isTrailingBroadcast, numel, sameShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { empty, tensor } from './create.js';
+import { expandTo, reduceTo, requireFloat } from './util.js';
+
+function asTensor(v: Tensor | number): Tensor {
+  return v instanceof Tensor ? v : tensor(v);
+}
+
+function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  requireFloat(a, op);
+  requireFloat(b, op);
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  const out = empty(shape);
+  if (numel(shape) === 0) return out;
+  const y = out.storage(op);
+  const aFits = sameShape(a.shape, shape) || isTrailingBroadcast(a.shape, shape);
+  const bFits = sameShape(b.shape, shape) || isTrailingBroadcast(b.shape, shape);
+  if (aFits && bFits) {
+    kernels.binary(op, a.storage(op), b.storage(op), y);
+    return out;
+  }
+  const ea = aFits ? null : expandTo(a, shape);
+  const eb = bFits ? null : expandTo(b, shape);
+  kernels.binary(op, (ea ?? a).storage(op), (eb ?? b).storage(op), y);
+  ea?.dispose();
+  eb?.dispose();
+  return out;
+}
+
+export function add(a: Tensor | number, b: Tensor | number): Tensor {
+  if (a instanceof Tensor && typeof b === 'number') return addScalar(a, b);
+  if (typeof a === 'number' && b instanceof Tensor) return addScalar(b, a);
+  const ta = asTensor(a);
+  const tb = asTensor(b);
+  return binaryForward('add', ta, tb).record('add', [ta, tb], (g) => [reduceTo(g, ta.shape), reduceTo(g, tb.shape)]);
+}
+
+export function sub(a: Tensor | number, b: Tensor | number): Tensor {
+  if (a instanceof Tensor && typeof b === 'number') return addScalar(a, -b);
+  const ta = asTensor(a);
+  const tb = asTensor(b);
+  return binaryForward('sub', ta, tb).record('sub', [ta, tb], (g) => {
+    const ng = neg(g);
+    const gb = reduceTo(ng, tb.shape);
+    ng.dispose();
+    return [reduceTo(g, ta.shape), gb];
+  });
+}
+
+export function mul(a: Tensor | number, b: Tensor | number): Tensor {
+  if (a instanceof Tensor && typeof b === 'number') return scale(a, b);
+  if (typeof a === 'number' && b instanceof Tensor) return scale(b, a);
+  const ta = asTensor(a);
+  const tb = asTensor(b);
+  return binaryForward('mul', ta, tb).record('mul', [ta, tb], (g) => [
+    ta.requiresGrad ? productReducedTo(g, tb, ta) : null,
+    tb.requiresGrad ? productReducedTo(g, ta, tb) : null,
+  ]);
+}
+
+/** d(a·b)/da = g·b, summed down to a's shape. */
+function productReducedTo(g: Tensor, other: Tensor, target: Tensor): Tensor {
+  const p = binaryForward('mul', g, other);
+  const r = reduceTo(p, target.shape);
+  p.dispose();
+  return r;
+}
+
+export function div(a: Tensor | number, b: Tensor | number): Tensor {
+  const ta = asTensor(a);
+  const tb = asTensor(b);
+  const out = binaryForward('div', ta, tb);
+  return out.record('div', [ta, tb], (g) => {
+    let ga: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (ta.requiresGrad) {
+      const q = binaryForward('div', g, tb);
+      ga = reduceTo(q, ta.shape);
+      q.dispose();
+    }
+    if (tb.requiresGrad) {
+      // d(a/b)/db = -a/b² = -(a/b)/b
+      const p = binaryForward('mul', g, out);
+      const q = binaryForward('div', p, tb);
+      const nq = neg(q);
+      gb = reduceTo(nq, tb.shape);
+      p.dispose();
+      q.dispose();
+      nq.dispose();
+    }
+    return [ga, gb];
+  });
+}
+
+function unary(op: string, x: Tensor, kernel: (x: Storage, y: Storage) => void): Tensor {
+  requireFloat(x, op);
+  const out = empty(x.shape);
+  kernel(x.storage(op), out.storage(op));
+  return out;
+}
+
+export function addScalar(x: Tensor, s: number): Tensor {
+  return unary('add', x, (a, y) => kernels.addScalar(a, s, y)).record('add', [x], (g) => [reduceTo(g, x.shape)]);
+}
+
+export function scale(x: Tensor, alpha: number): Tensor {
+  return unary('mul', x, (a, y) => kernels.scale(a, alpha, y)).record('mul', [x], (g) => [scale(g, alpha)]);
+}
+
+export function neg(x: Tensor): Tensor {
+  return unary('neg', x, kernels.neg).record('neg', [x], (g) => [neg(g)]);
+}
+
+export function exp(x: Tensor): Tensor {
+  const y = unary('exp', x, kernels.exp);
+  return y.record('exp', [x], (g) => [binaryForward('mul', g, y)]);
+}
+
+export function log(x: Tensor): Tensor {
+  return unary('log', x, kernels.log).record('log', [x], (g) => [binaryForward('div', g, x)]);
+}
+
+export function abs(x: Tensor): Tensor {
+  return unary('abs', x, kernels.abs).record('abs', [x], (g) => {
+    const s = unary('sign', x, kernels.sign);
+    const r = binaryForward('mul', g, s);
+    s.dispose();
+    return [r];
+  });
+}
+
+export function relu(x: Tensor): Tensor {
+  return unary('relu', x, kernels.relu).record('relu', [x], (g) => {
+    const dx = empty(x.shape);
+    kernels.reluBackward(x.storage('relu'), g.storage('relu'), dx.storage('relu'));
+    return [dx];
+  });
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  const y = unary('sigmoid', x, kernels.sigmoid);
+  return y.record('sigmoid', [x], (g) => {
+    const dx = empty(x.shape);
+    kernels.sigmoidBackward(y.storage('sigmoid'), g.storage('sigmoid'), dx.storage('sigmoid'));
+    return [dx];
+  });
+}
+
+export function pow(x: Tensor, exponent: number): Tensor {
+  if (typeof exponent !== 'number' || Number.isNaN(exponent)) {
+    throw new Error(`pow: the exponent must be a number, got ${String(exponent)}`);
+  }
+  return unary('pow', x, (a, y) => kernels.powScalar(a, exponent, y)).record('pow', [x], (g) => {
+    // d(x^p)/dx = p·x^(p−1)
+    const d = unary('pow', x, (a, y) => kernels.powScalar(a, exponent - 1, y));
+    const pd = unary('mul', d, (a, y) => kernels.scale(a, exponent, y));
+    const r = binaryForward('mul', g, pd);
+    d.dispose();
+    pd.dispose();
+    return [r];
+  });
+}
+
+export function square(x: Tensor): Tensor {
+  return pow(x, 2);
+}
+
+export function sqrt(x: Tensor): Tensor {
+  return pow(x, 0.5);
+}
