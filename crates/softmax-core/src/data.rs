@@ -1,1 +1,198 @@
-//! placeholder
+//! Batch assembly for the DataLoader: gather rows of a dataset by index into a contiguous batch.
+//!
+//! Every function checks all indices first and returns `Err(r)` — r the position in `indices` of the first
+//! index outside [0, rows of src) — before writing anything. `row_len == 0` accepts any index ≥ 0.
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use core::arch::wasm32::*;
+
+/// Position of the first index whose row [idx·row_len, (idx+1)·row_len) is not inside `src_len`.
+fn check_indices(src_len: usize, row_len: usize, indices: &[i32]) -> Result<(), usize> {
+    let rows = src_len.checked_div(row_len).unwrap_or(usize::MAX);
+    for (r, &idx) in indices.iter().enumerate() {
+        if idx < 0 || idx as usize >= rows {
+            return Err(r);
+        }
+    }
+    Ok(())
+}
+
+/// y[r·row_len + j] = src[indices[r]·row_len + j] as f32 · scale  (u8 images → f32 batch).
+pub fn gather_u8_to_f32(
+    src: &[u8],
+    row_len: usize,
+    indices: &[i32],
+    scale: f32,
+    y: &mut [f32],
+) -> Result<(), usize> {
+    check_indices(src.len(), row_len, indices)?;
+    debug_assert!(y.len() >= indices.len() * row_len);
+    if row_len == 0 {
+        return Ok(());
+    }
+    for (yr, &idx) in y.chunks_exact_mut(row_len).zip(indices.iter()) {
+        let start = idx as usize * row_len;
+        convert_row(&src[start..start + row_len], scale, yr);
+    }
+    Ok(())
+}
+
+#[inline(always)]
+fn convert_row(s: &[u8], scale: f32, y: &mut [f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        let n = s.len().min(y.len());
+        let sv = f32x4_splat(scale);
+        let (sp, yp) = (s.as_ptr(), y.as_mut_ptr());
+        let mut j = 0;
+        // SAFETY: j + 16 ≤ n ≤ both lengths. u8 → f32 is exact, then one multiply, as the scalar code.
+        unsafe {
+            while j + 16 <= n {
+                let b = v128_load(sp.add(j) as *const v128);
+                let lo = u16x8_extend_low_u8x16(b);
+                let hi = u16x8_extend_high_u8x16(b);
+                let q0 = f32x4_convert_u32x4(u32x4_extend_low_u16x8(lo));
+                let q1 = f32x4_convert_u32x4(u32x4_extend_high_u16x8(lo));
+                let q2 = f32x4_convert_u32x4(u32x4_extend_low_u16x8(hi));
+                let q3 = f32x4_convert_u32x4(u32x4_extend_high_u16x8(hi));
+                v128_store(yp.add(j) as *mut v128, f32x4_mul(q0, sv));
+                v128_store(yp.add(j + 4) as *mut v128, f32x4_mul(q1, sv));
+                v128_store(yp.add(j + 8) as *mut v128, f32x4_mul(q2, sv));
+                v128_store(yp.add(j + 12) as *mut v128, f32x4_mul(q3, sv));
+                j += 16;
+            }
+        }
+        while j < n {
+            y[j] = s[j] as f32 * scale;
+            j += 1;
+        }
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    for (yv, &b) in y.iter_mut().zip(s.iter()) {
+        *yv = b as f32 * scale;
+    }
+}
+
+pub fn gather_u8_to_f32_ref(
+    src: &[u8],
+    row_len: usize,
+    indices: &[i32],
+    scale: f32,
+    y: &mut [f32],
+) -> Result<(), usize> {
+    check_indices(src.len(), row_len, indices)?;
+    for (r, &idx) in indices.iter().enumerate() {
+        for j in 0..row_len {
+            y[r * row_len + j] = src[idx as usize * row_len + j] as f32 * scale;
+        }
+    }
+    Ok(())
+}
+
+/// y[r] = src[indices[r]]  (labels).
+pub fn gather_i32(src: &[i32], indices: &[i32], y: &mut [i32]) -> Result<(), usize> {
+    check_indices(src.len(), 1, indices)?;
+    debug_assert!(y.len() >= indices.len());
+    for (yv, &idx) in y.iter_mut().zip(indices.iter()) {
+        *yv = src[idx as usize];
+    }
+    Ok(())
+}
+
+pub fn gather_i32_ref(src: &[i32], indices: &[i32], y: &mut [i32]) -> Result<(), usize> {
+    gather_i32(src, indices, y)
+}
+
+/// y[r·row_len + j] = src[indices[r]·row_len + j].
+pub fn gather_f32(
+    src: &[f32],
+    row_len: usize,
+    indices: &[i32],
+    y: &mut [f32],
+) -> Result<(), usize> {
+    check_indices(src.len(), row_len, indices)?;
+    debug_assert!(y.len() >= indices.len() * row_len);
+    if row_len == 0 {
+        return Ok(());
+    }
+    for (yr, &idx) in y.chunks_exact_mut(row_len).zip(indices.iter()) {
+        let start = idx as usize * row_len;
+        yr.copy_from_slice(&src[start..start + row_len]);
+    }
+    Ok(())
+}
+
+pub fn gather_f32_ref(
+    src: &[f32],
+    row_len: usize,
+    indices: &[i32],
+    y: &mut [f32],
+) -> Result<(), usize> {
+    check_indices(src.len(), row_len, indices)?;
+    for (r, &idx) in indices.iter().enumerate() {
+        for j in 0..row_len {
+            y[r * row_len + j] = src[idx as usize * row_len + j];
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gathers_rows() {
+        // 3 "images" of 5 pixels
+        let src: Vec<u8> = vec![0, 1, 2, 3, 255, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24];
+        let mut y = vec![0.0f32; 10];
+        gather_u8_to_f32(&src, 5, &[2, 0], 0.5, &mut y).unwrap();
+        assert_eq!(y, [10.0, 10.5, 11.0, 11.5, 12.0, 0.0, 0.5, 1.0, 1.5, 127.5]);
+        let mut yi = [0i32; 3];
+        gather_i32(&[7, 8, 9], &[1, 1, 2], &mut yi).unwrap();
+        assert_eq!(yi, [8, 8, 9]);
+        let fsrc = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let mut yf = [0.0f32; 4];
+        gather_f32(&fsrc, 2, &[2, 0], &mut yf).unwrap();
+        assert_eq!(yf, [5.0, 6.0, 1.0, 2.0]);
+    }
+
+    #[test]
+    fn bad_index_is_reported_before_writing() {
+        let src = vec![1u8; 12]; // 3 rows of 4
+        let mut y = vec![-1.0f32; 12];
+        assert_eq!(gather_u8_to_f32(&src, 4, &[0, 1, 3], 1.0, &mut y), Err(2));
+        assert_eq!(gather_u8_to_f32(&src, 4, &[0, -1, 2], 1.0, &mut y), Err(1));
+        assert_eq!(
+            gather_u8_to_f32_ref(&src, 4, &[0, 1, 3], 1.0, &mut y),
+            Err(2)
+        );
+        assert!(y.iter().all(|&v| v == -1.0));
+        let mut yi = [0i32; 2];
+        assert_eq!(gather_i32(&[1, 2], &[0, 2], &mut yi), Err(1));
+        assert_eq!(gather_i32(&[1, 2], &[i32::MIN, 0], &mut yi), Err(0));
+        let mut yf = [0.0f32; 4];
+        assert_eq!(gather_f32(&[0.0; 6], 2, &[0, 3], &mut yf), Err(1));
+        assert_eq!(gather_f32(&[0.0; 6], 2, &[2, 2], &mut yf), Ok(()));
+        // row_len 0: nothing to copy, any non-negative index is fine
+        assert_eq!(gather_f32(&[], 0, &[5], &mut []), Ok(()));
+    }
+
+    #[test]
+    fn fast_matches_ref() {
+        for &row_len in [1usize, 3, 4, 15, 16, 17, 31, 784].iter() {
+            let rows = 9;
+            let src: Vec<u8> = (0..rows * row_len).map(|i| (i * 37 % 256) as u8).collect();
+            let fsrc: Vec<f32> = src.iter().map(|&b| b as f32 - 100.0).collect();
+            let idx = [8, 0, 3, 3, 7];
+            let mut a = vec![0.0f32; idx.len() * row_len];
+            let mut b = vec![0.0f32; idx.len() * row_len];
+            gather_u8_to_f32(&src, row_len, &idx, 1.0 / 255.0, &mut a).unwrap();
+            gather_u8_to_f32_ref(&src, row_len, &idx, 1.0 / 255.0, &mut b).unwrap();
+            assert_eq!(a, b);
+            gather_f32(&fsrc, row_len, &idx, &mut a).unwrap();
+            gather_f32_ref(&fsrc, row_len, &idx, &mut b).unwrap();
+            assert_eq!(a, b);
+        }
+    }
+}

@@ -5,10 +5,12 @@
 //! with `extern "C"` functions and raw pointers.
 
 pub mod abi;
+pub mod convert;
 pub mod cross_entropy;
 pub mod data;
 pub mod elementwise;
 pub mod gemm;
+pub mod image;
 pub mod optim;
 pub mod reduce;
 pub mod rng;

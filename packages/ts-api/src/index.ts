@@ -4,3 +4,8 @@ export * from './tensor/index.js';
 export { manualSeed, getRngState, setRngState } from './random.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export { DataLoader, TensorDataset, loadDataFashionMnist, textLabels } from './data/index.js';
+export * as train from './train/index.js';
+export { evaluateAccuracy, trainEpoch, fit, EarlyStopping, Checkpoint, Ensemble } from './train/index.js';
+export * as io from './io/index.js';

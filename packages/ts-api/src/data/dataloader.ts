@@ -1,0 +1,167 @@
+// DataLoader: batches of a dataset, reshuffled each pass from the core's seeded generator.
+
+import { rng } from '../backend/index.js';
+import { tensor } from '../tensor/ops/create.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { keep, tidy } from '../tensor/scope.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { isBatchDataset, type Dataset } from './dataset.js';
+
+/** A function applied to each batch of features (e.g. augmentation), under noGrad. */
+export type BatchTransform = (x: Tensor) => Tensor;
+
+export interface DataLoaderOptions {
+  batchSize?: number;
+  /** Reshuffle at the start of every pass (default false). */
+  shuffle?: boolean;
+  /** Drop the last batch when it is smaller than batchSize (default false). */
+  dropLast?: boolean;
+  /**
+   * Seed of this loader's own generator. Without it, shuffling draws from the global generator
+   * (`manualSeed`), as in PyTorch.
+   */
+  seed?: number;
+  /** Applied to each batch's features. */
+  transform?: BatchTransform;
+}
+
+/**
+ * Iterates `[X, y]` batches: `for (const [X, y] of loader)`, as often as you like (each pass is an
+ * epoch). A batch's tensors stay valid until the iteration moves on to the next batch (or ends), then
+ * they are freed — clone() what you need to keep. This keeps a training loop's memory flat.
+ */
+export class DataLoader implements Iterable<[Tensor, Tensor]> {
+  readonly dataset: Dataset<[Tensor, Tensor]>;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly transform: BatchTransform | undefined;
+  #ownState: Uint32Array | null = null;
+
+  constructor(dataset: Dataset<[Tensor, Tensor]>, options: DataLoaderOptions = {}) {
+    if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length)) {
+      throw new Error('DataLoader: expected a Dataset (an object with length and get(index))');
+    }
+    const batchSize = options.batchSize ?? 1;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new Error(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    }
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+    this.shuffle = options.shuffle ?? false;
+    this.dropLast = options.dropLast ?? false;
+    this.transform = options.transform;
+    if (options.seed !== undefined) {
+      if (!Number.isSafeInteger(options.seed) || options.seed < 0) {
+        throw new Error(`DataLoader: seed must be a non-negative integer, got ${options.seed}`);
+      }
+      this.#ownState = withGenerator(null, () => {
+        rng.seed(options.seed!);
+        return rng.getState();
+      });
+    }
+  }
+
+  /** Number of batches per pass. */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** The loader's own generator state (null when it shuffles from the global generator), for checkpoints. */
+  get generatorState(): Uint32Array | null {
+    return this.#ownState === null ? null : this.#ownState.slice();
+  }
+
+  set generatorState(state: Uint32Array | null) {
+    if ((state === null) !== (this.#ownState === null)) {
+      throw new Error('DataLoader: generatorState can only be restored on a loader made with the same seed option');
+    }
+    this.#ownState = state === null ? null : state.slice();
+  }
+
+  /** The order of one pass: a permutation from the generator when shuffling. */
+  #order(): Int32Array {
+    const n = this.dataset.length;
+    if (!this.shuffle) return Int32Array.from({ length: n }, (_, i) => i);
+    const perm = tensor(new Int32Array(n), { dtype: 'int32' });
+    const draw = () => rng.permutation(perm.storage('DataLoader'));
+    if (this.#ownState === null) draw();
+    else this.#ownState = withGenerator(this.#ownState, () => { draw(); return rng.getState(); });
+    const order = perm.toArray() as Int32Array;
+    perm.dispose();
+    return order;
+  }
+
+  #batch(indices: Int32Array): [Tensor, Tensor] {
+    return noGrad(() => {
+      let x: Tensor;
+      let y: Tensor;
+      if (isBatchDataset(this.dataset)) {
+        [x, y] = this.dataset.getBatch(indices);
+      } else {
+        // Items made fresh by get() are freed by the tidy; tensors the dataset keeps are not in its scope.
+        [x, y] = tidy(() => collate(Array.from(indices, (i) => this.dataset.get(i))));
+      }
+      if (this.transform !== undefined) {
+        const tx = this.transform(x);
+        if (!(tx instanceof Tensor)) throw new Error('DataLoader: transform must return a Tensor');
+        if (tx !== x) x.dispose();
+        x = tx;
+      }
+      return [keep(x), keep(y)];
+    });
+  }
+
+  *[Symbol.iterator](): Iterator<[Tensor, Tensor]> {
+    const order = this.#order();
+    const count = this.length;
+    let current: [Tensor, Tensor] | null = null;
+    try {
+      for (let b = 0; b < count; b++) {
+        const indices = order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
+        current = this.#batch(indices);
+        yield current;
+        current[0].dispose();
+        current[1].dispose();
+        current = null;
+      }
+    } finally {
+      current?.[0].dispose();
+      current?.[1].dispose();
+    }
+  }
+}
+
+/** Runs `fn` with the global generator switched to `state` (or left as is for null), then restores it. */
+function withGenerator<T>(state: Uint32Array | null, fn: () => T): T {
+  const saved = rng.getState();
+  try {
+    if (state !== null) rng.setState(state);
+    return fn();
+  } finally {
+    rng.setState(saved);
+  }
+}
+
+/**
+ * Stacks items [x_i, y_i] into [X, y] along a new first dim — the generic path for datasets without
+ * getBatch (their items are made in JavaScript anyway, so the copy goes through JavaScript too).
+ */
+function collate(items: [Tensor, Tensor][]): [Tensor, Tensor] {
+  const stack = (parts: Tensor[], which: string): Tensor => {
+    const first = parts[0];
+    const size = first.numel();
+    const data = first.dtype === 'float32' ? new Float32Array(parts.length * size) : new Int32Array(parts.length * size);
+    parts.forEach((p, i) => {
+      if (!(p instanceof Tensor) || formatShape(p.shape) !== formatShape(first.shape) || p.dtype !== first.dtype) {
+        const got = p instanceof Tensor ? `${formatShape(p.shape)} (${p.dtype})` : typeof p;
+        throw new Error(`DataLoader: cannot batch ${which}: item 0 is ${formatShape(first.shape)} (${first.dtype}), item ${i} is ${got}`);
+      }
+      data.set(p.toArray(), i * size);
+    });
+    return tensor(data, { shape: [parts.length, ...first.shape], dtype: first.dtype });
+  };
+  return [stack(items.map((it) => it[0]), 'features'), stack(items.map((it) => it[1]), 'labels')];
+}

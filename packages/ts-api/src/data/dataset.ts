@@ -1,0 +1,156 @@
+// Datasets: the Dataset interface (PyTorch's map-style dataset), TensorDataset over in-memory tensors,
+// and ImageDataset over uint8 images kept in wasm memory (batches are gathered and scaled to [0, 1]
+// by the core in one pass, never through JavaScript arrays).
+
+import { kernels, storageFrom, type Storage } from '../backend/index.js';
+import { empty, tensor } from '../tensor/ops/create.js';
+import { keep } from '../tensor/scope.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** A map-style dataset: `length` items, item i from `get(i)`, like `torch.utils.data.Dataset`. */
+export interface Dataset<T = [Tensor, Tensor]> {
+  readonly length: number;
+  get(index: number): T;
+}
+
+/**
+ * A dataset that can assemble a whole batch at once (the DataLoader's fast path): the returned tensors
+ * have the batch as their first dim, in the order of `indices`.
+ */
+export interface BatchDataset extends Dataset<[Tensor, Tensor]> {
+  getBatch(indices: Int32Array): [Tensor, Tensor];
+}
+
+export function isBatchDataset(d: Dataset<unknown>): d is BatchDataset {
+  return typeof (d as Partial<BatchDataset>).getBatch === 'function';
+}
+
+function checkIndex(index: number, length: number, where: string): void {
+  if (!Number.isInteger(index) || index < 0 || index >= length) {
+    throw new Error(`${where}: index ${index} is out of range for a dataset of ${length} items`);
+  }
+}
+
+function indexTensor(indices: Int32Array): Tensor {
+  return tensor(indices, { dtype: 'int32' });
+}
+
+/** Rows of tensors that share their first dim, like `torch.utils.data.TensorDataset(X, y)`. */
+export class TensorDataset implements BatchDataset {
+  readonly tensors: readonly [Tensor, Tensor];
+  readonly length: number;
+
+  constructor(features: Tensor, labels: Tensor) {
+    if (features.ndim < 1 || labels.ndim < 1 || features.shape[0] !== labels.shape[0]) {
+      throw new Error(
+        `TensorDataset: tensors must have the same first dimension, got ${formatShape(features.shape)} and ${formatShape(labels.shape)}`,
+      );
+    }
+    this.tensors = [keep(features.detach()), keep(labels.detach())];
+    this.length = features.shape[0];
+  }
+
+  get(index: number): [Tensor, Tensor] {
+    checkIndex(index, this.length, 'TensorDataset');
+    const [x, y] = this.getBatch(Int32Array.of(index));
+    const item: [Tensor, Tensor] = [x.reshape(x.shape.slice(1)), y.reshape(y.shape.slice(1))];
+    x.dispose();
+    y.dispose();
+    return item;
+  }
+
+  getBatch(indices: Int32Array): [Tensor, Tensor] {
+    const idx = indexTensor(indices);
+    const out = this.tensors.map((t) => {
+      const rowLen = t.numel() / Math.max(1, t.shape[0]);
+      const batch = empty([indices.length, ...t.shape.slice(1)], t.dtype);
+      if (t.dtype === 'float32') kernels.gatherF32(t.storage('TensorDataset'), rowLen, idx.storage('TensorDataset'), batch.storage('TensorDataset'));
+      else if (rowLen === 1) kernels.gatherI32(t.storage('TensorDataset'), idx.storage('TensorDataset'), batch.storage('TensorDataset'));
+      else throw new Error(`TensorDataset: int32 tensors must be 1-D (labels), got ${formatShape(t.shape)}`);
+      return batch;
+    }) as [Tensor, Tensor];
+    idx.dispose();
+    return out;
+  }
+
+  dispose(): void {
+    for (const t of this.tensors) t.dispose();
+  }
+}
+
+/**
+ * `count` images of shape [channels, height, width] stored as uint8 in wasm memory, with int32 labels.
+ * Items and batches come out as float32 in [0, 1] (pixel / 255, like torchvision's ToTensor).
+ */
+export class ImageDataset implements BatchDataset {
+  readonly length: number;
+  readonly imageShape: readonly [number, number, number];
+  readonly #pixels: Storage;
+  readonly #labels: Storage;
+
+  constructor(pixels: Uint8Array, labels: Uint8Array | Int32Array, imageShape: readonly [number, number, number]) {
+    const [c, h, w] = imageShape;
+    const size = c * h * w;
+    if (size === 0 || pixels.length % size !== 0 || pixels.length / size !== labels.length) {
+      throw new Error(
+        `ImageDataset: ${pixels.length} pixels and ${labels.length} labels do not make images of shape ${formatShape(imageShape)} (expected ${labels.length * size} pixels)`,
+      );
+    }
+    this.length = labels.length;
+    this.imageShape = [c, h, w];
+    this.#pixels = storageFrom(pixels);
+    this.#labels = storageFrom(labels instanceof Int32Array ? labels : Int32Array.from(labels));
+  }
+
+  get(index: number): [Tensor, Tensor] {
+    checkIndex(index, this.length, 'ImageDataset');
+    const [x, y] = this.getBatch(Int32Array.of(index));
+    const item: [Tensor, Tensor] = [x.reshape(this.imageShape), y.reshape([])];
+    x.dispose();
+    y.dispose();
+    return item;
+  }
+
+  getBatch(indices: Int32Array): [Tensor, Tensor] {
+    const idx = indexTensor(indices);
+    const size = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
+    const x = empty([indices.length, ...this.imageShape]);
+    const y = empty([indices.length], 'int32');
+    kernels.gatherU8ToF32(this.#pixels, size, idx.storage('ImageDataset'), 1 / 255, x.storage('ImageDataset'));
+    kernels.gatherI32(this.#labels, idx.storage('ImageDataset'), y.storage('ImageDataset'));
+    idx.dispose();
+    return [x, y];
+  }
+
+  /** The labels as a flat copy (for class counts, confusion matrices). */
+  labels(): Int32Array {
+    return this.#labels.i32().slice();
+  }
+
+  /** Frees the wasm memory holding the images and labels. */
+  dispose(): void {
+    this.#pixels.dispose();
+    this.#labels.dispose();
+  }
+}
+
+/** The items of `dataset` at `indices`, as a new dataset (like torch.utils.data.Subset). */
+export function subset<T>(dataset: Dataset<T>, indices: readonly number[] | Int32Array): Dataset<T> {
+  const map = Int32Array.from(indices);
+  map.forEach((i) => checkIndex(i, dataset.length, 'subset'));
+  const at = (i: number): number => {
+    checkIndex(i, map.length, 'subset');
+    return map[i];
+  };
+  if (isBatchDataset(dataset as Dataset<unknown>)) {
+    const base = dataset as unknown as BatchDataset;
+    const batched: BatchDataset = {
+      length: map.length,
+      get: (i) => base.get(at(i)),
+      getBatch: (idx) => base.getBatch(Int32Array.from(idx, at)),
+    };
+    return batched as unknown as Dataset<T>;
+  }
+  return { length: map.length, get: (i) => dataset.get(at(i)) };
+}

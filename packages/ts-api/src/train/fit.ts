@@ -1,0 +1,100 @@
+// fit: the notes' train_ch3 — train for numEpochs, evaluate on the test set after each epoch, and
+// report through callbacks (progress, early stopping, checkpoints).
+
+import type { Tensor } from '../tensor/tensor.js';
+import { Module } from '../nn/module.js';
+import { batchCount, EpochTotals, evaluateAccuracy, trainStep } from './loop.js';
+import type { Callback, EpochLogs, Loss, Net, TrainContext, Updater } from './types.js';
+
+export interface FitOptions {
+  callbacks?: Callback[];
+  /** Epochs already done (a resumed run starts at initialEpoch + 1). */
+  initialEpoch?: number;
+  /** Their logs (a resumed run's history continues from them). */
+  history?: EpochLogs[];
+}
+
+export interface History {
+  /** One entry per finished epoch. */
+  epochs: EpochLogs[];
+  trainLoss: number[];
+  trainAcc: number[];
+  testAcc: number[];
+  /** Why training ended: all epochs ran, or a callback (early stopping, a user's stop()) ended it. */
+  stopReason: 'completed' | string;
+}
+
+function historyOf(epochs: EpochLogs[], stopReason: string): History {
+  return {
+    epochs,
+    trainLoss: epochs.map((e) => e.trainLoss),
+    trainAcc: epochs.map((e) => e.trainAcc),
+    testAcc: epochs.map((e) => e.testAcc),
+    stopReason,
+  };
+}
+
+/** Lets the event loop run (a worker's stop message, a progress redraw) about every 50 ms. */
+function makeYielder(): () => Promise<void> | null {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    if (now - last < 50) return null;
+    last = now;
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  };
+}
+
+/**
+ * Trains `net` for `numEpochs` epochs over `trainIter`, evaluating test accuracy on `testIter` after
+ * each (the notes' `train_ch3`). Returns the per-epoch history.
+ */
+export async function fit(
+  net: Net,
+  trainIter: Iterable<[Tensor, Tensor]>,
+  testIter: Iterable<[Tensor, Tensor]>,
+  loss: Loss,
+  numEpochs: number,
+  updater: Updater,
+  options: FitOptions = {},
+): Promise<History> {
+  if (!Number.isInteger(numEpochs) || numEpochs < 0) throw new Error(`fit: numEpochs must be a non-negative integer, got ${numEpochs}`);
+  const initialEpoch = options.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be a non-negative integer, got ${initialEpoch}`);
+  const callbacks = options.callbacks ?? [];
+  const history: EpochLogs[] = [...(options.history ?? [])];
+  let stopReason: string | null = null;
+  const ctx: TrainContext = {
+    net, updater, numEpochs, history, trainIter,
+    stop(reason = 'stopped') {
+      stopReason ??= reason;
+    },
+    get stopRequested() {
+      return stopReason !== null;
+    },
+  };
+  const yielder = makeYielder();
+  for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
+  for (let epoch = initialEpoch + 1; epoch <= numEpochs && stopReason === null; epoch++) {
+    for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
+    const start = performance.now();
+    if (net instanceof Module) net.train();
+    const totals = new EpochTotals();
+    const batches = batchCount(trainIter);
+    for (const [X, y] of trainIter) {
+      const logs = totals.add(trainStep(net, X, y, loss, updater), y.shape[0], epoch, batches);
+      for (const cb of callbacks) cb.onBatchEnd?.(logs, ctx);
+      const pause = yielder();
+      if (pause !== null) await pause;
+      if (stopReason !== null) break;
+    }
+    if (stopReason !== null) break;
+    const testAcc = evaluateAccuracy(net, testIter);
+    const logs: EpochLogs = { epoch, trainLoss: totals.loss, trainAcc: totals.acc, testAcc, seconds: (performance.now() - start) / 1000 };
+    history.push(logs);
+    for (const cb of callbacks) await cb.onEpochEnd?.(logs, ctx);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
+  return historyOf(history, stopReason ?? 'completed');
+}
