@@ -1,0 +1,17 @@
+/**
+ * softmax-nn's backend: the only code that knows about pointers and the wasm memory. Importing this
+ * module loads softmax_core.wasm (top-level await), so everything above can call kernels synchronously.
+ */
+import { loadBackend } from './load.js';
+
+await loadBackend();
+
+export { loadBackend } from './load.js';
+export { Storage, allocStorage, storageFrom, backendMemory } from './memory.js';
+export type { StorageDType } from './memory.js';
+export { KernelError, Status, statusName } from './errors.js';
+export type { StatusCode } from './errors.js';
+export { kernels, reference } from './kernels.js';
+export type { Kernels, Reduction, BinaryOp } from './kernels.js';
+export { rng } from './rng.js';
+export type { Rng } from './rng.js';

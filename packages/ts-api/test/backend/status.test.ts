@@ -1,0 +1,291 @@
+/**
+ * Every status code reachable through the raw exports, for every exported kernel: null, out-of-bounds,
+ * misaligned, overflowing sizes, aliasing, invalid arguments, bad indices. A failing call must return
+ * its status without trapping and without writing anything (every buffer is checked byte for byte).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocStorage, KernelError, kernels, storageFrom, type Storage } from '../../src/backend/index.js';
+import { rawExports, wasmMemory } from '../../src/backend/load.js';
+import { paramsOf } from '../../src/backend/call.js';
+import { describeStatus, Status } from '../../src/backend/errors.js';
+import { ptrOf } from '../../src/backend/memory.js';
+
+interface Bufs {
+  f: number[]; // 6 float32 buffers of 64
+  i: number[]; // 3 int32 buffers of 64 (zeros: valid labels / indices)
+  u: number; // uint8 buffer of 64
+  shape: number; // u32 [2, 2]
+  strides: number; // u32 [2, 1]
+  state: number; // a valid rng state
+}
+
+interface Case {
+  name: string;
+  args: (b: Bufs) => number[];
+  /** Parameter positions that are buffers. */
+  bufs: number[];
+  /** Buffers with 1-byte elements (no alignment requirement). */
+  bytes?: number[];
+  /** [output position, input position] to alias. */
+  alias?: [number, number];
+  /** [position, value] making a size overflow (status 3). */
+  overflow?: [number, number];
+  /** [position, value, blamed position (default: position)] making the call invalid (status 5). */
+  invalid?: [number, number, number?][];
+  /** Buffers of a single element (start-inside-end-outside is not possible one word before the end). */
+  single?: number[];
+  /** Has `_ref` twin. */
+  ref?: boolean;
+}
+
+const BIG = 0xffff_ffff;
+const unary = (name: string): Case => ({ name, args: (b) => [b.f[0], b.f[1], 4], bufs: [0, 1], alias: [1, 0], overflow: [2, 0x4000_0000], ref: true });
+const bw = (name: string): Case => ({ name, args: (b) => [b.f[0], b.f[1], b.f[2], 4], bufs: [0, 1, 2], alias: [2, 1], overflow: [3, 0x4000_0000], ref: true });
+const scal = (name: string): Case => ({ name, args: (b) => [b.f[0], 2, b.f[1], 4], bufs: [0, 2], alias: [2, 0], overflow: [3, 0x4000_0000], ref: true });
+const axis = (name: string, ref = true): Case => ({ name, args: (b) => [b.f[0], b.f[1], 2, 2, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], ref });
+
+const CASES: Case[] = [
+  { name: 'gemm_f32', args: (b) => [0, 1, 2, 2, 2, 1, b.f[0], b.f[1], 0, b.f[2]], bufs: [6, 7, 9], alias: [9, 7], overflow: [2, BIG], ref: true },
+  axis('softmax_f32'),
+  axis('log_softmax_f32'),
+  { name: 'softmax_backward_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 2, 2, 1], bufs: [0, 1, 2], alias: [2, 0], overflow: [3, BIG], ref: true },
+  { name: 'log_softmax_backward_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 2, 2, 1], bufs: [0, 1, 2], alias: [2, 1], overflow: [3, BIG], ref: true },
+  {
+    name: 'cross_entropy_f32', args: (b) => [b.f[0], b.i[0], 2, 3, 0, 1, b.f[1]], bufs: [0, 1, 6], alias: [6, 0], overflow: [3, BIG], ref: true, single: [6],
+    invalid: [[5, 3], [4, 1.5], [4, -0.1]],
+  },
+  {
+    name: 'cross_entropy_backward_f32', args: (b) => [b.f[0], b.i[0], 2, 3, 0.1, b.f[1], 2, 0.5, b.f[2]], bufs: [0, 1, 5, 8], alias: [8, 5], overflow: [3, BIG], ref: true,
+    invalid: [[6, 3], [4, 2]],
+  },
+  ...['relu_f32', 'sigmoid_f32', 'exp_f32', 'log_f32', 'abs_f32', 'neg_f32', 'sign_f32'].map(unary),
+  bw('relu_backward_f32'),
+  bw('sigmoid_backward_f32'),
+  ...['pow_scalar_f32', 'scale_f32', 'add_scalar_f32'].map(scal),
+  { name: 'axpy_f32', args: (b) => [0.5, b.f[0], b.f[1], 4], bufs: [1, 2], alias: [2, 1], overflow: [3, 0x4000_0000], ref: true },
+  { name: 'fill_f32', args: (b) => [b.f[0], 1, 4], bufs: [0], overflow: [2, 0x4000_0000], ref: true },
+  {
+    name: 'binary_f32', args: (b) => [2, b.f[0], 4, b.f[1], 2, b.f[2], 4], bufs: [1, 3, 5], alias: [5, 3], overflow: [2, 0x4000_0000], ref: true,
+    invalid: [[0, 4], [2, 3], [4, 0]],
+  },
+  { name: 'binary_rows_f32', args: (b) => [3, b.f[0], b.f[1], b.f[2], 2, 2], bufs: [1, 2, 3], alias: [3, 2], overflow: [4, BIG], ref: true, invalid: [[0, 9]] },
+  { name: 'bias_add_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 2, 2], bufs: [0, 1, 2], alias: [2, 1], overflow: [3, BIG], ref: true },
+  { name: 'bias_grad_f32', args: (b) => [b.f[0], b.f[1], 2, 2], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], ref: true },
+  { name: 'sum_f32', args: (b) => [b.f[0], 4, b.f[1]], bufs: [0, 2], single: [2], alias: [2, 0], overflow: [1, 0x4000_0000], ref: true },
+  axis('sum_axis_f32'),
+  { ...axis('max_axis_f32'), invalid: [[3, 0]] },
+  { name: 'argmax_axis_f32', args: (b) => [b.f[0], b.i[2], 2, 2, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], ref: true, invalid: [[3, 0]] },
+  {
+    name: 'expand_f32', args: (b) => [b.f[0], 4, b.f[1], b.shape, b.strides, 2], bufs: [0, 2, 3, 4], alias: [2, 0], overflow: [1, 0x4000_0000], ref: true,
+    invalid: [[5, 9], [1, 3, 4]],
+  },
+  {
+    name: 'sum_to_f32', args: (b) => [b.f[0], b.f[1], 4, b.shape, b.strides, 2], bufs: [0, 1, 3, 4], alias: [1, 4], overflow: [2, 0x4000_0000], ref: true,
+    invalid: [[5, 9], [2, 3, 4]],
+  },
+  { name: 'sgd_step_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 4, 0.1, 0.9, 0, 0.01, 1, 0], bufs: [0, 1, 2], alias: [2, 0], overflow: [3, 0x4000_0000], ref: true },
+  {
+    name: 'adam_step_f32', args: (b) => [b.f[0], b.f[1], b.f[2], b.f[3], 4, 0.001, 0.9, 0.999, 1e-8, 0, 1, 1], bufs: [0, 1, 2, 3], alias: [3, 1], overflow: [4, 0x4000_0000], ref: true,
+    invalid: [[10, 0]],
+  },
+  { name: 'gather_u8_to_f32', args: (b) => [b.u, 64, 4, b.i[0], 2, 1 / 255, b.f[0]], bufs: [0, 3, 6], bytes: [0], alias: [6, 3], overflow: [4, 0x4000_0000], ref: true },
+  { name: 'gather_i32', args: (b) => [b.i[0], 64, b.i[1], 4, b.i[2]], bufs: [0, 2, 4], alias: [4, 0], overflow: [1, 0x4000_0000], ref: true },
+  { name: 'gather_f32', args: (b) => [b.f[0], 64, 4, b.i[0], 2, b.f[1]], bufs: [0, 3, 5], alias: [5, 0], overflow: [4, 0x4000_0000], ref: true },
+  { name: 'rng_get_state', args: (b) => [b.i[2]], bufs: [0] },
+  { name: 'rng_set_state', args: (b) => [b.state], bufs: [0] },
+  { name: 'rng_uniform_f32', args: (b) => [b.f[0], 4, 0, 1], bufs: [0], overflow: [1, 0x4000_0000] },
+  { name: 'rng_normal_f32', args: (b) => [b.f[0], 4, 0, 1], bufs: [0], overflow: [1, 0x4000_0000], invalid: [[3, -1], [3, NaN]] },
+  { name: 'rng_permutation_i32', args: (b) => [b.i[2], 4], bufs: [0], overflow: [1, 0x4000_0000] },
+  {
+    name: 'dropout_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 4, 0.5], bufs: [0, 1, 2], alias: [2, 1], overflow: [3, 0x4000_0000], ref: true,
+    invalid: [[4, 1], [4, -0.5], [4, NaN]],
+  },
+  { name: 'copy_u32', args: (b) => [b.f[0], b.f[1], 4], bufs: [0, 1], alias: [1, 0], overflow: [2, 0x4000_0000] },
+  { name: 'cast_i32_to_f32', args: (b) => [b.i[0], b.f[0], 4], bufs: [0, 1], alias: [1, 0], overflow: [2, 0x4000_0000] },
+  { name: 'cast_f32_to_i32', args: (b) => [b.f[0], b.i[2], 4], bufs: [0, 1], alias: [1, 0], overflow: [2, 0x4000_0000] },
+  { name: 'equal_f32', args: (b) => [b.f[0], b.f[1], b.i[2], 4], bufs: [0, 1, 2], alias: [2, 1], overflow: [3, 0x4000_0000] },
+  { name: 'equal_i32', args: (b) => [b.i[0], b.i[1], b.i[2], 4], bufs: [0, 1, 2], alias: [2, 0], overflow: [3, 0x4000_0000] },
+  { name: 'random_crop_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG] },
+  { name: 'random_hflip_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 0.5], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[6, 1.5]] },
+  { name: 'resize_bilinear_f32', args: (b) => [b.f[0], b.f[1], 1, 2, 2, 3, 3], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[3, 0]] },
+];
+
+let storages: Storage[] = [];
+let B: Bufs;
+
+beforeAll(() => {
+  const f = Array.from({ length: 6 }, (_, k) => storageFrom(Float32Array.from({ length: 64 }, (_, j) => 0.25 + ((j * 7 + k) % 5))));
+  const i = Array.from({ length: 3 }, () => allocStorage('int32', 64, { zero: true }));
+  const u = storageFrom(Uint8Array.from({ length: 64 }, (_, j) => j));
+  const shape = storageFrom(new Int32Array([2, 2]));
+  const strides = storageFrom(new Int32Array([2, 1]));
+  const state = storageFrom(new Int32Array([1, 2, 3, 4]));
+  storages = [...f, ...i, u, shape, strides, state];
+  B = { f: f.map(ptrOf), i: i.map(ptrOf), u: ptrOf(u), shape: ptrOf(shape), strides: ptrOf(strides), state: ptrOf(state) };
+});
+
+afterAll(() => {
+  for (const s of storages) s.dispose();
+});
+
+function snapshot(): Uint8Array {
+  const lo = Math.min(...storages.map(ptrOf));
+  const hi = Math.max(...storages.map((s) => ptrOf(s) + s.byteLength));
+  return new Uint8Array(wasmMemory().buffer, lo, hi - lo).slice();
+}
+
+/** Calls `name` with `args`; expects `status`, no trap and (for failures) no byte of any buffer changed. */
+function expectStatus(name: string, args: number[], status: number): void {
+  const raw = rawExports();
+  const before = snapshot();
+  const got = raw[name](...args) >>> 0;
+  if (got !== status) {
+    const detail = describeStatus(got, paramsOf(name), raw.status_detail_index(), raw.status_detail_value(), wasmMemory().buffer.byteLength);
+    expect.fail(`${name}(${args.join(', ')}) returned ${got} (${detail}), expected ${status}`);
+  }
+  if (status !== 0) expect(snapshot(), `${name} wrote memory although it failed`).toEqual(before);
+}
+
+const withArg = (args: number[], pos: number, v: number): number[] => args.map((a, j) => (j === pos ? v : a));
+
+const ALL = CASES.flatMap((c) => (c.ref ? [c, { ...c, name: `${c.name}_ref` }] : [c]));
+
+describe.each(ALL.map((c) => [c.name, c] as const))('%s', (name, c) => {
+  it('accepts the valid call', () => {
+    expectStatus(name, c.args(B), Status.OK);
+  });
+
+  it('1 NULL_POINTER for each buffer', () => {
+    for (const pos of c.bufs) {
+      expectStatus(name, withArg(c.args(B), pos, 0), Status.NULL_POINTER);
+      expect(rawExports().status_detail_index()).toBe(pos);
+    }
+  });
+
+  it('2 OUT_OF_BOUNDS for each buffer (end of memory, and near 4 GiB) — no read or write outside', () => {
+    const end = wasmMemory().buffer.byteLength;
+    for (const pos of c.bufs) {
+      expectStatus(name, withArg(c.args(B), pos, end), Status.OUT_OF_BOUNDS);
+      expect(rawExports().status_detail_index()).toBe(pos);
+      expectStatus(name, withArg(c.args(B), pos, 0xffff_fff0), Status.OUT_OF_BOUNDS);
+      if (!c.single?.includes(pos)) expectStatus(name, withArg(c.args(B), pos, end - 4), Status.OUT_OF_BOUNDS); // starts inside, ends outside
+    }
+  });
+
+  it('7 MISALIGNED for each 4-byte buffer', () => {
+    for (const pos of c.bufs) {
+      const args = c.args(B);
+      if (c.bytes?.includes(pos)) {
+        expectStatus(name, withArg(args, pos, args[pos] + 1), Status.OK);
+        continue;
+      }
+      expectStatus(name, withArg(args, pos, args[pos] + 2), Status.MISALIGNED);
+      expect(rawExports().status_detail_index()).toBe(pos);
+      expect(rawExports().status_detail_value()).toBe(2);
+    }
+  });
+
+  it.runIf(c.overflow !== undefined)('3 SIZE_OVERFLOW', () => {
+    const [pos, v] = c.overflow!;
+    expectStatus(name, withArg(c.args(B), pos, v), Status.SIZE_OVERFLOW);
+  });
+
+  it.runIf(c.alias !== undefined)('8 ALIASING (exact and partial overlap)', () => {
+    const [out, inp] = c.alias!;
+    const args = c.args(B);
+    expectStatus(name, withArg(args, out, args[inp]), Status.ALIASING);
+    // the output and the buffer it overlaps (either order when both are outputs)
+    const detail = [rawExports().status_detail_index(), rawExports().status_detail_value()].sort();
+    expect(detail).toEqual([out, inp].sort());
+    expectStatus(name, withArg(args, out, args[inp] + 4), Status.ALIASING);
+  });
+
+  it.runIf(c.invalid !== undefined)('5 INVALID_ARGUMENT', () => {
+    for (const [pos, v, blamed] of c.invalid!) {
+      expectStatus(name, withArg(c.args(B), pos, v), Status.INVALID_ARGUMENT);
+      expect(rawExports().status_detail_index()).toBe(blamed ?? pos);
+    }
+  });
+});
+
+describe('4 INDEX_OUT_OF_RANGE', () => {
+  const raw = () => rawExports();
+  it('cross_entropy (fast and ref, forward and backward) reports the row and the label', () => {
+    const labels = storageFrom(new Int32Array([0, 1, 2, 10, -1]));
+    const logits = allocStorage('float32', 50, { zero: true });
+    const loss = allocStorage('float32', 5);
+    const grad = allocStorage('float32', 50);
+    const dl = storageFrom(new Float32Array([1]));
+    const L = ptrOf(labels);
+    for (const name of ['cross_entropy_f32', 'cross_entropy_f32_ref']) {
+      expectStatus(name, [ptrOf(logits), L, 5, 10, 0, 0, ptrOf(loss)], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([3, 10]);
+    }
+    for (const name of ['cross_entropy_backward_f32', 'cross_entropy_backward_f32_ref']) {
+      expectStatus(name, [ptrOf(logits), L, 5, 10, 0, ptrOf(dl), 1, 1, ptrOf(grad)], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([3, 10]);
+    }
+    // via the wrapper: the message of the contract
+    expect(() => kernels.crossEntropy(logits, labels, 5, 10, 0, 'none', loss)).toThrow('cross_entropy_f32: label 10 at index 3 is outside [0, 10)');
+    const neg = storageFrom(new Int32Array([0, -1]));
+    expect(() => kernels.crossEntropy(logits, neg, 2, 10, 0, 'mean', loss)).toThrow('label -1 at index 1 is outside [0, 10)');
+    for (const s of [labels, logits, loss, grad, dl, neg]) s.dispose();
+  });
+
+  it('gathers report the position and the index', () => {
+    const idx = storageFrom(new Int32Array([0, 15, 16]));
+    const u = allocStorage('uint8', 64);
+    const f = allocStorage('float32', 64);
+    const i = allocStorage('int32', 16);
+    const y = allocStorage('float32', 12);
+    const yi = allocStorage('int32', 3);
+    for (const name of ['gather_u8_to_f32', 'gather_u8_to_f32_ref']) {
+      expectStatus(name, [ptrOf(u), 64, 4, ptrOf(idx), 3, 1, ptrOf(y)], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([2, 16]);
+    }
+    for (const name of ['gather_f32', 'gather_f32_ref']) {
+      expectStatus(name, [ptrOf(f), 64, 4, ptrOf(idx), 3, ptrOf(y)], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([2, 16]);
+    }
+    for (const name of ['gather_i32', 'gather_i32_ref']) {
+      expectStatus(name, [ptrOf(i), 16, ptrOf(idx), 3, ptrOf(yi)], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([2, 16]);
+    }
+    expect(() => kernels.gatherU8ToF32(u, 4, idx, 1, y)).toThrow('gather_u8_to_f32: index 16 at position 2 is outside [0, 16) (the rows of src)');
+    for (const s of [idx, u, f, i, y, yi]) s.dispose();
+  });
+});
+
+describe('status → KernelError mapping', () => {
+  it('every code has a message naming the parameter', () => {
+    const p = paramsOf('gemm_f32');
+    expect(describeStatus(1, p, 6, 0, 100)).toMatch(/'A' is a null pointer/);
+    expect(describeStatus(2, p, 9, 0, 100)).toMatch(/'C' reaches past the end of wasm memory \(100 bytes\)/);
+    expect(describeStatus(3, p, 6, 0, 100)).toMatch(/size of 'A' overflows/);
+    expect(describeStatus(4, p, 3, 12, 100)).toMatch(/element 3 holds 12/);
+    expect(describeStatus(5, p, 2, 7, 100)).toMatch(/invalid 'm' \(7\)/);
+    expect(describeStatus(6, p, 0, 0, 100)).toMatch(/out of wasm memory/);
+    expect(describeStatus(7, p, 7, 2, 100)).toMatch(/'B' is not 4-byte aligned/);
+    expect(describeStatus(8, p, 9, 7, 100)).toMatch(/output 'C' overlaps input 'B'/);
+    expect(describeStatus(42, p, 0, 0, 100)).toMatch(/unknown status 42/);
+  });
+
+  it('a wrapper turns a wasm status into a KernelError with kernel and code', () => {
+    const x = allocStorage('float32', 8);
+    try {
+      kernels.relu(x, x); // exact in-place is refused by the core
+      expect.fail('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(KernelError);
+      const k = e as KernelError;
+      expect(k.kernel).toBe('relu_f32');
+      expect(k.code).toBe(Status.ALIASING);
+      expect(k.message).toBe("relu_f32: output 'y' overlaps input 'x'; give the output its own buffer (status 8 ALIASING)");
+    }
+    x.dispose();
+  });
+
+  it('free refuses a misaligned pointer instead of corrupting the heap', () => {
+    expect(rawExports().free(17, 4)).toBe(Status.MISALIGNED);
+  });
+});
