@@ -45,20 +45,24 @@ fn convert_row(s: &[u8], scale: f32, y: &mut [f32]) {
         let sv = f32x4_splat(scale);
         let (sp, yp) = (s.as_ptr(), y.as_mut_ptr());
         let mut j = 0;
-        // SAFETY: j + 16 ≤ n ≤ both lengths. u8 → f32 is exact, then one multiply, as the scalar code.
+        // u8 → f32 without a conversion instruction: a byte b placed in the mantissa of 2^23
+        // (bits 0x4B000000 | b) is the float 2^23 + b, exact, so subtracting 2^23 gives b. The
+        // obvious convert_i32x4 of the zero-extended bytes is turned by LLVM 14 into sixteen scalar
+        // lane conversions (it sees an i16 → f32 conversion, which wasm lacks), ~5× slower.
+        let magic_bits = u32x4_splat(0x4B00_0000);
+        let magic = f32x4_splat(8_388_608.0);
+        let to_f32 = |w: v128| f32x4_mul(f32x4_sub(v128_or(w, magic_bits), magic), sv);
+        // SAFETY: j + 16 ≤ n ≤ both lengths; the result is exact before the multiply by `scale`,
+        // as in the scalar code.
         unsafe {
             while j + 16 <= n {
                 let b = v128_load(sp.add(j) as *const v128);
                 let lo = u16x8_extend_low_u8x16(b);
                 let hi = u16x8_extend_high_u8x16(b);
-                let q0 = f32x4_convert_u32x4(u32x4_extend_low_u16x8(lo));
-                let q1 = f32x4_convert_u32x4(u32x4_extend_high_u16x8(lo));
-                let q2 = f32x4_convert_u32x4(u32x4_extend_low_u16x8(hi));
-                let q3 = f32x4_convert_u32x4(u32x4_extend_high_u16x8(hi));
-                v128_store(yp.add(j) as *mut v128, f32x4_mul(q0, sv));
-                v128_store(yp.add(j + 4) as *mut v128, f32x4_mul(q1, sv));
-                v128_store(yp.add(j + 8) as *mut v128, f32x4_mul(q2, sv));
-                v128_store(yp.add(j + 12) as *mut v128, f32x4_mul(q3, sv));
+                v128_store(yp.add(j) as *mut v128, to_f32(u32x4_extend_low_u16x8(lo)));
+                v128_store(yp.add(j + 4) as *mut v128, to_f32(u32x4_extend_high_u16x8(lo)));
+                v128_store(yp.add(j + 8) as *mut v128, to_f32(u32x4_extend_low_u16x8(hi)));
+                v128_store(yp.add(j + 12) as *mut v128, to_f32(u32x4_extend_high_u16x8(hi)));
                 j += 16;
             }
         }
