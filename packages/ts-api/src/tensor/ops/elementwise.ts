@@ -3,7 +3,7 @@
 import { kernels, type BinaryOp, type Storage } from '../../backend/index.js';
 import { broadcastShapes, isTrailingBroadcast, numel, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { empty, tensor } from './create.js';
+import { empty, tensor, zerosLike } from './create.js';
 import { expandTo, reduceTo, requireFloat } from './util.js';
 
 function asTensor(v: Tensor | number): Tensor {
@@ -155,6 +155,8 @@ export function pow(x: Tensor, exponent: number): Tensor {
     throw new Error(`pow: the exponent must be a number, got ${String(exponent)}`);
   }
   return unary('pow', x, (a, y) => kernels.powScalar(a, exponent, y)).record('pow', [x], (g) => {
+    // x^0 is constant: zero gradient, also at x = 0 where p·x^(p−1) would be 0·∞ = NaN (as PyTorch).
+    if (exponent === 0) return [zerosLike(x)];
     // d(x^p)/dx = p·x^(p−1)
     const d = unary('pow', x, (a, y) => kernels.powScalar(a, exponent - 1, y));
     const pd = unary('mul', d, (a, y) => kernels.scale(a, exponent, y));

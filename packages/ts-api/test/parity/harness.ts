@@ -1,0 +1,145 @@
+// The TypeScript side of the PyTorch parity suite (issue #5): reads the cases parity/generate.py wrote
+// (safetensors, via the package's own `io`), runs them through the public API only, and compares.
+//
+// Tolerances, stated once (float32-honest; |actual − expected| ≤ atol + rtol·|expected| element-wise):
+//   values (forward outputs, parameters after optimiser steps from given gradients): rtol 1e-5, atol 1e-6
+//   gradients (backward, and anything downstream of one: losses and parameters of training runs): rtol 1e-4, atol 1e-6
+// ±inf must match exactly, NaN must meet NaN, integer tensors must be equal.
+
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as sm from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+
+export const CASES_DIR = fileURLToPath(new URL('../../../../parity/cases/', import.meta.url));
+
+export interface Tolerance { rtol: number; atol: number; name: string }
+export const VALUE: Tolerance = { rtol: 1e-5, atol: 1e-6, name: 'value' };
+export const GRAD: Tolerance = { rtol: 1e-4, atol: 1e-6, name: 'gradient' };
+
+export interface Case {
+  stem: string;
+  kind: 'fn' | 'module' | 'optim' | 'train' | 'stats' | 'scalar' | 'dropout-train';
+  op: string;
+  args: unknown[];
+  spec: Record<string, unknown>;
+  torch: string;
+  tensors: Record<string, Tensor>;
+}
+
+export function caseFiles(): string[] {
+  return readdirSync(CASES_DIR).filter((f) => f.endsWith('.safetensors')).sort();
+}
+
+export async function loadCase(file: string): Promise<Case> {
+  const { tensors, metadata } = await sm.io.loadFile(CASES_DIR + file);
+  for (const key of ['case', 'kind', 'op', 'args', 'spec', 'torch']) {
+    if (typeof metadata[key] !== 'string') throw new Error(`${file}: __metadata__ has no "${key}"`);
+  }
+  return {
+    stem: metadata.case,
+    kind: metadata.kind as Case['kind'],
+    op: metadata.op,
+    args: JSON.parse(metadata.args) as unknown[],
+    spec: JSON.parse(metadata.spec) as Record<string, unknown>,
+    torch: metadata.torch,
+    tensors,
+  };
+}
+
+/** The public export at a dotted path from the package root (`nn.functional.crossEntropy`). */
+export function resolve(path: string): unknown {
+  let v: unknown = sm;
+  for (const part of path.split('.')) {
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function') || !(part in (v as object))) {
+      throw new Error(`${path}: softmax-nn has no public export named ${path}`);
+    }
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+function indexOf(flat: number, shape: readonly number[]): string {
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx.unshift(flat % shape[d]);
+    flat = Math.floor(flat / shape[d]);
+  }
+  return `[${idx.join(', ')}]`;
+}
+
+/**
+ * Compares a softmax-nn tensor with PyTorch's; throws with the case, the worst element, both values and
+ * the difference. Returns the worst |diff| / allowed ratio (≤ 1 passes), for the summary.
+ */
+export function compare(c: Case, what: string, actual: Tensor | null | undefined, expected: Tensor, tol: Tolerance): number {
+  const where = `${c.stem} — ${what}\n  torch: ${c.torch}\n  args:  ${JSON.stringify(c.args)}`;
+  if (actual === null || actual === undefined) throw new Error(`${where}\n  softmax-nn gave no tensor (null), PyTorch gave shape [${expected.shape.join(', ')}]`);
+  if (actual.shape.join(',') !== expected.shape.join(',')) {
+    throw new Error(`${where}\n  shape: softmax-nn [${actual.shape.join(', ')}], PyTorch [${expected.shape.join(', ')}]`);
+  }
+  if (actual.dtype !== expected.dtype) throw new Error(`${where}\n  dtype: softmax-nn ${actual.dtype}, PyTorch ${expected.dtype}`);
+  const a = actual.toArray();
+  const e = expected.toArray();
+  const integer = expected.dtype === 'int32';
+  let worst = -1;
+  let worstRatio = 0;
+  let failures = 0;
+  for (let i = 0; i < e.length; i++) {
+    const x = a[i];
+    const y = e[i];
+    let ratio: number;
+    if (x === y || (Number.isNaN(x) && Number.isNaN(y))) ratio = 0;
+    else if (integer || !Number.isFinite(y) || !Number.isFinite(x)) ratio = Infinity;
+    else ratio = Math.abs(x - y) / (tol.atol + tol.rtol * Math.abs(y));
+    if (ratio > 1) failures++;
+    if (worst < 0 || ratio > worstRatio || (Number.isNaN(ratio) && !Number.isNaN(worstRatio))) {
+      worst = i;
+      worstRatio = ratio;
+    }
+  }
+  if (failures > 0) {
+    const x = a[worst];
+    const y = e[worst];
+    throw new Error(
+      `${where}\n  ${failures} of ${e.length} elements outside the ${tol.name} tolerance (rtol ${tol.rtol}, atol ${tol.atol}); worst at ${indexOf(worst, expected.shape)}:\n` +
+      `    softmax-nn ${x}\n    PyTorch    ${y}\n    difference ${x - y} (allowed ${integer ? 0 : tol.atol + tol.rtol * Math.abs(y)})`,
+    );
+  }
+  return worstRatio;
+}
+
+export function fail(c: Case, message: string): never {
+  throw new Error(`${c.stem}\n  torch: ${c.torch}\n  args:  ${JSON.stringify(c.args)}\n  ${message}`);
+}
+
+/**
+ * The statistical test generate.py also applies to PyTorch's own sample (dist_check): mean within 6
+ * standard errors, standard deviation within 6 standard errors of its estimator, and for uniform
+ * distributions every value inside [lo, hi] and both ends approached within 20/n of the range.
+ */
+export function distCheck(sample: Float32Array, dist: string, mean: number, std: number, lo?: number, hi?: number): string[] {
+  const n = sample.length;
+  let s1 = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    s1 += sample[i];
+    if (sample[i] < min) min = sample[i];
+    if (sample[i] > max) max = sample[i];
+  }
+  const m = s1 / n;
+  let s2 = 0;
+  for (let i = 0; i < n; i++) s2 += (sample[i] - m) ** 2;
+  const s = Math.sqrt(s2 / n);
+  const kurt = dist === 'normal' ? 3 : 1.8;
+  const errs: string[] = [];
+  if (!(Math.abs(m - mean) <= (6 * std) / Math.sqrt(n))) errs.push(`mean ${m}, expected ${mean} ± ${(6 * std) / Math.sqrt(n)}`);
+  const sTol = 6 * std * Math.sqrt((kurt - 1) / (4 * n));
+  if (!(Math.abs(s - std) <= sTol)) errs.push(`std ${s}, expected ${std} ± ${sTol}`);
+  if (dist === 'uniform' && lo !== undefined && hi !== undefined) {
+    if (min < lo || max > hi) errs.push(`values outside [${lo}, ${hi}]: min ${min}, max ${max}`);
+    if (min > lo + ((hi - lo) * 20) / n || max < hi - ((hi - lo) * 20) / n) errs.push(`range [${min}, ${max}] does not reach the bounds [${lo}, ${hi}]`);
+  }
+  return errs;
+}

@@ -1,0 +1,217 @@
+// PyTorch parity (issue #5): every case in parity/cases, run generically from its own metadata through
+// softmax-nn's public API. Tolerances and the comparison live in ./harness.ts.
+
+import { afterAll, describe, it } from 'vitest';
+import * as sm from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+import { caseFiles, compare, distCheck, fail, GRAD, loadCase, resolve, VALUE, type Case } from './harness.js';
+
+const { nn, optim, tidy, full, ones, zeros, manualSeed } = sm;
+type Fn = (...args: unknown[]) => unknown;
+type Ctor = new (...args: unknown[]) => unknown;
+
+const worst = new Map<string, { ratio: number; where: string }>();
+function note(kind: string, where: string, ratio: number): void {
+  const w = worst.get(kind);
+  if (w === undefined || ratio > w.ratio) worst.set(kind, { ratio, where });
+}
+
+function isTensor(v: unknown): v is Tensor {
+  return v instanceof sm.Tensor;
+}
+
+function input(c: Case, name: string): Tensor {
+  const t = c.tensors[`input.${name}`];
+  if (t === undefined) fail(c, `the case file has no tensor input.${name}`);
+  return t;
+}
+
+/** JSON arguments → call arguments: "$x" is the tensor input.x, {"$module": …} a module built from its spec. */
+function bindArgs(c: Case, args: unknown[]): unknown[] {
+  return args.map((a) => {
+    if (typeof a === 'string' && a.startsWith('$')) return input(c, a.slice(1));
+    if (a !== null && typeof a === 'object' && '$module' in a) return buildModule(a as { $module: string; args: unknown[] });
+    return a;
+  });
+}
+
+function buildModule(spec: { $module: string; args: unknown[] }): sm.nn.Module {
+  const args = spec.args.map((a) => (a !== null && typeof a === 'object' && '$module' in a ? buildModule(a as { $module: string; args: unknown[] }) : a));
+  return new (resolve(spec.$module) as Ctor)(...args) as sm.nn.Module;
+}
+
+/** Copies the case's param.<name> tensors into the module, checking the names match PyTorch's exactly. */
+function loadParams(c: Case, m: sm.nn.Module, prefix = 'param.'): [string, Tensor][] {
+  const named = m.namedParameters();
+  const ours = named.map(([n]) => n).sort();
+  const theirs = Object.keys(c.tensors).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+  if (ours.join(',') !== theirs.join(',')) fail(c, `parameter names: softmax-nn [${ours.join(', ')}], PyTorch [${theirs.join(', ')}]`);
+  for (const [n, p] of named) p.copy_(c.tensors[prefix + n]);
+  return named;
+}
+
+function runFn(c: Case): void {
+  const grads = c.spec.grads as string[];
+  for (const g of grads) input(c, g).requiresGrad_(true);
+  const out = (resolve(c.op) as Fn)(...bindArgs(c, c.args));
+  if (!isTensor(out)) fail(c, `expected a Tensor result, got ${typeof out}`);
+  note('fn value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE));
+  if (out.requiresGrad !== c.spec.requiresGrad) fail(c, `requiresGrad: softmax-nn ${out.requiresGrad}, PyTorch ${String(c.spec.requiresGrad)}`);
+  const gOut = c.tensors.grad_out;
+  if (gOut === undefined) return;
+  out.backward(gOut);
+  for (const g of grads) {
+    const expected = c.tensors[`expected.grad.${g}`];
+    if (expected !== undefined) note('fn grad', c.stem, compare(c, `gradient of ${g}`, input(c, g).grad, expected, GRAD));
+    else if (input(c, g).grad !== null) fail(c, `PyTorch gives no gradient for ${g}, softmax-nn does`);
+  }
+}
+
+function runModule(c: Case): void {
+  const spec = c.spec as { ctor: { $module: string; args: unknown[] }; train: boolean; grads: string[]; inputs: string[]; requiresGrad: boolean };
+  const m = buildModule(spec.ctor);
+  if (spec.train) m.train();
+  else m.eval();
+  const params = loadParams(c, m);
+  for (const g of spec.grads) input(c, g).requiresGrad_(true);
+  const out = m.forward(...spec.inputs.map((n) => input(c, n)));
+  note('module value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE));
+  if (out.requiresGrad !== spec.requiresGrad) fail(c, `requiresGrad: softmax-nn ${out.requiresGrad}, PyTorch ${spec.requiresGrad}`);
+  const gOut = c.tensors.grad_out;
+  if (gOut === undefined) return;
+  out.backward(gOut);
+  for (const g of spec.grads) {
+    const expected = c.tensors[`expected.grad.${g}`];
+    if (expected !== undefined) note('module grad', c.stem, compare(c, `gradient of input ${g}`, input(c, g).grad, expected, GRAD));
+  }
+  for (const [n, p] of params) {
+    note('module grad', c.stem, compare(c, `gradient of parameter ${n}`, p.grad, c.tensors[`expected.grad.param.${n}`], GRAD));
+  }
+}
+
+function runOptim(c: Case): void {
+  const spec = c.spec as { steps: number; params: number };
+  const params = Array.from({ length: spec.params }, (_, i) => nn.Parameter(c.tensors[`param.${i}`].clone().detach()));
+  const opt = new (resolve(c.op) as Ctor)(params, ...c.args) as sm.optim.Optimizer<object>;
+  for (let k = 1; k <= spec.steps; k++) {
+    opt.zeroGrad();
+    params.forEach((p, i) => {
+      const g = c.tensors[`grad.s${k}.${i}`];
+      if (g !== undefined) p.grad = g.clone();
+    });
+    opt.step();
+    params.forEach((p, i) => note('optim value', c.stem, compare(c, `parameter ${i} after step ${k}`, p, c.tensors[`expected.s${k}.${i}`], VALUE)));
+  }
+}
+
+function runTrain(c: Case): void {
+  const spec = c.spec as { ctor: { $module: string; args: unknown[] }; loss: object; optim: string; steps: number };
+  const m = buildModule(spec.ctor);
+  const params = loadParams(c, m);
+  const loss = new nn.CrossEntropyLoss(spec.loss);
+  const opt = new (resolve(spec.optim) as Ctor)(m.parameters(), ...c.args) as sm.optim.Optimizer<object>;
+  const x = input(c, 'x');
+  const y = input(c, 'y');
+  for (let k = 1; k <= spec.steps; k++) {
+    opt.zeroGrad();
+    tidy(() => {
+      const l = loss.forward(m.forward(x), y);
+      l.backward();
+      note('train', c.stem, compare(c, `loss at step ${k}`, l, c.tensors[`expected.s${k}.loss`], GRAD));
+    });
+    opt.step();
+    for (const [n, p] of params) note('train', c.stem, compare(c, `${n} after step ${k}`, p, c.tensors[`expected.s${k}.param.${n}`], GRAD));
+  }
+}
+
+function runStats(c: Case): void {
+  const spec = c.spec as { shape: number[]; dist: string; mean: number; std: number; lo?: number; hi?: number; target: string; param?: string };
+  manualSeed(5);
+  let sample: Tensor;
+  if (spec.target === '$t') {
+    const t = zeros(spec.shape);
+    const r = (resolve(c.op) as Fn)(t, ...c.args.slice(1));
+    if (r !== t) fail(c, 'an in-place initialiser must return the tensor it filled, as PyTorch does');
+    sample = t;
+  } else if (spec.target === '$module') {
+    const m = new (resolve(c.op) as Ctor)(...c.args) as Record<string, unknown>;
+    sample = m[spec.param as string] as Tensor;
+  } else {
+    sample = (resolve(c.op) as Fn)(...c.args) as Tensor;
+  }
+  if (sample.shape.join(',') !== spec.shape.join(',')) fail(c, `shape: softmax-nn [${sample.shape.join(', ')}], expected [${spec.shape.join(', ')}]`);
+  const errs = distCheck(sample.toArray() as Float32Array, spec.dist, spec.mean, spec.std, spec.lo, spec.hi);
+  if (errs.length > 0) {
+    fail(c, `the sample does not follow ${spec.dist}(mean ${spec.mean}, std ${spec.std}${spec.lo !== undefined ? `, [${spec.lo}, ${spec.hi}]` : ''}):\n  ${errs.join('\n  ')}\n  PyTorch's sample: ${JSON.stringify(c.spec.torchSample)}`);
+  }
+}
+
+function runScalar(c: Case): void {
+  const spec = c.spec as { expected: number | number[]; shape?: number[] };
+  const args = c.args.map((a) => (a === '$t' ? zeros(spec.shape as number[]) : a));
+  const got = (resolve(c.op) as Fn)(...args) as number | number[];
+  const exp = Array.isArray(spec.expected) ? spec.expected : [spec.expected];
+  const act = Array.isArray(got) ? got : [got];
+  const ok = exp.length === act.length && exp.every((e, i) => Math.abs(act[i] - e) <= VALUE.atol + VALUE.rtol * Math.abs(e));
+  if (!ok) fail(c, `softmax-nn ${JSON.stringify(got)}, PyTorch ${JSON.stringify(spec.expected)}`);
+}
+
+function runDropoutTrain(c: Case): void {
+  const spec = c.spec as { shape: number[]; fill: number; p: number; torchZeroFraction: number };
+  manualSeed(5);
+  const x = full(spec.shape, spec.fill).requiresGrad_(true);
+  let y: Tensor;
+  if (c.op.startsWith('nn.') && !c.op.startsWith('nn.functional.')) {
+    const m = new (resolve(c.op) as Ctor)(...c.args) as sm.nn.Module;
+    m.train();
+    y = m.forward(x);
+  } else {
+    y = (resolve(c.op) as Fn)(x, ...c.args.slice(1)) as Tensor;
+  }
+  const kept = spec.fill / (1 - spec.p);
+  const v = y.toArray();
+  let zerosCount = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] === 0) zerosCount++;
+    else if (!(Math.abs(v[i] - kept) <= VALUE.atol + VALUE.rtol * kept)) fail(c, `element ${i} is ${v[i]}: a kept element must be x/(1−p) = ${kept}`);
+  }
+  const n = v.length;
+  const frac = zerosCount / n;
+  const tol = 6 * Math.sqrt((spec.p * (1 - spec.p)) / n);
+  if (!(Math.abs(frac - spec.p) <= tol)) fail(c, `fraction of zeros ${frac}, expected p = ${spec.p} ± ${tol} (PyTorch's: ${spec.torchZeroFraction})`);
+  y.backward(ones(spec.shape));
+  const g = x.grad?.toArray();
+  if (g === undefined) fail(c, 'no gradient for the input');
+  for (let i = 0; i < n; i++) {
+    const want = v[i] / spec.fill;
+    if (!(Math.abs(g[i] - want) <= GRAD.atol + GRAD.rtol * Math.abs(want))) fail(c, `gradient at ${i} is ${g[i]}, expected mask/(1−p) = ${want}`);
+  }
+}
+
+const RUN: Record<Case['kind'], (c: Case) => void> = {
+  fn: runFn, module: runModule, optim: runOptim, train: runTrain, stats: runStats, scalar: runScalar, 'dropout-train': runDropoutTrain,
+};
+
+const files = caseFiles();
+
+describe('PyTorch parity', () => {
+  it('has cases to run (parity/cases; regenerate with /usr/bin/python3 parity/generate.py --out parity/cases)', () => {
+    if (files.length < 100) throw new Error(`only ${files.length} case files in parity/cases`);
+  });
+  for (const file of files) {
+    it(file.replace(/\.safetensors$/, ''), async () => {
+      const c = await loadCase(file);
+      const run = RUN[c.kind];
+      if (run === undefined) fail(c, `unknown case kind ${c.kind}`);
+      try {
+        tidy(() => { run(c); });
+      } finally {
+        for (const t of Object.values(c.tensors)) t.dispose();
+      }
+    });
+  }
+  afterAll(() => {
+    const lines = [...worst.entries()].map(([k, w]) => `  ${k.padEnd(13)} worst error/allowed ${w.ratio.toPrecision(3)} (${w.where})`);
+    console.log(`parity: ${files.length} cases\n${lines.join('\n')}`);
+  });
+});
