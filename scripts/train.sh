@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The main job: installs what it needs, then trains the notes' softmax regression on the real
-# Fashion-MNIST (10 epochs, batch 256, SGD lr 0.1) with a progress bar, saving the run to runs/softmax.
+# Fashion-MNIST (10 epochs, batch 256, SGD lr 0.1) with a progress bar, saving the run to
+# runs/softmax-<date>-<time>/ (weights, metrics.json, curves.svg).
 # Extra arguments go to `softmax-nn train` (e.g. --model mlp --epochs 20 --out runs/mlp).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/setup.sh" --minimal
 cd "$ROOT"
 if [ "$#" -eq 0 ]; then
-  set -- --model softmax --epochs 10 --batch-size 256 --lr 0.1 --out runs/softmax
+  set -- --model softmax --epochs 10 --batch-size 256 --lr 0.1
 fi
 exec node packages/ts-api/dist/cli/main.js train "$@"

@@ -1289,7 +1289,7 @@ pub extern "C" fn sum_to_f32_ref(
 // ---------------------------------------------------------------------------------------------------
 // optim.rs
 
-type SgdFn = fn(&mut [f32], &[f32], &mut [f32], f32, f32, f32, f32, bool, bool);
+type SgdFn = fn(&mut [f32], &[f32], &mut [f32], f64, f64, f64, f64, bool, bool);
 
 #[allow(clippy::too_many_arguments)]
 fn sgd_impl(
@@ -1298,10 +1298,10 @@ fn sgd_impl(
     grad: usize,
     buf: usize,
     n: usize,
-    lr: f32,
-    momentum: f32,
-    dampening: f32,
-    weight_decay: f32,
+    lr: f64,
+    momentum: f64,
+    dampening: f64,
+    weight_decay: f64,
     nesterov: u32,
     first_step: u32,
 ) -> u32 {
@@ -1342,10 +1342,10 @@ pub extern "C" fn sgd_step_f32(
     grad: usize,
     buf: usize,
     n: usize,
-    lr: f32,
-    momentum: f32,
-    dampening: f32,
-    weight_decay: f32,
+    lr: f64,
+    momentum: f64,
+    dampening: f64,
+    weight_decay: f64,
     nesterov: u32,
     first_step: u32,
 ) -> u32 {
@@ -1372,10 +1372,10 @@ pub extern "C" fn sgd_step_f32_ref(
     grad: usize,
     buf: usize,
     n: usize,
-    lr: f32,
-    momentum: f32,
-    dampening: f32,
-    weight_decay: f32,
+    lr: f64,
+    momentum: f64,
+    dampening: f64,
+    weight_decay: f64,
     nesterov: u32,
     first_step: u32,
 ) -> u32 {
@@ -1394,7 +1394,7 @@ pub extern "C" fn sgd_step_f32_ref(
     )
 }
 
-type AdamFn = fn(&mut [f32], &[f32], &mut [f32], &mut [f32], f32, f32, f32, f32, f32, u32, bool);
+type AdamFn = fn(&mut [f32], &[f32], &mut [f32], &mut [f32], f64, f64, f64, f64, f64, u32, bool);
 
 #[allow(clippy::too_many_arguments)]
 fn adam_impl(
@@ -1404,11 +1404,11 @@ fn adam_impl(
     m: usize,
     v: usize,
     n: usize,
-    lr: f32,
-    beta1: f32,
-    beta2: f32,
-    eps: f32,
-    weight_decay: f32,
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
     step: u32,
     decoupled: u32,
 ) -> u32 {
@@ -1451,11 +1451,11 @@ pub extern "C" fn adam_step_f32(
     m: usize,
     v: usize,
     n: usize,
-    lr: f32,
-    beta1: f32,
-    beta2: f32,
-    eps: f32,
-    weight_decay: f32,
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
     step: u32,
     decoupled: u32,
 ) -> u32 {
@@ -1485,11 +1485,11 @@ pub extern "C" fn adam_step_f32_ref(
     m: usize,
     v: usize,
     n: usize,
-    lr: f32,
-    beta1: f32,
-    beta2: f32,
-    eps: f32,
-    weight_decay: f32,
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
     step: u32,
     decoupled: u32,
 ) -> u32 {

@@ -18,8 +18,6 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-type Returned = Tensor | readonly Returned[] | { readonly [key: string]: Returned } | void | number | string | boolean | null | undefined;
-
 function collect(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor, seen: Set<unknown>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
@@ -47,7 +45,7 @@ export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
  * Runs `fn` and frees every tensor created inside it except those it returns (a tensor, or arrays and
  * plain objects holding tensors), which move to the enclosing scope. Like TensorFlow.js's `tf.tidy`.
  */
-export function tidy<T extends Returned>(fn: () => T): T {
+export function tidy<T>(fn: () => T): T {
   const scope = new Set<Tensor>();
   scopes.push(scope);
   let result: T;
