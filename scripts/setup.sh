@@ -36,7 +36,7 @@ if ! command -v pnpm >/dev/null 2>&1; then
 fi
 
 log "pnpm install"
-pnpm install --frozen-lockfile --reporter=silent
+pnpm install --frozen-lockfile
 
 log "build the wasm core"
 bash scripts/build-wasm.sh

@@ -1,0 +1,115 @@
+// Contestant: softmax-nn in Node (the built package `softmax-nn`, or its source when
+// BENCH_SOFTMAX_SOURCE=1 or the dist import fails). One job per process; prints one @@RESULT line.
+import { emit, fill, gemmProbe, now, parseJob, peakRssMB, probeError, type GemmJob, type TrainJob } from '../common.js';
+
+const notes: string[] = [];
+
+async function loadApi(): Promise<{ sm: typeof import('softmax-nn'); be: typeof import('softmax-nn/backend') }> {
+  if (process.env.BENCH_SOFTMAX_SOURCE !== '1') {
+    try {
+      const sm = await import('softmax-nn');
+      const be = await import('softmax-nn/backend');
+      notes.push('softmax-nn from packages/ts-api/dist');
+      return { sm, be };
+    } catch (e) {
+      notes.push(`dist import failed (${(e as Error).message.split('\n')[0]}); ran from source`);
+    }
+  } else {
+    notes.push('softmax-nn from source (BENCH_SOFTMAX_SOURCE=1)');
+  }
+  const srcRoot = new URL('../../packages/ts-api/src/', import.meta.url);
+  const sm = (await import(new URL('index.ts', srcRoot).href)) as typeof import('softmax-nn');
+  const be = (await import(new URL('backend/index.ts', srcRoot).href)) as typeof import('softmax-nn/backend');
+  return { sm, be };
+}
+
+const { sm, be } = await loadApi();
+const { nn, optim, manualSeed, tidy, noGrad, data } = sm;
+
+async function train(job: TrainJob): Promise<void> {
+  manualSeed(job.seed);
+  const t0 = now();
+  const { train: trainSet, test: testSet } = await data.fashionMnist({ root: job.dataDir, download: false } as Parameters<typeof data.fashionMnist>[0]);
+  const loadSeconds = now() - t0;
+
+  const net = job.model === 'recipe'
+    ? new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10))
+    : new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
+  net.apply((m) => { if (m instanceof nn.Linear) nn.init.normal_(m.weight, 0, 0.01); });
+  const loss = new nn.CrossEntropyLoss({ reduction: 'none' });
+  const opt = new optim.SGD(net.parameters(), { lr: job.lr });
+  const trainIter = new data.DataLoader(trainSet, { batchSize: job.batchSize, shuffle: true });
+  const testIter = new data.DataLoader(testSet, { batchSize: job.batchSize });
+  const limit = job.maxBatches > 0 ? Math.min(job.maxBatches, trainIter.length) : trainIter.length;
+
+  const epochSeconds: number[] = [], trainLoss: number[] = [], examplesPerEpoch: number[] = [];
+  for (let epoch = 0; epoch < job.epochs; epoch++) {
+    net.train();
+    let lossSum = 0, n = 0, b = 0;
+    const e0 = now();
+    for (const [X, y] of trainIter) {
+      lossSum += tidy(() => {
+        const l = loss.forward(net.forward(X), y);
+        opt.zeroGrad();
+        l.mean().backward();
+        opt.step();
+        return l.sum().item();
+      });
+      n += y.shape[0];
+      if (++b >= limit) break;
+    }
+    epochSeconds.push(now() - e0);
+    trainLoss.push(lossSum / n);
+    examplesPerEpoch.push(n);
+    process.stderr.write(`  epoch ${epoch + 1}: ${(now() - e0).toFixed(2)} s, loss ${(lossSum / n).toFixed(4)}\n`);
+  }
+
+  net.eval();
+  const inferSeconds: number[] = [];
+  let testAccuracy = NaN;
+  for (let pass = 0; pass < job.inferPasses; pass++) {
+    const i0 = now();
+    let correct = 0, total = 0;
+    for (const [X, y] of testIter) {
+      correct += noGrad(() => tidy(() => net.forward(X).argmax(1).eq(y).float().sum().item()));
+      total += y.shape[0];
+    }
+    inferSeconds.push(now() - i0);
+    if (pass === 0) testAccuracy = correct / total;
+  }
+  emit({
+    task: 'train', epochSeconds, batchesRun: limit, batchesPerEpoch: trainIter.length, examplesPerEpoch, trainLoss,
+    testAccuracy, inferSeconds, loadSeconds, peakRssMB: peakRssMB(), notes,
+  });
+}
+
+function gemm(job: GemmJob): void {
+  const { kernels, allocStorage, storageFrom } = be;
+  const rows = [];
+  for (const s of job.shapes) {
+    const av = fill(s.m * s.k, 1), bv = fill(s.k * s.n, 2);
+    const a = storageFrom(av), b = storageFrom(bv);
+    const c = allocStorage('float32', s.m * s.n, { zero: true });
+    const run = (): void => kernels.gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c);
+    let calls = 0;
+    const w0 = performance.now();
+    while (calls < 10 || performance.now() - w0 < job.warmupMs) { run(); calls++; }
+    const perCall = (performance.now() - w0) / calls;
+    const batch = Math.max(1, Math.ceil(job.batchMs / Math.max(perCall, 1e-3)));
+    const rates: number[] = [];
+    for (let r = 0; r < job.reps; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < batch; i++) run();
+      rates.push((2 * s.m * s.n * s.k * batch) / ((performance.now() - t0) * 1e6));
+    }
+    rates.sort((x, y) => x - y);
+    const err = probeError(s, gemmProbe(s, av, bv), c.f32());
+    rows.push({ name: s.name, gflops: rates[Math.floor(rates.length / 2)], best: rates[rates.length - 1], maxAbsErr: err });
+    a.dispose(); b.dispose(); c.dispose();
+  }
+  emit({ task: 'gemm', rows, peakRssMB: peakRssMB(), notes });
+}
+
+const job = parseJob();
+if (job.task === 'train') await train(job);
+else gemm(job);
