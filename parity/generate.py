@@ -19,7 +19,7 @@ Tensor names: ``input.<n>``, ``param.<name>``, ``grad_out`` (fed to backward), `
 ``expected.s<k>.<i>``; training runs: ``expected.s<k>.param.<name>``, ``expected.s<k>.loss``.
 
 torch 1.13 has no safetensors module, so the format (8-byte little-endian header length, JSON header,
-raw little-endian data) is written and read here with json + numpy.
+raw little-endian data) is written and read with json + numpy (safetensors_np.py, shared with whole_run.py).
 
 Determinism (parity/check-regenerate.sh relies on it): fixed seeds per case (crc32 of the case name),
 numpy's legacy RandomState (its streams are frozen), torch.set_num_threads(1), sorted JSON keys, sorted
@@ -38,7 +38,6 @@ import argparse
 import json
 import math
 import os
-import struct
 import sys
 import zlib
 
@@ -52,42 +51,10 @@ torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
 
 # ---------------------------------------------------------------------------------------------------
-# safetensors, with json + numpy
+# safetensors, with json + numpy: parity/safetensors_np.py (shared with whole_run.py)
 
-_DT = {np.dtype('float32'): 'F32', np.dtype('int32'): 'I32'}
-_NP = {'F32': np.dtype('<f4'), 'I32': np.dtype('<i4')}
-
-
-def st_serialize(tensors, metadata):
-    header = {}
-    blobs = []
-    offset = 0
-    for name in sorted(tensors):
-        a = np.array(tensors[name], order="C", copy=True)  # (ascontiguousarray would turn 0-d into 1-d)
-        if a.dtype not in _DT:
-            raise TypeError(f'{name}: unsupported dtype {a.dtype}')
-        b = a.astype(a.dtype.newbyteorder('<'), copy=False).tobytes()
-        header[name] = {'dtype': _DT[a.dtype], 'shape': list(a.shape), 'data_offsets': [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    for k, v in metadata.items():
-        if not isinstance(v, str):
-            raise TypeError(f'metadata {k} must be a string')
-    header['__metadata__'] = metadata
-    h = json.dumps(header, sort_keys=True, separators=(',', ':'), allow_nan=False).encode('utf-8')
-    h += b' ' * ((8 - len(h) % 8) % 8)  # align the data to 8 bytes, as the reference implementation does
-    return struct.pack('<Q', len(h)) + h + b''.join(blobs)
-
-
-def st_deserialize(data):
-    (n,) = struct.unpack('<Q', data[:8])
-    header = json.loads(data[8:8 + n].decode('utf-8'))
-    meta = header.pop('__metadata__', {})
-    out = {}
-    for name, info in header.items():
-        b, e = info['data_offsets']
-        out[name] = np.frombuffer(data[8 + n + b:8 + n + e], dtype=_NP[info['dtype']]).reshape(info['shape'])
-    return out, meta
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_np import st_deserialize, st_serialize  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------------
