@@ -18,17 +18,25 @@ cargo test --quiet
 log "typecheck (tsc --noEmit, strict)"
 pnpm -C packages/ts-api run typecheck
 
-if [ -f parity/check-regenerate.sh ]; then
-  log "parity cases: regenerating them with PyTorch gives the committed bytes"
-  bash parity/check-regenerate.sh
-fi
+log "parity cases: regenerating them with PyTorch gives the committed bytes"
+bash parity/check-regenerate.sh
 
 log "vitest"
 mkdir -p test-output
 status=0
 pnpm -C packages/ts-api exec vitest run --reporter=default --reporter=json --outputFile="$ROOT/test-output/vitest.json" || status=$?
+
+log "demo e2e (Vite dev server + headless Chromium)"
+pnpm -C packages/demo exec vitest run --reporter=default --reporter=json --outputFile="$ROOT/test-output/vitest-demo.json" || status=$?
+
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(`\nvitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
-' "$ROOT/test-output/vitest.json" || true
+  let passed = 0, failed = 0;
+  for (const f of process.argv.slice(1)) {
+    try {
+      const r = JSON.parse(require("fs").readFileSync(f, "utf8"));
+      passed += r.numPassedTests; failed += r.numFailedTests;
+    } catch { failed += 1; console.log(`no report: ${f}`); }
+  }
+  console.log(`\n${passed} passed, ${failed} failed`);
+' "$ROOT/test-output/vitest.json" "$ROOT/test-output/vitest-demo.json"
 exit "$status"

@@ -1,0 +1,244 @@
+// softmax-nn/worker: the training API in a worker — a browser Web Worker or a Node worker_threads
+// Worker — behind comlink. `createTrainer()` starts the worker; no configuration is needed in Node or
+// in Vite (the worker's URL and the wasm's URL are both `new URL(..., import.meta.url)` literals).
+//
+// This module imports no part of the library itself, so a page that only trains in a worker does not
+// load the wasm on its main thread.
+
+import * as Comlink from 'comlink';
+import { isReadyMessage } from './protocol.js';
+import type {
+  DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, Prediction, TrainerConfig,
+  TrainerData, TrainerProgress, TrainerStatus,
+} from './types.js';
+import type { TrainerCore } from './trainer.js';
+
+export type * from './types.js';
+export { proxy, transfer } from 'comlink';
+
+/** A training session in its own worker. Every method returns a promise; errors thrown in the worker reject it with their original message. */
+export interface Trainer {
+  /** Sends the data; the four buffers are transferred (detached here) unless `transfer: false`. */
+  setData(data: TrainerData, options?: { transfer?: boolean }): Promise<DataInfo>;
+  /** Loads Fashion-MNIST inside the worker from a base URL (relative URLs resolve against the page) or the four files. */
+  loadFashionMnist(source: FashionMnistSource, options?: { verify?: boolean }): Promise<DataInfo>;
+  /** Starts a fresh run: seeds, builds the model and optimiser. Missing settings take the defaults. */
+  configure(config?: Partial<TrainerConfig>): Promise<TrainerConfig>;
+  /**
+   * Trains (up to `config.epochs`) with `onProgress` called after each batch and epoch — a plain function
+   * or a `Comlink.proxy(fn)`. After stop(), fit() again resumes where it stopped.
+   */
+  fit(onProgress?: (progress: TrainerProgress) => unknown, options?: { epochs?: number }): Promise<FitResult>;
+  /** Stops a running fit() after the current batch; fit() then resolves with stopReason 'stopped'. */
+  stop(): Promise<void>;
+  evaluate(): Promise<Evaluation>;
+  /** Predictions for test images by index: labels, softmax probabilities [n, 10], true labels, pixels. */
+  predict(indices: ArrayLike<number>): Promise<Prediction>;
+  /** The weights as safetensors bytes (loadable by PyTorch's safetensors.torch.load_file). */
+  stateDict(): Promise<Uint8Array>;
+  /** Loads safetensors weights (of a softmax or MLP model; the model is rebuilt if its shape differs). */
+  loadStateDict(bytes: Uint8Array): Promise<LoadedWeights>;
+  history(): Promise<EpochRecord[]>;
+  status(): Promise<TrainerStatus>;
+  /** Ends the worker; pending calls reject. */
+  terminate(): Promise<void>;
+  /** The raw comlink remote (advanced use). */
+  readonly remote: Comlink.Remote<TrainerCore>;
+}
+
+export interface CreateTrainerOptions {
+  /** The worker script to start instead of the package's own worker-entry.js. */
+  workerUrl?: URL | string;
+  /** A name for the worker (shown in devtools). */
+  name?: string;
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** What the two runtimes' workers have in common here. */
+interface Spawned {
+  ep: Comlink.Endpoint;
+  onMessage(listener: (data: unknown) => void): void;
+  /** Calls `listener` when the worker dies (an uncaught error, or exit). */
+  onDeath(listener: (error: Error) => void): void;
+  terminate(): Promise<void>;
+}
+
+interface NodeWorker {
+  postMessage(message: unknown, transfer?: readonly unknown[]): void;
+  on(type: string, listener: (...args: never[]) => void): void;
+  off(type: string, listener: (...args: never[]) => void): void;
+  terminate(): Promise<number>;
+}
+interface NodeWorkerThreads {
+  Worker: new (url: URL | string, options?: { name?: string; eval?: boolean }) => NodeWorker;
+}
+type NodeEndpointFn = (nep: NodeWorker) => Comlink.Endpoint;
+
+// Variables, so that browser bundlers neither resolve nor bundle Node-only modules.
+const WORKER_THREADS = 'node:worker_threads';
+const NODE_ADAPTER = 'comlink/dist/esm/node-adapter.mjs';
+const NODE_FS = 'node:fs';
+const NODE_MODULE = 'node:module';
+const NODE_URL = 'node:url';
+
+/**
+ * Running from the TypeScript sources (the package's own tests, tsx): the worker cannot load .ts by
+ * itself (Node 20 workers do not inherit `--import tsx`), so a tiny bootstrap registers tsx first.
+ */
+async function tsBootstrap(entry: URL): Promise<string> {
+  const { createRequire } = (await import(/* @vite-ignore */ NODE_MODULE)) as { createRequire(from: string | URL): { resolve(id: string): string } };
+  const { pathToFileURL } = (await import(/* @vite-ignore */ NODE_URL)) as { pathToFileURL(p: string): URL };
+  let tsx: string;
+  try {
+    // The ESM build of tsx's API (require.resolve finds the CommonJS one next to it).
+    tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  } catch {
+    throw new Error('softmax-nn/worker: running from the TypeScript sources needs the tsx package (or build the package and use dist/)');
+  }
+  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
+}
+
+async function spawnNode(options: CreateTrainerOptions): Promise<Spawned> {
+  const wt = (await import(/* @vite-ignore */ WORKER_THREADS)) as NodeWorkerThreads;
+  const nodeEndpoint = ((await import(/* @vite-ignore */ NODE_ADAPTER)) as { default: NodeEndpointFn }).default;
+  let url: URL | string;
+  let evalCode = false;
+  if (options.workerUrl !== undefined) {
+    url = options.workerUrl;
+  } else {
+    // Not `new URL('…', import.meta.url)` literally: browser bundlers must not pick up this Node-only path.
+    const here = import.meta.url;
+    const entry = './worker-entry.js';
+    url = new URL(entry, here);
+    const fs = (await import(/* @vite-ignore */ NODE_FS)) as { existsSync(p: URL): boolean };
+    if (!fs.existsSync(url) && here.endsWith('.ts')) {
+      url = await tsBootstrap(new URL(entry.replace(/\.js$/, '.ts'), here));
+      evalCode = true;
+    }
+  }
+  const worker = new wt.Worker(url, { name: options.name ?? 'softmax-nn trainer', ...(evalCode ? { eval: true } : {}) });
+  return {
+    ep: nodeEndpoint(worker),
+    onMessage: (listener) => worker.on('message', listener as (...args: never[]) => void),
+    onDeath: (listener) => {
+      worker.on('error', ((e: unknown) => listener(e instanceof Error ? e : new Error(String(e)))) as (...args: never[]) => void);
+      worker.on('exit', ((code: number) => listener(new Error(`the training worker exited (code ${code})`))) as (...args: never[]) => void);
+    },
+    terminate: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+function spawnBrowser(options: CreateTrainerOptions): Spawned {
+  const name = options.name ?? 'softmax-nn trainer';
+  // Written literally so that Vite (and other bundlers) find, bundle and serve the worker script.
+  const worker = options.workerUrl !== undefined
+    ? new Worker(options.workerUrl, { type: 'module', name })
+    : new Worker(new URL('./worker-entry.js', import.meta.url), { type: 'module', name });
+  return {
+    ep: worker,
+    onMessage: (listener) => worker.addEventListener('message', (ev) => listener(ev.data)),
+    onDeath: (listener) => {
+      worker.addEventListener('error', (ev) => {
+        const message = ev.message || 'the training worker failed to start (its script or the wasm could not be loaded)';
+        listener(ev.error instanceof Error ? ev.error : new Error(message));
+      });
+      worker.addEventListener('messageerror', () => listener(new Error('the training worker sent a message that could not be deserialized')));
+    },
+    terminate: async () => worker.terminate(),
+  };
+}
+
+function buffersOf(views: readonly ArrayBufferView[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const v of views) {
+    if (v?.buffer instanceof ArrayBuffer && v.buffer.byteLength > 0) out.add(v.buffer);
+  }
+  return [...out];
+}
+
+/**
+ * Starts a training worker and resolves once the worker has loaded the library and its wasm core.
+ * Rejects with the worker's own message when it cannot start.
+ */
+export async function createTrainer(options: CreateTrainerOptions = {}): Promise<Trainer> {
+  const spawned = isNode ? await spawnNode(options) : spawnBrowser(options);
+  let deadError: Error | null = null;
+  let rejectDead!: (e: Error) => void;
+  const dead = new Promise<never>((_, reject) => {
+    rejectDead = reject;
+  });
+  dead.catch(() => undefined);
+  const die = (e: Error): void => {
+    if (deadError !== null) return;
+    deadError = e;
+    rejectDead(e);
+  };
+  spawned.onDeath(die);
+
+  const ready = new Promise<void>((resolve, reject) => {
+    spawned.onMessage((data) => {
+      if (!isReadyMessage(data)) return;
+      if (data.ok) resolve();
+      else {
+        const err = new Error(data.message ?? 'the training worker failed to start');
+        if (data.stack) err.stack = data.stack;
+        reject(err);
+      }
+    });
+  });
+  try {
+    await Promise.race([ready, dead]);
+  } catch (e) {
+    await spawned.terminate().catch(() => undefined);
+    throw e;
+  }
+
+  const remote = Comlink.wrap<TrainerCore>(spawned.ep);
+  let terminated = false;
+  const call = <T>(what: () => Promise<T>): Promise<T> => {
+    if (deadError !== null) return Promise.reject(deadError);
+    return Promise.race([what(), dead]);
+  };
+
+  const trainer: Trainer = {
+    remote,
+    setData: (d, opts = {}) => {
+      const views = [d?.trainImages, d?.trainLabels, d?.testImages, d?.testLabels];
+      const payload = opts.transfer === false ? d : Comlink.transfer(d, buffersOf(views));
+      return call(() => remote.setData(payload));
+    },
+    loadFashionMnist: (source, opts) => {
+      let payload: FashionMnistSource = source;
+      if (typeof source === 'string') {
+        const base = (globalThis as { location?: { href?: string } }).location?.href;
+        payload = base !== undefined ? new URL(source, base).href : source;
+      } else if (source !== null && typeof source === 'object') {
+        const views = Object.values(source).filter((v): v is Uint8Array => ArrayBuffer.isView(v));
+        payload = Comlink.transfer(source, buffersOf(views));
+      }
+      return call(() => remote.loadFashionMnist(payload, opts));
+    },
+    configure: (config = {}) => call(() => remote.configure(config)),
+    fit: (onProgress, opts) => call(() => remote.fit(onProgress === undefined ? undefined : Comlink.proxy(onProgress), opts)),
+    stop: () => call(() => remote.stop()),
+    evaluate: () => call(() => remote.evaluate()),
+    predict: (indices) => call(() => remote.predict(Array.from(indices))),
+    stateDict: () => call(() => remote.stateDict()),
+    loadStateDict: (bytes) => call(() => remote.loadStateDict(bytes)),
+    history: () => call(() => remote.history()),
+    status: () => call(() => remote.status()),
+    terminate: async () => {
+      if (terminated) return;
+      terminated = true;
+      die(new Error('the training worker was terminated'));
+      await spawned.terminate();
+    },
+  };
+  return trainer;
+}
+
+/** Fashion-MNIST's class names, index = label (browser-safe: loads no wasm). */
+export { FASHION_MNIST_CLASS_NAMES } from '../data/fashion-mnist-files.js';

@@ -1,0 +1,148 @@
+// What crosses the boundary between the page (or Node's main thread) and the training worker.
+// Only structured-cloneable data: numbers, strings, plain objects, typed arrays.
+
+import type { ModelKind } from '../models.js';
+
+export type { ModelKind } from '../models.js';
+
+/** Hyper-parameters of a run. Every field is optional in `configure`; the defaults are the notes'. */
+export interface TrainerConfig {
+  /** 'softmax' (Flatten → Linear(784, 10), the notes' regression) or 'mlp' (Linear → ReLU → Linear). Default 'softmax'. */
+  model: ModelKind;
+  /** The MLP's hidden width. Default 256. */
+  hidden: number;
+  /** SGD learning rate. Default 0.1. */
+  lr: number;
+  /** Default 256. */
+  batchSize: number;
+  /** Epochs a fit() runs up to (a resumed fit continues to the same total). Default 10. */
+  epochs: number;
+  /** L2 penalty, SGD's weight_decay. Default 0. */
+  weightDecay: number;
+  /** Dropout probability before the last Linear layer; 0 = no Dropout layer. Default 0. */
+  dropout: number;
+  /** Data augmentation: random crop (padding 2) and horizontal flip. Default false. */
+  augment: boolean;
+  /** Seeds the initial weights, the shuffling and dropout (manualSeed). Default 0. */
+  seed: number;
+}
+
+/**
+ * Fashion-MNIST-shaped data: 28×28 uint8 images (row-major, `count * 784` bytes) and labels 0…9.
+ * `setData` transfers the buffers to the worker (they are detached on the sending side).
+ */
+export interface TrainerData {
+  trainImages: Uint8Array;
+  trainLabels: Uint8Array | Int32Array;
+  testImages: Uint8Array;
+  testLabels: Uint8Array | Int32Array;
+}
+
+/** The four Fashion-MNIST files (gzip or raw IDX) as bytes or Blob / File objects (e.g. picked by the user). */
+export interface FashionMnistFileBlobs {
+  trainImages: Uint8Array | ArrayBuffer | Blob;
+  trainLabels: Uint8Array | ArrayBuffer | Blob;
+  testImages: Uint8Array | ArrayBuffer | Blob;
+  testLabels: Uint8Array | ArrayBuffer | Blob;
+}
+
+/** Where `loadFashionMnist` gets the files: a base URL (the four standard names are appended) or the files. */
+export type FashionMnistSource = string | FashionMnistFileBlobs;
+
+export interface DataInfo {
+  trainCount: number;
+  testCount: number;
+}
+
+/** After every training batch. */
+export interface BatchProgress {
+  type: 'batch';
+  /** 1-based epoch. */
+  epoch: number;
+  epochs: number;
+  /** 0-based batch within the epoch (continues after a stop / resume). */
+  batch: number;
+  batches: number;
+  /** Batches trained since configure() (an x axis for charts). */
+  step: number;
+  /** Mean loss and accuracy over this batch. */
+  loss: number;
+  acc: number;
+  size: number;
+}
+
+/** After every epoch: the epoch's mean training loss / accuracy and the test accuracy. */
+export interface EpochProgress {
+  type: 'epoch';
+  epoch: number;
+  epochs: number;
+  step: number;
+  trainLoss: number;
+  trainAcc: number;
+  testAcc: number;
+  seconds: number;
+}
+
+export type TrainerProgress = BatchProgress | EpochProgress;
+
+/** One finished epoch. */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  testAcc: number;
+  seconds: number;
+}
+
+export interface FitResult {
+  /** Every finished epoch since configure(). */
+  history: EpochRecord[];
+  /** 'completed' (all epochs ran) or 'stopped' (stop() was called). */
+  stopReason: 'completed' | 'stopped' | string;
+  /** Finished epochs; a stopped fit() resumes (fit() again) exactly where it stopped, mid-epoch included. */
+  epochsDone: number;
+  epochs: number;
+}
+
+export interface Evaluation {
+  /** Fraction of correct predictions. */
+  accuracy: number;
+  /** Mean cross-entropy. */
+  loss: number;
+  count: number;
+  /** confusion[true][predicted] = count (10 × 10). */
+  confusion: number[][];
+}
+
+export interface Prediction {
+  /** Predicted class of each requested test image. */
+  labels: Int32Array;
+  /** Softmax probabilities, row-major [n, 10]; each row sums to 1. */
+  probabilities: Float32Array;
+  /** The true labels. */
+  trueLabels: Int32Array;
+  /** The images' pixels, [n, 28, 28] uint8 (for a gallery). */
+  images: Uint8Array;
+  classes: number;
+}
+
+/** What the worker has: data, model and progress. */
+export interface TrainerStatus {
+  data: DataInfo | null;
+  config: TrainerConfig | null;
+  /** A human-readable description of the model, e.g. "softmax (784 → 10)". */
+  model: string | null;
+  epochsDone: number;
+  running: boolean;
+  /** True when a stopped fit() left an epoch half-done (fit() again resumes it). */
+  midEpoch: boolean;
+}
+
+/** Returned by loadStateDict: the architecture read from the weights. */
+export interface LoadedWeights {
+  model: ModelKind;
+  hidden: number;
+  /** True when the weights come from a model with a Dropout layer. */
+  dropout: boolean;
+  description: string;
+}
