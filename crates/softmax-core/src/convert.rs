@@ -56,7 +56,11 @@ mod tests {
     #[test]
     fn equality_follows_ieee() {
         let mut y = [9i32; 4];
-        equal_f32(&[1.0, f32::NAN, 0.0, 2.0], &[1.0, f32::NAN, -0.0, 3.0], &mut y);
+        equal_f32(
+            &[1.0, f32::NAN, 0.0, 2.0],
+            &[1.0, f32::NAN, -0.0, 3.0],
+            &mut y,
+        );
         assert_eq!(y, [1, 0, 1, 0]);
         equal_i32(&[1, 2, 3, 4], &[1, 0, 3, 0], &mut y);
         assert_eq!(y, [1, 0, 1, 0]);

@@ -60,9 +60,18 @@ fn convert_row(s: &[u8], scale: f32, y: &mut [f32]) {
                 let lo = u16x8_extend_low_u8x16(b);
                 let hi = u16x8_extend_high_u8x16(b);
                 v128_store(yp.add(j) as *mut v128, to_f32(u32x4_extend_low_u16x8(lo)));
-                v128_store(yp.add(j + 4) as *mut v128, to_f32(u32x4_extend_high_u16x8(lo)));
-                v128_store(yp.add(j + 8) as *mut v128, to_f32(u32x4_extend_low_u16x8(hi)));
-                v128_store(yp.add(j + 12) as *mut v128, to_f32(u32x4_extend_high_u16x8(hi)));
+                v128_store(
+                    yp.add(j + 4) as *mut v128,
+                    to_f32(u32x4_extend_high_u16x8(lo)),
+                );
+                v128_store(
+                    yp.add(j + 8) as *mut v128,
+                    to_f32(u32x4_extend_low_u16x8(hi)),
+                );
+                v128_store(
+                    yp.add(j + 12) as *mut v128,
+                    to_f32(u32x4_extend_high_u16x8(hi)),
+                );
                 j += 16;
             }
         }

@@ -13,7 +13,16 @@ fn below(rng: &mut Rng, m: u32) -> u32 {
 /// torchvision's `RandomCrop(size=(h, w), padding=pad)`: each image is padded with zeros on every
 /// side, then an h×w window is cut at an offset drawn uniformly in [0, 2·pad]² (one offset per image,
 /// shared by its channels; two draws per image, row offset first).
-pub fn random_crop(rng: &mut Rng, x: &[f32], y: &mut [f32], n: usize, c: usize, h: usize, w: usize, pad: usize) {
+pub fn random_crop(
+    rng: &mut Rng,
+    x: &[f32],
+    y: &mut [f32],
+    n: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    pad: usize,
+) {
     let plane = h * w;
     debug_assert!(x.len() == n * c * plane && y.len() == x.len());
     for img in 0..n {
@@ -49,7 +58,16 @@ pub fn random_crop(rng: &mut Rng, x: &[f32], y: &mut [f32], n: usize, c: usize, 
 
 /// torchvision's `RandomHorizontalFlip(p)`: each image is mirrored left–right when a uniform draw is
 /// below `p` (one draw per image).
-pub fn random_hflip(rng: &mut Rng, x: &[f32], y: &mut [f32], n: usize, c: usize, h: usize, w: usize, p: f32) {
+pub fn random_hflip(
+    rng: &mut Rng,
+    x: &[f32],
+    y: &mut [f32],
+    n: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    p: f32,
+) {
     let plane = h * w;
     debug_assert!(x.len() == n * c * plane && y.len() == x.len());
     for img in 0..n {
@@ -81,7 +99,15 @@ fn source_index(out: usize, in_size: usize, out_size: usize) -> (usize, usize, f
 
 /// Bilinear resize of `planes` images h×w → oh×ow (PyTorch's `F.interpolate(mode='bilinear',
 /// align_corners=False)`, without antialiasing).
-pub fn resize_bilinear(x: &[f32], y: &mut [f32], planes: usize, h: usize, w: usize, oh: usize, ow: usize) {
+pub fn resize_bilinear(
+    x: &[f32],
+    y: &mut [f32],
+    planes: usize,
+    h: usize,
+    w: usize,
+    oh: usize,
+    ow: usize,
+) {
     debug_assert!(x.len() == planes * h * w && y.len() == planes * oh * ow);
     if planes == 0 || oh == 0 || ow == 0 {
         return;
@@ -130,8 +156,16 @@ mod tests {
             for r in 0..3isize {
                 for c in 0..3isize {
                     let (sr, sc) = (r + dy, c + dx);
-                    let expected = if (0..3).contains(&sr) && (0..3).contains(&sc) { x[(sr * 3 + sc) as usize] } else { 0.0 };
-                    assert_eq!(y[(r * 3 + c) as usize], expected, "seed {seed} dy {dy} dx {dx}");
+                    let expected = if (0..3).contains(&sr) && (0..3).contains(&sc) {
+                        x[(sr * 3 + sc) as usize]
+                    } else {
+                        0.0
+                    };
+                    assert_eq!(
+                        y[(r * 3 + c) as usize],
+                        expected,
+                        "seed {seed} dy {dy} dx {dx}"
+                    );
                 }
             }
         }
@@ -142,7 +176,10 @@ mod tests {
         let x = ramp(2 * 2 * 3); // 2 channels of 2×3
         let mut y = vec![0.0; x.len()];
         random_hflip(&mut Rng::new(0), &x, &mut y, 1, 2, 2, 3, 1.0);
-        assert_eq!(y, vec![3.0, 2.0, 1.0, 6.0, 5.0, 4.0, 9.0, 8.0, 7.0, 12.0, 11.0, 10.0]);
+        assert_eq!(
+            y,
+            vec![3.0, 2.0, 1.0, 6.0, 5.0, 4.0, 9.0, 8.0, 7.0, 12.0, 11.0, 10.0]
+        );
         random_hflip(&mut Rng::new(0), &x, &mut y, 1, 2, 2, 3, 0.0);
         assert_eq!(x, y);
     }

@@ -15,13 +15,13 @@
 //!        p = p + (f32(−lr/bc1)·m) / denom       (addcdiv_: self + value·t1/t2, left to right)
 //! Scalars that PyTorch derives in Python (1 − dampening, 1 − β, lr·wd, bias corrections, lr/bc1)
 //! are computed in f64 and rounded to f32 once, as PyTorch does when it hands them to a kernel.
+//! Hyper-parameters arrive as f64 (JavaScript numbers, like Python floats) so that these derived
+//! scalars round exactly as PyTorch's do.
 //!
 //! Deliberate differences from PyTorch:
 //! - PyTorch's AVX2 CPU kernels evaluate `a.add(b, alpha=s)` as one fused multiply-add
 //!   (measured on Debian's build: 100 % FMA-rounded). wasm simd128 has no FMA, so `a + s·b` is
 //!   rounded twice here: ≤ 1 f32 ulp per operation (also what PyTorch's non-AVX builds do).
-//! Hyper-parameters arrive as f64 (JavaScript numbers, like Python floats) so that these derived
-//! scalars round exactly as PyTorch's do.
 //! - The maximize/amsgrad/foreach/capturable options are not implemented.
 //!
 //! The fast paths run the very same per-element formula (generic over `f32` / `F32x4`), 4 lanes at a
@@ -439,9 +439,9 @@ mod tests {
                             };
                             sgd_step(&mut p, &g, bs, 0.05, mom, damp, wd, nest, first);
                             sgd_step_ref(&mut pr, &g, brs, 0.05, mom, damp, wd, nest, first);
-                            let (m64, d64) = (mom as f64, damp as f64);
+                            let (m64, d64) = (mom, damp);
                             for i in 0..n {
-                                let mut d = g[i] as f64 + wd as f64 * pm[i];
+                                let mut d = g[i] as f64 + wd * pm[i];
                                 if mom != 0.0 {
                                     bm[i] = if first {
                                         d
@@ -592,9 +592,9 @@ mod tests {
                     for i in 0..n {
                         let mut gi = g[i] as f64;
                         if decoupled {
-                            pm[i] *= 1.0 - lr * wd as f64;
+                            pm[i] *= 1.0 - lr * wd;
                         } else {
-                            gi += wd as f64 * pm[i];
+                            gi += wd * pm[i];
                         }
                         mm[i] = b1 * mm[i] + (1.0 - b1) * gi;
                         vm[i] = b2 * vm[i] + (1.0 - b2) * gi * gi;

@@ -1,0 +1,44 @@
+// Every example runs as a script (`node --import tsx examples/NAME.ts`), tiny sizes from the command
+// line: the main guard fires when the file is executed (and, as the other tests show, not on import).
+
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+
+async function script(file: string, args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${file}`, ...args], { cwd: packageDir, timeout: 50_000 });
+  return stdout;
+}
+
+const tiny = ['--train-limit', '200', '--test-limit', '200'];
+
+describe('examples as scripts', () => {
+  it('each example runs from the command line and prints its result', async () => {
+    const [softmax, mlp, custom, hyper, overfit, remedies] = await Promise.all([
+      script('softmax-regression.ts', ['1']),
+      script('mlp.ts', [...tiny, '--epochs', '1', '--hidden', '128']),
+      script('custom-module.ts', [...tiny, '--epochs', '1']),
+      script('hyperparameters.ts', [...tiny]),
+      script('overfitting.ts', [...tiny, '--epochs', '3', '--eval-every', '1']),
+      script('remedies.ts', [...tiny, '--epochs', '2', '--val-limit', '100', '--ensemble-size', '2']),
+    ]);
+    expect(softmax).toMatch(/^final: train loss [\d.]+, test acc [\d.]+$/m);
+    expect(mlp).toContain('Linear(inFeatures=784, outFeatures=128, bias=true)');
+    expect(mlp).toMatch(/200 training \/ 200 test images, batch 256, lr 0\.1, 1 epochs/);
+    expect(mlp).toMatch(/^final: /m);
+    expect(custom).toMatch(/^final: /m);
+    expect(hyper).toMatch(/^epochs +0\.1 +256 +20 /m);
+    expect(overfit).toMatch(/^final +3 /m);
+    for (const name of ['baseline', 'early stopping', 'L2', 'L1', 'augmentation', 'dropout', 'ensemble']) {
+      expect(remedies).toMatch(new RegExp(`^${name} +[\\d.]+ +[\\d.]+`, 'm'));
+    }
+  }, 60_000);
+
+  it('rejects an unknown option instead of ignoring it', async () => {
+    await expect(script('mlp.ts', ['--epoch', '1'])).rejects.toThrow(/Unknown option '--epoch'/);
+  });
+});
