@@ -199,6 +199,9 @@ async function runFit(): Promise<void> {
   try {
     const result = await t.fit(onProgress);
     performance.mark('softmax-demo:train-end');
+    // Every progress event has arrived (fit waits for their delivery): draw the final state now.
+    if (drawTimer !== null) clearTimeout(drawTimer);
+    draw();
     canResume = result.stopReason === 'stopped';
     const last = result.history.at(-1);
     if (result.stopReason === 'stopped') {

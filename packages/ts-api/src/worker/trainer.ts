@@ -226,11 +226,14 @@ export class TrainerCore {
     }
     const loaders = s.loaders;
     const batches = loaders.train.length;
+    // Through comlink each call returns a promise; training does not wait for the page to draw, but
+    // fit() waits for the last one so that every event has been delivered before it resolves (the
+    // callback's messages travel on their own channel, not the one fit() answers on).
+    let lastDelivery: Promise<unknown> = Promise.resolve();
     const send = (p: TrainerProgress): void => {
       if (onProgress === undefined) return;
       try {
-        // Through comlink this returns a promise; nobody waits for the page to draw.
-        void Promise.resolve(onProgress(p)).catch(() => undefined);
+        lastDelivery = Promise.resolve(onProgress(p)).catch(() => undefined);
       } catch {
         // a failing progress callback must not break training
       }
@@ -290,6 +293,7 @@ export class TrainerCore {
       this.#running = false;
       this.#ctx = null;
       this.#stopRequested = false;
+      await Promise.race([lastDelivery, new Promise((resolve) => setTimeout(resolve, 1000))]);
       // A comlink proxy of the page's callback: free its message port.
       const release = (onProgress as { [releaseProxy]?: unknown } | undefined)?.[releaseProxy];
       if (typeof release === 'function') (release as () => void)();
