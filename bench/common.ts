@@ -1,6 +1,6 @@
-// Shared by the harness (run.ts) and the Node contestants (workers/*.ts): the job a child receives,
-// the result it prints, the GEMM shapes, peak RSS, and a Fashion-MNIST reader for the TensorFlow.js
-// contestants (softmax-nn uses its own `data.fashionMnist()`; PyTorch has its own in torch_bench.py).
+// Shared by the harness (run.ts), the Node contestants (workers/*.ts) and gemm.ts: the job a child receives,
+// the result it prints, the GEMM shapes, operands and timing, peak RSS, and a Fashion-MNIST reader for the
+// TensorFlow.js contestants (softmax-nn uses its own `data.fashionMnist()`; PyTorch has its own in torch_bench.py).
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
@@ -102,6 +102,33 @@ export function median(xs: number[]): number {
   const n = s.length;
   if (n === 0) return NaN;
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/**
+ * GFLOP/s of one GEMM shape. `run` does one product. It is warmed up first (V8 runs the first calls in its
+ * baseline tier) for as long as `warming(calls so far, ms so far)` holds; then `reps` batches of calls, each
+ * lasting about `batchMs`, are timed. Returns the median batch (the upper middle one when `reps` is even) and the best.
+ */
+export function timeGemm(
+  s: Pick<GemmShape, 'm' | 'n' | 'k'>,
+  run: () => void,
+  o: { reps: number; batchMs: number; warming: (calls: number, elapsedMs: number) => boolean },
+): { median: number; best: number } {
+  const flop = 2 * s.m * s.n * s.k;
+  let calls = 0;
+  const w0 = performance.now();
+  while (o.warming(calls, performance.now() - w0)) { run(); calls++; }
+  // Calls per timed batch so that one batch lasts about `batchMs`.
+  const perCall = (performance.now() - w0) / calls;
+  const batch = Math.max(1, Math.ceil(o.batchMs / Math.max(perCall, 1e-3)));
+  const rates: number[] = [];
+  for (let r = 0; r < o.reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) run();
+    rates.push((flop * batch) / ((performance.now() - t0) * 1e6));
+  }
+  rates.sort((x, y) => x - y);
+  return { median: rates[Math.floor(rates.length / 2)], best: rates[rates.length - 1] };
 }
 
 /** Deterministic fill in [-1, 1) for GEMM operands (the same on every contestant). */

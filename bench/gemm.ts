@@ -10,10 +10,9 @@
 // machine the median drops, the best much less).
 import { loadavg } from 'node:os';
 import { allocStorage, kernels, reference, storageFrom, type Kernels, type Storage } from '../packages/ts-api/src/backend/index.js';
+import { fill, timeGemm, type GemmShape } from './common.js';
 
-interface Shape { name: string; transA: boolean; transB: boolean; m: number; n: number; k: number }
-
-const SHAPES: Shape[] = [
+const SHAPES: GemmShape[] = [
   { name: 'x·Wᵀ   256×784·(10×784)ᵀ  NT', transA: false, transB: true, m: 256, n: 10, k: 784 },
   { name: 'dY·W   256×10·10×784      NN', transA: false, transB: false, m: 256, n: 784, k: 10 },
   { name: 'dYᵀ·x  (256×10)ᵀ·256×784  TN', transA: true, transB: false, m: 10, n: 784, k: 256 },
@@ -32,38 +31,14 @@ const noRef = args.includes('--no-ref');
 const repsArg = args.indexOf('--reps');
 const REPS = repsArg >= 0 ? Number(args[repsArg + 1]) : quick ? 5 : 15;
 
-function fill(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = (s >>> 8) / 2 ** 23 - 1;
-  }
-  return out;
-}
-
 /** Median and best GFLOP/s of `impl.gemm` on one shape. */
-function measure(impl: Kernels, s: Shape, a: Storage, b: Storage, c: Storage, batchMs: number): { median: number; best: number } {
-  const flop = 2 * s.m * s.n * s.k;
-  const run = (): void => impl.gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c);
+function measure(impl: Kernels, s: GemmShape, a: Storage, b: Storage, c: Storage, batchMs: number): { median: number; best: number } {
   // Warm-up: enough calls for V8 to tier the kernels up to TurboFan, and at least ~100 ms.
-  let calls = 0;
-  const w0 = performance.now();
-  while (calls < 20 || performance.now() - w0 < (quick ? 50 : 150)) { run(); calls++; }
-  // Calls per timed batch so that one batch lasts about `batchMs`.
-  const perCall = (performance.now() - w0) / calls;
-  const batch = Math.max(1, Math.ceil(batchMs / Math.max(perCall, 1e-3)));
-  const rates: number[] = [];
-  for (let r = 0; r < REPS; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < batch; i++) run();
-    const ms = performance.now() - t0;
-    rates.push((flop * batch) / (ms * 1e6));
-  }
-  rates.sort((x, y) => x - y);
-  return { median: rates[Math.floor(rates.length / 2)], best: rates[rates.length - 1] };
+  return timeGemm(s, () => impl.gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c), {
+    reps: REPS,
+    batchMs,
+    warming: (calls, ms) => calls < 20 || ms < (quick ? 50 : 150),
+  });
 }
 
 const pad = (x: string, w: number): string => x.padStart(w);

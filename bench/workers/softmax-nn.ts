@@ -1,6 +1,6 @@
 // Contestant: softmax-nn in Node (the built package `softmax-nn`, or its source when
 // BENCH_SOFTMAX_SOURCE=1 or the dist import fails). One job per process; prints one @@RESULT line.
-import { emit, fill, gemmProbe, now, parseJob, peakRssMB, probeError, type GemmJob, type TrainJob } from '../common.js';
+import { emit, fill, gemmProbe, now, parseJob, peakRssMB, probeError, timeGemm, type GemmJob, type TrainJob } from '../common.js';
 
 const notes: string[] = [];
 
@@ -90,21 +90,11 @@ function gemm(job: GemmJob): void {
     const av = fill(s.m * s.k, 1), bv = fill(s.k * s.n, 2);
     const a = storageFrom(av), b = storageFrom(bv);
     const c = allocStorage('float32', s.m * s.n, { zero: true });
-    const run = (): void => kernels.gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c);
-    let calls = 0;
-    const w0 = performance.now();
-    while (calls < 10 || performance.now() - w0 < job.warmupMs) { run(); calls++; }
-    const perCall = (performance.now() - w0) / calls;
-    const batch = Math.max(1, Math.ceil(job.batchMs / Math.max(perCall, 1e-3)));
-    const rates: number[] = [];
-    for (let r = 0; r < job.reps; r++) {
-      const t0 = performance.now();
-      for (let i = 0; i < batch; i++) run();
-      rates.push((2 * s.m * s.n * s.k * batch) / ((performance.now() - t0) * 1e6));
-    }
-    rates.sort((x, y) => x - y);
+    const t = timeGemm(s, () => kernels.gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c), {
+      reps: job.reps, batchMs: job.batchMs, warming: (calls, ms) => calls < 10 || ms < job.warmupMs,
+    });
     const err = probeError(s, gemmProbe(s, av, bv), c.f32());
-    rows.push({ name: s.name, gflops: rates[Math.floor(rates.length / 2)], best: rates[rates.length - 1], maxAbsErr: err });
+    rows.push({ name: s.name, gflops: t.median, best: t.best, maxAbsErr: err });
     a.dispose(); b.dispose(); c.dispose();
   }
   emit({ task: 'gemm', rows, peakRssMB: peakRssMB(), notes });

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  emit, fill, gemmProbe, now, parseJob, peakRssMB, permutation, probeError, readFashionMnist,
+  emit, fill, gemmProbe, now, parseJob, peakRssMB, permutation, probeError, readFashionMnist, timeGemm,
   type GemmJob, type TrainJob,
 } from '../common.js';
 
@@ -148,23 +148,14 @@ function gemm(job: GemmJob): void {
     const av = fill(s.m * s.k, 1), bv = fill(s.k * s.n, 2);
     const a = tf.tensor2d(av, s.transA ? [s.k, s.m] : [s.m, s.k]);
     const b = tf.tensor2d(bv, s.transB ? [s.n, s.k] : [s.k, s.n]);
-    const run = (): void => { tf.matMul(a, b, s.transA, s.transB).dispose(); };
-    let calls = 0;
-    const w0 = performance.now();
-    // At least 2 calls, 5 when they are quick (≤ 1 s in all), and at least warmupMs.
-    while (calls < 2 || (calls < 5 && performance.now() - w0 < 1000) || performance.now() - w0 < job.warmupMs) { run(); calls++; }
-    const perCall = (performance.now() - w0) / calls;
-    const batch = Math.max(1, Math.ceil(job.batchMs / Math.max(perCall, 1e-3)));
-    const rates: number[] = [];
-    for (let r = 0; r < job.reps; r++) {
-      const t0 = performance.now();
-      for (let i = 0; i < batch; i++) run();
-      rates.push((2 * s.m * s.n * s.k * batch) / ((performance.now() - t0) * 1e6));
-    }
-    rates.sort((x, y) => x - y);
+    const t = timeGemm(s, () => { tf.matMul(a, b, s.transA, s.transB).dispose(); }, {
+      reps: job.reps, batchMs: job.batchMs,
+      // At least 2 calls, 5 when they are quick (≤ 1 s in all), and at least warmupMs.
+      warming: (calls, ms) => calls < 2 || (calls < 5 && ms < 1000) || ms < job.warmupMs,
+    });
     const c = tf.matMul(a, b, s.transA, s.transB);
     const err = probeError(s, gemmProbe(s, av, bv), c.dataSync() as Float32Array);
-    rows.push({ name: s.name, gflops: rates[Math.floor(rates.length / 2)], best: rates[rates.length - 1], maxAbsErr: err });
+    rows.push({ name: s.name, gflops: t.median, best: t.best, maxAbsErr: err });
     tf.dispose([a, b, c]);
   }
   emit({ task: 'gemm', rows, peakRssMB: peakRssMB(), notes });

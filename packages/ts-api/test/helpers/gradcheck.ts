@@ -2,18 +2,11 @@
 
 import { expect } from 'vitest';
 import { noGrad, tensor, type Tensor } from '../../src/index.js';
+import { xorshiftValues } from './values.js';
 
 /** Deterministic pseudo-random values in [lo, hi) for test inputs (independent of the library's RNG). */
 export function values(n: number, seed = 1, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  }
-  return out;
+  return xorshiftValues(n, seed, lo, hi);
 }
 
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what = 'value'): void {

@@ -1,59 +1,16 @@
 // Fused cross-entropy (logits + int32 labels) inside the wasm: SIMD vs the scalar `*_ref` twin at sizes that
 // exercise every tail, against the f64 definition (PyTorch's CrossEntropyLoss with label smoothing), values
 // worked by hand, the stability cases (±1e4, -inf logits, all-equal rows) and the bad-label error.
-import { afterEach, describe, expect, it } from 'vitest';
-import { KernelError, allocStorage, kernels, reference, storageFrom, type Kernels, type Reduction, type Storage } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { KernelError, kernels, reference, type Kernels, type Reduction } from '../../src/backend/index.js';
+import { IMPLEMENTATIONS, SIZES, list, read, storageScope } from '../helpers/kernels.js';
+import { closeCheck, seededValues } from '../helpers/values.js';
 
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 255, 256, 257];
 const NINF = Number.NEGATIVE_INFINITY;
 
-const live: Storage[] = [];
-afterEach(() => {
-  while (live.length > 0) live.pop()!.dispose();
-});
-const from = (a: ArrayLike<number>): Storage => {
-  const s = storageFrom(Float32Array.from(a));
-  live.push(s);
-  return s;
-};
-const ints = (a: ArrayLike<number>): Storage => {
-  const s = storageFrom(Int32Array.from(a));
-  live.push(s);
-  return s;
-};
-const filled = (n: number, v: number): Storage => {
-  const s = allocStorage('float32', n);
-  live.push(s);
-  s.f32().fill(v);
-  return s;
-};
-const read = (s: Storage): Float32Array => s.f32().slice();
-/** Plain array with -0 turned into 0 (toEqual tells them apart). */
-const list = (a: Float32Array): number[] => Array.from(a, (v) => v + 0);
-
-function values(n: number, seed: number, lo = -4, hi = 4): Float32Array {
-  let s = (seed * 2654435761 + 12345) >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  }
-  return out;
-}
-
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  expect(a.length, what).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]) && Number.isNaN(b[i])) continue;
-    if (a[i] === b[i]) continue;
-    const tol = atol + rtol * Math.max(Math.abs(a[i]), Math.abs(b[i]));
-    if (!(Math.abs(a[i] - b[i]) <= tol)) {
-      throw new Error(`${what}: element ${i} is ${a[i]} vs ${b[i]} (tolerance ${tol})`);
-    }
-  }
-}
+const { from, ints, filled } = storageScope();
+const values = (n: number, seed: number, lo = -4, hi = 4): Float32Array => seededValues(n, seed, lo, hi);
+const expectClose = closeCheck({ relativeTo: 'larger' });
 
 function loss(k: Kernels, logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number, eps: number,
   reduction: Reduction): Float32Array {
@@ -124,10 +81,7 @@ describe('cross_entropy: fast vs reference vs the f64 definition', () => {
   });
 });
 
-describe.each([
-  ['kernels', kernels],
-  ['reference', reference],
-] as const)('cross_entropy by hand and stability (%s)', (_name, k) => {
+describe.each(IMPLEMENTATIONS)('cross_entropy by hand and stability (%s)', (_name, k) => {
   it('a known row, with and without label smoothing', () => {
     // o = [1, 2, 3]: lse = 3 + ln(1 + e^-1 + e^-2) = 3.40760596
     expectClose(loss(k, [1, 2, 3], [2], 3, 0, 'none'), [0.40760596], 1e-7, 0, 'label 2');

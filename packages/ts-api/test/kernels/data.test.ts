@@ -1,35 +1,21 @@
 // Batch assembly (DataLoader) inside the wasm: gathers by index, fast vs reference, and the error a bad
 // index gives.
-import { afterEach, describe, expect, it } from 'vitest';
-import { KernelError, allocStorage, kernels, reference, storageFrom, type Kernels, type Storage } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { KernelError, kernels, reference, type Kernels } from '../../src/backend/index.js';
+import { SIZES, storageScope } from '../helpers/kernels.js';
 
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 255, 256, 257];
-
-const live: Storage[] = [];
-afterEach(() => {
-  while (live.length > 0) live.pop()!.dispose();
-});
-const from = (a: Float32Array | Int32Array | Uint8Array): Storage => {
-  const s = storageFrom(a);
-  live.push(s);
-  return s;
-};
-const alloc = (dtype: 'float32' | 'int32', n: number): Storage => {
-  const s = allocStorage(dtype, n, { zero: true });
-  live.push(s);
-  return s;
-};
+const { from, zeros } = storageScope();
 
 describe('gathers', () => {
   it('hand example: u8 images to a scaled f32 batch, labels, f32 rows', () => {
     const src = from(new Uint8Array([0, 1, 2, 3, 255, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24]));
-    const y = alloc('float32', 10);
+    const y = zeros(10);
     kernels.gatherU8ToF32(src, 5, from(new Int32Array([2, 0])), 0.5, y);
     expect(Array.from(y.f32())).toEqual([10, 10.5, 11, 11.5, 12, 0, 0.5, 1, 1.5, 127.5]);
-    const yi = alloc('int32', 3);
+    const yi = zeros(3, 'int32');
     kernels.gatherI32(from(new Int32Array([7, 8, 9])), from(new Int32Array([1, 1, 2])), yi);
     expect(Array.from(yi.i32())).toEqual([8, 8, 9]);
-    const yf = alloc('float32', 4);
+    const yf = zeros(4);
     kernels.gatherF32(from(new Float32Array([1, 2, 3, 4, 5, 6])), 2, from(new Int32Array([2, 0])), yf);
     expect(Array.from(yf.f32())).toEqual([5, 6, 1, 2]);
   });
@@ -42,12 +28,12 @@ describe('gathers', () => {
       const idx = new Int32Array([8, 0, 3, 3, 7, 1]);
       const scale = 1 / 255;
       const u8 = (k: Kernels): Float32Array => {
-        const y = alloc('float32', idx.length * rowLen);
+        const y = zeros(idx.length * rowLen);
         k.gatherU8ToF32(from(bytes), rowLen, from(idx), scale, y);
         return y.f32().slice();
       };
       const f32 = (k: Kernels): Float32Array => {
-        const y = alloc('float32', idx.length * rowLen);
+        const y = zeros(idx.length * rowLen);
         k.gatherF32(from(floats), rowLen, from(idx), y);
         return y.f32().slice();
       };
@@ -83,16 +69,16 @@ describe('gathers', () => {
     expect(Array.from(y.f32())).toEqual(new Array(12).fill(-1));
 
     expect(() => kernels.gatherU8ToF32(src, 4, from(new Int32Array([0, -1])), 1, y)).toThrow(/index -1 at position 1 is outside \[0, 3\)/);
-    expect(() => kernels.gatherI32(from(new Int32Array([5, 6])), from(new Int32Array([0, 2])), alloc('int32', 2))).toThrow(
+    expect(() => kernels.gatherI32(from(new Int32Array([5, 6])), from(new Int32Array([0, 2])), zeros(2, 'int32'))).toThrow(
       /gather_i32: .*index 2 at position 1 is outside \[0, 2\)/,
     );
-    expect(() => kernels.gatherF32(from(new Float32Array(6)), 2, from(new Int32Array([7])), alloc('float32', 2))).toThrow(
+    expect(() => kernels.gatherF32(from(new Float32Array(6)), 2, from(new Int32Array([7])), zeros(2))).toThrow(
       /gather_f32: .*index 7 at position 0 is outside \[0, 3\)/,
     );
-    expect(() => reference.gatherF32(from(new Float32Array(6)), 2, from(new Int32Array([1, 3])), alloc('float32', 4))).toThrow(KernelError);
+    expect(() => reference.gatherF32(from(new Float32Array(6)), 2, from(new Int32Array([1, 3])), zeros(4))).toThrow(KernelError);
   });
 
   it('checks the output size before calling the kernel', () => {
-    expect(() => kernels.gatherF32(from(new Float32Array(6)), 2, from(new Int32Array([0, 1])), alloc('float32', 3))).toThrow(/y needs 4 floats/);
+    expect(() => kernels.gatherF32(from(new Float32Array(6)), 2, from(new Int32Array([0, 1])), zeros(3))).toThrow(/y needs 4 floats/);
   });
 });

@@ -1,38 +1,15 @@
 // Element-wise kernels inside the wasm: the SIMD exports against their scalar `*_ref` twins at sizes that
 // exercise every tail, broadcasting rules, and values worked by hand.
-import { afterEach, describe, expect, it } from 'vitest';
-import { allocStorage, kernels, reference, storageFrom, type BinaryOp, type Kernels, type Storage } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { kernels, reference, type BinaryOp, type Kernels } from '../../src/backend/index.js';
+import { SIZES, read, storageScope } from '../helpers/kernels.js';
+import { closeCheck, expectSameBits, seededValues } from '../helpers/values.js';
 
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 255, 256, 257];
-
-const live: Storage[] = [];
-afterEach(() => {
-  while (live.length > 0) live.pop()!.dispose();
-});
-const from = (a: Float32Array): Storage => {
-  const s = storageFrom(a);
-  live.push(s);
-  return s;
-};
-const zeros = (n: number): Storage => {
-  const s = allocStorage('float32', n, { zero: true });
-  live.push(s);
-  return s;
-};
-const read = (s: Storage): Float32Array => s.f32().slice();
-
-/** Deterministic values in [lo, hi) (xorshift32), independent of the library's generator. */
-function values(n: number, seed: number, lo = -4, hi = 4): Float32Array {
-  let s = (seed * 2654435761 + 12345) >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  }
-  return out;
-}
+const { from, zeros } = storageScope();
+const values = (n: number, seed: number, lo = -4, hi = 4): Float32Array => seededValues(n, seed, lo, hi);
+const expectClose = closeCheck({ relativeTo: 'expected' });
+/** Bitwise equality (any NaN equals any NaN). */
+const sameBits = (a: Float32Array, b: Float32Array, what: string): void => expectSameBits(a, b, what, { anyNaN: true });
 
 /** Values with the awkward cases sprinkled in (NaN, ±0, ±inf, large magnitudes) when there is room. */
 function awkward(n: number, seed: number): Float32Array {
@@ -40,29 +17,6 @@ function awkward(n: number, seed: number): Float32Array {
   const specials = [NaN, -0, 0, Infinity, -Infinity, 100, -100, 1e4, -1e4, 1e-40];
   for (let i = 0; i < specials.length && n >= 3 * specials.length; i++) x[3 * i + 1] = specials[i];
   return x;
-}
-
-/** Bitwise equality (any NaN equals any NaN). */
-function expectSameBits(a: Float32Array, b: Float32Array, what: string): void {
-  expect(a.length, what).toBe(b.length);
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (ua[i] !== ub[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) {
-      throw new Error(`${what}: element ${i} is ${a[i]} (fast) vs ${b[i]} (reference)`);
-    }
-  }
-}
-
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  expect(a.length, what).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]) && Number.isNaN(b[i])) continue;
-    if (a[i] === b[i]) continue;
-    if (!(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) {
-      throw new Error(`${what}: element ${i} is ${a[i]}, expected ${b[i]}`);
-    }
-  }
 }
 
 type Unary = 'relu' | 'sigmoid' | 'exp' | 'log' | 'abs' | 'neg' | 'sign';
@@ -78,10 +32,10 @@ describe('unary kernels: fast vs reference', () => {
     it(`n = ${n}`, () => {
       const x = awkward(n, n);
       for (const name of ['relu', 'exp', 'abs', 'neg', 'sign'] as const) {
-        expectSameBits(runUnary(kernels, name, x), runUnary(reference, name, x), `${name}(${n})`);
+        sameBits(runUnary(kernels, name, x), runUnary(reference, name, x), `${name}(${n})`);
       }
       const pos = x.map((v) => Math.abs(v) + 0.01);
-      expectSameBits(runUnary(kernels, 'log', pos), runUnary(reference, 'log', pos), `log(${n})`);
+      sameBits(runUnary(kernels, 'log', pos), runUnary(reference, 'log', pos), `log(${n})`);
       // sigmoid's SIMD path uses a polynomial exp: within a couple of ulp of the reference
       expectClose(runUnary(kernels, 'sigmoid', x), runUnary(reference, 'sigmoid', x), 3e-7, 1e-44, `sigmoid(${n})`);
 
@@ -92,7 +46,7 @@ describe('unary kernels: fast vs reference', () => {
           k[name](from(first), from(g), dx);
           return read(dx);
         };
-        expectSameBits(out(kernels), out(reference), `${name}(${n})`);
+        sameBits(out(kernels), out(reference), `${name}(${n})`);
       }
       for (const p of [0, 1, 2, 3, 0.5, -0.5, -1, -2, 1.7]) {
         const out = (k: Kernels): Float32Array => {
@@ -100,7 +54,7 @@ describe('unary kernels: fast vs reference', () => {
           k.powScalar(from(pos), p, y);
           return read(y);
         };
-        expectSameBits(out(kernels), out(reference), `powScalar(${n}, p=${p})`);
+        sameBits(out(kernels), out(reference), `powScalar(${n}, p=${p})`);
       }
       for (const name of ['scale', 'addScalar'] as const) {
         const out = (k: Kernels): Float32Array => {
@@ -108,20 +62,20 @@ describe('unary kernels: fast vs reference', () => {
           k[name](from(x), 0.3, y);
           return read(y);
         };
-        expectSameBits(out(kernels), out(reference), `${name}(${n})`);
+        sameBits(out(kernels), out(reference), `${name}(${n})`);
       }
       const axpy = (k: Kernels): Float32Array => {
         const y = from(g);
         k.axpy(-0.7, from(x), y);
         return read(y);
       };
-      expectSameBits(axpy(kernels), axpy(reference), `axpy(${n})`);
+      sameBits(axpy(kernels), axpy(reference), `axpy(${n})`);
       const fill = (k: Kernels): Float32Array => {
         const y = from(g);
         k.fill(y, -2.5);
         return read(y);
       };
-      expectSameBits(fill(kernels), fill(reference), `fill(${n})`);
+      sameBits(fill(kernels), fill(reference), `fill(${n})`);
       expect(Array.from(fill(kernels))).toEqual(new Array(n).fill(-2.5));
     });
   }
@@ -213,11 +167,11 @@ describe('binary ops and broadcasting', () => {
       for (const op of OPS) {
         const want = Float32Array.from(a, (v, i) => js[op](v, b[i]));
         const fast = bin(kernels, op, a, b, n);
-        expectSameBits(fast, bin(reference, op, a, b, n), `${op} same (${n})`);
-        expectSameBits(fast, want, `${op} same vs JS (${n})`);
+        sameBits(fast, bin(reference, op, a, b, n), `${op} same (${n})`);
+        sameBits(fast, want, `${op} same vs JS (${n})`);
         const s = b.subarray(0, 1).slice();
-        expectSameBits(bin(kernels, op, a, s, n), Float32Array.from(a, (v) => js[op](v, s[0])), `${op} scalar b (${n})`);
-        expectSameBits(bin(kernels, op, s, a, n), Float32Array.from(a, (v) => js[op](s[0], v)), `${op} scalar a (${n})`);
+        sameBits(bin(kernels, op, a, s, n), Float32Array.from(a, (v) => js[op](v, s[0])), `${op} scalar b (${n})`);
+        sameBits(bin(kernels, op, s, a, n), Float32Array.from(a, (v) => js[op](s[0], v)), `${op} scalar a (${n})`);
       }
     });
   }
@@ -230,15 +184,15 @@ describe('binary ops and broadcasting', () => {
       const col = values(rows, rows + 2).map((v) => v - 0.25);
       for (const op of OPS) {
         const wantRow = Float32Array.from(x, (v, i) => js[op](v, bias[i % cols]));
-        expectSameBits(bin(kernels, op, x, bias, n), wantRow, `${op} bias`);
-        expectSameBits(bin(reference, op, x, bias, n), wantRow, `${op} bias (ref)`);
+        sameBits(bin(kernels, op, x, bias, n), wantRow, `${op} bias`);
+        sameBits(bin(reference, op, x, bias, n), wantRow, `${op} bias (ref)`);
         const wantRev = Float32Array.from(x, (v, i) => js[op](bias[i % cols], v));
-        expectSameBits(bin(kernels, op, bias, x, n), wantRev, `${op} bias on the left`);
+        sameBits(bin(kernels, op, bias, x, n), wantRev, `${op} bias on the left`);
         const wantCol = Float32Array.from(x, (v, i) => js[op](v, col[Math.floor(i / cols)]));
         for (const k of [kernels, reference]) {
           const y = zeros(n);
           k.binaryRows(op, from(x), from(col), y, cols);
-          expectSameBits(read(y), wantCol, `${op} binaryRows`);
+          sameBits(read(y), wantCol, `${op} binaryRows`);
         }
       }
       const add = (k: Kernels): Float32Array => {
@@ -246,8 +200,8 @@ describe('binary ops and broadcasting', () => {
         k.biasAdd(from(x), from(bias), y, rows, cols);
         return read(y);
       };
-      expectSameBits(add(kernels), add(reference), 'biasAdd');
-      expectSameBits(add(kernels), bin(kernels, 'add', x, bias, n), 'biasAdd = binary add');
+      sameBits(add(kernels), add(reference), 'biasAdd');
+      sameBits(add(kernels), bin(kernels, 'add', x, bias, n), 'biasAdd = binary add');
       const grad = (k: Kernels): Float32Array => {
         const db = from(new Float32Array(cols).fill(99));
         k.biasGrad(from(x), db, rows, cols);

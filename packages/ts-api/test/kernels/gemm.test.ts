@@ -2,31 +2,12 @@
 // (`reference.gemm`) at odd and block-crossing sizes, every transposition, alpha/beta variants, and the
 // Linear layer's product shapes. Tolerance is float32-honest: the kernels sum in a different order, so
 // each element may differ by a few ulp of Σ|a·b| (computed here in float64), not of the result itself.
-import { afterEach, describe, expect, it } from 'vitest';
-import { allocStorage, kernels, reference, storageFrom, type Storage } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { kernels, reference } from '../../src/backend/index.js';
+import { SIZES, storageScope } from '../helpers/kernels.js';
+import { seededValues as values } from '../helpers/values.js';
 
-const live: Storage[] = [];
-afterEach(() => {
-  while (live.length > 0) live.pop()!.dispose();
-});
-const from = (a: Float32Array): Storage => {
-  const s = storageFrom(a);
-  live.push(s);
-  return s;
-};
-
-/** Deterministic values in [-1, 1) (xorshift32), independent of the library's RNG. */
-function values(n: number, seed: number): Float32Array {
-  let s = (seed * 2654435761 + 12345) >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = (s >>> 8) / 2 ** 23 - 1;
-  }
-  return out;
-}
+const { from } = storageScope();
 
 interface Case { transA: boolean; transB: boolean; m: number; n: number; k: number; alpha: number; beta: number }
 
@@ -78,7 +59,6 @@ const TRANS: ReadonlyArray<[boolean, boolean]> = [[false, false], [false, true],
 
 // A spread over the sizes (1 … 257, across the 4-row / 8-column tiles and the 4-wide k steps), not the
 // full cube: each of m, n, k takes every size at least once, combined with small, medium and odd partners.
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 255, 256, 257];
 const SHAPES: Array<[number, number, number]> = [];
 for (const s of SIZES) {
   SHAPES.push([s, 7, 17], [5, s, 31], [9, 15, s], [s, s, 3]);

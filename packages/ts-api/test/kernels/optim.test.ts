@@ -2,55 +2,14 @@
 // The SIMD exports run the same per-element formula as the scalar `*_ref` twins, so they must agree bit for
 // bit at every size; both are checked against steps worked by hand and an f64 model of PyTorch 1.13's
 // update rules over several steps.
-import { afterEach, describe, expect, it } from 'vitest';
-import { allocStorage, kernels, reference, storageFrom, type Kernels, type Storage } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { kernels, reference, type Kernels } from '../../src/backend/index.js';
+import { IMPLEMENTATIONS, SIZES, read, storageScope } from '../helpers/kernels.js';
+import { closeCheck, expectSameBits, seededValues as values } from '../helpers/values.js';
 
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 255, 256, 257];
-
-const live: Storage[] = [];
-afterEach(() => {
-  while (live.length > 0) live.pop()!.dispose();
-});
-const from = (a: ArrayLike<number>): Storage => {
-  const s = storageFrom(Float32Array.from(a));
-  live.push(s);
-  return s;
-};
-const zeros = (n: number): Storage => {
-  const s = allocStorage('float32', n, { zero: true });
-  live.push(s);
-  return s;
-};
-const read = (s: Storage): Float32Array => s.f32().slice();
-
-function values(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = (seed * 2654435761 + 12345) >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  }
-  return out;
-}
-
-function expectSameBits(a: Float32Array, b: Float32Array, what: string): void {
-  expect(a.length, what).toBe(b.length);
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (ua[i] !== ub[i]) throw new Error(`${what}: element ${i} is ${a[i]} (fast) vs ${b[i]} (reference)`);
-  }
-}
-
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  expect(a.length, what).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    const tol = atol + rtol * Math.max(Math.abs(a[i]), Math.abs(b[i]));
-    if (!(Math.abs(a[i] - b[i]) <= tol)) throw new Error(`${what}: element ${i} is ${a[i]} vs ${b[i]} (tolerance ${tol})`);
-  }
-}
+const { from, zeros } = storageScope();
+/** Strict: a NaN, or an infinity on both sides, fails too (every optimiser output here is finite). */
+const expectClose = closeCheck({ relativeTo: 'larger', nanMatchesNan: false, equalMatches: false });
 
 interface SgdOpts { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean }
 interface AdamOpts { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean }
@@ -144,10 +103,7 @@ describe('sgd_step / adam_step: fast == reference bit for bit, and the f64 model
   });
 });
 
-describe.each([
-  ['kernels', kernels],
-  ['reference', reference],
-] as const)('updates worked by hand (%s)', (_name, k) => {
+describe.each(IMPLEMENTATIONS)('updates worked by hand (%s)', (_name, k) => {
   const none = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false };
 
   it('plain SGD: p − lr·g, and weight decay', () => {

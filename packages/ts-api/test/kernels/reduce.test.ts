@@ -1,46 +1,15 @@
 // Reductions inside the wasm: sum / sumAxis / maxAxis / argmaxAxis / expand / sumTo, fast vs reference and
 // against float64 sums computed here.
-import { afterEach, describe, expect, it } from 'vitest';
-import { allocStorage, kernels, reference, storageFrom, type Kernels, type Storage } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { kernels, reference, type Kernels } from '../../src/backend/index.js';
+import { SIZES, storageScope } from '../helpers/kernels.js';
+import { closeCheck, seededValues } from '../helpers/values.js';
 
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 255, 256, 257];
-
-const live: Storage[] = [];
-afterEach(() => {
-  while (live.length > 0) live.pop()!.dispose();
-});
-const from = (a: Float32Array | Int32Array): Storage => {
-  const s = storageFrom(a);
-  live.push(s);
-  return s;
-};
-const zeros = (n: number, dtype: 'float32' | 'int32' = 'float32'): Storage => {
-  const s = allocStorage(dtype, n, { zero: true });
-  live.push(s);
-  return s;
-};
-
-function values(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = (seed * 2654435761 + 777) >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  }
-  return out;
-}
-
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  expect(a.length, what).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]) && Number.isNaN(b[i])) continue;
-    if (!(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) {
-      throw new Error(`${what}: element ${i} is ${a[i]}, expected ${b[i]}`);
-    }
-  }
-}
+const { from, zeros } = storageScope();
+/** This file's stream: seed offset 777 (the other kernel tests use the default 12345). */
+const values = (n: number, seed: number): Float32Array => seededValues(n, seed, -1, 1, 777);
+/** Two NaNs match; equal infinities are not let through (they would fail the tolerance test). */
+const expectClose = closeCheck({ relativeTo: 'expected', equalMatches: false });
 
 /** float64 Σ_d x[o, d, i] */
 function sumAxis64(x: Float32Array, outer: number, dim: number, inner: number): Float64Array {

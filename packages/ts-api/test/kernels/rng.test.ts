@@ -1,27 +1,12 @@
 // The core's generator inside the wasm: determinism, state save/restore, pinned first values (verified
 // against an independent xoshiro128** written here from the reference C code), and the samplers' statistics.
-import { afterEach, describe, expect, it } from 'vitest';
-import { KernelError, allocStorage, rng, storageFrom, type Storage } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { KernelError, rng, type Storage } from '../../src/backend/index.js';
+import { storageScope } from '../helpers/kernels.js';
 
-const live: Storage[] = [];
-afterEach(() => {
-  while (live.length > 0) live.pop()!.dispose();
-});
-const f32 = (n: number): Storage => {
-  const s = allocStorage('float32', n, { zero: true });
-  live.push(s);
-  return s;
-};
-const i32 = (n: number): Storage => {
-  const s = allocStorage('int32', n, { zero: true });
-  live.push(s);
-  return s;
-};
-const from = (a: Float32Array): Storage => {
-  const s = storageFrom(a);
-  live.push(s);
-  return s;
-};
+const { from, zeros } = storageScope();
+const f32 = (n: number): Storage => zeros(n);
+const i32 = (n: number): Storage => zeros(n, 'int32');
 
 /** splitmix64 + xoshiro128** transcribed from prng.di.unimi.it, with BigInt / Math.imul. */
 class Xoshiro128ss {

@@ -1,54 +1,16 @@
 // Softmax / log-softmax kernels inside the wasm: the SIMD exports against their scalar `*_ref` twins at
 // sizes that exercise every tail (rows and strided [outer, dim, inner] layouts), values worked by hand,
 // and the stability cases of the seed notes (±1e4, -inf entries, all-equal rows).
-import { afterEach, describe, expect, it } from 'vitest';
-import { allocStorage, kernels, reference, storageFrom, type Kernels, type Storage } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { kernels, reference, type Kernels } from '../../src/backend/index.js';
+import { IMPLEMENTATIONS, SIZES, list, read, storageScope } from '../helpers/kernels.js';
+import { closeCheck, seededValues } from '../helpers/values.js';
 
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 255, 256, 257];
 const NINF = Number.NEGATIVE_INFINITY;
 
-const live: Storage[] = [];
-afterEach(() => {
-  while (live.length > 0) live.pop()!.dispose();
-});
-const from = (a: ArrayLike<number>): Storage => {
-  const s = storageFrom(Float32Array.from(a));
-  live.push(s);
-  return s;
-};
-const zeros = (n: number): Storage => {
-  const s = allocStorage('float32', n, { zero: true });
-  live.push(s);
-  return s;
-};
-const read = (s: Storage): Float32Array => s.f32().slice();
-/** Plain array with -0 turned into 0 (toEqual tells them apart). */
-const list = (a: Float32Array): number[] => Array.from(a, (v) => v + 0);
-
-/** Deterministic values in [lo, hi) (xorshift32), independent of the library's generator. */
-function values(n: number, seed: number, lo = -4, hi = 4): Float32Array {
-  let s = (seed * 2654435761 + 12345) >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  }
-  return out;
-}
-
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  expect(a.length, what).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]) && Number.isNaN(b[i])) continue;
-    if (a[i] === b[i]) continue;
-    const tol = atol + rtol * Math.max(Math.abs(a[i]), Math.abs(b[i]));
-    if (!(Math.abs(a[i] - b[i]) <= tol)) {
-      throw new Error(`${what}: element ${i} is ${a[i]} vs ${b[i]} (tolerance ${tol})`);
-    }
-  }
-}
+const { from, zeros } = storageScope();
+const values = (n: number, seed: number, lo = -4, hi = 4): Float32Array => seededValues(n, seed, lo, hi);
+const expectClose = closeCheck({ relativeTo: 'larger' });
 
 type Fwd = 'softmax' | 'logSoftmax';
 type Bwd = 'softmaxBackward' | 'logSoftmaxBackward';
@@ -108,10 +70,7 @@ describe('softmax / log_softmax: fast vs reference', () => {
   });
 });
 
-describe.each([
-  ['kernels', kernels],
-  ['reference', reference],
-] as const)('softmax by hand and stability (%s)', (_name, k) => {
+describe.each(IMPLEMENTATIONS)('softmax by hand and stability (%s)', (_name, k) => {
   it('softmax([1, 2, 3])', () => {
     // e^(j-3) / (e^-2 + e^-1 + 1) = 0.09003057, 0.24472847, 0.66524096
     expectClose(fwd(k, 'softmax', [1, 2, 3], 1, 3, 1), [0.09003057, 0.24472847, 0.66524096], 2e-7, 0, 'softmax');
