@@ -12,6 +12,19 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Their logs (a resumed run's history continues from them). */
   history?: EpochLogs[];
+  /**
+   * Train in this many threads: every batch is split into `workers` fixed shards, shard 0 computed in
+   * this thread and the others by `workers − 1` worker threads (worker_threads in Node, Web Workers in
+   * browsers); see src/parallel/fit.ts. Default 1: train in this thread only. Needs an nn.Sequential of
+   * built-in layers and CrossEntropyLoss / MSELoss. Dropout masks differ from workers = 1.
+   */
+  workers?: number;
+  /**
+   * How workers exchange parameters and gradients: 'shared' (SharedArrayBuffer: always in Node, in
+   * browsers when the page is cross-origin isolated) or 'message' (transferred buffers). Default: 'shared'
+   * where it exists.
+   */
+  transport?: 'shared' | 'message';
 }
 
 export interface History {
@@ -61,6 +74,10 @@ export async function fit(
   if (!Number.isInteger(numEpochs) || numEpochs < 0) throw new Error(`fit: numEpochs must be a non-negative integer, got ${numEpochs}`);
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be a non-negative integer, got ${initialEpoch}`);
+  if (options.workers !== undefined && options.workers !== 1) {
+    const { fitParallel } = await import('../parallel/fit.js');
+    return fitParallel(net, trainIter, testIter, loss, numEpochs, updater, options);
+  }
   const callbacks = options.callbacks ?? [];
   const history: EpochLogs[] = [...(options.history ?? [])];
   let stopReason: string | null = null;

@@ -1,0 +1,145 @@
+// Issue #8's benchmark: fit(..., { workers: N }) against one thread on the full Fashion-MNIST, for the
+// MLP 784-256-10 and the notes' recipe (Flatten + Linear(784, 10)); SGD lr 0.1, batch 256, shuffled.
+// Seconds per training epoch (evaluation excluded), medians over the epochs after a warm-up epoch
+// (the first epoch of every fit also starts the workers), rounds interleaved (1, 2, 1, 2, …) so that
+// a change of machine load hits every configuration. For the parallel runs it also prints where the
+// time of a step goes (fit's profile option).
+//
+//   cd bench && node --import tsx parallel.ts                  (tsx comes from bench/node_modules)
+//   cd bench && node --import tsx parallel.ts --tasks recipe --rounds 3 --epochs 6 --workers 1,2,pool1 --transport message
+// Options: --tasks mlp,recipe  --workers 1,2 (1: fit in this thread; N: N workers; pool1: one worker
+// through the parallel path)  --rounds R (2)  --epochs E (4 for the MLP, 6 for the recipe; the first is
+// the warm-up)  --transport shared|message  --dist (load packages/ts-api/dist as built; default: the
+// sources through tsx — the same code at run time and never stale; only the unmeasured start-up is slower).
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+
+const argv = process.argv.slice(2).filter((a) => a !== '--');
+const opt = (name: string, fallback: string): string => {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
+};
+const TASKS = opt('--tasks', 'mlp,recipe').split(',') as ('mlp' | 'recipe')[];
+const WORKERS = opt('--workers', '1,2').split(',');
+const ROUNDS = Number(opt('--rounds', '2'));
+const EPOCHS = Number(opt('--epochs', '0')); // 0: 4 for the MLP, 6 for the recipe
+const TRANSPORT = opt('--transport', 'shared') as 'shared' | 'message';
+const DIST = argv.includes('--dist');
+if (DIST && !existsSync(new URL('../packages/ts-api/dist/parallel/fit.js', import.meta.url))) {
+  console.error('--dist: packages/ts-api/dist has no parallel/ (build it: pnpm -C packages/ts-api build)');
+  process.exit(2);
+}
+
+const root = new URL(DIST ? '../packages/ts-api/dist/' : '../packages/ts-api/src/', import.meta.url);
+const ext = DIST ? 'js' : 'ts';
+const sm = (await import(new URL(`index.${ext}`, root).href)) as typeof import('../packages/ts-api/src/index.js');
+const par = (await import(new URL(`parallel/fit.${ext}`, root).href)) as typeof import('../packages/ts-api/src/parallel/fit.js');
+const { nn, optim, data, train, manualSeed } = sm;
+
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * What the machine gives two threads right now: the same CPU-bound loop in 1 thread, then in 2 threads
+ * at once; throughput ratio (2.0 on two idle cores). Other processes' load lowers it — and with it any
+ * speed-up workers can show.
+ */
+async function ceiling(): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const src = `const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (n) => { let x = 1; const t = performance.now(); for (let i = 0; i < n; i++) x = (x * 1103515245 + 12345) | 0; parentPort.postMessage([performance.now() - t, x]); });`;
+  const ws = [new Worker(src, { eval: true }), new Worker(src, { eval: true })];
+  const run = (w: InstanceType<typeof Worker>, n: number): Promise<number> => new Promise((res) => { w.once('message', (m: [number, number]) => res(m[0])); w.postMessage(n); });
+  const n = 3e8;
+  await Promise.all(ws.map((w) => run(w, 1e7))); // warm-up
+  const ratios: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    await run(ws[0], n);
+    const one = performance.now() - t0;
+    const t1 = performance.now();
+    await Promise.all(ws.map((w) => run(w, n)));
+    const two = performance.now() - t1;
+    ratios.push((2 * one) / two);
+  }
+  await Promise.all(ws.map((w) => w.terminate()));
+  return median(ratios);
+}
+
+const { train: trainSet, test: testSet } = await data.fashionMnist({ download: false });
+const ceilingStart = await ceiling();
+const load0 = os.loadavg()[0];
+console.log(`Fashion-MNIST ${trainSet.length}/${testSet.length}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; softmax-nn from ${DIST ? 'dist' : 'src (tsx)'}; transport ${TRANSPORT}`);
+
+interface Row { task: string; config: string; epochs: number[]; profile: import('../packages/ts-api/src/parallel/fit.js').ParallelProfile | null; loss: number; acc: number }
+const rows = new Map<string, Row>();
+
+async function once(task: 'mlp' | 'recipe', config: string, epochs: number): Promise<void> {
+  manualSeed(0);
+  const net = task === 'recipe'
+    ? new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10))
+    : new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
+  net.apply((m) => { if (m instanceof nn.Linear) nn.init.normal_(m.weight, 0, 0.01); });
+  const loss = new nn.CrossEntropyLoss({ reduction: 'none' });
+  const opt = new optim.SGD(net.parameters(), { lr: 0.1 });
+  const trainIter = new data.DataLoader(trainSet, { batchSize: 256, shuffle: true });
+  const testIter = new data.DataLoader(testSet, { batchSize: 256 });
+  let t0 = 0;
+  let tLast = 0;
+  const seconds: number[] = [];
+  const timer: import('../packages/ts-api/src/index.js').train.Callback = {
+    onEpochBegin: () => { t0 = performance.now(); },
+    onBatchEnd: () => { tLast = performance.now(); },
+    onEpochEnd: () => { seconds.push((tLast - t0) / 1000); },
+  };
+  const profile = config === '1' ? null : par.newProfile();
+  const workers = config === 'pool1' ? 1 : Number(config);
+  const options = { callbacks: [timer], transport: TRANSPORT, ...(profile ? { profile } : {}) };
+  const history = config === 'pool1'
+    ? await par.fitParallel(net, trainIter, testIter, loss, epochs, opt, { ...options, workers: 1 })
+    : await train.fit(net, trainIter, testIter, loss, epochs, opt, { ...options, workers } as Parameters<typeof train.fit>[6]);
+  const key = `${task} ${config}`;
+  const row = rows.get(key) ?? { task, config, epochs: [], profile: null, loss: 0, acc: 0 };
+  row.epochs.push(...seconds.slice(1));
+  row.loss = history.trainLoss[history.trainLoss.length - 1];
+  row.acc = history.testAcc[history.testAcc.length - 1];
+  if (profile) {
+    // Drop the warm-up epoch's share roughly: keep totals, report per step.
+    row.profile = profile;
+  }
+  rows.set(key, row);
+  process.stderr.write(`  ${key}: ${seconds.map((s) => s.toFixed(3)).join(' ')} s (first = warm-up); loss ${row.loss.toFixed(4)}, test acc ${row.acc.toFixed(4)}\n`);
+}
+
+for (const task of TASKS) {
+  const epochs = EPOCHS > 0 ? EPOCHS : task === 'mlp' ? 4 : 6;
+  for (let r = 0; r < ROUNDS; r++) for (const c of WORKERS) await once(task, c, epochs);
+}
+
+console.log('\n| task | workers | s/epoch (median) | epochs measured | min – max | speed-up vs 1 |');
+console.log('|---|---|---|---|---|---|');
+for (const task of TASKS) {
+  const base = rows.get(`${task} 1`);
+  for (const c of WORKERS) {
+    const r = rows.get(`${task} ${c}`)!;
+    const m = median(r.epochs);
+    const sp = base ? (median(base.epochs) / m).toFixed(2) + '×' : '—';
+    console.log(`| ${task} | ${c === 'pool1' ? '1 (via workers)' : c} | ${m.toFixed(3)} | ${r.epochs.length} | ${Math.min(...r.epochs).toFixed(3)} – ${Math.max(...r.epochs).toFixed(3)} | ${sp} |`);
+  }
+}
+console.log('\nWhere a step goes (ms per step, averaged over every step including the warm-up epochs). This thread: next batch (loader +');
+console.log('copy into the other batch buffer, while the workers compute), parameters out, shard 0 (its own), idle wait for the workers,');
+console.log('sum of gradients + SGD, callbacks; the workers: wake-up after the signal (first / last), compute, and the delay back to this thread.');
+console.log('| task | shards | next batch | params out | shard 0 here | idle wait | worker wake (first / last) | each worker computes | back to main | sum + SGD | callbacks | start-up (ms, per fit) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows.values()) {
+  const p = r.profile;
+  if (!p) continue;
+  const per = (v: number): string => (v / p.steps).toFixed(3);
+  console.log(`| ${r.task} | ${r.config === 'pool1' ? '1 (parallel path)' : r.config} | ${per(p.batchMs)} | ${per(p.copyMs)} | ${per(p.mainMs)} | ${per(p.idleMs)} | ${per(p.wakeFirstMs)} / ${per(p.wakeLastMs)} | ${p.workerMs.map(per).join(' / ') || '—'} | ${per(p.returnMs)} | ${per(p.applyMs)} | ${per(p.callbackMs)} | ${(p.startMs / ROUNDS).toFixed(0)} |`);
+}
+const ceilingEnd = await ceiling();
+console.log(`\nload average at start ${load0.toFixed(2)}, at end ${os.loadavg()[0].toFixed(2)} (${os.cpus().length} cores: above that, other processes compete for them)`);
+console.log(`two-thread ceiling (a CPU-bound loop, 2 threads vs 1): ${ceilingStart.toFixed(2)}× at start, ${ceilingEnd.toFixed(2)}× at end (2.00× on two idle cores)`);

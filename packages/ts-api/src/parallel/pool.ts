@@ -1,0 +1,498 @@
+// The main thread's half: for N shards, N − 1 gradient workers numbered 1 … N − 1 (worker_threads in
+// Node, module Web Workers in browsers; shard 0 is computed by the calling thread), their start-up,
+// the two batch buffers, the two transports (SharedArrayBuffer + Atomics, or transferred buffers), and
+// the noticing of a worker that throws or dies — at once from its 'failed' message or its 'error' /
+// 'exit' event, and at the latest after WAKE_MS by the waits' own timeout.
+
+import {
+  clock, CMD, CTRL, RESULTS_PER_WORKER, controlWords, shardOf,
+  type DoneReply, type ElemType, type FaultInjection, type FromWorker, type InitMessage, type ToWorker, type TransportKind,
+} from './protocol.js';
+
+/** The longest a wait sleeps before it looks at the workers' health again. */
+const WAKE_MS = 250;
+/** Starting a worker loads the library and its wasm (through tsx when running from sources). */
+const START_TIMEOUT_MS = 120_000;
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+// Variables, so that browser bundlers neither resolve nor bundle Node-only modules.
+const WORKER_THREADS = 'node:worker_threads';
+const NODE_MODULE = 'node:module';
+const NODE_URL = 'node:url';
+
+/** Why fit stopped: worker `worker` threw or died during (1-based) step `step` (0: while starting). */
+export class WorkerFailure extends Error {
+  constructor(readonly worker: number, readonly step: number, readonly reason: string, readonly workerStack?: string) {
+    super(`worker ${worker} ${step === 0 ? 'failed to start' : `failed at step ${step}`}: ${reason}`);
+    this.name = 'WorkerFailure';
+  }
+}
+
+/** True where SharedArrayBuffer can be posted to workers: always in Node, in browsers when cross-origin isolated. */
+export function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics === 'undefined') return false;
+  return isNode || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
+
+interface Spawned {
+  post(message: ToWorker, transfer?: Transferable[]): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  onDeath(listener: (why: string) => void): void;
+  terminate(): Promise<void>;
+}
+
+async function spawnNode(index: number): Promise<Spawned> {
+  const wt = (await import(/* @vite-ignore */ WORKER_THREADS)) as typeof import('node:worker_threads');
+  const name = `softmax-nn gradient worker ${index}`;
+  let w: import('node:worker_threads').Worker;
+  const url = new URL('./worker-entry.js', import.meta.url);
+  if (import.meta.url.endsWith('.ts')) {
+    // Running from the TypeScript sources (Vitest, tsx): the entry is .ts and needs tsx. On Node 20,
+    // `execArgv: ['--import', 'tsx']` does not reach a worker's module loader ("Unknown file extension
+    // .ts"), so the worker starts from a tiny script that imports the entry through tsx's tsImport().
+    const entry = new URL('./worker-entry.ts', import.meta.url).href;
+    const { createRequire } = (await import(/* @vite-ignore */ NODE_MODULE)) as typeof import('node:module');
+    const { pathToFileURL } = (await import(/* @vite-ignore */ NODE_URL)) as typeof import('node:url');
+    const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const boot = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
+    w = new wt.Worker(boot, { eval: true, name });
+  } else {
+    w = new wt.Worker(url, { name });
+  }
+  return {
+    post: (m, t) => w.postMessage(m, t as readonly ArrayBuffer[] | undefined),
+    onMessage: (l) => w.on('message', l),
+    onDeath: (l) => {
+      w.on('error', (e: unknown) => l(`it threw ${e instanceof Error ? e.message : String(e)}`));
+      w.on('exit', (code: number) => l(`it exited (code ${code})`));
+      w.on('messageerror', () => l('it sent a message that could not be deserialized'));
+    },
+    terminate: async () => {
+      await w.terminate();
+    },
+  };
+}
+
+function spawnBrowser(index: number): Spawned {
+  // Written literally so that bundlers (Vite) find, bundle and serve the worker script.
+  const w = new Worker(new URL('./worker-entry.js', import.meta.url), { type: 'module', name: `softmax-nn gradient worker ${index}` });
+  return {
+    post: (m, t) => w.postMessage(m, t ?? []),
+    onMessage: (l) => w.addEventListener('message', (ev: MessageEvent<FromWorker>) => l(ev.data)),
+    onDeath: (l) => {
+      w.addEventListener('error', (ev) => l(`it threw ${ev.message || 'an error (its script or the wasm could not be loaded)'}`));
+      w.addEventListener('messageerror', () => l('it sent a message that could not be deserialized'));
+    },
+    terminate: async () => w.terminate(),
+  };
+}
+
+/** The shape and element types of one example and one target; `capacity` rows of buffer. */
+export interface Layout {
+  xRow: number[];
+  yRow: number[];
+  xType: ElemType;
+  yType: ElemType;
+  capacity: number;
+}
+
+/** One step, as the transports need it: the batch is the one staged in `slot`. */
+export interface StepInput {
+  step: number;
+  epoch: number;
+  rng: Uint32Array;
+  slot: 0 | 1;
+  /** Writes the caller's parameters (flat, in ParamSpec order) into `dst`. */
+  writeParams(dst: Float32Array): void;
+}
+
+/** Where a step's time went, in milliseconds (accumulated when a StepTiming is passed to step()). */
+export interface StepTiming {
+  /** This thread: parameters and batch into the shared buffers / messages. */
+  copyMs: number;
+  /** This thread: from waking the workers to having every gradient. */
+  waitMs: number;
+  /** Each worker's time inside its steps. */
+  workerMs: number[];
+  /** From waking the workers to the first worker starting the step, and to the last one starting it. */
+  wakeFirstMs: number;
+  wakeLastMs: number;
+  /** From the last worker's end of the step to this thread running again. */
+  returnMs: number;
+}
+
+export interface PoolOptions {
+  /** Shards per batch (N); N − 1 workers are started. */
+  workers: number;
+  transport: TransportKind;
+  init: Omit<InitMessage, 'type' | 'index' | 'workers' | 'transport' | 'shared'>;
+}
+
+type Typed = Float32Array | Int32Array;
+const rowLength = (row: number[]): number => row.reduce((a, b) => a * b, 1);
+const typed = (b: ArrayBufferLike, t: ElemType, length?: number): Typed =>
+  t === 'float32' ? new Float32Array(b, 0, length) : new Int32Array(b, 0, length);
+
+
+/** Atomics.waitAsync (ES2024; Node ≥ 16, Chromium, Safari 16.4; not yet in every Firefox). */
+type WaitAsync = (a: Int32Array, index: number, value: number, timeoutMs?: number) =>
+  { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+/**
+ * A macrotask, for polling where Atomics.waitAsync is missing (some Firefox versions): a MessageChannel
+ * message, because nested setTimeout(0) is clamped to 4 ms in browsers.
+ */
+let channel: { port: MessagePort; queue: (() => void)[] } | null = null;
+function macrotask(): Promise<void> {
+  if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
+  if (channel === null) {
+    const mc = new MessageChannel();
+    const queue: (() => void)[] = [];
+    mc.port1.onmessage = () => queue.shift()?.();
+    (mc.port1 as { unref?: () => void }).unref?.(); // Node: this port must not keep the process alive
+    channel = { port: mc.port2, queue };
+  }
+  const c = channel;
+  return new Promise((resolve) => {
+    c.queue.push(resolve);
+    c.port.postMessage(null);
+  });
+}
+
+export class GradientPool {
+  /** Shards per batch (N); the workers are numbered 1 … N − 1. */
+  readonly workers: number;
+  readonly transport: TransportKind;
+  readonly paramLength: number;
+  readonly #spawned: Spawned[];
+  readonly #fault: FaultInjection | null;
+  #failure: WorkerFailure | null = null;
+  #closing = false;
+  #step = 0;
+  #seq = 0;
+  #layout: Layout | null = null;
+  #waitedInTask = false;
+  /** Waiters to wake when a worker fails (message transport replies, start-up). */
+  readonly #wakers = new Set<() => void>();
+  // shared transport
+  #control: Int32Array | null = null;
+  #results: Float64Array | null = null;
+  #params: Float32Array | null = null;
+  #grads: Float32Array | null = null;
+  #looping = false;
+  // the two batch buffers (shared: SharedArrayBuffers the workers read; message: this thread's copies)
+  #xs: Typed[] = [];
+  #ys: Typed[] = [];
+  readonly #staged: [number, number] = [0, 0];
+  // message transport: per worker, the buffers that travel with 'step' and come back with 'done'
+  #buffers: { params: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer }[] = [];
+  #replies: (DoneReply | null)[] = [];
+  #ready: boolean[] = [];
+
+  private constructor(options: PoolOptions, spawned: Spawned[]) {
+    this.workers = options.workers;
+    this.transport = options.transport;
+    this.paramLength = options.init.paramLength;
+    this.#spawned = spawned;
+    this.#fault = options.init.fault;
+  }
+
+  /** Starts the workers and resolves when each has built its replica. */
+  static async start(options: PoolOptions): Promise<GradientPool> {
+    const N = options.workers;
+    const spawned: Spawned[] = [];
+    try {
+      for (let i = 1; i < N; i++) spawned.push(isNode ? await spawnNode(i) : spawnBrowser(i));
+    } catch (e) {
+      await Promise.all(spawned.map((s) => s.terminate().catch(() => undefined)));
+      throw e;
+    }
+    const pool = new GradientPool(options, spawned);
+    pool.#ready = new Array<boolean>(N - 1).fill(false);
+    pool.#replies = new Array<DoneReply | null>(N - 1).fill(null);
+    let shared = null;
+    if (options.transport === 'shared') {
+      const P = options.init.paramLength;
+      shared = {
+        control: new SharedArrayBuffer(controlWords(N) * 4),
+        results: new SharedArrayBuffer(RESULTS_PER_WORKER * N * 8),
+        params: new SharedArrayBuffer(P * 4),
+        grads: new SharedArrayBuffer(Math.max(4, (N - 1) * P * 4)),
+      };
+      pool.#control = new Int32Array(shared.control);
+      pool.#results = new Float64Array(shared.results);
+      pool.#params = new Float32Array(shared.params);
+      pool.#grads = new Float32Array(shared.grads);
+    }
+    spawned.forEach((s, k) => {
+      const index = k + 1;
+      s.onMessage((m) => pool.#receive(k, m));
+      s.onDeath((why) => pool.#fail(new WorkerFailure(index, pool.#step, `${why}`)));
+      s.post({ type: 'init', index, workers: N, transport: options.transport, shared, ...options.init });
+    });
+    try {
+      const deadline = performance.now() + START_TIMEOUT_MS;
+      await pool.#until(() => pool.#ready.every(Boolean), () => {
+        if (performance.now() > deadline) {
+          pool.#fail(new WorkerFailure(pool.#ready.indexOf(false) + 1, 0, `not ready after ${START_TIMEOUT_MS / 1000} s`));
+        }
+      });
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  /** A message from the worker at position k (worker number k + 1). */
+  #receive(k: number, m: FromWorker): void {
+    if (m.type === 'ready') this.#ready[k] = true;
+    else if (m.type === 'done') this.#replies[k] = m;
+    else if (m.type === 'failed') this.#fail(new WorkerFailure(k + 1, m.step, m.message, m.stack));
+    this.#wake();
+  }
+
+  #fail(f: WorkerFailure): void {
+    if (this.#closing || this.#failure !== null) return;
+    this.#failure = f;
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const w of [...this.#wakers]) w();
+    if (this.#control !== null) {
+      for (let k = 0; k < this.#spawned.length; k++) Atomics.notify(this.#control, CTRL.DONE + k);
+    }
+  }
+
+  /** The first failure, if any (a worker died or threw). */
+  get failure(): WorkerFailure | null {
+    return this.#failure;
+  }
+
+  /** Resolves when `done()` holds; rejects with the failure as soon as a worker fails. */
+  async #until(done: () => boolean, tick?: () => void): Promise<void> {
+    for (;;) {
+      if (this.#failure !== null) throw this.#failure;
+      if (done()) return;
+      tick?.();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(wake, WAKE_MS);
+        function wake(): void {
+          clearTimeout(timer);
+          wakers.delete(wake);
+          resolve();
+        }
+        const wakers = this.#wakers;
+        wakers.add(wake);
+      });
+    }
+  }
+
+  /**
+   * Shared transport: waits (asynchronously, so that 'error' / 'exit' events of a dead worker are seen)
+   * until every worker has stored `seq` into its DONE word. No busy polling: it measured a little
+   * faster on idle cores and several times slower when other processes compete for them.
+   */
+  async #waitDone(seq: number): Promise<void> {
+    // Not before the caller's current synchronous work (shard 0, the look-ahead) is done.
+    await null;
+    const ctrl = this.#control!;
+    const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+    for (let k = 0; k < this.#spawned.length; k++) {
+      for (;;) {
+        if (this.#failure !== null) throw this.#failure;
+        const cur = Atomics.load(ctrl, CTRL.DONE + k);
+        if (cur === seq) break;
+        if (typeof waitAsync === 'function') {
+          const r = waitAsync(ctrl, CTRL.DONE + k, cur, WAKE_MS);
+          if (r.async) {
+            this.#waitedInTask = true;
+            await r.value;
+          }
+        } else {
+          this.#waitedInTask = true;
+          await macrotask();
+        }
+      }
+    }
+  }
+
+  /** Shared transport: bumps SEQ with command `cmd` and wakes the workers. */
+  #signal(cmd: number): number {
+    const ctrl = this.#control!;
+    ctrl[CTRL.CMD] = cmd;
+    const seq = ++this.#seq;
+    Atomics.store(ctrl, CTRL.SEQ, seq);
+    Atomics.notify(ctrl, CTRL.SEQ);
+    return seq;
+  }
+
+  /** True when the last step's wait went through the event loop (timers and I/O could run meanwhile). */
+  get waitedInTask(): boolean {
+    return this.#waitedInTask;
+  }
+
+  get layout(): Layout | null {
+    return this.#layout;
+  }
+
+  /**
+   * Tells the workers the shape of the examples and (re)allocates the two batch buffers. Only between
+   * steps: anything staged before is dropped.
+   */
+  async setLayout(layout: Layout): Promise<void> {
+    if (this.#failure !== null) throw this.#failure;
+    this.#layout = layout;
+    const make = (row: number[], type: ElemType): [ArrayBufferLike, ArrayBufferLike] => {
+      const bytes = layout.capacity * rowLength(row) * 4;
+      return this.transport === 'shared' ? [new SharedArrayBuffer(bytes), new SharedArrayBuffer(bytes)] : [new ArrayBuffer(bytes), new ArrayBuffer(bytes)];
+    };
+    const x = make(layout.xRow, layout.xType);
+    const y = make(layout.yRow, layout.yType);
+    this.#xs = x.map((b) => typed(b, layout.xType));
+    this.#ys = y.map((b) => typed(b, layout.yType));
+    this.#staged[0] = this.#staged[1] = 0;
+    if (this.transport === 'message') {
+      for (const s of this.#spawned) s.post({ type: 'layout', ...layout, x: null, y: null });
+      this.#buffers = [];
+      return;
+    }
+    if (this.#looping) await this.#waitDone(this.#signal(CMD.PAUSE)); // back to reading messages
+    for (const s of this.#spawned) {
+      s.post({ type: 'layout', ...layout, x: x as [SharedArrayBuffer, SharedArrayBuffer], y: y as [SharedArrayBuffer, SharedArrayBuffer] });
+    }
+    this.#looping = true;
+  }
+
+  /** True when a batch [rows, ...xRow] / [rows, ...yRow] of these types fits the current layout. */
+  fits(xShape: readonly number[], yShape: readonly number[], xType: ElemType, yType: ElemType): boolean {
+    const l = this.#layout;
+    const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+    return l !== null && xShape[0] === yShape[0] && xShape[0] <= l.capacity && same(l.xRow, xShape.slice(1)) && same(l.yRow, yShape.slice(1)) && l.xType === xType && l.yType === yType;
+  }
+
+  /**
+   * Copies a batch (rows × row length of `x` and `y`) into batch buffer `slot`. The workers may be
+   * computing a step on the other slot meanwhile.
+   */
+  stage(slot: 0 | 1, rows: number, x: Typed, y: Typed): void {
+    const l = this.#layout!;
+    if (rows > l.capacity) throw new Error(`GradientPool: batch of ${rows} rows, the buffers hold ${l.capacity}`);
+    this.#xs[slot].set(x.subarray(0, rows * rowLength(l.xRow)));
+    this.#ys[slot].set(y.subarray(0, rows * rowLength(l.yRow)));
+    this.#staged[slot] = rows;
+  }
+
+  /**
+   * Shard `i` of the batch staged in `slot`: views of its rows (valid until that slot is staged again)
+   * — the calling thread computes shard 0 from them.
+   */
+  shard(slot: 0 | 1, i: number): { x: Typed; y: Typed; count: number; rows: number } {
+    const l = this.#layout!;
+    const rows = this.#staged[slot];
+    const { start, count } = shardOf(rows, this.workers, i);
+    const xLen = rowLength(l.xRow);
+    const yLen = rowLength(l.yRow);
+    return {
+      x: this.#xs[slot].subarray(start * xLen, (start + count) * xLen),
+      y: this.#ys[slot].subarray(start * yLen, (start + count) * yLen),
+      count, rows,
+    };
+  }
+
+  /**
+   * Starts one step on every worker, on the batch staged in `input.slot` (the parameters are read by
+   * writeParams before this returns), and resolves when all are done: worker i's share of the loss
+   * and its hits at [i − 1]; then gradient(i) is worker i's gradient. Rejects with a WorkerFailure.
+   */
+  step(input: StepInput, timing?: StepTiming): Promise<{ lossSums: number[]; corrects: number[] }> {
+    const t0 = timing ? performance.now() : 0;
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    const layout = this.#layout!;
+    const rows = this.#staged[input.slot];
+    this.#waitedInTask = this.transport === 'message';
+    this.#step = input.step;
+    const N = this.workers;
+    const W = this.#spawned.length;
+    if (this.transport === 'shared') {
+      input.writeParams(this.#params!);
+      const ctrl = this.#control!;
+      ctrl[CTRL.ROWS] = rows;
+      ctrl[CTRL.STEP] = input.step;
+      ctrl[CTRL.EPOCH] = input.epoch;
+      ctrl[CTRL.SLOT] = input.slot;
+      ctrl.set(input.rng, CTRL.RNG);
+      const t1 = timing ? performance.now() : 0;
+      const signalled = timing ? clock() : 0;
+      const seq = this.#signal(CMD.STEP);
+      this.#injectTermination(input.step);
+      return this.#waitDone(seq).then(() => {
+        const r = this.#results!;
+        const at = (k: number, j: number): number => r[RESULTS_PER_WORKER * k + j];
+        if (timing) this.#time(timing, t0, t1, signalled, Array.from({ length: W }, (_, k) => [at(k, 2), at(k, 3)]));
+        return { lossSums: Array.from({ length: W }, (_, k) => at(k, 0)), corrects: Array.from({ length: W }, (_, k) => at(k, 1)) };
+      });
+    }
+    const seq = ++this.#seq;
+    const P = this.paramLength;
+    const xLen = rowLength(layout.xRow);
+    const yLen = rowLength(layout.yRow);
+    for (let k = 0; k < W; k++) {
+      const { start, count } = shardOf(rows, N, k + 1);
+      let b = this.#buffers[k];
+      if (b === undefined || b.x.byteLength < count * xLen * 4 || b.y.byteLength < count * yLen * 4) {
+        const cap = Math.max(count, shardOf(layout.capacity, N, k + 1).count);
+        b = { params: b?.params ?? new ArrayBuffer(P * 4), x: new ArrayBuffer(cap * xLen * 4), y: new ArrayBuffer(cap * yLen * 4) };
+      }
+      input.writeParams(new Float32Array(b.params));
+      typed(b.x, layout.xType).set(this.#xs[input.slot].subarray(start * xLen, (start + count) * xLen));
+      typed(b.y, layout.yType).set(this.#ys[input.slot].subarray(start * yLen, (start + count) * yLen));
+      this.#replies[k] = null;
+      this.#spawned[k].post(
+        { type: 'step', seq, step: input.step, epoch: input.epoch, rng: Array.from(input.rng), rows, count, params: b.params, x: b.x, y: b.y },
+        [b.params, b.x, b.y],
+      );
+    }
+    const t1 = timing ? performance.now() : 0;
+    const signalled = timing ? clock() : 0;
+    this.#injectTermination(input.step);
+    return this.#until(() => this.#replies.every((r) => r !== null && r.seq === seq)).then(() => {
+      const replies = this.#replies as DoneReply[];
+      replies.forEach((r, k) => { this.#buffers[k] = { params: r.grads, x: r.x, y: r.y }; });
+      if (timing) this.#time(timing, t0, t1, signalled, replies.map((r) => [r.begin, r.end]));
+      return { lossSums: replies.map((r) => r.lossSum), corrects: replies.map((r) => r.correct) };
+    });
+  }
+
+  #time(timing: StepTiming, t0: number, t1: number, signalled: number, spans: number[][]): void {
+    const now = clock();
+    timing.copyMs += t1 - t0;
+    timing.waitMs += performance.now() - t1;
+    spans.forEach(([b, e], k) => { timing.workerMs[k] = (timing.workerMs[k] ?? 0) + (e - b); });
+    if (spans.length === 0) return;
+    timing.wakeFirstMs += Math.min(...spans.map(([b]) => b)) - signalled;
+    timing.wakeLastMs += Math.max(...spans.map(([b]) => b)) - signalled;
+    timing.returnMs += now - Math.max(...spans.map(([, e]) => e));
+  }
+
+  /** Worker i's (1 … N − 1) gradient after the last step (flat, ParamSpec order). Valid until the next step. */
+  gradient(i: number): Float32Array {
+    const P = this.paramLength;
+    if (this.transport === 'shared') return this.#grads!.subarray((i - 1) * P, i * P);
+    return new Float32Array(this.#buffers[i - 1].params, 0, P);
+  }
+
+  #injectTermination(step: number): void {
+    const f = this.#fault;
+    if (f !== null && f.kind === 'terminate' && f.step === step) void this.#spawned[f.worker - 1]?.terminate();
+  }
+
+  /** Ends every worker (idempotent). */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#control !== null && this.#failure === null && this.#looping) this.#signal(CMD.QUIT);
+    await Promise.all(this.#spawned.map((s) => s.terminate().catch(() => undefined)));
+    this.#wake();
+  }
+}

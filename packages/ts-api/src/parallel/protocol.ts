@@ -1,0 +1,172 @@
+// What the main thread and the gradient workers say to each other. Pure data and arithmetic: this file
+// imports nothing, so the worker entry can read it before the library (and its wasm) is loaded.
+//
+// A batch is split into N shards; shard 0 is the calling thread's, shard i (1 … N − 1) worker i's.
+// Shared transport: one Int32Array of control words (below), a Float64Array of per-worker results,
+// the parameters (P floats), N − 1 gradient slots ((N − 1) × P floats) and two batch buffers (x, y) in
+// SharedArrayBuffers. A step: main has staged the batch, writes the parameters, stores CMD and the
+// step's numbers, then bumps SEQ and notifies it; each worker wakes (Atomics.wait), computes the
+// gradient of its shard into its slot, stores SEQ into DONE + i − 1 and notifies that word; main, after
+// its own shard, waits (Atomics.waitAsync) for every DONE.
+// Message transport: the same numbers travel in 'step' / 'done' messages with transferred buffers.
+
+import type { LayerSpec, LossSpec, ParamSpec } from './describe.js';
+
+/**
+ * Float64 results per worker (shared transport): lossSum, correct, and the step's start and end as
+ * absolute times (performance.timeOrigin + performance.now(), comparable across threads) for profiles.
+ */
+export const RESULTS_PER_WORKER = 4;
+
+/** Milliseconds since the epoch, comparable between threads (each thread's performance.now() has its own origin). */
+export function clock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Control words (Int32Array indices). */
+export const CTRL = {
+  SEQ: 0,
+  CMD: 1,
+  /** Rows of the whole batch (B): each worker's shard is fixed by (B, N, i). */
+  ROWS: 2,
+  /** 1-based step number within this fit() call (for messages and fault injection). */
+  STEP: 3,
+  EPOCH: 4,
+  /** Four words of the caller's generator state at the start of the epoch (workers' dropout seeds). */
+  RNG: 5,
+  /** Which of the two batch buffers holds this step's batch (the other one is being filled). */
+  SLOT: 9,
+  /** DONE + i − 1: the last SEQ worker i (1 … N − 1) finished. */
+  DONE: 10,
+} as const;
+
+/** STEP: compute a gradient; PAUSE: acknowledge (DONE) and go back to reading messages; QUIT: close. */
+export const CMD = { STEP: 1, PAUSE: 2, QUIT: 3 } as const;
+
+export function controlWords(workers: number): number {
+  return CTRL.DONE + workers;
+}
+
+/** Rows [start, start + count) of shard i (0: the calling thread's; i ≥ 1: worker i's) of a batch of `rows` rows split into `workers` fixed shards. */
+export function shardOf(rows: number, workers: number, i: number): { start: number; count: number } {
+  const start = Math.floor((i * rows) / workers);
+  const end = Math.floor(((i + 1) * rows) / workers);
+  return { start, count: end - start };
+}
+
+/**
+ * The 64-bit seed of worker i's generator for an epoch, from the caller's generator state at the start
+ * of that epoch: splitmix-style mixing of (state, epoch, worker). A resumed run starts the epoch from
+ * the same state (checkpoints save it), so its dropout masks are the same as an uninterrupted run's.
+ */
+export function workerSeed(state: ArrayLike<number>, epoch: number, worker: number): bigint {
+  const M = (1n << 64n) - 1n;
+  let z = (BigInt(state[0] >>> 0) | (BigInt(state[1] >>> 0) << 32n)) ^ (BigInt(state[2] >>> 0) << 16n) ^ (BigInt(state[3] >>> 0) << 40n);
+  z = (z + BigInt(epoch) * 0x9e3779b97f4a7c15n + BigInt(worker + 1) * 0xd1b54a32d192ed03n) & M;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
+  return z ^ (z >> 31n);
+}
+
+export type TransportKind = 'shared' | 'message';
+export type ElemType = 'float32' | 'int32';
+
+/** How the worker turns the shard's summed loss S into the quantity it differentiates: scale × S. */
+export interface GradMode {
+  /** 'optimizer': trainStep's `l.mean()` (or the scalar loss); 'function': `l.sum()` (or `l × B`). */
+  updater: 'optimizer' | 'function';
+}
+
+/** Test-only: make worker `worker` fail at (1-based) step `step`. */
+export interface FaultInjection {
+  worker: number;
+  step: number;
+  /** 'throw' (default): the step throws; 'exit': the worker thread exits; 'terminate': main kills it. */
+  kind?: 'throw' | 'exit' | 'terminate';
+}
+
+export interface SharedBuffers {
+  control: SharedArrayBuffer;
+  results: SharedArrayBuffer;
+  params: SharedArrayBuffer;
+  grads: SharedArrayBuffer;
+}
+
+export interface InitMessage {
+  type: 'init';
+  index: number;
+  workers: number;
+  model: LayerSpec;
+  params: ParamSpec[];
+  paramLength: number;
+  loss: LossSpec;
+  mode: GradMode;
+  transport: TransportKind;
+  shared: SharedBuffers | null;
+  fault: FaultInjection | null;
+}
+
+/**
+ * The shape of one example (x) and one target (y), and — shared transport — the two batch buffers
+ * (main fills one with the next batch while the workers read the other).
+ */
+export interface LayoutMessage {
+  type: 'layout';
+  xRow: number[];
+  yRow: number[];
+  xType: ElemType;
+  yType: ElemType;
+  /** Rows each batch buffer holds. */
+  capacity: number;
+  x: [SharedArrayBuffer, SharedArrayBuffer] | null;
+  y: [SharedArrayBuffer, SharedArrayBuffer] | null;
+}
+
+/** Message transport: one step of one worker; `params`, `x`, `y` are transferred and come back in 'done'. */
+export interface StepMessage {
+  type: 'step';
+  seq: number;
+  step: number;
+  epoch: number;
+  rng: number[];
+  rows: number;
+  count: number;
+  params: ArrayBuffer;
+  x: ArrayBuffer;
+  y: ArrayBuffer;
+}
+
+export interface QuitMessage {
+  type: 'quit';
+}
+
+export type ToWorker = InitMessage | LayoutMessage | StepMessage | QuitMessage;
+
+export interface ReadyReply {
+  type: 'ready';
+  index: number;
+}
+/** Message transport: the gradient (in the returned params buffer) and the shard's loss and hits. */
+export interface DoneReply {
+  type: 'done';
+  index: number;
+  seq: number;
+  lossSum: number;
+  correct: number;
+  /** When the worker started and ended the step (clock()). */
+  begin: number;
+  end: number;
+  grads: ArrayBuffer;
+  x: ArrayBuffer;
+  y: ArrayBuffer;
+}
+export interface FailedReply {
+  type: 'failed';
+  index: number;
+  /** The step that failed (0: while starting). */
+  step: number;
+  message: string;
+  stack?: string;
+}
+
+export type FromWorker = ReadyReply | DoneReply | FailedReply;

@@ -1,0 +1,84 @@
+// The worker's half: a replica of the caller's model that turns (parameters, shard) into the shard's
+// gradient. Stateless between steps — the parameters come in with every step — except for the dropout
+// generator, reseeded at the start of every epoch from (the caller's generator state, epoch, worker).
+
+import { manualSeed } from '../random.js';
+import { tidy } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Module } from '../nn/module.js';
+import { buildModel, buildSumLoss, type ParamSpec } from './describe.js';
+import { workerSeed, type FaultInjection, type InitMessage, type LayoutMessage } from './protocol.js';
+import { shardGradient, shardInput } from './shard.js';
+
+type Typed = Float32Array | Int32Array;
+
+export class Replica {
+  readonly index: number;
+  readonly #net: Module;
+  readonly #params: { spec: ParamSpec; tensor: Tensor }[];
+  readonly #loss: (yHat: Tensor, y: Tensor) => Tensor;
+  readonly #init: InitMessage;
+  readonly #fault: FaultInjection | null;
+  #layout: LayoutMessage | null = null;
+  #epoch = -1;
+
+  constructor(init: InitMessage) {
+    this.index = init.index;
+    this.#init = init;
+    this.#fault = init.fault !== null && init.fault.worker === init.index ? init.fault : null;
+    this.#net = buildModel(init.model);
+    this.#net.train();
+    const own = this.#net.parameters();
+    if (own.length !== init.params.length) throw new Error(`replica has ${own.length} parameters, the model ${init.params.length}`);
+    this.#params = init.params.map((spec, i) => {
+      const t = own[i];
+      if (t.shape.join(',') !== spec.shape.join(',')) throw new Error(`replica parameter ${spec.name} is [${t.shape.join(', ')}], expected [${spec.shape.join(', ')}]`);
+      t.requiresGrad = spec.requiresGrad;
+      return { spec, tensor: t };
+    });
+    this.#loss = buildSumLoss(init.loss);
+  }
+
+  setLayout(layout: LayoutMessage): void {
+    this.#layout = layout;
+  }
+
+  /**
+   * One step on rows [0, count) of `x` / `y` (this worker's shard of a batch of `rows` rows): reads the
+   * parameters from `params`, writes the gradient of gradScale × (the shard's summed loss) into `grads`
+   * (zeros for parameters that need none), returns the shard's share of trainStep's lossSum and its hits.
+   */
+  step(a: { step: number; epoch: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array; x: Typed; y: Typed; grads: Float32Array }): { lossSum: number; correct: number } {
+    const layout = this.#layout;
+    if (layout === null) throw new Error('step before layout');
+    if (this.#fault !== null && a.step === this.#fault.step) {
+      if (this.#fault.kind === 'exit') {
+        const p = (globalThis as { process?: { exit(code: number): never } }).process;
+        if (p !== undefined) p.exit(7);
+        (globalThis as unknown as { close(): void }).close();
+      }
+      if ((this.#fault.kind ?? 'throw') === 'throw') throw new Error(`injected fault (faultInjection: worker ${this.index}, step ${a.step})`);
+    }
+    if (a.epoch !== this.#epoch) {
+      this.#epoch = a.epoch;
+      manualSeed(workerSeed(a.rng, a.epoch, this.index));
+    }
+    for (const { spec, tensor } of this.#params) tensor.storage('parallel').f32().set(a.params.subarray(spec.offset, spec.offset + spec.length));
+    if (a.count === 0) {
+      a.grads.fill(0);
+      return { lossSum: 0, correct: 0 };
+    }
+    const out = tidy(() => {
+      const x = shardInput(a.x, a.count, layout.xRow, layout.xType);
+      const y = shardInput(a.y, a.count, layout.yRow, layout.yType);
+      return shardGradient(this.#net, this.#loss, this.#init.loss, this.#init.mode.updater, x, y, a.rows);
+    });
+    for (const { spec, tensor } of this.#params) {
+      const g = tensor.grad;
+      if (g === null || g.isDisposed) a.grads.fill(0, spec.offset, spec.offset + spec.length);
+      else a.grads.set(g.storage('parallel').f32(), spec.offset);
+    }
+    this.#net.zeroGrad();
+    return out;
+  }
+}

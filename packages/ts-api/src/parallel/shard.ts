@@ -1,0 +1,41 @@
+// The gradient of one shard — the same code in a worker (on its replica) and in the calling thread (on
+// the caller's model, shard 0): forward, the shard's summed loss S, backward of gradScale × S, which
+// accumulates into the parameters' .grad like trainStep's backward.
+
+import type { Module } from '../nn/module.js';
+import { empty } from '../tensor/ops/create.js';
+import { tidy } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { accuracy } from '../train/metrics.js';
+import { lossScales, type LossSpec } from './describe.js';
+import type { ElemType } from './protocol.js';
+
+type Typed = Float32Array | Int32Array;
+
+/**
+ * Backward of gradScale × (summed loss of `x`, `y`) through `net`, for a shard of a batch of `rows`
+ * rows; returns the shard's share of trainStep's lossSum and its number of correct predictions.
+ */
+export function shardGradient(
+  net: Module, sumLoss: (yHat: Tensor, y: Tensor) => Tensor, spec: LossSpec, updater: 'optimizer' | 'function',
+  x: Tensor, y: Tensor, rows: number,
+): { lossSum: number; correct: number } {
+  return tidy(() => {
+    const yHat = net.forward(x);
+    const s = sumLoss(yHat, y);
+    const perRow = spec.kind === 'MSELoss' ? yHat.numel() / x.shape[0] : 1;
+    const scales = lossScales(spec, updater, rows, rows * perRow);
+    (scales.gradScale === 1 ? s : s.mul(scales.gradScale)).backward();
+    return { lossSum: scales.lossSum(s.item()), correct: accuracy(yHat, y) };
+  });
+}
+
+/** A tensor [count, ...row] holding a copy of the first count rows of `data`. */
+export function shardInput(data: Typed, count: number, row: readonly number[], type: ElemType): Tensor {
+  const t = empty([count, ...row], type);
+  const n = t.numel();
+  const s = t.storage('parallel');
+  if (type === 'float32') s.f32().set((data as Float32Array).subarray(0, n));
+  else s.i32().set((data as Int32Array).subarray(0, n));
+  return t;
+}

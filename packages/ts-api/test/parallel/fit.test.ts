@@ -1,0 +1,218 @@
+// fit(..., { workers: N }) on real Fashion-MNIST (a 6 000-example subset): N = 2 against one thread,
+// determinism, both transports, faults (a throwing, an exiting and a terminated worker), resume from a
+// checkpoint after a fault, flat memory, and the errors for what a worker cannot rebuild.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { data, nn, optim, manualSeed, memory, keep, train, type Tensor } from '../../src/index.js';
+import type { ParallelTestOptions } from '../../src/parallel/fit.js';
+
+let trainSet: data.Dataset;
+let testSet: data.Dataset;
+let dir: string;
+
+beforeAll(async () => {
+  const { train: full, test } = await data.fashionMnist({ download: false });
+  trainSet = data.subset(full, Array.from({ length: 6000 }, (_, i) => i));
+  testSet = data.subset(test, Array.from({ length: 1000 }, (_, i) => i));
+  dir = mkdtempSync(join(tmpdir(), 'softmax-parallel-'));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Options = train.FitOptions & ParallelTestOptions;
+
+/** The notes' recipe (or an MLP, with optional dropout), seeded. */
+function setup(seed: number, kind: 'softmax' | 'mlp' = 'softmax', dropout = 0) {
+  manualSeed(seed);
+  const net = kind === 'softmax'
+    ? new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10))
+    : new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 64), new nn.ReLU(), ...(dropout > 0 ? [new nn.Dropout(dropout)] : []), new nn.Linear(64, 10));
+  net.apply((m) => { if (m instanceof nn.Linear) nn.init.normal_(m.weight, 0, 0.01); });
+  const loss = new nn.CrossEntropyLoss({ reduction: 'none' });
+  const opt = new optim.SGD(net.parameters(), { lr: 0.1, momentum: kind === 'mlp' ? 0.9 : 0 });
+  const trainIter = new data.DataLoader(trainSet, { batchSize: 256, shuffle: true });
+  const testIter = new data.DataLoader(testSet, { batchSize: 256 });
+  return { net, loss, opt, trainIter, testIter };
+}
+
+function weights(net: nn.Module): Float32Array[] {
+  return net.parameters().map((p) => p.toArray() as Float32Array);
+}
+
+function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
+  let m = 0;
+  a.forEach((t, k) => t.forEach((v, i) => { m = Math.max(m, Math.abs(v - b[k][i])); }));
+  return m;
+}
+
+function bits(w: Float32Array[]): Buffer {
+  return Buffer.concat(w.map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength)));
+}
+
+async function run(seed: number, epochs: number, options: Options, kind: 'softmax' | 'mlp' = 'softmax', dropout = 0) {
+  const s = setup(seed, kind, dropout);
+  const history = await train.fit(s.net, s.trainIter, s.testIter, s.loss, epochs, s.opt, options);
+  return { history, w: weights(s.net), ...s };
+}
+
+/** A callback that stops fit after `n` batches (fit checks stop() after each batch). */
+function stopAfter(n: number): train.Callback {
+  let seen = 0;
+  return { onBatchEnd: (_l, ctx) => { if (++seen >= n) ctx.stop('test'); } };
+}
+
+describe('fit with workers', () => {
+  it('N = 2 gives the weights of N = 1 within 1e-5 after one epoch, on both transports', async () => {
+    const one = await run(7, 1, {});
+    const shared = await run(7, 1, { workers: 2, transport: 'shared' });
+    const message = await run(7, 1, { workers: 2, transport: 'message' });
+    expect(maxAbsDiff(one.w, shared.w)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(one.w, message.w)).toBeLessThan(1e-5);
+    // Both transports sum the same shards in the same order: the same bits.
+    expect(bits(message.w).equals(bits(shared.w))).toBe(true);
+    expect(shared.history.trainLoss[0]).toBeCloseTo(one.history.trainLoss[0], 5);
+    expect(shared.history.trainAcc[0]).toBe(one.history.trainAcc[0]);
+    expect(shared.history.testAcc[0]).toBe(one.history.testAcc[0]);
+    expect(shared.history.testAcc[0]).toBeGreaterThan(0.6);
+  });
+
+  it('the same N and seed give identical bits twice (an MLP with momentum and dropout, 3 workers)', async () => {
+    const a = await run(11, 1, { workers: 3 }, 'mlp', 0.2);
+    const b = await run(11, 1, { workers: 3 }, 'mlp', 0.2);
+    expect(bits(a.w).equals(bits(b.w))).toBe(true);
+    expect(a.history.trainLoss).toEqual(b.history.trainLoss);
+  });
+
+  it('without Atomics.waitAsync (older Firefox) the main thread polls, with the same result', async () => {
+    const atomics = Atomics as unknown as { waitAsync?: unknown };
+    const saved = atomics.waitAsync;
+    const withWait = await run(8, 1, { workers: 2 });
+    delete atomics.waitAsync;
+    try {
+      const polled = await run(8, 1, { workers: 2 });
+      expect(bits(polled.w).equals(bits(withWait.w))).toBe(true);
+    } finally {
+      atomics.waitAsync = saved;
+    }
+  });
+
+  it('callbacks see every batch; memory stays flat across epochs in the main thread', async () => {
+    const s = setup(3);
+    const seen: number[] = [];
+    let batches = 0;
+    const history = await train.fit(s.net, s.trainIter, s.testIter, s.loss, 4, s.opt, {
+      workers: 2,
+      callbacks: [{
+        onBatchEnd: (l) => { batches++; expect(l.size).toBeGreaterThan(0); expect(l.loss).toBeGreaterThan(0); },
+        onEpochEnd: () => { const m = memory(); seen.push(m.tensors, m.bytes); },
+      }],
+    });
+    expect(batches).toBe(4 * 24);
+    expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(history.trainLoss[3]).toBeLessThan(history.trainLoss[0]);
+    // [tensors, bytes] after epochs 2, 3 and 4 equal those after epoch 1.
+    for (let e = 1; e < 4; e++) expect([seen[2 * e], seen[2 * e + 1]]).toEqual([seen[0], seen[1]]);
+  });
+
+  it('a worker that throws ends fit with an error naming it and the step; the model is as after the last completed step', async () => {
+    for (const transport of ['shared', 'message'] as const) {
+      const s = setup(5);
+      const failing = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport, faultInjection: { worker: 1, step: 3 } } as Options);
+      await expect(failing).rejects.toThrow(/worker 1 failed at step 3 \(epoch 1, batch 3 of 24\): injected fault/);
+      const twoSteps = await run(5, 1, { workers: 2, transport, callbacks: [stopAfter(2)] });
+      expect(twoSteps.history.stopReason).toBe('test');
+      expect(bits(weights(s.net)).equals(bits(twoSteps.w))).toBe(true);
+      // …and within float32 rounding of two steps in one thread.
+      const oneThread = await run(5, 1, { callbacks: [stopAfter(2)] });
+      expect(maxAbsDiff(weights(s.net), oneThread.w)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('a dead worker (it exits, or is terminated) is noticed within a second', async () => {
+    for (const kind of ['exit', 'terminate'] as const) {
+      const s = setup(6);
+      let before = 0;
+      const started = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, {
+        workers: 2,
+        faultInjection: { worker: 1, step: 3, kind },
+        callbacks: [{ onBatchEnd: (l) => { if (l.batch === 1) before = performance.now(); } }],
+      } as Options);
+      const err = await started.then(() => null, (e: Error) => e);
+      const noticed = performance.now() - before;
+      expect(err?.message).toMatch(/worker 1 failed at step 3 \(epoch 1, batch 3 of 24\): it exited/);
+      expect(noticed).toBeLessThan(1000);
+    }
+  });
+
+  it('after a fault, training resumes from the last checkpoint and ends with the weights of an uninterrupted run', async () => {
+    const path = join(dir, 'resume.safetensors');
+    const straight = await run(9, 2, { workers: 2 }, 'mlp', 0.1);
+
+    const s = setup(9, 'mlp', 0.1);
+    const checkpoint = new train.Checkpoint(path);
+    await expect(train.fit(s.net, s.trainIter, s.testIter, s.loss, 2, s.opt, {
+      workers: 2, callbacks: [checkpoint], faultInjection: { worker: 1, step: 24 + 5 },
+    } as Options)).rejects.toThrow(/worker 1 failed at step 29 \(epoch 2, batch 5 of 24\)/);
+
+    const r = setup(1234, 'mlp', 0.1); // fresh objects; everything comes from the checkpoint
+    const state = await train.loadCheckpoint(path, { net: r.net, optimizer: r.opt, loader: r.trainIter });
+    expect(state.epoch).toBe(1);
+    const resumed = await train.fit(r.net, r.trainIter, r.testIter, r.loss, 2, r.opt, { workers: 2, initialEpoch: state.epoch, history: state.history });
+    expect(resumed.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(bits(weights(r.net)).equals(bits(straight.w))).toBe(true);
+  });
+
+  it('odd batches: a plain iterable whose batches grow (new buffers mid-run), a batch smaller than N, a from-scratch updater function', async () => {
+    const sizes = [64, 200, 2, 256, 7];
+    const makeBatches = (): [Tensor, Tensor][] => {
+      const ds = trainSet as data.BatchDataset;
+      let at = 0;
+      return sizes.map((n) => {
+        const idx = Int32Array.from({ length: n }, (_, i) => at + i);
+        at += n;
+        return ds.getBatch(idx).map((t) => keep(t)) as [Tensor, Tensor];
+      });
+    };
+    const runWith = async (workers: number) => {
+      manualSeed(21);
+      const net = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 32), new nn.Sigmoid(), new nn.Linear(32, 10));
+      const params = net.parameters();
+      // The notes' from-scratch sgd: param -= lr * param.grad / batch_size, then clear the gradient.
+      const sgd = (batchSize: number): void => {
+        for (const p of params) {
+          p.copy_(p.sub(p.grad!.mul(0.5 / batchSize)));
+          p.grad!.dispose();
+          p.grad = null;
+        }
+      };
+      const batches = makeBatches();
+      const h = await train.fit(net, batches, batches.slice(0, 1), new nn.CrossEntropyLoss({ reduction: 'none', labelSmoothing: 0.1 }), 2, sgd, { workers });
+      batches.forEach(([x, y]) => { x.dispose(); y.dispose(); });
+      return { w: weights(net), h };
+    };
+    const one = await runWith(1);
+    const three = await runWith(3);
+    expect(maxAbsDiff(one.w, three.w)).toBeLessThan(1e-5);
+    expect(three.h.trainLoss[1]).toBeCloseTo(one.h.trainLoss[1], 5);
+    expect(three.h.trainAcc).toEqual(one.h.trainAcc);
+  });
+
+  it('refuses what a worker cannot rebuild, with a message that says what is needed', async () => {
+    class MyNet extends nn.Module {
+      lin = new nn.Linear(784, 10);
+      forward(x: Tensor): Tensor { return this.lin.forward(x.flatten(1)); }
+    }
+    const s = setup(1);
+    await expect(train.fit(new MyNet(), s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2 }))
+      .rejects.toThrow('workers > 1 needs an nn.Sequential of built-in layers (Flatten, Linear, ReLU, Sigmoid, Dropout, Softmax, LogSoftmax, Identity); got MyNet');
+    class Twice extends nn.Module { forward(x: Tensor): Tensor { return x.mul(2); } }
+    await expect(train.fit(new nn.Sequential(new nn.Flatten(), new Twice(), new nn.Linear(784, 10)), s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2 }))
+      .rejects.toThrow(/layer 1 is Twice/);
+    await expect(train.fit(s.net, s.trainIter, s.testIter, (a: Tensor, b: Tensor) => a.sub(b), 1, s.opt, { workers: 2 }))
+      .rejects.toThrow(/needs nn.CrossEntropyLoss or nn.MSELoss as the loss; got a function/);
+    await expect(train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 0 })).rejects.toThrow(/workers must be a positive integer, got 0/);
+  });
+});
