@@ -1,6 +1,7 @@
 // Command-line arguments of `softmax-nn`: parsing (node:util parseArgs), validation and help texts.
 // This module does not import the library (no wasm), so `--help` and usage errors are instant.
 
+import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A mistake in what the user typed: reported on stderr without a stack trace, exit code 2. */
@@ -36,6 +37,8 @@ export interface TrainOptions {
   overwrite: boolean;
   /** Use only the first N training examples; null = all. */
   limit: number | null;
+  /** Data-parallel workers (fit's `workers`); 1 = train in this thread only. */
+  workers: number;
   /** Folder with the Fashion-MNIST files; null = the default search (cache, Debian's package, download). */
   dataRoot: string | null;
   download: boolean;
@@ -106,6 +109,9 @@ Training:
                            best epoch's weights                                 (default: off)
   --seed N                 seed of initialisation, shuffling, dropout, augmentation (default: 0)
   --limit N                use only the first N training examples (quick experiments)
+  --workers N              data-parallel training on N threads (gradients summed in a fixed order)
+                           (default: the number of cores for --model mlp; 1 for softmax, whose
+                           steps are too small to gain from a second thread)
 
 Run folder:
   --out DIR                where the run is saved                (default: runs/<model>-<date>-<time>)
@@ -226,6 +232,7 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     resume: { type: 'boolean' },
     overwrite: { type: 'boolean' },
     limit: { type: 'string' },
+    workers: { type: 'string' },
     ...DATA_OPTIONS,
   });
   if (values.help) return null;
@@ -257,6 +264,7 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     resume,
     overwrite: values.overwrite === true,
     limit: integerOption(values, 'limit', c, 1) ?? null,
+    workers: integerOption(values, 'workers', c, 1, 64) ?? (model === 'mlp' ? Math.max(1, availableParallelism()) : 1),
     dataRoot: nonEmpty(values, 'data-root', c) ?? null,
     download: values['no-download'] !== true,
   };

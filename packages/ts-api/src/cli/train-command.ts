@@ -58,6 +58,7 @@ export interface RunConfig {
   earlyStop: number | null;
   seed: number;
   limit: number | null;
+  workers: number;
   trainExamples: number;
   testExamples: number;
   dataRoot: string | null;
@@ -68,7 +69,7 @@ export interface RunConfig {
 const RESUME_KEYS: [keyof RunConfig, string][] = [
   ['model', '--model'], ['hidden', '--hidden'], ['batchSize', '--batch-size'], ['lr', '--lr'],
   ['weightDecay', '--weight-decay'], ['dropout', '--dropout'], ['augment', '--augment'],
-  ['earlyStop', '--early-stop'], ['seed', '--seed'], ['limit', '--limit'],
+  ['earlyStop', '--early-stop'], ['seed', '--seed'], ['limit', '--limit'], ['workers', '--workers'],
   ['trainExamples', 'the training set size'], ['testExamples', 'the test set size'],
 ];
 
@@ -85,6 +86,7 @@ function configOf(o: TrainOptions, trainExamples: number, testExamples: number):
     earlyStop: o.earlyStop,
     seed: o.seed,
     limit: o.limit,
+    workers: o.workers,
     trainExamples,
     testExamples,
     dataRoot: o.dataRoot,
@@ -397,7 +399,9 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps = {}): Pro
     const callbacks: train.Callback[] = [progress, ...(earlyStop ? [earlyStop] : []), new train.Checkpoint(file('checkpoint')), files];
     let history: train.History;
     try {
-      history = await train.fit(net, trainIter, testIter, loss, options.epochs, updater, { callbacks, initialEpoch, history: prior });
+      history = await train.fit(net, trainIter, testIter, loss, options.epochs, updater, {
+        callbacks, initialEpoch, history: prior, workers: options.workers,
+      });
     } finally {
       progress.stopBar();
     }

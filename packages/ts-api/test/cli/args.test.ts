@@ -1,5 +1,6 @@
 // softmax-nn's argument parsing and validation, help texts and exit codes (no training here).
 
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parsePredictArgs, parseTrainArgs, PREDICT_HELP, TOP_HELP, TRAIN_HELP, UsageError } from '../../src/cli/args.js';
 import { runCli } from '../../src/cli/cli.js';
@@ -29,21 +30,24 @@ describe('train arguments', () => {
     expect(o).toEqual({
       model: 'softmax', epochs: 10, batchSize: 256, lr: 0.1, weightDecay: 0, dropout: 0, hidden: 256,
       augment: false, earlyStop: null, seed: 0, out: 'runs/softmax-20250102-030405', resume: false, overwrite: false,
-      limit: null, dataRoot: null, download: true,
+      limit: null, workers: 1, dataRoot: null, download: true,
     });
+    // The MLP's steps are big enough for data-parallel training: one worker per core by default.
+    expect(parseTrainArgs(['--model', 'mlp'])!.workers).toBe(availableParallelism());
   });
 
   it('reads every option', () => {
     const o = parseTrainArgs([
       '--model', 'mlp', '--epochs', '20', '--batch-size', '128', '--lr', '0.05', '--weight-decay', '1e-4',
       '--dropout', '0.2', '--hidden', '512', '--augment', '--early-stop', '3', '--seed', '7', '--out', 'runs/x',
-      '--resume', '--limit', '1000', '--data-root', '/data/fm', '--no-download',
+      '--resume', '--limit', '1000', '--data-root', '/data/fm', '--no-download', '--workers', '2',
     ])!;
     expect(o).toEqual({
       model: 'mlp', epochs: 20, batchSize: 128, lr: 0.05, weightDecay: 1e-4, dropout: 0.2, hidden: 512,
       augment: true, earlyStop: 3, seed: 7, out: 'runs/x', resume: true, overwrite: false,
-      limit: 1000, dataRoot: '/data/fm', download: false,
+      limit: 1000, workers: 2, dataRoot: '/data/fm', download: false,
     });
+    expect(usage(() => parseTrainArgs(['--workers', '0']))).toMatch(/--workers must be an integer from 1 to 64/);
     expect(parseTrainArgs(['--lr=0.3', '--out=o'])!.lr).toBe(0.3);
   });
 
