@@ -8,6 +8,13 @@ cd "$ROOT"
 
 log() { printf '\n== %s\n' "$*"; }
 
+# fmt and clippy come with a rustup toolchain; Debian's /usr/bin/cargo (used for the wasm build) has neither.
+[ -d "$HOME/.cargo/bin" ] && PATH="$HOME/.cargo/bin:$PATH"
+if ! cargo clippy --version >/dev/null 2>&1 || ! cargo fmt --version >/dev/null 2>&1; then
+  echo "cargo clippy / cargo fmt not found: install a rustup toolchain with the clippy and rustfmt components"
+  exit 1
+fi
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -- -D warnings"
