@@ -288,6 +288,8 @@ pub fn gemm(
     let mut run = |buf: &mut Vec<f32>| {
         if !trans_a && n <= DOT_MAX_N {
             gemm_dot(trans_b, m, n, k, alpha, a, b, beta, c, buf);
+        } else if trans_a && !trans_b && n <= DOT_MAX_N && m >= TN_FLIP_MIN_M {
+            gemm_tn_narrow(m, n, k, alpha, a, b, beta, c, buf);
         } else {
             gemm_blocked(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, buf);
         }
@@ -299,9 +301,42 @@ pub fn gemm(
     });
 }
 
+/// Below this many rows of C, Aᵀ·B with a narrow B stays on the blocked path.
+const TN_FLIP_MIN_M: usize = 32;
+
+/// Aᵀ·B with few columns (xᵀ·dY into a 784×10 C): the blocked path would run almost only its edge
+/// kernel on the narrow n. The transposed product Cᵀ = Bᵀ·A has the n rows and long m columns the 5×8
+/// / 4×8 tiles are made for; it is computed into a scratch buffer and transposed into C.
+fn gemm_tn_narrow(
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    beta: f32,
+    c: &mut [f32],
+    buf: &mut Vec<f32>,
+) {
+    TRANSPOSED.with(|t| {
+        let mut t = t.borrow_mut();
+        t.clear();
+        t.resize(n * m, 0.0);
+        gemm_blocked(true, false, n, m, k, alpha, b, a, 0.0, &mut t, buf);
+        for (i, row) in c.chunks_exact_mut(n).enumerate() {
+            for (j, out) in row.iter_mut().enumerate() {
+                let v = t[j * m + i];
+                *out = if beta == 0.0 { v } else { v + beta * *out };
+            }
+        }
+    });
+}
+
 thread_local! {
     /// Packing buffer, grown on demand and kept (wasm is single-threaded: one buffer per instance).
     static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// The transposed result of `gemm_tn_narrow`.
+    static TRANSPOSED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
 /// How a tile's result is combined with C.

@@ -141,6 +141,13 @@ describe('gemm: the Linear layer shapes (softmax regression and the MLP)', () =>
     check({ transA: false, transB: false, m: 256, n: 10, k: 784, alpha: 1, beta: 0 }, 3005);
   });
 
+  it('xᵀ·dY with a narrow dY: (256×784)ᵀ · 256×10, computed as (dYᵀ·x)ᵀ, with and without beta', () => {
+    check({ transA: true, transB: false, m: 784, n: 10, k: 256, alpha: 1, beta: 0 }, 3006);
+    check({ transA: true, transB: false, m: 784, n: 10, k: 256, alpha: 0.5, beta: 2 }, 3007);
+    check({ transA: true, transB: false, m: 33, n: 1, k: 3, alpha: 1, beta: 0 }, 3008);
+    check({ transA: true, transB: false, m: 257, n: 16, k: 17, alpha: -1, beta: 1 }, 3009);
+  });
+
   it('256×784 · 784×256 in all four storage orders', () => {
     let seed = 3100;
     for (const [transA, transB] of TRANS) {
