@@ -41,9 +41,10 @@ import { noGrad } from '../tensor/grad-mode.js';
 import { empty } from '../tensor/ops/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { FitOptions, History } from '../train/fit.js';
+import type { FitOptions } from '../train/fit.js';
+import { TrainRun, type History } from '../train/run.js';
 import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';
-import type { Callback, EpochLogs, Loss, Net, TrainContext, Updater } from '../train/types.js';
+import type { Callback, EpochLogs, Loss, Net, Updater } from '../train/types.js';
 import { buildSumLoss, describeLoss, describeModel, type ParamSpec } from './describe.js';
 import { shardGradient, shardInput } from './shard.js';
 import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout } from './pool.js';
@@ -93,16 +94,6 @@ export interface ParallelTestOptions {
 /** An empty profile to pass as `profile`. */
 export function newProfile(): ParallelProfile {
   return { steps: 0, batchMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
-}
-
-function historyOf(epochs: EpochLogs[], stopReason: string): History {
-  return {
-    epochs,
-    trainLoss: epochs.map((e) => e.trainLoss),
-    trainAcc: epochs.map((e) => e.trainAcc),
-    testAcc: epochs.map((e) => e.testAcc),
-    stopReason,
-  };
 }
 
 /**
@@ -160,17 +151,8 @@ export async function fitParallel(
   const params = module.parameters();
 
   const callbacks: Callback[] = options.callbacks ?? [];
-  const history: EpochLogs[] = [...(options.history ?? [])];
-  let stopReason: string | null = null;
-  const ctx: TrainContext = {
-    net, updater, numEpochs, history, trainIter,
-    stop(reason = 'stopped') {
-      stopReason ??= reason;
-    },
-    get stopRequested() {
-      return stopReason !== null;
-    },
-  };
+  const run = new TrainRun(net, updater, numEpochs, trainIter, options.history);
+  const { ctx, history } = run;
 
   let pool: GradientPool | null = null;
   // One scratch tensor per parameter for adding gradient slots 1..N−1 (allocated once, freed at the end).
@@ -189,7 +171,7 @@ export async function fitParallel(
   let step = 0;
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
-    for (let epoch = initialEpoch + 1; epoch <= numEpochs && stopReason === null; epoch++) {
+    for (let epoch = initialEpoch + 1; epoch <= numEpochs && !run.stopped; epoch++) {
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
       const start = performance.now();
       module.train();
@@ -277,14 +259,14 @@ export async function fitParallel(
             prof.applyMs += tCallbacks - tApply;
             prof.callbackMs += performance.now() - tCallbacks;
           }
-          if (stopReason !== null) break;
+          if (run.stopped) break;
           cur = next;
           slot = slot === 0 ? 1 : 0;
         }
       } finally {
         it.return?.();
       }
-      if (stopReason !== null) break;
+      if (run.stopped) break;
       const tEval = performance.now();
       const testAcc = evaluateAccuracy(net, testIter);
       if (prof) prof.evalMs += performance.now() - tEval;
@@ -299,7 +281,7 @@ export async function fitParallel(
     await pool?.close();
     scratch.forEach((t) => t.dispose());
   }
-  return historyOf(history, stopReason ?? 'completed');
+  return run.result();
 }
 
 /**

@@ -4,7 +4,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { batchCount, EpochTotals, evaluateAccuracy, trainStep } from './loop.js';
-import type { Callback, EpochLogs, Loss, Net, TrainContext, Updater } from './types.js';
+import { TrainRun, type History } from './run.js';
+import type { Callback, EpochLogs, Loss, Net, Updater } from './types.js';
 
 export interface FitOptions {
   callbacks?: Callback[];
@@ -27,25 +28,7 @@ export interface FitOptions {
   transport?: 'shared' | 'message';
 }
 
-export interface History {
-  /** One entry per finished epoch. */
-  epochs: EpochLogs[];
-  trainLoss: number[];
-  trainAcc: number[];
-  testAcc: number[];
-  /** Why training ended: all epochs ran, or a callback (early stopping, a user's stop()) ended it. */
-  stopReason: 'completed' | string;
-}
-
-function historyOf(epochs: EpochLogs[], stopReason: string): History {
-  return {
-    epochs,
-    trainLoss: epochs.map((e) => e.trainLoss),
-    trainAcc: epochs.map((e) => e.trainAcc),
-    testAcc: epochs.map((e) => e.testAcc),
-    stopReason,
-  };
-}
+export type { History } from './run.js';
 
 /** Lets the event loop run (a worker's stop message, a progress redraw) about every 50 ms. */
 function makeYielder(): () => Promise<void> | null {
@@ -79,20 +62,11 @@ export async function fit(
     return fitParallel(net, trainIter, testIter, loss, numEpochs, updater, options);
   }
   const callbacks = options.callbacks ?? [];
-  const history: EpochLogs[] = [...(options.history ?? [])];
-  let stopReason: string | null = null;
-  const ctx: TrainContext = {
-    net, updater, numEpochs, history, trainIter,
-    stop(reason = 'stopped') {
-      stopReason ??= reason;
-    },
-    get stopRequested() {
-      return stopReason !== null;
-    },
-  };
+  const run = new TrainRun(net, updater, numEpochs, trainIter, options.history);
+  const { ctx, history } = run;
   const yielder = makeYielder();
   for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
-  for (let epoch = initialEpoch + 1; epoch <= numEpochs && stopReason === null; epoch++) {
+  for (let epoch = initialEpoch + 1; epoch <= numEpochs && !run.stopped; epoch++) {
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
     const start = performance.now();
     if (net instanceof Module) net.train();
@@ -103,9 +77,9 @@ export async function fit(
       for (const cb of callbacks) cb.onBatchEnd?.(logs, ctx);
       const pause = yielder();
       if (pause !== null) await pause;
-      if (stopReason !== null) break;
+      if (run.stopped) break;
     }
-    if (stopReason !== null) break;
+    if (run.stopped) break;
     const testAcc = evaluateAccuracy(net, testIter);
     const logs: EpochLogs = { epoch, trainLoss: totals.loss, trainAcc: totals.acc, testAcc, seconds: (performance.now() - start) / 1000 };
     history.push(logs);
@@ -113,5 +87,5 @@ export async function fit(
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
-  return historyOf(history, stopReason ?? 'completed');
+  return run.result();
 }
