@@ -185,12 +185,15 @@ describe.each(ALL.map((c) => [c.name, c] as const))('%s', (name, c) => {
     }
   });
 
-  it.runIf(c.overflow !== undefined)('3 SIZE_OVERFLOW', () => {
-    const [pos, v] = c.overflow!;
-    expectStatus(name, withArg(c.args(B), pos, v), Status.SIZE_OVERFLOW);
-  });
+  // Only the exports that have such an argument get these cases (no skipped placeholders).
+  if (c.overflow !== undefined) {
+    it('3 SIZE_OVERFLOW', () => {
+      const [pos, v] = c.overflow!;
+      expectStatus(name, withArg(c.args(B), pos, v), Status.SIZE_OVERFLOW);
+    });
+  }
 
-  it.runIf(c.alias !== undefined)('8 ALIASING (exact and partial overlap)', () => {
+  if (c.alias !== undefined) it('8 ALIASING (exact and partial overlap)', () => {
     const [out, inp] = c.alias!;
     const args = c.args(B);
     expectStatus(name, withArg(args, out, args[inp]), Status.ALIASING);
@@ -200,7 +203,7 @@ describe.each(ALL.map((c) => [c.name, c] as const))('%s', (name, c) => {
     expectStatus(name, withArg(args, out, args[inp] + 4), Status.ALIASING);
   });
 
-  it.runIf(c.invalid !== undefined)('5 INVALID_ARGUMENT', () => {
+  if (c.invalid !== undefined) it('5 INVALID_ARGUMENT', () => {
     for (const [pos, v, blamed] of c.invalid!) {
       expectStatus(name, withArg(c.args(B), pos, v), Status.INVALID_ARGUMENT);
       expect(rawExports().status_detail_index()).toBe(blamed ?? pos);
