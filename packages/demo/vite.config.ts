@@ -1,10 +1,17 @@
 import { defineConfig } from 'vite';
 import { fashionMnistPlugin } from './fashion-mnist-plugin.js';
 
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   plugins: [fashionMnistPlugin()],
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  // Cross-origin isolated (COOP + COEP), so that SharedArrayBuffer exists: fit's `workers` then
+  // exchanges parameters and gradients through shared memory instead of messages.
+  server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
+  preview: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
   // The worker imports the library, whose backend loads the wasm with a top-level await: ES-module
   // workers (Vite's default worker format, 'iife', cannot hold a top-level await).
   worker: { format: 'es' },

@@ -20,6 +20,7 @@ const ui = {
   dataStatus: $('data-status'), dataDetail: $('data-detail'), files: input('files'),
   hidden: input('hidden'), lr: input('lr'), batchSize: $<HTMLSelectElement>('batchSize'), epochs: input('epochs'),
   weightDecay: input('weightDecay'), dropout: input('dropout'), seed: input('seed'), augment: input('augment'),
+  workers: input('workers'), workersHint: $<HTMLElement>('workers-hint'),
   train: $<HTMLButtonElement>('train'), stop: $<HTMLButtonElement>('stop'), resume: $<HTMLButtonElement>('resume'),
   download: $<HTMLButtonElement>('download'), load: input('load'), error: $('error'),
   statEpoch: $('stat-epoch'), statLoss: $('stat-loss'), statTrainAcc: $('stat-train-acc'), testAcc: $('test-acc'),
@@ -162,7 +163,16 @@ function readConfig(): Partial<TrainerConfig> {
     model: selectedModel(), hidden: num(ui.hidden, 'Hidden units'), lr: num(ui.lr, 'Learning rate'),
     batchSize: num(ui.batchSize, 'Batch size'), epochs: num(ui.epochs, 'Epochs'), weightDecay: num(ui.weightDecay, 'Weight decay'),
     dropout: num(ui.dropout, 'Dropout'), augment: ui.augment.checked, seed: num(ui.seed, 'Seed'),
+    workers: num(ui.workers, 'Workers'),
   };
+}
+
+// The Workers hint: the browser's logical cores, and whether gradients go through shared memory.
+{
+  const cores = navigator.hardwareConcurrency;
+  ui.workersHint.textContent = `${cores ? `${cores} cores` : 'cores unknown'}${globalThis.crossOriginIsolated ? '' : ', no SharedArrayBuffer'}`;
+  ui.workersHint.title = 'Threads that share each batch (this page\'s thread in the worker + workers − 1 gradient workers). ' +
+    'navigator.hardwareConcurrency = ' + String(cores ?? 'unknown') + '; cross-origin isolated: ' + String(globalThis.crossOriginIsolated === true);
 }
 
 for (const r of document.querySelectorAll<HTMLInputElement>('input[name=model]')) r.addEventListener('change', refreshButtons);

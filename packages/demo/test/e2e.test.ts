@@ -23,6 +23,9 @@ const TS_API_DIST = join(REPO, 'packages/ts-api/dist/worker/worker-entry.js');
 /** The same settings as packages/ts-api/test/worker/worker.test.ts's DETERMINISM_CONFIG. */
 const DETERMINISM_CONFIG = { model: 'softmax', lr: 0.1, batchSize: 256, epochs: 1, seed: 7 } as const;
 
+/** Data-parallel: the MLP split over 2 threads (the trainer worker + 1 nested gradient worker). */
+const PARALLEL_CONFIG = { model: 'mlp', hidden: 64, lr: 0.1, batchSize: 64, epochs: 1, seed: 3, workers: 2 } as const;
+
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--no-first-run', '--disable-sync', '--disable-quic',
@@ -70,8 +73,10 @@ async function openDemo(browser: Browser, url: string): Promise<{ page: Page; lo
   return { page, log };
 }
 
-async function setSettings(page: Page, s: { model?: 'softmax' | 'mlp'; lr?: number; batchSize?: number; epochs?: number; weightDecay?: number; dropout?: number; seed?: number; augment?: boolean }): Promise<void> {
+async function setSettings(page: Page, s: { model?: 'softmax' | 'mlp'; hidden?: number; lr?: number; batchSize?: number; epochs?: number; weightDecay?: number; dropout?: number; seed?: number; augment?: boolean; workers?: number }): Promise<void> {
   if (s.model) await page.check(`input[name=model][value=${s.model}]`);
+  if (s.hidden !== undefined) await page.fill('#hidden', String(s.hidden));
+  if (s.workers !== undefined) await page.fill('#workers', String(s.workers));
   if (s.lr !== undefined) await page.fill('#lr', String(s.lr));
   if (s.batchSize !== undefined) await page.selectOption('#batchSize', String(s.batchSize));
   if (s.epochs !== undefined) await page.fill('#epochs', String(s.epochs));
@@ -101,6 +106,24 @@ async function trainOnce(page: Page): Promise<{ longTasks: { start: number; dura
   });
 }
 
+/**
+ * Trains with workers > 1 and checks that the gradient workers really ran: the page's trainer worker
+ * must have started nested module workers (seen by Playwright as the page's workers).
+ */
+async function trainParallel(page: Page, log: PageLog): Promise<void> {
+  const before = page.workers().length;
+  let nested = 0;
+  const onWorker = () => nested++;
+  page.on('worker', onWorker);
+  await page.click('#train');
+  const state = await waitForStatus(page, ['done', 'error', 'stopped'], 300_000);
+  page.off('worker', onWorker);
+  expect(state, `${(await page.textContent('#error')) ?? ''} ${log.errors.join('; ')}`).toBe('done');
+  await page.waitForFunction(() => document.querySelectorAll('#gallery .card').length > 0 && document.querySelectorAll('#confusion td').length === 100);
+  expect(before).toBeGreaterThanOrEqual(1); // the trainer worker
+  expect(nested, 'gradient workers started during training').toBeGreaterThanOrEqual(1);
+}
+
 async function downloadWeights(page: Page): Promise<{ bytes: Uint8Array; name: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
   const path = await download.path();
@@ -108,14 +131,14 @@ async function downloadWeights(page: Page): Promise<{ bytes: Uint8Array; name: s
 }
 
 /** The same run in a Node worker_threads worker (softmax-nn/worker, as a user installs it). */
-async function nodeWorkerHash(): Promise<{ sha256: string; testAcc: number }> {
+async function nodeWorkerHash(config: Record<string, unknown> = DETERMINISM_CONFIG): Promise<{ sha256: string; testAcc: number }> {
   const { createTrainer } = await import('softmax-nn/worker');
   const { data } = await import('softmax-nn');
   const fm = await data.loadFashionMnistFiles({ download: false });
   const trainer = await createTrainer();
   try {
     await trainer.setData({ trainImages: fm.train.images, trainLabels: fm.train.labels, testImages: fm.test.images, testLabels: fm.test.labels });
-    await trainer.configure(DETERMINISM_CONFIG);
+    await trainer.configure(config);
     const result = await trainer.fit();
     return { sha256: sha256(await trainer.stateDict()), testAcc: result.history[0].testAcc };
   } finally {
@@ -228,6 +251,36 @@ describe('the demo page (Vite dev server)', () => {
     expect(log.errors).toEqual([]);
     await page.context().close();
   });
+
+  it('trains the MLP data-parallel (workers: 2, nested gradient worker, shared memory) and matches the Node worker with workers: 2', async () => {
+    const { page, log } = await openDemo(browser, url);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => typeof SharedArrayBuffer)).toBe('function');
+    expect(await page.textContent('#workers-hint')).toMatch(/\d+ cores/);
+    expect(await page.inputValue('#workers')).toBe('1'); // the default
+
+    await setSettings(page, { ...PARALLEL_CONFIG, weightDecay: 0, dropout: 0, augment: false });
+    await trainParallel(page, log);
+    const acc = Number(await page.getAttribute('#test-acc', 'data-value'));
+    expect(acc).toBeGreaterThanOrEqual(0.75);
+    expect(await page.textContent('#status')).toContain('Done: 1 epoch');
+
+    const { bytes, name } = await downloadWeights(page);
+    expect(name).toBe('fashion-mnist-mlp.safetensors');
+    const node = await nodeWorkerHash(PARALLEL_CONFIG); // after the browser run: no CPU contention while it trains
+    expect(sha256(bytes)).toBe(node.sha256);
+    expect(acc).toBe(node.testAcc);
+    // The shards really were computed apart: summing two shards' gradients rounds differently from one pass.
+    expect((await nodeWorkerHash({ ...PARALLEL_CONFIG, workers: 1 })).sha256).not.toBe(node.sha256);
+
+    // An out-of-range number of workers is refused with a message naming the setting.
+    await page.fill('#workers', '17');
+    await page.click('#train');
+    expect(await waitForStatus(page, ['error'])).toBe('error');
+    expect(await page.textContent('#error')).toContain('workers must be an integer from 1 to 16');
+    expect(log.errors).toEqual([]);
+    await page.context().close();
+  });
 });
 
 describe('the demo page (Vite production build + vite preview)', () => {
@@ -258,6 +311,14 @@ describe('the demo page (Vite production build + vite preview)', () => {
     const { longTasks } = await trainOnce(page);
     expect(longTasks).toEqual([]);
     expect(Number(await page.getAttribute('#test-acc', 'data-value'))).toBeGreaterThanOrEqual(0.75);
+
+    // Data-parallel in the built page: the nested gradient worker's script is bundled and starts.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await setSettings(page, { ...PARALLEL_CONFIG });
+    await trainParallel(page, log);
+    expect(Number(await page.getAttribute('#test-acc', 'data-value'))).toBeGreaterThanOrEqual(0.75);
+    const { bytes } = await downloadWeights(page);
+    expect(sha256(bytes)).toBe((await nodeWorkerHash(PARALLEL_CONFIG)).sha256);
     expect(log.errors).toEqual([]);
     await page.context().close();
   });

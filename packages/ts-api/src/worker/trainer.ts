@@ -11,8 +11,11 @@ import type {
 } from './types.js';
 
 export const DEFAULT_CONFIG: Readonly<TrainerConfig> = Object.freeze({
-  model: 'softmax', hidden: 256, lr: 0.1, batchSize: 256, epochs: 10, weightDecay: 0, dropout: 0, augment: false, seed: 0,
+  model: 'softmax', hidden: 256, lr: 0.1, batchSize: 256, epochs: 10, weightDecay: 0, dropout: 0, augment: false, seed: 0, workers: 1,
 });
+
+/** The most gradient shards (threads) a run may use. */
+export const MAX_WORKERS = 16;
 
 const IMAGE = 28 * 28;
 const CLASSES = 10;
@@ -43,6 +46,7 @@ export function resolveConfig(partial: Partial<TrainerConfig> = {}): TrainerConf
   checkNumber('weightDecay', c.weightDecay, (n) => n >= 0, 'a non-negative number');
   checkNumber('dropout', c.dropout, (n) => n >= 0 && n < 1, 'in [0, 1)');
   checkNumber('seed', c.seed, (n) => Number.isSafeInteger(n) && n >= 0, 'a non-negative integer');
+  checkNumber('workers', c.workers, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS, `an integer from 1 to ${MAX_WORKERS}`);
   if (typeof c.augment !== 'boolean') throw new Error(`configure: augment must be true or false, got ${JSON.stringify(c.augment)}`);
   return c;
 }
@@ -65,10 +69,19 @@ function checkImages(images: unknown, labels: unknown, split: string): void {
  * The training loader, resumable mid-epoch: when fit() stops inside an epoch, the for-of loop's
  * return() keeps the pass open instead of closing it, and the next fit() continues with the next batch.
  * So stop + fit again gives the same weights as a run that was never stopped.
+ *
+ * fit with `workers` > 1 reads one batch ahead (it stages batch t + 1 while step t runs) and always
+ * calls return(), also after a complete pass. So the trainer marks every trained batch (`trained()`):
+ * batches taken but not trained when the pass is kept open are handed out again first on resume, and
+ * a complete pass is ended by `endPass()` at the epoch's end.
  */
 class ResumableLoader implements Iterable<Batch> {
   #pending: Iterator<Batch> | null = null;
-  /** Batches already taken from the pending pass. */
+  /** Taken from the pending pass but not trained: handed out again, first, by the next iteration. */
+  #replay: IteratorResult<Batch>[] = [];
+  /** Handed out by the current iteration and not yet marked trained. */
+  #untrained: IteratorResult<Batch>[] = [];
+  /** Batches trained from the pending pass. */
   offset = 0;
   keepOpen = false;
 
@@ -84,27 +97,54 @@ class ResumableLoader implements Iterable<Batch> {
 
   [Symbol.iterator](): Iterator<Batch> {
     const it = this.#pending ?? this.loader[Symbol.iterator]();
-    if (this.#pending === null) this.offset = 0;
+    if (this.#pending === null) {
+      this.offset = 0;
+      this.#replay = [];
+    }
     this.#pending = null;
+    const replay = this.#replay;
+    this.#replay = [];
+    const untrained: IteratorResult<Batch>[] = [];
+    this.#untrained = untrained;
+    let exhausted = false;
     return {
       next: () => {
-        const r = it.next();
-        if (r.done) this.offset = 0;
-        else this.offset++;
+        const r = replay.shift() ?? (exhausted ? { done: true as const, value: undefined } : it.next());
+        if (r.done) exhausted = true;
+        else untrained.push(r);
         return r;
       },
       return: (value?: unknown) => {
-        if (this.keepOpen) this.#pending = it;
-        else it.return?.();
+        if (this.keepOpen) {
+          // The rest of the pass, starting with what was taken but not trained.
+          this.#replay = [...untrained, ...replay];
+          this.#pending = exhausted && this.#replay.length === 0 ? { next: () => ({ done: true, value: undefined }) } : it;
+        } else {
+          it.return?.();
+        }
         return { done: true, value: value as Batch };
       },
     };
+  }
+
+  /** Called after each trained batch. */
+  trained(): void {
+    this.#untrained.shift();
+    this.offset++;
+  }
+
+  /** The epoch ended (fit evaluated it): the next iteration starts a new pass. */
+  endPass(): void {
+    this.#pending = null;
+    this.#replay = [];
+    this.offset = 0;
   }
 
   /** Ends a pending pass (frees its batch). */
   close(): void {
     this.#pending?.return?.();
     this.#pending = null;
+    this.#replay = [];
     this.offset = 0;
   }
 }
@@ -258,6 +298,7 @@ export class TrainerCore {
         }
       },
       onBatchEnd: (logs) => {
+        loaders.train.trained();
         s.step++;
         s.epochLossSum += logs.loss * logs.size;
         s.epochCorrect += logs.acc * logs.size;
@@ -274,6 +315,7 @@ export class TrainerCore {
           logs.trainAcc = s.epochCorrect / s.epochCount;
         }
         resumedOffset = 0;
+        loaders.train.endPass();
         const record: EpochRecord = { epoch: logs.epoch, trainLoss: logs.trainLoss, trainAcc: logs.trainAcc, testAcc: logs.testAcc, seconds: logs.seconds };
         s.history.push(record);
         send({ type: 'epoch', epochs, step: s.step, ...record });
@@ -287,6 +329,7 @@ export class TrainerCore {
         callbacks: [progress],
         initialEpoch: Math.min(s.history.length, epochs),
         history: s.history.map((h) => ({ ...h })),
+        workers: s.config.workers,
       });
     } finally {
       loaders.train.keepOpen = false;

@@ -25,6 +25,12 @@ export interface TrainerConfig {
   augment: boolean;
   /** Seeds the initial weights, the shuffling and dropout (manualSeed). Default 0. */
   seed: number;
+  /**
+   * Data-parallel training: every batch is split into `workers` shards, computed by this thread and
+   * `workers − 1` nested gradient workers (fit's `workers` option). An integer 1…16. Default 1.
+   * The weights depend on this number (the same for a given number in every runtime).
+   */
+  workers: number;
 }
 
 /**

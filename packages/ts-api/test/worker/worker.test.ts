@@ -9,6 +9,8 @@ import { TrainerCore } from '../../src/worker/trainer.js';
 
 /** The settings of the cross-runtime determinism check; packages/demo/test/e2e.test.ts uses the same. */
 export const DETERMINISM_CONFIG = { model: 'softmax', lr: 0.1, batchSize: 256, epochs: 1, seed: 7 } as const;
+/** Data-parallel (workers: 2) settings; packages/demo/test/e2e.test.ts checks the browser against them. */
+export const PARALLEL_CONFIG = { model: 'mlp', hidden: 64, lr: 0.1, batchSize: 64, epochs: 1, seed: 3, workers: 2 } as const;
 
 let fm: data.FashionMnistData;
 const trainers: Trainer[] = [];
@@ -194,5 +196,72 @@ describe('softmax-nn/worker in Node worker_threads', () => {
       new URL('worker-determinism-node.json', out),
       JSON.stringify({ config: DETERMINISM_CONFIG, sha256: hashes[0], testAcc: history.history[0].testAcc }, null, 2) + '\n',
     );
+  });
+
+  it('workers: validated, and workers: 2 trains with a nested gradient worker, deterministically', async () => {
+    const bad = await trainerWithData();
+    for (const w of [0, 17, 1.5, -1]) {
+      await expect(bad.configure({ workers: w })).rejects.toThrow(`configure: workers must be an integer from 1 to 16, got ${w}`);
+    }
+    await expect(bad.configure({ workers: '2' as unknown as number })).rejects.toThrow('configure: workers must be an integer from 1 to 16, got "2"');
+    expect((await bad.configure({})).workers).toBe(1); // the default
+
+    const hashes: string[] = [];
+    const accs: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = await trainerWithData();
+      expect((await t.configure(PARALLEL_CONFIG)).workers).toBe(2);
+      const r = await t.fit();
+      expect(r.stopReason).toBe('completed');
+      accs.push(r.history[0].testAcc);
+      hashes.push(sha256(await t.stateDict()));
+    }
+    expect(hashes[1]).toBe(hashes[0]);
+    expect(accs[0]).toBeGreaterThanOrEqual(0.75);
+    // In-thread with the same N: the same weights.
+    const core = new TrainerCore();
+    core.setData(copyOfData());
+    core.configure(PARALLEL_CONFIG);
+    await core.fit();
+    expect(sha256(core.stateDict())).toBe(hashes[0]);
+    // workers: 1 sums the batch in one pass: rounding differs, so the weights do (the shards really ran apart).
+    core.configure({ ...PARALLEL_CONFIG, workers: 1 });
+    await core.fit();
+    expect(sha256(core.stateDict())).not.toBe(hashes[0]);
+    core.dispose();
+  });
+
+  it('workers: 2 over two epochs: stop + resume (mid-epoch and at the epoch end) gives the weights of an uninterrupted run', async () => {
+    const config = { ...PARALLEL_CONFIG, epochs: 2 };
+    const run = async (stopAt: number | null): Promise<{ hash: string; batches: number[]; losses: number[] }> => {
+      const core = new TrainerCore();
+      core.setData(copyOfData());
+      core.configure(config);
+      const batches: number[] = [];
+      const onProgress = (p: TrainerProgress) => {
+        if (p.type !== 'batch') return;
+        batches.push(p.batch);
+        if (p.step === stopAt) core.stop();
+      };
+      let result = await core.fit(onProgress);
+      if (stopAt !== null) {
+        expect(result.stopReason).toBe('stopped');
+        result = await core.fit(onProgress);
+      }
+      expect(result.stopReason).toBe('completed');
+      const losses = result.history.map((h) => h.trainLoss);
+      const hash = sha256(core.stateDict());
+      core.dispose();
+      return { hash, batches, losses };
+    };
+    const whole = await run(null);
+    const B = 938; // 60000 / 64
+    expect(whole.batches).toEqual([...Array(B).keys(), ...Array(B).keys()]);
+    for (const stopAt of [100, B]) {
+      const resumed = await run(stopAt);
+      expect(resumed.batches, `stopped at step ${stopAt}`).toEqual(whole.batches);
+      expect(resumed.losses).toEqual(whole.losses);
+      expect(resumed.hash, `stopped at step ${stopAt}`).toBe(whole.hash);
+    }
   });
 });
