@@ -104,7 +104,7 @@ export function renderMarkdown(r: RunReport, svgName?: string): string {
   L.push('| machine | |', '|---|---|');
   for (const [k, v] of Object.entries(r.machine)) L.push(`| ${k} | ${v.replace(/\|/g, '\\|')} |`);
   L.push('');
-  L.push('Every contestant runs single-threaded (1 core) in its own process; repetitions are interleaved (A B C … A B C …). ' +
+  L.push('Every contestant runs single-threaded (1 core) in its own process, except softmax-nn\'s 2-worker row (issue #8: data-parallel on both cores); repetitions are interleaved (A B C … A B C …). ' +
     'Figures are the median over repetitions with (min–max). **vs softmax-nn** is how many times faster softmax-nn is ' +
     '(> 1: softmax-nn faster; for memory: how many times more this contestant uses).');
   for (const n of r.notes) L.push('', `Note: ${n}`);
@@ -130,6 +130,8 @@ export function renderMarkdown(r: RunReport, svgName?: string): string {
       const ep = a.partial ? `${a.epochs} (${a.partial}, time extrapolated)` : `${a.epochs}`;
       L.push(`| ${c.label} | ${ep} | ${range(a.sPerEpoch)} | ${ratio(a.sPerEpoch.med / (ref?.sPerEpoch.med ?? NaN))} | ${range(a.loss, 4)} | ${range(a.acc, 4)} | ${a.check} |`);
     }
+    const twoWorkers = aggs[model].get('softmax-nn-2w');
+    if (ref && twoWorkers) L.push('', `softmax-nn with 2 workers: **${ratio(ref.sPerEpoch.med / twoWorkers.sPerEpoch.med)}** the speed of one thread (medians).`);
     L.push('');
   }
 

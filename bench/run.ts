@@ -89,6 +89,7 @@ const pyCmd = (variant: string, gemm: boolean) => (job: Job): string[] | null =>
 
 const ALL: Spec[] = [
   { id: 'softmax-nn', label: 'softmax-nn (Node, wasm SIMD)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast' }, command: nodeCmd('softmax-nn.ts'), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
+  { id: 'softmax-nn-2w', label: 'softmax-nn, fit with 2 workers (2 cores)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts', 'workers=2')(job)), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
   { id: 'tfjs-wasm-layers', label: 'TF.js wasm SIMD, Layers fit', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'layers'), env: {} },
   { id: 'tfjs-wasm-loop', label: 'TF.js wasm SIMD, minimize loop', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'loop'), env: {} },
   { id: 'tfjs-cpu-layers', label: 'TF.js cpu, Layers fit', group: 'tfjs-cpu', speed: { recipe: 'slow', mlp: 'slow' }, command: nodeCmd('tfjs.ts', 'cpu', 'layers'), env: {} },

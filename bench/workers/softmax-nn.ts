@@ -1,8 +1,12 @@
 // Contestant: softmax-nn in Node (the built package `softmax-nn`, or its source when
 // BENCH_SOFTMAX_SOURCE=1 or the dist import fails). One job per process; prints one @@RESULT line.
+// With `workers=N` (issue #8) it trains through fit(…, { workers: N }).
+import os from 'node:os';
 import { emit, fill, gemmProbe, now, parseJob, peakRssMB, probeError, timeGemm, type GemmJob, type TrainJob } from '../common.js';
 
 const notes: string[] = [];
+/** `workers=N` after the job: train with fit(…, { workers: N }) instead of the one-thread loop. */
+const WORKERS = Number(process.argv.find((a) => a.startsWith('workers='))?.slice('workers='.length) ?? 1);
 
 async function loadApi(): Promise<{ sm: typeof import('softmax-nn'); be: typeof import('softmax-nn/backend') }> {
   if (process.env.BENCH_SOFTMAX_SOURCE !== '1') {
@@ -43,7 +47,23 @@ async function train(job: TrainJob): Promise<void> {
   const limit = job.maxBatches > 0 ? Math.min(job.maxBatches, trainIter.length) : trainIter.length;
 
   const epochSeconds: number[] = [], trainLoss: number[] = [], examplesPerEpoch: number[] = [];
-  for (let epoch = 0; epoch < job.epochs; epoch++) {
+  if (WORKERS > 1) {
+    // fit() with data-parallel workers; an epoch's time ends at its last batch (evaluation excluded).
+    notes.push(`fit(…, { workers: ${WORKERS} }) on ${os.availableParallelism()} cores`);
+    let e0 = 0, last = 0;
+    const timer: import('softmax-nn').train.Callback = {
+      onEpochBegin: () => { e0 = now(); },
+      onBatchEnd: () => { last = now(); },
+      onEpochEnd: (logs) => {
+        epochSeconds.push(last - e0);
+        trainLoss.push(logs.trainLoss);
+        examplesPerEpoch.push(trainSet.length);
+        process.stderr.write(`  epoch ${logs.epoch}: ${(last - e0).toFixed(2)} s, loss ${logs.trainLoss.toFixed(4)}\n`);
+      },
+    };
+    await sm.train.fit(net, trainIter, testIter, loss, job.epochs, opt, { workers: WORKERS, callbacks: [timer] });
+  }
+  for (let epoch = 0; WORKERS === 1 && epoch < job.epochs; epoch++) {
     net.train();
     let lossSum = 0, n = 0, b = 0;
     const e0 = now();

@@ -49,6 +49,7 @@ import { buildSumLoss, describeLoss, describeModel, type ParamSpec } from './des
 import { shardGradient, shardInput } from './shard.js';
 import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout } from './pool.js';
 import type { FaultInjection, TransportKind } from './protocol.js';
+import { makeYielder, nextTask } from '../train/yield.js';
 
 export { WorkerFailure, sharedMemoryAvailable } from './pool.js';
 export type { TransportKind, FaultInjection } from './protocol.js';
@@ -94,21 +95,6 @@ export interface ParallelTestOptions {
 /** An empty profile to pass as `profile`. */
 export function newProfile(): ParallelProfile {
   return { steps: 0, batchMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
-}
-
-/**
- * fit()'s yielder (lets the event loop run about every 50 ms), plus `ran()`: the event loop just ran
- * (a step waited for the workers in a task), so no extra yield is due yet.
- */
-function makeYielder(): { (): Promise<void> | null; ran(): void } {
-  let last = performance.now();
-  const yielder = (): Promise<void> | null => {
-    const now = performance.now();
-    if (now - last < 50) return null;
-    last = now;
-    return new Promise((resolve) => setTimeout(resolve, 0));
-  };
-  return Object.assign(yielder, { ran: () => { last = performance.now(); } });
 }
 
 /** A view of a batch tensor's data (valid until the next wasm allocation: copy it at once). */
@@ -274,7 +260,7 @@ export async function fitParallel(
       history.push(logs);
       for (const cb of callbacks) await cb.onEpochEnd?.(logs, ctx);
       if (pool?.failure) throw failed(pool.failure, epoch, totals.batch, batches);
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await nextTask();
     }
     for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
   } finally {

@@ -5,9 +5,10 @@
 // 'exit' event, and at the latest after WAKE_MS by the waits' own timeout.
 
 import {
-  clock, CMD, CTRL, RESULTS_PER_WORKER, controlWords, shardOf,
+  clock, CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, spinUntilChanged, controlWords, shardOf,
   type DoneReply, type ElemType, type FaultInjection, type FromWorker, type InitMessage, type ToWorker, type TransportKind,
 } from './protocol.js';
+import { nextTask } from '../train/yield.js';
 
 /** The longest a wait sleeps before it looks at the workers' health again. */
 const WAKE_MS = 250;
@@ -19,6 +20,13 @@ const isNode = typeof process !== 'undefined' && typeof process.versions?.node =
 const WORKER_THREADS = 'node:worker_threads';
 const NODE_MODULE = 'node:module';
 const NODE_URL = 'node:url';
+const NODE_OS = 'node:os';
+
+/** The cores this process may use (1 where unknown). */
+async function cores(): Promise<number> {
+  if (isNode) return ((await import(/* @vite-ignore */ NODE_OS)) as typeof import('node:os')).availableParallelism();
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
 
 /** Why fit stopped: worker `worker` threw or died during (1-based) step `step` (0: while starting). */
 export class WorkerFailure extends Error {
@@ -128,7 +136,7 @@ export interface PoolOptions {
   /** Shards per batch (N); N − 1 workers are started. */
   workers: number;
   transport: TransportKind;
-  init: Omit<InitMessage, 'type' | 'index' | 'workers' | 'transport' | 'shared'>;
+  init: Omit<InitMessage, 'type' | 'index' | 'workers' | 'transport' | 'shared' | 'spinMs'>;
 }
 
 type Typed = Float32Array | Int32Array;
@@ -140,27 +148,6 @@ const typed = (b: ArrayBufferLike, t: ElemType, length?: number): Typed =>
 /** Atomics.waitAsync (ES2024; Node ≥ 16, Chromium, Safari 16.4; not yet in every Firefox). */
 type WaitAsync = (a: Int32Array, index: number, value: number, timeoutMs?: number) =>
   { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-/**
- * A macrotask, for polling where Atomics.waitAsync is missing (some Firefox versions): a MessageChannel
- * message, because nested setTimeout(0) is clamped to 4 ms in browsers.
- */
-let channel: { port: MessagePort; queue: (() => void)[] } | null = null;
-function macrotask(): Promise<void> {
-  if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
-  if (channel === null) {
-    const mc = new MessageChannel();
-    const queue: (() => void)[] = [];
-    mc.port1.onmessage = () => queue.shift()?.();
-    (mc.port1 as { unref?: () => void }).unref?.(); // Node: this port must not keep the process alive
-    channel = { port: mc.port2, queue };
-  }
-  const c = channel;
-  return new Promise((resolve) => {
-    c.queue.push(resolve);
-    c.port.postMessage(null);
-  });
-}
-
 export class GradientPool {
   /** Shards per batch (N); the workers are numbered 1 … N − 1. */
   readonly workers: number;
@@ -168,6 +155,8 @@ export class GradientPool {
   readonly paramLength: number;
   readonly #spawned: Spawned[];
   readonly #fault: FaultInjection | null;
+  /** SPIN_MS, or 0 when the N threads (this one and N − 1 workers) outnumber the cores. */
+  readonly #spinMs: number;
   #failure: WorkerFailure | null = null;
   #closing = false;
   #step = 0;
@@ -191,12 +180,13 @@ export class GradientPool {
   #replies: (DoneReply | null)[] = [];
   #ready: boolean[] = [];
 
-  private constructor(options: PoolOptions, spawned: Spawned[]) {
+  private constructor(options: PoolOptions, spawned: Spawned[], spinMs: number) {
     this.workers = options.workers;
     this.transport = options.transport;
     this.paramLength = options.init.paramLength;
     this.#spawned = spawned;
     this.#fault = options.init.fault;
+    this.#spinMs = spinMs;
   }
 
   /** Starts the workers and resolves when each has built its replica. */
@@ -209,7 +199,8 @@ export class GradientPool {
       await Promise.all(spawned.map((s) => s.terminate().catch(() => undefined)));
       throw e;
     }
-    const pool = new GradientPool(options, spawned);
+    const spinMs = N <= (await cores()) ? SPIN_MS : 0;
+    const pool = new GradientPool(options, spawned, spinMs);
     pool.#ready = new Array<boolean>(N - 1).fill(false);
     pool.#replies = new Array<DoneReply | null>(N - 1).fill(null);
     let shared = null;
@@ -230,7 +221,7 @@ export class GradientPool {
       const index = k + 1;
       s.onMessage((m) => pool.#receive(k, m));
       s.onDeath((why) => pool.#fail(new WorkerFailure(index, pool.#step, `${why}`)));
-      s.post({ type: 'init', index, workers: N, transport: options.transport, shared, ...options.init });
+      s.post({ type: 'init', index, workers: N, transport: options.transport, shared, spinMs, ...options.init });
     });
     try {
       const deadline = performance.now() + START_TIMEOUT_MS;
@@ -293,8 +284,10 @@ export class GradientPool {
 
   /**
    * Shared transport: waits (asynchronously, so that 'error' / 'exit' events of a dead worker are seen)
-   * until every worker has stored `seq` into its DONE word. No busy polling: it measured a little
-   * faster on idle cores and several times slower when other processes compete for them.
+   * until every worker has stored `seq` into its DONE word, after polling for at most spinMs (a worker
+   * usually ends its shard within a fraction of a millisecond of this thread; waking up from
+   * Atomics.waitAsync costs ≈0.2 ms). Polling without that bound measured several times slower when
+   * other processes compete for the cores.
    */
   async #waitDone(seq: number): Promise<void> {
     // Not before the caller's current synchronous work (shard 0, the look-ahead) is done.
@@ -302,10 +295,15 @@ export class GradientPool {
     const ctrl = this.#control!;
     const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
     for (let k = 0; k < this.#spawned.length; k++) {
+      let spun = false;
       for (;;) {
         if (this.#failure !== null) throw this.#failure;
         const cur = Atomics.load(ctrl, CTRL.DONE + k);
         if (cur === seq) break;
+        if (!spun) {
+          spun = true;
+          if (spinUntilChanged(ctrl, CTRL.DONE + k, cur, this.#spinMs)) continue;
+        }
         if (typeof waitAsync === 'function') {
           const r = waitAsync(ctrl, CTRL.DONE + k, cur, WAKE_MS);
           if (r.async) {
@@ -314,7 +312,7 @@ export class GradientPool {
           }
         } else {
           this.#waitedInTask = true;
-          await macrotask();
+          await nextTask();
         }
       }
     }

@@ -5,9 +5,10 @@
 // Shared transport: one Int32Array of control words (below), a Float64Array of per-worker results,
 // the parameters (P floats), N − 1 gradient slots ((N − 1) × P floats) and two batch buffers (x, y) in
 // SharedArrayBuffers. A step: main has staged the batch, writes the parameters, stores CMD and the
-// step's numbers, then bumps SEQ and notifies it; each worker wakes (Atomics.wait), computes the
-// gradient of its shard into its slot, stores SEQ into DONE + i − 1 and notifies that word; main, after
-// its own shard, waits (Atomics.waitAsync) for every DONE.
+// step's numbers, then bumps SEQ and notifies it; each worker sees it (polling briefly, then
+// Atomics.wait), computes the gradient of its shard into its slot, stores SEQ into DONE + i − 1 and
+// notifies that word; main, after its own shard, waits (polling briefly, then Atomics.waitAsync) for
+// every DONE.
 // Message transport: the same numbers travel in 'step' / 'done' messages with transferred buffers.
 
 import type { LayerSpec, LossSpec, ParamSpec } from './describe.js';
@@ -42,6 +43,23 @@ export const CTRL = {
 
 /** STEP: compute a gradient; PAUSE: acknowledge (DONE) and go back to reading messages; QUIT: close. */
 export const CMD = { STEP: 1, PAUSE: 2, QUIT: 3 } as const;
+
+/**
+ * How long a thread polls a control word before it sleeps on it, when every thread has a core of its
+ * own. Waking a sleeping thread (Atomics.notify → futex) took ≈0.15 ms per hand-off on this project's
+ * 2-core VMs, twice per step; a worker's wait for the next step is ≈0.3 ms, so a short poll catches it.
+ * With more threads than cores, polling would take a core from a thread with work: no polling then.
+ */
+export const SPIN_MS = 1;
+
+/** Polls `ctrl[index]` until it differs from `value` (true) or `ms` have passed (false). */
+export function spinUntilChanged(ctrl: Int32Array, index: number, value: number, ms: number): boolean {
+  const end = performance.now() + ms;
+  for (;;) {
+    for (let i = 0; i < 256; i++) if (Atomics.load(ctrl, index) !== value) return true;
+    if (performance.now() > end) return false;
+  }
+}
 
 export function controlWords(workers: number): number {
   return CTRL.DONE + workers;
@@ -103,6 +121,8 @@ export interface InitMessage {
   mode: GradMode;
   transport: TransportKind;
   shared: SharedBuffers | null;
+  /** How long to poll before sleeping on a control word (SPIN_MS, or 0 when threads outnumber cores). */
+  spinMs: number;
   fault: FaultInjection | null;
 }
 

@@ -47,6 +47,7 @@ export class Replica {
    * One step on rows [0, count) of `x` / `y` (this worker's shard of a batch of `rows` rows): reads the
    * parameters from `params`, writes the gradient of gradScale × (the shard's summed loss) into `grads`
    * (zeros for parameters that need none), returns the shard's share of trainStep's lossSum and its hits.
+   * Call release() after reporting the step.
    */
   step(a: { step: number; epoch: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array; x: Typed; y: Typed; grads: Float32Array }): { lossSum: number; correct: number } {
     const layout = this.#layout;
@@ -63,6 +64,7 @@ export class Replica {
       this.#epoch = a.epoch;
       manualSeed(workerSeed(a.rng, a.epoch, this.index));
     }
+    if (this.#params.some(({ tensor }) => tensor.grad !== null)) this.release(); // a step that was not released
     for (const { spec, tensor } of this.#params) tensor.storage('parallel').f32().set(a.params.subarray(spec.offset, spec.offset + spec.length));
     if (a.count === 0) {
       a.grads.fill(0);
@@ -78,7 +80,11 @@ export class Replica {
       if (g === null || g.isDisposed) a.grads.fill(0, spec.offset, spec.offset + spec.length);
       else a.grads.set(g.storage('parallel').f32(), spec.offset);
     }
-    this.#net.zeroGrad();
     return out;
+  }
+
+  /** Frees the last step's gradients — after the step is reported done, while this thread waits anyway. */
+  release(): void {
+    this.#net.zeroGrad();
   }
 }

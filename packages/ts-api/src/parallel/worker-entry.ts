@@ -6,7 +6,7 @@
 // Only the protocol (no library code) is imported up front: the library and its wasm are loaded by
 // 'init', so that a failure to load them is reported as a message instead of a silent death.
 
-import { clock, CMD, CTRL, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type ToWorker } from './protocol.js';
+import { clock, CMD, CTRL, spinUntilChanged, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type ToWorker } from './protocol.js';
 import type { Replica } from './replica.js';
 
 interface Port {
@@ -71,7 +71,7 @@ function loop(): void {
   const grads = new Float32Array(sh.grads, k * P * 4, P);
   const N = init!.workers;
   for (;;) {
-    Atomics.wait(ctrl, CTRL.SEQ, lastSeq);
+    if (!spinUntilChanged(ctrl, CTRL.SEQ, lastSeq, init!.spinMs)) Atomics.wait(ctrl, CTRL.SEQ, lastSeq);
     const seq = Atomics.load(ctrl, CTRL.SEQ);
     if (seq === lastSeq) continue;
     lastSeq = seq;
@@ -99,6 +99,7 @@ function loop(): void {
     }
     Atomics.store(ctrl, CTRL.DONE + k, seq);
     Atomics.notify(ctrl, CTRL.DONE + k);
+    if (cmd === CMD.STEP) replica!.release();
     if (cmd === CMD.PAUSE) return;
   }
 }
@@ -137,6 +138,7 @@ async function handle(m: ToWorker): Promise<void> {
         x: x.subarray(0, m.count * xRowLen), y: y.subarray(0, m.count * yRowLen),
       });
       port.post({ type: 'done', index, seq: m.seq, lossSum: r.lossSum, correct: r.correct, begin, end: clock(), grads: m.params, x: m.x, y: m.y }, [m.params, m.x, m.y]);
+      replica!.release();
       return;
     }
     case 'quit':

@@ -6,6 +6,7 @@ import { Module } from '../nn/module.js';
 import { batchCount, EpochTotals, evaluateAccuracy, trainStep } from './loop.js';
 import { TrainRun, type History } from './run.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from './types.js';
+import { makeYielder, nextTask } from './yield.js';
 
 export interface FitOptions {
   callbacks?: Callback[];
@@ -29,17 +30,6 @@ export interface FitOptions {
 }
 
 export type { History } from './run.js';
-
-/** Lets the event loop run (a worker's stop message, a progress redraw) about every 50 ms. */
-function makeYielder(): () => Promise<void> | null {
-  let last = performance.now();
-  return () => {
-    const now = performance.now();
-    if (now - last < 50) return null;
-    last = now;
-    return new Promise((resolve) => setTimeout(resolve, 0));
-  };
-}
 
 /**
  * Trains `net` for `numEpochs` epochs over `trainIter`, evaluating test accuracy on `testIter` after
@@ -84,7 +74,7 @@ export async function fit(
     const logs: EpochLogs = { epoch, trainLoss: totals.loss, trainAcc: totals.acc, testAcc, seconds: (performance.now() - start) / 1000 };
     history.push(logs);
     for (const cb of callbacks) await cb.onEpochEnd?.(logs, ctx);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTask();
   }
   for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
   return run.result();
