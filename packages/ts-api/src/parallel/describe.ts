@@ -134,6 +134,12 @@ export function buildModel(spec: LayerSpec, options?: { dryRun: true }): Module 
   }
 }
 
+/** True when the model draws random numbers in training (a Dropout with p > 0). */
+export function hasDropout(spec: LayerSpec): boolean {
+  if (spec.kind === 'Sequential') return spec.layers.some(hasDropout);
+  return spec.kind === 'Dropout' && spec.p > 0;
+}
+
 /** The loss with reduction 'sum' (a worker differentiates scale × the shard's summed loss). */
 export function buildSumLoss(spec: LossSpec): (yHat: Tensor, y: Tensor) => Tensor {
   const m = spec.kind === 'CrossEntropyLoss'

@@ -27,12 +27,12 @@
 //
 // Differences from workers = 1, by design: the summation order of the gradient (the shards' partial
 // sums are added), hence ≈1e-7 relative differences per step; and Dropout masks: shard 0 draws from the
-// caller's generator, each worker from its own, seeded at every epoch from (the caller's generator state
-// at the epoch's start, the epoch, the worker number) — so masks differ from a one-thread run, but a run
-// is reproducible for a given seed and N, and resuming from a checkpoint gives the same masks as an
+// caller's generator, each worker from its own, seeded at every step from (a generator state the caller
+// draws for that step, the worker number) — so masks differ from a one-thread run, but a run is
+// reproducible for a given seed and N, and stop + resume or a checkpoint gives the same masks as an
 // uninterrupted run.
 
-import { kernels } from '../backend/index.js';
+import { kernels, rng } from '../backend/index.js';
 import { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { getRngState } from '../random.js';
@@ -45,7 +45,7 @@ import type { FitOptions } from '../train/fit.js';
 import { TrainRun, type History } from '../train/run.js';
 import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from '../train/types.js';
-import { buildSumLoss, describeLoss, describeModel, type ParamSpec } from './describe.js';
+import { buildSumLoss, describeLoss, describeModel, hasDropout, type ParamSpec } from './describe.js';
 import { shardGradient, shardInput } from './shard.js';
 import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout } from './pool.js';
 import type { FaultInjection, TransportKind } from './protocol.js';
@@ -153,6 +153,18 @@ export async function fitParallel(
     return err;
   };
 
+  // With dropout, every step draws once from the caller's generator: the state before the draw seeds
+  // the workers' masks (workerSeed). Stopping and resuming, or a checkpoint, keep that stream, so
+  // the masks are those of an uninterrupted run. Without dropout the caller's stream is left alone.
+  const random = hasDropout(model);
+  const NO_DRAW = new Uint32Array(4);
+  const draw = random ? keep(empty([1])) : null;
+  const drawStepState = (): Uint32Array => {
+    const state = getRngState();
+    rng.uniform(draw!.storage('fit'), 0, 1);
+    return state;
+  };
+
   const yielder = makeYielder();
   let step = 0;
   try {
@@ -161,7 +173,6 @@ export async function fitParallel(
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
       const start = performance.now();
       module.train();
-      const rng = getRngState();
       const totals = new EpochTotals();
       const batches = batchCount(trainIter);
       // The loop of fit(), with one batch of look-ahead: while the workers compute step t, this
@@ -200,7 +211,7 @@ export async function fitParallel(
               }
               pool.stage(slot, rows, dataOf(X), dataOf(y));
             }
-            const pending = pool.step({ step, epoch, rng, slot, writeParams }, prof);
+            const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams }, prof);
             pending.catch(() => undefined); // awaited below, after this thread's shard and the look-ahead
             // Shard 0, here, on the caller's model: its gradient goes straight into .grad.
             const tMain = prof ? performance.now() : 0;
@@ -266,6 +277,7 @@ export async function fitParallel(
   } finally {
     await pool?.close();
     scratch.forEach((t) => t.dispose());
+    draw?.dispose();
   }
   return run.result();
 }

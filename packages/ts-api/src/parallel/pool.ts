@@ -110,7 +110,7 @@ export interface Layout {
 /** One step, as the transports need it: the batch is the one staged in `slot`. */
 export interface StepInput {
   step: number;
-  epoch: number;
+  /** The generator state drawn for this step (workerSeed), or zeros when the model has no dropout. */
   rng: Uint32Array;
   slot: 0 | 1;
   /** Writes the caller's parameters (flat, in ParamSpec order) into `dst`. */
@@ -433,7 +433,6 @@ export class GradientPool {
       const ctrl = this.#control!;
       ctrl[CTRL.ROWS] = rows;
       ctrl[CTRL.STEP] = input.step;
-      ctrl[CTRL.EPOCH] = input.epoch;
       ctrl[CTRL.SLOT] = input.slot;
       ctrl.set(input.rng, CTRL.RNG);
       const t1 = timing ? performance.now() : 0;
@@ -462,7 +461,7 @@ export class GradientPool {
       typed(b.y, layout.yType).set(this.#ys[input.slot].subarray(start * yLen, (start + count) * yLen));
       this.#replies[k] = null;
       this.#spawned[k].post(
-        { type: 'step', seq, step: input.step, epoch: input.epoch, rng: Array.from(input.rng), rows, count, params: b.params, x: b.x, y: b.y },
+        { type: 'step', seq, step: input.step, rng: Array.from(input.rng), rows, count, params: b.params, x: b.x, y: b.y },
         [b.params, b.x, b.y],
       );
     }

@@ -32,8 +32,7 @@ export const CTRL = {
   ROWS: 2,
   /** 1-based step number within this fit() call (for messages and fault injection). */
   STEP: 3,
-  EPOCH: 4,
-  /** Four words of the caller's generator state at the start of the epoch (workers' dropout seeds). */
+  /** Four words of the caller's generator state drawn for this step (the workers' dropout seeds). */
   RNG: 5,
   /** Which of the two batch buffers holds this step's batch (the other one is being filled). */
   SLOT: 9,
@@ -73,14 +72,15 @@ export function shardOf(rows: number, workers: number, i: number): { start: numb
 }
 
 /**
- * The 64-bit seed of worker i's generator for an epoch, from the caller's generator state at the start
- * of that epoch: splitmix-style mixing of (state, epoch, worker). A resumed run starts the epoch from
- * the same state (checkpoints save it), so its dropout masks are the same as an uninterrupted run's.
+ * The 64-bit seed of worker i's generator for one step, from the caller's generator state that the
+ * step drew (fit advances that generator once per step when the model has dropout): splitmix-style
+ * mixing of (state, worker). A run stopped and resumed — or restored from a checkpoint, which saves the
+ * state — draws the same states, so its dropout masks are those of an uninterrupted run.
  */
-export function workerSeed(state: ArrayLike<number>, epoch: number, worker: number): bigint {
+export function workerSeed(state: ArrayLike<number>, worker: number): bigint {
   const M = (1n << 64n) - 1n;
   let z = (BigInt(state[0] >>> 0) | (BigInt(state[1] >>> 0) << 32n)) ^ (BigInt(state[2] >>> 0) << 16n) ^ (BigInt(state[3] >>> 0) << 40n);
-  z = (z + BigInt(epoch) * 0x9e3779b97f4a7c15n + BigInt(worker + 1) * 0xd1b54a32d192ed03n) & M;
+  z = (z + BigInt(worker + 1) * 0xd1b54a32d192ed03n) & M;
   z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
   z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
   return z ^ (z >> 31n);
@@ -147,7 +147,6 @@ export interface StepMessage {
   type: 'step';
   seq: number;
   step: number;
-  epoch: number;
   rng: number[];
   rows: number;
   count: number;

@@ -1,12 +1,12 @@
 // The worker's half: a replica of the caller's model that turns (parameters, shard) into the shard's
-// gradient. Stateless between steps — the parameters come in with every step — except for the dropout
-// generator, reseeded at the start of every epoch from (the caller's generator state, epoch, worker).
+// gradient. Stateless between steps — the parameters come in with every step; a model with dropout
+// reseeds the generator for every step from (the generator state the caller drew for it, worker).
 
 import { manualSeed } from '../random.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
-import { buildModel, buildSumLoss, type ParamSpec } from './describe.js';
+import { buildModel, buildSumLoss, hasDropout, type ParamSpec } from './describe.js';
 import { workerSeed, type FaultInjection, type InitMessage, type LayoutMessage } from './protocol.js';
 import { shardGradient, shardInput } from './shard.js';
 
@@ -20,13 +20,15 @@ export class Replica {
   readonly #init: InitMessage;
   readonly #fault: FaultInjection | null;
   #layout: LayoutMessage | null = null;
-  #epoch = -1;
+  /** The model has dropout: its generator is seeded for every step (workerSeed). */
+  readonly #random: boolean;
 
   constructor(init: InitMessage) {
     this.index = init.index;
     this.#init = init;
     this.#fault = init.fault !== null && init.fault.worker === init.index ? init.fault : null;
     this.#net = buildModel(init.model);
+    this.#random = hasDropout(init.model);
     this.#net.train();
     const own = this.#net.parameters();
     if (own.length !== init.params.length) throw new Error(`replica has ${own.length} parameters, the model ${init.params.length}`);
@@ -49,7 +51,7 @@ export class Replica {
    * (zeros for parameters that need none), returns the shard's share of trainStep's lossSum and its hits.
    * Call release() after reporting the step.
    */
-  step(a: { step: number; epoch: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array; x: Typed; y: Typed; grads: Float32Array }): { lossSum: number; correct: number } {
+  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array; x: Typed; y: Typed; grads: Float32Array }): { lossSum: number; correct: number } {
     const layout = this.#layout;
     if (layout === null) throw new Error('step before layout');
     if (this.#fault !== null && a.step === this.#fault.step) {
@@ -60,10 +62,7 @@ export class Replica {
       }
       if ((this.#fault.kind ?? 'throw') === 'throw') throw new Error(`injected fault (faultInjection: worker ${this.index}, step ${a.step})`);
     }
-    if (a.epoch !== this.#epoch) {
-      this.#epoch = a.epoch;
-      manualSeed(workerSeed(a.rng, a.epoch, this.index));
-    }
+    if (this.#random) manualSeed(workerSeed(a.rng, this.index));
     if (this.#params.some(({ tensor }) => tensor.grad !== null)) this.release(); // a step that was not released
     for (const { spec, tensor } of this.#params) tensor.storage('parallel').f32().set(a.params.subarray(spec.offset, spec.offset + spec.length));
     if (a.count === 0) {

@@ -87,7 +87,7 @@ function loop(): void {
       const { start, count } = shardOf(rows, N, index);
       const slot = ctrl[CTRL.SLOT];
       const r = replica!.step({
-        step: currentStep, epoch: ctrl[CTRL.EPOCH], rng: ctrl.subarray(CTRL.RNG, CTRL.RNG + 4), rows, count, params, grads,
+        step: currentStep, rng: ctrl.subarray(CTRL.RNG, CTRL.RNG + 4), rows, count, params, grads,
         x: xViews[slot].subarray(start * xRowLen, (start + count) * xRowLen),
         y: yViews[slot].subarray(start * yRowLen, (start + count) * yRowLen),
       });
@@ -134,7 +134,7 @@ async function handle(m: ToWorker): Promise<void> {
       const x = view(m.x, xType);
       const y = view(m.y, yType);
       const r = replica!.step({
-        step: m.step, epoch: m.epoch, rng: m.rng, rows: m.rows, count: m.count, params, grads: params,
+        step: m.step, rng: m.rng, rows: m.rows, count: m.count, params, grads: params,
         x: x.subarray(0, m.count * xRowLen), y: y.subarray(0, m.count * yRowLen),
       });
       port.post({ type: 'done', index, seq: m.seq, lossSum: r.lossSum, correct: r.correct, begin, end: clock(), grads: m.params, x: m.x, y: m.y }, [m.params, m.x, m.y]);
