@@ -26,11 +26,13 @@ function stat(xs: number[]): Stat {
 /**
  * Test accuracy a correct implementation reaches (with margin) after `epochs` whole epochs of the recipe /
  * the MLP (SGD lr 0.1, batch 256, N(0, 0.01) weights). Below it, a contestant computed something else.
+ * The MLP's test accuracy swings between epochs at lr 0.1: PyTorch itself measured 0.821–0.851 after 10
+ * epochs and 0.751–0.808 after 2 over the seeds of the 2026-11-26 run, so those rows sit below that.
  */
 export function expectedAccuracy(model: Model, epochs: number): number {
   const table: Record<Model, [number, number][]> = {
     recipe: [[10, 0.82], [5, 0.81], [3, 0.80], [2, 0.78], [1, 0.74]],
-    mlp: [[10, 0.84], [5, 0.82], [3, 0.79], [2, 0.76], [1, 0.68]],
+    mlp: [[10, 0.81], [5, 0.82], [3, 0.79], [2, 0.74], [1, 0.68]],
   };
   for (const [e, acc] of table[model]) if (epochs >= e) return acc;
   return 0;

@@ -12,7 +12,7 @@
 //   --no-torch  --no-install (never apt-get)  --source (softmax-nn from src/ via tsx, not dist/)
 //   --timeout S (per child, default 1200)  --out DIR (default bench/results)  --list
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,10 +157,29 @@ function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv 
   return env;
 }
 
+/** The newest modification time of the files under `dir` (0 when it does not exist). */
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
 let softmaxSource = FROM_SOURCE ? 'source (packages/ts-api/src via tsx)' : 'dist (packages/ts-api/dist)';
-if (!FROM_SOURCE && !existsSync(path.join(ROOT, 'packages/ts-api/dist/index.js'))) {
+const distIndex = path.join(ROOT, 'packages/ts-api/dist/index.js');
+if (!FROM_SOURCE && existsSync(distIndex) && newestMtime(path.join(ROOT, 'packages/ts-api/src')) > statSync(distIndex).mtimeMs) {
+  // A dist older than the sources would benchmark old code: rebuild it (tsc, seconds).
+  console.log('packages/ts-api/dist is older than src/: rebuilding it (pnpm -C packages/ts-api build)');
+  const r = spawnSync('pnpm', ['-C', path.join(ROOT, 'packages/ts-api'), 'run', 'build'], { stdio: 'inherit' });
+  if (r.status !== 0) { console.error('the build failed'); process.exit(1); }
+  setupNotes.push('rebuilt packages/ts-api/dist (it was older than src/)');
+}
+if (!FROM_SOURCE && !existsSync(distIndex)) {
   softmaxSource = 'source (packages/ts-api/dist missing: build it with `bash scripts/build-wasm.sh && pnpm -C packages/ts-api build`)';
-  ALL[0].env = { BENCH_SOFTMAX_SOURCE: '1' };
+  for (const c of ALL) if (c.group === 'softmax-nn') c.env = { BENCH_SOFTMAX_SOURCE: '1' };
 }
 if (!existsSync(path.join(ROOT, 'packages/ts-api/wasm/softmax_core.wasm'))) {
   console.error('packages/ts-api/wasm/softmax_core.wasm is missing: run `bash scripts/build-wasm.sh` first.');
