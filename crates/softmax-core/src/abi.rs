@@ -32,7 +32,8 @@
 //! gathers and of dropout, convert.rs (`copy_u32`, `cast_i32_to_f32`, `cast_f32_to_i32`, `equal_f32`,
 //! `equal_i32`) and image.rs (`random_crop_f32`, `random_hflip_f32` — drawing from the global
 //! generator — and `resize_bilinear_f32`). `rng_set_state` refuses the all-zero state (5) rather than
-//! silently reseeding as `Rng::set_state` would.
+//! silently reseeding as `Rng::set_state` would. metrics.rs adds `confusion_i32` (+ `_ref`), whose bad
+//! targets / predictions are reported as 4 like labels.
 //!
 //! Booleans are `u32` (0 = false, anything else = true). Bools, codes and sizes are passed as `u32` on
 //! wasm32 (`usize` here); floats as `f32`.
@@ -40,7 +41,9 @@
 use std::alloc::Layout;
 use std::cell::{Cell, RefCell};
 
-use crate::{convert, cross_entropy, data, elementwise, gemm, image, optim, reduce, rng, softmax};
+use crate::{
+    convert, cross_entropy, data, elementwise, gemm, image, metrics, optim, reduce, rng, softmax,
+};
 
 /// Success.
 pub const OK: u32 = 0;
@@ -1880,6 +1883,67 @@ pub extern "C" fn equal_i32(a: usize, b: usize, y: usize, n: usize) -> u32 {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// metrics.rs — confusion matrix
+
+type ConfusionFn = fn(&[i32], &[i32], usize, &mut [i32]) -> Result<(), usize>;
+
+fn confusion_impl(
+    f: ConfusionFn,
+    pred: usize,
+    target: usize,
+    n: usize,
+    classes: usize,
+    out: usize,
+) -> u32 {
+    run(|| {
+        let rp = i32_buf(pred, n, 0)?;
+        let rt = i32_buf(target, n, 1)?;
+        let ro = i32_buf(out, mul(classes, classes, 3)?, 4)?;
+        no_alias(&[ro], &[rp, rt])?;
+        // SAFETY: validated and non-aliasing (`pred` and `target` may overlap: both are read-only).
+        let (p, t) = unsafe { (rp.i32s(), rt.i32s()) };
+        let r = unsafe { f(p, t, classes, ro.i32s_mut()) };
+        r.map_err(|i| {
+            // the target is checked before the prediction at the same position
+            let tv = t[i];
+            let bad_t = tv < 0 || tv as usize >= classes;
+            fail(
+                INDEX_OUT_OF_RANGE,
+                sat_u32(i),
+                if bad_t { tv } else { p[i] },
+            )
+        })
+    })
+}
+
+/// Confusion matrix: out[target[i]·classes + pred[i]] += 1 (row = true class, column = predicted; counts
+/// are added to out). Parameters: 0 pred (n int32), 1 target (n int32), 2 n, 3 classes, 4 out
+/// (classes·classes int32, in/out). A target or prediction outside [0, classes) → 4 before anything is
+/// written, detail index = its position i, value = the bad value (target[i] when both are bad).
+#[no_mangle]
+pub extern "C" fn confusion_i32(
+    pred: usize,
+    target: usize,
+    n: usize,
+    classes: usize,
+    out: usize,
+) -> u32 {
+    confusion_impl(metrics::confusion, pred, target, n, classes, out)
+}
+
+/// Scalar reference of `confusion_i32`.
+#[no_mangle]
+pub extern "C" fn confusion_i32_ref(
+    pred: usize,
+    target: usize,
+    n: usize,
+    classes: usize,
+    out: usize,
+) -> u32 {
+    confusion_impl(metrics::confusion_ref, pred, target, n, classes, out)
+}
+
+// ---------------------------------------------------------------------------------------------------
 // image.rs — augmentation (draws from the global generator) and resizing, batches [n, c, h, w]
 
 /// torchvision RandomCrop(h×w, padding = pad) per image. Parameters: 0 x, 1 y (n·c·h·w floats each),
@@ -2180,6 +2244,60 @@ mod tests {
         );
         let l2 = std::f32::consts::LN_2;
         assert!(loss.iter().all(|&l| (l - l2).abs() < 1e-6));
+    }
+
+    #[test]
+    fn confusion_is_validated_like_the_label_kernels() {
+        let pred = vec![0i32, 1, 1, 2];
+        let target = vec![0i32, 0, 2, 2];
+        for f in [confusion_i32, confusion_i32_ref].iter() {
+            let mut m = vec![0i32; 9];
+            assert_eq!(f(addr(&pred), addr(&target), 4, 3, out(&mut m)), OK);
+            assert_eq!(m, [1, 1, 0, 0, 0, 0, 0, 1, 1]);
+            // null, misaligned, overflowing classes², aliasing out / target
+            assert_eq!(f(0, addr(&target), 4, 3, out(&mut m)), NULL_POINTER);
+            assert_eq!(status_detail_index(), 0);
+            assert_eq!(f(addr(&pred), addr(&target), 4, 3, 0), NULL_POINTER);
+            assert_eq!(status_detail_index(), 4);
+            assert_eq!(
+                f(addr(&pred), addr(&target) + 2, 4, 3, out(&mut m)),
+                MISALIGNED
+            );
+            assert_eq!((status_detail_index(), status_detail_value()), (1, 2));
+            assert_eq!(
+                f(addr(&pred), addr(&target), 4, usize::MAX, out(&mut m)),
+                SIZE_OVERFLOW
+            );
+            assert_eq!(status_detail_index(), 3);
+            assert_eq!(
+                f(addr(&pred), addr(&target), usize::MAX / 2, 3, out(&mut m)),
+                SIZE_OVERFLOW
+            );
+            assert_eq!(status_detail_index(), 0);
+            let mut both = vec![0i32; 13];
+            let p = out(&mut both);
+            assert_eq!(f(addr(&pred), p, 4, 3, p + 4), ALIASING);
+            assert_eq!((status_detail_index(), status_detail_value()), (4, 1));
+            // pred and target may be the same buffer (both inputs)
+            let mut m2 = vec![0i32; 9];
+            assert_eq!(f(addr(&pred), addr(&pred), 4, 3, out(&mut m2)), OK);
+            assert_eq!(m2, [1, 0, 0, 0, 2, 0, 0, 0, 1]);
+            // bad target at 2, bad prediction at 1: position and value; nothing written
+            let before = m.clone();
+            let bad_t = vec![0i32, 0, 3, 0];
+            assert_eq!(
+                f(addr(&pred), addr(&bad_t), 4, 3, out(&mut m)),
+                INDEX_OUT_OF_RANGE
+            );
+            assert_eq!((status_detail_index(), status_detail_value()), (2, 3));
+            let bad_p = vec![0i32, -5, 9, 0];
+            assert_eq!(
+                f(addr(&bad_p), addr(&target), 4, 3, out(&mut m)),
+                INDEX_OUT_OF_RANGE
+            );
+            assert_eq!((status_detail_index(), status_detail_value()), (1, -5));
+            assert_eq!(m, before);
+        }
     }
 
     #[test]

@@ -61,6 +61,7 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   random_crop_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'pad'],
   random_hflip_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'p'],
   resize_bilinear_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow'],
+  confusion_i32: ['pred', 'target', 'n', 'classes', 'out'],
 };
 
 export function paramsOf(name: string): readonly string[] {

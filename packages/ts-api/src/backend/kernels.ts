@@ -2,12 +2,14 @@
  * Typed wrappers over every kernel export of softmax-core. Each wrapper checks, before calling wasm,
  * that every Storage is live, has the right dtype and is long enough for the sizes given, then turns a
  * non-zero status into a KernelError. `kernels` calls the fast (SIMD) exports, `reference` the scalar
- * `*_ref` twins (falling back to the fast export for the few kernels that have no twin: the gathers).
+ * `*_ref` twins (falling back to the fast export for the scalar-only kernels that have no twin: copy,
+ * cast and equal, the generator and the image augmentations).
  *
  * Length rules where no size is given: unary / scalar element-wise ops work on n = x.length elements
  * (y must have at least n); `fill` on y.length; `binary` on n = y.length with a.length and b.length each
  * equal to n or dividing it; `binaryRows` on rows = col.length; `sum` on x.length; the optimisers on
- * param.length; `gatherI32` on indices.length, the row gathers on rows = indices.length.
+ * param.length; `gatherI32` on indices.length, the row gathers on rows = indices.length; `confusion` on
+ * n = pred.length (target needs n, out classes × classes).
  */
 import { KernelError, Status } from './errors.js';
 import { buf, call, dim, dims, hasExport, num } from './call.js';
@@ -68,6 +70,13 @@ export interface Kernels {
   equal(a: Storage, b: Storage, y: Storage): void;
   /** Bilinear resize (PyTorch align_corners=False) of `planes` h×w images to oh×ow. */
   resizeBilinear(x: Storage, y: Storage, planes: number, h: number, w: number, oh: number, ow: number): void;
+  // metrics.rs:
+  /**
+   * Confusion matrix: out[target[i] × classes + pred[i]] += 1 for i < pred.length (row = true class,
+   * column = predicted, like sklearn / torchmetrics). Counts are added (zero `out` for a fresh matrix);
+   * all int32. A target or prediction outside [0, classes) throws before anything is written.
+   */
+  confusion(pred: Storage, target: Storage, classes: number, out: Storage): void;
 }
 
 const REDUCTION: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
@@ -159,6 +168,12 @@ function makeKernels(ref: boolean): Kernels {
     rowsInSrc === null
       ? `index ${v} at position ${i} is negative`
       : `index ${v} at position ${i} is outside [0, ${rowsInSrc}) (the rows of src)`;
+  /** Which of pred / target holds the bad value reported at position i (the core checks target first). */
+  const confusionHint = (target: Storage, classes: number) => (i: number, v: number): string => {
+    const t = target.i32()[i];
+    const which = t === v && !(t >= 0 && t < classes) ? 'target' : 'pred';
+    return `${which} class ${v} at index ${i} is outside [0, ${classes})`;
+  };
   const smoothing = (k: string, e: number): number => {
     if (typeof e !== 'number' || !(e >= 0 && e <= 1)) {
       throw new KernelError(k, Status.INVALID_ARGUMENT, `labelSmoothing must be in [0, 1], got ${String(e)}`);
@@ -394,6 +409,15 @@ function makeKernels(ref: boolean): Kernels {
         throw new KernelError(k, Status.INVALID_ARGUMENT, `cannot resize empty ${h}×${w} images to ${oh}×${ow}`);
       }
       call(k, [buf(k, 'x', x, 'float32', planes * h * w, dims(planes, h, w)), buf(k, 'y', y, 'float32', planes * oh * ow, dims(planes, oh, ow)), planes, h, w, oh, ow]);
+    },
+    confusion(pred, target, classes, out) {
+      const k = nm('confusion_i32');
+      dim(k, 'classes', classes);
+      const pp = buf(k, 'pred', pred, 'int32', 0);
+      const n = pred.length;
+      const pt = buf(k, 'target', target, 'int32', n, `pred has ${n}`);
+      const po = buf(k, 'out', out, 'int32', classes * classes, dims(classes, classes));
+      call(k, [pp, pt, n, classes, po], confusionHint(target, classes));
     },
   };
   return ks;

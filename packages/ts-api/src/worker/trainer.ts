@@ -3,6 +3,7 @@
 
 import { releaseProxy } from 'comlink';
 import { argmax, crossEntropy, DataLoader, io, manualSeed, nn, noGrad, optim, softmax, tidy, train, type Tensor } from '../index.js';
+import { allocStorage, kernels } from '../backend/index.js';
 import * as data from '../data/index.js';
 import { buildNet, describeArch, inferArch, MODEL_KINDS, type Arch } from '../models.js';
 import type {
@@ -357,30 +358,30 @@ export class TrainerCore {
     const s = this.#needModel('evaluate');
     const testSet = this.#test;
     if (testSet === null) throw new Error('evaluate: there is no data; call setData() or loadFashionMnist() first');
-    const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+    // Counted in the core (confusion_i32 adds each batch into the same CLASSES × CLASSES int32 matrix).
+    const counts = allocStorage('int32', CLASSES * CLASSES, { zero: true });
     let lossSum = 0;
-    let correct = 0;
     const wasTraining = s.net.training;
     s.net.eval();
+    let matrix: Int32Array;
     try {
       for (const [X, y] of new DataLoader(testSet, { batchSize: 1000 })) {
         let l = 0;
-        let pred: Int32Array | Float32Array = new Int32Array(0);
         noGrad(() => tidy(() => {
           const logits = s.net.forward(X);
           l = crossEntropy(logits, y, { reduction: 'sum' }).item();
-          pred = argmax(logits, 1).toArray();
+          kernels.confusion(argmax(logits, 1).storage('evaluate'), y.storage('evaluate'), CLASSES, counts);
         }));
         lossSum += l;
-        const truth = y.toArray();
-        for (let i = 0; i < truth.length; i++) {
-          confusion[truth[i]][pred[i]]++;
-          if (truth[i] === pred[i]) correct++;
-        }
       }
+      matrix = counts.i32().slice();
     } finally {
       s.net.train(wasTraining);
+      counts.dispose();
     }
+    // confusion[true][predicted]; the correct predictions are its diagonal.
+    const confusion = Array.from({ length: CLASSES }, (_, t) => Array.from(matrix.subarray(t * CLASSES, (t + 1) * CLASSES)));
+    const correct = confusion.reduce((acc, row, t) => acc + row[t], 0);
     return { accuracy: correct / testSet.length, loss: lossSum / testSet.length, count: testSet.length, confusion };
   }
 

@@ -14,7 +14,7 @@ describe('loading softmax_core.wasm in Node', () => {
   it('has every export the binding knows (and the fast/ref pairs)', () => {
     const raw = rawExports();
     for (const name of Object.keys(PARAMS)) expect(typeof raw[name], name).toBe('function');
-    for (const name of ['gemm_f32', 'softmax_f32', 'cross_entropy_f32', 'relu_f32', 'sgd_step_f32', 'adam_step_f32', 'sum_axis_f32', 'expand_f32']) {
+    for (const name of ['gemm_f32', 'softmax_f32', 'cross_entropy_f32', 'relu_f32', 'sgd_step_f32', 'adam_step_f32', 'sum_axis_f32', 'expand_f32', 'confusion_i32']) {
       expect(typeof raw[`${name}_ref`], `${name}_ref`).toBe('function');
     }
     // nothing but functions and the memory: no stray globals that hint at a non-release build

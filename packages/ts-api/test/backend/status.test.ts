@@ -108,6 +108,7 @@ const CASES: Case[] = [
   { name: 'random_crop_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG] },
   { name: 'random_hflip_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 0.5], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[6, 1.5]] },
   { name: 'resize_bilinear_f32', args: (b) => [b.f[0], b.f[1], 1, 2, 2, 3, 3], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[3, 0]] },
+  { name: 'confusion_i32', args: (b) => [b.i[0], b.i[1], 4, 3, b.i[2]], bufs: [0, 1, 4], alias: [4, 1], overflow: [3, 0x1_0000], ref: true },
 ];
 
 let storages: Storage[] = [];
@@ -256,6 +257,31 @@ describe('4 INDEX_OUT_OF_RANGE', () => {
     }
     expect(() => kernels.gatherU8ToF32(u, 4, idx, 1, y)).toThrow('gather_u8_to_f32: index 16 at position 2 is outside [0, 16) (the rows of src)');
     for (const s of [idx, u, f, i, y, yi]) s.dispose();
+  });
+});
+
+describe('4 INDEX_OUT_OF_RANGE: confusion', () => {
+  const raw = () => rawExports();
+  it('confusion_i32 (fast and ref) reports the position and the bad target or prediction, and writes nothing', () => {
+    const pred = storageFrom(new Int32Array([0, 1, 2, 3, 0]));
+    const target = storageFrom(new Int32Array([0, 1, -1, 0, 0]));
+    const good = storageFrom(new Int32Array([0, 1, 2, 2, 0]));
+    const out = storageFrom(new Int32Array(9).fill(5));
+    for (const name of ['confusion_i32', 'confusion_i32_ref']) {
+      // target -1 at 2 comes before pred 3 at 3
+      expectStatus(name, [ptrOf(pred), ptrOf(target), 5, 3, ptrOf(out)], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([2, -1]);
+      expectStatus(name, [ptrOf(pred), ptrOf(good), 5, 3, ptrOf(out)], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([3, 3]);
+      // no classes: the first sample is already out of range
+      expectStatus(name, [ptrOf(good), ptrOf(good), 5, 0, ptrOf(out)], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([0, 0]);
+    }
+    expect(Array.from(out.i32())).toEqual(new Array(9).fill(5));
+    // via the wrapper: the message names the array, the value, the position and the range
+    expect(() => kernels.confusion(pred, target, 3, out)).toThrow('confusion_i32: target class -1 at index 2 is outside [0, 3)');
+    expect(() => kernels.confusion(pred, good, 3, out)).toThrow('confusion_i32: pred class 3 at index 3 is outside [0, 3)');
+    for (const s of [pred, target, good, out]) s.dispose();
   });
 });
 

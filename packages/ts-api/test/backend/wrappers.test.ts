@@ -71,6 +71,10 @@ const SHORT: Case[] = [
   ['cast kinds', (k) => k.cast(u(4), f(4)), 'cannot cast uint8 to float32'],
   ['equal y dtype', (k) => k.equal(f(4), f(4), f(4)), 'y must be a int32 Storage, got float32'],
   ['resizeBilinear y', (k) => k.resizeBilinear(f(4), f(8), 1, 2, 2, 3, 3), 'y needs 9 floats (1×3×3), its buffer has 8'],
+  ['confusion out', (k) => k.confusion(i(5), i(5), 10, i(99)), 'out needs 100 int32 values (10×10), its buffer has 99'],
+  ['confusion target', (k) => k.confusion(i(5), i(4), 10, i(100)), 'target needs 5 int32 values (pred has 5), its buffer has 4'],
+  ['confusion dtype', (k) => k.confusion(f(5), i(5), 10, i(100)), 'pred must be a int32 Storage, got float32'],
+  ['confusion classes', (k) => k.confusion(i(5), i(5), -1, i(100)), 'classes must be a non-negative integer below 2^32, got -1'],
 ];
 
 describe.each([['kernels', kernels], ['reference', reference]] as const)('%s wrappers refuse bad buffers', (setName, k) => {
@@ -87,7 +91,7 @@ describe.each([['kernels', kernels], ['reference', reference]] as const)('%s wra
     if (typeof message === 'string') expect(text).toContain(message);
     else expect(text).toMatch(message);
     // the reference set names the `_ref` export where one exists
-    if (setName === 'reference' && /^(gemm|softmax|relu|cross_entropy|sum_axis)/.test(ke.kernel)) expect(ke.kernel).toMatch(/_ref$/);
+    if (setName === 'reference' && /^(gemm|softmax|relu|cross_entropy|sum_axis|confusion)/.test(ke.kernel)) expect(ke.kernel).toMatch(/_ref$/);
   });
 });
 
