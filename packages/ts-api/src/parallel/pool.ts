@@ -5,7 +5,7 @@
 // 'exit' event, and at the latest after WAKE_MS by the waits' own timeout.
 
 import {
-  clock, CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, spinUntilChanged, controlWords, shardOf,
+  clock, CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, controlWords, shardOf,
   type DoneReply, type ElemType, type FaultInjection, type FromWorker, type InitMessage, type ToWorker, type TransportKind,
 } from './protocol.js';
 import { nextTask } from '../train/yield.js';
@@ -155,8 +155,8 @@ export class GradientPool {
   readonly paramLength: number;
   readonly #spawned: Spawned[];
   readonly #fault: FaultInjection | null;
-  /** SPIN_MS, or 0 when the N threads (this one and N − 1 workers) outnumber the cores. */
-  readonly #spinMs: number;
+  /** Polls for SPIN_MS, or not at all when the N threads (this one and N − 1 workers) outnumber the cores. */
+  readonly #poller: Poller;
   #failure: WorkerFailure | null = null;
   #closing = false;
   #step = 0;
@@ -186,7 +186,7 @@ export class GradientPool {
     this.paramLength = options.init.paramLength;
     this.#spawned = spawned;
     this.#fault = options.init.fault;
-    this.#spinMs = spinMs;
+    this.#poller = new Poller(spinMs);
   }
 
   /** Starts the workers and resolves when each has built its replica. */
@@ -302,7 +302,7 @@ export class GradientPool {
         if (cur === seq) break;
         if (!spun) {
           spun = true;
-          if (spinUntilChanged(ctrl, CTRL.DONE + k, cur, this.#spinMs)) continue;
+          if (this.#poller.until(ctrl, CTRL.DONE + k, cur)) continue;
         }
         if (typeof waitAsync === 'function') {
           const r = waitAsync(ctrl, CTRL.DONE + k, cur, WAKE_MS);

@@ -51,12 +51,32 @@ export const CMD = { STEP: 1, PAUSE: 2, QUIT: 3 } as const;
  */
 export const SPIN_MS = 1;
 
-/** Polls `ctrl[index]` until it differs from `value` (true) or `ms` have passed (false). */
-export function spinUntilChanged(ctrl: Int32Array, index: number, value: number, ms: number): boolean {
-  const end = performance.now() + ms;
-  for (;;) {
-    for (let i = 0; i < 256; i++) if (Atomics.load(ctrl, index) !== value) return true;
-    if (performance.now() > end) return false;
+/**
+ * Polls a control word before a thread sleeps on it, for at most `ms` — and not at all for the next
+ * SKIP_AFTER_MISS waits after a poll that ran out: then the other thread is late (another process has
+ * its core, say) and polling would only take CPU time from it. Measured with one busy process beside a
+ * 2-worker fit on 2 cores: polling every time made epochs ~7 % slower than never polling.
+ */
+export class Poller {
+  static readonly SKIP_AFTER_MISS = 8;
+  #skip = 0;
+  constructor(readonly ms: number) {}
+
+  /** Polls `ctrl[index]` until it differs from `value` (true) or the budget is spent (false). */
+  until(ctrl: Int32Array, index: number, value: number): boolean {
+    if (this.ms <= 0) return false;
+    if (this.#skip > 0) {
+      this.#skip--;
+      return false;
+    }
+    const end = performance.now() + this.ms;
+    for (;;) {
+      for (let i = 0; i < 256; i++) if (Atomics.load(ctrl, index) !== value) return true;
+      if (performance.now() > end) {
+        this.#skip = Poller.SKIP_AFTER_MISS;
+        return false;
+      }
+    }
   }
 }
 

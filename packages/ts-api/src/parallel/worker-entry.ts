@@ -6,7 +6,7 @@
 // Only the protocol (no library code) is imported up front: the library and its wasm are loaded by
 // 'init', so that a failure to load them is reported as a message instead of a silent death.
 
-import { clock, CMD, CTRL, spinUntilChanged, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type ToWorker } from './protocol.js';
+import { clock, CMD, CTRL, Poller, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type ToWorker } from './protocol.js';
 import type { Replica } from './replica.js';
 
 interface Port {
@@ -70,8 +70,9 @@ function loop(): void {
   const k = index - 1; // worker `index` computes shard `index`; shard 0 is the calling thread's
   const grads = new Float32Array(sh.grads, k * P * 4, P);
   const N = init!.workers;
+  const poller = new Poller(init!.spinMs);
   for (;;) {
-    if (!spinUntilChanged(ctrl, CTRL.SEQ, lastSeq, init!.spinMs)) Atomics.wait(ctrl, CTRL.SEQ, lastSeq);
+    if (!poller.until(ctrl, CTRL.SEQ, lastSeq)) Atomics.wait(ctrl, CTRL.SEQ, lastSeq);
     const seq = Atomics.load(ctrl, CTRL.SEQ);
     if (seq === lastSeq) continue;
     lastSeq = seq;
