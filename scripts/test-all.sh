@@ -22,8 +22,10 @@ cargo clippy --all-targets -- -D warnings
 log "cargo test"
 cargo test --quiet
 
-log "typecheck (tsc --noEmit, strict)"
+log "typecheck (tsc --noEmit, strict): the package, the demo, the benchmark harness"
 pnpm -C packages/ts-api run typecheck
+pnpm -C packages/demo run typecheck
+pnpm -C packages/ts-api exec tsc -p ../../bench/tsconfig.json
 
 log "parity cases: regenerating them with PyTorch gives the committed bytes"
 bash parity/check-regenerate.sh
