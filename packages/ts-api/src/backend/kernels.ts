@@ -92,7 +92,12 @@ function opCode(k: string, op: BinaryOp): number {
 
 /** Checks shape / xStrides and writes them into the scratch area; returns the element count of shape,
  * the number of source elements the strides reach (0 for an empty shape) and ndim. */
-function shapeArgs(k: string, shape: readonly number[], xStrides: readonly number[]): { count: number; span: number; ndim: number } {
+/**
+ * Checks shape / xStrides, writes them to the scratch words the core reads, and checks that the strided
+ * buffer (`name`, `length` elements) holds every element the strides reach. Returns the element count
+ * of the dense side and the number of dimensions.
+ */
+function shapeArgs(k: string, shape: readonly number[], xStrides: readonly number[], name: string, length: number): { count: number; ndim: number } {
   const ndim = shape.length;
   if (ndim > 8) throw new KernelError(k, Status.INVALID_ARGUMENT, `shape has ${ndim} dimensions, at most 8 are supported`);
   if (xStrides.length !== ndim) {
@@ -107,13 +112,17 @@ function shapeArgs(k: string, shape: readonly number[], xStrides: readonly numbe
     maxOff += s > 0 ? (s - 1) * st : 0;
   }
   const span = count > 0 ? maxOff + 1 : 0;
+  if (span > length) {
+    throw new KernelError(k, Status.INVALID_ARGUMENT,
+      `shape [${shape.join(', ')}] with xStrides [${xStrides.join(', ')}] reaches element ${span - 1} of ${name}, which has ${length}`);
+  }
   const p = scratchPtr();
   const words = new Uint32Array(wasmMemory().buffer, p + 32, 16);
   for (let d = 0; d < ndim; d++) {
     words[d] = shape[d];
     words[8 + d] = xStrides[d];
   }
-  return { count, span, ndim };
+  return { count, ndim };
 }
 
 function makeKernels(ref: boolean): Kernels {
@@ -294,11 +303,7 @@ function makeKernels(ref: boolean): Kernels {
     expand(x, y, shape, xStrides) {
       const k = nm('expand_f32');
       const px = buf(k, 'x', x, 'float32', 0);
-      const { count, span, ndim } = shapeArgs(k, shape, xStrides);
-      if (span > x.length) {
-        throw new KernelError(k, Status.INVALID_ARGUMENT,
-          `shape [${shape.join(', ')}] with xStrides [${xStrides.join(', ')}] reaches element ${span - 1} of x, which has ${x.length}`);
-      }
+      const { count, ndim } = shapeArgs(k, shape, xStrides, 'x', x.length);
       const py = buf(k, 'y', y, 'float32', count, `shape [${shape.join(', ')}]`);
       const p = scratchPtr();
       call(k, [px, x.length, py, p + 32, p + 64, ndim]);
@@ -306,11 +311,7 @@ function makeKernels(ref: boolean): Kernels {
     sumTo(dy, dx, shape, xStrides) {
       const k = nm('sum_to_f32');
       const pdx = buf(k, 'dx', dx, 'float32', 0);
-      const { count, span, ndim } = shapeArgs(k, shape, xStrides);
-      if (span > dx.length) {
-        throw new KernelError(k, Status.INVALID_ARGUMENT,
-          `shape [${shape.join(', ')}] with xStrides [${xStrides.join(', ')}] reaches element ${span - 1} of dx, which has ${dx.length}`);
-      }
+      const { count, ndim } = shapeArgs(k, shape, xStrides, 'dx', dx.length);
       const pdy = buf(k, 'dy', dy, 'float32', count, `shape [${shape.join(', ')}]`);
       const p = scratchPtr();
       call(k, [pdy, pdx, dx.length, p + 32, p + 64, ndim]);

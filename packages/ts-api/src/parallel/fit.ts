@@ -42,7 +42,7 @@ import { empty } from '../tensor/ops/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { FitOptions } from '../train/fit.js';
-import { TrainRun, type History } from '../train/run.js';
+import { checkEpochs, TrainRun, type History } from '../train/run.js';
 import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from '../train/types.js';
 import { buildSumLoss, describeLoss, describeModel, hasDropout, type ParamSpec } from './describe.js';
@@ -115,9 +115,7 @@ export async function fitParallel(
 ): Promise<History> {
   const N = options.workers ?? 1;
   if (!Number.isInteger(N) || N < 1) throw new Error(`fit: workers must be a positive integer, got ${N}`);
-  if (!Number.isInteger(numEpochs) || numEpochs < 0) throw new Error(`fit: numEpochs must be a non-negative integer, got ${numEpochs}`);
-  const initialEpoch = options.initialEpoch ?? 0;
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be a non-negative integer, got ${initialEpoch}`);
+  const initialEpoch = checkEpochs(numEpochs, options.initialEpoch);
   const transport: TransportKind = options.transport ?? (sharedMemoryAvailable() ? 'shared' : 'message');
   if (transport !== 'shared' && transport !== 'message') throw new Error(`fit: transport must be 'shared' or 'message', got ${String(transport)}`);
   if (transport === 'shared' && !sharedMemoryAvailable()) {

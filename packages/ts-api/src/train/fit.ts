@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { batchCount, EpochTotals, evaluateAccuracy, trainStep } from './loop.js';
-import { TrainRun, type History } from './run.js';
+import { checkEpochs, TrainRun, type History } from './run.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from './types.js';
 import { makeYielder, nextTask } from './yield.js';
 
@@ -44,9 +44,7 @@ export async function fit(
   updater: Updater,
   options: FitOptions = {},
 ): Promise<History> {
-  if (!Number.isInteger(numEpochs) || numEpochs < 0) throw new Error(`fit: numEpochs must be a non-negative integer, got ${numEpochs}`);
-  const initialEpoch = options.initialEpoch ?? 0;
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be a non-negative integer, got ${initialEpoch}`);
+  const initialEpoch = checkEpochs(numEpochs, options.initialEpoch);
   if (options.workers !== undefined && options.workers !== 1) {
     const { fitParallel } = await import('../parallel/fit.js');
     return fitParallel(net, trainIter, testIter, loss, numEpochs, updater, options);

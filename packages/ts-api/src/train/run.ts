@@ -13,6 +13,14 @@ export interface History {
   stopReason: 'completed' | string;
 }
 
+/** Checks fit()'s epoch arguments; returns the first epoch's predecessor (initialEpoch, default 0). */
+export function checkEpochs(numEpochs: number, initialEpoch: number | undefined): number {
+  if (!Number.isInteger(numEpochs) || numEpochs < 0) throw new Error(`fit: numEpochs must be a non-negative integer, got ${numEpochs}`);
+  const first = initialEpoch ?? 0;
+  if (!Number.isInteger(first) || first < 0) throw new Error(`fit: initialEpoch must be a non-negative integer, got ${first}`);
+  return first;
+}
+
 export class TrainRun {
   readonly history: EpochLogs[];
   readonly ctx: TrainContext;
