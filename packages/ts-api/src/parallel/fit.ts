@@ -47,7 +47,7 @@ import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from '../train/types.js';
 import { buildSumLoss, describeLoss, describeModel, hasDropout, type ParamSpec } from './describe.js';
 import { shardGradient, shardInput } from './shard.js';
-import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout } from './pool.js';
+import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait } from './pool.js';
 import type { FaultInjection, TransportKind } from './protocol.js';
 import { makeYielder, nextTask } from '../train/yield.js';
 
@@ -57,6 +57,8 @@ export type { TransportKind, FaultInjection } from './protocol.js';
 /** Where the time of a parallel fit went, in milliseconds, summed over its steps (bench/parallel.ts). */
 export interface ParallelProfile {
   steps: number;
+  /** How this thread waited for the workers (shared transport; null before the workers start). */
+  mainWait: MainWait | null;
   /** Getting the next batch from the loader (its gather / transform). */
   batchMs: number;
   /** Starting the workers (the first step). */
@@ -90,11 +92,13 @@ export interface ParallelTestOptions {
   faultInjection?: FaultInjection;
   /** Filled with where the time went. */
   profile?: ParallelProfile;
+  /** How this thread waits for the workers (default: the fastest this thread allows). */
+  mainWait?: MainWait;
 }
 
 /** An empty profile to pass as `profile`. */
 export function newProfile(): ParallelProfile {
-  return { steps: 0, batchMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
+  return { steps: 0, mainWait: null, batchMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
 }
 
 /** A view of a batch tensor's data (valid until the next wasm allocation: copy it at once). */
@@ -195,10 +199,13 @@ export async function fitParallel(
             if (pool === null) {
               const t = performance.now();
               pool = await GradientPool.start({
-                workers: N, transport,
+                workers: N, transport, wait: options.mainWait,
                 init: { model, params: specs, paramLength, loss: lossSpec, mode: { updater: mode }, fault },
               });
-              if (prof) prof.startMs += performance.now() - t;
+              if (prof) {
+                prof.startMs += performance.now() - t;
+                prof.mainWait = pool.wait;
+              }
             }
             if (!staged) {
               if (!pool.fits(X.shape, y.shape, X.dtype, y.dtype)) {

@@ -12,6 +12,8 @@ import { nextTask } from '../train/yield.js';
 
 /** The longest a wait sleeps before it looks at the workers' health again. */
 const WAKE_MS = 250;
+/** The longest this thread sleeps in Atomics.wait before it lets the event loop run (dead workers' events). */
+const BLOCK_SLICE_MS = 20;
 /** Starting a worker loads the library and its wasm (through tsx when running from sources). */
 const START_TIMEOUT_MS = 120_000;
 
@@ -21,6 +23,29 @@ const WORKER_THREADS = 'node:worker_threads';
 const NODE_MODULE = 'node:module';
 const NODE_URL = 'node:url';
 const NODE_OS = 'node:os';
+
+/** True where this thread may block in Atomics.wait: Node's threads and Web Workers, not a browser page's main thread. */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How this thread waits for the workers (shared transport), fastest first: 'block' sleeps in
+ * Atomics.wait (a futex hand-off, ≈0.1 ms to wake; not on a browser page's main thread);
+ * 'async' awaits Atomics.waitAsync (resumes through the event loop: ≈0.5 ms measured; not in every
+ * Firefox); 'poll' looks again after each turn of the event loop.
+ */
+export type MainWait = 'block' | 'async' | 'poll';
+
+function defaultWait(): MainWait {
+  if (canBlock()) return 'block';
+  return typeof (Atomics as unknown as { waitAsync?: unknown }).waitAsync === 'function' ? 'async' : 'poll';
+}
 
 /** The cores this process may use (1 where unknown). */
 async function cores(): Promise<number> {
@@ -137,6 +162,8 @@ export interface PoolOptions {
   workers: number;
   transport: TransportKind;
   init: Omit<InitMessage, 'type' | 'index' | 'workers' | 'transport' | 'shared' | 'spinMs'>;
+  /** How this thread waits for the workers (default: the fastest this thread allows). */
+  wait?: MainWait;
 }
 
 type Typed = Float32Array | Int32Array;
@@ -157,6 +184,7 @@ export class GradientPool {
   readonly #fault: FaultInjection | null;
   /** Polls for SPIN_MS, or not at all when the N threads (this one and N − 1 workers) outnumber the cores. */
   readonly #poller: Poller;
+  readonly #wait: MainWait;
   #failure: WorkerFailure | null = null;
   #closing = false;
   #step = 0;
@@ -187,11 +215,13 @@ export class GradientPool {
     this.#spawned = spawned;
     this.#fault = options.init.fault;
     this.#poller = new Poller(spinMs);
+    this.#wait = options.wait ?? defaultWait();
   }
 
   /** Starts the workers and resolves when each has built its replica. */
   static async start(options: PoolOptions): Promise<GradientPool> {
     const N = options.workers;
+    if (options.wait === 'block' && !canBlock()) throw new Error("GradientPool: wait 'block' is not allowed on this thread (a browser page's main thread)");
     const spawned: Spawned[] = [];
     try {
       for (let i = 1; i < N; i++) spawned.push(isNode ? await spawnNode(i) : spawnBrowser(i));
@@ -283,17 +313,18 @@ export class GradientPool {
   }
 
   /**
-   * Shared transport: waits (asynchronously, so that 'error' / 'exit' events of a dead worker are seen)
-   * until every worker has stored `seq` into its DONE word, after polling for at most spinMs (a worker
-   * usually ends its shard within a fraction of a millisecond of this thread; waking up from
-   * Atomics.waitAsync costs ≈0.2 ms). Polling without that bound measured several times slower when
-   * other processes compete for the cores.
+   * Shared transport: waits until every worker has stored `seq` into its DONE word — first polling
+   * for at most spinMs (a worker usually ends its shard within a fraction of a millisecond of this
+   * thread), then as MainWait says, looking at the workers' health at least every BLOCK_SLICE_MS /
+   * WAKE_MS. Polling without that bound measured several times slower when other processes compete
+   * for the cores.
    */
   async #waitDone(seq: number): Promise<void> {
     // Not before the caller's current synchronous work (shard 0, the look-ahead) is done.
     await null;
     const ctrl = this.#control!;
     const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+    const how = this.wait;
     for (let k = 0; k < this.#spawned.length; k++) {
       let spun = false;
       for (;;) {
@@ -304,8 +335,15 @@ export class GradientPool {
           spun = true;
           if (this.#poller.until(ctrl, CTRL.DONE + k, cur)) continue;
         }
-        if (typeof waitAsync === 'function') {
-          const r = waitAsync(ctrl, CTRL.DONE + k, cur, WAKE_MS);
+        if (how === 'block') {
+          // In slices, with a turn of the event loop after each, so that a dead worker's 'exit' /
+          // 'failed' is still noticed.
+          if (Atomics.wait(ctrl, CTRL.DONE + k, cur, BLOCK_SLICE_MS) === 'timed-out') {
+            this.#waitedInTask = true;
+            await nextTask();
+          }
+        } else if (how === 'async') {
+          const r = waitAsync!(ctrl, CTRL.DONE + k, cur, WAKE_MS);
           if (r.async) {
             this.#waitedInTask = true;
             await r.value;
@@ -326,6 +364,11 @@ export class GradientPool {
     Atomics.store(ctrl, CTRL.SEQ, seq);
     Atomics.notify(ctrl, CTRL.SEQ);
     return seq;
+  }
+
+  /** How this thread waits for the workers (shared transport): 'poll' where 'async' was asked for without Atomics.waitAsync. */
+  get wait(): MainWait {
+    return this.#wait === 'async' && typeof (Atomics as unknown as { waitAsync?: unknown }).waitAsync !== 'function' ? 'poll' : this.#wait;
   }
 
   /** True when the last step's wait went through the event loop (timers and I/O could run meanwhile). */

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { data, nn, optim, manualSeed, memory, keep, train, type Tensor } from '../../src/index.js';
-import type { ParallelTestOptions } from '../../src/parallel/fit.js';
+import { newProfile, type ParallelTestOptions } from '../../src/parallel/fit.js';
+import type { MainWait } from '../../src/parallel/pool.js';
 
 let trainSet: data.Dataset;
 let testSet: data.Dataset;
@@ -86,17 +87,30 @@ describe('fit with workers', () => {
     expect(a.history.trainLoss).toEqual(b.history.trainLoss);
   });
 
-  it('without Atomics.waitAsync (older Firefox) the main thread polls, with the same result', async () => {
+  it('the main thread waits for the workers in Atomics.wait, with Atomics.waitAsync, or by polling (older Firefox) — with the same result', async () => {
+    const waited = async (mainWait: MainWait): Promise<{ how: MainWait | null; w: Float32Array[] }> => {
+      const profile = newProfile();
+      const r = await run(8, 1, { workers: 2, mainWait, profile });
+      return { how: profile.mainWait, w: r.w };
+    };
+    const block = await waited('block');
+    expect(block.how).toBe('block');
+    const async = await waited('async');
+    expect(async.how).toBe('async');
+    expect(bits(async.w).equals(bits(block.w))).toBe(true);
     const atomics = Atomics as unknown as { waitAsync?: unknown };
     const saved = atomics.waitAsync;
-    const withWait = await run(8, 1, { workers: 2 });
     delete atomics.waitAsync;
     try {
-      const polled = await run(8, 1, { workers: 2 });
-      expect(bits(polled.w).equals(bits(withWait.w))).toBe(true);
+      const noWaitAsync = await waited('async');
+      expect(noWaitAsync.how).toBe('poll');
+      expect(bits(noWaitAsync.w).equals(bits(block.w))).toBe(true);
     } finally {
       atomics.waitAsync = saved;
     }
+    const polled = await waited('poll');
+    expect(polled.how).toBe('poll');
+    expect(bits(polled.w).equals(bits(block.w))).toBe(true);
   });
 
   it('callbacks see every batch; memory stays flat across epochs in the main thread', async () => {
