@@ -77,39 +77,47 @@ async function ceiling(): Promise<number> {
  * two threads at once (nothing exchanged), against 256 rows in one thread; rows per second, ratio
  * (median of 3 interleaved 2-second rounds, after a warm-up). On a VM whose two vCPUs share a physical
  * core's caches or memory bandwidth with each other (or with other tenants) this is well below the
- * CPU-bound loop's ratio above: it is the best a data-parallel step could do.
+ * CPU-bound loop's ratio above. `free`: both threads run on their own; `lockStep`: each step starts
+ * when both threads have ended the last one, as in a synchronous data-parallel fit — a step then takes
+ * as long as the slower thread's, so every hiccup of either thread is paid in full: the best a fit
+ * with fixed shards could do, before any copying.
  */
-async function computeCeiling(): Promise<number> {
+async function computeCeiling(): Promise<{ free: number; lockStep: number }> {
   const { Worker } = await import('node:worker_threads');
   const { createRequire } = await import('node:module');
   const { pathToFileURL } = await import('node:url');
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const entry = new URL('./workers/shard-loop.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-  const spawn = async (rows: number): Promise<InstanceType<typeof Worker>> => {
-    const w = new Worker(boot, { eval: true, workerData: { rows } });
+  const barrier = new SharedArrayBuffer(8);
+  const spawn = async (rows: number, id?: number): Promise<InstanceType<typeof Worker>> => {
+    const w = new Worker(boot, { eval: true, workerData: { rows, barrier, id } });
     await new Promise((res) => w.once('message', res));
     return w;
   };
   type Done = { n: number; ms: number };
-  const run = (w: InstanceType<typeof Worker>, ms: number): Promise<Done> => new Promise((res) => { w.once('message', res); w.postMessage(ms); });
+  const run = (w: InstanceType<typeof Worker>, m: number | { steps: number }): Promise<Done> => new Promise((res) => { w.once('message', res); w.postMessage(m); });
   const one = await spawn(256);
-  const two = [await spawn(128), await spawn(128)];
+  const two = [await spawn(128, 0), await spawn(128, 1)];
   await run(one, 1500);
   await Promise.all(two.map((w) => run(w, 1500)));
-  const ratios: number[] = [];
+  const free: number[] = [];
+  const lockStep: number[] = [];
   for (let r = 0; r < 3; r++) {
     const a = await run(one, 2000);
+    const oneRate = (256 * a.n) / a.ms;
     const b = await Promise.all(two.map((w) => run(w, 2000)));
-    ratios.push(b.reduce((s, d) => s + (128 * d.n) / d.ms, 0) / ((256 * a.n) / a.ms));
+    free.push(b.reduce((s, d) => s + (128 * d.n) / d.ms, 0) / oneRate);
+    const c = await Promise.all(two.map((w) => run(w, { steps: a.n })));
+    lockStep.push((256 * a.n) / Math.max(...c.map((d) => d.ms)) / oneRate);
   }
   await Promise.all([one, ...two].map((w) => w.terminate()));
-  return median(ratios);
+  return { free: median(free), lockStep: median(lockStep) };
 }
 
 const { train: trainSet, test: testSet } = await data.fashionMnist({ download: false });
 const ceilingStart = await ceiling();
-const computeStart = TASKS.includes('mlp') ? await computeCeiling() : NaN;
+const computeStart = TASKS.includes('mlp') ? await computeCeiling() : null;
 const load0 = os.loadavg()[0];
 console.log(`Fashion-MNIST ${trainSet.length}/${testSet.length}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; softmax-nn from ${DIST ? 'dist' : 'src (tsx)'}; transport ${TRANSPORT}`);
 
@@ -181,15 +189,17 @@ for (const r of rows.values()) {
   console.log(`| ${r.task} | ${r.config === 'pool1' ? '1 (parallel path)' : r.config} | ${per(p.batchMs)} | ${per(p.copyMs)} | ${per(p.mainMs)} | ${per(p.idleMs)} | ${per(p.wakeFirstMs)} / ${per(p.wakeLastMs)} | ${p.workerMs.map(per).join(' / ') || '—'} | ${per(p.returnMs)} | ${per(p.applyMs)} | ${per(p.callbackMs)} | ${(p.startMs / ROUNDS).toFixed(0)} |`);
 }
 const ceilingEnd = await ceiling();
-const computeEnd = TASKS.includes('mlp') ? await computeCeiling() : NaN;
+const computeEnd = TASKS.includes('mlp') ? await computeCeiling() : null;
 console.log(`\nload average at start ${load0.toFixed(2)}, at end ${os.loadavg()[0].toFixed(2)} (${os.cpus().length} cores: above that, other processes compete for them)`);
 console.log(`two-thread ceiling (a CPU-bound loop, 2 threads vs 1): ${ceilingStart.toFixed(2)}× at start, ${ceilingEnd.toFixed(2)}× at end (2.00× on two idle cores)`);
-if (TASKS.includes('mlp')) {
-  console.log(`two-thread compute ceiling (the MLP's forward + backward, 128 rows in each of 2 threads vs 256 rows in 1, nothing exchanged): ${computeStart.toFixed(2)}× at start, ${computeEnd.toFixed(2)}× at end`);
+if (computeStart && computeEnd) {
+  console.log(`two-thread compute ceiling (the MLP's forward + backward, 128 rows in each of 2 threads vs 256 rows in 1, nothing exchanged): ${computeStart.free.toFixed(2)}× at start, ${computeEnd.free.toFixed(2)}× at end`);
+  console.log(`the same in lock-step (each step waits for both threads, as a synchronous fit must): ${computeStart.lockStep.toFixed(2)}× at start, ${computeEnd.lockStep.toFixed(2)}× at end`);
   const base = rows.get('mlp 1');
   const two = rows.get('mlp 2');
   if (base && two) {
     const speedUp = median(base.epochs) / median(two.epochs);
-    console.log(`mlp with 2 workers: ${speedUp.toFixed(2)}× one thread = ${((100 * speedUp) / ((computeStart + computeEnd) / 2)).toFixed(0)} % of the compute ceiling`);
+    const share = (c: number): string => ((100 * speedUp) / c).toFixed(0);
+    console.log(`mlp with 2 workers: ${speedUp.toFixed(2)}× one thread = ${share((computeStart.free + computeEnd.free) / 2)} % of the compute ceiling, ${share((computeStart.lockStep + computeEnd.lockStep) / 2)} % of the lock-step one`);
   }
 }

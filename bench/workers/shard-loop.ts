@@ -1,6 +1,7 @@
 // A gradient-computing thread for bench/parallel.ts's compute ceiling: forward + backward of the MLP
 // 784-256-10 on `rows` random rows, repeated for a given time on request. Nothing is exchanged between
-// threads, so N of these running at once show what N cores give this workload with zero overhead.
+// threads, so N of these running at once show what N cores give this workload with zero overhead; in
+// lock-step (below), what a synchronous data-parallel step could give at best.
 import { parentPort, workerData } from 'node:worker_threads';
 
 const root = new URL('../../packages/ts-api/src/', import.meta.url);
@@ -21,11 +22,27 @@ const once = (): void => {
   net.zeroGrad();
 };
 
-// Message: milliseconds to run. Reply: iterations done and the time they took.
-parentPort!.on('message', (ms: number) => {
+// Message: milliseconds to run free, or { steps } to run that many steps in lock-step with the other
+// thread that shares `barrier`: each step starts when both have ended the previous one, as in a
+// synchronous data-parallel fit. The threads spin on the barrier (no sleeping, no hand-off latency:
+// the best case). Reply: iterations done and the time they took.
+const { barrier, id } = workerData as { barrier?: SharedArrayBuffer; id?: number };
+const ctrl = barrier ? new Int32Array(barrier) : null;
+let met = 0; // barriers passed, over every run (both threads pass the same number per run)
+const meet = (): void => {
+  const n = ++met;
+  Atomics.store(ctrl!, id!, n);
+  while (Atomics.load(ctrl!, 1 - id!) < n) { /* spin */ }
+};
+parentPort!.on('message', (m: number | { steps: number }) => {
   const t0 = performance.now();
   let n = 0;
-  while (performance.now() - t0 < ms) { once(); n++; }
+  if (typeof m === 'number') {
+    while (performance.now() - t0 < m) { once(); n++; }
+  } else {
+    for (; n < m.steps; n++) { meet(); once(); }
+    meet();
+  }
   parentPort!.postMessage({ n, ms: performance.now() - t0 });
 });
 parentPort!.postMessage('ready');
