@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build crates/softmax-core for wasm32-unknown-unknown (release, +simd128 from .cargo/config.toml, symbols
-# stripped by the release profile) and copy it to packages/ts-api/wasm/softmax_core.wasm.
+# stripped by the release profile) and copy it to packages/ts-api/wasm/softmax_core.wasm — and the
+# threads build beside it, softmax_core_threads.wasm: the same code with +atomics, importing a shared
+# memory that several threads' instances use at once (src/threads.rs says what that takes).
 #
 # Usage: bash scripts/build-wasm.sh          (works from any directory)
 # The compiler is chosen as the first of $RUSTC, /usr/bin/rustc, `rustc` on PATH whose sysroot has the
@@ -56,10 +58,24 @@ cd "$ROOT"
 # Make sure rustup proxies (if CARGO_SEL is one) do not swap in another compiler.
 RUSTC="$RUSTC_SEL" "$CARGO_SEL" build -p softmax-core --target "$TARGET" --release
 
-BUILT="$ROOT/target/$TARGET/release/softmax_core.wasm"
-[ -f "$BUILT" ] || { echo "error: build finished but $BUILT is missing" >&2; exit 1; }
+# The threads build. RUSTFLAGS replaces .cargo/config.toml's flags, so they are repeated here. std was
+# compiled without atomics: --no-check-features lets it link into a shared memory (threads.rs puts a
+# lock around its allocator); the stack pointer is exported so that each thread's host can give its
+# instance a stack of its own.
+THREADS_FLAGS="-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals -C llvm-args=-disable-lsr \
+  -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
+  -C link-arg=--no-check-features -C link-arg=--export=__stack_pointer"
+RUSTC="$RUSTC_SEL" RUSTFLAGS="$THREADS_FLAGS" "$CARGO_SEL" build -p softmax-core --target "$TARGET" --release \
+  --features threads --target-dir "$ROOT/target/threads"
+
 mkdir -p "$OUT_DIR"
-cp "$BUILT" "$OUT"
-BYTES=$(wc -c <"$OUT" | tr -d ' ')
-KIB=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1024 }')
-echo "wrote $OUT: $BYTES bytes ($KIB KiB)"
+copy_out() {
+  local built="$1" out="$2" bytes kib
+  [ -f "$built" ] || { echo "error: build finished but $built is missing" >&2; exit 1; }
+  cp "$built" "$out"
+  bytes=$(wc -c <"$out" | tr -d ' ')
+  kib=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1024 }')
+  echo "wrote $out: $bytes bytes ($kib KiB)"
+}
+copy_out "$ROOT/target/$TARGET/release/softmax_core.wasm" "$OUT"
+copy_out "$ROOT/target/threads/$TARGET/release/softmax_core.wasm" "$OUT_DIR/softmax_core_threads.wasm"

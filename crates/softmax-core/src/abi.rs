@@ -43,6 +43,7 @@ use std::cell::{Cell, RefCell};
 
 use crate::{
     convert, cross_entropy, data, elementwise, gemm, image, metrics, optim, reduce, rng, softmax,
+    threads,
 };
 
 /// Success.
@@ -98,9 +99,9 @@ fn sat_u32(v: usize) -> u32 {
     }
 }
 
-thread_local! {
-    // wasm32-unknown-unknown is single-threaded per instance, so these are plain globals there;
-    // natively (cargo test runs tests on several threads) each thread gets its own.
+crate::threads::per_thread! {
+    // One per thread: natively (cargo test runs tests on several threads) and in the wasm threads
+    // build (several instances on one memory; see threads.rs).
     static DETAIL: Cell<(u32, i32)> = const { Cell::new((0, 0)) };
     static RNG: RefCell<rng::Rng> = RefCell::new(rng::Rng::new(0));
 }
@@ -2338,5 +2339,30 @@ mod tests {
         assert_eq!(relu_f32(p, out(&mut y), 0), OK);
         assert_eq!(free(p, 0), OK);
         assert_eq!(empty.len(), 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// threads.rs
+
+/// Registers the calling thread's stack [low, high) (an `alloc` region; the host points the instance's
+/// `__stack_pointer` at `high` first): its slot (1 … 15), or 0 in the plain build, for an empty range
+/// or low = 0, or when every slot is taken. Only the threads build has per-thread state; see threads.rs.
+#[no_mangle]
+pub extern "C" fn thread_register(low: usize, high: usize) -> u32 {
+    if low == 0 || low >= high {
+        return 0;
+    }
+    threads::register(low, high) as u32
+}
+
+/// Frees slot `slot` once its thread has ended: OK, or INVALID_ARGUMENT (5) for a slot that is not
+/// registered (or in the plain build; status 5).
+#[no_mangle]
+pub extern "C" fn thread_unregister(slot: u32) -> u32 {
+    if threads::unregister(slot as usize) {
+        OK
+    } else {
+        INVALID_ARGUMENT
     }
 }

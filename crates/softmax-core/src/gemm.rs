@@ -332,8 +332,8 @@ fn gemm_tn_narrow(
     });
 }
 
-thread_local! {
-    /// Packing buffer, grown on demand and kept (wasm is single-threaded: one buffer per instance).
+crate::threads::per_thread! {
+    /// Packing buffer, grown on demand and kept (one per thread).
     static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
     /// The transposed result of `gemm_tn_narrow`.
     static TRANSPOSED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };

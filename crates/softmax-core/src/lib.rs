@@ -20,3 +20,4 @@ pub mod optim;
 pub mod reduce;
 pub mod rng;
 pub mod softmax;
+pub mod threads;
