@@ -2031,6 +2031,45 @@ pub extern "C" fn resize_bilinear_f32(
 
 // ---------------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------------
+// threads.rs
+
+/// Registers the calling thread's stack [low, high) (an `alloc` region; the host points the instance's
+/// `__stack_pointer` at `high` first): its slot (1 … 15), or 0 in the plain build, for an empty range
+/// or low = 0, or when every slot is taken. Only the threads build has per-thread state; see threads.rs.
+#[no_mangle]
+pub extern "C" fn thread_register(low: usize, high: usize) -> u32 {
+    if low == 0 || low >= high {
+        return 0;
+    }
+    threads::register(low, high) as u32
+}
+
+/// Frees slot `slot` and its per-thread state once its thread has ended: OK, or INVALID_ARGUMENT (5) for a slot that is not
+/// registered (or in the plain build; status 5).
+#[no_mangle]
+pub extern "C" fn thread_unregister(slot: u32) -> u32 {
+    if threads::unregister(slot as usize) {
+        #[cfg(all(target_arch = "wasm32", feature = "threads"))]
+        {
+            // Its per-thread state goes too (gemm's packing buffers are the big part).
+            gemm::release_thread(slot as usize);
+            DETAIL.clear(slot as usize);
+            RNG.clear(slot as usize);
+        }
+        OK
+    } else {
+        INVALID_ARGUMENT
+    }
+}
+
+/// Bytes the allocator has handed out and not taken back, over every thread (the threads build; 0 in
+/// the plain build).
+#[no_mangle]
+pub extern "C" fn heap_live_bytes() -> usize {
+    threads::live_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2339,30 +2378,5 @@ mod tests {
         assert_eq!(relu_f32(p, out(&mut y), 0), OK);
         assert_eq!(free(p, 0), OK);
         assert_eq!(empty.len(), 0);
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// threads.rs
-
-/// Registers the calling thread's stack [low, high) (an `alloc` region; the host points the instance's
-/// `__stack_pointer` at `high` first): its slot (1 … 15), or 0 in the plain build, for an empty range
-/// or low = 0, or when every slot is taken. Only the threads build has per-thread state; see threads.rs.
-#[no_mangle]
-pub extern "C" fn thread_register(low: usize, high: usize) -> u32 {
-    if low == 0 || low >= high {
-        return 0;
-    }
-    threads::register(low, high) as u32
-}
-
-/// Frees slot `slot` once its thread has ended: OK, or INVALID_ARGUMENT (5) for a slot that is not
-/// registered (or in the plain build; status 5).
-#[no_mangle]
-pub extern "C" fn thread_unregister(slot: u32) -> u32 {
-    if threads::unregister(slot as usize) {
-        OK
-    } else {
-        INVALID_ARGUMENT
     }
 }

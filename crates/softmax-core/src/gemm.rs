@@ -339,6 +339,13 @@ crate::threads::per_thread! {
     static TRANSPOSED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Frees the packing buffers of a thread slot whose thread has ended (threads build).
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+pub(crate) fn release_thread(slot: usize) {
+    SCRATCH.clear(slot);
+    TRANSPOSED.clear(slot);
+}
+
 /// How a tile's result is combined with C.
 #[derive(Clone, Copy)]
 struct Store {

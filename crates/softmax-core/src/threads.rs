@@ -75,7 +75,7 @@ mod shared {
         0
     }
 
-    /// Frees a slot (its thread has ended). Its per-thread state stays, for the next thread there.
+    /// Frees a slot (its thread has ended; the caller drops its per-thread state: `abi::thread_unregister`).
     pub fn unregister(slot: usize) -> bool {
         if slot == 0 || slot >= MAX_THREADS {
             return false;
@@ -108,6 +108,14 @@ mod shared {
             }
         }
 
+        /// Drops slot `slot`'s value (its thread has ended: thread_unregister).
+        pub fn clear(&'static self, slot: usize) {
+            if slot < MAX_THREADS {
+                // SAFETY: the slot's thread has ended, so nothing else uses the cell.
+                unsafe { *self.cells[slot].get() = None };
+            }
+        }
+
         /// Like `LocalKey::with`: the calling thread's value.
         pub fn with<R, F: FnOnce(&T) -> R>(&'static self, f: F) -> R {
             // SAFETY: the cell of the calling thread's slot; no other thread uses it.
@@ -121,6 +129,20 @@ mod shared {
     pub struct LockedAlloc;
 
     static LOCK: AtomicBool = AtomicBool::new(false);
+    /// Bytes allocated and not freed, by every thread (tests check that workers give theirs back).
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+    pub fn live_bytes() -> usize {
+        LIVE.load(Ordering::Relaxed)
+    }
+
+    fn count<R>(r: *mut R, plus: usize, minus: usize) -> *mut R {
+        if !r.is_null() {
+            LIVE.fetch_add(plus, Ordering::Relaxed);
+            LIVE.fetch_sub(minus, Ordering::Relaxed);
+        }
+        r
+    }
 
     fn locked<R>(f: impl FnOnce() -> R) -> R {
         while LOCK
@@ -137,16 +159,21 @@ mod shared {
     // SAFETY: every call is System's, one at a time.
     unsafe impl GlobalAlloc for LockedAlloc {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            locked(|| System.alloc(layout))
+            count(locked(|| System.alloc(layout)), layout.size(), 0)
         }
         unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-            locked(|| System.alloc_zeroed(layout))
+            count(locked(|| System.alloc_zeroed(layout)), layout.size(), 0)
         }
         unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            locked(|| System.dealloc(ptr, layout))
+            locked(|| System.dealloc(ptr, layout));
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
         }
         unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            locked(|| System.realloc(ptr, layout, new_size))
+            count(
+                locked(|| System.realloc(ptr, layout, new_size)),
+                new_size,
+                layout.size(),
+            )
         }
     }
 
@@ -155,7 +182,7 @@ mod shared {
 }
 
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
-pub use shared::{register, unregister, PerThread};
+pub use shared::{live_bytes, register, unregister, PerThread};
 
 /// Registers a thread's stack [low, high): its slot (1 …), or 0 when this build is single-threaded
 /// or every slot is taken.
@@ -168,4 +195,10 @@ pub fn register(_low: usize, _high: usize) -> usize {
 #[cfg(not(all(target_arch = "wasm32", feature = "threads")))]
 pub fn unregister(_slot: usize) -> bool {
     false
+}
+
+/// Bytes allocated and not freed by every thread; 0 in the plain build (which does not count).
+#[cfg(not(all(target_arch = "wasm32", feature = "threads")))]
+pub fn live_bytes() -> usize {
+    0
 }

@@ -1,8 +1,14 @@
 /**
  * Loads softmax_core.wasm — in Node from the file next to the package, in browsers and workers with
- * fetch + `WebAssembly.instantiateStreaming`. The URL is written literally as
- * `new URL('../../wasm/softmax_core.wasm', import.meta.url)` so that bundlers (Vite) pick the file up;
- * it resolves to the same file from src/backend/*.ts and from dist/backend/*.js.
+ * fetch + `WebAssembly.instantiateStreaming`. The URLs are written literally as
+ * `new URL('../../wasm/softmax_core….wasm', import.meta.url)` so that bundlers (Vite) pick the files up;
+ * they resolve to the same files from src/backend/*.ts and from dist/backend/*.js.
+ *
+ * Two builds: where SharedArrayBuffer can be shared with workers (Node; cross-origin isolated pages),
+ * the threads build, softmax_core_threads.wasm, on a shared memory that fit's workers join
+ * (joinBackend) — so that they read the caller's parameters and batches, and the caller their
+ * gradients, without copies; elsewhere the plain build, which owns its memory. Same kernels, same
+ * results. SOFTMAX_THREADS=0 (Node) picks the plain build.
  */
 
 /** A raw wasm export: integer addresses / sizes and f32 scalars in, a u32 status (or a value) out. */
@@ -13,8 +19,22 @@ export type RawExports = Readonly<Record<string, RawFn>>;
 
 interface Loaded {
   readonly instance: WebAssembly.Instance;
+  readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
   readonly fns: RawExports;
+  /** The threads build (a shared memory other threads can join). */
+  readonly threads: boolean;
+}
+
+/** Pages (64 KiB) of the threads build's shared memory: it is created here, at its maximum size's reservation. */
+const SHARED_INITIAL_PAGES = 32;
+const SHARED_MAX_PAGES_NODE = 65536; // 4 GiB, what a 32-bit wasm memory can address
+const SHARED_MAX_PAGES_BROWSER = 16384; // 1 GiB: a smaller address-space reservation for phones
+
+/** What a worker needs to run its own instance on this thread's memory (see joinBackend). */
+export interface SharedBackend {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
 }
 
 let loaded: Loaded | null = null;
@@ -27,9 +47,20 @@ function isNode(): boolean {
   return typeof p?.versions?.node === 'string';
 }
 
-function nodeOverride(): string | undefined {
+function nodeEnv(name: string): string | undefined {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return p?.env?.SOFTMAX_WASM;
+  return p?.env?.[name];
+}
+
+function nodeOverride(): string | undefined {
+  return nodeEnv('SOFTMAX_WASM');
+}
+
+/** True where a shared wasm memory can be handed to workers: Node, and cross-origin isolated pages. */
+function sharedMemoryUsable(): boolean {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics === 'undefined') return false;
+  if (isNode()) return nodeEnv('SOFTMAX_THREADS') !== '0';
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 }
 
 async function readInNode(url: URL): Promise<Uint8Array> {
@@ -41,36 +72,41 @@ async function readInNode(url: URL): Promise<Uint8Array> {
   } catch (e) {
     const code = (e as { code?: string }).code;
     const path = override ?? decodeURIComponent(url.pathname);
-    if (code === 'ENOENT') throw new Error(`softmax_core.wasm not found at ${path}; ${BUILD_HINT}`);
-    throw new Error(`softmax_core.wasm could not be read at ${path}: ${(e as Error).message}`);
+    const file = path.slice(path.lastIndexOf('/') + 1);
+    if (code === 'ENOENT') throw new Error(`${file} not found at ${path}; ${BUILD_HINT}`);
+    throw new Error(`${file} could not be read at ${path}: ${(e as Error).message}`);
   }
 }
 
-async function instantiateInBrowser(url: URL): Promise<WebAssembly.Instance> {
+async function compileInBrowser(url: URL): Promise<WebAssembly.Module> {
+  const file = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   let res: Response;
   try {
     res = await fetch(url);
   } catch (e) {
-    throw new Error(`softmax_core.wasm could not be fetched from ${url.href}: ${(e as Error).message}`);
+    throw new Error(`${file} could not be fetched from ${url.href}: ${(e as Error).message}`);
   }
   if (!res.ok) {
-    throw new Error(`softmax_core.wasm not found at ${url.href} (HTTP ${res.status}); ${BUILD_HINT}`);
+    throw new Error(`${file} not found at ${url.href} (HTTP ${res.status}); ${BUILD_HINT}`);
   }
-  if (typeof WebAssembly.instantiateStreaming === 'function') {
+  if (typeof WebAssembly.compileStreaming === 'function') {
     try {
-      const { instance } = await WebAssembly.instantiateStreaming(res.clone(), {});
-      return instance;
+      return await WebAssembly.compileStreaming(res.clone());
     } catch {
       // Wrong Content-Type (not application/wasm) and similar: fall back to the bytes.
     }
   }
-  const { instance } = await WebAssembly.instantiate(await res.arrayBuffer(), {});
-  return instance;
+  return WebAssembly.compile(await res.arrayBuffer());
 }
 
-function adopt(instance: WebAssembly.Instance): Loaded {
+/** True when the module imports its memory (the threads build). */
+function importsMemory(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+}
+
+function adopt(module: WebAssembly.Module, instance: WebAssembly.Instance, imported: WebAssembly.Memory | null): Loaded {
   const ex = instance.exports;
-  const memory = ex.memory;
+  const memory = imported ?? ex.memory;
   if (!(memory instanceof WebAssembly.Memory)) {
     throw new Error('softmax_core.wasm does not export its memory; rebuild it with scripts/build-wasm.sh');
   }
@@ -83,41 +119,77 @@ function adopt(instance: WebAssembly.Instance): Loaded {
       throw new Error(`softmax_core.wasm lacks the export '${required}'; it is stale or not softmax-core — ${BUILD_HINT}`);
     }
   }
-  return { instance, memory, fns };
+  return { instance, module, memory, fns, threads: imported !== null };
+}
+
+/** Instantiates either build: the threads build on a new shared memory, the plain one on its own. */
+async function instantiate(module: WebAssembly.Module): Promise<Loaded> {
+  if (!importsMemory(module)) return adopt(module, await WebAssembly.instantiate(module, {}), null);
+  const maximum = isNode() ? SHARED_MAX_PAGES_NODE : SHARED_MAX_PAGES_BROWSER;
+  const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum, shared: true });
+  return adopt(module, await WebAssembly.instantiate(module, { env: { memory } }), memory);
+}
+
+async function compileFile(url: URL): Promise<WebAssembly.Module> {
+  if (isNode() && url.protocol === 'file:') return WebAssembly.compile((await readInNode(url)) as unknown as BufferSource);
+  return compileInBrowser(url);
 }
 
 /**
  * Loads and instantiates the core once (later calls return the same promise). `source` overrides where
- * the module comes from: its bytes, a compiled `WebAssembly.Module`, or a URL.
+ * the module comes from: its bytes, a compiled `WebAssembly.Module`, or a URL (either build).
  * In Node the environment variable `SOFTMAX_WASM` (a file path) overrides the default location too.
  */
 export function loadBackend(source?: BufferSource | WebAssembly.Module | URL | string): Promise<void> {
   if (loaded) return Promise.resolve();
   if (loading) return loading;
   loading = (async () => {
-    let instance: WebAssembly.Instance;
+    let module: WebAssembly.Module;
     if (source instanceof WebAssembly.Module) {
-      instance = await WebAssembly.instantiate(source, {});
+      module = source;
     } else if (source !== undefined && !(source instanceof URL) && typeof source !== 'string') {
-      instance = (await WebAssembly.instantiate(source as BufferSource, {})).instance;
+      module = await WebAssembly.compile(source as BufferSource);
+    } else if (source !== undefined) {
+      module = await compileFile(new URL(String(source), import.meta.url));
+    } else if (nodeOverride() === undefined && sharedMemoryUsable()) {
+      module = await compileFile(new URL('../../wasm/softmax_core_threads.wasm', import.meta.url));
     } else {
-      const url =
-        source === undefined
-          ? new URL('../../wasm/softmax_core.wasm', import.meta.url)
-          : new URL(String(source), import.meta.url);
-      if (isNode() && url.protocol === 'file:') {
-        const bytes = await readInNode(url);
-        instance = (await WebAssembly.instantiate(bytes as unknown as BufferSource, {})).instance;
-      } else {
-        instance = await instantiateInBrowser(url);
-      }
+      module = await compileFile(new URL('../../wasm/softmax_core.wasm', import.meta.url));
     }
-    loaded = adopt(instance);
+    loaded = await instantiate(module);
   })();
   loading.catch(() => {
     loading = null; // allow a retry after the file has been built
   });
   return loading;
+}
+
+/** Bytes of stack a joining thread's instance runs on. */
+export const JOIN_STACK_BYTES = 1 << 20;
+
+/**
+ * In a worker, instead of loadBackend: runs an instance of the caller's threads build on the caller's
+ * memory, on the stack [stackLow, stackLow + JOIN_STACK_BYTES) that the caller allocated for this
+ * thread (and frees after it ended, with thread_unregister(slot)). Returns this thread's slot.
+ */
+export async function joinBackend(shared: SharedBackend, stackLow: number): Promise<number> {
+  if (loaded !== null || loading !== null) throw new Error('joinBackend: this thread has loaded a backend already');
+  const instance = await WebAssembly.instantiate(shared.module, { env: { memory: shared.memory } });
+  const sp = instance.exports.__stack_pointer;
+  if (!(sp instanceof WebAssembly.Global)) throw new Error('joinBackend: the module is not the threads build (no __stack_pointer export)');
+  sp.value = stackLow + JOIN_STACK_BYTES; // before any call: the stack grows down from here
+  const l = adopt(shared.module, instance, shared.memory);
+  const slot = l.fns.thread_register(stackLow, stackLow + JOIN_STACK_BYTES);
+  if (slot === 0) throw new Error('joinBackend: no free thread slot (the threads build tells 16 threads apart)');
+  loaded = l;
+  loading = Promise.resolve();
+  return slot;
+}
+
+/** The caller's module and shared memory for workers to join, or null (plain build). */
+export function sharedBackend(): SharedBackend | null {
+  const l = need();
+  return l.threads ? { module: l.module, memory: l.memory } : null;
 }
 
 function need(): Loaded {

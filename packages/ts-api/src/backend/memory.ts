@@ -49,14 +49,17 @@ export class Storage {
     ptrOfImpl = (s: Storage): number => s.#held.ptr;
   }
 
-  /** Use {@link allocStorage} / {@link storageFrom}. */
-  constructor(dtype: StorageDType, length: number, ptr: number, bytes: number) {
+  /** Use {@link allocStorage} / {@link storageFrom} ({@link borrowStorage}: `owned` false). */
+  constructor(dtype: StorageDType, length: number, ptr: number, bytes: number, owned = true) {
     this.dtype = dtype;
     this.length = length;
     this.byteLength = bytes;
+    this.#owned = owned;
     this.#held = { ptr, bytes, freed: false };
-    registry.register(this, this.#held, this);
+    if (owned) registry.register(this, this.#held, this);
   }
+
+  readonly #owned: boolean;
 
   get disposed(): boolean {
     return this.#held.freed;
@@ -96,13 +99,26 @@ export class Storage {
     return this.#viewOf('uint8', 'u8') as Uint8Array;
   }
 
-  /** Frees the wasm memory now. Idempotent. */
+  /** Frees the wasm memory now (a borrowed Storage only lets go of it). Idempotent. */
   dispose(): void {
     if (this.#held.freed) return;
-    registry.unregister(this);
     this.#view = null;
+    if (!this.#owned) {
+      this.#held.freed = true;
+      return;
+    }
+    registry.unregister(this);
     release(this.#held);
   }
+}
+
+/**
+ * A Storage over `length` elements at `ptr` that another thread allocated in this thread's (shared)
+ * wasm memory — a worker's gradient, the caller's parameters. Not freed here, not counted in
+ * backendMemory(); valid while its owner keeps the memory (the parallel fit's protocol says how long).
+ */
+export function borrowStorage(dtype: StorageDType, ptr: number, length: number): Storage {
+  return new Storage(dtype, length, ptr, length * BYTES[dtype], false);
 }
 
 /** The address of a Storage in wasm memory — backend-internal (not re-exported from backend/index.ts). */
@@ -182,4 +198,11 @@ let scratch = 0;
 export function scratchPtr(): number {
   if (scratch === 0) scratch = allocBytes(128, 'the backend scratch area');
   return scratch;
+}
+
+/** Gives the scratch area back — a thread that joined another's memory, as it ends (joinBackend). */
+export function freeScratch(): void {
+  if (scratch === 0) return;
+  rawExports().free(scratch, 128);
+  scratch = 0;
 }

@@ -33,6 +33,8 @@
 // uninterrupted run.
 
 import { kernels, rng } from '../backend/index.js';
+import { sharedBackend } from '../backend/load.js';
+import { borrowStorage, ptrOf } from '../backend/memory.js';
 import { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { getRngState } from '../random.js';
@@ -41,6 +43,7 @@ import { noGrad } from '../tensor/grad-mode.js';
 import { empty } from '../tensor/ops/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Storage } from '../backend/memory.js';
 import type { FitOptions } from '../train/fit.js';
 import { checkEpochs, TrainRun, type History } from '../train/run.js';
 import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';
@@ -59,6 +62,8 @@ export interface ParallelProfile {
   steps: number;
   /** How this thread waited for the workers (shared transport; null before the workers start). */
   mainWait: MainWait | null;
+  /** The workers ran on this thread's wasm memory (no copies of parameters and gradients; protocol.ts). */
+  joined: boolean;
   /** Getting the next batch from the loader (its gather / transform). */
   batchMs: number;
   /** Starting the workers (the first step). */
@@ -98,7 +103,7 @@ export interface ParallelTestOptions {
 
 /** An empty profile to pass as `profile`. */
 export function newProfile(): ParallelProfile {
-  return { steps: 0, mainWait: null, batchMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
+  return { steps: 0, mainWait: null, joined: false, batchMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
 }
 
 /** A view of a batch tensor's data (valid until the next wasm allocation: copy it at once). */
@@ -147,6 +152,9 @@ export async function fitParallel(
   const scratch: Tensor[] = [];
   const writeParams = (dst: Float32Array): void => {
     specs.forEach((s, k) => dst.set(params[k].storage('fit').f32(), s.offset));
+  };
+  const writePointers = (dst: Int32Array): void => {
+    params.forEach((p, k) => { dst[k] = ptrOf(p.storage('fit')); });
   };
   const failed = (e: unknown, epoch: number, batch: number, batches: number | undefined): unknown => {
     if (!(e instanceof WorkerFailure)) return e;
@@ -199,12 +207,13 @@ export async function fitParallel(
             if (pool === null) {
               const t = performance.now();
               pool = await GradientPool.start({
-                workers: N, transport, wait: options.mainWait,
+                workers: N, transport, wait: options.mainWait, joined: sharedBackend(),
                 init: { model, params: specs, paramLength, loss: lossSpec, mode: { updater: mode }, fault },
               });
               if (prof) {
                 prof.startMs += performance.now() - t;
                 prof.mainWait = pool.wait;
+                prof.joined = pool.joined;
               }
             }
             if (!staged) {
@@ -216,7 +225,7 @@ export async function fitParallel(
               }
               pool.stage(slot, rows, dataOf(X), dataOf(y));
             }
-            const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams }, prof);
+            const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams, writePointers }, prof);
             pending.catch(() => undefined); // awaited below, after this thread's shard and the look-ahead
             // Shard 0, here, on the caller's model: its gradient goes straight into .grad.
             const tMain = prof ? performance.now() : 0;
@@ -290,26 +299,34 @@ export async function fitParallel(
 /**
  * Adds the workers' gradients, in worker order 1 … N − 1, to what shard 0's backward left in each
  * parameter's .grad (or starts it, where shard 0 left none), then runs the update as trainStep does.
+ * Joined, the gradients are added from where the workers' backward put them; else from the shared
+ * buffers, through a scratch tensor. A worker without a gradient for a parameter counts as zeros.
  */
 function applyGradient(pool: GradientPool, params: Tensor[], specs: ParamSpec[], scratch: Tensor[], updater: Updater, rows: number): void {
   params.forEach((p, k) => {
     const s = specs[k];
     if (!s.requiresGrad || pool.workers === 1) return;
-    const slice = (i: number): Float32Array => pool.gradient(i).subarray(s.offset, s.offset + s.length);
+    const scratchOf = (): Storage => (scratch[k] ??= keep(empty(p.shape))).storage('fit');
+    const gradient = (i: number): Storage => {
+      if (!pool.joined) {
+        const ts = scratchOf();
+        ts.f32().set(pool.gradient(i).subarray(s.offset, s.offset + s.length));
+        return ts;
+      }
+      const at = pool.gradientPointers(i)[k] >>> 0;
+      if (at !== 0) return borrowStorage('float32', at, s.length);
+      const ts = scratchOf();
+      kernels.fill(ts, 0);
+      return ts;
+    };
     let from = 1;
     if (p.grad === null || p.grad.isDisposed) {
       p.grad = keep(empty(p.shape));
-      p.grad.storage('fit').f32().set(slice(1));
+      kernels.copy(gradient(1), p.grad.storage('fit'));
       from = 2;
     }
-    if (from >= pool.workers) return;
-    scratch[k] ??= keep(empty(p.shape));
-    const ts = scratch[k].storage('fit');
     const gs = p.grad.storage('fit');
-    for (let i = from; i < pool.workers; i++) {
-      ts.f32().set(slice(i));
-      kernels.axpy(1, ts, gs);
-    }
+    for (let i = from; i < pool.workers; i++) kernels.axpy(1, gradient(i), gs);
   });
   if (updater instanceof Optimizer) updater.step();
   else noGrad(() => updater(rows));

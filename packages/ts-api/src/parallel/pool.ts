@@ -9,11 +9,15 @@ import {
   type DoneReply, type ElemType, type FaultInjection, type FromWorker, type InitMessage, type ToWorker, type TransportKind,
 } from './protocol.js';
 import { nextTask } from '../train/yield.js';
+import { JOIN_STACK_BYTES, rawExports, type SharedBackend } from '../backend/load.js';
+import { allocBytes } from '../backend/memory.js';
 
 /** The longest a wait sleeps before it looks at the workers' health again. */
 const WAKE_MS = 250;
 /** The longest this thread sleeps in Atomics.wait before it lets the event loop run (dead workers' events). */
 const BLOCK_SLICE_MS = 20;
+/** How long close() waits for workers to free what they allocated in a joined memory. */
+const CLOSE_TIMEOUT_MS = 2000;
 /** Starting a worker loads the library and its wasm (through tsx when running from sources). */
 const START_TIMEOUT_MS = 120_000;
 
@@ -140,6 +144,8 @@ export interface StepInput {
   slot: 0 | 1;
   /** Writes the caller's parameters (flat, in ParamSpec order) into `dst`. */
   writeParams(dst: Float32Array): void;
+  /** Joined: writes the addresses of the caller's parameters (ParamSpec order) into `dst`. */
+  writePointers(dst: Int32Array): void;
 }
 
 /** Where a step's time went, in milliseconds (accumulated when a StepTiming is passed to step()). */
@@ -161,7 +167,9 @@ export interface PoolOptions {
   /** Shards per batch (N); N − 1 workers are started. */
   workers: number;
   transport: TransportKind;
-  init: Omit<InitMessage, 'type' | 'index' | 'workers' | 'transport' | 'shared' | 'spinMs'>;
+  init: Omit<InitMessage, 'type' | 'index' | 'workers' | 'transport' | 'shared' | 'spinMs' | 'joined'>;
+  /** The caller's threads build (shared transport only): the workers join its memory. */
+  joined?: SharedBackend | null;
   /** How this thread waits for the workers (default: the fastest this thread allows). */
   wait?: MainWait;
 }
@@ -198,7 +206,12 @@ export class GradientPool {
   #results: Float64Array | null = null;
   #params: Float32Array | null = null;
   #grads: Float32Array | null = null;
+  #pointers: Int32Array | null = null;
   #looping = false;
+  /** Joined: the stacks this thread allocated for the workers, and their thread slots. */
+  readonly #stacks: number[] = [];
+  readonly #slots: number[] = [];
+  #closed: boolean[] = [];
   // the two batch buffers (shared: SharedArrayBuffers the workers read; message: this thread's copies)
   #xs: Typed[] = [];
   #ys: Typed[] = [];
@@ -233,25 +246,34 @@ export class GradientPool {
     const pool = new GradientPool(options, spawned, spinMs);
     pool.#ready = new Array<boolean>(N - 1).fill(false);
     pool.#replies = new Array<DoneReply | null>(N - 1).fill(null);
+    pool.#closed = new Array<boolean>(N - 1).fill(false);
+    const joined = options.transport === 'shared' ? options.joined ?? null : null;
     let shared = null;
     if (options.transport === 'shared') {
-      const P = options.init.paramLength;
+      // Joined, parameters and gradients stay in the wasm memory: only their addresses are exchanged.
+      const P = joined === null ? options.init.paramLength : 1;
       shared = {
         control: new SharedArrayBuffer(controlWords(N) * 4),
         results: new SharedArrayBuffer(RESULTS_PER_WORKER * N * 8),
         params: new SharedArrayBuffer(P * 4),
         grads: new SharedArrayBuffer(Math.max(4, (N - 1) * P * 4)),
+        pointers: new SharedArrayBuffer(Math.max(4, N * options.init.params.length * 4)),
       };
       pool.#control = new Int32Array(shared.control);
       pool.#results = new Float64Array(shared.results);
       pool.#params = new Float32Array(shared.params);
       pool.#grads = new Float32Array(shared.grads);
+      pool.#pointers = new Int32Array(shared.pointers);
+    }
+    if (joined !== null) {
+      for (let k = 0; k < N - 1; k++) pool.#stacks.push(allocBytes(JOIN_STACK_BYTES, `worker ${k + 1}'s stack`));
     }
     spawned.forEach((s, k) => {
       const index = k + 1;
       s.onMessage((m) => pool.#receive(k, m));
       s.onDeath((why) => pool.#fail(new WorkerFailure(index, pool.#step, `${why}`)));
-      s.post({ type: 'init', index, workers: N, transport: options.transport, shared, spinMs, ...options.init });
+      const join = joined === null ? null : { ...joined, stackLow: pool.#stacks[k] };
+      s.post({ type: 'init', index, workers: N, transport: options.transport, shared, spinMs, joined: join, ...options.init });
     });
     try {
       const deadline = performance.now() + START_TIMEOUT_MS;
@@ -269,8 +291,11 @@ export class GradientPool {
 
   /** A message from the worker at position k (worker number k + 1). */
   #receive(k: number, m: FromWorker): void {
-    if (m.type === 'ready') this.#ready[k] = true;
-    else if (m.type === 'done') this.#replies[k] = m;
+    if (m.type === 'ready') {
+      this.#ready[k] = true;
+      this.#slots[k] = m.slot;
+    } else if (m.type === 'done') this.#replies[k] = m;
+    else if (m.type === 'closed') this.#closed[k] = true;
     else if (m.type === 'failed') this.#fail(new WorkerFailure(k + 1, m.step, m.message, m.stack));
     this.#wake();
   }
@@ -472,7 +497,8 @@ export class GradientPool {
     const N = this.workers;
     const W = this.#spawned.length;
     if (this.transport === 'shared') {
-      input.writeParams(this.#params!);
+      if (this.joined) input.writePointers(this.#pointers!.subarray(0, this.#paramCount));
+      else input.writeParams(this.#params!);
       const ctrl = this.#control!;
       ctrl[CTRL.ROWS] = rows;
       ctrl[CTRL.STEP] = input.step;
@@ -529,6 +555,21 @@ export class GradientPool {
     timing.returnMs += now - Math.max(...spans.map(([, e]) => e));
   }
 
+  /** True when the workers run on this thread's wasm memory (see protocol.ts). */
+  get joined(): boolean {
+    return this.#stacks.length > 0;
+  }
+
+  get #paramCount(): number {
+    return this.#pointers!.length / this.workers;
+  }
+
+  /** Joined: the addresses of worker i's (1 … N − 1) gradients after the last step (ParamSpec order; 0: none). Valid until the next step. */
+  gradientPointers(i: number): Int32Array {
+    const P = this.#paramCount;
+    return this.#pointers!.subarray(i * P, (i + 1) * P);
+  }
+
   /** Worker i's (1 … N − 1) gradient after the last step (flat, ParamSpec order). Valid until the next step. */
   gradient(i: number): Float32Array {
     const P = this.paramLength;
@@ -540,8 +581,26 @@ export class GradientPool {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    if (this.#control !== null && this.#failure === null && this.#looping) this.#signal(CMD.QUIT);
+    if (this.#control !== null && this.#failure === null && this.#looping) {
+      const seq = this.#signal(CMD.QUIT);
+      // Joined, each worker frees what it allocated in this thread's memory before it acknowledges.
+      if (this.joined) await this.#acknowledged(() => this.#spawned.every((_, k) => Atomics.load(this.#control!, CTRL.DONE + k) === seq));
+    } else if (this.joined) {
+      for (const s of this.#spawned) s.post({ type: 'quit' });
+      if (this.#failure === null) await this.#acknowledged(() => this.#closed.every(Boolean));
+    }
     await Promise.all(this.#spawned.map((s) => s.terminate().catch(() => undefined)));
+    if (this.joined) {
+      const raw = rawExports();
+      for (const slot of this.#slots) if (slot > 0) raw.thread_unregister(slot);
+      for (const stack of this.#stacks) raw.free(stack, JOIN_STACK_BYTES);
+    }
     this.#wake();
+  }
+
+  /** Waits (at most CLOSE_TIMEOUT_MS) until `done()` holds. */
+  async #acknowledged(done: () => boolean): Promise<void> {
+    const deadline = performance.now() + CLOSE_TIMEOUT_MS;
+    while (!done() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }

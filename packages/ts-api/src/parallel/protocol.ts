@@ -10,6 +10,14 @@
 // notifies that word; main, after its own shard, waits (polling briefly, then Atomics.waitAsync) for
 // every DONE.
 // Message transport: the same numbers travel in 'step' / 'done' messages with transferred buffers.
+//
+// Joined (shared transport, where the caller runs the threads build: Node, cross-origin isolated
+// pages): every worker runs an instance of the caller's wasm module on the caller's own memory
+// (joinBackend). Then nothing goes through the parameter and gradient buffers: the caller writes its
+// parameters' addresses (POINTERS row 0), each worker copies the parameters from there inside the wasm
+// memory and leaves its gradients where backward put them, writing their addresses into its row; the
+// caller adds them from there. A worker frees its gradients when the next step starts (the caller
+// has added them by then) and everything it allocated when told to QUIT.
 
 import type { LayerSpec, LossSpec, ParamSpec } from './describe.js';
 
@@ -40,7 +48,7 @@ export const CTRL = {
   DONE: 10,
 } as const;
 
-/** STEP: compute a gradient; PAUSE: acknowledge (DONE) and go back to reading messages; QUIT: close. */
+/** STEP: compute a gradient; PAUSE: acknowledge (DONE) and go back to reading messages; QUIT: free what the worker allocated, acknowledge, close. */
 export const CMD = { STEP: 1, PAUSE: 2, QUIT: 3 } as const;
 
 /**
@@ -128,6 +136,15 @@ export interface SharedBuffers {
   results: SharedArrayBuffer;
   params: SharedArrayBuffer;
   grads: SharedArrayBuffer;
+  /** Joined: N rows of one address per parameter (row 0 the caller's parameters, row i worker i's gradients; 0: none). */
+  pointers: SharedArrayBuffer;
+}
+
+/** Joined: what a worker needs to run on the caller's wasm memory, and the stack the caller allocated for it. */
+export interface JoinInfo {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  stackLow: number;
 }
 
 export interface InitMessage {
@@ -143,6 +160,8 @@ export interface InitMessage {
   shared: SharedBuffers | null;
   /** How long to poll before sleeping on a control word (SPIN_MS, or 0 when threads outnumber cores). */
   spinMs: number;
+  /** Joined mode (see the file's header), or null. */
+  joined: JoinInfo | null;
   fault: FaultInjection | null;
 }
 
@@ -184,6 +203,8 @@ export type ToWorker = InitMessage | LayoutMessage | StepMessage | QuitMessage;
 export interface ReadyReply {
   type: 'ready';
   index: number;
+  /** Joined: the worker's thread slot in the threads build (the caller frees it), else 0. */
+  slot: number;
 }
 /** Message transport: the gradient (in the returned params buffer) and the shard's loss and hits. */
 export interface DoneReply {
@@ -208,4 +229,10 @@ export interface FailedReply {
   stack?: string;
 }
 
-export type FromWorker = ReadyReply | DoneReply | FailedReply;
+/** Joined, after a 'quit' message: the worker has freed what it allocated in the caller's memory. */
+export interface ClosedReply {
+  type: 'closed';
+  index: number;
+}
+
+export type FromWorker = ReadyReply | DoneReply | FailedReply | ClosedReply;

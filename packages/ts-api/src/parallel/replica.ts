@@ -2,6 +2,8 @@
 // gradient. Stateless between steps — the parameters come in with every step; a model with dropout
 // reseeds the generator for every step from (the generator state the caller drew for it, worker).
 
+import { kernels } from '../backend/index.js';
+import { borrowStorage, freeScratch, ptrOf } from '../backend/memory.js';
 import { manualSeed } from '../random.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -49,9 +51,12 @@ export class Replica {
    * One step on rows [0, count) of `x` / `y` (this worker's shard of a batch of `rows` rows): reads the
    * parameters from `params`, writes the gradient of gradScale × (the shard's summed loss) into `grads`
    * (zeros for parameters that need none), returns the shard's share of trainStep's lossSum and its hits.
-   * Call release() after reporting the step.
+   * Joined (protocol.ts), `params` and `grads` are addresses in the shared wasm memory: the caller's
+   * parameters are copied from there, and the gradients stay where they are — their addresses (0 for
+   * none) go into `grads`. Call release() after reporting the step — joined, not before the caller has
+   * added the gradients (the next step's start does it).
    */
-  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array; x: Typed; y: Typed; grads: Float32Array }): { lossSum: number; correct: number } {
+  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array | Int32Array; x: Typed; y: Typed; grads: Float32Array | Int32Array }): { lossSum: number; correct: number } {
     const layout = this.#layout;
     if (layout === null) throw new Error('step before layout');
     if (this.#fault !== null && a.step === this.#fault.step) {
@@ -64,7 +69,12 @@ export class Replica {
     }
     if (this.#random) manualSeed(workerSeed(a.rng, this.index));
     if (this.#params.some(({ tensor }) => tensor.grad !== null)) this.release(); // a step that was not released
-    for (const { spec, tensor } of this.#params) tensor.storage('parallel').f32().set(a.params.subarray(spec.offset, spec.offset + spec.length));
+    const joined = a.params instanceof Int32Array;
+    this.#params.forEach(({ spec, tensor }, k) => {
+      const own = tensor.storage('parallel');
+      if (a.params instanceof Int32Array) kernels.copy(borrowStorage('float32', a.params[k] >>> 0, spec.length), own);
+      else own.f32().set(a.params.subarray(spec.offset, spec.offset + spec.length));
+    });
     if (a.count === 0) {
       a.grads.fill(0);
       return { lossSum: 0, correct: 0 };
@@ -74,12 +84,21 @@ export class Replica {
       const y = shardInput(a.y, a.count, layout.yRow, layout.yType);
       return shardGradient(this.#net, this.#loss, this.#init.loss, this.#init.mode.updater, x, y, a.rows);
     });
-    for (const { spec, tensor } of this.#params) {
+    this.#params.forEach(({ spec, tensor }, k) => {
       const g = tensor.grad;
-      if (g === null || g.isDisposed) a.grads.fill(0, spec.offset, spec.offset + spec.length);
+      const none = g === null || g.isDisposed;
+      if (joined) a.grads[k] = none ? 0 : ptrOf(g.storage('parallel'));
+      else if (none) a.grads.fill(0, spec.offset, spec.offset + spec.length);
       else a.grads.set(g.storage('parallel').f32(), spec.offset);
-    }
+    });
     return out;
+  }
+
+  /** Frees the replica's parameters and gradients and the backend's scratch area (joined: they are in the caller's memory). */
+  dispose(): void {
+    this.release();
+    for (const { tensor } of this.#params) tensor.dispose();
+    freeScratch();
   }
 
   /** Frees the last step's gradients — after the step is reported done, while this thread waits anyway. */

@@ -65,11 +65,14 @@ function loop(): void {
   const sh = init!.shared!;
   const ctrl = new Int32Array(sh.control);
   const results = new Float64Array(sh.results);
-  const params = new Float32Array(sh.params);
   const P = init!.paramLength;
   const k = index - 1; // worker `index` computes shard `index`; shard 0 is the calling thread's
-  const grads = new Float32Array(sh.grads, k * P * 4, P);
   const N = init!.workers;
+  // Joined: addresses in the shared wasm memory instead of copies (protocol.ts).
+  const joined = init!.joined !== null;
+  const count = init!.params.length;
+  const params = joined ? new Int32Array(sh.pointers, 0, count) : new Float32Array(sh.params);
+  const grads = joined ? new Int32Array(sh.pointers, index * count * 4, count) : new Float32Array(sh.grads, k * P * 4, P);
   const poller = new Poller(init!.spinMs);
   for (;;) {
     if (!poller.until(ctrl, CTRL.SEQ, lastSeq)) Atomics.wait(ctrl, CTRL.SEQ, lastSeq);
@@ -78,6 +81,9 @@ function loop(): void {
     lastSeq = seq;
     const cmd = ctrl[CTRL.CMD];
     if (cmd === CMD.QUIT) {
+      if (joined) replica!.dispose();
+      Atomics.store(ctrl, CTRL.DONE + k, seq);
+      Atomics.notify(ctrl, CTRL.DONE + k);
       port.close();
       return;
     }
@@ -100,7 +106,7 @@ function loop(): void {
     }
     Atomics.store(ctrl, CTRL.DONE + k, seq);
     Atomics.notify(ctrl, CTRL.DONE + k);
-    if (cmd === CMD.STEP) replica!.release();
+    if (cmd === CMD.STEP && !joined) replica!.release();
     if (cmd === CMD.PAUSE) return;
   }
 }
@@ -110,9 +116,15 @@ async function handle(m: ToWorker): Promise<void> {
     case 'init': {
       init = m;
       index = m.index;
+      let slot = 0;
+      if (m.joined !== null) {
+        // Before the library: its backend must not load a wasm memory of its own.
+        const { joinBackend } = await import('../backend/load.js');
+        slot = await joinBackend({ module: m.joined.module, memory: m.joined.memory }, m.joined.stackLow);
+      }
       const { Replica } = await import('./replica.js');
       replica = new Replica(m);
-      port.post({ type: 'ready', index });
+      port.post({ type: 'ready', index, slot });
       return;
     }
     case 'layout': {
@@ -143,6 +155,10 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     }
     case 'quit':
+      if (init?.joined) {
+        replica?.dispose();
+        port.post({ type: 'closed', index });
+      }
       port.close();
       return;
   }

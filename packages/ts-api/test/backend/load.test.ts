@@ -59,4 +59,49 @@ describe('loading softmax_core.wasm in Node', () => {
     expect(typeof fresh.rawExports().gemm_f32).toBe('function');
     vi.resetModules();
   });
+
+  it('Node loads the threads build (a shared memory workers can join); SOFTMAX_THREADS=0 the plain one', async () => {
+    const expectShared = process.env.SOFTMAX_THREADS !== '0';
+    expect(wasmMemory().buffer instanceof SharedArrayBuffer).toBe(expectShared);
+    vi.resetModules();
+    const saved = process.env.SOFTMAX_THREADS;
+    try {
+      for (const [setting, shared] of [['0', false], ['1', true]] as const) {
+        process.env.SOFTMAX_THREADS = setting;
+        const fresh = await import('../../src/backend/load.js');
+        await fresh.loadBackend();
+        expect(fresh.wasmMemory().buffer instanceof SharedArrayBuffer, `SOFTMAX_THREADS=${setting}`).toBe(shared);
+        expect(fresh.sharedBackend() !== null).toBe(shared);
+        expect('thread_register' in fresh.rawExports()).toBe(true);
+        vi.resetModules();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.SOFTMAX_THREADS;
+      else process.env.SOFTMAX_THREADS = saved;
+      vi.resetModules();
+    }
+  });
+
+  it('joinBackend refuses a thread that has its own backend, and a module that is not the threads build', async () => {
+    vi.resetModules();
+    const saved = process.env.SOFTMAX_THREADS;
+    process.env.SOFTMAX_THREADS = '1';
+    const loadedHere = await import('../../src/backend/load.js');
+    try {
+      await loadedHere.loadBackend();
+    } finally {
+      if (saved === undefined) delete process.env.SOFTMAX_THREADS;
+      else process.env.SOFTMAX_THREADS = saved;
+    }
+    const shared = loadedHere.sharedBackend();
+    expect(shared).not.toBeNull();
+    await expect(loadedHere.joinBackend(shared!, 1 << 20)).rejects.toThrow('joinBackend: this thread has loaded a backend already');
+    vi.resetModules();
+    const fresh = await import('../../src/backend/load.js');
+    const fs = await import('node:fs/promises');
+    const plain = await WebAssembly.compile(await fs.readFile(new URL('../../wasm/softmax_core.wasm', import.meta.url)));
+    const memory = new WebAssembly.Memory({ initial: 32, maximum: 64, shared: true });
+    await expect(fresh.joinBackend({ module: plain, memory }, 1 << 20)).rejects.toThrow('joinBackend: the module is not the threads build (no __stack_pointer export)');
+    vi.resetModules();
+  });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { data, nn, optim, manualSeed, memory, keep, train, type Tensor } from '../../src/index.js';
 import { newProfile, type ParallelTestOptions } from '../../src/parallel/fit.js';
 import type { MainWait } from '../../src/parallel/pool.js';
+import { rawExports, sharedBackend } from '../../src/backend/load.js';
 
 let trainSet: data.Dataset;
 let testSet: data.Dataset;
@@ -129,6 +130,30 @@ describe('fit with workers', () => {
     expect(history.trainLoss[3]).toBeLessThan(history.trainLoss[0]);
     // [tensors, bytes] after epochs 2, 3 and 4 equal those after epoch 1.
     for (let e = 1; e < 4; e++) expect([seen[2 * e], seen[2 * e + 1]]).toEqual([seen[0], seen[1]]);
+  });
+
+  it('joined (Node runs the threads build): the workers read and write the caller\'s wasm memory, and give back all they allocated in it', async () => {
+    expect(sharedBackend()).not.toBeNull();
+    const live = (): number => rawExports().heap_live_bytes() >>> 0;
+    const s = setup(4, 'mlp');
+    const profile = newProfile();
+    const fitOnce = async (): Promise<number> => {
+      await train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, profile } as Options);
+      s.opt.zeroGrad();
+      return live();
+    };
+    // The first fit leaves SGD's momentum buffers, and the gemm packing buffers of the workers'
+    // thread slots (kept for the next threads there); later fits leave nothing more.
+    const first = await fitOnce();
+    expect(profile.joined).toBe(true);
+    expect(await fitOnce()).toBe(first);
+    expect(await fitOnce()).toBe(first);
+    // The message transport copies instead (the workers have memories of their own).
+    const m = setup(4, 'mlp');
+    const mProfile = newProfile();
+    for (let e = 0; e < 3; e++) await train.fit(m.net, m.trainIter, m.testIter, m.loss, 1, m.opt, { workers: 3, transport: 'message', profile: mProfile } as Options);
+    expect(mProfile.joined).toBe(false);
+    expect(bits(weights(m.net)).equals(bits(weights(s.net)))).toBe(true);
   });
 
   it('a worker that throws ends fit with an error naming it and the step; the model is as after the last completed step', async () => {
