@@ -35,6 +35,11 @@ mkdir -p test-output
 status=0
 pnpm -C packages/ts-api exec vitest run --reporter=default --reporter=json --outputFile="$ROOT/test-output/vitest.json" || status=$?
 
+# Node loads the threads build; pages that are not cross-origin isolated get the plain one (its own,
+# unshared memory; fit's workers then copy through SharedArrayBuffers or messages): everything again on it.
+log "vitest on the plain build (SOFTMAX_THREADS=0)"
+SOFTMAX_THREADS=0 pnpm -C packages/ts-api exec vitest run --reporter=default --reporter=json --outputFile="$ROOT/test-output/vitest-plain.json" || status=$?
+
 log "demo e2e (Vite dev server + headless Chromium)"
 pnpm -C packages/demo exec vitest run --reporter=default --reporter=json --outputFile="$ROOT/test-output/vitest-demo.json" || status=$?
 
@@ -47,5 +52,5 @@ node -e '
     } catch { failed += 1; console.log(`no report: ${f}`); }
   }
   console.log(`\n${passed} passed, ${failed} failed`);
-' "$ROOT/test-output/vitest.json" "$ROOT/test-output/vitest-demo.json"
+' "$ROOT/test-output/vitest.json" "$ROOT/test-output/vitest-plain.json" "$ROOT/test-output/vitest-demo.json"
 exit "$status"
