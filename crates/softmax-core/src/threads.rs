@@ -52,7 +52,12 @@ mod shared {
         unsafe { core::ptr::read_volatile(here) };
         let here = here as usize;
         for (i, s) in STACKS.iter().enumerate().skip(1) {
-            if s[0].load(Ordering::Acquire) <= here && here < s[1].load(Ordering::Acquire) {
+            let low = s[0].load(Ordering::Acquire);
+            // low again after high: the two bounds belong to one registration.
+            if low <= here
+                && here < s[1].load(Ordering::Acquire)
+                && s[0].load(Ordering::Acquire) == low
+            {
                 return i;
             }
         }
@@ -124,8 +129,9 @@ mod shared {
         }
     }
 
-    /// std's allocator behind a spin lock: threads allocate rarely (tensors are reused by the
-    /// library's pool) and briefly.
+    /// std's allocator behind a spin lock (each call holds it for one dlmalloc operation). A thread
+    /// killed while holding it would leave the others spinning: the library ends its workers only
+    /// when they are idle (or after they failed outside wasm).
     pub struct LockedAlloc;
 
     static LOCK: AtomicBool = AtomicBool::new(false);

@@ -26,7 +26,7 @@ interface Loaded {
   readonly threads: boolean;
 }
 
-/** Pages (64 KiB) of the threads build's shared memory: it is created here, at its maximum size's reservation. */
+/** Pages (64 KiB) of the threads build's shared memory, which is created here: 2 MiB to start, growing up to the maximum (reserved as address space up front). */
 const SHARED_INITIAL_PAGES = 32;
 const SHARED_MAX_PAGES_NODE = 65536; // 4 GiB, what a 32-bit wasm memory can address
 const SHARED_MAX_PAGES_BROWSER = 16384; // 1 GiB: a smaller address-space reservation for phones

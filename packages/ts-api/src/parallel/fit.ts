@@ -12,6 +12,11 @@
 // the FULL batch, so the shards add up to the batch gradient; the order of the sum is fixed, so a run
 // is deterministic for a given N whatever the threads' timing. Test accuracy is evaluated here.
 //
+// Where this thread runs the threads build (Node; cross-origin isolated pages) the workers run on its
+// wasm memory ("joined", protocol.ts): "writes the parameters" is then writing their addresses, and the
+// workers' gradients are added from where their backward left them. Elsewhere both are copied through
+// SharedArrayBuffers (or messages). The sums are the same either way, and so are the bits.
+//
 // Why N − 1 workers and not N: on N cores, N workers plus a coordinating thread are N + 1 busy threads
 // (the coordinator's batch assembly and update then steal a worker's core), and this thread would
 // copy one more gradient in and the parameters out once more. On 2 idle cores the MLP's speed-up over
@@ -34,7 +39,7 @@
 
 import { kernels, rng } from '../backend/index.js';
 import { sharedBackend } from '../backend/load.js';
-import { borrowStorage, ptrOf } from '../backend/memory.js';
+import { borrowStorage, ptrOf, type Storage } from '../backend/memory.js';
 import { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { getRngState } from '../random.js';
@@ -43,7 +48,6 @@ import { noGrad } from '../tensor/grad-mode.js';
 import { empty } from '../tensor/ops/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Storage } from '../backend/memory.js';
 import type { FitOptions } from '../train/fit.js';
 import { checkEpochs, TrainRun, type History } from '../train/run.js';
 import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';

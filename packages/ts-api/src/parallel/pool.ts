@@ -266,7 +266,12 @@ export class GradientPool {
       pool.#pointers = new Int32Array(shared.pointers);
     }
     if (joined !== null) {
-      for (let k = 0; k < N - 1; k++) pool.#stacks.push(allocBytes(JOIN_STACK_BYTES, `worker ${k + 1}'s stack`));
+      try {
+        for (let k = 0; k < N - 1; k++) pool.#stacks.push(allocBytes(JOIN_STACK_BYTES, `worker ${k + 1}'s stack`));
+      } catch (e) {
+        await pool.close();
+        throw e;
+      }
     }
     spawned.forEach((s, k) => {
       const index = k + 1;
