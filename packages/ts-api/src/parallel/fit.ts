@@ -13,8 +13,9 @@
 // is deterministic for a given N whatever the threads' timing. Test accuracy is evaluated here.
 //
 // Where this thread runs the threads build (Node; cross-origin isolated pages) the workers run on its
-// wasm memory ("joined", protocol.ts): "writes the parameters" is then writing their addresses, and the
-// workers' gradients are added from where their backward left them. Elsewhere both are copied through
+// wasm memory ("joined", protocol.ts): "writes the parameters" is then writing their addresses (the
+// replicas compute on the caller's parameters), and the workers' gradients are added from where their
+// backward left them. Elsewhere both are copied through
 // SharedArrayBuffers (or messages). The sums are the same either way, and so are the bits.
 //
 // Why N − 1 workers and not N: on N cores, N workers plus a coordinating thread are N + 1 busy threads

@@ -14,9 +14,9 @@
 // Joined (shared transport, where the caller runs the threads build: Node, cross-origin isolated
 // pages): every worker runs an instance of the caller's wasm module on the caller's own memory
 // (joinBackend). Then nothing goes through the parameter and gradient buffers: the caller writes its
-// parameters' addresses (POINTERS row 0), each worker copies the parameters from there inside the wasm
-// memory and leaves its gradients where backward put them, writing their addresses into its row; the
-// caller adds them from there. A worker frees its gradients when the next step starts (the caller
+// parameters' addresses (POINTERS row 0), each worker computes on the parameters there (its replica's
+// parameters are views of them) and leaves its gradients where backward put them, writing their
+// addresses into its row; the caller adds them from there. A worker frees its gradients when the next step starts (the caller
 // has added them by then) and everything it allocated when told to QUIT.
 
 import type { LayerSpec, LossSpec, ParamSpec } from './describe.js';

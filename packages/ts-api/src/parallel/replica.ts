@@ -1,23 +1,34 @@
 // The worker's half: a replica of the caller's model that turns (parameters, shard) into the shard's
-// gradient. Stateless between steps — the parameters come in with every step; a model with dropout
+// gradient. Stateless between steps — the parameters come in with every step (joined: the replica's
+// parameters are views of the caller's, at the addresses the step gives); a model with dropout
 // reseeds the generator for every step from (the generator state the caller drew for it, worker).
 
-import { kernels } from '../backend/index.js';
 import { borrowStorage, freeScratch, ptrOf } from '../backend/memory.js';
 import { manualSeed } from '../random.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
+import { Parameter } from '../nn/parameter.js';
 import { buildModel, buildSumLoss, hasDropout, type ParamSpec } from './describe.js';
 import { workerSeed, type FaultInjection, type InitMessage, type LayoutMessage } from './protocol.js';
 import { shardGradient, shardInput } from './shard.js';
 
 type Typed = Float32Array | Int32Array;
 
+/** A replica's parameter, and where it lives in its module (`owner[attr]`). */
+interface ReplicaParam {
+  spec: ParamSpec;
+  tensor: Tensor;
+  owner: Module;
+  attr: string;
+  /** Joined: the address of the caller's parameter this one is a view of (0: the replica's own copy). */
+  at: number;
+}
+
 export class Replica {
   readonly index: number;
   readonly #net: Module;
-  readonly #params: { spec: ParamSpec; tensor: Tensor }[];
+  readonly #params: ReplicaParam[];
   readonly #loss: (yHat: Tensor, y: Tensor) => Tensor;
   readonly #init: InitMessage;
   readonly #fault: FaultInjection | null;
@@ -32,13 +43,16 @@ export class Replica {
     this.#net = buildModel(init.model);
     this.#random = hasDropout(init.model);
     this.#net.train();
-    const own = this.#net.parameters();
+    const own = this.#net.namedParameters();
     if (own.length !== init.params.length) throw new Error(`replica has ${own.length} parameters, the model ${init.params.length}`);
+    const modules = new Map(this.#net.namedModules());
     this.#params = init.params.map((spec, i) => {
-      const t = own[i];
+      const [name, t] = own[i];
       if (t.shape.join(',') !== spec.shape.join(',')) throw new Error(`replica parameter ${spec.name} is [${t.shape.join(', ')}], expected [${spec.shape.join(', ')}]`);
       t.requiresGrad = spec.requiresGrad;
-      return { spec, tensor: t };
+      const dot = name.lastIndexOf('.');
+      const owner = modules.get(dot < 0 ? '' : name.slice(0, dot))!;
+      return { spec, tensor: t, owner, attr: name.slice(dot + 1), at: 0 };
     });
     this.#loss = buildSumLoss(init.loss);
   }
@@ -51,9 +65,9 @@ export class Replica {
    * One step on rows [0, count) of `x` / `y` (this worker's shard of a batch of `rows` rows): reads the
    * parameters from `params`, writes the gradient of gradScale × (the shard's summed loss) into `grads`
    * (zeros for parameters that need none), returns the shard's share of trainStep's lossSum and its hits.
-   * Joined (protocol.ts), `params` and `grads` are addresses in the shared wasm memory: the caller's
-   * parameters are copied from there, and the gradients stay where they are — their addresses (0 for
-   * none) go into `grads`. Call release() after reporting the step — joined, not before the caller has
+   * Joined (protocol.ts), `params` and `grads` are addresses in the shared wasm memory: the replica
+   * computes on the caller's parameters there, and the gradients stay where they are — their addresses
+   * (0 for none) go into `grads`. Call release() after reporting the step — joined, not before the caller has
    * added the gradients (the next step's start does it).
    */
   step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array | Int32Array; x: Typed; y: Typed; grads: Float32Array | Int32Array }): { lossSum: number; correct: number } {
@@ -70,10 +84,9 @@ export class Replica {
     if (this.#random) manualSeed(workerSeed(a.rng, this.index));
     if (this.#params.some(({ tensor }) => tensor.grad !== null)) this.release(); // a step that was not released
     const joined = a.params instanceof Int32Array;
-    this.#params.forEach(({ spec, tensor }, k) => {
-      const own = tensor.storage('parallel');
-      if (a.params instanceof Int32Array) kernels.copy(borrowStorage('float32', a.params[k] >>> 0, spec.length), own);
-      else own.f32().set(a.params.subarray(spec.offset, spec.offset + spec.length));
+    this.#params.forEach((p, k) => {
+      if (a.params instanceof Int32Array) this.#view(p, a.params[k] >>> 0);
+      else p.tensor.storage('parallel').f32().set(a.params.subarray(p.spec.offset, p.spec.offset + p.spec.length));
     });
     if (a.count === 0) {
       a.grads.fill(0);
@@ -92,6 +105,21 @@ export class Replica {
       else a.grads.set(g.storage('parallel').f32(), spec.offset);
     });
     return out;
+  }
+
+  /**
+   * Joined: makes parameter `p` a view of the caller's parameter at address `at` (no copy; the caller
+   * does not change its parameters while a step runs). Its own tensor is freed.
+   */
+  #view(p: ReplicaParam, at: number): void {
+    if (p.at === at) return;
+    const alias = Parameter(new Tensor(borrowStorage('float32', at, p.spec.length), p.spec.shape, 'float32'), p.spec.requiresGrad);
+    const owner = p.owner as unknown as Record<string, unknown>;
+    if (Object.prototype.hasOwnProperty.call(owner, p.attr) && owner[p.attr] === p.tensor) owner[p.attr] = alias;
+    else p.owner.registerParameter(p.attr, alias);
+    p.tensor.dispose();
+    p.tensor = alias;
+    p.at = at;
   }
 
   /** Frees the replica's parameters and gradients and the backend's scratch area (joined: they are in the caller's memory). */
