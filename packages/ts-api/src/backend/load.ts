@@ -26,10 +26,25 @@ interface Loaded {
   readonly threads: boolean;
 }
 
-/** Pages (64 KiB) of the threads build's shared memory, which is created here: 2 MiB to start, growing up to the maximum (reserved as address space up front). */
+/**
+ * Pages (64 KiB) of the threads build's shared memory, which is created here: 2 MiB to start, growing
+ * up to a maximum that is reserved as address space up front — 4 GiB (all a 32-bit wasm memory can
+ * address) where the engine grants it, else the first smaller size it does (phones, 32-bit browsers).
+ */
 const SHARED_INITIAL_PAGES = 32;
-const SHARED_MAX_PAGES_NODE = 65536; // 4 GiB, what a 32-bit wasm memory can address
-const SHARED_MAX_PAGES_BROWSER = 16384; // 1 GiB: a smaller address-space reservation for phones
+const SHARED_MAX_PAGES = [65536, 16384, 4096];
+
+function sharedMemory(): WebAssembly.Memory {
+  let last: unknown;
+  for (const maximum of SHARED_MAX_PAGES) {
+    try {
+      return new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum, shared: true });
+    } catch (e) {
+      last = e; // RangeError: this much address space cannot be reserved
+    }
+  }
+  throw new Error(`softmax-nn: could not create a shared wasm memory: ${(last as Error).message}`);
+}
 
 /** What a worker needs to run its own instance on this thread's memory (see joinBackend). */
 export interface SharedBackend {
@@ -125,8 +140,7 @@ function adopt(module: WebAssembly.Module, instance: WebAssembly.Instance, impor
 /** Instantiates either build: the threads build on a new shared memory, the plain one on its own. */
 async function instantiate(module: WebAssembly.Module): Promise<Loaded> {
   if (!importsMemory(module)) return adopt(module, await WebAssembly.instantiate(module, {}), null);
-  const maximum = isNode() ? SHARED_MAX_PAGES_NODE : SHARED_MAX_PAGES_BROWSER;
-  const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum, shared: true });
+  const memory = sharedMemory();
   return adopt(module, await WebAssembly.instantiate(module, { env: { memory } }), memory);
 }
 
