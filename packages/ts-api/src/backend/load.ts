@@ -71,11 +71,15 @@ function nodeOverride(): string | undefined {
   return nodeEnv('SOFTMAX_WASM');
 }
 
-/** True where a shared wasm memory can be handed to workers: Node, and cross-origin isolated pages. */
-function sharedMemoryUsable(): boolean {
+/** True where SharedArrayBuffer can be posted to workers: always in Node, in browsers when cross-origin isolated. */
+export function sharedMemoryAvailable(): boolean {
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics === 'undefined') return false;
-  if (isNode()) return nodeEnv('SOFTMAX_THREADS') !== '0';
-  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return isNode() || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
+
+/** True where the threads build is loaded: shared memory can be handed to workers and SOFTMAX_THREADS is not 0. */
+function threadsBuildWanted(): boolean {
+  return sharedMemoryAvailable() && nodeEnv('SOFTMAX_THREADS') !== '0';
 }
 
 async function readInNode(url: URL): Promise<Uint8Array> {
@@ -165,7 +169,7 @@ export function loadBackend(source?: BufferSource | WebAssembly.Module | URL | s
       module = await WebAssembly.compile(source as BufferSource);
     } else if (source !== undefined) {
       module = await compileFile(new URL(String(source), import.meta.url));
-    } else if (nodeOverride() === undefined && sharedMemoryUsable()) {
+    } else if (nodeOverride() === undefined && threadsBuildWanted()) {
       module = await compileFile(new URL('../../wasm/softmax_core_threads.wasm', import.meta.url));
     } else {
       module = await compileFile(new URL('../../wasm/softmax_core.wasm', import.meta.url));

@@ -10,6 +10,7 @@ import {
 } from './protocol.js';
 import { nextTask } from '../train/yield.js';
 import { JOIN_STACK_BYTES, rawExports, type SharedBackend } from '../backend/load.js';
+export { sharedMemoryAvailable } from '../backend/load.js';
 import { allocBytes } from '../backend/memory.js';
 
 /** The longest a wait sleeps before it looks at the workers' health again. */
@@ -65,11 +66,6 @@ export class WorkerFailure extends Error {
   }
 }
 
-/** True where SharedArrayBuffer can be posted to workers: always in Node, in browsers when cross-origin isolated. */
-export function sharedMemoryAvailable(): boolean {
-  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics === 'undefined') return false;
-  return isNode || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-}
 
 interface Spawned {
   post(message: ToWorker, transfer?: Transferable[]): void;
