@@ -3,6 +3,18 @@ import { backendMemory, kernels, reference, storageFrom, allocStorage } from '..
 import { backendLoaded, loadBackend, rawExports, wasmMemory } from '../../src/backend/load.js';
 import { PARAMS } from '../../src/backend/call.js';
 
+/** Runs `fn` with environment variable `name` set to `value`, then puts back what was there. */
+async function withEnv<T>(name: string, value: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env[name];
+  process.env[name] = value;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env[name];
+    else process.env[name] = saved;
+  }
+}
+
 describe('loading softmax_core.wasm in Node', () => {
   it('instantiates on import (top-level await) and exposes memory', async () => {
     expect(backendLoaded()).toBe(true);
@@ -36,16 +48,14 @@ describe('loading softmax_core.wasm in Node', () => {
 
   it('a missing file gives the build hint', async () => {
     vi.resetModules();
-    const saved = process.env.SOFTMAX_WASM;
-    process.env.SOFTMAX_WASM = '/nonexistent/softmax_core.wasm';
     try {
-      const fresh = await import('../../src/backend/load.js');
-      await expect(fresh.loadBackend()).rejects.toThrow(
-        'softmax_core.wasm not found at /nonexistent/softmax_core.wasm; run `bash scripts/build-wasm.sh`',
-      );
+      await withEnv('SOFTMAX_WASM', '/nonexistent/softmax_core.wasm', async () => {
+        const fresh = await import('../../src/backend/load.js');
+        await expect(fresh.loadBackend()).rejects.toThrow(
+          'softmax_core.wasm not found at /nonexistent/softmax_core.wasm; run `bash scripts/build-wasm.sh`',
+        );
+      });
     } finally {
-      if (saved === undefined) delete process.env.SOFTMAX_WASM;
-      else process.env.SOFTMAX_WASM = saved;
       vi.resetModules();
     }
   });
@@ -64,35 +74,26 @@ describe('loading softmax_core.wasm in Node', () => {
     const expectShared = process.env.SOFTMAX_THREADS !== '0';
     expect(wasmMemory().buffer instanceof SharedArrayBuffer).toBe(expectShared);
     vi.resetModules();
-    const saved = process.env.SOFTMAX_THREADS;
     try {
       for (const [setting, shared] of [['0', false], ['1', true]] as const) {
-        process.env.SOFTMAX_THREADS = setting;
-        const fresh = await import('../../src/backend/load.js');
-        await fresh.loadBackend();
-        expect(fresh.wasmMemory().buffer instanceof SharedArrayBuffer, `SOFTMAX_THREADS=${setting}`).toBe(shared);
-        expect(fresh.sharedBackend() !== null).toBe(shared);
-        expect('thread_register' in fresh.rawExports()).toBe(true);
+        await withEnv('SOFTMAX_THREADS', setting, async () => {
+          const fresh = await import('../../src/backend/load.js');
+          await fresh.loadBackend();
+          expect(fresh.wasmMemory().buffer instanceof SharedArrayBuffer, `SOFTMAX_THREADS=${setting}`).toBe(shared);
+          expect(fresh.sharedBackend() !== null).toBe(shared);
+          expect('thread_register' in fresh.rawExports()).toBe(true);
+        });
         vi.resetModules();
       }
     } finally {
-      if (saved === undefined) delete process.env.SOFTMAX_THREADS;
-      else process.env.SOFTMAX_THREADS = saved;
       vi.resetModules();
     }
   });
 
   it('joinBackend refuses a thread that has its own backend, and a module that is not the threads build', async () => {
     vi.resetModules();
-    const saved = process.env.SOFTMAX_THREADS;
-    process.env.SOFTMAX_THREADS = '1';
     const loadedHere = await import('../../src/backend/load.js');
-    try {
-      await loadedHere.loadBackend();
-    } finally {
-      if (saved === undefined) delete process.env.SOFTMAX_THREADS;
-      else process.env.SOFTMAX_THREADS = saved;
-    }
+    await withEnv('SOFTMAX_THREADS', '1', () => loadedHere.loadBackend());
     const shared = loadedHere.sharedBackend();
     expect(shared).not.toBeNull();
     await expect(loadedHere.joinBackend(shared!, 1 << 20)).rejects.toThrow('joinBackend: this thread has loaded a backend already');
