@@ -140,6 +140,35 @@ export function hasDropout(spec: LayerSpec): boolean {
   return spec.kind === 'Dropout' && spec.p > 0;
 }
 
+/**
+ * Fetching a batch from the loader (gathering its examples, at random places in the dataset) costs
+ * about as much per element of an example as this many multiply-adds of the model's Linear layers.
+ * Measured with 2 threads busy (MLP 784-256-10 on Fashion-MNIST, batch 256): the loader took 0.24 ms
+ * per batch of 256 × 784 elements, the forward + backward 0.0297 ms per example (0.41 M multiply-adds):
+ * 16 × 784 / 0.41 M gives shard 0 124 rows of 256, where both threads' medians met (3.71 / 3.72 ms).
+ */
+const LOOK_AHEAD_MACS_PER_ELEMENT = 16;
+
+/**
+ * What the calling thread's look-ahead (fetching the next batch) costs per example, in examples' worth
+ * of forward + backward through `spec` (firstShard uses it to give shard 0 fewer rows). The Linear
+ * layers' multiply-adds stand for the work: forward in × out, backward as much for the weight's
+ * gradient and, after the first Linear, as much again for the input's.
+ */
+export function lookAheadCost(spec: LayerSpec, exampleElements: number): number {
+  let macs = 0;
+  let first = true;
+  const visit = (s: LayerSpec): void => {
+    if (s.kind === 'Sequential') s.layers.forEach(visit);
+    else if (s.kind === 'Linear') {
+      macs += s.inFeatures * s.outFeatures * (first ? 2 : 3);
+      first = false;
+    }
+  };
+  visit(spec);
+  return macs === 0 ? 0 : (LOOK_AHEAD_MACS_PER_ELEMENT * exampleElements) / macs;
+}
+
 /** The loss with reduction 'sum' (a worker differentiates scale × the shard's summed loss). */
 export function buildSumLoss(spec: LossSpec): (yHat: Tensor, y: Tensor) => Tensor {
   const m = spec.kind === 'CrossEntropyLoss'

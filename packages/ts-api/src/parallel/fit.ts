@@ -2,11 +2,12 @@
 //
 // The caller's model and optimiser stay the source of truth in this thread — callbacks, checkpoints,
 // exact resume and "after a failure the model is as after the last completed step" work as with one
-// thread. Every batch is split into N fixed shards (shardOf). Shard 0 is computed here, on the caller's
+// thread. Every batch is split into N fixed shards (shardOf; shard 0 a little smaller, firstShard, as
+// its thread also fetches the next batch). Shard 0 is computed here, on the caller's
 // model; shards 1 … N − 1 by N − 1 workers (worker_threads / Web Workers), stateless gradient
 // calculators that each hold a replica built from the model's description (describe.ts). Per step this
 // thread writes the parameters for the workers and wakes them, computes shard 0's gradient into .grad,
-// fetches the next batch from the caller's loader and copies it into the other batch buffer (look-ahead),
+// fetches the next batch from the caller's loader and stages it in the other batch slot (look-ahead),
 // then adds the workers' gradients in the order 1 … N − 1 with the core's kernels and calls the caller's
 // optimiser (or updater function). Each shard differentiates gradScale × (its summed loss), scaled by
 // the FULL batch, so the shards add up to the batch gradient; the order of the sum is fixed, so a run
@@ -14,9 +15,9 @@
 //
 // Where this thread runs the threads build (Node; cross-origin isolated pages) the workers run on its
 // wasm memory ("joined", protocol.ts): "writes the parameters" is then writing their addresses (the
-// replicas compute on the caller's parameters), and the workers' gradients are added from where their
-// backward left them. Elsewhere both are copied through
-// SharedArrayBuffers (or messages). The sums are the same either way, and so are the bits.
+// replicas compute on the caller's parameters), the workers' gradients are added from where their
+// backward left them, and the batch is read where the loader put it. Elsewhere all three are copied
+// through SharedArrayBuffers (or messages). The sums are the same either way, and so are the bits.
 //
 // Why N − 1 workers and not N: on N cores, N workers plus a coordinating thread are N + 1 busy threads
 // (the coordinator's batch assembly and update then steal a worker's core), and this thread would
@@ -26,10 +27,11 @@
 // Why the batch travels per step instead of the dataset being copied into every worker once: any
 // Dataset works (subset, TensorDataset, custom get()), DataLoader transforms (augmentation) run once
 // and draw from the caller's generator as with one thread, the loader's shuffle/generator state (what
-// checkpoints save) is untouched, and the data is not held N times. The cost is one copy of the batch
-// into shared memory per step (≈0.8 MB for 256 Fashion-MNIST images), done during the look-ahead
-// while the workers compute. (The look-ahead fetches batch t + 1 before step t's callbacks; with
-// random transforms, a stop() in the middle of an epoch therefore leaves the generator one batch on.)
+// checkpoints save) is untouched, and the data is not held N times. Joined, that costs nothing more
+// than the loader's own gather; elsewhere one copy of the batch into shared memory per step (≈0.8 MB
+// for 256 Fashion-MNIST images), done during the look-ahead while the workers compute. (The look-ahead
+// fetches batch t + 1 before step t's callbacks; with random transforms, a stop() in the middle of an
+// epoch therefore leaves the generator one batch on.)
 //
 // Differences from workers = 1, by design: the summation order of the gradient (the shards' partial
 // sums are added), hence ≈1e-7 relative differences per step; and Dropout masks: shard 0 draws from the
@@ -48,13 +50,13 @@ import { DataLoader } from '../data/dataloader.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { empty } from '../tensor/ops/create.js';
 import { keep, tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { FitOptions } from '../train/fit.js';
 import { checkEpochs, TrainRun, type History } from '../train/run.js';
 import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from '../train/types.js';
-import { buildSumLoss, describeLoss, describeModel, hasDropout, type ParamSpec } from './describe.js';
-import { shardGradient, shardInput } from './shard.js';
+import { buildSumLoss, describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './describe.js';
+import { shardGradient, shardInput, shardView } from './shard.js';
 import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait } from './pool.js';
 import type { FaultInjection, TransportKind } from './protocol.js';
 import { makeYielder, nextTask } from '../train/yield.js';
@@ -180,6 +182,24 @@ export async function fitParallel(
     return state;
   };
 
+  // Joined, a batch is not copied: views keep the loader's tensors alive (the loader frees its own
+  // handles when it moves on, during the look-ahead) until the step on them is done.
+  const held: (Tensor[] | null)[] = [null, null];
+  const release = (s: 0 | 1): void => {
+    held[s]?.forEach((t) => t.dispose());
+    held[s] = null;
+  };
+  const stage = (s: 0 | 1, X: Tensor, y: Tensor): void => {
+    const p = pool!;
+    if (!p.joined) {
+      p.stage(s, y.shape[0], dataOf(X), dataOf(y));
+      return;
+    }
+    release(s);
+    held[s] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
+    p.place(s, y.shape[0], ptrOf(X.storage('fit')), ptrOf(y.storage('fit')));
+  };
+
   const yielder = makeYielder();
   let step = 0;
   try {
@@ -225,21 +245,24 @@ export async function fitParallel(
               if (!pool.fits(X.shape, y.shape, X.dtype, y.dtype)) {
                 const l = pool.layout;
                 const capacity = Math.max(rows, l?.capacity ?? 0, trainIter instanceof DataLoader ? trainIter.batchSize : 0);
-                const layout: Layout = { xRow: X.shape.slice(1), yRow: y.shape.slice(1), xType: X.dtype, yType: y.dtype, capacity };
+                const xRow = X.shape.slice(1);
+                const lookAhead = lookAheadCost(model, xRow.reduce((a, b) => a * b, 1));
+                const layout: Layout = { xRow, yRow: y.shape.slice(1), xType: X.dtype, yType: y.dtype, capacity, lookAhead };
                 await pool.setLayout(layout);
               }
-              pool.stage(slot, rows, dataOf(X), dataOf(y));
+              stage(slot, X, y);
             }
             const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams, writePointers }, prof);
             pending.catch(() => undefined); // awaited below, after this thread's shard and the look-ahead
             // Shard 0, here, on the caller's model: its gradient goes straight into .grad.
             const tMain = prof ? performance.now() : 0;
             if (updater instanceof Optimizer) updater.zeroGrad();
-            const own = pool.shard(slot, 0);
             const layout = pool.layout!;
+            const own = pool.joined ? pool.shardAt(slot, 0) : pool.shard(slot, 0);
+            const input = (data: number | Float32Array | Int32Array, row: number[], type: 'float32' | 'int32'): Tensor =>
+              typeof data === 'number' ? shardView(data, own.count, row, type) : shardInput(data, own.count, row, type);
             const r0 = own.count === 0 ? { lossSum: 0, correct: 0 } : tidy(() => shardGradient(
-              module, sumLoss, lossSpec, mode,
-              shardInput(own.x, own.count, layout.xRow, layout.xType), shardInput(own.y, own.count, layout.yRow, layout.yType), own.rows,
+              module, sumLoss, lossSpec, mode, input(own.x, layout.xRow, layout.xType), input(own.y, layout.yRow, layout.yType), own.rows,
             ));
             if (prof) prof.mainMs += performance.now() - tMain;
             const ahead = (): IteratorResult<[Tensor, Tensor]> => {
@@ -247,7 +270,7 @@ export async function fitParallel(
               const n = it.next();
               staged = false;
               if (!n.done && pool!.fits(n.value[0].shape, n.value[1].shape, n.value[0].dtype, n.value[1].dtype)) {
-                pool!.stage(slot === 0 ? 1 : 0, n.value[1].shape[0], dataOf(n.value[0]), dataOf(n.value[1]));
+                stage(slot === 0 ? 1 : 0, n.value[0], n.value[1]);
                 staged = true;
               }
               if (prof) prof.batchMs += performance.now() - t;
@@ -257,6 +280,7 @@ export async function fitParallel(
             const tIdle = prof ? performance.now() : 0;
             const rw = await pending;
             if (prof) prof.idleMs += performance.now() - tIdle;
+            release(slot);
             // The loss and hits in shard order, as the gradients are summed.
             r = { lossSum: r0.lossSum, correct: r0.correct };
             rw.lossSums.forEach((l, k) => { r.lossSum += l; r.correct += rw.corrects[k]; });
@@ -295,6 +319,8 @@ export async function fitParallel(
     for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
   } finally {
     await pool?.close();
+    release(0);
+    release(1);
     scratch.forEach((t) => t.dispose());
     draw?.dispose();
   }

@@ -5,7 +5,7 @@
 // 'exit' event, and at the latest after WAKE_MS by the waits' own timeout.
 
 import {
-  clock, CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, controlWords, shardOf,
+  clock, CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, controlWords, firstShard, shardOf,
   type DoneReply, type ElemType, type FaultInjection, type FromWorker, type InitMessage, type ToWorker, type TransportKind,
 } from './protocol.js';
 import { nextTask } from '../train/yield.js';
@@ -130,6 +130,8 @@ export interface Layout {
   xType: ElemType;
   yType: ElemType;
   capacity: number;
+  /** The calling thread's look-ahead per example, in examples' worth of gradient work (firstShard). */
+  lookAhead: number;
 }
 
 /** One step, as the transports need it: the batch is the one staged in `slot`. */
@@ -212,6 +214,8 @@ export class GradientPool {
   #xs: Typed[] = [];
   #ys: Typed[] = [];
   readonly #staged: [number, number] = [0, 0];
+  /** Joined: the byte addresses of the batch placed in each slot (examples, targets). */
+  readonly #placed: [{ x: number; y: number }, { x: number; y: number }] = [{ x: 0, y: 0 }, { x: 0, y: 0 }];
   // message transport: per worker, the buffers that travel with 'step' and come back with 'done'
   #buffers: { params: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer }[] = [];
   #replies: (DoneReply | null)[] = [];
@@ -407,20 +411,20 @@ export class GradientPool {
   }
 
   /**
-   * Tells the workers the shape of the examples and (re)allocates the two batch buffers. Only between
-   * steps: anything staged before is dropped.
+   * Tells the workers the shape of the examples and (re)allocates the two batch buffers (joined: none,
+   * the batch is placed where it is). Only between steps: anything staged before is dropped.
    */
   async setLayout(layout: Layout): Promise<void> {
     if (this.#failure !== null) throw this.#failure;
     this.#layout = layout;
-    const make = (row: number[], type: ElemType): [ArrayBufferLike, ArrayBufferLike] => {
+    const make = (row: number[], type: ElemType): Typed[] => {
+      if (this.joined) return []; // placed, not staged
       const bytes = layout.capacity * rowLength(row) * 4;
-      return this.transport === 'shared' ? [new SharedArrayBuffer(bytes), new SharedArrayBuffer(bytes)] : [new ArrayBuffer(bytes), new ArrayBuffer(bytes)];
+      const buffer = (): ArrayBufferLike => (this.transport === 'shared' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+      return [typed(buffer(), type), typed(buffer(), type)];
     };
-    const x = make(layout.xRow, layout.xType);
-    const y = make(layout.yRow, layout.yType);
-    this.#xs = x.map((b) => typed(b, layout.xType));
-    this.#ys = y.map((b) => typed(b, layout.yType));
+    this.#xs = make(layout.xRow, layout.xType);
+    this.#ys = make(layout.yRow, layout.yType);
     this.#staged[0] = this.#staged[1] = 0;
     if (this.transport === 'message') {
       for (const s of this.#spawned) s.post({ type: 'layout', ...layout, x: null, y: null });
@@ -428,9 +432,9 @@ export class GradientPool {
       return;
     }
     if (this.#looping) await this.#waitDone(this.#signal(CMD.PAUSE)); // back to reading messages
-    for (const s of this.#spawned) {
-      s.post({ type: 'layout', ...layout, x: x as [SharedArrayBuffer, SharedArrayBuffer], y: y as [SharedArrayBuffer, SharedArrayBuffer] });
-    }
+    const shared = (views: Typed[]): [SharedArrayBuffer, SharedArrayBuffer] | null =>
+      views.length === 0 ? null : [views[0].buffer as SharedArrayBuffer, views[1].buffer as SharedArrayBuffer];
+    for (const s of this.#spawned) s.post({ type: 'layout', ...layout, x: shared(this.#xs), y: shared(this.#ys) });
     this.#looping = true;
   }
 
@@ -447,10 +451,30 @@ export class GradientPool {
    */
   stage(slot: 0 | 1, rows: number, x: Typed, y: Typed): void {
     const l = this.#layout!;
+    if (this.joined) throw new Error('GradientPool: joined, a batch is placed (place()), not staged');
     if (rows > l.capacity) throw new Error(`GradientPool: batch of ${rows} rows, the buffers hold ${l.capacity}`);
     this.#xs[slot].set(x.subarray(0, rows * rowLength(l.xRow)));
     this.#ys[slot].set(y.subarray(0, rows * rowLength(l.yRow)));
     this.#staged[slot] = rows;
+  }
+
+  /**
+   * Joined: the batch for `slot` is `rows` rows at byte addresses `x` and `y` of the shared wasm memory,
+   * in the layout's row shapes and types. The caller keeps them there until the step on it is done.
+   */
+  place(slot: 0 | 1, rows: number, x: number, y: number): void {
+    if (!this.joined) throw new Error('GradientPool: only a joined pool takes a batch in place; stage() copies it');
+    this.#placed[slot] = { x, y };
+    this.#staged[slot] = rows;
+  }
+
+  /** Joined: the byte addresses of shard `i`'s rows of the batch placed in `slot`. */
+  shardAt(slot: 0 | 1, i: number): { x: number; y: number; count: number; rows: number } {
+    const l = this.#layout!;
+    const rows = this.#staged[slot];
+    const { start, count } = shardOf(rows, this.workers, i, this.#first(rows));
+    const { x, y } = this.#placed[slot];
+    return { x: x + start * rowLength(l.xRow) * 4, y: y + start * rowLength(l.yRow) * 4, count, rows };
   }
 
   /**
@@ -460,7 +484,7 @@ export class GradientPool {
   shard(slot: 0 | 1, i: number): { x: Typed; y: Typed; count: number; rows: number } {
     const l = this.#layout!;
     const rows = this.#staged[slot];
-    const { start, count } = shardOf(rows, this.workers, i);
+    const { start, count } = shardOf(rows, this.workers, i, this.#first(rows));
     const xLen = rowLength(l.xRow);
     const yLen = rowLength(l.yRow);
     return {
@@ -502,8 +526,11 @@ export class GradientPool {
       else input.writeParams(this.#params!);
       const ctrl = this.#control!;
       ctrl[CTRL.ROWS] = rows;
+      ctrl[CTRL.FIRST] = this.#first(rows);
       ctrl[CTRL.STEP] = input.step;
       ctrl[CTRL.SLOT] = input.slot;
+      ctrl[CTRL.X_AT] = this.#placed[input.slot].x;
+      ctrl[CTRL.Y_AT] = this.#placed[input.slot].y;
       ctrl.set(input.rng, CTRL.RNG);
       const t1 = timing ? performance.now() : 0;
       const signalled = timing ? clock() : 0;
@@ -520,10 +547,10 @@ export class GradientPool {
     const xLen = rowLength(layout.xRow);
     const yLen = rowLength(layout.yRow);
     for (let k = 0; k < W; k++) {
-      const { start, count } = shardOf(rows, N, k + 1);
+      const { start, count } = shardOf(rows, N, k + 1, this.#first(rows));
       let b = this.#buffers[k];
       if (b === undefined || b.x.byteLength < count * xLen * 4 || b.y.byteLength < count * yLen * 4) {
-        const cap = Math.max(count, shardOf(layout.capacity, N, k + 1).count);
+        const cap = Math.max(count, shardOf(layout.capacity, N, k + 1, this.#first(layout.capacity)).count);
         b = { params: b?.params ?? new ArrayBuffer(P * 4), x: new ArrayBuffer(cap * xLen * 4), y: new ArrayBuffer(cap * yLen * 4) };
       }
       input.writeParams(new Float32Array(b.params));
@@ -554,6 +581,11 @@ export class GradientPool {
     timing.wakeFirstMs += Math.min(...spans.map(([b]) => b)) - signalled;
     timing.wakeLastMs += Math.max(...spans.map(([b]) => b)) - signalled;
     timing.returnMs += now - Math.max(...spans.map(([, e]) => e));
+  }
+
+  /** The rows of shard 0 (this thread's) in a batch of `rows` rows. */
+  #first(rows: number): number {
+    return firstShard(rows, this.workers, this.#layout!.lookAhead);
   }
 
   /** True when the workers run on this thread's wasm memory (see protocol.ts). */

@@ -17,7 +17,9 @@
 // parameters' addresses (POINTERS row 0), each worker computes on the parameters there (its replica's
 // parameters are views of them) and leaves its gradients where backward put them, writing their
 // addresses into its row; the caller adds them from there. A worker frees its gradients when the next step starts (the caller
-// has added them by then) and everything it allocated when told to QUIT.
+// has added them by then) and everything it allocated when told to QUIT. The batch is not copied
+// either: the caller keeps the loader's batch tensors alive for the step and stores their addresses
+// (X_AT, Y_AT); every thread computes on a view of its shard's rows there.
 
 import type { LayerSpec, LossSpec, ParamSpec } from './describe.js';
 
@@ -40,12 +42,17 @@ export const CTRL = {
   ROWS: 2,
   /** 1-based step number within this fit() call (for messages and fault injection). */
   STEP: 3,
+  /** Rows of shard 0, the caller's (the workers share the rest evenly; firstShard). */
+  FIRST: 4,
   /** Four words of the caller's generator state drawn for this step (the workers' dropout seeds). */
   RNG: 5,
   /** Which of the two batch buffers holds this step's batch (the other one is being filled). */
   SLOT: 9,
+  /** Joined: the byte addresses of this step's batch (examples, targets) in the shared wasm memory. */
+  X_AT: 10,
+  Y_AT: 11,
   /** DONE + i − 1: the last SEQ worker i (1 … N − 1) finished. */
-  DONE: 10,
+  DONE: 12,
 } as const;
 
 /** STEP: compute a gradient; PAUSE: acknowledge (DONE) and go back to reading messages; QUIT: free what the worker allocated, acknowledge, close. */
@@ -92,11 +99,29 @@ export function controlWords(workers: number): number {
   return CTRL.DONE + workers;
 }
 
-/** Rows [start, start + count) of shard i (0: the calling thread's; i ≥ 1: worker i's) of a batch of `rows` rows split into `workers` fixed shards. */
-export function shardOf(rows: number, workers: number, i: number): { start: number; count: number } {
-  const start = Math.floor((i * rows) / workers);
-  const end = Math.floor(((i + 1) * rows) / workers);
-  return { start, count: end - start };
+/**
+ * Rows [start, start + count) of shard i (0: the calling thread's; i ≥ 1: worker i's) of a batch of
+ * `rows` rows split into `workers` fixed shards: shard 0 has `first` rows (default: an even share), the
+ * workers share the rest evenly.
+ */
+export function shardOf(rows: number, workers: number, i: number, first = Math.floor(rows / workers)): { start: number; count: number } {
+  if (i === 0) return { start: 0, count: first };
+  const at = (j: number): number => first + Math.floor((j * (rows - first)) / (workers - 1));
+  return { start: at(i - 1), count: at(i) - at(i - 1) };
+}
+
+/**
+ * The rows of shard 0 for a batch of `rows` rows: while the workers compute their shards, the calling
+ * thread computes shard 0 and also fetches the next batch, which costs `lookAhead` examples' worth of
+ * gradient work per example of the batch (describe.ts lookAheadCost) — so shard 0 gets fewer rows,
+ * (rows − (N − 1) · lookAhead · rows) / N, and every thread ends its part at about the same time. A
+ * function of (rows, N, the model, the example's shape) only: the shards, hence the bits, do not
+ * depend on timing.
+ */
+export function firstShard(rows: number, workers: number, lookAhead: number): number {
+  const even = Math.floor(rows / workers);
+  if (workers === 1) return rows;
+  return Math.max(0, Math.min(even, Math.round((rows * (1 - (workers - 1) * lookAhead)) / workers)));
 }
 
 /**
@@ -166,8 +191,8 @@ export interface InitMessage {
 }
 
 /**
- * The shape of one example (x) and one target (y), and — shared transport — the two batch buffers
- * (main fills one with the next batch while the workers read the other).
+ * The shape of one example (x) and one target (y), and — shared transport, not joined — the two batch
+ * buffers (main fills one with the next batch while the workers read the other).
  */
 export interface LayoutMessage {
   type: 'layout';

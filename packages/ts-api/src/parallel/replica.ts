@@ -11,7 +11,7 @@ import type { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 import { buildModel, buildSumLoss, hasDropout, type ParamSpec } from './describe.js';
 import { workerSeed, type FaultInjection, type InitMessage, type LayoutMessage } from './protocol.js';
-import { shardGradient, shardInput } from './shard.js';
+import { shardGradient, shardInput, shardView } from './shard.js';
 
 type Typed = Float32Array | Int32Array;
 
@@ -62,7 +62,8 @@ export class Replica {
   }
 
   /**
-   * One step on rows [0, count) of `x` / `y` (this worker's shard of a batch of `rows` rows): reads the
+   * One step on rows [0, count) of `x` / `y` (this worker's shard of a batch of `rows` rows; joined: the
+   * byte addresses of those rows in the shared wasm memory): reads the
    * parameters from `params`, writes the gradient of gradScale × (the shard's summed loss) into `grads`
    * (zeros for parameters that need none), returns the shard's share of trainStep's lossSum and its hits.
    * Joined (protocol.ts), `params` and `grads` are addresses in the shared wasm memory: the replica
@@ -70,7 +71,7 @@ export class Replica {
    * (0 for none) go into `grads`. Call release() after reporting the step — joined, not before the caller has
    * added the gradients (the next step's start does it).
    */
-  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array | Int32Array; x: Typed; y: Typed; grads: Float32Array | Int32Array }): { lossSum: number; correct: number } {
+  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array | Int32Array; x: Typed | number; y: Typed | number; grads: Float32Array | Int32Array }): { lossSum: number; correct: number } {
     const layout = this.#layout;
     if (layout === null) throw new Error('step before layout');
     if (this.#fault !== null && a.step === this.#fault.step) {
@@ -93,8 +94,8 @@ export class Replica {
       return { lossSum: 0, correct: 0 };
     }
     const out = tidy(() => {
-      const x = shardInput(a.x, a.count, layout.xRow, layout.xType);
-      const y = shardInput(a.y, a.count, layout.yRow, layout.yType);
+      const x = typeof a.x === 'number' ? shardView(a.x, a.count, layout.xRow, layout.xType) : shardInput(a.x, a.count, layout.xRow, layout.xType);
+      const y = typeof a.y === 'number' ? shardView(a.y, a.count, layout.yRow, layout.yType) : shardInput(a.y, a.count, layout.yRow, layout.yType);
       return shardGradient(this.#net, this.#loss, this.#init.loss, this.#init.mode.updater, x, y, a.rows);
     });
     this.#params.forEach(({ spec, tensor }, k) => {

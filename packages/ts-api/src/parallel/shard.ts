@@ -2,10 +2,11 @@
 // the caller's model, shard 0): forward, the shard's summed loss S, backward of gradScale × S, which
 // accumulates into the parameters' .grad like trainStep's backward.
 
+import { borrowStorage } from '../backend/memory.js';
 import type { Module } from '../nn/module.js';
 import { empty } from '../tensor/ops/create.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { accuracy } from '../train/metrics.js';
 import { lossScales, type LossSpec } from './describe.js';
 import type { ElemType } from './protocol.js';
@@ -38,4 +39,13 @@ export function shardInput(data: Typed, count: number, row: readonly number[], t
   if (type === 'float32') s.f32().set((data as Float32Array).subarray(0, n));
   else s.i32().set((data as Int32Array).subarray(0, n));
   return t;
+}
+
+/**
+ * Joined: a tensor [count, ...row] over the rows at byte address `at` of the shared wasm memory (a view,
+ * no copy; the caller keeps the batch alive until every thread is done with the step).
+ */
+export function shardView(at: number, count: number, row: readonly number[], type: ElemType): Tensor {
+  const length = count * row.reduce((a, b) => a * b, 1);
+  return new Tensor(borrowStorage(type, at, length), [count, ...row], type);
 }

@@ -91,12 +91,13 @@ function loop(): void {
       currentStep = ctrl[CTRL.STEP];
       const begin = clock();
       const rows = ctrl[CTRL.ROWS];
-      const { start, count } = shardOf(rows, N, index);
+      const { start, count } = shardOf(rows, N, index, ctrl[CTRL.FIRST]);
       const slot = ctrl[CTRL.SLOT];
+      const elem = 4; // float32 / int32
       const r = replica!.step({
         step: currentStep, rng: ctrl.subarray(CTRL.RNG, CTRL.RNG + 4), rows, count, params, grads,
-        x: xViews[slot].subarray(start * xRowLen, (start + count) * xRowLen),
-        y: yViews[slot].subarray(start * yRowLen, (start + count) * yRowLen),
+        x: joined ? (ctrl[CTRL.X_AT] >>> 0) + start * xRowLen * elem : xViews[slot].subarray(start * xRowLen, (start + count) * xRowLen),
+        y: joined ? (ctrl[CTRL.Y_AT] >>> 0) + start * yRowLen * elem : yViews[slot].subarray(start * yRowLen, (start + count) * yRowLen),
       });
       const at = RESULTS_PER_WORKER * k;
       results[at] = r.lossSum;
@@ -134,8 +135,8 @@ async function handle(m: ToWorker): Promise<void> {
       xRowLen = m.xRow.reduce((a, b) => a * b, 1);
       yRowLen = m.yRow.reduce((a, b) => a * b, 1);
       if (init!.transport === 'shared') {
-        xViews = m.x!.map((b) => view(b, m.xType));
-        yViews = m.y!.map((b) => view(b, m.yType));
+        xViews = m.x?.map((b) => view(b, m.xType)) ?? [];
+        yViews = m.y?.map((b) => view(b, m.yType)) ?? [];
         loop();
       }
       return;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { data, nn, optim, manualSeed, memory, keep, train, type Tensor } from '../../src/index.js';
+import { data, nn, optim, manualSeed, memory, keep, full, train, type Tensor } from '../../src/index.js';
 import { newProfile, type ParallelTestOptions } from '../../src/parallel/fit.js';
 import type { MainWait } from '../../src/parallel/pool.js';
 import { rawExports, sharedBackend } from '../../src/backend/load.js';
@@ -156,6 +156,36 @@ describe('fit with workers', () => {
     for (let e = 0; e < 3; e++) await train.fit(m.net, m.trainIter, m.testIter, m.loss, 1, m.opt, { workers: 3, transport: 'message', profile: mProfile } as Options);
     expect(mProfile.joined).toBe(false);
     expect(bits(weights(m.net)).equals(bits(weights(s.net)))).toBe(true);
+  });
+
+  it('the batch a worker reads stays valid after the iterable frees it (joined: the workers read it in place)', async () => {
+    // Like DataLoader, this iterable frees a batch when asked for the next one — which fit does while the
+    // workers still compute on it — and then fills the freed memory with NaN (a same-sized allocation
+    // reuses the block). A worker reading a freed batch would end with NaN weights or other bits.
+    const clobbering = (loader: data.DataLoader): Iterable<[Tensor, Tensor]> => ({
+      *[Symbol.iterator]() {
+        const garbage: Tensor[] = [];
+        try {
+          for (const [X, y] of loader) {
+            const batch = [keep(X.clone()), keep(y.clone())] as [Tensor, Tensor];
+            yield batch;
+            batch.forEach((t) => t.dispose());
+            garbage.push(keep(full(X.shape, Number.NaN)), keep(full(y.shape, -1, { dtype: 'int32' })));
+          }
+        } finally {
+          garbage.forEach((t) => t.dispose());
+        }
+      },
+    });
+    const runWith = async (transport: 'shared' | 'message') => {
+      const s = setup(12, 'mlp');
+      await train.fit(s.net, clobbering(s.trainIter), s.testIter, s.loss, 1, s.opt, { workers: 2, transport });
+      return weights(s.net);
+    };
+    const shared = await runWith('shared');
+    const message = await runWith('message');
+    expect(shared.every((w) => w.every(Number.isFinite))).toBe(true);
+    expect(bits(shared).equals(bits(message))).toBe(true);
   });
 
   it('a callback that changes the weights mid-epoch is seen by the workers at the next step (both transports)', async () => {

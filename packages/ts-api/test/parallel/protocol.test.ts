@@ -1,15 +1,44 @@
-// The pure pieces of the parallel protocol: the fixed shards, the workers' per-step seeds, and the
-// bounded polling of a control word.
+// The pure pieces of the parallel protocol: the fixed shards (and shard 0's smaller share), the
+// workers' per-step seeds, and the bounded polling of a control word.
 import { describe, expect, it } from 'vitest';
-import { Poller, shardOf, workerSeed } from '../../src/parallel/protocol.js';
+import { lookAheadCost, type LayerSpec } from '../../src/parallel/describe.js';
+import { firstShard, Poller, shardOf, workerSeed } from '../../src/parallel/protocol.js';
 
 describe('parallel protocol', () => {
   it('shardOf splits a batch into N contiguous shards that cover it exactly', () => {
     expect([0, 1].map((i) => shardOf(256, 2, i))).toEqual([{ start: 0, count: 128 }, { start: 128, count: 128 }]);
-    // 7 rows in 3 shards: floor(i·7/3) → 0, 2, 4, 7
+    // 7 rows in 3 shards: shard 0 floor(7/3) = 2, the workers 2 + floor(j·5/2) → 2, 4, 7
     expect([0, 1, 2].map((i) => shardOf(7, 3, i))).toEqual([{ start: 0, count: 2 }, { start: 2, count: 2 }, { start: 4, count: 3 }]);
     // fewer rows than shards: some shards are empty
     expect([0, 1, 2].map((i) => shardOf(2, 3, i).count)).toEqual([0, 1, 1]);
+    // shard 0 given: the workers share the rest
+    expect([0, 1].map((i) => shardOf(256, 2, i, 124))).toEqual([{ start: 0, count: 124 }, { start: 124, count: 132 }]);
+    expect([0, 1, 2].map((i) => shardOf(10, 3, i, 2))).toEqual([{ start: 0, count: 2 }, { start: 2, count: 4 }, { start: 6, count: 4 }]);
+    expect([0, 1, 2].map((i) => shardOf(10, 3, i, 0))).toEqual([{ start: 0, count: 0 }, { start: 0, count: 5 }, { start: 5, count: 5 }]);
+  });
+
+  it('lookAheadCost: the look-ahead per example in examples of Linear multiply-adds (16 per element; first Linear × 2, later ones × 3)', () => {
+    const mlp: LayerSpec = { kind: 'Sequential', layers: [
+      { kind: 'Flatten', startDim: 1, endDim: -1 },
+      { kind: 'Linear', inFeatures: 784, outFeatures: 256, bias: true }, { kind: 'ReLU' },
+      { kind: 'Linear', inFeatures: 256, outFeatures: 10, bias: true },
+    ] };
+    // 784·256·2 + 256·10·3 = 409 088 multiply-adds per example; 16 · 784 = 12 544 per fetched example
+    expect(lookAheadCost(mlp, 784)).toBeCloseTo(12544 / 409088, 12);
+    expect(lookAheadCost({ kind: 'Sequential', layers: [{ kind: 'Linear', inFeatures: 784, outFeatures: 10, bias: true }] }, 784)).toBeCloseTo(12544 / 15680, 12);
+    expect(lookAheadCost({ kind: 'Sequential', layers: [{ kind: 'ReLU' }] }, 784)).toBe(0);
+  });
+
+  it('firstShard: shard 0 gives up the rows its look-ahead is worth, between 0 and an even share', () => {
+    expect(firstShard(256, 2, 0)).toBe(128);
+    // round(256 · (1 − 0.030663) / 2) = round(124.07)
+    expect(firstShard(256, 2, 12544 / 409088)).toBe(124);
+    // round(255 · (1 − 2 · 0.03) / 3) = round(79.9)
+    expect(firstShard(255, 3, 0.03)).toBe(80);
+    expect(firstShard(256, 2, 0.6)).toBe(51);
+    expect(firstShard(256, 2, 5)).toBe(0);
+    expect(firstShard(256, 1, 0.6)).toBe(256);
+    expect(firstShard(1, 2, 0.03)).toBe(0);
   });
 
   it('workerSeed differs per worker and per drawn state, and is a pure function of both', () => {
