@@ -177,16 +177,17 @@ for (const task of TASKS) {
     console.log(`| ${task} | ${c === 'pool1' ? '1 (via workers)' : c} | ${m.toFixed(3)} | ${r.epochs.length} | ${Math.min(...r.epochs).toFixed(3)} – ${Math.max(...r.epochs).toFixed(3)} | ${sp} |`);
   }
 }
-console.log('\nWhere a step goes (ms per step, averaged over every step including the warm-up epochs). This thread: next batch (loader +');
-console.log('copy into the other batch buffer, while the workers compute), parameters out, shard 0 (its own), idle wait for the workers,');
-console.log('sum of gradients + SGD, callbacks; the workers: wake-up after the signal (first / last), compute, and the delay back to this thread.');
-console.log('| task | shards | next batch | params out | shard 0 here | idle wait | worker wake (first / last) | each worker computes | back to main | sum + SGD | callbacks | start-up (ms, per fit) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('\nWhere a step goes (ms per step, averaged over every step including the warm-up epochs). This thread: next batch (from the');
+console.log('loader, staged while the workers compute; where worker 1 gathers the batches: only their indices), waiting for worker 1\'s gather,');
+console.log('parameters out, shard 0 (its own), idle wait for the workers, sum of gradients + SGD, callbacks; the workers: wake-up after the');
+console.log('signal (first / last), compute, and the delay back to this thread.');
+console.log('| task | shards | next batch | gather wait | params out | shard 0 here | idle wait | worker wake (first / last) | each worker computes | back to main | sum + SGD | callbacks | start-up (ms, per fit) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows.values()) {
   const p = r.profile;
   if (!p) continue;
   const per = (v: number): string => (v / p.steps).toFixed(3);
-  console.log(`| ${r.task} | ${r.config === 'pool1' ? '1 (parallel path)' : r.config} | ${per(p.batchMs)} | ${per(p.copyMs)} | ${per(p.mainMs)} | ${per(p.idleMs)} | ${per(p.wakeFirstMs)} / ${per(p.wakeLastMs)} | ${p.workerMs.map(per).join(' / ') || '—'} | ${per(p.returnMs)} | ${per(p.applyMs)} | ${per(p.callbackMs)} | ${(p.startMs / ROUNDS).toFixed(0)} |`);
+  console.log(`| ${r.task} | ${r.config === 'pool1' ? '1 (parallel path)' : r.config} | ${per(p.batchMs)} | ${p.workerGathers ? per(p.gatherWaitMs) : '—'} | ${per(p.copyMs)} | ${per(p.mainMs)} | ${per(p.idleMs)} | ${per(p.wakeFirstMs)} / ${per(p.wakeLastMs)} | ${p.workerMs.map(per).join(' / ') || '—'} | ${per(p.returnMs)} | ${per(p.applyMs)} | ${per(p.callbackMs)} | ${(p.startMs / ROUNDS).toFixed(0)} |`);
 }
 const ceilingEnd = await ceiling();
 const computeEnd = TASKS.includes('mlp') ? await computeCeiling() : null;

@@ -114,13 +114,20 @@ export class DataLoader implements Iterable<[Tensor, Tensor]> {
     });
   }
 
-  *[Symbol.iterator](): Iterator<[Tensor, Tensor]> {
+  /**
+   * @internal The dataset indices of each batch of one pass — what iterating gathers (fit's workers
+   * gather them themselves; parallel/gather.ts). Draws the pass's order as iterating does.
+   */
+  *indexBatches(): Generator<Int32Array> {
     const order = this.#order();
     const count = this.length;
+    for (let b = 0; b < count; b++) yield order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
+  }
+
+  *[Symbol.iterator](): Iterator<[Tensor, Tensor]> {
     let current: [Tensor, Tensor] | null = null;
     try {
-      for (let b = 0; b < count; b++) {
-        const indices = order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
+      for (const indices of this.indexBatches()) {
         current = this.#batch(indices);
         yield current;
         current[0].dispose();

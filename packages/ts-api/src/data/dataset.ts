@@ -26,6 +26,29 @@ export function isBatchDataset(d: Dataset<unknown>): d is BatchDataset {
   return typeof (d as Partial<BatchDataset>).getBatch === 'function';
 }
 
+/**
+ * @internal How a dataset's getBatch gathers, as data, so that another thread on the same (shared)
+ * wasm memory can run the same kernels (fit's workers; parallel/gather.ts): the storages it reads, and
+ * a subset's map from its indices to theirs.
+ */
+export interface GatherSource {
+  /** Examples: uint8 scaled to float32 by `scale` (gatherU8ToF32), or float32 rows copied (scale null). */
+  x: { storage: Storage; rowLen: number; scale: number | null };
+  /** Targets: int32 (rowLen 1) or float32 rows. */
+  y: { storage: Storage; rowLen: number };
+  /** The shape of one example and of one target in a batch (getBatch's shapes without the first dim). */
+  xRow: number[];
+  yRow: number[];
+  /** The dataset's index i is row map[i] of the storages (null: row i). */
+  map: Int32Array | null;
+}
+
+/** @internal The dataset's GatherSource, or null when its batches are not plain gathers. */
+export function gatherSourceOf(d: Dataset<unknown>): GatherSource | null {
+  const f = (d as { gatherSource?: () => GatherSource | null }).gatherSource;
+  return typeof f === 'function' ? f.call(d) : null;
+}
+
 function checkIndex(index: number, length: number, where: string): void {
   if (!Number.isInteger(index) || index < 0 || index >= length) {
     throw new Error(`${where}: index ${index} is out of range for a dataset of ${length} items`);
@@ -58,6 +81,17 @@ export class TensorDataset implements BatchDataset {
     x.dispose();
     y.dispose();
     return item;
+  }
+
+  /** @internal See GatherSource. */
+  gatherSource(): GatherSource | null {
+    const [x, y] = this.tensors;
+    const rowLen = (t: Tensor): number => t.numel() / Math.max(1, t.shape[0]);
+    if (x.dtype !== 'float32' || (y.dtype === 'int32' && rowLen(y) !== 1)) return null;
+    return {
+      x: { storage: x.storage('TensorDataset'), rowLen: rowLen(x), scale: null }, y: { storage: y.storage('TensorDataset'), rowLen: rowLen(y) },
+      xRow: x.shape.slice(1), yRow: y.shape.slice(1), map: null,
+    };
   }
 
   getBatch(indices: Int32Array): [Tensor, Tensor] {
@@ -123,6 +157,12 @@ export class ImageDataset implements BatchDataset {
     return [x, y];
   }
 
+  /** @internal See GatherSource. */
+  gatherSource(): GatherSource {
+    const size = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
+    return { x: { storage: this.#pixels, rowLen: size, scale: 1 / 255 }, y: { storage: this.#labels, rowLen: 1 }, xRow: [...this.imageShape], yRow: [], map: null };
+  }
+
   /** The labels as a flat copy (for class counts, confusion matrices). */
   labels(): Int32Array {
     return this.#labels.i32().slice();
@@ -145,10 +185,14 @@ export function subset<T>(dataset: Dataset<T>, indices: readonly number[] | Int3
   };
   if (isBatchDataset(dataset as Dataset<unknown>)) {
     const base = dataset as unknown as BatchDataset;
-    const batched: BatchDataset = {
+    const batched: BatchDataset & { gatherSource(): GatherSource | null } = {
       length: map.length,
       get: (i) => base.get(at(i)),
       getBatch: (idx) => base.getBatch(Int32Array.from(idx, at)),
+      gatherSource: () => {
+        const source = gatherSourceOf(base);
+        return source === null ? null : { ...source, map: source.map === null ? map : Int32Array.from(map, (i) => source.map![i]) };
+      },
     };
     return batched as unknown as Dataset<T>;
   }

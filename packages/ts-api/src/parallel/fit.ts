@@ -47,8 +47,9 @@ import { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { getRngState } from '../random.js';
 import { DataLoader } from '../data/dataloader.js';
+import { gatherSourceOf, type GatherSource } from '../data/dataset.js';
 import { noGrad } from '../tensor/grad-mode.js';
-import { empty } from '../tensor/ops/create.js';
+import { empty, tensor } from '../tensor/ops/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { FitOptions } from '../train/fit.js';
@@ -57,7 +58,8 @@ import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from '../train/types.js';
 import { buildSumLoss, describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './describe.js';
 import { shardGradient, shardInput, shardView } from './shard.js';
-import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait } from './pool.js';
+import { gatherRows, gatherSpec } from './gather.js';
+import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait, type StepInput } from './pool.js';
 import type { FaultInjection, TransportKind } from './protocol.js';
 import { makeYielder, nextTask } from '../train/yield.js';
 
@@ -71,8 +73,12 @@ export interface ParallelProfile {
   mainWait: MainWait | null;
   /** The workers ran on this thread's wasm memory (no copies of parameters and gradients; protocol.ts). */
   joined: boolean;
-  /** Getting the next batch from the loader (its gather / transform). */
+  /** Worker 1 gathered the batches (joined, a DataLoader of plain gathers; gather.ts). */
+  workerGathers: boolean;
+  /** Getting the next batch from the loader (its gather / transform; planned: its indices). */
   batchMs: number;
+  /** Planned (worker 1 gathers the batches): waiting for the batch before shard 0. */
+  gatherWaitMs: number;
   /** Starting the workers (the first step). */
   startMs: number;
   /** Writing the parameters (and, message transport, the shards) for the workers. */
@@ -110,7 +116,7 @@ export interface ParallelTestOptions {
 
 /** An empty profile to pass as `profile`. */
 export function newProfile(): ParallelProfile {
-  return { steps: 0, mainWait: null, joined: false, batchMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
+  return { steps: 0, mainWait: null, joined: false, workerGathers: false, batchMs: 0, gatherWaitMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
 }
 
 /** A view of a batch tensor's data (valid until the next wasm allocation: copy it at once). */
@@ -183,21 +189,43 @@ export async function fitParallel(
   };
 
   // Joined, a batch is not copied: views keep the loader's tensors alive (the loader frees its own
-  // handles when it moves on, during the look-ahead) until the step on them is done.
+  // handles when it moves on, during the look-ahead) until the step on them is done. And where the
+  // loader's batches are plain gathers (a DataLoader without transform over an ImageDataset, a
+  // TensorDataset or a subset of them), this thread takes only the indices from the loader: worker 1
+  // gathers batch t + 1 after its shard of step t, while this thread adds the gradients and updates
+  // the model (gather.ts) — the same kernels as the loader's, so the same bits.
+  const joinedFit = transport === 'shared' && sharedBackend() !== null && N > 1;
+  const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
+  const source = joinedFit ? gatherable : null;
+  const gather = source === null ? null : gatherSpec(source);
   const held: (Tensor[] | null)[] = [null, null];
   const release = (s: 0 | 1): void => {
     held[s]?.forEach((t) => t.dispose());
     held[s] = null;
   };
-  const stage = (s: 0 | 1, X: Tensor, y: Tensor): void => {
+  const stage = (s: 0 | 1, X: Tensor, y: Tensor, idx?: Tensor): void => {
     const p = pool!;
     if (!p.joined) {
       p.stage(s, y.shape[0], dataOf(X), dataOf(y));
       return;
     }
     release(s);
-    held[s] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
+    if (idx === undefined) held[s] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
+    else {
+      held[s] = [X, y, idx]; // fit's own (planned)
+      gatherRows(gather!, ptrOf(idx.storage('fit')), y.shape[0], ptrOf(X.storage('fit')), ptrOf(y.storage('fit')));
+    }
     p.place(s, y.shape[0], ptrOf(X.storage('fit')), ptrOf(y.storage('fit')));
+  };
+  // The planned batches: the loader's indices (through a subset's map), and tensors to gather into.
+  const planned = function* (loader: DataLoader, from: GatherSource): Generator<[Tensor, Tensor, Tensor]> {
+    const yType = from.y.storage.dtype === 'int32' ? 'int32' : 'float32';
+    for (const indices of loader.indexBatches()) {
+      const rows = indices.length;
+      const map = from.map;
+      const idx = keep(tensor(map === null ? indices : Int32Array.from(indices, (i) => map[i]), { dtype: 'int32' }));
+      yield [keep(empty([rows, ...from.xRow])), keep(empty([rows, ...from.yRow], yType)), idx];
+    }
   };
 
   const yielder = makeYielder();
@@ -211,9 +239,9 @@ export async function fitParallel(
       const totals = new EpochTotals();
       const batches = batchCount(trainIter);
       // The loop of fit(), with one batch of look-ahead: while the workers compute step t, this
-      // thread fetches batch t + 1 and copies it into the other batch buffer (the loader frees batch t
-      // then — it is already copied). Callbacks still run after step t's update, before step t + 1.
-      const it = trainIter[Symbol.iterator]();
+      // thread fetches batch t + 1 and stages it in the other slot (planned: worker 1 gathers it after
+      // its shard). Callbacks still run after step t's update, before step t + 1.
+      const it: Iterator<Tensor[]> = source !== null ? planned(trainIter as DataLoader, source) : trainIter[Symbol.iterator]();
       try {
         const tBatch = performance.now();
         let cur = it.next();
@@ -227,7 +255,7 @@ export async function fitParallel(
           const rows = y.shape[0];
           if (X.shape[0] !== rows) throw new Error(`fit: a batch has ${X.shape[0]} examples and ${rows} targets`);
           let r: { lossSum: number; correct: number };
-          let next: IteratorResult<[Tensor, Tensor]>;
+          let next: IteratorResult<Tensor[]> | null = null;
           try {
             if (pool === null) {
               const t = performance.now();
@@ -235,10 +263,12 @@ export async function fitParallel(
                 workers: N, transport, wait: options.mainWait, joined: sharedBackend(),
                 init: { model, params: specs, paramLength, loss: lossSpec, mode: { updater: mode }, fault },
               });
+              if (pool.joined !== joinedFit) throw new Error(`fit: internal error: the workers ${pool.joined ? 'joined' : 'did not join'} this thread's memory`);
               if (prof) {
                 prof.startMs += performance.now() - t;
                 prof.mainWait = pool.wait;
                 prof.joined = pool.joined;
+                prof.workerGathers = source !== null;
               }
             }
             if (!staged) {
@@ -246,13 +276,38 @@ export async function fitParallel(
                 const l = pool.layout;
                 const capacity = Math.max(rows, l?.capacity ?? 0, trainIter instanceof DataLoader ? trainIter.batchSize : 0);
                 const xRow = X.shape.slice(1);
-                const lookAhead = lookAheadCost(model, xRow.reduce((a, b) => a * b, 1));
-                const layout: Layout = { xRow, yRow: y.shape.slice(1), xType: X.dtype, yType: y.dtype, capacity, lookAhead };
+                // Shard 0 is smaller to make up for this thread's look-ahead — except for batches worker 1
+                // can gather (joined), where there is none. The shards follow the data, not the transport:
+                // every transport sums the same shards, so they give the same bits.
+                const lookAhead = gatherable !== null ? 0 : lookAheadCost(model, xRow.reduce((a, b) => a * b, 1));
+                const layout: Layout = { xRow, yRow: y.shape.slice(1), xType: X.dtype, yType: y.dtype, capacity, lookAhead, gather };
                 await pool.setLayout(layout);
               }
-              stage(slot, X, y);
+              stage(slot, X, y, cur.value[2]);
             }
-            const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams, writePointers }, prof);
+            const other = slot === 0 ? 1 : 0;
+            let request: StepInput['next'] = null;
+            if (source !== null) {
+              const t = performance.now();
+              next = it.next();
+              // A DataLoader's batches all fit the layout made from its first (capacity ≥ batchSize).
+              staged = !next.done;
+              if (!next.done) {
+                const [nx, ny, nIdx] = next.value;
+                release(other);
+                held[other] = [nx, ny, nIdx];
+                request = { slot: other, rows: ny.shape[0], idx: ptrOf(nIdx.storage('fit')), x: ptrOf(nx.storage('fit')), y: ptrOf(ny.storage('fit')) };
+              }
+              if (prof) prof.batchMs += performance.now() - t;
+            }
+            if (source !== null) {
+              // Before the step starts (its wait for the workers would then run first): worker 1 starts
+              // its shard only after this gather anyway.
+              const t = performance.now();
+              await pool.gathered(slot);
+              if (prof) prof.gatherWaitMs += performance.now() - t;
+            }
+            const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams, writePointers, next: request }, prof);
             pending.catch(() => undefined); // awaited below, after this thread's shard and the look-ahead
             // Shard 0, here, on the caller's model: its gradient goes straight into .grad.
             const tMain = prof ? performance.now() : 0;
@@ -265,18 +320,13 @@ export async function fitParallel(
               module, sumLoss, lossSpec, mode, input(own.x, layout.xRow, layout.xType), input(own.y, layout.yRow, layout.yType), own.rows,
             ));
             if (prof) prof.mainMs += performance.now() - tMain;
-            const ahead = (): IteratorResult<[Tensor, Tensor]> => {
+            if (source === null) {
               const t = performance.now();
-              const n = it.next();
-              staged = false;
-              if (!n.done && pool!.fits(n.value[0].shape, n.value[1].shape, n.value[0].dtype, n.value[1].dtype)) {
-                stage(slot === 0 ? 1 : 0, n.value[0], n.value[1]);
-                staged = true;
-              }
+              next = it.next();
+              staged = !next.done && pool.fits(next.value[0].shape, next.value[1].shape, next.value[0].dtype, next.value[1].dtype);
+              if (staged) stage(other, next.value[0], next.value[1]);
               if (prof) prof.batchMs += performance.now() - t;
-              return n;
-            };
-            next = ahead();
+            }
             const tIdle = prof ? performance.now() : 0;
             const rw = await pending;
             if (prof) prof.idleMs += performance.now() - tIdle;
@@ -300,7 +350,7 @@ export async function fitParallel(
             prof.callbackMs += performance.now() - tCallbacks;
           }
           if (run.stopped) break;
-          cur = next;
+          cur = next!;
           slot = slot === 0 ? 1 : 0;
         }
       } finally {

@@ -12,6 +12,7 @@ import { nextTask } from '../train/yield.js';
 import { JOIN_STACK_BYTES, rawExports, type SharedBackend } from '../backend/load.js';
 export { sharedMemoryAvailable } from '../backend/load.js';
 import { allocBytes } from '../backend/memory.js';
+import type { GatherSpec } from './gather.js';
 
 /** The longest a wait sleeps before it looks at the workers' health again. */
 const WAKE_MS = 250;
@@ -132,6 +133,8 @@ export interface Layout {
   capacity: number;
   /** The calling thread's look-ahead per example, in examples' worth of gradient work (firstShard). */
   lookAhead: number;
+  /** Joined: where worker 1 gathers the next batches from (StepInput.next), or null. */
+  gather: GatherSpec | null;
 }
 
 /** One step, as the transports need it: the batch is the one staged in `slot`. */
@@ -144,6 +147,12 @@ export interface StepInput {
   writeParams(dst: Float32Array): void;
   /** Joined: writes the addresses of the caller's parameters (ParamSpec order) into `dst`. */
   writePointers(dst: Int32Array): void;
+  /**
+   * Joined, with a layout's `gather`: the next batch, for worker 1 to gather into slot `slot` after its
+   * shard of this step — `rows` rows of the source, their indices (int32) at byte address `idx`, the
+   * examples to `x`, the targets to `y`. Wait for it with gathered(slot) before reading it.
+   */
+  next?: { slot: 0 | 1; rows: number; idx: number; x: number; y: number } | null;
 }
 
 /** Where a step's time went, in milliseconds (accumulated when a StepTiming is passed to step()). */
@@ -216,6 +225,8 @@ export class GradientPool {
   readonly #staged: [number, number] = [0, 0];
   /** Joined: the byte addresses of the batch placed in each slot (examples, targets). */
   readonly #placed: [{ x: number; y: number }, { x: number; y: number }] = [{ x: 0, y: 0 }, { x: 0, y: 0 }];
+  /** Joined: the SEQ of the step whose worker 1 gathers the batch in each slot (0: placed by the caller). */
+  readonly #gatherSeq: [number, number] = [0, 0];
   // message transport: per worker, the buffers that travel with 'step' and come back with 'done'
   #buffers: { params: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer }[] = [];
   #replies: (DoneReply | null)[] = [];
@@ -315,6 +326,7 @@ export class GradientPool {
     for (const w of [...this.#wakers]) w();
     if (this.#control !== null) {
       for (let k = 0; k < this.#spawned.length; k++) Atomics.notify(this.#control, CTRL.DONE + k);
+      Atomics.notify(this.#control, CTRL.GATHERED);
     }
   }
 
@@ -352,36 +364,39 @@ export class GradientPool {
   async #waitDone(seq: number): Promise<void> {
     // Not before the caller's current synchronous work (shard 0, the look-ahead) is done.
     await null;
+    for (let k = 0; k < this.#spawned.length; k++) await this.#waitWord(CTRL.DONE + k, seq);
+  }
+
+  /** Waits until control word `index` reaches `seq` (the SEQs a word takes only grow), as #waitDone says. */
+  async #waitWord(index: number, seq: number): Promise<void> {
     const ctrl = this.#control!;
     const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
     const how = this.wait;
-    for (let k = 0; k < this.#spawned.length; k++) {
-      let spun = false;
-      for (;;) {
-        if (this.#failure !== null) throw this.#failure;
-        const cur = Atomics.load(ctrl, CTRL.DONE + k);
-        if (cur === seq) break;
-        if (!spun) {
-          spun = true;
-          if (this.#poller.until(ctrl, CTRL.DONE + k, cur)) continue;
-        }
-        if (how === 'block') {
-          // In slices, with a turn of the event loop after each, so that a dead worker's 'exit' /
-          // 'failed' is still noticed.
-          if (Atomics.wait(ctrl, CTRL.DONE + k, cur, BLOCK_SLICE_MS) === 'timed-out') {
-            this.#waitedInTask = true;
-            await nextTask();
-          }
-        } else if (how === 'async') {
-          const r = waitAsync!(ctrl, CTRL.DONE + k, cur, WAKE_MS);
-          if (r.async) {
-            this.#waitedInTask = true;
-            await r.value;
-          }
-        } else {
+    let spun = false;
+    for (;;) {
+      if (this.#failure !== null) throw this.#failure;
+      const cur = Atomics.load(ctrl, index);
+      if (cur >= seq) return;
+      if (!spun) {
+        spun = true;
+        if (this.#poller.until(ctrl, index, cur)) continue;
+      }
+      if (how === 'block') {
+        // In slices, with a turn of the event loop after each, so that a dead worker's 'exit' /
+        // 'failed' is still noticed.
+        if (Atomics.wait(ctrl, index, cur, BLOCK_SLICE_MS) === 'timed-out') {
           this.#waitedInTask = true;
           await nextTask();
         }
+      } else if (how === 'async') {
+        const r = waitAsync!(ctrl, index, cur, WAKE_MS);
+        if (r.async) {
+          this.#waitedInTask = true;
+          await r.value;
+        }
+      } else {
+        this.#waitedInTask = true;
+        await nextTask();
       }
     }
   }
@@ -466,6 +481,13 @@ export class GradientPool {
     if (!this.joined) throw new Error('GradientPool: only a joined pool takes a batch in place; stage() copies it');
     this.#placed[slot] = { x, y };
     this.#staged[slot] = rows;
+    this.#gatherSeq[slot] = 0;
+  }
+
+  /** Joined: resolves when the batch in `slot` is complete (worker 1 gathered it, if it did; StepInput.next). */
+  async gathered(slot: 0 | 1): Promise<void> {
+    const seq = this.#gatherSeq[slot];
+    if (seq !== 0 && Atomics.load(this.#control!, CTRL.GATHERED) < seq) await this.#waitWord(CTRL.GATHERED, seq);
   }
 
   /** Joined: the byte addresses of shard `i`'s rows of the batch placed in `slot`. */
@@ -531,10 +553,23 @@ export class GradientPool {
       ctrl[CTRL.SLOT] = input.slot;
       ctrl[CTRL.X_AT] = this.#placed[input.slot].x;
       ctrl[CTRL.Y_AT] = this.#placed[input.slot].y;
+      ctrl[CTRL.G_WAIT] = this.#gatherSeq[input.slot];
+      const next = this.joined ? input.next ?? null : null;
+      ctrl[CTRL.G_ROWS] = next?.rows ?? 0;
+      if (next !== null) {
+        ctrl[CTRL.G_IDX] = next.idx;
+        ctrl[CTRL.G_X] = next.x;
+        ctrl[CTRL.G_Y] = next.y;
+      }
       ctrl.set(input.rng, CTRL.RNG);
       const t1 = timing ? performance.now() : 0;
       const signalled = timing ? clock() : 0;
       const seq = this.#signal(CMD.STEP);
+      if (next !== null) {
+        this.#placed[next.slot] = { x: next.x, y: next.y };
+        this.#staged[next.slot] = next.rows;
+        this.#gatherSeq[next.slot] = seq;
+      }
       return this.#waitDone(seq).then(() => {
         const r = this.#results!;
         const at = (k: number, j: number): number => r[RESULTS_PER_WORKER * k + j];

@@ -19,9 +19,12 @@
 // addresses into its row; the caller adds them from there. A worker frees its gradients when the next step starts (the caller
 // has added them by then) and everything it allocated when told to QUIT. The batch is not copied
 // either: the caller keeps the loader's batch tensors alive for the step and stores their addresses
-// (X_AT, Y_AT); every thread computes on a view of its shard's rows there.
+// (X_AT, Y_AT); every thread computes on a view of its shard's rows there. Where the loader's batches
+// are plain gathers, worker 1 gathers the next batch after its shard, while the caller updates the
+// model (G_* words below).
 
 import type { LayerSpec, LossSpec, ParamSpec } from './describe.js';
+import type { GatherSpec } from './gather.js';
 
 /**
  * Float64 results per worker (shared transport): lossSum, correct, and the step's start and end as
@@ -51,8 +54,20 @@ export const CTRL = {
   /** Joined: the byte addresses of this step's batch (examples, targets) in the shared wasm memory. */
   X_AT: 10,
   Y_AT: 11,
+  /**
+   * Joined, the loader's batches are plain gathers (gather.ts): after its shard of this step, worker 1
+   * gathers the next batch — G_ROWS rows (0: none), indices at G_IDX, into G_X / G_Y — and stores
+   * this step's SEQ into GATHERED. G_WAIT: the SEQ whose gather filled this step's batch (0: the
+   * caller filled it); the other threads wait for GATHERED to reach it before they read the batch.
+   */
+  G_ROWS: 12,
+  G_IDX: 13,
+  G_X: 14,
+  G_Y: 15,
+  G_WAIT: 16,
+  GATHERED: 17,
   /** DONE + i − 1: the last SEQ worker i (1 … N − 1) finished. */
-  DONE: 12,
+  DONE: 18,
 } as const;
 
 /** STEP: compute a gradient; PAUSE: acknowledge (DONE) and go back to reading messages; QUIT: free what the worker allocated, acknowledge, close. */
@@ -202,6 +217,8 @@ export interface LayoutMessage {
   yType: ElemType;
   /** Rows each batch buffer holds. */
   capacity: number;
+  /** Joined: where worker 1 gathers the next batches from (null: the caller stages every batch). */
+  gather: GatherSpec | null;
   x: [SharedArrayBuffer, SharedArrayBuffer] | null;
   y: [SharedArrayBuffer, SharedArrayBuffer] | null;
 }

@@ -8,6 +8,7 @@
 
 import { clock, CMD, CTRL, Poller, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type ToWorker } from './protocol.js';
 import type { Replica } from './replica.js';
+import type { GatherSpec } from './gather.js';
 
 interface Port {
   post(message: FromWorker, transfer?: ArrayBuffer[]): void;
@@ -40,6 +41,8 @@ async function openPort(): Promise<Port> {
 
 const port = await openPort();
 let replica: Replica | null = null;
+let gatherRows: typeof import('./gather.js').gatherRows | null = null;
+let gatherFrom: GatherSpec | null = null;
 let init: InitMessage | null = null;
 let index = -1;
 let currentStep = 0;
@@ -87,8 +90,19 @@ function loop(): void {
       port.close();
       return;
     }
+    // Read before DONE: the caller writes the next step's words once every worker is done.
+    const gather = cmd === CMD.STEP && index === 1 && ctrl[CTRL.G_ROWS] > 0
+      ? { rows: ctrl[CTRL.G_ROWS], idx: ctrl[CTRL.G_IDX] >>> 0, x: ctrl[CTRL.G_X] >>> 0, y: ctrl[CTRL.G_Y] >>> 0 }
+      : null;
     if (cmd === CMD.STEP) {
       currentStep = ctrl[CTRL.STEP];
+      const gathered = ctrl[CTRL.G_WAIT];
+      // Worker 1 gathered this step's batch itself, after its last step; the others wait for it.
+      if (gathered !== 0 && index !== 1) {
+        for (let cur = Atomics.load(ctrl, CTRL.GATHERED); cur < gathered; cur = Atomics.load(ctrl, CTRL.GATHERED)) {
+          if (!poller.until(ctrl, CTRL.GATHERED, cur)) Atomics.wait(ctrl, CTRL.GATHERED, cur);
+        }
+      }
       const begin = clock();
       const rows = ctrl[CTRL.ROWS];
       const { start, count } = shardOf(rows, N, index, ctrl[CTRL.FIRST]);
@@ -107,6 +121,12 @@ function loop(): void {
     }
     Atomics.store(ctrl, CTRL.DONE + k, seq);
     Atomics.notify(ctrl, CTRL.DONE + k);
+    if (gather !== null) {
+      // While the caller adds the gradients and updates the model (it waits for GATHERED before it reads the batch).
+      gatherRows!(gatherFrom!, gather.idx, gather.rows, gather.x, gather.y);
+      Atomics.store(ctrl, CTRL.GATHERED, seq);
+      Atomics.notify(ctrl, CTRL.GATHERED);
+    }
     if (cmd === CMD.STEP && !joined) replica!.release();
     if (cmd === CMD.PAUSE) return;
   }
@@ -125,11 +145,13 @@ async function handle(m: ToWorker): Promise<void> {
       }
       const { Replica } = await import('./replica.js');
       replica = new Replica(m);
+      ({ gatherRows } = await import('./gather.js'));
       port.post({ type: 'ready', index, slot });
       return;
     }
     case 'layout': {
       replica!.setLayout(m);
+      gatherFrom = m.gather;
       xType = m.xType;
       yType = m.yType;
       xRowLen = m.xRow.reduce((a, b) => a * b, 1);

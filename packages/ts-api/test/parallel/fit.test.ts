@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { data, nn, optim, manualSeed, memory, keep, full, train, type Tensor } from '../../src/index.js';
+import { data, nn, optim, manualSeed, memory, keep, full, randn, tensor, train, type Tensor } from '../../src/index.js';
 import { newProfile, type ParallelTestOptions } from '../../src/parallel/fit.js';
 import type { MainWait } from '../../src/parallel/pool.js';
 import { rawExports, sharedBackend } from '../../src/backend/load.js';
@@ -148,6 +148,7 @@ describe('fit with workers', () => {
     // thread slots (kept for the next threads there); later fits leave nothing more.
     const first = await fitOnce();
     expect(profile.joined).toBe(threads);
+    expect(profile.workerGathers).toBe(threads); // a DataLoader over a subset of an ImageDataset
     expect(await fitOnce()).toBe(first);
     expect(await fitOnce()).toBe(first);
     // The message transport copies instead (the workers have memories of their own).
@@ -186,6 +187,41 @@ describe('fit with workers', () => {
     const message = await runWith('message');
     expect(shared.every((w) => w.every(Number.isFinite))).toBe(true);
     expect(bits(shared).equals(bits(message))).toBe(true);
+  });
+
+  it('batches worker 1 gathers (float rows of a TensorDataset) and batches with a transform, which this thread fetches: as with one thread, the same bits on both transports', async () => {
+    const threads = process.env.SOFTMAX_THREADS !== '0';
+    manualSeed(8);
+    const features = keep(randn([1000, 12]));
+    const labels = keep(tensor(Int32Array.from({ length: 1000 }, (_, i) => (i * 7) % 3), { dtype: 'int32' }));
+    const rows = new data.TensorDataset(features, labels);
+    const runWith = async (kind: 'rows' | 'transform', options: Options) => {
+      manualSeed(9);
+      const net = kind === 'rows'
+        ? new nn.Sequential(new nn.Linear(12, 16), new nn.Sigmoid(), new nn.Linear(16, 3))
+        : new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10));
+      const loss = new nn.CrossEntropyLoss({ reduction: 'none' });
+      const flip = (x: Tensor): Tensor => x.mul(-1).add(1); // a deterministic transform
+      const loader = kind === 'rows'
+        ? new data.DataLoader(rows, { batchSize: 100, shuffle: true })
+        : new data.DataLoader(trainSet, { batchSize: 256, shuffle: true, transform: flip });
+      const profile = newProfile();
+      const history = await train.fit(net, loader, loader, loss, 1, new optim.SGD(net.parameters(), { lr: 0.05 }), { ...options, profile } as Options);
+      return { w: weights(net), history, profile };
+    };
+    for (const kind of ['rows', 'transform'] as const) {
+      const one = await runWith(kind, {});
+      const shared = await runWith(kind, { workers: 2, transport: 'shared' });
+      const message = await runWith(kind, { workers: 2, transport: 'message' });
+      expect(shared.profile.workerGathers).toBe(kind === 'rows' && threads);
+      expect(message.profile.workerGathers).toBe(false);
+      expect(maxAbsDiff(one.w, shared.w)).toBeLessThan(1e-5);
+      expect(shared.history.trainLoss[0]).toBeCloseTo(one.history.trainLoss[0], 5);
+      expect(bits(shared.w).equals(bits(message.w))).toBe(true);
+    }
+    rows.dispose();
+    features.dispose();
+    labels.dispose();
   });
 
   it('a callback that changes the weights mid-epoch is seen by the workers at the next step (both transports)', async () => {
