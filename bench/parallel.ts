@@ -2,7 +2,8 @@
 // MLP 784-256-10 and the notes' recipe (Flatten + Linear(784, 10)); SGD lr 0.1, batch 256, shuffled.
 // Seconds per training epoch (evaluation excluded), medians over the epochs after a warm-up epoch
 // (the first epoch of every fit also starts the workers), rounds interleaved (1, 2, 1, 2, …) so that
-// a change of machine load hits every configuration. For the parallel runs it also prints where the
+// a change of machine load hits every configuration; and per step (batch end to batch end): the
+// median, the slow tail (steps the host stalled). For the parallel runs it also prints where the
 // time of a step goes (fit's profile option), and — at the start and the end — two ceilings: a
 // CPU-bound loop in 2 threads vs 1 (are both cores free?) and the MLP's own forward + backward in 2
 // threads vs 1 with nothing exchanged (what 2 cores give this workload at best: the speed-up is
@@ -121,7 +122,7 @@ const computeStart = TASKS.includes('mlp') ? await computeCeiling() : null;
 const load0 = os.loadavg()[0];
 console.log(`Fashion-MNIST ${trainSet.length}/${testSet.length}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; softmax-nn from ${DIST ? 'dist' : 'src (tsx)'}; transport ${TRANSPORT}`);
 
-interface Row { task: string; config: string; epochs: number[]; profile: import('../packages/ts-api/src/parallel/fit.js').ParallelProfile | null; loss: number; acc: number }
+interface Row { task: string; config: string; epochs: number[]; steps: number[]; profile: import('../packages/ts-api/src/parallel/fit.js').ParallelProfile | null; loss: number; acc: number }
 const rows = new Map<string, Row>();
 
 async function once(task: 'mlp' | 'recipe', config: string, epochs: number): Promise<void> {
@@ -137,9 +138,16 @@ async function once(task: 'mlp' | 'recipe', config: string, epochs: number): Pro
   let t0 = 0;
   let tLast = 0;
   const seconds: number[] = [];
+  // Steps: from one batch's end to the next one's, within an epoch, after the warm-up epoch.
+  const steps: number[] = [];
+  let epoch = 0;
   const timer: import('../packages/ts-api/src/index.js').train.Callback = {
-    onEpochBegin: () => { t0 = performance.now(); },
-    onBatchEnd: () => { tLast = performance.now(); },
+    onEpochBegin: () => { t0 = performance.now(); tLast = 0; epoch++; },
+    onBatchEnd: () => {
+      const now = performance.now();
+      if (epoch > 1 && tLast > 0) steps.push(now - tLast);
+      tLast = now;
+    },
     onEpochEnd: () => { seconds.push((tLast - t0) / 1000); },
   };
   const profile = config === '1' ? null : par.newProfile();
@@ -149,8 +157,9 @@ async function once(task: 'mlp' | 'recipe', config: string, epochs: number): Pro
     ? await par.fitParallel(net, trainIter, testIter, loss, epochs, opt, { ...options, workers: 1 })
     : await train.fit(net, trainIter, testIter, loss, epochs, opt, { ...options, workers } as Parameters<typeof train.fit>[6]);
   const key = `${task} ${config}`;
-  const row = rows.get(key) ?? { task, config, epochs: [], profile: null, loss: 0, acc: 0 };
+  const row = rows.get(key) ?? { task, config, epochs: [], steps: [], profile: null, loss: 0, acc: 0 };
   row.epochs.push(...seconds.slice(1));
+  row.steps.push(...steps);
   row.loss = history.trainLoss[history.trainLoss.length - 1];
   row.acc = history.testAcc[history.testAcc.length - 1];
   if (profile) {
@@ -166,15 +175,21 @@ for (const task of TASKS) {
   for (let r = 0; r < ROUNDS; r++) for (const c of WORKERS) await once(task, c, epochs);
 }
 
-console.log('\n| task | workers | s/epoch (median) | epochs measured | min – max | speed-up vs 1 |');
-console.log('|---|---|---|---|---|---|');
+// Per step as well: an epoch pays every step in which the host stalled a thread (in a synchronous
+// fit, a stall of either thread stalls the step); the median step does not, the slow tail shows them.
+const quantile = (v: number[], q: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))];
+console.log('\n| task | workers | s/epoch (median) | epochs measured | min – max | speed-up vs 1 | ms/step (median) | p90 | steps > 1.25 × median | speed-up, median step |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const task of TASKS) {
   const base = rows.get(`${task} 1`);
   for (const c of WORKERS) {
     const r = rows.get(`${task} ${c}`)!;
     const m = median(r.epochs);
     const sp = base ? (median(base.epochs) / m).toFixed(2) + '×' : '—';
-    console.log(`| ${task} | ${c === 'pool1' ? '1 (via workers)' : c} | ${m.toFixed(3)} | ${r.epochs.length} | ${Math.min(...r.epochs).toFixed(3)} – ${Math.max(...r.epochs).toFixed(3)} | ${sp} |`);
+    const ms = median(r.steps);
+    const slow = r.steps.filter((t) => t > 1.25 * ms).length / r.steps.length;
+    const spStep = base ? (median(base.steps) / ms).toFixed(2) + '×' : '—';
+    console.log(`| ${task} | ${c === 'pool1' ? '1 (via workers)' : c} | ${m.toFixed(3)} | ${r.epochs.length} | ${Math.min(...r.epochs).toFixed(3)} – ${Math.max(...r.epochs).toFixed(3)} | ${sp} | ${ms.toFixed(3)} | ${quantile(r.steps, 0.9).toFixed(3)} | ${(100 * slow).toFixed(0)} % | ${spStep} |`);
   }
 }
 console.log('\nWhere a step goes (ms per step, averaged over every step including the warm-up epochs). This thread: next batch (from the');
