@@ -2,8 +2,8 @@
 //
 // The caller's model and optimiser stay the source of truth in this thread — callbacks, checkpoints,
 // exact resume and "after a failure the model is as after the last completed step" work as with one
-// thread. Every batch is split into N fixed shards (shardOf; shard 0 a little smaller, firstShard, as
-// its thread also fetches the next batch). Shard 0 is computed here, on the caller's
+// thread. Every batch is split into N fixed shards (shardOf; shard 0 a little smaller where this thread
+// also fetches the next batch: firstShard). Shard 0 is computed here, on the caller's
 // model; shards 1 … N − 1 by N − 1 workers (worker_threads / Web Workers), stateless gradient
 // calculators that each hold a replica built from the model's description (describe.ts). Per step this
 // thread writes the parameters for the workers and wakes them, computes shard 0's gradient into .grad,
@@ -299,13 +299,11 @@ export async function fitParallel(
                 request = { slot: other, rows: ny.shape[0], idx: ptrOf(nIdx.storage('fit')), x: ptrOf(nx.storage('fit')), y: ptrOf(ny.storage('fit')) };
               }
               if (prof) prof.batchMs += performance.now() - t;
-            }
-            if (source !== null) {
               // Before the step starts (its wait for the workers would then run first): worker 1 starts
               // its shard only after this gather anyway.
-              const t = performance.now();
+              const tGather = performance.now();
               await pool.gathered(slot);
-              if (prof) prof.gatherWaitMs += performance.now() - t;
+              if (prof) prof.gatherWaitMs += performance.now() - tGather;
             }
             const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams, writePointers, next: request }, prof);
             pending.catch(() => undefined); // awaited below, after this thread's shard and the look-ahead
