@@ -2063,6 +2063,13 @@ pub extern "C" fn thread_unregister(slot: u32) -> u32 {
     }
 }
 
+/// Threads that can run on one memory: the first instance and the registered ones (64 in the threads
+/// build; 1 in the plain build).
+#[no_mangle]
+pub extern "C" fn thread_slots() -> u32 {
+    threads::slots() as u32
+}
+
 /// Bytes the allocator has handed out and not taken back, over every thread (the threads build; 0 in
 /// the plain build).
 #[no_mangle]

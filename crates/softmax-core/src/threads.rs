@@ -26,8 +26,19 @@ macro_rules! per_thread {
 }
 pub(crate) use per_thread;
 
-/// Threads the threads build can tell apart: the first instance (slot 0) and 15 registered ones.
-pub const MAX_THREADS: usize = 16;
+/// Threads the threads build can tell apart: the first instance (slot 0) and 63 registered ones — as many
+/// as the CLI's largest `--workers` (a thread's lookup scans the table: 63 pairs of loads, well under a
+/// microsecond, a few times per kernel call at most).
+pub const MAX_THREADS: usize = 64;
+
+/// Threads this build can run on one memory: MAX_THREADS in the threads build, 1 elsewhere.
+pub fn slots() -> usize {
+    if cfg!(all(target_arch = "wasm32", feature = "threads")) {
+        MAX_THREADS
+    } else {
+        1
+    }
+}
 
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 mod shared {

@@ -198,7 +198,7 @@ export async function joinBackend(shared: SharedBackend, stackLow: number): Prom
   sp.value = stackLow + JOIN_STACK_BYTES; // before any call: the stack grows down from here
   const l = adopt(shared.module, instance, shared.memory);
   const slot = l.fns.thread_register(stackLow, stackLow + JOIN_STACK_BYTES);
-  if (slot === 0) throw new Error('joinBackend: no free thread slot (the threads build tells 16 threads apart)');
+  if (slot === 0) throw new Error(`joinBackend: no free thread slot (the threads build tells ${l.fns.thread_slots()} threads apart)`);
   loaded = l;
   loading = Promise.resolve();
   return slot;
@@ -208,6 +208,11 @@ export async function joinBackend(shared: SharedBackend, stackLow: number): Prom
 export function sharedBackend(): SharedBackend | null {
   const l = need();
   return l.threads ? { module: l.module, memory: l.memory } : null;
+}
+
+/** How many threads can run on the loaded backend's memory (this one included): 64 for the threads build, 1 for the plain one. */
+export function threadSlots(): number {
+  return need().fns.thread_slots();
 }
 
 function need(): Loaded {

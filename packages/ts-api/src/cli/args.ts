@@ -110,8 +110,8 @@ Training:
   --seed N                 seed of initialisation, shuffling, dropout, augmentation (default: 0)
   --limit N                use only the first N training examples (quick experiments)
   --workers N              data-parallel training on N threads (gradients summed in a fixed order)
-                           (default: the number of cores for --model mlp; 1 for softmax, whose
-                           steps are too small to gain from a second thread)
+                           (default: the number of cores, at most 64, for --model mlp; 1 for
+                           softmax, whose steps are too small to gain from a second thread)
 
 Run folder:
   --out DIR                where the run is saved                (default: runs/<model>-<date>-<time>)
@@ -264,7 +264,7 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     resume,
     overwrite: values.overwrite === true,
     limit: integerOption(values, 'limit', c, 1) ?? null,
-    workers: integerOption(values, 'workers', c, 1, 64) ?? (model === 'mlp' ? Math.max(1, availableParallelism()) : 1),
+    workers: integerOption(values, 'workers', c, 1, 64) ?? (model === 'mlp' ? Math.min(64, Math.max(1, availableParallelism())) : 1),
     dataRoot: nonEmpty(values, 'data-root', c) ?? null,
     download: values['no-download'] !== true,
   };

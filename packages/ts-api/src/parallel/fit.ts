@@ -41,7 +41,7 @@
 // uninterrupted run.
 
 import { kernels, rng } from '../backend/index.js';
-import { sharedBackend } from '../backend/load.js';
+import { sharedBackend, threadSlots } from '../backend/load.js';
 import { borrowStorage, ptrOf, type Storage } from '../backend/memory.js';
 import { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
@@ -194,7 +194,8 @@ export async function fitParallel(
   // TensorDataset or a subset of them), this thread takes only the indices from the loader: worker 1
   // gathers batch t + 1 after its shard of step t, while this thread adds the gradients and updates
   // the model (gather.ts) — the same kernels as the loader's, so the same bits.
-  const joinedFit = transport === 'shared' && sharedBackend() !== null && N > 1;
+  // (More threads than the threads build tells apart — 64 — copy instead, with the same bits.)
+  const joinedFit = transport === 'shared' && sharedBackend() !== null && N > 1 && N <= threadSlots();
   const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
   const source = joinedFit ? gatherable : null;
   const gather = source === null ? null : gatherSpec(source);
@@ -260,7 +261,7 @@ export async function fitParallel(
             if (pool === null) {
               const t = performance.now();
               pool = await GradientPool.start({
-                workers: N, transport, wait: options.mainWait, joined: sharedBackend(),
+                workers: N, transport, wait: options.mainWait, joined: joinedFit ? sharedBackend() : null,
                 init: { model, params: specs, paramLength, loss: lossSpec, mode: { updater: mode }, fault },
               });
               if (pool.joined !== joinedFit) throw new Error(`fit: internal error: the workers ${pool.joined ? 'joined' : 'did not join'} this thread's memory`);
