@@ -47,18 +47,19 @@ import { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { getRngState } from '../random.js';
 import { DataLoader } from '../data/dataloader.js';
-import { gatherSourceOf, type GatherSource } from '../data/dataset.js';
+import { gatherSourceOf } from '../data/dataset.js';
 import { noGrad } from '../tensor/grad-mode.js';
-import { empty, tensor } from '../tensor/ops/create.js';
+import { empty } from '../tensor/ops/create.js';
 import { keep, tidy } from '../tensor/scope.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { FitOptions } from '../train/fit.js';
 import { checkEpochs, TrainRun, type History } from '../train/run.js';
 import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from '../train/types.js';
 import { buildSumLoss, describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './describe.js';
 import { shardGradient, shardInput, shardView } from './shard.js';
-import { gatherRows, gatherSpec } from './gather.js';
+import { BatchSlots, plannedBatches } from './batches.js';
+import { gatherSpec } from './gather.js';
 import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait, type StepInput } from './pool.js';
 import type { FaultInjection, TransportKind } from './protocol.js';
 import { makeYielder, nextTask } from '../train/yield.js';
@@ -117,12 +118,6 @@ export interface ParallelTestOptions {
 /** An empty profile to pass as `profile`. */
 export function newProfile(): ParallelProfile {
   return { steps: 0, mainWait: null, joined: false, workerGathers: false, batchMs: 0, gatherWaitMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
-}
-
-/** A view of a batch tensor's data (valid until the next wasm allocation: copy it at once). */
-function dataOf(t: Tensor): Float32Array | Int32Array {
-  const s = t.storage('fit');
-  return t.dtype === 'float32' ? s.f32() : s.i32();
 }
 
 /** fit() with `options.workers` gradient workers; see the file's header. Called by fit() when workers ≠ 1. */
@@ -188,46 +183,15 @@ export async function fitParallel(
     return state;
   };
 
-  // Joined, a batch is not copied: views keep the loader's tensors alive (the loader frees its own
-  // handles when it moves on, during the look-ahead) until the step on them is done. And where the
-  // loader's batches are plain gathers (a DataLoader without transform over an ImageDataset, a
-  // TensorDataset or a subset of them), this thread takes only the indices from the loader: worker 1
-  // gathers batch t + 1 after its shard of step t, while this thread adds the gradients and updates
-  // the model (gather.ts) — the same kernels as the loader's, so the same bits.
-  // (More threads than the threads build tells apart — 64 — copy instead, with the same bits.)
+  // Joined, a batch is not copied (batches.ts). And where the loader's batches are plain gathers (a
+  // DataLoader without transform over an ImageDataset, a TensorDataset or a subset of them), this thread
+  // takes only the indices from the loader: worker 1 gathers batch t + 1 after its shard of step t, while
+  // this thread adds the gradients and updates the model (gather.ts) — the same kernels as the loader's,
+  // so the same bits. (More threads than the threads build tells apart — 64 — copy instead, same bits.)
   const joinedFit = transport === 'shared' && sharedBackend() !== null && N > 1 && N <= threadSlots();
   const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
   const source = joinedFit ? gatherable : null;
-  const gather = source === null ? null : gatherSpec(source);
-  const held: (Tensor[] | null)[] = [null, null];
-  const release = (s: 0 | 1): void => {
-    held[s]?.forEach((t) => t.dispose());
-    held[s] = null;
-  };
-  const stage = (s: 0 | 1, X: Tensor, y: Tensor, idx?: Tensor): void => {
-    const p = pool!;
-    if (!p.joined) {
-      p.stage(s, y.shape[0], dataOf(X), dataOf(y));
-      return;
-    }
-    release(s);
-    if (idx === undefined) held[s] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
-    else {
-      held[s] = [X, y, idx]; // fit's own (planned)
-      gatherRows(gather!, ptrOf(idx.storage('fit')), y.shape[0], ptrOf(X.storage('fit')), ptrOf(y.storage('fit')));
-    }
-    p.place(s, y.shape[0], ptrOf(X.storage('fit')), ptrOf(y.storage('fit')));
-  };
-  // The planned batches: the loader's indices (through a subset's map), and tensors to gather into.
-  const planned = function* (loader: DataLoader, from: GatherSource): Generator<[Tensor, Tensor, Tensor]> {
-    const yType = from.y.storage.dtype === 'int32' ? 'int32' : 'float32';
-    for (const indices of loader.indexBatches()) {
-      const rows = indices.length;
-      const map = from.map;
-      const idx = keep(tensor(map === null ? indices : Int32Array.from(indices, (i) => map[i]), { dtype: 'int32' }));
-      yield [keep(empty([rows, ...from.xRow])), keep(empty([rows, ...from.yRow], yType)), idx];
-    }
-  };
+  const slots = new BatchSlots(source === null ? null : gatherSpec(source));
 
   const yielder = makeYielder();
   let step = 0;
@@ -242,7 +206,7 @@ export async function fitParallel(
       // The loop of fit(), with one batch of look-ahead: while the workers compute step t, this
       // thread fetches batch t + 1 and stages it in the other slot (planned: worker 1 gathers it after
       // its shard). Callbacks still run after step t's update, before step t + 1.
-      const it: Iterator<Tensor[]> = source !== null ? planned(trainIter as DataLoader, source) : trainIter[Symbol.iterator]();
+      const it: Iterator<Tensor[]> = source !== null ? plannedBatches(trainIter as DataLoader, source) : trainIter[Symbol.iterator]();
       try {
         const tBatch = performance.now();
         let cur = it.next();
@@ -281,10 +245,10 @@ export async function fitParallel(
                 // can gather (joined), where there is none. The shards follow the data, not the transport:
                 // every transport sums the same shards, so they give the same bits.
                 const lookAhead = gatherable !== null ? 0 : lookAheadCost(model, xRow.reduce((a, b) => a * b, 1));
-                const layout: Layout = { xRow, yRow: y.shape.slice(1), xType: X.dtype, yType: y.dtype, capacity, lookAhead, gather };
+                const layout: Layout = { xRow, yRow: y.shape.slice(1), xType: X.dtype, yType: y.dtype, capacity, lookAhead, gather: slots.gather };
                 await pool.setLayout(layout);
               }
-              stage(slot, X, y, cur.value[2]);
+              slots.stage(pool, slot, X, y, cur.value[2]);
             }
             const other = slot === 0 ? 1 : 0;
             let request: StepInput['next'] = null;
@@ -293,12 +257,7 @@ export async function fitParallel(
               next = it.next();
               // A DataLoader's batches all fit the layout made from its first (capacity ≥ batchSize).
               staged = !next.done;
-              if (!next.done) {
-                const [nx, ny, nIdx] = next.value;
-                release(other);
-                held[other] = [nx, ny, nIdx];
-                request = { slot: other, rows: ny.shape[0], idx: ptrOf(nIdx.storage('fit')), x: ptrOf(nx.storage('fit')), y: ptrOf(ny.storage('fit')) };
-              }
+              if (!next.done) request = slots.plan(other, next.value);
               if (prof) prof.batchMs += performance.now() - t;
               // Before the step starts (its wait for the workers would then run first): worker 1 starts
               // its shard only after this gather anyway.
@@ -323,13 +282,13 @@ export async function fitParallel(
               const t = performance.now();
               next = it.next();
               staged = !next.done && pool.fits(next.value[0].shape, next.value[1].shape, next.value[0].dtype, next.value[1].dtype);
-              if (staged) stage(other, next.value[0], next.value[1]);
+              if (staged) slots.stage(pool, other, next.value[0], next.value[1]);
               if (prof) prof.batchMs += performance.now() - t;
             }
             const tIdle = prof ? performance.now() : 0;
             const rw = await pending;
             if (prof) prof.idleMs += performance.now() - tIdle;
-            release(slot);
+            slots.release(slot);
             // The loss and hits in shard order, as the gradients are summed.
             r = { lossSum: r0.lossSum, correct: r0.correct };
             rw.lossSums.forEach((l, k) => { r.lossSum += l; r.correct += rw.corrects[k]; });
@@ -368,8 +327,8 @@ export async function fitParallel(
     for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
   } finally {
     await pool?.close();
-    release(0);
-    release(1);
+    slots.release(0);
+    slots.release(1);
     scratch.forEach((t) => t.dispose());
     draw?.dispose();
   }

@@ -1,0 +1,74 @@
+// The calling thread's side of the two batch slots of a parallel fit: a batch is copied into the pool's
+// buffers, or — joined (protocol.ts) — placed where it is, kept alive by views until the step on it is
+// done (the loader frees its own handles when it moves on, during the look-ahead), or planned: tensors
+// that worker 1 gathers the loader's next batch into (gather.ts).
+
+import { ptrOf } from '../backend/memory.js';
+import type { DataLoader } from '../data/dataloader.js';
+import type { GatherSource } from '../data/dataset.js';
+import { empty, tensor } from '../tensor/ops/create.js';
+import { keep } from '../tensor/scope.js';
+import { Tensor } from '../tensor/tensor.js';
+import { gatherRows, type GatherSpec } from './gather.js';
+import type { GradientPool, StepInput } from './pool.js';
+
+const at = (t: Tensor): number => ptrOf(t.storage('fit'));
+
+/** A view of a batch tensor's data (valid until the next wasm allocation: copy it at once). */
+function dataOf(t: Tensor): Float32Array | Int32Array {
+  const s = t.storage('fit');
+  return t.dtype === 'float32' ? s.f32() : s.i32();
+}
+
+/**
+ * The batches of one pass when worker 1 gathers them: the loader's indices (through a subset's map) in
+ * an int32 tensor, and the examples and targets tensors to gather into — [X, y, indices], not filled.
+ */
+export function* plannedBatches(loader: DataLoader, from: GatherSource): Generator<[Tensor, Tensor, Tensor]> {
+  const yType = from.y.storage.dtype === 'int32' ? 'int32' : 'float32';
+  const map = from.map;
+  for (const indices of loader.indexBatches()) {
+    const rows = indices.length;
+    const idx = keep(tensor(map === null ? indices : Int32Array.from(indices, (i) => map[i]), { dtype: 'int32' }));
+    yield [keep(empty([rows, ...from.xRow])), keep(empty([rows, ...from.yRow], yType)), idx];
+  }
+}
+
+/** What each slot holds for the workers (joined), freed by release(). */
+export class BatchSlots {
+  readonly #held: (Tensor[] | null)[] = [null, null];
+
+  /** `gather`: where planned batches come from (null: none are planned). */
+  constructor(readonly gather: GatherSpec | null) {}
+
+  /**
+   * Batch [X, y] into `slot`: copied into the pool's buffers, or (joined) placed — a planned batch
+   * (`idx` given: fit's own tensors) is gathered here first.
+   */
+  stage(pool: GradientPool, slot: 0 | 1, X: Tensor, y: Tensor, idx?: Tensor): void {
+    if (!pool.joined) {
+      pool.stage(slot, y.shape[0], dataOf(X), dataOf(y));
+      return;
+    }
+    this.release(slot);
+    if (idx === undefined) this.#held[slot] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
+    else {
+      this.#held[slot] = [X, y, idx];
+      gatherRows(this.gather!, at(idx), y.shape[0], at(X), at(y));
+    }
+    pool.place(slot, y.shape[0], at(X), at(y));
+  }
+
+  /** A planned batch [X, y, idx] for worker 1 to gather into `slot` after the next step's shard: StepInput.next. */
+  plan(slot: 0 | 1, [X, y, idx]: Tensor[]): NonNullable<StepInput['next']> {
+    this.release(slot);
+    this.#held[slot] = [X, y, idx];
+    return { slot, rows: y.shape[0], idx: at(idx), x: at(X), y: at(y) };
+  }
+
+  /** Frees what `slot` holds (after the step on it is done). */
+  release(slot: 0 | 1): void {
+    this.#held[slot]?.forEach((t) => t.dispose());
+    this.#held[slot] = null;
+  }
+}
