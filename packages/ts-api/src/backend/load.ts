@@ -210,7 +210,7 @@ export function sharedBackend(): SharedBackend | null {
   return l.threads ? { module: l.module, memory: l.memory } : null;
 }
 
-/** How many threads can run on the loaded backend's memory (this one included): 64 for the threads build, 1 for the plain one. */
+/** How many threads can run on the loaded backend's memory (this one included): 16 for the threads build, 1 for the plain one. */
 export function threadSlots(): number {
   return need().fns.thread_slots();
 }

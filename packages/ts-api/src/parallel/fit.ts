@@ -187,7 +187,7 @@ export async function fitParallel(
   // DataLoader without transform over an ImageDataset, a TensorDataset or a subset of them), this thread
   // takes only the indices from the loader: worker 1 gathers batch t + 1 after its shard of step t, while
   // this thread adds the gradients and updates the model (gather.ts) — the same kernels as the loader's,
-  // so the same bits. (More threads than the threads build tells apart — 64 — copy instead, same bits.)
+  // so the same bits. (More threads than the threads build tells apart — 16 — copy instead, same bits.)
   const joinedFit = transport === 'shared' && sharedBackend() !== null && N > 1 && N <= threadSlots();
   const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
   const source = joinedFit ? gatherable : null;

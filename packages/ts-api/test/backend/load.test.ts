@@ -82,7 +82,7 @@ describe('loading softmax_core.wasm in Node', () => {
           expect(fresh.wasmMemory().buffer instanceof SharedArrayBuffer, `SOFTMAX_THREADS=${setting}`).toBe(shared);
           expect(fresh.sharedBackend() !== null).toBe(shared);
           expect('thread_register' in fresh.rawExports()).toBe(true);
-          expect(fresh.threadSlots()).toBe(shared ? 64 : 1);
+          expect(fresh.threadSlots()).toBe(shared ? 16 : 1);
         });
         vi.resetModules();
       }
@@ -107,15 +107,15 @@ describe('loading softmax_core.wasm in Node', () => {
     vi.resetModules();
   });
 
-  it('joinBackend refuses a 65th thread on one memory, saying how many the build tells apart', async () => {
+  it('joinBackend refuses a 17th thread on one memory, saying how many the build tells apart', async () => {
     vi.resetModules();
     const fresh = await import('../../src/backend/load.js');
     const fs = await import('node:fs/promises');
     const threads = await WebAssembly.compile(await fs.readFile(new URL('../../wasm/softmax_core_threads.wasm', import.meta.url)));
     const memory = new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true });
     const first = new WebAssembly.Instance(threads, { env: { memory } }).exports as unknown as { thread_register(low: number, high: number): number };
-    for (let i = 1; i < 64; i++) expect(first.thread_register(0x200000 + i * 0x1000, 0x201000 + i * 0x1000)).toBe(i);
-    await expect(fresh.joinBackend({ module: threads, memory }, 0x300000)).rejects.toThrow('joinBackend: no free thread slot (the threads build tells 64 threads apart)');
+    for (let i = 1; i < 16; i++) expect(first.thread_register(0x200000 + i * 0x1000, 0x201000 + i * 0x1000)).toBe(i);
+    await expect(fresh.joinBackend({ module: threads, memory }, 0x300000)).rejects.toThrow('joinBackend: no free thread slot (the threads build tells 16 threads apart)');
     vi.resetModules();
   });
 });

@@ -224,6 +224,17 @@ describe('fit with workers', () => {
     labels.dispose();
   });
 
+  it('more workers than the threads build tells apart (16 threads): they copy instead of joining, with the same result', async () => {
+    const profile = newProfile();
+    const many = await run(14, 1, { workers: 17, profile } as Options);
+    expect(profile.joined).toBe(false);
+    expect(profile.workerGathers).toBe(false);
+    const few = await run(14, 1, { workers: 17, transport: 'message' });
+    expect(bits(many.w).equals(bits(few.w))).toBe(true);
+    const one = await run(14, 1, {});
+    expect(maxAbsDiff(one.w, many.w)).toBeLessThan(1e-5);
+  });
+
   it('a callback that changes the weights mid-epoch is seen by the workers at the next step (both transports)', async () => {
     // At batch 5 the weights are halved through loadStateDict: the workers must compute the next
     // gradients at the halved weights, as the caller does.
