@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 const root = new URL('../../packages/ts-api/src/', import.meta.url);
 const sm = (await import(new URL('index.ts', root).href)) as typeof import('../../packages/ts-api/src/index.js');
-const { shardGradient, shardInput } = (await import(new URL('parallel/shard.ts', root).href)) as typeof import('../../packages/ts-api/src/parallel/shard.js');
+const { shardGradient, shardTensor } = (await import(new URL('parallel/shard.ts', root).href)) as typeof import('../../packages/ts-api/src/parallel/shard.js');
 const { buildSumLoss, describeLoss } = (await import(new URL('parallel/describe.ts', root).href)) as typeof import('../../packages/ts-api/src/parallel/describe.js');
 const { nn, tidy, manualSeed } = sm;
 
@@ -18,7 +18,7 @@ const sumLoss = buildSumLoss(spec);
 const xs = Float32Array.from({ length: rows * 784 }, (_, i) => ((i * 2654435761) % 255) / 255);
 const ys = Int32Array.from({ length: rows }, (_, i) => (i * 7) % 10);
 const once = (): void => {
-  tidy(() => shardGradient(net, sumLoss, spec, 'optimizer', shardInput(xs, rows, [784], 'float32'), shardInput(ys, rows, [], 'int32'), 256));
+  tidy(() => shardGradient(net, sumLoss, spec, 'optimizer', shardTensor(xs, rows, [784], 'float32'), shardTensor(ys, rows, [], 'int32'), 256));
   net.zeroGrad();
 };
 

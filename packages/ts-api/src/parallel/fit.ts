@@ -57,7 +57,7 @@ import { checkEpochs, TrainRun, type History } from '../train/run.js';
 import { batchCount, EpochTotals, evaluateAccuracy } from '../train/loop.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from '../train/types.js';
 import { buildSumLoss, describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './describe.js';
-import { shardGradient, shardInput, shardView } from './shard.js';
+import { shardGradient, shardTensor } from './shard.js';
 import { BatchSlots, plannedBatches } from './batches.js';
 import { gatherSpec } from './gather.js';
 import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait, type StepInput } from './pool.js';
@@ -272,10 +272,9 @@ export async function fitParallel(
             if (updater instanceof Optimizer) updater.zeroGrad();
             const layout = pool.layout!;
             const own = pool.joined ? pool.shardAt(slot, 0) : pool.shard(slot, 0);
-            const input = (data: number | Float32Array | Int32Array, row: number[], type: 'float32' | 'int32'): Tensor =>
-              typeof data === 'number' ? shardView(data, own.count, row, type) : shardInput(data, own.count, row, type);
             const r0 = own.count === 0 ? { lossSum: 0, correct: 0 } : tidy(() => shardGradient(
-              module, sumLoss, lossSpec, mode, input(own.x, layout.xRow, layout.xType), input(own.y, layout.yRow, layout.yType), own.rows,
+              module, sumLoss, lossSpec, mode,
+              shardTensor(own.x, own.count, layout.xRow, layout.xType), shardTensor(own.y, own.count, layout.yRow, layout.yType), own.rows,
             ));
             if (prof) prof.mainMs += performance.now() - tMain;
             if (source === null) {

@@ -581,8 +581,9 @@ export class GradientPool {
     const P = this.paramLength;
     const xLen = rowLength(layout.xRow);
     const yLen = rowLength(layout.yRow);
+    const first = this.#first(rows);
     for (let k = 0; k < W; k++) {
-      const { start, count } = shardOf(rows, N, k + 1, this.#first(rows));
+      const { start, count } = shardOf(rows, N, k + 1, first);
       let b = this.#buffers[k];
       if (b === undefined || b.x.byteLength < count * xLen * 4 || b.y.byteLength < count * yLen * 4) {
         const cap = Math.max(count, shardOf(layout.capacity, N, k + 1, this.#first(layout.capacity)).count);

@@ -11,7 +11,7 @@ import type { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 import { buildModel, buildSumLoss, hasDropout, type ParamSpec } from './describe.js';
 import { workerSeed, type FaultInjection, type InitMessage, type LayoutMessage } from './protocol.js';
-import { shardGradient, shardInput, shardView } from './shard.js';
+import { shardGradient, shardTensor } from './shard.js';
 
 type Typed = Float32Array | Int32Array;
 
@@ -94,8 +94,8 @@ export class Replica {
       return { lossSum: 0, correct: 0 };
     }
     const out = tidy(() => {
-      const x = typeof a.x === 'number' ? shardView(a.x, a.count, layout.xRow, layout.xType) : shardInput(a.x, a.count, layout.xRow, layout.xType);
-      const y = typeof a.y === 'number' ? shardView(a.y, a.count, layout.yRow, layout.yType) : shardInput(a.y, a.count, layout.yRow, layout.yType);
+      const x = shardTensor(a.x, a.count, layout.xRow, layout.xType);
+      const y = shardTensor(a.y, a.count, layout.yRow, layout.yType);
       return shardGradient(this.#net, this.#loss, this.#init.loss, this.#init.mode.updater, x, y, a.rows);
     });
     this.#params.forEach(({ spec, tensor }, k) => {

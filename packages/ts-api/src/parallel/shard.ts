@@ -31,8 +31,16 @@ export function shardGradient(
   });
 }
 
+/**
+ * A shard's rows as a tensor [count, ...row]: a view of the rows at byte address `data` of the shared wasm
+ * memory (joined), or a copy of the first count rows of the array `data`.
+ */
+export function shardTensor(data: Typed | number, count: number, row: readonly number[], type: ElemType): Tensor {
+  return typeof data === 'number' ? shardView(data, count, row, type) : shardInput(data, count, row, type);
+}
+
 /** A tensor [count, ...row] holding a copy of the first count rows of `data`. */
-export function shardInput(data: Typed, count: number, row: readonly number[], type: ElemType): Tensor {
+function shardInput(data: Typed, count: number, row: readonly number[], type: ElemType): Tensor {
   const t = empty([count, ...row], type);
   const n = t.numel();
   const s = t.storage('parallel');
@@ -45,7 +53,7 @@ export function shardInput(data: Typed, count: number, row: readonly number[], t
  * Joined: a tensor [count, ...row] over the rows at byte address `at` of the shared wasm memory (a view,
  * no copy; the caller keeps the batch alive until every thread is done with the step).
  */
-export function shardView(at: number, count: number, row: readonly number[], type: ElemType): Tensor {
+function shardView(at: number, count: number, row: readonly number[], type: ElemType): Tensor {
   const length = count * row.reduce((a, b) => a * b, 1);
   return new Tensor(borrowStorage(type, at, length), [count, ...row], type);
 }
