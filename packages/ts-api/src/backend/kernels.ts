@@ -90,8 +90,6 @@ function opCode(k: string, op: BinaryOp): number {
   return c;
 }
 
-/** Checks shape / xStrides and writes them into the scratch area; returns the element count of shape,
- * the number of source elements the strides reach (0 for an empty shape) and ndim. */
 /**
  * Checks shape / xStrides, writes them to the scratch words the core reads, and checks that the strided
  * buffer (`name`, `length` elements) holds every element the strides reach. Returns the element count
