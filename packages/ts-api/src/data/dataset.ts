@@ -41,6 +41,8 @@ export interface GatherSource {
   yRow: number[];
   /** The dataset's index i is row map[i] of the storages (null: row i). */
   map: Int32Array | null;
+  /** Throws what getBatch would throw now (the dataset was disposed): the storages may have been freed. */
+  check(): void;
 }
 
 /** @internal The dataset's GatherSource, or null when its batches are not plain gathers. */
@@ -91,6 +93,7 @@ export class TensorDataset implements BatchDataset {
     return {
       x: { storage: x.storage('TensorDataset'), rowLen: rowLen(x), scale: null }, y: { storage: y.storage('TensorDataset'), rowLen: rowLen(y) },
       xRow: x.shape.slice(1), yRow: y.shape.slice(1), map: null,
+      check: () => { x.storage('TensorDataset'); y.storage('TensorDataset'); },
     };
   }
 
@@ -137,7 +140,13 @@ export class ImageDataset implements BatchDataset {
     this.#labels = storageFrom(labels instanceof Int32Array ? labels : Int32Array.from(labels));
   }
 
+  /** Throws once the dataset was disposed (the kernels would only name their argument). */
+  #check(): void {
+    if (this.#pixels.disposed) throw new Error('ImageDataset: this dataset was disposed; it can no longer be used');
+  }
+
   get(index: number): [Tensor, Tensor] {
+    this.#check();
     checkIndex(index, this.length, 'ImageDataset');
     const [x, y] = this.getBatch(Int32Array.of(index));
     const item: [Tensor, Tensor] = [x.reshape(this.imageShape), y.reshape([])];
@@ -147,6 +156,7 @@ export class ImageDataset implements BatchDataset {
   }
 
   getBatch(indices: Int32Array): [Tensor, Tensor] {
+    this.#check();
     const idx = indexTensor(indices);
     const size = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
     const x = empty([indices.length, ...this.imageShape]);
@@ -159,12 +169,17 @@ export class ImageDataset implements BatchDataset {
 
   /** @internal See GatherSource. */
   gatherSource(): GatherSource {
+    this.#check();
     const size = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
-    return { x: { storage: this.#pixels, rowLen: size, scale: 1 / 255 }, y: { storage: this.#labels, rowLen: 1 }, xRow: [...this.imageShape], yRow: [], map: null };
+    return {
+      x: { storage: this.#pixels, rowLen: size, scale: 1 / 255 }, y: { storage: this.#labels, rowLen: 1 }, xRow: [...this.imageShape], yRow: [], map: null,
+      check: () => this.#check(),
+    };
   }
 
   /** The labels as a flat copy (for class counts, confusion matrices). */
   labels(): Int32Array {
+    this.#check();
     return this.#labels.i32().slice();
   }
 

@@ -9,7 +9,7 @@ import type { GatherSource } from '../data/dataset.js';
 import { empty, tensor } from '../tensor/ops/create.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
-import { gatherRows, type GatherSpec } from './gather.js';
+import { gatherRows, gatherSpec, type GatherSpec } from './gather.js';
 import type { GradientPool, StepInput } from './pool.js';
 
 const at = (t: Tensor): number => ptrOf(t.storage('fit'));
@@ -37,9 +37,22 @@ export function* plannedBatches(loader: DataLoader, from: GatherSource): Generat
 /** What each slot holds for the workers (joined), freed by release(). */
 export class BatchSlots {
   readonly #held: (Tensor[] | null)[] = [null, null];
+  readonly #source: GatherSource | null;
+  /** Where planned batches come from, as addresses for worker 1 (null: none are planned). */
+  readonly gather: GatherSpec | null;
 
-  /** `gather`: where planned batches come from (null: none are planned). */
-  constructor(readonly gather: GatherSpec | null) {}
+  constructor(source: GatherSource | null) {
+    this.#source = source;
+    this.gather = source === null ? null : gatherSpec(source);
+  }
+
+  /**
+   * Throws what the loader would if its dataset was disposed (by a callback, say) — before a gathered
+   * batch is used: it may have been read from freed memory.
+   */
+  checkSource(): void {
+    this.#source?.check();
+  }
 
   /**
    * Batch [X, y] into `slot`: copied into the pool's buffers, or (joined) placed — a planned batch
@@ -54,6 +67,7 @@ export class BatchSlots {
     if (idx === undefined) this.#held[slot] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
     else {
       this.#held[slot] = [X, y, idx];
+      this.checkSource();
       gatherRows(this.gather!, at(idx), y.shape[0], at(X), at(y));
     }
     pool.place(slot, y.shape[0], at(X), at(y));

@@ -59,7 +59,6 @@ import type { Callback, EpochLogs, Loss, Net, Updater } from '../train/types.js'
 import { buildSumLoss, describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './describe.js';
 import { shardGradient, shardTensor } from './shard.js';
 import { BatchSlots, plannedBatches } from './batches.js';
-import { gatherSpec } from './gather.js';
 import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait, type StepInput } from './pool.js';
 import type { FaultInjection, TransportKind } from './protocol.js';
 import { makeYielder, nextTask } from '../train/yield.js';
@@ -191,7 +190,7 @@ export async function fitParallel(
   const joinedFit = transport === 'shared' && sharedBackend() !== null && N > 1 && N <= threadSlots();
   const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
   const source = joinedFit ? gatherable : null;
-  const slots = new BatchSlots(source === null ? null : gatherSpec(source));
+  const slots = new BatchSlots(source);
 
   const yielder = makeYielder();
   let step = 0;
@@ -264,6 +263,7 @@ export async function fitParallel(
               const tGather = performance.now();
               await pool.gathered(slot);
               if (prof) prof.gatherWaitMs += performance.now() - tGather;
+              slots.checkSource();
             }
             const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams, writePointers, next: request }, prof);
             pending.catch(() => undefined); // awaited below, after this thread's shard and the look-ahead

@@ -99,6 +99,16 @@ describe('ImageDataset and transforms', () => {
     expect(() => new ImageDataset(pixels, Uint8Array.of(1, 2), [1, 2, 3])).toThrow(/do not make images of shape \[1, 2, 3\]/);
   });
 
+  it('a disposed ImageDataset says so, whatever is asked of it', () => {
+    const gone = new ImageDataset(pixels, Uint8Array.of(1, 0, 2), [1, 2, 3]);
+    gone.dispose();
+    const said = 'ImageDataset: this dataset was disposed; it can no longer be used';
+    expect(() => gone.getBatch(Int32Array.of(0))).toThrow(said);
+    expect(() => gone.get(1)).toThrow(said);
+    expect(() => gone.labels()).toThrow(said);
+    expect(() => [...new DataLoader(gone, { batchSize: 2 })]).toThrow(said);
+  });
+
   it('horizontal flip with p = 1 mirrors rows; crop with padding 0 is the identity; normalize; resize', () => {
     const [X] = ds.getBatch(Int32Array.of(0));
     expectClose(transforms.randomHorizontalFlip(1)(X).toArray(), [20, 10, 0, 50, 40, 30].map((v) => v / 255), 1e-7, 0);

@@ -224,6 +224,47 @@ describe('fit with workers', () => {
     labels.dispose();
   });
 
+  it('a dataset disposed by a callback mid-epoch: fit throws what the loader throws, at the next step, with the model as after the last completed step (every transport)', async () => {
+    // Joined, worker 1 gathers the next batch from the dataset's memory while callbacks run: without a
+    // check it would go on training on freed memory.
+    const make = (kind: 'rows' | 'images') => {
+      manualSeed(21);
+      const labels = Int32Array.from({ length: 1200 }, (_, i) => (i * 7) % 3);
+      if (kind === 'rows') {
+        const ds = new data.TensorDataset(randn([1200, 12]), tensor(labels, { dtype: 'int32' }));
+        return { ds, loaded: ds as data.Dataset, message: /^TensorDataset: this tensor \(shape \[1200, 12\]\) was disposed; it can no longer be used$/ };
+      }
+      const pixels = Uint8Array.from({ length: 1300 * 12 }, (_, i) => (i * 2654435761) % 251);
+      const ds = new data.ImageDataset(pixels, Int32Array.from({ length: 1300 }, (_, i) => (i * 7) % 3), [1, 3, 4]);
+      return { ds, loaded: data.subset(ds, Array.from({ length: 1200 }, (_, i) => i + 100)), message: /^ImageDataset: this dataset was disposed; it can no longer be used$/ };
+    };
+    const runWith = async (kind: 'rows' | 'images', options: Options, disposeAt: number | null) => {
+      const { ds, loaded, message } = make(kind);
+      manualSeed(22);
+      const net = new nn.Sequential(new nn.Flatten(), new nn.Linear(12, 8), new nn.ReLU(), new nn.Linear(8, 3));
+      const loader = new data.DataLoader(loaded, { batchSize: 100, shuffle: true });
+      let batches = 0;
+      const counter: train.Callback = { onBatchEnd: () => { if (++batches === disposeAt) ds.dispose(); } };
+      const fitting = train.fit(net, loader, loader, new nn.CrossEntropyLoss({ reduction: 'none' }), 1, new optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 }), {
+        ...options, callbacks: disposeAt === null ? [counter, stopAfter(5)] : [counter],
+      });
+      if (disposeAt === null) await fitting;
+      else await expect(fitting).rejects.toThrow(message);
+      ds.dispose();
+      return { w: weights(net), batches };
+    };
+    for (const kind of ['rows', 'images'] as const) {
+      const one = await runWith(kind, {}, 5);
+      const shared = await runWith(kind, { workers: 2, transport: 'shared' }, 5);
+      const message = await runWith(kind, { workers: 2, transport: 'message' }, 5);
+      const stopped = await runWith(kind, { workers: 2, transport: 'shared' }, null);
+      expect([one.batches, shared.batches, message.batches, stopped.batches]).toEqual([5, 5, 5, 5]);
+      expect(bits(shared.w).equals(bits(stopped.w))).toBe(true);
+      expect(bits(shared.w).equals(bits(message.w))).toBe(true);
+      expect(maxAbsDiff(one.w, shared.w)).toBeLessThan(1e-5);
+    }
+  });
+
   it('more workers than the threads build tells apart (16 threads): they copy instead of joining, with the same result', async () => {
     const profile = newProfile();
     const many = await run(14, 1, { workers: 17, profile } as Options);
