@@ -63,10 +63,11 @@ export class BatchSlots {
       pool.stage(slot, y.shape[0], dataOf(X), dataOf(y));
       return;
     }
-    this.release(slot);
-    if (idx === undefined) this.#held[slot] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
-    else {
-      this.#held[slot] = [X, y, idx];
+    if (idx === undefined) {
+      this.release(slot);
+      this.#held[slot] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
+    } else {
+      this.hold(slot, [X, y, idx]);
       this.checkSource();
       gatherRows(this.gather!, at(idx), y.shape[0], at(X), at(y));
     }
@@ -74,10 +75,21 @@ export class BatchSlots {
   }
 
   /** A planned batch [X, y, idx] for worker 1 to gather into `slot` after the next step's shard: StepInput.next. */
-  plan(slot: 0 | 1, [X, y, idx]: Tensor[]): NonNullable<StepInput['next']> {
-    this.release(slot);
-    this.#held[slot] = [X, y, idx];
+  plan(slot: 0 | 1, batch: Tensor[]): NonNullable<StepInput['next']> {
+    this.hold(slot, batch);
+    const [X, y, idx] = batch;
     return { slot, rows: y.shape[0], idx: at(idx), x: at(X), y: at(y) };
+  }
+
+  /**
+   * Takes a planned batch [X, y, idx] (plannedBatches' tensors) into `slot`, to be freed by release() —
+   * fit hands each over as soon as it has it, so that a failure before it is staged frees it too.
+   */
+  hold(slot: 0 | 1, batch: Tensor[]): void {
+    const held = this.#held[slot];
+    if (held !== null && held.length === batch.length && held.every((t, i) => t === batch[i])) return;
+    this.release(slot);
+    this.#held[slot] = batch;
   }
 
   /** Frees what `slot` holds (after the step on it is done). */

@@ -141,8 +141,8 @@ export async function fitParallel(
   const lossSpec = describeLoss(loss);
   if (!(updater instanceof Optimizer) && typeof updater !== 'function') throw new Error('fit: updater must be an Optimizer or a function of the batch size');
   const fault = options.faultInjection ?? null;
-  if (fault !== null && (!Number.isInteger(fault.worker) || fault.worker < 1 || fault.worker >= N || !Number.isInteger(fault.step) || fault.step < 1)) {
-    throw new Error(`fit: faultInjection needs a worker in 1 … ${N - 1} and a step ≥ 1, got ${JSON.stringify(fault)}`);
+  if (fault !== null && (!Number.isInteger(fault.worker) || fault.worker < 1 || fault.worker >= N || !Number.isInteger(fault.step) || fault.step < 0)) {
+    throw new Error(`fit: faultInjection needs a worker in 1 … ${N - 1} and a step ≥ 1 (0: at start), got ${JSON.stringify(fault)}`);
   }
   const prof = options.profile;
   const mode = updater instanceof Optimizer ? 'optimizer' : 'function';
@@ -210,6 +210,7 @@ export async function fitParallel(
         const tBatch = performance.now();
         let cur = it.next();
         let slot: 0 | 1 = 0;
+        if (source !== null && !cur.done) slots.hold(slot, cur.value);
         let staged = false;
         if (prof) prof.batchMs += performance.now() - tBatch;
         while (!cur.done) {

@@ -163,7 +163,7 @@ export interface GradMode {
   updater: 'optimizer' | 'function';
 }
 
-/** Test-only: make worker `worker` fail at (1-based) step `step`. */
+/** Test-only: make worker `worker` fail at (1-based) step `step` — step 0: while it starts (it throws). */
 export interface FaultInjection {
   worker: number;
   step: number;

@@ -40,6 +40,7 @@ export class Replica {
     this.index = init.index;
     this.#init = init;
     this.#fault = init.fault !== null && init.fault.worker === init.index ? init.fault : null;
+    if (this.#fault?.step === 0) throw new Error(`injected fault (faultInjection: worker ${this.index}, at start)`);
     this.#net = buildModel(init.model);
     this.#random = hasDropout(init.model);
     this.#net.train();

@@ -319,6 +319,20 @@ describe('fit with workers', () => {
     }
   });
 
+  it('a worker that fails while it starts ends fit with its error, the model untouched and every tensor freed (the first batch too)', async () => {
+    for (const transport of ['shared', 'message'] as const) {
+      const s = setup(6);
+      const untouched = bits(weights(s.net));
+      const before = memory();
+      const failing = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport, faultInjection: { worker: 1, step: 0 } } as Options);
+      await expect(failing).rejects.toThrow(/^fit \(workers: 2\): worker 1 failed to start: .*injected fault \(faultInjection: worker 1, at start\)/);
+      expect(bits(weights(s.net)).equals(untouched)).toBe(true);
+      // Joined, the first batch is planned (tensors worker 1 would gather into): freed with the rest.
+      const after = memory();
+      expect([after.tensors, after.bytes]).toEqual([before.tensors, before.bytes]);
+    }
+  });
+
   it('a dead worker (it exits, or is terminated) is noticed within a second', async () => {
     for (const kind of ['exit', 'terminate'] as const) {
       const s = setup(6);
