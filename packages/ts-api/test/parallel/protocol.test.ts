@@ -50,19 +50,47 @@ describe('parallel protocol', () => {
     expect(workerSeed(a, 1) >= 0n && workerSeed(a, 1) < 1n << 64n).toBe(true);
   });
 
-  it('Poller: sees a changed word at once, gives up after its budget, then skips the next 8 polls', () => {
+  it('Poller: sees a changed word at once, gives up after its budget, and after misses in a row skips 0, 1, 2, 4, 8, 8 polls; a hit starts over', () => {
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
-    const poller = new Poller(5);
+    // A budget far above what a skipped wait takes (microseconds), so that the two are told apart by time.
+    const budget = 20;
+    const poller = new Poller(budget);
     ctrl[0] = 1;
     expect(poller.until(ctrl, 0, 0)).toBe(true); // already different
     const t0 = performance.now();
-    expect(poller.until(ctrl, 0, 1)).toBe(false); // nothing changes: polls ≈5 ms, then gives up
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(5);
-    for (let i = 0; i < Poller.SKIP_AFTER_MISS; i++) {
-      ctrl[0] = 2; // even a changed word is not polled for while skipping: the caller sleeps on it instead
+    expect(poller.until(ctrl, 0, 1)).toBe(false); // nothing changes: polls for the budget, then gives up
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(budget);
+    // How many waits after a miss return false at once, on a word that has changed: the skipped ones
+    // (the caller sleeps on the word instead, which returns at once); then a poll sees the change.
+    const skipped = (): number => {
+      ctrl[0] = 2;
+      let n = 0;
+      while (!poller.until(ctrl, 0, 1)) n++;
+      return n;
+    };
+    const missThenCount = (): number => {
+      ctrl[0] = 1;
+      expect(poller.until(ctrl, 0, 1)).toBe(false); // a miss
+      return skipped();
+    };
+    // One miss at a time skips nothing (each count ends with a hit, which starts over).
+    expect(skipped()).toBe(0);
+    expect([missThenCount(), missThenCount()]).toEqual([0, 0]);
+    // Misses in a row: the word never changes, and the skips between the polls grow.
+    ctrl[0] = 1;
+    const gaps: number[] = [];
+    let sinceLastPoll = 0;
+    while (gaps.length < 6) {
+      const t = performance.now();
       expect(poller.until(ctrl, 0, 1)).toBe(false);
+      if (performance.now() - t >= budget) {
+        gaps.push(sinceLastPoll);
+        sinceLastPoll = 0;
+      } else sinceLastPoll++;
     }
-    expect(poller.until(ctrl, 0, 1)).toBe(true); // polling again
+    expect(gaps).toEqual([0, 0, 1, 2, 4, 8]);
+    expect(skipped()).toBe(8); // still backed off; then the poll that sees the change starts over
+    expect(missThenCount()).toBe(0);
     expect(new Poller(0).until(ctrl, 0, 1)).toBe(false); // budget 0: never polls
   });
 });
