@@ -219,6 +219,8 @@ export class GradientPool {
   readonly #stacks: number[] = [];
   readonly #slots: number[] = [];
   #closed: boolean[] = [];
+  /** Workers whose thread has ended (or errored): nothing to wait for from them. */
+  #dead: boolean[] = [];
   // the two batch buffers (shared: SharedArrayBuffers the workers read; message: this thread's copies)
   #xs: Typed[] = [];
   #ys: Typed[] = [];
@@ -258,6 +260,7 @@ export class GradientPool {
     pool.#ready = new Array<boolean>(N - 1).fill(false);
     pool.#replies = new Array<DoneReply | null>(N - 1).fill(null);
     pool.#closed = new Array<boolean>(N - 1).fill(false);
+    pool.#dead = new Array<boolean>(N - 1).fill(false);
     const joined = options.transport === 'shared' ? options.joined ?? null : null;
     let shared = null;
     if (options.transport === 'shared') {
@@ -287,7 +290,10 @@ export class GradientPool {
     spawned.forEach((s, k) => {
       const index = k + 1;
       s.onMessage((m) => pool.#receive(k, m));
-      s.onDeath((why) => pool.#fail(new WorkerFailure(index, pool.#step, `${why}`)));
+      s.onDeath((why) => {
+        pool.#dead[k] = true;
+        pool.#fail(new WorkerFailure(index, pool.#step, `${why}`));
+      });
       const join = joined === null ? null : { ...joined, stackLow: pool.#stacks[k] };
       s.post({ type: 'init', index, workers: N, transport: options.transport, shared, spinMs, joined: join, ...options.init });
     });
@@ -655,8 +661,13 @@ export class GradientPool {
       // Joined, each worker frees what it allocated in this thread's memory before it acknowledges.
       if (this.joined) await this.#acknowledged(() => this.#spawned.every((_, k) => Atomics.load(this.#control!, CTRL.DONE + k) === seq));
     } else if (this.joined) {
+      // After a failure too, every worker still alive frees what it allocated in this thread's memory:
+      // those in the step loop on CMD.QUIT, one that threw (back to reading messages) on 'quit'. What a
+      // worker that died had allocated stays.
+      const seq = this.#control !== null && this.#looping ? this.#signal(CMD.QUIT) : -1;
       for (const s of this.#spawned) s.post({ type: 'quit' });
-      if (this.#failure === null) await this.#acknowledged(() => this.#closed.every(Boolean));
+      await this.#acknowledged(() => this.#spawned.every((_, k) =>
+        this.#closed[k] || this.#dead[k] || (seq >= 0 && Atomics.load(this.#control!, CTRL.DONE + k) >= seq)));
     }
     await Promise.all(this.#spawned.map((s) => s.terminate().catch(() => undefined)));
     if (this.joined) {

@@ -319,6 +319,21 @@ describe('fit with workers', () => {
     }
   });
 
+  it('joined: after a worker throws, every worker gives back what it allocated in the caller\'s memory (the one that threw and the others)', async () => {
+    const live = (): number => rawExports().heap_live_bytes() >>> 0;
+    const s = setup(5, 'mlp');
+    // A first fit leaves the momentum buffers and the gemm packing buffers of the thread slots (kept for the next threads there).
+    await train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3 });
+    s.opt.zeroGrad();
+    const before = live();
+    for (const worker of [1, 2]) {
+      const failing = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, faultInjection: { worker, step: 3 } } as Options);
+      await expect(failing).rejects.toThrow(new RegExp(`worker ${worker} failed at step 3 \\(epoch 1, batch 3 of 24\\): injected fault`));
+      s.opt.zeroGrad();
+      expect(live()).toBe(before);
+    }
+  });
+
   it('a worker that fails while it starts ends fit with its error, the model untouched and every tensor freed (the first batch too)', async () => {
     for (const transport of ['shared', 'message'] as const) {
       const s = setup(6);
