@@ -2063,8 +2063,8 @@ pub extern "C" fn thread_unregister(slot: u32) -> u32 {
     }
 }
 
-/// Threads that can run on one memory: the first instance and the registered ones (64 in the threads
-/// build; 1 in the plain build).
+/// Threads that can run on one memory: the first instance and the registered ones (MAX_THREADS, 16, in
+/// the threads build; 1 in the plain build).
 #[no_mangle]
 pub extern "C" fn thread_slots() -> u32 {
     threads::slots() as u32

@@ -56,7 +56,7 @@ export class BatchSlots {
 
   /**
    * Batch [X, y] into `slot`: copied into the pool's buffers, or (joined) placed — a planned batch
-   * (`idx` given: fit's own tensors) is gathered here first.
+   * (`idx` given: fit's own tensors, already held in `slot`) is gathered here first.
    */
   stage(pool: GradientPool, slot: 0 | 1, X: Tensor, y: Tensor, idx?: Tensor): void {
     if (!pool.joined) {
@@ -67,7 +67,6 @@ export class BatchSlots {
       this.release(slot);
       this.#held[slot] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
     } else {
-      this.hold(slot, [X, y, idx]);
       this.checkSource();
       gatherRows(this.gather!, at(idx), y.shape[0], at(X), at(y));
     }
@@ -86,8 +85,6 @@ export class BatchSlots {
    * fit hands each over as soon as it has it, so that a failure before it is staged frees it too.
    */
   hold(slot: 0 | 1, batch: Tensor[]): void {
-    const held = this.#held[slot];
-    if (held !== null && held.length === batch.length && held.every((t, i) => t === batch[i])) return;
     this.release(slot);
     this.#held[slot] = batch;
   }
