@@ -24,7 +24,7 @@ describe('creation', () => {
   it('rejects ragged arrays, wrong shapes and non-integers for int32', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(/ragged nested array at data\[1\]: expected 2 elements, got 1/);
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow('tensor: shape [2, 2] needs 4 values, got 3');
-    expect(() => tensor([1.5], { dtype: 'int32' })).toThrow('tensor: dtype int32 needs integers, got 1.5 at index 0');
+    expect(() => tensor([1.5], { dtype: 'int32' })).toThrow('tensor: dtype int32 needs integers in [-2147483648, 2147483647], got 1.5 at index 0');
     expect(() => tensor([1, 2]).item()).toThrow(/only a tensor with one element/);
   });
 

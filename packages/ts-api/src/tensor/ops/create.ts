@@ -14,8 +14,18 @@ export interface TensorOptions {
 
 export type TensorData = NestedArray | Float32Array | Int32Array | Uint8Array;
 
+/** What a non-number value is, for error messages: `a string`, `null`, `a Uint32Array`. */
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+}
+
 function flattenNested(data: NestedArray): { values: number[]; shape: number[] } {
   if (typeof data === 'number') return { values: [data], shape: [] };
+  if (!Array.isArray(data)) {
+    throw new Error(`tensor: data must be a number, a nested array of numbers, a Float32Array, an Int32Array or a Uint8Array; got ${describeValue(data)}`);
+  }
   const shape: number[] = [];
   let probe: NestedArray = data;
   while (Array.isArray(probe)) {
@@ -26,12 +36,13 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[] }
   const values: number[] = [];
   const walk = (node: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
-      if (typeof node !== 'number') throw new Error(`tensor: ragged nested array at ${path}: expected a number, got an array`);
+      if (Array.isArray(node)) throw new Error(`tensor: ragged nested array at ${path}: expected a number, got an array`);
+      if (typeof node !== 'number') throw new Error(`tensor: ${path} must be a number, got ${describeValue(node)}`);
       values.push(node);
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[dim]) {
-      throw new Error(`tensor: ragged nested array at ${path}: expected ${shape[dim]} elements, got ${Array.isArray(node) ? node.length : 'a number'}`);
+      throw new Error(`tensor: ragged nested array at ${path}: expected ${shape[dim]} elements, got ${Array.isArray(node) ? node.length : describeValue(node)}`);
     }
     (node as readonly NestedArray[]).forEach((child, i) => walk(child, dim + 1, `${path}[${i}]`));
   };
@@ -49,34 +60,47 @@ export function empty(shape: Shape, dtype: DType = 'float32'): Tensor {
   return new Tensor(allocStorage(dtype, numel(shape)), shape, dtype);
 }
 
-/** A tensor from nested arrays, a number, or a typed array (copied into wasm memory), like `torch.tensor`. */
-export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
-  let values: ArrayLike<number>;
-  let shape: number[];
-  if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) {
-    values = data;
-    shape = options.shape ? [...options.shape] : [data.length];
-  } else {
-    const flat = flattenNested(data);
-    values = flat.values;
-    shape = options.shape ? [...options.shape] : flat.shape;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const INT32_RANGE = `[${INT32_MIN}, ${INT32_MAX}]`;
+
+function checkDType(dtype: unknown, where: string): asserts dtype is DType {
+  if (dtype !== 'float32' && dtype !== 'int32') {
+    throw new Error(`${where}: dtype must be 'float32' or 'int32', got ${typeof dtype === 'string' ? `'${dtype}'` : String(dtype)}`);
   }
-  checkShape(shape, 'tensor');
-  if (numel(shape) !== values.length) {
-    throw new Error(`tensor: shape ${formatShape(shape)} needs ${numel(shape)} values, got ${values.length}`);
-  }
-  const dtype: DType = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
-  if (dtype === 'int32') {
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isInteger(values[i])) {
-        throw new Error(`tensor: dtype int32 needs integers, got ${values[i]} at index ${i}`);
-      }
+}
+
+/** Int32Array.from would wrap 2**32 + 3 to 3 and truncate 2.5 to 2; a label must never change silently. */
+function checkInt32Values(values: ArrayLike<number>, where: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
+      throw new Error(`${where}: dtype int32 needs integers in ${INT32_RANGE}, got ${v} at index ${i}`);
     }
   }
+}
+
+function fromValues(values: ArrayLike<number>, shape: number[], dtype: DType, requiresGrad: boolean | undefined, where: string): Tensor {
+  checkShape(shape, where);
+  if (numel(shape) !== values.length) {
+    throw new Error(`${where}: shape ${formatShape(shape)} needs ${numel(shape)} values, got ${values.length}`);
+  }
+  if (dtype === 'int32' && !(values instanceof Int32Array) && !(values instanceof Uint8Array)) checkInt32Values(values, where);
   const typed = dtype === 'float32'
     ? (values instanceof Float32Array ? values : Float32Array.from(values))
     : (values instanceof Int32Array ? values : Int32Array.from(values));
-  return finish(new Tensor(storageFrom(typed), shape, dtype), options.requiresGrad);
+  return finish(new Tensor(storageFrom(typed), shape, dtype), requiresGrad);
+}
+
+/** A tensor from nested arrays, a number, or a typed array (copied into wasm memory), like `torch.tensor`. */
+export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
+  const dtype: DType = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
+  checkDType(dtype, 'tensor');
+  if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) {
+    return fromValues(data, options.shape ? [...options.shape] : [data.length], dtype, options.requiresGrad, 'tensor');
+  }
+  const flat = flattenNested(data);
+  return fromValues(flat.values, options.shape ? [...options.shape] : flat.shape, dtype, options.requiresGrad, 'tensor');
 }
 
 function shapeOf(shape: readonly number[] | number, where: string): number[] {
@@ -93,8 +117,11 @@ export interface FillOptions {
 export function full(shape: readonly number[] | number, value: number, options: FillOptions = {}): Tensor {
   const s = shapeOf(shape, 'full');
   const dtype = options.dtype ?? 'float32';
+  checkDType(dtype, 'full');
   if (dtype === 'int32') {
-    if (!Number.isInteger(value)) throw new Error(`full: dtype int32 needs an integer value, got ${value}`);
+    if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
+      throw new Error(`full: dtype int32 needs an integer in ${INT32_RANGE}, got ${value}`);
+    }
     const data = new Int32Array(numel(s)).fill(value);
     return finish(new Tensor(storageFrom(data), s, 'int32'), options.requiresGrad);
   }
@@ -139,10 +166,12 @@ export function rand(shape: readonly number[] | number, options: RandomOptions =
 
 /** `arange(end)` or `arange(start, end, step)`, float32 unless `dtype: 'int32'`. */
 export function arange(start: number, end?: number, step = 1, options: FillOptions = {}): Tensor {
+  const dtype = options.dtype ?? 'float32';
+  checkDType(dtype, 'arange');
   const [from, to] = end === undefined ? [0, start] : [start, end];
   if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a finite non-zero number, got ${step}`);
   const count = Math.max(0, Math.ceil((to - from) / step));
   const values = new Array<number>(count);
   for (let i = 0; i < count; i++) values[i] = from + i * step;
-  return tensor(values, { dtype: options.dtype, requiresGrad: options.requiresGrad, shape: [count] });
+  return fromValues(values, [count], dtype, options.requiresGrad, 'arange');
 }
