@@ -11,8 +11,8 @@
 
 import { writeFileAtomic } from './atomic-write.js';
 import { fetchBytes, type FetchLike } from './fetch-bytes.js';
-import { gunzip, isGzip } from './gunzip.js';
-import { parseIdx, type IdxArray } from './idx.js';
+import { gunzip, isGzip, type GunzipOptions } from './gunzip.js';
+import { idxDeclaredSize, parseIdx, type IdxArray } from './idx.js';
 import { importNode } from './node-import.js';
 import { sha256Hex } from './sha256.js';
 
@@ -118,6 +118,24 @@ export interface LoadFashionMnistFromUrlsOptions extends FashionMnistVerifyOptio
 /** Bytes of one file as given by a user: raw bytes, or a `Blob` / `File` (e.g. from an `<input type=file>`). */
 export type FashionMnistBlob = Uint8Array | ArrayBuffer | Blob;
 
+const LARGEST_FILE_BYTES = 16 + COUNTS.trainImages * ROWS * COLS;
+
+/**
+ * How far to decompress a file: the size its IDX header declares, and never past Fashion-MNIST's
+ * largest file (47 MB), so a gzip bomb stops early. (A file in the wrong role still decompresses, so
+ * that parsing can say what it is.)
+ */
+const SIZE_LIMITS: GunzipOptions = {
+  limit: {
+    bytes: LARGEST_FILE_BYTES,
+    what: `the ${LARGEST_FILE_BYTES} bytes of Fashion-MNIST's largest file (${FASHION_MNIST_FILES.trainImages}: ${COUNTS.trainImages} images of ${ROWS}×${COLS})`,
+  },
+  limitFromHead: (head) => {
+    const declared = idxDeclaredSize(head);
+    return declared && { bytes: declared.bytes, what: `the ${declared.bytes} bytes its IDX header declares (${declared.shape})` };
+  },
+};
+
 /**
  * Decompresses (when gzip; uncompressed IDX is accepted too), parses and checks one Fashion-MNIST
  * file: the kind (images or labels), the count, 28×28, labels < 10 and, unless `verify` is false,
@@ -129,7 +147,7 @@ export async function decodeFashionMnistFile(
   name: string,
   options: FashionMnistVerifyOptions = {},
 ): Promise<IdxArray> {
-  const raw = isGzip(bytes) ? await gunzip(bytes, name) : bytes;
+  const raw = isGzip(bytes) ? await gunzip(bytes, name, SIZE_LIMITS) : bytes;
   const idx = parseIdx(raw, name);
   const isImages = key === 'trainImages' || key === 'testImages';
   const expectedCount = COUNTS[key];

@@ -41,6 +41,36 @@ function readU32BE(bytes: Uint8Array, offset: number): number {
   );
 }
 
+/** The size in bytes (header included) and a description (`60000 images of 28×28`) of the data a header declares. */
+export interface IdxDeclaredSize {
+  bytes: number;
+  shape: string;
+}
+
+function describeShape(dims: readonly number[]): string {
+  return dims.length === 3 ? `${dims[0]} images of ${dims[1]}×${dims[2]}` : `${dims[0]} labels`;
+}
+
+/**
+ * What the IDX header at the start of `head` declares (for labels and images of unsigned bytes, the
+ * kinds `parseIdx` reads), or undefined while `head` is too short or is not such a header. Lets a
+ * decompressor stop once its output passes the size the file says it has.
+ */
+export function idxDeclaredSize(head: Uint8Array): IdxDeclaredSize | undefined {
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0 || head[2] !== 0x08) return undefined;
+  const ndims = head[3];
+  if ((ndims !== 1 && ndims !== 3) || head.length < 4 + 4 * ndims) return undefined;
+  const dims: number[] = [];
+  let bytes = 4 + 4 * ndims;
+  let elements = 1;
+  for (let i = 0; i < ndims; i++) {
+    dims.push(readU32BE(head, 4 + 4 * i));
+    elements *= dims[i];
+  }
+  bytes += elements;
+  return { bytes, shape: describeShape(dims) };
+}
+
 /**
  * Parses an uncompressed IDX file of unsigned bytes (labels: magic 0x00000801, images: 0x00000803).
  *
@@ -100,8 +130,7 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
     throw new Error(`${name}: dimensions [${dims.join(', ')}] are too large (${expected} elements)`);
   }
   const what = ndims === 3 ? 'pixels' : 'labels';
-  const shape =
-    ndims === 3 ? `${dims[0]} images of ${dims[1]}×${dims[2]}` : `${dims[0]} labels`;
+  const shape = describeShape(dims);
   const found = bytes.length - headerBytes;
   if (found < expected) {
     throw new Error(
