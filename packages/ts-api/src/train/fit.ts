@@ -3,7 +3,7 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
-import { batchCount, EpochTotals, evaluateAccuracy, trainStep } from './loop.js';
+import { batchCount, EpochTotals, evaluateAccuracy, requireBatches, trainStep } from './loop.js';
 import { checkEpochs, TrainRun, type History } from './run.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from './types.js';
 import { makeYielder, nextTask } from './yield.js';
@@ -45,6 +45,8 @@ export async function fit(
   options: FitOptions = {},
 ): Promise<History> {
   const initialEpoch = checkEpochs(numEpochs, options.initialEpoch);
+  requireBatches(trainIter, 'fit', 'trainIter');
+  requireBatches(testIter, 'fit', 'testIter');
   if (options.workers !== undefined && options.workers !== 1) {
     const { fitParallel } = await import('../parallel/fit.js');
     return fitParallel(net, trainIter, testIter, loss, numEpochs, updater, options);

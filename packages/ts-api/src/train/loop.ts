@@ -16,6 +16,17 @@ function lossOf(loss: Loss, yHat: Tensor, y: Tensor): Tensor {
   return loss instanceof Module ? loss.forward(yHat, y) : loss(yHat, y);
 }
 
+/** Throws when `iter` knows its length (a DataLoader, an array) and it is 0: nothing to train or measure on. */
+export function requireBatches(iter: Iterable<unknown>, where: string, name: string): void {
+  if (batchCount(iter) === 0) {
+    throw new Error(`${where}: ${name} has no batches (length 0); expected at least one example (an empty dataset?)`);
+  }
+}
+
+function noExamples(where: string, name: string, needs: string): Error {
+  return new Error(`${where}: ${name} gave no examples; ${needs} (an empty dataset or loader?)`);
+}
+
 /** Accuracy of `net` over every batch of `dataIter`, in eval mode and without gradients (evaluate_accuracy). */
 export function evaluateAccuracy(net: Net, dataIter: Iterable<[Tensor, Tensor]>): number {
   const wasTraining = net instanceof Module ? net.training : false;
@@ -24,13 +35,15 @@ export function evaluateAccuracy(net: Net, dataIter: Iterable<[Tensor, Tensor]>)
   let total = 0;
   try {
     for (const [X, y] of dataIter) {
+      if (y.shape[0] === 0) continue; // adds no example (and argmax refuses an empty tensor)
       correct += noGrad(() => tidy(() => accuracy(forward(net, X), y)));
       total += y.shape[0];
     }
   } finally {
     if (net instanceof Module) net.train(wasTraining);
   }
-  return total === 0 ? 0 : correct / total;
+  if (total === 0) throw noExamples('evaluateAccuracy', 'dataIter', 'an accuracy needs at least one');
+  return correct / total;
 }
 
 /** One optimisation step on one batch; returns the summed loss and the number of correct predictions. */
@@ -51,12 +64,14 @@ export function trainStep(net: Net, X: Tensor, y: Tensor, loss: Loss, updater: U
   });
 }
 
-/** Sums of one epoch, updated batch by batch. */
+/** Sums of one epoch, updated batch by batch; its means throw when the epoch saw no example. */
 export class EpochTotals {
   lossSum = 0;
   correct = 0;
   count = 0;
   batch = 0;
+
+  constructor(private readonly where = 'fit') {}
 
   add(step: { lossSum: number; correct: number }, size: number, epoch: number, batches: number | undefined): BatchLogs {
     this.lossSum += step.lossSum;
@@ -68,11 +83,17 @@ export class EpochTotals {
   }
 
   get loss(): number {
-    return this.count === 0 ? 0 : this.lossSum / this.count;
+    this.#requireExamples();
+    return this.lossSum / this.count;
   }
 
   get acc(): number {
-    return this.count === 0 ? 0 : this.correct / this.count;
+    this.#requireExamples();
+    return this.correct / this.count;
+  }
+
+  #requireExamples(): void {
+    if (this.count === 0) throw noExamples(this.where, 'trainIter', 'expected at least one');
   }
 }
 
@@ -90,8 +111,9 @@ export function trainEpoch(
   updater: Updater,
   options: { onBatch?: (logs: BatchLogs) => void; epoch?: number } = {},
 ): { loss: number; acc: number } {
+  requireBatches(trainIter, 'trainEpoch', 'trainIter');
   if (net instanceof Module) net.train();
-  const totals = new EpochTotals();
+  const totals = new EpochTotals('trainEpoch');
   const batches = batchCount(trainIter);
   for (const [X, y] of trainIter) {
     const logs = totals.add(trainStep(net, X, y, loss, updater), y.shape[0], options.epoch ?? 1, batches);
