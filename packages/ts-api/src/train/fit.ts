@@ -3,7 +3,7 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
-import { batchCount, EpochTotals, evaluateAccuracy, requireBatches, trainStep } from './loop.js';
+import { batchCount, EpochTotals, evaluateAccuracy, nonEmptyPasses, requireBatches, trainStep } from './loop.js';
 import { checkEpochs, TrainRun, type History } from './run.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from './types.js';
 import { makeYielder, nextTask } from './yield.js';
@@ -47,9 +47,11 @@ export async function fit(
   const initialEpoch = checkEpochs(numEpochs, options.initialEpoch);
   requireBatches(trainIter, 'fit', 'trainIter');
   requireBatches(testIter, 'fit', 'testIter');
+  // Loaders that know their length were checked above; others are checked as each epoch ends.
+  const trainData = batchCount(trainIter) === undefined ? nonEmptyPasses(trainIter, 'fit', 'trainIter') : trainIter;
   if (options.workers !== undefined && options.workers !== 1) {
     const { fitParallel } = await import('../parallel/fit.js');
-    return fitParallel(net, trainIter, testIter, loss, numEpochs, updater, options);
+    return fitParallel(net, trainData, testIter, loss, numEpochs, updater, options);
   }
   const callbacks = options.callbacks ?? [];
   const run = new TrainRun(net, updater, numEpochs, trainIter, options.history);
@@ -62,7 +64,7 @@ export async function fit(
     if (net instanceof Module) net.train();
     const totals = new EpochTotals();
     const batches = batchCount(trainIter);
-    for (const [X, y] of trainIter) {
+    for (const [X, y] of trainData) {
       const logs = totals.add(trainStep(net, X, y, loss, updater), y.shape[0], epoch, batches);
       for (const cb of callbacks) cb.onBatchEnd?.(logs, ctx);
       const pause = yielder();

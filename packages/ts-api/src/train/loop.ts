@@ -24,7 +24,32 @@ export function requireBatches(iter: Iterable<unknown>, where: string, name: str
 }
 
 function noExamples(where: string, name: string, needs: string): Error {
-  return new Error(`${where}: ${name} gave no examples; ${needs} (an empty dataset or loader?)`);
+  return new Error(`${where}: ${name} gave no examples; ${needs} (an empty dataset, or an iterator used up by an earlier pass?)`);
+}
+
+/**
+ * `iter` (one without a length, e.g. a generator), each pass of which throws at its end if it gave no
+ * example — so an empty or used-up iterator is an error in every fit, not an epoch of accuracy 0.
+ */
+export function nonEmptyPasses(iter: Iterable<[Tensor, Tensor]>, where: string, name: string): Iterable<[Tensor, Tensor]> {
+  return {
+    [Symbol.iterator]() {
+      const it = iter[Symbol.iterator]();
+      let examples = false;
+      return {
+        next() {
+          const r = it.next();
+          if (!r.done) examples ||= r.value[1].shape[0] !== 0;
+          else if (!examples) throw noExamples(where, name, 'expected at least one');
+          return r;
+        },
+        return(value?: unknown) {
+          it.return?.(value);
+          return { done: true, value: value as [Tensor, Tensor] };
+        },
+      };
+    },
+  };
 }
 
 /** Accuracy of `net` over every batch of `dataIter`, in eval mode and without gradients (evaluate_accuracy). */
@@ -64,14 +89,12 @@ export function trainStep(net: Net, X: Tensor, y: Tensor, loss: Loss, updater: U
   });
 }
 
-/** Sums of one epoch, updated batch by batch; its means throw when the epoch saw no example. */
+/** Sums of one epoch, updated batch by batch. */
 export class EpochTotals {
   lossSum = 0;
   correct = 0;
   count = 0;
   batch = 0;
-
-  constructor(private readonly where = 'fit') {}
 
   add(step: { lossSum: number; correct: number }, size: number, epoch: number, batches: number | undefined): BatchLogs {
     this.lossSum += step.lossSum;
@@ -82,18 +105,13 @@ export class EpochTotals {
     return logs;
   }
 
+  /** The epoch's means; 0 for an epoch of no batches (the rest of a pass resumed at its end). */
   get loss(): number {
-    this.#requireExamples();
-    return this.lossSum / this.count;
+    return this.count === 0 ? 0 : this.lossSum / this.count;
   }
 
   get acc(): number {
-    this.#requireExamples();
-    return this.correct / this.count;
-  }
-
-  #requireExamples(): void {
-    if (this.count === 0) throw noExamples(this.where, 'trainIter', 'expected at least one');
+    return this.count === 0 ? 0 : this.correct / this.count;
   }
 }
 
@@ -113,11 +131,12 @@ export function trainEpoch(
 ): { loss: number; acc: number } {
   requireBatches(trainIter, 'trainEpoch', 'trainIter');
   if (net instanceof Module) net.train();
-  const totals = new EpochTotals('trainEpoch');
+  const totals = new EpochTotals();
   const batches = batchCount(trainIter);
   for (const [X, y] of trainIter) {
     const logs = totals.add(trainStep(net, X, y, loss, updater), y.shape[0], options.epoch ?? 1, batches);
     options.onBatch?.(logs);
   }
+  if (totals.count === 0) throw noExamples('trainEpoch', 'trainIter', 'expected at least one');
   return { loss: totals.loss, acc: totals.acc };
 }

@@ -30,7 +30,7 @@ describe('evaluateAccuracy', () => {
   it('throws on an empty DataLoader, an empty generator and batches of zero rows', () => {
     const { net } = model();
     expect(loader(0).length).toBe(0);
-    const msg = 'evaluateAccuracy: dataIter gave no examples; an accuracy needs at least one (an empty dataset or loader?)';
+    const msg = 'evaluateAccuracy: dataIter gave no examples; an accuracy needs at least one (an empty dataset, or an iterator used up by an earlier pass?)';
     expect(() => evaluateAccuracy(net, loader(0))).toThrow(msg);
     expect(() => evaluateAccuracy(net, noBatches())).toThrow(msg);
     expect(() => evaluateAccuracy(net, emptyBatches())).toThrow(msg);
@@ -44,7 +44,7 @@ describe('trainEpoch', () => {
     const { net, opt, loss } = model();
     const before = weights(net);
     expect(() => trainEpoch(net, loader(0), loss, opt)).toThrow('trainEpoch: trainIter has no batches (length 0); expected at least one example (an empty dataset?)');
-    expect(() => trainEpoch(net, noBatches(), loss, opt)).toThrow('trainEpoch: trainIter gave no examples; expected at least one (an empty dataset or loader?)');
+    expect(() => trainEpoch(net, noBatches(), loss, opt)).toThrow('trainEpoch: trainIter gave no examples; expected at least one (an empty dataset, or an iterator used up by an earlier pass?)');
     expect(weights(net)).toEqual(before);
   });
 });
@@ -71,14 +71,27 @@ describe('fit', () => {
       const { net, opt, loss } = model();
       const ended: number[] = [];
       await expect(fit(net, noBatches(), loader(4), loss, 1, opt, { workers, callbacks: [{ onEpochEnd: (l) => { ended.push(l.epoch); } }] }))
-        .rejects.toThrow('fit: trainIter gave no examples; expected at least one (an empty dataset or loader?)');
+        .rejects.toThrow('fit: trainIter gave no examples; expected at least one (an empty dataset, or an iterator used up by an earlier pass?)');
       expect(ended).toEqual([]);
+    }
+  });
+
+  it('rejects a one-shot iterator in the epoch after it was used up (was: epochs of accuracy 0)', async () => {
+    for (const workers of [1, 2]) {
+      const { net, opt, loss } = model();
+      function* once(): Generator<[Tensor, Tensor]> {
+        yield* loader(4);
+      }
+      const ended: number[] = [];
+      await expect(fit(net, once(), loader(4), loss, 3, opt, { workers, callbacks: [{ onEpochEnd: (l) => { ended.push(l.epoch); } }] }))
+        .rejects.toThrow('fit: trainIter gave no examples; expected at least one (an empty dataset, or an iterator used up by an earlier pass?)');
+      expect(ended).toEqual([1]);
     }
   });
 
   it('rejects test data that turns out empty', async () => {
     const { net, opt, loss } = model();
     await expect(fit(net, loader(4), noBatches(), loss, 1, opt))
-      .rejects.toThrow('evaluateAccuracy: dataIter gave no examples; an accuracy needs at least one (an empty dataset or loader?)');
+      .rejects.toThrow('evaluateAccuracy: dataIter gave no examples; an accuracy needs at least one (an empty dataset, or an iterator used up by an earlier pass?)');
   });
 });
