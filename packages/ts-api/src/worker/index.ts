@@ -6,6 +6,9 @@
 // load the wasm on its main thread.
 
 import * as Comlink from 'comlink';
+import {
+  checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, TRAINER_DATA_SHAPE,
+} from './describe.js';
 import { isReadyMessage } from './protocol.js';
 import type {
   DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, Prediction, TrainerConfig,
@@ -26,7 +29,9 @@ export interface Trainer {
   configure(config?: Partial<TrainerConfig>): Promise<TrainerConfig>;
   /**
    * Trains (up to `config.epochs`) with `onProgress` called after each batch and epoch — a plain function
-   * or a `Comlink.proxy(fn)`. After stop(), fit() again resumes where it stopped.
+   * or a `Comlink.proxy(fn)`. After stop(), fit() again resumes where it stopped. When `onProgress`
+   * throws (or its promise rejects), training stops as soon as the worker hears of it and fit() rejects
+   * with `fit: the progress callback failed: <its message>`; fit() again resumes.
    */
   fit(onProgress?: (progress: TrainerProgress) => unknown, options?: { epochs?: number }): Promise<FitResult>;
   /** Stops a running fit() after the current batch; fit() then resolves with stopReason 'stopped'. */
@@ -164,6 +169,13 @@ function buffersOf(views: readonly ArrayBufferView[]): ArrayBuffer[] {
  * Rejects with the worker's own message when it cannot start.
  */
 export async function createTrainer(options: CreateTrainerOptions = {}): Promise<Trainer> {
+  checkOptions('createTrainer', options, "{ name: 'trainer' }");
+  if (options.workerUrl !== undefined && typeof options.workerUrl !== 'string' && !(options.workerUrl instanceof URL)) {
+    throw new Error(`createTrainer: workerUrl must be a URL or a string, got ${describeValue(options.workerUrl)}`);
+  }
+  if (options.name !== undefined && typeof options.name !== 'string') {
+    throw new Error(`createTrainer: name must be a string, got ${describeValue(options.name)}`);
+  }
   const spawned = isNode ? await spawnNode(options) : spawnBrowser(options);
   let deadError: Error | null = null;
   let rejectDead!: (e: Error) => void;
@@ -203,29 +215,60 @@ export async function createTrainer(options: CreateTrainerOptions = {}): Promise
     return Promise.race([what(), dead]);
   };
 
+  // Arguments this side must touch before sending (to transfer buffers, wrap a callback, copy indices)
+  // are checked here, so that bad input rejects with a message rather than a TypeError from comlink;
+  // the worker checks everything else.
+  const checked = <T>(check: () => void, what: () => Promise<T>): Promise<T> => {
+    try {
+      check();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return call(what);
+  };
+
   const trainer: Trainer = {
     remote,
-    setData: (d, opts = {}) => {
-      const views = [d?.trainImages, d?.trainLabels, d?.testImages, d?.testLabels];
-      const payload = opts.transfer === false ? d : Comlink.transfer(d, buffersOf(views));
-      return call(() => remote.setData(payload));
-    },
-    loadFashionMnist: (source, opts) => {
+    setData: (d, opts) => checked(() => {
+      if (!isOptionsObject(d)) throw new Error(`setData: expected ${TRAINER_DATA_SHAPE}, got ${describeValue(d)}`);
+      checkOptions('setData', opts, '{ transfer: false }');
+      checkBooleanOption('setData', 'options.transfer', opts?.transfer);
+    }, () => {
+      const views = [d.trainImages, d.trainLabels, d.testImages, d.testLabels];
+      const payload = opts?.transfer === false ? d : Comlink.transfer(d, buffersOf(views));
+      return remote.setData(payload);
+    }),
+    loadFashionMnist: (source, opts) => checked(() => {
+      if (typeof source !== 'string' && !isOptionsObject(source)) {
+        throw new Error(`loadFashionMnist: expected ${FASHION_MNIST_SOURCE_SHAPE}, got ${describeValue(source)}`);
+      }
+      checkOptions('loadFashionMnist', opts, '{ verify: false }');
+      checkBooleanOption('loadFashionMnist', 'verify', opts?.verify);
+    }, () => {
       let payload: FashionMnistSource = source;
       if (typeof source === 'string') {
         const base = (globalThis as { location?: { href?: string } }).location?.href;
         payload = base !== undefined ? new URL(source, base).href : source;
-      } else if (source !== null && typeof source === 'object') {
+      } else {
         const views = Object.values(source).filter((v): v is Uint8Array => ArrayBuffer.isView(v));
         payload = Comlink.transfer(source, buffersOf(views));
       }
-      return call(() => remote.loadFashionMnist(payload, opts));
-    },
+      return remote.loadFashionMnist(payload, opts);
+    }),
     configure: (config = {}) => call(() => remote.configure(config)),
-    fit: (onProgress, opts) => call(() => remote.fit(onProgress === undefined ? undefined : Comlink.proxy(onProgress), opts)),
+    fit: (onProgress, opts) => checked(() => {
+      if (onProgress !== undefined && typeof onProgress !== 'function') {
+        throw new Error(`fit: onProgress must be a function, got ${describeValue(onProgress)}`);
+      }
+      checkOptions('fit', opts, '{ epochs: 3 }');
+    }, () => remote.fit(onProgress === undefined ? undefined : Comlink.proxy(onProgress), opts)),
     stop: () => call(() => remote.stop()),
     evaluate: () => call(() => remote.evaluate()),
-    predict: (indices) => call(() => remote.predict(Array.from(indices))),
+    predict: (indices) => checked(() => {
+      if (!Array.isArray(indices) && !(ArrayBuffer.isView(indices) && !(indices instanceof DataView))) {
+        throw new Error(`predict: expected an array (or typed array) of test-image indices, got ${describeValue(indices)}`);
+      }
+    }, () => remote.predict(Array.from(indices))),
     stateDict: () => call(() => remote.stateDict()),
     loadStateDict: (bytes) => call(() => remote.loadStateDict(bytes)),
     history: () => call(() => remote.history()),

@@ -6,6 +6,9 @@ import { argmax, crossEntropy, DataLoader, io, manualSeed, nn, noGrad, optim, so
 import { allocStorage, kernels } from '../backend/index.js';
 import * as data from '../data/index.js';
 import { buildNet, describeArch, inferArch, MODEL_KINDS, type Arch } from '../models.js';
+import {
+  checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, showValue, TRAINER_DATA_SHAPE,
+} from './describe.js';
 import type {
   DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, Prediction, TrainerConfig,
   TrainerData, TrainerProgress, TrainerStatus,
@@ -25,14 +28,14 @@ type Batch = [Tensor, Tensor];
 
 function checkNumber(name: keyof TrainerConfig, v: unknown, ok: (n: number) => boolean, expected: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
-    throw new Error(`configure: ${name} must be ${expected}, got ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+    throw new Error(`configure: ${name} must be ${expected}, got ${showValue(v)}`);
   }
   return v;
 }
 
 /** Fills in the defaults and checks every field; throws an Error naming the field and the value. */
 export function resolveConfig(partial: Partial<TrainerConfig> = {}): TrainerConfig {
-  if (partial === null || typeof partial !== 'object') throw new Error(`configure: expected an object of settings, got ${String(partial)}`);
+  if (!isOptionsObject(partial)) throw new Error(`configure: expected an object of settings, got ${describeValue(partial)}`);
   const known = new Set(Object.keys(DEFAULT_CONFIG));
   const unknown = Object.keys(partial).filter((k) => !known.has(k));
   if (unknown.length > 0) {
@@ -53,17 +56,45 @@ export function resolveConfig(partial: Partial<TrainerConfig> = {}): TrainerConf
 }
 
 function checkImages(images: unknown, labels: unknown, split: string): void {
-  if (!(images instanceof Uint8Array)) throw new Error(`setData: ${split}Images must be a Uint8Array of 28×28 pixels, got ${Object.prototype.toString.call(images)}`);
+  if (!(images instanceof Uint8Array)) throw new Error(`setData: ${split}Images must be a Uint8Array of 28×28 pixels, got ${describeValue(images)}`);
   if (!(labels instanceof Uint8Array || labels instanceof Int32Array)) {
-    throw new Error(`setData: ${split}Labels must be a Uint8Array or Int32Array, got ${Object.prototype.toString.call(labels)}`);
+    throw new Error(`setData: ${split}Labels must be a Uint8Array or Int32Array, got ${describeValue(labels)}`);
   }
-  if (labels.length === 0 || images.length !== labels.length * IMAGE) {
+  if (labels.length === 0) throw new Error(`setData: ${split}Labels is empty; expected at least one example`);
+  if (images.length !== labels.length * IMAGE) {
     throw new Error(`setData: ${split}Images has ${images.length} bytes for ${labels.length} labels; expected ${labels.length} × 784 = ${labels.length * IMAGE}`);
   }
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
     if (!(l >= 0 && l < CLASSES)) throw new Error(`setData: ${split}Labels[${i}] is ${l}, expected a class 0…9`);
   }
+}
+
+const FILE_KEYS = ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const;
+
+function checkFashionMnistSource(source: unknown): asserts source is FashionMnistSource {
+  if (typeof source === 'string') return;
+  if (!isOptionsObject(source)) throw new Error(`loadFashionMnist: expected ${FASHION_MNIST_SOURCE_SHAPE}, got ${describeValue(source)}`);
+  const missing = FILE_KEYS.filter((k) => source[k] === undefined || source[k] === null);
+  if (missing.length > 0) throw new Error(`loadFashionMnist: missing ${missing.join(', ')}; expected ${FASHION_MNIST_SOURCE_SHAPE}`);
+}
+
+/** Test-image indices as an Int32Array; Int32Array.from would turn NaN into 0 and 1.7 into 1. */
+function checkIndices(indices: unknown, count: number): Int32Array {
+  if (!Array.isArray(indices) && !(ArrayBuffer.isView(indices) && !(indices instanceof DataView))) {
+    throw new Error(`predict: expected an array (or typed array) of test-image indices, got ${describeValue(indices)}`);
+  }
+  const list = indices as ArrayLike<unknown>;
+  const idx = new Int32Array(list.length);
+  for (let k = 0; k < list.length; k++) {
+    const i = list[k];
+    if (typeof i !== 'number' || !Number.isInteger(i)) {
+      throw new Error(`predict: indices[${k}] is ${showValue(i)}; expected an integer index of a test image, 0…${count - 1}`);
+    }
+    if (i < 0 || i >= count) throw new Error(`predict: index ${i} is out of range for ${count} test images (indices[${k}]; expected 0…${count - 1})`);
+    idx[k] = i;
+  }
+  return idx;
 }
 
 /**
@@ -188,7 +219,7 @@ export class TrainerCore {
   /** Takes the four arrays (in a worker they arrive transferred); replaces earlier data. */
   setData(d: TrainerData): DataInfo {
     this.#notRunning('setData');
-    if (d === null || typeof d !== 'object') throw new Error('setData: expected { trainImages, trainLabels, testImages, testLabels }');
+    if (!isOptionsObject(d)) throw new Error(`setData: expected ${TRAINER_DATA_SHAPE}, got ${describeValue(d)}`);
     checkImages(d.trainImages, d.trainLabels, 'train');
     checkImages(d.testImages, d.testLabels, 'test');
     this.#disposeData();
@@ -210,6 +241,10 @@ export class TrainerCore {
    */
   async loadFashionMnist(source: FashionMnistSource, options: { verify?: boolean } = {}): Promise<DataInfo> {
     this.#notRunning('loadFashionMnist');
+    checkFashionMnistSource(source);
+    checkOptions('loadFashionMnist', options, '{ verify: false }');
+    checkBooleanOption('loadFashionMnist', 'verify', options?.verify);
+    options ??= {};
     const loaded = typeof source === 'string'
       ? await data.loadFashionMnistFromUrls(source, { verify: options.verify })
       : await data.fashionMnistFromBytes(source, { verify: options.verify });
@@ -250,12 +285,15 @@ export class TrainerCore {
    */
   async fit(onProgress?: (p: TrainerProgress) => unknown, options: { epochs?: number } = {}): Promise<FitResult> {
     if (this.#running) throw new Error('fit: training is already running; stop() it first');
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new Error(`fit: onProgress must be a function, got ${describeValue(onProgress)}`);
+    checkOptions('fit', options, '{ epochs: 3 }');
+    options ??= {};
     const trainSet = this.#train;
     const testSet = this.#test;
     if (trainSet === null || testSet === null) throw new Error('fit: there is no data; call setData() or loadFashionMnist() first');
     const s = this.#session ?? (this.configure(), this.#session!);
     const epochs = options.epochs ?? s.config.epochs;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${showValue(epochs)}`);
     if (s.loaders === null) {
       const transform = s.config.augment
         ? data.transforms.compose([data.transforms.randomCrop(2), data.transforms.randomHorizontalFlip(0.5)])
@@ -270,13 +308,20 @@ export class TrainerCore {
     // Through comlink each call returns a promise; training does not wait for the page to draw, but
     // fit() waits for the last one so that every event has been delivered before it resolves (the
     // callback's messages travel on their own channel, not the one fit() answers on).
+    // A callback that throws (or whose promise rejects) stops training after the current batch and
+    // fit() rejects with its error; later events are not sent.
     let lastDelivery: Promise<unknown> = Promise.resolve();
+    const progressFailures: unknown[] = [];
+    const failed = (error: unknown): void => {
+      progressFailures.push(error);
+      this.#ctx?.stop('progress callback failed');
+    };
     const send = (p: TrainerProgress): void => {
-      if (onProgress === undefined) return;
+      if (onProgress === undefined || progressFailures.length > 0) return;
       try {
-        lastDelivery = Promise.resolve(onProgress(p)).catch(() => undefined);
-      } catch {
-        // a failing progress callback must not break training
+        lastDelivery = Promise.resolve(onProgress(p)).then(undefined, failed);
+      } catch (e) {
+        failed(e);
       }
     };
     let resumedOffset = loaders.train.offset;
@@ -337,10 +382,15 @@ export class TrainerCore {
       this.#running = false;
       this.#ctx = null;
       this.#stopRequested = false;
-      await Promise.race([lastDelivery, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      // Not capped by a timeout: a failure still on its way must reach the caller, not be dropped.
+      await lastDelivery;
       // A comlink proxy of the page's callback: free its message port.
       const release = (onProgress as { [releaseProxy]?: unknown } | undefined)?.[releaseProxy];
       if (typeof release === 'function') (release as () => void)();
+    }
+    if (progressFailures.length > 0) {
+      const error = progressFailures[0];
+      throw new Error(`fit: the progress callback failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     return { history: s.history.map((h) => ({ ...h })), stopReason: result.stopReason, epochsDone: s.history.length, epochs };
   }
@@ -393,10 +443,7 @@ export class TrainerCore {
     if (testSet === null || this.#testImages === null || this.#testLabels === null) {
       throw new Error('predict: there is no data; call setData() or loadFashionMnist() first');
     }
-    const idx = Int32Array.from(indices as ArrayLike<number>);
-    for (const i of idx) {
-      if (!(i >= 0 && i < testSet.length)) throw new Error(`predict: index ${i} is out of range for ${testSet.length} test images`);
-    }
+    const idx = checkIndices(indices, testSet.length);
     const images = new Uint8Array(idx.length * IMAGE);
     const trueLabels = new Int32Array(idx.length);
     idx.forEach((i, k) => {
@@ -438,7 +485,7 @@ export class TrainerCore {
    */
   loadStateDict(bytes: Uint8Array): LoadedWeights {
     this.#notRunning('loadStateDict');
-    if (!(bytes instanceof Uint8Array)) throw new Error(`loadStateDict: expected the safetensors bytes as a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
+    if (!(bytes instanceof Uint8Array)) throw new Error(`loadStateDict: expected the safetensors bytes as a Uint8Array, got ${describeValue(bytes)}`);
     const { tensors } = io.deserialize(bytes, 'loadStateDict');
     try {
       const arch = inferArch(tensors, 'loadStateDict: the weights');
