@@ -23,11 +23,23 @@ export interface CommonOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Whether an example may download Fashion-MNIST when it finds no copy: yes (as the notes' loader does),
+ * unless the environment says SOFTMAX_NN_NO_DOWNLOAD=1 — the tests set it, since a test must never
+ * download; a missing copy is then an error that says where it looked.
+ */
+export function mayDownload(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  const v = env.SOFTMAX_NN_NO_DOWNLOAD;
+  if (v === undefined) return true;
+  if (v === '1') return false;
+  throw new Error(`SOFTMAX_NN_NO_DOWNLOAD must be 1 (never download Fashion-MNIST) or unset, got '${v}'`);
+}
+
 let cached: Promise<data.FashionMnistDatasets> | null = null;
 
-/** The 60 000 + 10 000 Fashion-MNIST images, read once per process (from /usr/share/datasets/fashion-mnist or the cache). */
+/** The 60 000 + 10 000 Fashion-MNIST images, read once per process (the cache, /usr/share/datasets/fashion-mnist, or a download). */
 export function fashionMnistOnce(): Promise<data.FashionMnistDatasets> {
-  cached ??= data.fashionMnist();
+  cached ??= data.fashionMnist({ download: mayDownload() });
   return cached;
 }
 

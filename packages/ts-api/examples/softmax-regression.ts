@@ -1,14 +1,15 @@
 // The notes' concise softmax regression, line for line: Fashion-MNIST, Flatten + Linear(784, 10),
 // weights from normal(0, 0.01), cross-entropy on logits, SGD lr 0.1, batch 256, 10 epochs.
-//   node --import tsx examples/softmax-regression.ts [epochs]
+//   node --import tsx examples/softmax-regression.ts [epochs]      (SOFTMAX_NN_NO_DOWNLOAD=1: never download)
 
 import { nn, optim, manualSeed, loadDataFashionMnist, fit } from '../src/index.js';
+import { mayDownload } from './common.js';
 
 const numEpochs = Number(process.argv[2] ?? 10);
 manualSeed(0);
 
 const batchSize = 256;
-const [trainIter, testIter] = await loadDataFashionMnist(batchSize);
+const [trainIter, testIter] = await loadDataFashionMnist(batchSize, { download: mayDownload() });
 
 const net = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10));
 net.apply((m) => {

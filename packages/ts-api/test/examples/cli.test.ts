@@ -1,6 +1,7 @@
 // Every example runs as a script (`node --import tsx examples/NAME.ts`), tiny sizes from the command
 // line: the main guard fires when the file is executed (and, as the other tests show, not on import).
 
+import { noDownloadEnv } from './no-download.js';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,7 +11,7 @@ const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 
 async function script(file: string, args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${file}`, ...args], { cwd: packageDir, timeout: 50_000 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${file}`, ...args], { cwd: packageDir, timeout: 50_000, env: noDownloadEnv() });
   return stdout;
 }
 

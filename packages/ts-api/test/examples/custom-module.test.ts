@@ -2,6 +2,7 @@
 // Gradients through the user's forward are checked against finite differences, for the input and
 // for every parameter of both branches; then the network trains on real Fashion-MNIST.
 
+import './no-download.js';
 import { describe, expect, it } from 'vitest';
 import { manualSeed, noGrad, tensor, tidy, type Tensor } from '../../src/index.js';
 import { ResidualMlp, run } from '../../examples/custom-module.js';

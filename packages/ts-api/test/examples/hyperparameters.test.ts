@@ -1,5 +1,6 @@
 // examples/hyperparameters.ts on 2 000 training / 1 000 test images, with a small grid.
 
+import './no-download.js';
 import { describe, expect, it } from 'vitest';
 import { run, trainSoftmaxRegression } from '../../examples/hyperparameters.js';
 

@@ -1,5 +1,6 @@
 // examples/mlp.ts on 2 000 training / 1 000 test images of the real Fashion-MNIST.
 
+import './no-download.js';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../examples/mlp.js';
 

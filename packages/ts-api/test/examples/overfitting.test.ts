@@ -1,6 +1,7 @@
 // examples/overfitting.ts on 300 training / 1 000 test images: the MLP learns the training images
 // by heart while test accuracy stays far below and test loss climbs back up.
 
+import './no-download.js';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../examples/overfitting.js';
 

@@ -1,6 +1,7 @@
 // examples/remedies.ts on the over-fitting setup, made small: 300 training, 500 validation and 1 000
 // test images, 60 epochs. Each remedy is measured against the same baseline.
 
+import './no-download.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REMEDIES, run, type RemediesResult, type RemedyResult } from '../../examples/remedies.js';
 
