@@ -192,8 +192,9 @@ export class ImageDataset implements BatchDataset {
 
 /** The items of `dataset` at `indices`, as a new dataset (like torch.utils.data.Subset). */
 export function subset<T>(dataset: Dataset<T>, indices: readonly number[] | Int32Array): Dataset<T> {
+  // Checked before the conversion, which would wrap 2**32 + 3 to 3 and truncate 1.7 to 1.
+  for (const i of indices) checkIndex(i, dataset.length, 'subset');
   const map = Int32Array.from(indices);
-  map.forEach((i) => checkIndex(i, dataset.length, 'subset'));
   const at = (i: number): number => {
     checkIndex(i, map.length, 'subset');
     return map[i];
