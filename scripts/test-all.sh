@@ -27,7 +27,9 @@ pnpm -C packages/ts-api run typecheck
 pnpm -C packages/demo run typecheck
 pnpm -C packages/ts-api exec tsc -p ../../bench/tsconfig.json
 
-log "parity cases: regenerating them with PyTorch gives the committed bytes"
+log "parity fixture comparator: its self-test on synthetic files (numpy only)"
+"${PYTHON:-/usr/bin/python3}" parity/test_compare_fixtures.py
+log "parity fixtures: a regeneration with PyTorch matches the committed ones (within the float32 tolerances)"
 bash parity/check-regenerate.sh
 
 log "vitest"
