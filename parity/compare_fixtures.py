@@ -38,6 +38,7 @@ import json
 import math
 import os
 import re
+import struct
 import sys
 
 import numpy as np
@@ -49,8 +50,8 @@ CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-trai
 WHOLE_RUN_KEYS = ('weights', 'lossRtol', 'predictionsDiffering', 'accuracy')
 
 
-class ToleranceError(ValueError):
-    pass
+class CompareError(ValueError):
+    """A fixture or tolerance file the comparison cannot use (unreadable, malformed, no rule for it)."""
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -60,7 +61,7 @@ def _number(where, v, integer=False):
     ok = isinstance(v, int) if integer else isinstance(v, (int, float))
     if isinstance(v, bool) or not ok or not math.isfinite(v) or v < 0:
         kind = 'a non-negative integer' if integer else 'a non-negative finite number'
-        raise ToleranceError(f'{where}: expected {kind}, got {json.dumps(v)}')
+        raise CompareError(f'{where}: expected {kind}, got {json.dumps(v)}')
     return v
 
 
@@ -70,24 +71,24 @@ def load_tolerances(path):
         with open(path, encoding='utf-8') as fh:
             t = json.load(fh)
     except (OSError, json.JSONDecodeError) as e:
-        raise ToleranceError(f'{path}: cannot read the tolerances ({e})') from e
+        raise CompareError(f'{path}: cannot read the tolerances ({e})') from e
     if not isinstance(t, dict):
-        raise ToleranceError(f'{path}: expected a JSON object, got {type(t).__name__}')
+        raise CompareError(f'{path}: expected a JSON object, got {type(t).__name__}')
     out = {}
     for kind in ('value', 'gradient'):
         sec = t.get(kind)
         if not isinstance(sec, dict):
-            raise ToleranceError(f'{path}: expected an object "{kind}" with "rtol" and "scale", got {json.dumps(sec)}')
+            raise CompareError(f'{path}: expected an object "{kind}" with "rtol" and "scale", got {json.dumps(sec)}')
         out[kind] = {k: _number(f'{path}: {kind}.{k}', sec.get(k)) for k in ('rtol', 'scale')}
     runs = t.get('wholeRun')
     if not isinstance(runs, dict) or not runs:
-        raise ToleranceError(f'{path}: expected an object "wholeRun" with one entry per model, got {json.dumps(runs)}')
+        raise CompareError(f'{path}: expected an object "wholeRun" with one entry per model, got {json.dumps(runs)}')
     out['wholeRun'] = {}
     for model, sec in runs.items():
         if model == 'comment':
             continue
         if not isinstance(sec, dict):
-            raise ToleranceError(f'{path}: wholeRun.{model}: expected an object with {", ".join(WHOLE_RUN_KEYS)}, got {json.dumps(sec)}')
+            raise CompareError(f'{path}: wholeRun.{model}: expected an object with {", ".join(WHOLE_RUN_KEYS)}, got {json.dumps(sec)}')
         out['wholeRun'][model] = {k: _number(f'{path}: wholeRun.{model}.{k}', sec.get(k), k == 'predictionsDiffering')
                                   for k in WHOLE_RUN_KEYS}
     return out
@@ -211,7 +212,7 @@ def compare_tensors(where, committed, fresh, rule_for, stats):
             continue
         rule = rule_for(name, e.dtype)
         if rule is None:
-            raise ToleranceError(f'{where}: no comparison rule for tensor "{name}" ({e.dtype}); add one in parity/compare_fixtures.py')
+            raise CompareError(f'{where}: no comparison rule for tensor "{name}" ({e.dtype}); add one in parity/compare_fixtures.py')
         if rule[0] == 'exact':
             if e.tobytes() != a.tobytes():
                 bits = f'u{e.dtype.itemsize}'  # compared as bits: -0.0 is not 0.0 here
@@ -246,6 +247,13 @@ def _listing(d):
     return sorted(f for f in os.listdir(d) if f.endswith('.safetensors'))
 
 
+def _load(path):
+    try:
+        return st_load(path)
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError, struct.error) as e:
+        raise CompareError(f'cannot read {path} as safetensors: {type(e).__name__}: {e}') from e
+
+
 def compare_dir(committed_dir, fresh_dir, compare_one, stats, out):
     """Every *.safetensors in either directory must be in both and match; prints problems, returns their count."""
     committed, fresh = _listing(committed_dir), _listing(fresh_dir)
@@ -264,8 +272,9 @@ def compare_dir(committed_dir, fresh_dir, compare_one, stats, out):
             fb = fh.read()
         stats.where = f
         try:
-            problems = compare_one(f, st_load(path), st_load(os.path.join(fresh_dir, f)), stats)
-        except ToleranceError as e:
+            loaded = [_load(p) for p in (path, os.path.join(fresh_dir, f))]
+            problems = compare_one(f, loaded[0], loaded[1], stats)
+        except CompareError as e:
             problems = [str(e)]
         if problems:
             print(f'differs: {path}', file=out)
@@ -351,7 +360,7 @@ def main(argv=None, out=sys.stdout):
         ap.error('give --cases and/or --whole-run')
     try:
         tols = load_tolerances(args.tolerances)
-    except ToleranceError as e:
+    except CompareError as e:
         print(f'compare_fixtures: {e}', file=out)
         return 1
     bad = 0

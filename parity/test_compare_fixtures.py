@@ -275,6 +275,17 @@ class CompareFixtures(unittest.TestCase):
             d['cases']['add.2x2.safetensors'][1]['kind'] = 'conv'
         self.assert_fails("unknown case kind 'conv'")
 
+    def test_an_unreadable_file_fails_naming_it(self):
+        self.run_compare()
+        with open(os.path.join(self.tmp, 'fresh', 'cases', 'add.2x2.safetensors'), 'r+b') as fh:
+            fh.truncate(12)  # a header length with no header: a half-written file
+        out = io.StringIO()
+        c, f = os.path.join(self.tmp, 'committed'), os.path.join(self.tmp, 'fresh')
+        code = cf.main(['--tolerances', self.tols_path, '--cases', f'{c}/cases', f'{f}/cases'], out=out)
+        self.assertEqual(code, 1, out.getvalue())
+        self.assertIn('add.2x2.safetensors', out.getvalue())
+        self.assertIn('cannot read', out.getvalue())
+
     # --- the tolerances come from the file
 
     def test_the_bounds_are_read_from_the_tolerance_file(self):
