@@ -1,10 +1,11 @@
-// PyTorch parity (issue #5): every case in parity/cases, run generically from its own metadata through
-// softmax-nn's public API. Tolerances and the comparison live in ./harness.ts.
+// PyTorch parity: every case in parity/cases, run generically from its own metadata through
+// softmax-nn's public API. The comparison lives in ./harness.ts, the tolerances in parity/tolerances.json.
 
 import { afterAll, describe, it } from 'vitest';
 import * as sm from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { caseFiles, compare, distCheck, fail, GRAD, loadCase, resolve, VALUE, type Case } from './harness.js';
+import { caseFiles, compare, distCheck, fail, GRAD, loadCase, resolve, scaleRefOf, VALUE, type Case } from './harness.js';
+import { allowedError, maxAbsFinite } from './tolerances.js';
 
 const { nn, optim, tidy, full, ones, zeros, manualSeed } = sm;
 type Fn = (...args: unknown[]) => unknown;
@@ -55,14 +56,14 @@ function runFn(c: Case): void {
   for (const g of grads) input(c, g).requiresGrad_(true);
   const out = (resolve(c.op) as Fn)(...bindArgs(c, c.args));
   if (!isTensor(out)) fail(c, `expected a Tensor result, got ${typeof out}`);
-  note('fn value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE));
+  note('fn value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE, scaleRefOf(c, 'expected.out')));
   if (out.requiresGrad !== c.spec.requiresGrad) fail(c, `requiresGrad: softmax-nn ${out.requiresGrad}, PyTorch ${String(c.spec.requiresGrad)}`);
   const gOut = c.tensors.grad_out;
   if (gOut === undefined) return;
   out.backward(gOut);
   for (const g of grads) {
     const expected = c.tensors[`expected.grad.${g}`];
-    if (expected !== undefined) note('fn grad', c.stem, compare(c, `gradient of ${g}`, input(c, g).grad, expected, GRAD));
+    if (expected !== undefined) note('fn grad', c.stem, compare(c, `gradient of ${g}`, input(c, g).grad, expected, GRAD, scaleRefOf(c, `expected.grad.${g}`)));
     else if (input(c, g).grad !== null) fail(c, `PyTorch gives no gradient for ${g}, softmax-nn does`);
   }
 }
@@ -75,14 +76,14 @@ function runModule(c: Case): void {
   const params = loadParams(c, m);
   for (const g of spec.grads) input(c, g).requiresGrad_(true);
   const out = m.forward(...spec.inputs.map((n) => input(c, n)));
-  note('module value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE));
+  note('module value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE, scaleRefOf(c, 'expected.out')));
   if (out.requiresGrad !== spec.requiresGrad) fail(c, `requiresGrad: softmax-nn ${out.requiresGrad}, PyTorch ${spec.requiresGrad}`);
   const gOut = c.tensors.grad_out;
   if (gOut === undefined) return;
   out.backward(gOut);
   for (const g of spec.grads) {
     const expected = c.tensors[`expected.grad.${g}`];
-    if (expected !== undefined) note('module grad', c.stem, compare(c, `gradient of input ${g}`, input(c, g).grad, expected, GRAD));
+    if (expected !== undefined) note('module grad', c.stem, compare(c, `gradient of input ${g}`, input(c, g).grad, expected, GRAD, scaleRefOf(c, `expected.grad.${g}`)));
   }
   for (const [n, p] of params) {
     note('module grad', c.stem, compare(c, `gradient of parameter ${n}`, p.grad, c.tensors[`expected.grad.param.${n}`], GRAD));
@@ -152,7 +153,8 @@ function runScalar(c: Case): void {
   const got = (resolve(c.op) as Fn)(...args) as number | number[];
   const exp = Array.isArray(spec.expected) ? spec.expected : [spec.expected];
   const act = Array.isArray(got) ? got : [got];
-  const ok = exp.length === act.length && exp.every((e, i) => Math.abs(act[i] - e) <= VALUE.atol + VALUE.rtol * Math.abs(e));
+  const maxAbs = maxAbsFinite(exp);
+  const ok = exp.length === act.length && exp.every((e, i) => Math.abs(act[i] - e) <= allowedError(e, maxAbs, VALUE));
   if (!ok) fail(c, `softmax-nn ${JSON.stringify(got)}, PyTorch ${JSON.stringify(spec.expected)}`);
 }
 
@@ -173,7 +175,7 @@ function runDropoutTrain(c: Case): void {
   let zerosCount = 0;
   for (let i = 0; i < v.length; i++) {
     if (v[i] === 0) zerosCount++;
-    else if (!(Math.abs(v[i] - kept) <= VALUE.atol + VALUE.rtol * kept)) fail(c, `element ${i} is ${v[i]}: a kept element must be x/(1−p) = ${kept}`);
+    else if (!(Math.abs(v[i] - kept) <= allowedError(kept, kept, VALUE))) fail(c, `element ${i} is ${v[i]}: a kept element must be x/(1−p) = ${kept}`);
   }
   const n = v.length;
   const frac = zerosCount / n;
@@ -184,7 +186,7 @@ function runDropoutTrain(c: Case): void {
   if (g === undefined) fail(c, 'no gradient for the input');
   for (let i = 0; i < n; i++) {
     const want = v[i] / spec.fill;
-    if (!(Math.abs(g[i] - want) <= GRAD.atol + GRAD.rtol * Math.abs(want))) fail(c, `gradient at ${i} is ${g[i]}, expected mask/(1−p) = ${want}`);
+    if (!(Math.abs(g[i] - want) <= allowedError(want, 1 / (1 - spec.p), GRAD))) fail(c, `gradient at ${i} is ${g[i]}, expected mask/(1−p) = ${want}`);
   }
 }
 
