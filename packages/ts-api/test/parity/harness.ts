@@ -17,7 +17,7 @@ export { VALUE, GRAD, type Tolerance } from './tolerances.js';
 
 export interface Case {
   stem: string;
-  kind: 'fn' | 'module' | 'optim' | 'train' | 'stats' | 'scalar' | 'dropout-train';
+  kind: 'fn' | 'module' | 'optim' | 'train' | 'stats' | 'scalar' | 'dropout-train' | 'transform' | 'dataset';
   op: string;
   args: unknown[];
   spec: Record<string, unknown>;
@@ -45,8 +45,17 @@ export async function loadCase(file: string): Promise<Case> {
   };
 }
 
-/** The public export at a dotted path from the package root (`nn.functional.crossEntropy`). */
+/**
+ * The public export at a dotted path from the package root (`nn.functional.crossEntropy`). `Tensor.<m>`
+ * is the method m, as a function taking the tensor first (`Tensor.copy_` → (t, src) => t.copy_(src)).
+ */
 export function resolve(path: string): unknown {
+  if (path.startsWith('Tensor.')) {
+    const name = path.slice('Tensor.'.length);
+    const m = (sm.Tensor.prototype as unknown as Record<string, unknown>)[name];
+    if (typeof m !== 'function') throw new Error(`${path}: softmax-nn's Tensor has no method named ${name}`);
+    return (self: Tensor, ...rest: unknown[]) => (m as (...a: unknown[]) => unknown).apply(self, rest);
+  }
   let v: unknown = sm;
   for (const part of path.split('.')) {
     if (v === null || (typeof v !== 'object' && typeof v !== 'function') || !(part in (v as object))) {
@@ -55,6 +64,25 @@ export function resolve(path: string): unknown {
     v = (v as Record<string, unknown>)[part];
   }
   return v;
+}
+
+/** The public Tensor methods and getters, as `Tensor.<name>` (what coverage.test.ts walks). */
+export function tensorMembers(): string[] {
+  return Object.getOwnPropertyNames(sm.Tensor.prototype).filter((k) => k !== 'constructor').map((k) => `Tensor.${k}`);
+}
+
+/** Tensor methods that are another op's method form: `x.view(…)` is `reshape(x, …)`. */
+const METHOD_ALIASES: Record<string, string[]> = { reshape: ['view'] };
+
+/**
+ * The Tensor methods an `fn` case also runs in method form, `input.op(...rest)` for the function
+ * `op(input, ...rest)`: the root exports that have a Tensor method of the same name (or an alias),
+ * when the case's first argument is a tensor. Empty for other cases.
+ */
+export function methodForms(c: Pick<Case, 'kind' | 'op' | 'args'>): string[] {
+  if (c.kind !== 'fn' || c.op.includes('.') || typeof c.args[0] !== 'string' || !c.args[0].startsWith('$')) return [];
+  const proto = sm.Tensor.prototype as unknown as Record<string, unknown>;
+  return [c.op, ...(METHOD_ALIASES[c.op] ?? [])].filter((m) => typeof proto[m] === 'function');
 }
 
 function indexOf(flat: number, shape: readonly number[]): string {
