@@ -46,7 +46,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_np import st_load  # noqa: E402
 
-CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train')
+CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train', 'transform', 'dataset')
 WHOLE_RUN_KEYS = ('weights', 'lossRtol', 'predictionsDiffering', 'accuracy')
 
 
@@ -105,8 +105,9 @@ def _index(flat, shape):
     return '[' + ', '.join(str(int(i)) for i in np.unravel_index(flat, shape)) + ']' if shape else '[]'
 
 
-def close(fresh, committed, atol=0.0, rtol=0.0, scale=0.0):
-    """Worst element of |fresh - committed| against atol + rtol·|committed| + scale·max|committed|.
+def close(fresh, committed, atol=0.0, rtol=0.0, scale=0.0, scale_ref=0.0):
+    """Worst element of |fresh - committed| against atol + rtol·|committed| + scale·max(max|committed|,
+    scale_ref) — scale_ref is a case's spec.scaleRef, the size of the terms a result is the difference of.
 
     Returns (number of failing elements, flat index of the worst, its error/allowed ratio, allowed there).
     """
@@ -116,6 +117,7 @@ def close(fresh, committed, atol=0.0, rtol=0.0, scale=0.0):
         return 0, None, 0.0, 0.0
     finite = np.isfinite(e)
     peak = float(np.abs(e[finite]).max()) if finite.any() else 0.0  # an inf must not widen the bound
+    peak = max(peak, scale_ref)
     allowed = atol + rtol * np.abs(np.where(finite, e, 0.0)) + scale * peak
     same = (a == e) | (np.isnan(a) & np.isnan(e))
     with np.errstate(divide='ignore', invalid='ignore'):
@@ -131,14 +133,14 @@ def close(fresh, committed, atol=0.0, rtol=0.0, scale=0.0):
 EXACT = ('exact',)
 
 
-def case_rule(kind, name, dtype, tols):
-    """('exact',) or ('close', label, atol, rtol, scale) for a tensor of a generate.py case."""
+def case_rule(kind, name, dtype, tols, scale_refs=None):
+    """('exact',) or ('close', label, atol, rtol, scale, scale_ref) for a tensor of a generate.py case."""
     if name.startswith(('input.', 'param.')) or name == 'grad_out' or re.fullmatch(r'grad\.s\d+\.\d+', name):
         return EXACT
     if np.issubdtype(dtype, np.integer):
         return EXACT
     def tol(label):
-        return ('close', label, 0.0, tols[label]['rtol'], tols[label]['scale'])
+        return ('close', label, 0.0, tols[label]['rtol'], tols[label]['scale'], float((scale_refs or {}).get(name, 0.0)))
     if kind in ('fn', 'module'):
         if name == 'expected.out':
             return tol('value')
@@ -148,6 +150,12 @@ def case_rule(kind, name, dtype, tols):
         return tol('value')
     if kind == 'train' and re.fullmatch(r'expected\.s\d+\.(loss|param\..+)', name):
         return tol('gradient')
+    if kind == 'transform' and name == 'expected.out':
+        return tol('value')
+    if kind == 'transform' and name == 'expected.candidates':
+        return EXACT  # crops and flips of the input: copies, no arithmetic
+    if kind == 'dataset' and name in ('expected.x', 'expected.y'):
+        return tol('value')
     return None
 
 
@@ -221,8 +229,8 @@ def compare_tensors(where, committed, fresh, rule_for, stats):
                 problems.append(f'{name}: must be identical, {differs.size} of {e.size} elements differ; first at '
                                 f'{_index(i, e.shape)}: committed {_fmt(e.reshape(-1)[i])}, fresh {_fmt(a.reshape(-1)[i])}')
         elif rule[0] == 'close':
-            _, label, atol, rtol, scale = rule
-            failures, worst, ratio, allowed = close(a, e, atol, rtol, scale)
+            _, label, atol, rtol, scale, scale_ref = rule
+            failures, worst, ratio, allowed = close(a, e, atol, rtol, scale, scale_ref)
             stats.note(label, name, ratio)
             if failures:
                 x, y = a.reshape(-1)[worst], e.reshape(-1)[worst]
@@ -293,7 +301,8 @@ def compare_case(fname, committed, fresh, tols, stats):
     if kind not in CASE_KINDS:
         return [f'unknown case kind {kind!r} (known: {", ".join(CASE_KINDS)}); add it to parity/compare_fixtures.py']
     problems = compare_case_metadata(dict(cm), dict(fm), tols, stats)
-    return problems + compare_tensors(fname, ct, ft, lambda n, dt: case_rule(kind, n, dt, tols), stats)
+    scale_refs = json.loads(cm.get('spec') or '{}').get('scaleRef') or {}
+    return problems + compare_tensors(fname, ct, ft, lambda n, dt: case_rule(kind, n, dt, tols, scale_refs), stats)
 
 
 def compare_whole_run(fname, committed, fresh, tols, stats):
@@ -308,12 +317,12 @@ def compare_whole_run(fname, committed, fresh, tols, stats):
     if bounds is None:
         return [f'no "wholeRun.{model}" bounds in the tolerances (models there: {", ".join(sorted(tols["wholeRun"]))})']
     if part == 'final':
-        rule = ('close', f'wholeRun.{model}.weights', bounds['weights'], 0.0, 0.0)
+        rule = ('close', f'wholeRun.{model}.weights', bounds['weights'], 0.0, 0.0, 0.0)
         return _exact_metadata(cm, fm) + compare_tensors(fname, ct, ft, lambda n, dt: None if np.issubdtype(dt, np.integer) else rule, stats)
 
     def expected_rule(name, dtype):
         if name == 'losses':
-            return ('close', f'wholeRun.{model}.lossRtol', 0.0, bounds['lossRtol'], 0.0)
+            return ('close', f'wholeRun.{model}.lossRtol', 0.0, bounds['lossRtol'], 0.0, 0.0)
         if name == 'test_pred':
             return ('differing', f'wholeRun.{model}.predictionsDiffering', bounds['predictionsDiffering'])
         return None

@@ -127,6 +127,16 @@ class CompareFixtures(unittest.TestCase):
         text = self.assert_passes()
         self.assertIn('3 files identical, 6 within tolerance', text)
 
+    def test_spec_scale_ref_widens_the_bound_of_its_tensor_only(self):
+        # a result that is the small difference of larger terms: spec.scaleRef names the size of those terms
+        for d in (self.committed, self.fresh):
+            tensors, m = d['cases']['add.2x2.safetensors']
+            d['cases']['add.2x2.safetensors'] = (tensors, meta('add.2x2', 'fn', {'scaleRef': {'expected.out': 100.0}}))
+        self.tensor('cases', 'add.2x2.safetensors', 'expected.out')[0, 0] = F(1 + 8e-4)   # allowed 1e-5 + 1e-5 · 100
+        self.assert_passes()
+        self.tensor('cases', 'add.2x2.safetensors', 'expected.grad.a')[0, 0] = F(1 + 1e-3)  # no scaleRef: 1e-4 + 1e-4 · 8
+        self.assert_fails('expected.grad.a: 1 of 4', 'gradient tolerance')
+
     def test_nan_meets_nan_and_inf_meets_inf(self):
         self.committed['cases']['softmax.neginf.safetensors'][0]['expected.out'][0] = np.nan
         self.tensor('cases', 'softmax.neginf.safetensors', 'expected.out')[0] = np.nan
