@@ -1,28 +1,36 @@
 #!/usr/bin/python3
 """Compares a fresh regeneration of the parity fixtures with the committed ones (check-regenerate.sh).
 
-PyTorch's float32 results differ in the last bits from one CPU to another (OpenBLAS and torch pick their
-kernels by CPU), so what PyTorch computes is compared within the tolerances of parity/tolerances.json, the
-ones the TypeScript parity tests use; everything else must be the same bytes:
+PyTorch's float32 results depend on the CPU (OpenBLAS and ATen pick their kernels by it), so what torch
+computes is compared within the tolerances of parity/tolerances.json — the ones the TypeScript parity
+tests use — and everything else byte for byte: inputs, initial parameters, given gradients, the
+whole-run start and order, integer results, names, shapes, dtypes and the metadata strings.
 
-  exact           inputs (``input.*``), initial parameters (``param.*``), ``grad_out``, given optimiser
-                  gradients (``grad.s<k>.<i>``), the whole-run start (weights and ``order``), tensor names,
-                  dtypes, shapes, every metadata string, integer results (argmax, eq)
-  "value"         forward outputs (``expected.out``), optimiser parameters from given gradients
-                  (``expected.s<k>.<i>``), the statistics of torch's own random sample in a ``stats``
-                  case's spec (``torchSample``: torch's vectorised random transforms are chosen by CPU)
-  "gradient"      backward results (``expected.grad.*``) and what follows from them: losses and
-                  parameters of ``train`` cases (``expected.s<k>.loss``, ``expected.s<k>.param.*``)
-  "wholeRun"      per model: final weights (absolute bound), per-batch losses (relative bound), the test
-                  predictions (how many differ) and accuracy (metadata ``test_correct``/``test_acc``)
+  cases/ (generate.py), by the case's ``kind``:
+    input.*, param.*, grad_out, grad.s<k>.<i>      exact (drawn by numpy, not computed by torch)
+    int32 tensors                                  exact (argmax, eq: no matrix product involved)
+    fn, module: expected.out                       "value"
+    fn, module: expected.grad.*                    "gradient"
+    optim: expected.s<k>.<i>                       "value" (parameters from given gradients)
+    train: expected.s<k>.loss / .param.*           "gradient" (downstream of a backward pass)
+    metadata                                       exact, but for a stats case's spec.torchSample
+                                                   (statistics of torch's own random sample, whose
+                                                   normal_/uniform_ kernels are chosen by CPU): "value"
+  whole-run/ (whole_run.py fixtures), with tolerances.json's "wholeRun" bounds per model:
+    start.safetensors                              exact
+    <model>.final.safetensors                      weights within the absolute bound "weights"
+    <model>.expected.safetensors: losses           |fresh - committed| <= lossRtol * |committed|
+                                  test_pred        at most "predictionsDiffering" classes differ
+                                  test_correct,    within "accuracy" (a fraction of test_total)
+                                  test_acc
+                                  other metadata   exact
 
-An element passes when |fresh - committed| <= rtol * |committed| + scale * max|committed| (+ an absolute
-bound for whole-run weights), max over the tensor's finite elements; +-inf must match exactly and NaN must
-meet NaN. A tensor without a rule is a failure, never a silent pass.
+An element passes when |fresh - committed| <= rtol * |committed| + scale * max|committed over the
+tensor's finite elements|; +-inf must match exactly and NaN must meet NaN.
 
-Usage: compare_fixtures.py [--tolerances FILE] [--cases COMMITTED FRESH] [--whole-run COMMITTED FRESH]
-Exit 0 when everything is within tolerance, 1 otherwise (each problem printed: file, tensor, worst element,
-both values, the allowed difference).
+Usage: compare_fixtures.py --tolerances FILE [--cases COMMITTED FRESH] [--whole-run COMMITTED FRESH]
+Prints every difference (file, tensor, worst element with both values and the allowed difference) and a
+summary; exits 0 when everything matches, 1 otherwise (also for a malformed tolerance file or usage).
 """
 
 import argparse
@@ -30,6 +38,7 @@ import json
 import math
 import os
 import re
+import struct
 import sys
 
 import numpy as np
@@ -37,45 +46,51 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_np import st_load  # noqa: E402
 
-DEFAULT_TOLERANCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'tolerances.json')
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train', 'transform', 'dataset')
 WHOLE_RUN_KEYS = ('weights', 'lossRtol', 'predictionsDiffering', 'accuracy')
 
 
-class ConfigError(Exception):
-    """tolerances.json lacks what the comparison needs."""
+class CompareError(ValueError):
+    """A fixture or tolerance file the comparison cannot use (unreadable, malformed, no rule for it)."""
 
 
-class Tolerance:
-    """|fresh - committed| <= rtol * |committed| + scale * max|committed| + atol, element-wise."""
+# ---------------------------------------------------------------------------------------------------
+# tolerances
 
-    def __init__(self, name, rtol=0.0, scale=0.0, atol=0.0):
-        self.name, self.rtol, self.scale, self.atol = name, rtol, scale, atol
-
-    def describe(self):
-        parts = [f'{k} {v:g}' for k, v in (('rtol', self.rtol), ('scale', self.scale), ('atol', self.atol)) if v]
-        return f'{self.name} tolerance ({", ".join(parts) or "exact"})'
-
-
-def _number(section, key, where):
-    v = section.get(key) if isinstance(section, dict) else None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-        raise ConfigError(f'{where}: "{key}" must be a non-negative number, found {v!r}')
-    return float(v)
+def _number(where, v, integer=False):
+    ok = isinstance(v, int) if integer else isinstance(v, (int, float))
+    if isinstance(v, bool) or not ok or not math.isfinite(v) or v < 0:
+        kind = 'a non-negative integer' if integer else 'a non-negative finite number'
+        raise CompareError(f'{where}: expected {kind}, got {json.dumps(v)}')
+    return v
 
 
 def load_tolerances(path):
-    """The "value", "gradient" and "wholeRun" sections of tolerances.json, validated."""
-    with open(path, encoding='utf-8') as fh:
-        raw = json.load(fh)
+    """tolerances.json, checked: value/gradient {rtol, scale}; wholeRun {<model>: {weights, lossRtol, …}}."""
+    try:
+        with open(path, encoding='utf-8') as fh:
+            t = json.load(fh)
+    except (OSError, json.JSONDecodeError) as e:
+        raise CompareError(f'{path}: cannot read the tolerances ({e})') from e
+    if not isinstance(t, dict):
+        raise CompareError(f'{path}: expected a JSON object, got {type(t).__name__}')
     out = {}
     for kind in ('value', 'gradient'):
-        out[kind] = Tolerance(kind, rtol=_number(raw.get(kind), 'rtol', f'{path} "{kind}"'),
-                              scale=_number(raw.get(kind), 'scale', f'{path} "{kind}"'))
-    whole = raw.get('wholeRun')
-    if not isinstance(whole, dict) or not whole:
-        raise ConfigError(f'{path}: no "wholeRun" section (per model: {", ".join(WHOLE_RUN_KEYS)})')
-    out['wholeRun'] = {m: {k: _number(b, k, f'{path} "wholeRun"."{m}"') for k in WHOLE_RUN_KEYS} for m, b in whole.items()}
+        sec = t.get(kind)
+        if not isinstance(sec, dict):
+            raise CompareError(f'{path}: expected an object "{kind}" with "rtol" and "scale", got {json.dumps(sec)}')
+        out[kind] = {k: _number(f'{path}: {kind}.{k}', sec.get(k)) for k in ('rtol', 'scale')}
+    runs = t.get('wholeRun')
+    if not isinstance(runs, dict) or not runs:
+        raise CompareError(f'{path}: expected an object "wholeRun" with one entry per model, got {json.dumps(runs)}')
+    out['wholeRun'] = {}
+    for model, sec in runs.items():
+        if model == 'comment':
+            continue
+        if not isinstance(sec, dict):
+            raise CompareError(f'{path}: wholeRun.{model}: expected an object with {", ".join(WHOLE_RUN_KEYS)}, got {json.dumps(sec)}')
+        out['wholeRun'][model] = {k: _number(f'{path}: wholeRun.{model}.{k}', sec.get(k), k == 'predictionsDiffering')
+                                  for k in WHOLE_RUN_KEYS}
     return out
 
 
@@ -83,315 +98,296 @@ def load_tolerances(path):
 # element-wise comparison
 
 def _fmt(x):
-    """A value readably and unambiguously for float32 (9 significant digits) or an integer."""
-    if isinstance(x, (np.integer, int)):
-        return str(int(x))
-    return f'{float(x):.9g}'
+    return f'{float(x):.9g}'  # 9 significant digits: enough to tell two float32 apart
 
 
 def _index(flat, shape):
-    return '[' + ', '.join(str(i) for i in np.unravel_index(flat, shape)) + ']' if shape else '[]'
+    return '[' + ', '.join(str(int(i)) for i in np.unravel_index(flat, shape)) + ']' if shape else '[]'
 
 
-class Report:
-    """Collects problems and, per tolerance, the worst error/allowed ratio seen (for the summary)."""
+def close(fresh, committed, atol=0.0, rtol=0.0, scale=0.0, scale_ref=0.0):
+    """Worst element of |fresh - committed| against atol + rtol·|committed| + scale·max(max|committed|,
+    scale_ref) — scale_ref is a case's spec.scaleRef, the size of the terms a result is the difference of.
 
-    def __init__(self):
-        self.problems = []
-        self.worst = {}  # tolerance name -> (ratio, where)
-        self.notes = []
-
-    def fail(self, where, message):
-        self.problems.append(f'{where}: {message}')
-
-    def note_ratio(self, tol_name, ratio, where):
-        if tol_name not in self.worst or ratio > self.worst[tol_name][0]:
-            self.worst[tol_name] = (ratio, where)
-
-
-def compare_float(report, where, committed, fresh, tol):
-    """Within `tol`; ±inf must match exactly and NaN must meet NaN."""
-    e = committed.astype(np.float64).reshape(-1)
-    a = fresh.astype(np.float64).reshape(-1)
-    finite = np.isfinite(e) & np.isfinite(a)
-    same_special = (e == a) | (np.isnan(e) & np.isnan(a))
-    scale_ref = float(np.max(np.abs(e[np.isfinite(e)]))) if np.isfinite(e).any() else 0.0
-    allowed = tol.rtol * np.abs(e) + tol.scale * scale_ref + tol.atol
+    Returns (number of failing elements, flat index of the worst, its error/allowed ratio, allowed there).
+    """
+    a = np.asarray(fresh, dtype=np.float64).reshape(-1)
+    e = np.asarray(committed, dtype=np.float64).reshape(-1)
+    if e.size == 0:
+        return 0, None, 0.0, 0.0
+    finite = np.isfinite(e)
+    peak = float(np.abs(e[finite]).max()) if finite.any() else 0.0  # an inf must not widen the bound
+    peak = max(peak, scale_ref)
+    allowed = atol + rtol * np.abs(np.where(finite, e, 0.0)) + scale * peak
+    same = (a == e) | (np.isnan(a) & np.isnan(e))
     with np.errstate(divide='ignore', invalid='ignore'):
-        diff = np.where(finite, np.abs(a - e), 0.0)
-        ratio = np.where(allowed > 0, diff / allowed, np.where(diff > 0, np.inf, 0.0))
-    ratio = np.where(finite, ratio, np.where(same_special, 0.0, np.inf))
-    bad = int(np.count_nonzero(ratio > 1))
-    worst = int(np.argmax(ratio)) if ratio.size else 0
-    worst_ratio = float(ratio[worst]) if ratio.size else 0.0
-    report.note_ratio(tol.name, worst_ratio, f'{where} {_index(worst, committed.shape)}')
-    if bad:
-        allowed_s = _fmt(allowed[worst]) if finite[worst] else '0 (±inf and NaN must match exactly)'
-        report.fail(where, f'{bad} of {e.size} elements outside the {tol.describe()}, max|committed| {_fmt(scale_ref)}; '
-                           f'worst at {_index(worst, committed.shape)}: committed {_fmt(e[worst])}, regenerated {_fmt(a[worst])}, '
-                           f'difference {_fmt(a[worst] - e[worst])}, allowed {allowed_s}')
-    return worst_ratio
-
-
-def compare_exact(report, where, committed, fresh, what='must be identical'):
-    """Bit for bit; reports the element with the largest difference (the first one among equals)."""
-    if committed.tobytes() == fresh.tobytes():
-        return
-    c = committed.reshape(-1)
-    f = fresh.reshape(-1)
-    bits = np.dtype(f'<u{committed.dtype.itemsize}')
-    differs = c.view(bits) != f.view(bits)
-    idx = np.flatnonzero(differs)
-    with np.errstate(invalid='ignore'):
-        d = np.abs(c[idx].astype(np.float64) - f[idx].astype(np.float64))
-    d = np.where(np.isnan(d), np.inf, d)
-    worst = int(idx[int(np.argmax(d))])
-    report.fail(where, f'{idx.size} of {c.size} elements differ ({what}); worst at {_index(worst, committed.shape)}: '
-                       f'committed {_fmt(c[worst])}, regenerated {_fmt(f[worst])}, allowed difference 0')
+        ratio = np.where(same, 0.0, np.where(finite & np.isfinite(a), np.abs(a - e) / allowed, np.inf))
+    ratio = np.where(np.isnan(ratio), np.inf, ratio)  # 0/0 cannot happen (same); anything else unknown fails
+    worst = int(np.argmax(ratio))
+    return int((ratio > 1).sum()), worst, float(ratio[worst]), float(allowed[worst])
 
 
 # ---------------------------------------------------------------------------------------------------
-# which rule applies to which tensor
+# rules: which check applies to which tensor
 
-EXACT_PREFIXES = ('input.', 'param.', 'grad.s')
+EXACT = ('exact',)
 
 
-def case_rule(kind, name):
-    """'exact', 'value' or 'gradient' for a tensor of a case file, as the TypeScript side compares it."""
-    if name == 'grad_out' or name.startswith(EXACT_PREFIXES):
-        return 'exact'
+def case_rule(kind, name, dtype, tols, scale_refs=None):
+    """('exact',) or ('close', label, atol, rtol, scale, scale_ref) for a tensor of a generate.py case."""
+    if name.startswith(('input.', 'param.')) or name == 'grad_out' or re.fullmatch(r'grad\.s\d+\.\d+', name):
+        return EXACT
+    if np.issubdtype(dtype, np.integer):
+        return EXACT
+    def tol(label):
+        return ('close', label, 0.0, tols[label]['rtol'], tols[label]['scale'], float((scale_refs or {}).get(name, 0.0)))
     if kind in ('fn', 'module'):
         if name == 'expected.out':
-            return 'value'
+            return tol('value')
         if name.startswith('expected.grad.'):
-            return 'gradient'
+            return tol('gradient')
     if kind == 'optim' and re.fullmatch(r'expected\.s\d+\.\d+', name):
-        return 'value'
+        return tol('value')
     if kind == 'train' and re.fullmatch(r'expected\.s\d+\.(loss|param\..+)', name):
-        return 'gradient'
+        return tol('gradient')
+    if kind == 'transform' and name == 'expected.out':
+        return tol('value')
+    if kind == 'transform' and name == 'expected.candidates':
+        return EXACT  # crops and flips of the input: copies, no arithmetic
+    if kind == 'dataset' and name in ('expected.x', 'expected.y'):
+        return tol('value')
     return None
 
 
-def _header_checks(report, where, committed, fresh):
-    """Tensor names, dtypes and shapes; returns the names present in both with the same dtype and shape."""
-    for name in sorted(set(fresh) - set(committed)):
-        report.fail(where, f'new tensor {name} (not in the committed file)')
+def compare_case_metadata(committed, fresh, tols, stats):
+    problems = []
+    for k in sorted(set(committed) | set(fresh)):
+        if k not in fresh:
+            problems.append(f'metadata "{k}" no longer written (committed: {committed[k]!r})')
+        elif k not in committed:
+            problems.append(f'new metadata "{k}" (fresh: {fresh[k]!r})')
+        elif k == 'spec' and committed.get('kind') == 'stats' and fresh.get('kind') == 'stats':
+            problems += _compare_stats_spec(json.loads(committed[k]), json.loads(fresh[k]), tols, stats)
+        elif committed[k] != fresh[k]:
+            problems.append(f'metadata "{k}" changed:\n    committed {committed[k]!r}\n    fresh     {fresh[k]!r}')
+    return problems
+
+
+def _compare_stats_spec(committed, fresh, tols, stats):
+    """torchSample (mean, std, min, max of torch's own sample) within "value"; the rest of the spec exact."""
+    c_sample, f_sample = committed.pop('torchSample', None), fresh.pop('torchSample', None)
+    if committed != fresh:
+        return [f'metadata "spec" changed:\n    committed {json.dumps(committed, sort_keys=True)}\n    fresh     {json.dumps(fresh, sort_keys=True)}']
+    if not isinstance(c_sample, dict) or not isinstance(f_sample, dict) or sorted(c_sample) != sorted(f_sample):
+        return [f'spec.torchSample changed shape: committed {json.dumps(c_sample)}, fresh {json.dumps(f_sample)}']
+    keys = sorted(c_sample)
+    e = np.array([c_sample[k] for k in keys], dtype=np.float64)
+    a = np.array([f_sample[k] for k in keys], dtype=np.float64)
+    v = tols['value']
+    failures, worst, ratio, allowed = close(a, e, rtol=v['rtol'], scale=v['scale'])
+    stats.note('value', 'spec.torchSample', ratio)
+    if failures:
+        return [f'spec.torchSample.{keys[worst]} outside the value tolerance: committed {_fmt(e[worst])}, fresh {_fmt(a[worst])}, '
+                f'|difference| {abs(a[worst] - e[worst]):.3g}, allowed {allowed:.3g}']
+    return []
+
+
+class Stats:
+    """The worst error/allowed ratio seen per tolerance, and where, for the summary."""
+
+    def __init__(self):
+        self.worst = {}
+        self.where = ''
+        self.files = {'identical': 0, 'within tolerance': 0, 'different': 0}
+
+    def note(self, label, tensor, ratio):
+        w = self.worst.get(label)
+        if w is None or ratio > w[0]:
+            self.worst[label] = (ratio, f'{self.where}: {tensor}')
+
+
+def compare_tensors(where, committed, fresh, rule_for, stats):
+    """Names, dtypes, shapes, and each tensor by its rule; returns the problems found."""
+    problems = []
     for name in sorted(set(committed) - set(fresh)):
-        report.fail(where, f'tensor {name} is no longer generated')
-    names = []
+        problems.append(f'{name}: no longer written (committed: {committed[name].dtype} {list(committed[name].shape)})')
+    for name in sorted(set(fresh) - set(committed)):
+        problems.append(f'{name}: new tensor (fresh: {fresh[name].dtype} {list(fresh[name].shape)})')
     for name in sorted(set(committed) & set(fresh)):
-        c, f = committed[name], fresh[name]
-        if c.dtype != f.dtype:
-            report.fail(f'{where} {name}', f'dtype: committed {c.dtype}, regenerated {f.dtype}')
-        elif c.shape != f.shape:
-            report.fail(f'{where} {name}', f'shape: committed {list(c.shape)}, regenerated {list(f.shape)}')
-        else:
-            names.append(name)
-    return names
-
-
-def _string_diff(a, b):
-    i = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
-    lo = max(0, i - 40)
-    return f'differ at character {i}: committed …{a[lo:i + 40]!r}…, regenerated …{b[lo:i + 40]!r}…'
-
-
-def compare_metadata(report, where, committed, fresh, skip=()):
-    """Every metadata string must be identical, except the keys in `skip` (compared by their own rule)."""
-    for key in sorted(set(committed) | set(fresh)):
-        if key in skip:
+        e, a = committed[name], fresh[name]
+        if e.dtype != a.dtype or e.shape != a.shape:
+            problems.append(f'{name}: committed {e.dtype} {list(e.shape)}, fresh {a.dtype} {list(a.shape)}')
             continue
-        if key not in fresh:
-            report.fail(where, f'metadata "{key}" is no longer written')
-        elif key not in committed:
-            report.fail(where, f'new metadata "{key}" = {fresh[key]!r}')
-        elif committed[key] != fresh[key]:
-            report.fail(where, f'metadata "{key}" {_string_diff(committed[key], fresh[key])}')
-
-
-STATS_SAMPLE_KEYS = ('mean', 'std', 'min', 'max')
-
-
-def _canonical(obj):
-    return json.dumps(obj, sort_keys=True, allow_nan=False)
-
-
-def compare_case_metadata(report, where, committed, fresh, tols):
-    """A stats case's spec.torchSample (torch's own sample statistics) within the value tolerance; all else exact."""
-    if committed.get('kind') != 'stats' or fresh.get('kind') != 'stats' or 'spec' not in committed or 'spec' not in fresh:
-        compare_metadata(report, where, committed, fresh)
-        return
-    compare_metadata(report, where, committed, fresh, skip=('spec',))
-    try:
-        cs, fs = json.loads(committed['spec']), json.loads(fresh['spec'])
-    except ValueError as err:
-        report.fail(where, f'metadata "spec" is not JSON ({err})')
-        return
-    # the rest of the spec byte for byte: generate.py writes it as json.dumps(sort_keys=True)
-    canonical = _canonical(cs) == committed['spec'] and _canonical(fs) == fresh['spec']
-    c_sample, f_sample = cs.pop('torchSample', None), fs.pop('torchSample', None)
-    readable = all(isinstance(s, dict) and set(s) == set(STATS_SAMPLE_KEYS)
-                   and all(isinstance(v, (int, float)) for v in s.values()) for s in (c_sample, f_sample))
-    if not canonical or not readable or _canonical(cs) != _canonical(fs):
-        compare_metadata(report, where, {'spec': committed['spec']}, {'spec': fresh['spec']})
-        return
-    c_vals = np.array([c_sample[k] for k in STATS_SAMPLE_KEYS], np.float64)
-    f_vals = np.array([f_sample[k] for k in STATS_SAMPLE_KEYS], np.float64)
-    compare_float(report, f'{where} spec.torchSample [{", ".join(STATS_SAMPLE_KEYS)}]', c_vals, f_vals, tols['value'])
-
-
-def compare_case(report, where, fname, committed_path, fresh_path, tols):
-    ct, cm = st_load(committed_path)
-    ft, fm = st_load(fresh_path)
-    compare_case_metadata(report, where, cm, fm, tols)
-    kind = cm.get('kind', '')
-    for name in _header_checks(report, where, ct, ft):
-        rule = case_rule(kind, name)
+        rule = rule_for(name, e.dtype)
         if rule is None:
-            report.fail(f'{where} {name}', f'no comparison rule for this tensor of a "{kind}" case (compare_fixtures.case_rule)')
-        elif rule == 'exact' or ct[name].dtype.kind != 'f':
-            compare_exact(report, f'{where} {name}', ct[name], ft[name],
-                          'an input must be identical' if rule == 'exact' else 'an integer result must be identical')
-        else:
-            compare_float(report, f'{where} {name}', ct[name], ft[name], tols[rule])
+            raise CompareError(f'{where}: no comparison rule for tensor "{name}" ({e.dtype}); add one in parity/compare_fixtures.py')
+        if rule[0] == 'exact':
+            if e.tobytes() != a.tobytes():
+                bits = f'u{e.dtype.itemsize}'  # compared as bits: -0.0 is not 0.0 here
+                differs = np.flatnonzero(np.frombuffer(e.tobytes(), bits) != np.frombuffer(a.tobytes(), bits))
+                i = int(differs[0])
+                problems.append(f'{name}: must be identical, {differs.size} of {e.size} elements differ; first at '
+                                f'{_index(i, e.shape)}: committed {_fmt(e.reshape(-1)[i])}, fresh {_fmt(a.reshape(-1)[i])}')
+        elif rule[0] == 'close':
+            _, label, atol, rtol, scale, scale_ref = rule
+            failures, worst, ratio, allowed = close(a, e, atol, rtol, scale, scale_ref)
+            stats.note(label, name, ratio)
+            if failures:
+                x, y = a.reshape(-1)[worst], e.reshape(-1)[worst]
+                bound = ' + '.join(f'{n} {v:g}' for n, v in (('atol', atol), ('rtol', rtol), ('scale', scale)) if v)
+                problems.append(f'{name}: {failures} of {e.size} elements outside the {label} tolerance ({bound}); worst at '
+                                f'{_index(worst, e.shape)}: committed {_fmt(y)}, fresh {_fmt(x)}, |difference| {abs(float(x) - float(y)):.3g}, '
+                                f'allowed {allowed:.3g}')
+        elif rule[0] == 'differing':
+            _, label, limit = rule
+            differs = np.flatnonzero(e.reshape(-1) != a.reshape(-1))
+            stats.note(label, f'{name} ({differs.size} differ)', differs.size / limit if limit else (0.0 if differs.size == 0 else math.inf))
+            if differs.size > limit:
+                first = ', '.join(f'{_index(int(i), e.shape)} {int(e.reshape(-1)[i])}→{int(a.reshape(-1)[i])}' for i in differs[:5])
+                problems.append(f'{name}: {differs.size} of {e.size} elements differ, allowed {limit} ({label}); first: {first}')
+    return problems
 
 
 # ---------------------------------------------------------------------------------------------------
-# whole-run fixtures
+# directories
 
-def _model_bounds(report, where, tols, model):
-    bounds = tols['wholeRun'].get(model)
-    if bounds is None:
-        report.fail(where, f'no "wholeRun" tolerances for model "{model}" in tolerances.json')
-    return bounds
+def _listing(d):
+    return sorted(f for f in os.listdir(d) if f.endswith('.safetensors'))
 
 
-def compare_whole_run_file(report, where, fname, committed_path, fresh_path, tols):
-    ct, cm = st_load(committed_path)
-    ft, fm = st_load(fresh_path)
+def _load(path):
+    try:
+        return st_load(path)
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError, struct.error) as e:
+        raise CompareError(f'cannot read {path} as safetensors: {type(e).__name__}: {e}') from e
+
+
+def compare_dir(committed_dir, fresh_dir, compare_one, stats, out):
+    """Every *.safetensors in either directory must be in both and match; prints problems, returns their count."""
+    committed, fresh = _listing(committed_dir), _listing(fresh_dir)
+    bad = 0
+    for f in sorted(set(fresh) - set(committed)):
+        print(f'new file (not committed): {os.path.join(committed_dir, f)}', file=out)
+        bad += 1
+    for f in sorted(set(committed) - set(fresh)):
+        print(f'committed file no longer generated: {os.path.join(committed_dir, f)}', file=out)
+        bad += 1
+    for f in sorted(set(committed) & set(fresh)):
+        path = os.path.join(committed_dir, f)
+        with open(path, 'rb') as fh:
+            cb = fh.read()
+        with open(os.path.join(fresh_dir, f), 'rb') as fh:
+            fb = fh.read()
+        stats.where = f
+        try:
+            loaded = [_load(p) for p in (path, os.path.join(fresh_dir, f))]
+            problems = compare_one(f, loaded[0], loaded[1], stats)
+        except CompareError as e:
+            problems = [str(e)]
+        if problems:
+            print(f'differs: {path}', file=out)
+            for p in problems:
+                print(f'  {p}', file=out)
+            stats.files['different'] += 1
+            bad += 1
+        else:
+            stats.files['identical' if cb == fb else 'within tolerance'] += 1
+    return bad
+
+
+def compare_case(fname, committed, fresh, tols, stats):
+    (ct, cm), (ft, fm) = committed, fresh
+    kind = cm.get('kind')
+    if kind not in CASE_KINDS:
+        return [f'unknown case kind {kind!r} (known: {", ".join(CASE_KINDS)}); add it to parity/compare_fixtures.py']
+    problems = compare_case_metadata(dict(cm), dict(fm), tols, stats)
+    scale_refs = json.loads(cm.get('spec') or '{}').get('scaleRef') or {}
+    return problems + compare_tensors(fname, ct, ft, lambda n, dt: case_rule(kind, n, dt, tols, scale_refs), stats)
+
+
+def compare_whole_run(fname, committed, fresh, tols, stats):
+    (ct, cm), (ft, fm) = committed, fresh
     if fname == 'start.safetensors':
-        compare_metadata(report, where, cm, fm)
-        for name in _header_checks(report, where, ct, ft):
-            compare_exact(report, f'{where} {name}', ct[name], ft[name], 'the start of a run must be identical')
-        return
+        return _exact_metadata(cm, fm) + compare_tensors(fname, ct, ft, lambda n, dt: EXACT, stats)
     m = re.fullmatch(r'(.+)\.(final|expected)\.safetensors', fname)
     if m is None:
-        report.fail(where, 'no comparison rule for this whole-run file (expected start, <model>.final or <model>.expected)')
-        return
+        return [f'no comparison rule for whole-run file {fname}; add one in parity/compare_fixtures.py']
     model, part = m.groups()
-    bounds = _model_bounds(report, where, tols, model)
+    bounds = tols['wholeRun'].get(model)
     if bounds is None:
-        return
+        return [f'no "wholeRun.{model}" bounds in the tolerances (models there: {", ".join(sorted(tols["wholeRun"]))})']
     if part == 'final':
-        compare_metadata(report, where, cm, fm)
-        weights = Tolerance(f'whole-run weights ({model})', atol=bounds['weights'])
-        for name in _header_checks(report, where, ct, ft):
-            if ct[name].dtype.kind != 'f':
-                compare_exact(report, f'{where} {name}', ct[name], ft[name])
-            else:
-                compare_float(report, f'{where} {name}', ct[name], ft[name], weights)
-        return
-    compare_metadata(report, where, cm, fm, skip=('test_correct', 'test_acc'))
-    for name in _header_checks(report, where, ct, ft):
+        rule = ('close', f'wholeRun.{model}.weights', bounds['weights'], 0.0, 0.0, 0.0)
+        return _exact_metadata(cm, fm) + compare_tensors(fname, ct, ft, lambda n, dt: None if np.issubdtype(dt, np.integer) else rule, stats)
+
+    def expected_rule(name, dtype):
         if name == 'losses':
-            compare_float(report, f'{where} losses', ct[name], ft[name], Tolerance(f'whole-run losses ({model})', rtol=bounds['lossRtol']))
-        elif name == 'test_pred':
-            compare_predictions(report, f'{where} test_pred', ct[name], ft[name], bounds['predictionsDiffering'], model)
-        else:
-            report.fail(f'{where} {name}', 'no comparison rule for this tensor of a whole-run result')
-    compare_accuracy(report, where, cm, fm, bounds['accuracy'], model)
+            return ('close', f'wholeRun.{model}.lossRtol', 0.0, bounds['lossRtol'], 0.0, 0.0)
+        if name == 'test_pred':
+            return ('differing', f'wholeRun.{model}.predictionsDiffering', bounds['predictionsDiffering'])
+        return None
+    problems = _exact_metadata(cm, fm, skip=('test_acc', 'test_correct'))
+    problems += _compare_accuracy(model, cm, fm, bounds['accuracy'], stats)
+    return problems + compare_tensors(fname, ct, ft, expected_rule, stats)
 
 
-def compare_predictions(report, where, committed, fresh, max_differing, model):
-    """Predicted classes go through BLAS: a near-tie may flip; at most `max_differing` may."""
-    differ = np.flatnonzero(committed.reshape(-1) != fresh.reshape(-1))
-    report.notes.append(f'{model}: {differ.size} of {committed.size} test predictions differ (allowed {max_differing:g})')
-    if differ.size > max_differing:
-        first = ', '.join(f'[{i}] {committed.reshape(-1)[i]}→{fresh.reshape(-1)[i]}' for i in differ[:5])
-        report.fail(where, f'{differ.size} of {committed.size} predicted classes differ, allowed {max_differing:g}; first: {first}')
+def _exact_metadata(committed, fresh, skip=()):
+    problems = []
+    for k in sorted(set(committed) | set(fresh)):
+        if k in skip:
+            continue
+        if k not in fresh or k not in committed or committed[k] != fresh[k]:
+            problems.append(f'metadata "{k}" changed: committed {committed.get(k)!r}, fresh {fresh.get(k)!r}')
+    return problems
 
 
-def compare_accuracy(report, where, cm, fm, bound, model):
-    """test_correct and test_acc within `bound` (a fraction of test_total, which must be identical)."""
+def _compare_accuracy(model, committed, fresh, bound, stats):
+    """test_correct and test_acc: within `bound` (a fraction of test_total) of the committed ones."""
     try:
-        total = int(cm['test_total'])
-        cc, fc = int(cm['test_correct']), int(fm['test_correct'])
-        ca, fa = float(cm['test_acc']), float(fm['test_acc'])
-    except (KeyError, ValueError) as err:
-        report.fail(where, f'metadata test_total/test_correct/test_acc missing or not a number ({err!r})')
-        return
-    report.notes.append(f'{model}: test accuracy committed {ca:.4f}, regenerated {fa:.4f} (allowed ±{bound:g})')
-    # (the 1e-9 / 1e-12 absorb the binary rounding of bound * total and of the accuracies themselves)
-    if abs(fc - cc) > bound * total + 1e-9:
-        report.fail(where, f'metadata test_correct: committed {cc}, regenerated {fc} of {total}, allowed difference {bound * total:g}')
-    if not abs(fa - ca) <= bound + 1e-12:
-        report.fail(where, f'metadata test_acc: committed {cm["test_acc"]}, regenerated {fm["test_acc"]}, allowed difference {bound:g}')
+        total = int(committed['test_total'])
+        cc, fc = int(committed['test_correct']), int(fresh['test_correct'])
+        ca, fa = float(committed['test_acc']), float(fresh['test_acc'])
+    except (KeyError, ValueError) as e:
+        return [f'metadata test_total/test_correct/test_acc missing or not numbers ({e}): committed {committed}, fresh {fresh}']
+    problems = []
+    stats.note(f'wholeRun.{model}.accuracy', 'test_correct', abs(fc - cc) / (bound * total) if bound else (0.0 if fc == cc else math.inf))
+    if abs(fc - cc) > bound * total:
+        problems.append(f'metadata test_correct: committed {cc}, fresh {fc} of {total}; allowed ±{bound * total:g} (accuracy {bound:g})')
+    if abs(fa - ca) > bound + 1e-12:  # 1e-12: the decimal strings of two fractions of test_total
+        problems.append(f'metadata test_acc: committed {ca}, fresh {fa}; allowed ±{bound:g}')
+    return problems
 
 
-# ---------------------------------------------------------------------------------------------------
-
-def _safetensors(directory):
-    return sorted(f for f in os.listdir(directory) if f.endswith('.safetensors'))
-
-
-def _display(path):
-    """A committed file's path relative to the repository (parity/cases/…) when it is inside it."""
-    rel = os.path.relpath(os.path.abspath(path), REPO)
-    return path if rel.startswith('..') else rel
-
-
-def compare_dirs(report, committed_dir, fresh_dir, compare_file, tols):
-    """Every *.safetensors in either directory must be in both; identical bytes pass without a closer look."""
-    committed, fresh = _safetensors(committed_dir), _safetensors(fresh_dir)
-    for f in sorted(set(fresh) - set(committed)):
-        report.fail(_display(os.path.join(committed_dir, f)), 'new file (generated, not committed)')
-    for f in sorted(set(committed) - set(fresh)):
-        report.fail(_display(os.path.join(committed_dir, f)), 'committed file no longer generated')
-    identical = within = 0
-    for f in sorted(set(committed) & set(fresh)):
-        cp, fp = os.path.join(committed_dir, f), os.path.join(fresh_dir, f)
-        with open(cp, 'rb') as a, open(fp, 'rb') as b:
-            if a.read() == b.read():
-                identical += 1
-                continue
-        before = len(report.problems)
-        try:
-            compare_file(report, _display(cp), f, cp, fp, tols)
-        except (ValueError, TypeError, KeyError, OSError) as err:
-            report.fail(_display(cp), f'cannot be read and compared: {err!r}')
-        within += len(report.problems) == before
-    return len(committed), identical, within
-
-
-def main(argv=None):
+def main(argv=None, out=sys.stdout):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--tolerances', default=DEFAULT_TOLERANCES)
-    ap.add_argument('--cases', nargs=2, metavar=('COMMITTED', 'FRESH'))
-    ap.add_argument('--whole-run', nargs=2, metavar=('COMMITTED', 'FRESH'))
+    ap.error = lambda msg: (print(f'compare_fixtures: {msg}', file=sys.stderr), sys.exit(1))  # 2 means "no torch" to CI
+    ap.add_argument('--tolerances', required=True, help='parity/tolerances.json')
+    ap.add_argument('--cases', nargs=2, metavar=('COMMITTED', 'FRESH'), help='generate.py output directories')
+    ap.add_argument('--whole-run', nargs=2, metavar=('COMMITTED', 'FRESH'), help='whole_run.py fixtures directories')
     args = ap.parse_args(argv)
     if not args.cases and not args.whole_run:
-        ap.error('nothing to compare: give --cases and/or --whole-run')
+        ap.error('give --cases and/or --whole-run')
     try:
         tols = load_tolerances(args.tolerances)
-    except (ConfigError, OSError, ValueError) as err:
-        print(f'compare_fixtures: {err}', file=sys.stderr)
+    except CompareError as e:
+        print(f'compare_fixtures: {e}', file=out)
         return 1
-    report = Report()
-    lines = []
-    if args.cases:
-        n, same, within = compare_dirs(report, *args.cases, compare_case, tols)
-        lines.append(f'{n} cases: {same} identical bytes, {within} within tolerance')
-    if args.whole_run:
-        n, same, within = compare_dirs(report, *args.whole_run, compare_whole_run_file, tols)
-        lines.append(f'{n} whole-run fixtures: {same} identical bytes, {within} within tolerance')
-    for p in report.problems:
-        print(p)
-    print(f'compare_fixtures: {"; ".join(lines)}{f"; {len(report.problems)} problems" if report.problems else ""}')
-    for name, (ratio, where) in sorted(report.worst.items()):
-        print(f'  {name:<36} worst error/allowed {ratio:.3g} ({where})')
-    for note in report.notes:
-        print(f'  {note}')
-    return 1 if report.problems else 0
+    bad = 0
+    stats = Stats()
+    for pair, fn in ((args.cases, compare_case), (args.whole_run, compare_whole_run)):
+        if pair:
+            for d in pair:
+                if not os.path.isdir(d):
+                    print(f'compare_fixtures: {d} is not a directory', file=out)
+                    return 1
+            bad += compare_dir(pair[0], pair[1], lambda f, c, fr, s, fn=fn: fn(f, c, fr, tols, s), stats, out)
+    n = stats.files
+    print(f'compare_fixtures: {n["identical"]} files identical, {n["within tolerance"]} within tolerance, '
+          f'{bad} different (or added/removed)', file=out)
+    for label in sorted(stats.worst):
+        ratio, where = stats.worst[label]
+        print(f'  {label:<48} worst error/allowed {ratio:.3g}  ({where})', file=out)
+    return 1 if bad else 0
 
 
 if __name__ == '__main__':

@@ -27,9 +27,9 @@ pnpm -C packages/ts-api run typecheck
 pnpm -C packages/demo run typecheck
 pnpm -C packages/ts-api exec tsc -p ../../bench/tsconfig.json
 
-log "parity fixture comparator: self-test on synthetic files"
+log "parity fixture comparator: its self-test on synthetic files (numpy only)"
 "${PYTHON:-/usr/bin/python3}" parity/test_compare_fixtures.py
-log "parity fixtures: a regeneration with PyTorch matches the committed ones (inputs exact, results within parity/tolerances.json)"
+log "parity fixtures: a regeneration with PyTorch matches the committed ones (within the float32 tolerances)"
 bash parity/check-regenerate.sh
 
 log "vitest"
