@@ -28,6 +28,29 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
   fi
 done
 
+# Which kernels this regeneration uses, so a difference on another machine can be traced: torch's CPU
+# capability, the library torch's sgemm_ really binds to (LD_LIBRARY_PATH can swap it), OpenBLAS's core.
+"$PYTHON" - <<'EOF'
+import ctypes, os, re
+import torch
+class DlInfo(ctypes.Structure):
+    _fields_ = [('fname', ctypes.c_char_p), ('fbase', ctypes.c_void_p), ('sname', ctypes.c_char_p), ('saddr', ctypes.c_void_p)]
+info = DlInfo()
+blas = 'unknown'
+try:  # only a description of the run: it must not fail the check
+    torch_cpu = ctypes.CDLL(os.path.join(os.path.dirname(torch.__file__), 'lib', 'libtorch_cpu.so'))
+    if ctypes.CDLL(None).dladdr(ctypes.cast(torch_cpu.sgemm_, ctypes.c_void_p), ctypes.byref(info)):
+        blas = os.path.realpath(info.fname.decode())
+        lib = ctypes.CDLL(blas)
+        if hasattr(lib, 'openblas_get_corename'):
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            blas += f' (OpenBLAS, core {lib.openblas_get_corename().decode()})'
+except (OSError, AttributeError) as err:
+    blas = f'unknown ({err})'
+cap = re.search(r'CPU capability usage: (\S+)', torch.__config__.show())
+print(f'check-regenerate: torch {torch.__version__}, CPU capability {cap.group(1) if cap else "unknown"}, sgemm_ from {blas}')
+EOF
+
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
