@@ -13,9 +13,13 @@ whole-run start and order, integer results, names, shapes, dtypes and the metada
     fn, module: expected.grad.*                    "gradient"
     optim: expected.s<k>.<i>                       "value" (parameters from given gradients)
     train: expected.s<k>.loss / .param.*           "gradient" (downstream of a backward pass)
-    metadata                                       exact, but for a stats case's spec.torchSample
-                                                   (statistics of torch's own random sample, whose
-                                                   normal_/uniform_ kernels are chosen by CPU): "value"
+    metadata                                       exact, but for the numbers torch computes into a
+                                                   spec: a stats case's spec.torchSample (statistics of
+                                                   torch's own random sample, whose normal_/uniform_
+                                                   kernels are chosen by CPU) and a resize case's
+                                                   spec.antialiasMaxAbsDiff, "value" (the latter scaled
+                                                   by the case's max|expected.out|, the pixels it is a
+                                                   difference of)
   whole-run/ (whole_run.py fixtures), with tolerances.json's "wholeRun" bounds per model:
     start.safetensors                              exact
     <model>.final.safetensors                      weights within the absolute bound "weights"
@@ -159,7 +163,8 @@ def case_rule(kind, name, dtype, tols, scale_refs=None):
     return None
 
 
-def compare_case_metadata(committed, fresh, tols, stats):
+def compare_case_metadata(committed, fresh, tols, stats, out_peak=0.0):
+    """Every metadata string exactly, but for the numbers torch computes into a stats or resize spec."""
     problems = []
     for k in sorted(set(committed) | set(fresh)):
         if k not in fresh:
@@ -168,6 +173,9 @@ def compare_case_metadata(committed, fresh, tols, stats):
             problems.append(f'new metadata "{k}" (fresh: {fresh[k]!r})')
         elif k == 'spec' and committed.get('kind') == 'stats' and fresh.get('kind') == 'stats':
             problems += _compare_stats_spec(json.loads(committed[k]), json.loads(fresh[k]), tols, stats)
+        elif (k == 'spec' and committed.get('kind') == 'transform' and fresh.get('kind') == 'transform'
+              and committed[k] != fresh[k] and 'antialiasMaxAbsDiff' in json.loads(committed[k])):
+            problems += _compare_antialias_spec(json.loads(committed[k]), json.loads(fresh[k]), tols, stats, out_peak)
         elif committed[k] != fresh[k]:
             problems.append(f'metadata "{k}" changed:\n    committed {committed[k]!r}\n    fresh     {fresh[k]!r}')
     return problems
@@ -189,6 +197,23 @@ def _compare_stats_spec(committed, fresh, tols, stats):
     if failures:
         return [f'spec.torchSample.{keys[worst]} outside the value tolerance: committed {_fmt(e[worst])}, fresh {_fmt(a[worst])}, '
                 f'|difference| {abs(a[worst] - e[worst]):.3g}, allowed {allowed:.3g}']
+    return []
+
+
+def _compare_antialias_spec(committed, fresh, tols, stats, out_peak):
+    """antialiasMaxAbsDiff, max|interpolate - interpolate(antialias=True)| as torch computes it (its kernels
+    are chosen by CPU), within "value" scaled by the output's largest pixel; the rest of the spec exact."""
+    c_diff, f_diff = committed.pop('antialiasMaxAbsDiff'), fresh.pop('antialiasMaxAbsDiff', None)
+    if committed != fresh:
+        return [f'metadata "spec" changed:\n    committed {json.dumps(committed, sort_keys=True)}\n    fresh     {json.dumps(fresh, sort_keys=True)}']
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (c_diff, f_diff)):
+        return [f'spec.antialiasMaxAbsDiff is not a number: committed {json.dumps(c_diff)}, fresh {json.dumps(f_diff)}']
+    v = tols['value']
+    failures, _, ratio, allowed = close([f_diff], [c_diff], rtol=v['rtol'], scale=v['scale'], scale_ref=out_peak)
+    stats.note('value', 'spec.antialiasMaxAbsDiff', ratio)
+    if failures:
+        return [f'spec.antialiasMaxAbsDiff outside the value tolerance: committed {_fmt(c_diff)}, fresh {_fmt(f_diff)}, '
+                f'|difference| {abs(f_diff - c_diff):.3g}, allowed {allowed:.3g}']
     return []
 
 
@@ -300,7 +325,9 @@ def compare_case(fname, committed, fresh, tols, stats):
     kind = cm.get('kind')
     if kind not in CASE_KINDS:
         return [f'unknown case kind {kind!r} (known: {", ".join(CASE_KINDS)}); add it to parity/compare_fixtures.py']
-    problems = compare_case_metadata(dict(cm), dict(fm), tols, stats)
+    out = ct.get('expected.out')
+    out_peak = float(np.abs(out[np.isfinite(out)]).max()) if out is not None and out.dtype.kind == 'f' and np.isfinite(out).any() else 0.0
+    problems = compare_case_metadata(dict(cm), dict(fm), tols, stats, out_peak)
     scale_refs = json.loads(cm.get('spec') or '{}').get('scaleRef') or {}
     return problems + compare_tensors(fname, ct, ft, lambda n, dt: case_rule(kind, n, dt, tols, scale_refs), stats)
 

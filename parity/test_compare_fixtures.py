@@ -240,6 +240,24 @@ class CompareFixtures(unittest.TestCase):
         self.fresh['whole-run']['net.expected.safetensors'][1]['torch'] = '2.1.0'
         self.assert_fails('metadata "torch" changed')
 
+    @staticmethod
+    def resize_case(spec):
+        x = np.array([[[[0.0, 1.0], [0.5, 0.25]]]], F)
+        return ({'input.x': x, 'expected.out': np.array([[[[0.4375]]]], F)},
+                meta('data.transforms.resize.1x1x2x2.to.1x1', 'transform', spec))
+
+    def test_resize_antialias_difference_is_compared_at_the_scale_of_the_pixels(self):
+        # torch's max|bilinear - antialiased| moves by an ulp of the pixels with other kernels (measured
+        # without AVX2: 5.96e-8 -> 1.19e-7); allowed 1e-5·|committed| + 1e-5·max|expected.out| (0.4375)
+        self.committed['cases']['resize.safetensors'] = self.resize_case({'antialiasMaxAbsDiff': 5.960464477539063e-08})
+        self.fresh['cases']['resize.safetensors'] = self.resize_case({'antialiasMaxAbsDiff': 1.1920928955078125e-07})
+        self.assert_passes()
+        self.fresh['cases']['resize.safetensors'] = self.resize_case({'antialiasMaxAbsDiff': 0.0625})
+        self.assert_fails('resize.safetensors', 'spec.antialiasMaxAbsDiff outside the value tolerance: committed 5.96046448e-08, '
+                          'fresh 0.0625', 'allowed 4.38e-06')
+        self.fresh['cases']['resize.safetensors'] = self.resize_case({'antialiasMaxAbsDiff': 5.960464477539063e-08, 'size': 1})
+        self.assert_fails('resize.safetensors', 'metadata "spec" changed', '"size": 1')
+
     def test_stats_spec_changes_beyond_the_sample_statistics_fail(self):
         spec = json.loads(self.fresh['cases']['randn.400x500.safetensors'][1]['spec'])
         spec['std'] = 2.0
