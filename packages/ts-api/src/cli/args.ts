@@ -15,6 +15,14 @@ export class UsageError extends Error {
   }
 }
 
+/** Training diverged (a NaN or infinite loss): reported on stderr, exit code 3. */
+export class DivergedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DivergedError';
+  }
+}
+
 export type ModelKind = 'softmax' | 'mlp';
 export const MODEL_KINDS: readonly ModelKind[] = ['softmax', 'mlp'];
 
@@ -83,7 +91,9 @@ Examples:
   softmax-nn train --out runs/mlp --model mlp --epochs 20 --resume
   softmax-nn predict --weights runs/softmax/model.safetensors --n 12 --svg predictions.svg
 
-Exit codes: 0 success, 1 unexpected failure, 2 bad usage (unknown option, bad value, missing or wrong file).
+Exit codes: 0 success, 1 unexpected failure, 2 bad usage (unknown option, bad value, missing or wrong
+file, a folder that cannot be written, a run folder in use), 3 training diverged (a NaN or infinite loss:
+lower the learning rate).
 `;
 
 export const TRAIN_HELP = `Usage: softmax-nn train [options]
@@ -124,7 +134,11 @@ Run folder:
   --resume                 continue the run in --out from its checkpoint. The options must be those of
                            the run (only --epochs may change, e.g. to train longer); the result is bit
                            for bit that of an uninterrupted run
-  --overwrite              replace a run already in --out (otherwise that is an error)
+  --overwrite              replace a run already in --out (otherwise that is an error); the old run
+                           is removed only when the new one has finished its first epoch
+                           One train at a time per --out: a second one exits with code 2.
+                           Training stops at the first NaN or infinite loss (exit code 3), keeping
+                           the checkpoint of the last finite epoch.
 
 Data:
   --data-root DIR          folder with the four Fashion-MNIST .gz files (downloaded there if missing)
