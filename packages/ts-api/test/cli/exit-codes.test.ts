@@ -2,8 +2,8 @@
 // text promises (2 for a path it cannot write or a missing file, 3 for a diverged run) and a one-line
 // message that says what to do. The spawn timeout only guards against a hang; nothing is timed.
 
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,6 +28,19 @@ function cli(args: string[], extra: SpawnSyncOptions = {}) {
     cwd: pkg, encoding: 'utf8', timeout: 120_000, env: { ...process.env, SOFTMAX_NN_DEBUG: '' }, ...extra,
   });
   return { code: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** The command started in the background; resolves with its exit code and stderr. */
+function cliAsync(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: pkg, env: { ...process.env, SOFTMAX_NN_DEBUG: '' }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
 }
 
 const quick = ['--epochs', '1', '--limit', '500', '--no-download'];
@@ -83,6 +96,20 @@ describe('exit codes of softmax-nn train', () => {
     expect(r.stderr).toMatch(/^softmax-nn: error: cannot load Fashion-MNIST: Fashion-MNIST: 4 files failed:\n {2}Fashion-MNIST file train-images-idx3-ubyte\.gz not found/);
     expect(r.stderr).not.toMatch(/delete/);
     expect(existsSync(join(root, 'no-data-run'))).toBe(false);
+  });
+
+  it('two runs started together on one --out: one trains, the other exits 2 and the folder is the winner\'s', async () => {
+    const out = join(root, 'race');
+    const lrs = ['0.1', '0.2'];
+    const results = await Promise.all(lrs.map((lr) => cliAsync(['train', ...quick, '--lr', lr, '--out', out])));
+    expect(results.map((r) => r.code).sort()).toEqual([0, 2]);
+    const loser = results.find((r) => r.code === 2)!;
+    // Depending on which started first, the loser met the lock or the finished run; either way it wrote nothing.
+    expect(loser.stderr).toMatch(/^softmax-nn: error: (--out .* is in use by another softmax-nn train \(PID \d+\)|.* already holds a run )/);
+    const winnerLr = Number(lrs[results.findIndex((r) => r.code === 0)]);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { lr: number };
+    expect(config.lr).toBe(winnerLr);
+    expect((await readdir(out)).sort()).toEqual(['checkpoint.safetensors', 'config.json', 'curves.svg', 'metrics.json', 'model.safetensors']);
   });
 
   it('--help lists exit code 3', () => {
