@@ -206,9 +206,9 @@ class OldRunReplacer implements train.Callback {
 }
 
 /**
- * After the checkpoint of every epoch: config.json (once per session; written after the checkpoint, so
- * a config always describes the checkpoint beside it), metrics.json and curves.svg (a crashed run
- * still has them).
+ * After the checkpoint of every epoch: config.json (once per session, unless written before training;
+ * after the checkpoint, so a replaced run's config never sits beside the old checkpoint), metrics.json
+ * and curves.svg (a crashed run still has them).
  */
 class RunFiles implements train.Callback {
   #configWritten = false;
@@ -391,6 +391,10 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
       ...(deps.callbacks ?? []), progress, nanGuard, new OldRunReplacer(outDir, plan.replace), ...(earlyStop ? [earlyStop] : []),
       new train.Checkpoint(file('checkpoint')), files,
     ];
+    // A new run in an empty folder records its options at once: stopped during its first epoch, it is
+    // found again (--resume starts it over). Replaced runs get theirs only with the first checkpoint.
+    const freshFolder = !options.resume && plan.replace.length === 0;
+    if (freshFolder) await files.writeConfig();
     let history: train.History;
     try {
       history = await train.fit(net, trainIter, testIter, loss, options.epochs, updater, {
@@ -404,7 +408,9 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     }
     if (nanGuard.diverged !== null) {
       const lastFinite = nanGuard.diverged.epoch - 1;
-      const kept = lastFinite > initialEpoch || (plan.continueRun && lastFinite > 0)
+      const checkpointKept = lastFinite > initialEpoch || (plan.continueRun && lastFinite > 0);
+      if (!checkpointKept && freshFolder) await fs.rm(file('config'), { force: true });
+      const kept = checkpointKept
         ? `${file('checkpoint')} keeps epoch ${lastFinite}, the last with a finite loss`
         : `nothing was saved${plan.replace.length > 0 ? ` and ${outDir} was left as it was` : ''}`;
       throw new DivergedError(

@@ -204,9 +204,12 @@ describe('--resume and config.json', () => {
   it('starts over a run stopped before its first checkpoint (only config.json), the same as a fresh run', async () => {
     const fresh = options('fresh', '--epochs', '2', '--seed', '5');
     await train_(fresh);
+    // The run is stopped in its first epoch, as a kill would: here by an error from a callback.
     const stopped = options('stopped', '--epochs', '2', '--seed', '5');
-    await mkdir(stopped.out);
-    await writeFile(join(stopped.out, 'config.json'), await readFile(join(fresh.out, 'config.json')));
+    const kill: train.Callback = { onBatchEnd: (l) => { if (l.epoch === 1 && l.batch === 4) throw new Error('killed'); } };
+    expect((await rejection(train_(stopped, { callbacks: [kill] }))).message).toBe('killed');
+    expect(await readdir(stopped.out)).toEqual(['config.json']);
+    expect(config(stopped.out)).toEqual(config(fresh.out));
 
     const plain = await rejection(train_(stopped));
     expect(plain.message).toBe(
