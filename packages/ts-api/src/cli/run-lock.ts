@@ -42,7 +42,15 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
     return true;
   } catch (e) {
     if (codeOf(e) === 'EEXIST') return false;
-    throw e;
+    if (codeOf(e) !== 'EPERM' && codeOf(e) !== 'ENOTSUP') throw e;
+    // A file system without hard links: exclusive create, then write (readers may see it empty briefly).
+    try {
+      await fs.writeFile(file, text, { flag: 'wx' });
+      return true;
+    } catch (e2) {
+      if (codeOf(e2) === 'EEXIST') return false;
+      throw e2;
+    }
   } finally {
     await fs.rm(tmp, { force: true });
   }
@@ -65,6 +73,10 @@ async function readOrNull(file: string): Promise<string | null> {
 export async function acquireRunLock(dir: string, flag = '--out'): Promise<RunLock> {
   const file = path.join(dir, LOCK_FILE);
   const mine = `${process.pid}\n`;
+  const busy = (who: string) => new UsageError(
+    `${flag} ${dir} is in use by ${who}; wait for it to finish or choose another ${flag} (if no such run exists, delete ${file})`,
+    'train',
+  );
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await createExclusive(file, mine)) {
       return {
@@ -76,17 +88,12 @@ export async function acquireRunLock(dir: string, flag = '--out'): Promise<RunLo
     }
     const text = await readOrNull(file);
     if (text === null) continue; // released meanwhile
+    if (text === '') throw busy('another softmax-nn train');
     const pid = /^\d+\n$/.test(text) ? Number(text.trim()) : null;
     if (pid === null) {
       throw new UsageError(`${flag} ${dir}: ${file} is not a softmax-nn lock file; if no run uses ${dir}, delete it`, 'train');
     }
-    if (processAlive(pid)) {
-      throw new UsageError(
-        `${flag} ${dir} is in use by another softmax-nn train (PID ${pid}); wait for it to finish or choose another ${flag} ` +
-          `(if no such run exists, delete ${file})`,
-        'train',
-      );
-    }
+    if (processAlive(pid)) throw busy(`another softmax-nn train (PID ${pid})`);
     // Stale: move it aside, and put it back if what was moved is not the stale lock (another run took it over).
     const aside = `${file}.${suffix()}.stale`;
     try {
