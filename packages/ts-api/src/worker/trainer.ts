@@ -322,12 +322,14 @@ export class TrainerCore {
         send({ type: 'epoch', epochs, step: s.step, ...record });
       },
     };
+    // A NaN or infinite loss ends fit with an error instead of training on NaN weights.
+    const nanGuard = new train.TerminateOnNaN();
     this.#running = true;
     loaders.train.keepOpen = true;
     let result: train.History;
     try {
       result = await train.fit(s.net, loaders.train, loaders.test, s.loss, epochs, s.updater, {
-        callbacks: [progress],
+        callbacks: [progress, nanGuard],
         initialEpoch: Math.min(s.history.length, epochs),
         history: s.history.map((h) => ({ ...h })),
         workers: s.config.workers,
@@ -341,6 +343,9 @@ export class TrainerCore {
       // A comlink proxy of the page's callback: free its message port.
       const release = (onProgress as { [releaseProxy]?: unknown } | undefined)?.[releaseProxy];
       if (typeof release === 'function') (release as () => void)();
+    }
+    if (nanGuard.diverged !== null) {
+      throw new Error(`fit: ${nanGuard.diverged.message}; the weights are no longer usable: lower the learning rate and configure() again`);
     }
     return { history: s.history.map((h) => ({ ...h })), stopReason: result.stopReason, epochsDone: s.history.length, epochs };
   }
