@@ -23,10 +23,10 @@ function lengthExpr(e, p) {
 }
 
 /** Human form of a parameter for docs: `a: in f32[m·k]`. */
-export function describeParam(p) {
-  if (p.kind !== 'buffer') return `${p.pos} ${p.name} (${p.kind})`;
+export function describeParam(p, nameOf = (q) => q.name) {
+  if (p.kind !== 'buffer') return `${p.pos} ${nameOf(p)} (${p.kind})`;
   const len = p.length.expr !== undefined ? p.length.expr.replace(/,\s*@\w+/g, '').replace(/[#?]/g, '') : p.length.factors.join('·');
-  return `${p.pos} ${p.name} (${p.dir} ${p.elem}[${len}]${p.cond ? `, when ${p.cond}` : ''})`;
+  return `${p.pos} ${nameOf(p)} (${p.dir} ${p.elem}[${len}]${p.cond ? `, when ${p.cond}` : ''}${p.scratch ? ', scratch' : ''})`;
 }
 
 const uses = (text, name) => new RegExp(`(^|[^\\w:.])${name}\\b`).test(text);
@@ -95,7 +95,7 @@ export function wrap(text, width) {
 function docLines(e) {
   const out = e.doc.map((d) => `/// ${d}`);
   if (out.length > 0) out.push('///');
-  for (const l of wrap(`Parameters: ${e.params.map(describeParam).join(', ')}.`, 100)) out.push(`/// ${l}`);
+  for (const l of wrap(`Parameters: ${e.params.map((p) => describeParam(p)).join(', ')}.`, 100)) out.push(`/// ${l}`);
   return out;
 }
 

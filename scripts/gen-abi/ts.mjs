@@ -53,7 +53,7 @@ function checkedCall(e) {
   });
   lines.push(`callExport(kernel, [${args.join(', ')}], opts.hint4);`);
   const doc = ['/**', ...e.doc.map((d) => ` * ${d}`), ...(e.doc.length > 0 ? [' *'] : [])];
-  const about = `\`${e.name}\`${e.ref ? ' (`ref`: its `_ref` twin)' : ''}. Parameters: ${e.params.map(describeParam).join(', ')}.`;
+  const about = `\`${e.name}\`${e.ref ? ' (`ref`: its `_ref` twin)' : ''}. Parameters: ${e.params.map((p) => describeParam(p, (q) => q.ts)).join(', ')}.`;
   doc.push(...wrap(about, 100).map((l) => ` * ${l}`), ' */');
   return [...doc, `export function ${e.name}(${params.join(', ')}): void {`, ...lines.map((l) => `  ${l}`), '}'].join('\n');
 }

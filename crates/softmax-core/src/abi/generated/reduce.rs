@@ -7,7 +7,7 @@ use crate::reduce;
 
 /// out[0] = Σ x.
 ///
-/// Parameters: 0 x (in f32[n]), 1 n (usize), 2 out (out f32[1]).
+/// Parameters: 0 x (in f32[n]), 1 n (usize), 2 out (out f32[1], scratch).
 #[no_mangle]
 pub extern "C" fn sum_f32(x: usize, n: usize, out: usize) -> u32 {
     sum_f32_checked(false, x, n, out)
@@ -125,8 +125,8 @@ fn argmax_axis_f32_checked(reference: bool, x: usize, y: usize, outer: usize, di
 /// y (shape) [idx] = x[Σ idx_d·x_strides_d]; ndim ≤ 8; strides reaching past x_len → 5 (detail value =
 /// the floats needed).
 ///
-/// Parameters: 0 x (in f32[x_len]), 1 x_len (usize), 2 y (out f32[count]), 3 shape (in u32[ndim]), 4
-/// x_strides (in u32[ndim]), 5 ndim (usize).
+/// Parameters: 0 x (in f32[x_len]), 1 x_len (usize), 2 y (out f32[count]), 3 shape (in u32[ndim],
+/// scratch), 4 x_strides (in u32[ndim], scratch), 5 ndim (usize).
 #[no_mangle]
 pub extern "C" fn expand_f32(x: usize, x_len: usize, y: usize, shape: usize, x_strides: usize, ndim: usize) -> u32 {
     expand_f32_checked(false, x, x_len, y, shape, x_strides, ndim)
@@ -159,8 +159,8 @@ fn expand_f32_checked(reference: bool, x: usize, x_len: usize, y: usize, shape: 
 
 /// The adjoint of expand_f32: dx zeroed, then dx[Σ idx_d·x_strides_d] += dy[idx].
 ///
-/// Parameters: 0 dy (in f32[count]), 1 dx (out f32[dx_len]), 2 dx_len (usize), 3 shape (in u32[ndim]),
-/// 4 x_strides (in u32[ndim]), 5 ndim (usize).
+/// Parameters: 0 dy (in f32[count]), 1 dx (out f32[dx_len]), 2 dx_len (usize), 3 shape (in u32[ndim],
+/// scratch), 4 x_strides (in u32[ndim], scratch), 5 ndim (usize).
 #[no_mangle]
 pub extern "C" fn sum_to_f32(dy: usize, dx: usize, dx_len: usize, shape: usize, x_strides: usize, ndim: usize) -> u32 {
     sum_to_f32_checked(false, dy, dx, dx_len, shape, x_strides, ndim)

@@ -18,7 +18,7 @@ pub extern "C" fn rng_seed(lo: u32, hi: u32) -> u32 {
 
 /// Writes the generator's 4 state words to out.
 ///
-/// Parameters: 0 out (out u32[4]).
+/// Parameters: 0 out (out u32[4], scratch).
 #[no_mangle]
 pub extern "C" fn rng_get_state(out: usize) -> u32 {
     run(|| {
@@ -32,7 +32,7 @@ pub extern "C" fn rng_get_state(out: usize) -> u32 {
 
 /// Restores a state written by rng_get_state; the all-zero state → 5.
 ///
-/// Parameters: 0 state (in u32[4]).
+/// Parameters: 0 state (in u32[4], scratch).
 #[no_mangle]
 pub extern "C" fn rng_set_state(state: usize) -> u32 {
     run(|| {

@@ -8,8 +8,8 @@ import type { Storage } from '../memory.js';
  * 2 sum (one loss). A label outside [0, classes) → 4, detail index = its row, value = the label.
  *
  * `cross_entropy_f32` (`ref`: its `_ref` twin). Parameters: 0 logits (in f32[rows·classes]), 1 labels
- * (in i32[rows]), 2 rows (usize), 3 classes (usize), 4 label_smoothing (f32), 5 reduction (u32), 6
- * loss (out f32[ce_loss_len(reduction, rows)]).
+ * (in i32[rows]), 2 rows (usize), 3 classes (usize), 4 labelSmoothing (f32), 5 reduction (u32), 6 loss
+ * (out f32[ce_loss_len(reduction, rows)]).
  */
 export function cross_entropy_f32(ref: boolean, logits: Storage, labels: Storage, rows: number, classes: number, labelSmoothing: number, reduction: number, loss: Storage, opts: CallOpts<'logits' | 'labels' | 'loss'> & { need: { loss: number } }): void {
   const kernel = exportName('cross_entropy_f32', ref);
@@ -27,8 +27,8 @@ export function cross_entropy_f32(ref: boolean, logits: Storage, labels: Storage
  * Gradient of cross-entropy w.r.t. the logits; dloss has one value per row or one for a reduced loss.
  *
  * `cross_entropy_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 logits (in f32[rows·classes]),
- * 1 labels (in i32[rows]), 2 rows (usize), 3 classes (usize), 4 label_smoothing (f32), 5 dloss (in
- * f32[dloss_len]), 6 dloss_len (usize), 7 scale (f32), 8 grad (out f32[rows·classes]).
+ * 1 labels (in i32[rows]), 2 rows (usize), 3 classes (usize), 4 labelSmoothing (f32), 5 dloss (in
+ * f32[dloss_len]), 6 dlossLen (usize), 7 scale (f32), 8 grad (out f32[rows·classes]).
  */
 export function cross_entropy_backward_f32(ref: boolean, logits: Storage, labels: Storage, rows: number, classes: number, labelSmoothing: number, dloss: Storage, dlossLen: number, scale: number, grad: Storage, opts: CallOpts<'logits' | 'labels' | 'dloss' | 'grad'> = {}): void {
   const kernel = exportName('cross_entropy_backward_f32', ref);

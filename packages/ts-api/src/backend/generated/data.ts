@@ -7,8 +7,8 @@ import type { Storage } from '../memory.js';
  * y[r·row_len + j] = src[indices[r]·row_len + j] as f32 · scale. An index outside the rows of src → 4
  * (detail index = r, value = indices[r]).
  *
- * `gather_u8_to_f32` (`ref`: its `_ref` twin). Parameters: 0 src (in u8[src_len]), 1 src_len (usize),
- * 2 row_len (usize), 3 indices (in i32[rows]), 4 rows (usize), 5 scale (f32), 6 y (out
+ * `gather_u8_to_f32` (`ref`: its `_ref` twin). Parameters: 0 src (in u8[src_len]), 1 srcLen (usize), 2
+ * rowLen (usize), 3 indices (in i32[rows]), 4 rows (usize), 5 scale (f32), 6 y (out
  * f32[rows·row_len]).
  */
 export function gather_u8_to_f32(ref: boolean, src: Storage, srcLen: number, rowLen: number, indices: Storage, rows: number, scale: number, y: Storage, opts: CallOpts<'src' | 'indices' | 'y'> = {}): void {
@@ -26,7 +26,7 @@ export function gather_u8_to_f32(ref: boolean, src: Storage, srcLen: number, row
 /**
  * y[i] = src[indices[i]].
  *
- * `gather_i32` (`ref`: its `_ref` twin). Parameters: 0 src (in i32[src_len]), 1 src_len (usize), 2
+ * `gather_i32` (`ref`: its `_ref` twin). Parameters: 0 src (in i32[src_len]), 1 srcLen (usize), 2
  * indices (in i32[n]), 3 n (usize), 4 y (out i32[n]).
  */
 export function gather_i32(ref: boolean, src: Storage, srcLen: number, indices: Storage, n: number, y: Storage, opts: CallOpts<'src' | 'indices' | 'y'> = {}): void {
@@ -43,8 +43,8 @@ export function gather_i32(ref: boolean, src: Storage, srcLen: number, indices: 
 /**
  * y[r·row_len + j] = src[indices[r]·row_len + j].
  *
- * `gather_f32` (`ref`: its `_ref` twin). Parameters: 0 src (in f32[src_len]), 1 src_len (usize), 2
- * row_len (usize), 3 indices (in i32[rows]), 4 rows (usize), 5 y (out f32[rows·row_len]).
+ * `gather_f32` (`ref`: its `_ref` twin). Parameters: 0 src (in f32[src_len]), 1 srcLen (usize), 2
+ * rowLen (usize), 3 indices (in i32[rows]), 4 rows (usize), 5 y (out f32[rows·row_len]).
  */
 export function gather_f32(ref: boolean, src: Storage, srcLen: number, rowLen: number, indices: Storage, rows: number, y: Storage, opts: CallOpts<'src' | 'indices' | 'y'> = {}): void {
   const kernel = exportName('gather_f32', ref);

@@ -187,8 +187,8 @@ export function fill_f32(ref: boolean, y: Storage, value: number, n: number, opt
 /**
  * y[i] = a[i % a_len] op b[i % b_len], op 0 add, 1 sub, 2 mul, 3 div; a_len and b_len equal n or divide it.
  *
- * `binary_f32` (`ref`: its `_ref` twin). Parameters: 0 op (u32), 1 a (in f32[a_len]), 2 a_len (usize),
- * 3 b (in f32[b_len]), 4 b_len (usize), 5 y (out f32[n]), 6 n (usize).
+ * `binary_f32` (`ref`: its `_ref` twin). Parameters: 0 op (u32), 1 a (in f32[a_len]), 2 aLen (usize),
+ * 3 b (in f32[b_len]), 4 bLen (usize), 5 y (out f32[n]), 6 n (usize).
  */
 export function binary_f32(ref: boolean, op: number, a: Storage, aLen: number, b: Storage, bLen: number, y: Storage, n: number, opts: CallOpts<'a' | 'b' | 'y'> = {}): void {
   const kernel = exportName('binary_f32', ref);

@@ -6,9 +6,9 @@ import type { Storage } from '../memory.js';
 /**
  * C[m×n] = alpha·op(A)·op(B) + beta·C, op(X) = Xᵀ when its trans flag is set.
  *
- * `gemm_f32` (`ref`: its `_ref` twin). Parameters: 0 trans_a (bool), 1 trans_b (bool), 2 m (usize), 3
- * n (usize), 4 k (usize), 5 alpha (f32), 6 a (in f32[m·k]), 7 b (in f32[k·n]), 8 beta (f32), 9 c
- * (inout f32[m·n]).
+ * `gemm_f32` (`ref`: its `_ref` twin). Parameters: 0 transA (bool), 1 transB (bool), 2 m (usize), 3 n
+ * (usize), 4 k (usize), 5 alpha (f32), 6 A (in f32[m·k]), 7 B (in f32[k·n]), 8 beta (f32), 9 C (inout
+ * f32[m·n]).
  */
 export function gemm_f32(ref: boolean, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, A: Storage, B: Storage, beta: number, C: Storage, opts: CallOpts<'A' | 'B' | 'C'> = {}): void {
   const kernel = exportName('gemm_f32', ref);

@@ -8,7 +8,7 @@ import type { Storage } from '../memory.js';
  *
  * `sgd_step_f32` (`ref`: its `_ref` twin). Parameters: 0 param (inout f32[n]), 1 grad (in f32[n]), 2
  * buf (inout f32[n], when momentum != 0.0), 3 n (usize), 4 lr (f64), 5 momentum (f64), 6 dampening
- * (f64), 7 weight_decay (f64), 8 nesterov (bool), 9 first_step (bool).
+ * (f64), 7 weightDecay (f64), 8 nesterov (bool), 9 firstStep (bool).
  */
 export function sgd_step_f32(ref: boolean, param: Storage, grad: Storage, buf: Storage | null, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean, opts: CallOpts<'param' | 'grad' | 'buf'> = {}): void {
   const kernel = exportName('sgd_step_f32', ref);
@@ -25,7 +25,7 @@ export function sgd_step_f32(ref: boolean, param: Storage, grad: Storage, buf: S
  *
  * `adam_step_f32` (`ref`: its `_ref` twin). Parameters: 0 param (inout f32[n]), 1 grad (in f32[n]), 2
  * m (inout f32[n]), 3 v (inout f32[n]), 4 n (usize), 5 lr (f64), 6 beta1 (f64), 7 beta2 (f64), 8 eps
- * (f64), 9 weight_decay (f64), 10 step (u32), 11 decoupled (bool).
+ * (f64), 9 weightDecay (f64), 10 step (u32), 11 decoupled (bool).
  */
 export function adam_step_f32(ref: boolean, param: Storage, grad: Storage, m: Storage, v: Storage, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, decoupled: boolean, opts: CallOpts<'param' | 'grad' | 'm' | 'v'> = {}): void {
   const kernel = exportName('adam_step_f32', ref);

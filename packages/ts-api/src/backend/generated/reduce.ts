@@ -6,7 +6,8 @@ import type { Storage } from '../memory.js';
 /**
  * out[0] = Σ x.
  *
- * `sum_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n]), 1 n (usize), 2 out (out f32[1]).
+ * `sum_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n]), 1 n (usize), 2 out (out f32[1],
+ * scratch).
  */
 export function sum_f32(ref: boolean, x: Storage, n: number, out: number, opts: CallOpts<'x'> = {}): void {
   const kernel = exportName('sum_f32', ref);
@@ -71,8 +72,8 @@ export function argmax_axis_f32(ref: boolean, x: Storage, y: Storage, outer: num
  * y (shape) [idx] = x[Σ idx_d·x_strides_d]; ndim ≤ 8; strides reaching past x_len → 5 (detail value =
  * the floats needed).
  *
- * `expand_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[x_len]), 1 x_len (usize), 2 y (out
- * f32[count]), 3 shape (in u32[ndim]), 4 x_strides (in u32[ndim]), 5 ndim (usize).
+ * `expand_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[x_len]), 1 xLen (usize), 2 y (out
+ * f32[count]), 3 shape (in u32[ndim], scratch), 4 xStrides (in u32[ndim], scratch), 5 ndim (usize).
  */
 export function expand_f32(ref: boolean, x: Storage, xLen: number, y: Storage, shape: number, xStrides: number, ndim: number, opts: CallOpts<'x' | 'y'> & { need: { y: number } }): void {
   const kernel = exportName('expand_f32', ref);
@@ -88,7 +89,7 @@ export function expand_f32(ref: boolean, x: Storage, xLen: number, y: Storage, s
  * The adjoint of expand_f32: dx zeroed, then dx[Σ idx_d·x_strides_d] += dy[idx].
  *
  * `sum_to_f32` (`ref`: its `_ref` twin). Parameters: 0 dy (in f32[count]), 1 dx (out f32[dx_len]), 2
- * dx_len (usize), 3 shape (in u32[ndim]), 4 x_strides (in u32[ndim]), 5 ndim (usize).
+ * dxLen (usize), 3 shape (in u32[ndim], scratch), 4 xStrides (in u32[ndim], scratch), 5 ndim (usize).
  */
 export function sum_to_f32(ref: boolean, dy: Storage, dx: Storage, dxLen: number, shape: number, xStrides: number, ndim: number, opts: CallOpts<'dy' | 'dx'> & { need: { dy: number } }): void {
   const kernel = exportName('sum_to_f32', ref);

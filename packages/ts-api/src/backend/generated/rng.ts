@@ -19,7 +19,7 @@ export function rng_seed(lo: number, hi: number, opts: CallOpts<never> = {}): vo
 /**
  * Writes the generator's 4 state words to out.
  *
- * `rng_get_state`. Parameters: 0 out (out u32[4]).
+ * `rng_get_state`. Parameters: 0 out (out u32[4], scratch).
  */
 export function rng_get_state(out: number, opts: CallOpts<never> = {}): void {
   const kernel = 'rng_get_state';
@@ -30,7 +30,7 @@ export function rng_get_state(out: number, opts: CallOpts<never> = {}): void {
 /**
  * Restores a state written by rng_get_state; the all-zero state → 5.
  *
- * `rng_set_state`. Parameters: 0 state (in u32[4]).
+ * `rng_set_state`. Parameters: 0 state (in u32[4], scratch).
  */
 export function rng_set_state(state: number, opts: CallOpts<never> = {}): void {
   const kernel = 'rng_set_state';
