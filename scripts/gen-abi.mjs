@@ -15,7 +15,13 @@ const SPEC = join(ROOT, 'crates/softmax-core/abi.spec');
 const RUST_DIR = join(ROOT, 'crates/softmax-core/src/abi/generated');
 const TS_DIR = join(ROOT, 'packages/ts-api/src/backend/generated');
 
-const families = parseSpec(readFileSync(SPEC, 'utf8'), relative(ROOT, SPEC));
+let families;
+try {
+  families = parseSpec(readFileSync(SPEC, 'utf8'), relative(ROOT, SPEC));
+} catch (e) {
+  console.error(`gen-abi: ${e.message}`);
+  process.exit(2);
+}
 const withCode = families.filter((f) => f.exports.some((e) => !e.manual));
 
 /** path → content of every generated file. */

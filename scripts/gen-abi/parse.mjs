@@ -139,9 +139,16 @@ function parseExport(text, doc, family, where) {
   return e;
 }
 
+// Names the generated code uses beside the parameters (Rust: `reference`, `kernel`, `global_rng`, the
+// regions `r_*`; TypeScript: `ref`, `kernel`, `opts`, the addresses `ptr*`).
+const RESERVED = /^(reference|kernel|global_rng|r_\w*|ref|opts|ptr[A-Z]\w*)$/;
+
 function validate(e, where) {
   const names = new Set(e.params.map((p) => p.name));
   const at = `${where} ${e.name}`;
+  for (const p of e.params) {
+    if (RESERVED.test(p.name) || RESERVED.test(p.ts)) throw new Error(`${at}: parameter name '${p.name}' is reserved for the generated code`);
+  }
   const exprs = [...e.checks, e.call ?? '', ...(e.steps ?? []).map((s) => s.check ?? s.let ?? ''), ...e.params.map((p) => p.length?.expr ?? '')];
   for (const x of exprs) {
     for (const [, n] of x.matchAll(/[@#](\w+)/g)) if (!names.has(n)) throw new Error(`${at}: '${n}' is not a parameter`);

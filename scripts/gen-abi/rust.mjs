@@ -22,7 +22,7 @@ function lengthExpr(e, p) {
   return l.factors.length === 2 ? `mul(${l.factors[0]}, ${l.factors[1]}, ${blame})?` : `prod(&[${l.factors.join(', ')}], ${blame})?`;
 }
 
-/** Human form of a parameter for docs: `a: in f32[m·k]`. */
+/** A parameter for docs: `6 a (in f32[m·k])`, `2 m (usize)`. */
 export function describeParam(p, nameOf = (q) => q.name) {
   if (p.kind !== 'buffer') return `${p.pos} ${nameOf(p)} (${p.kind})`;
   const len = p.length.expr !== undefined ? p.length.expr.replace(/,\s*@\w+/g, '').replace(/[#?]/g, '') : p.length.factors.join('·');
