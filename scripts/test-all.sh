@@ -15,6 +15,9 @@ if ! cargo clippy --version >/dev/null 2>&1 || ! cargo fmt --version >/dev/null 
   exit 1
 fi
 
+log "generated ABI files match crates/softmax-core/abi.spec"
+node scripts/gen-abi.mjs --check
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -- -D warnings"
