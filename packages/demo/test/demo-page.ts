@@ -136,6 +136,9 @@ export async function openDemo(browser: Browser, url: string): Promise<{ page: P
   });
   page.on('pageerror', (e) => log.errors.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => log.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // Run through tsx (the benchmark), esbuild's keepNames wraps named functions in __name(...): the
+  // functions this file sends to the page need that helper there.
+  await page.addInitScript({ content: 'globalThis.__name ??= (f) => f;' });
   await page.addInitScript(installProbe);
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById('data-status')?.dataset.state === 'ready', null, { timeout: 90_000 })
