@@ -26,6 +26,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Options = train.FitOptions & ParallelTestOptions;
 
+/**
+ * A clock that stands still, for the pool's start-up and close deadlines: close() then waits for every
+ * worker's acknowledgement that it freed its memory, however long a busy machine makes that take.
+ */
+const FROZEN = (): number => 0;
+
 /** The notes' recipe (or an MLP, with optional dropout), seeded. */
 function setup(seed: number, kind: 'softmax' | 'mlp' = 'softmax', dropout = 0) {
   manualSeed(seed);
@@ -140,7 +146,7 @@ describe('fit with workers', () => {
     const s = setup(4, 'mlp');
     const profile = newProfile();
     const fitOnce = async (): Promise<number> => {
-      await train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, profile } as Options);
+      await train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, profile, deadlineClock: FROZEN } as Options);
       s.opt.zeroGrad();
       return live();
     };
@@ -323,11 +329,11 @@ describe('fit with workers', () => {
     const live = (): number => rawExports().heap_live_bytes() >>> 0;
     const s = setup(5, 'mlp');
     // A first fit leaves the momentum buffers and the gemm packing buffers of the thread slots (kept for the next threads there).
-    await train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3 });
+    await train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, deadlineClock: FROZEN } as Options);
     s.opt.zeroGrad();
     const before = live();
     for (const worker of [1, 2]) {
-      const failing = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, faultInjection: { worker, step: 3 } } as Options);
+      const failing = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, faultInjection: { worker, step: 3 }, deadlineClock: FROZEN } as Options);
       await expect(failing).rejects.toThrow(new RegExp(`worker ${worker} failed at step 3 \\(epoch 1, batch 3 of 24\\): injected fault`));
       s.opt.zeroGrad();
       expect(live()).toBe(before);
