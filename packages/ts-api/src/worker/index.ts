@@ -26,7 +26,8 @@ export interface Trainer {
   configure(config?: Partial<TrainerConfig>): Promise<TrainerConfig>;
   /**
    * Trains (up to `config.epochs`) with `onProgress` called after each batch and epoch — a plain function
-   * or a `Comlink.proxy(fn)`. After stop(), fit() again resumes where it stopped.
+   * or a `Comlink.proxy(fn)`. After stop(), fit() again resumes where it stopped. fit() resolves after
+   * `onProgress` has been called for every event (a promise it returns is not waited for).
    */
   fit(onProgress?: (progress: TrainerProgress) => unknown, options?: { epochs?: number }): Promise<FitResult>;
   /** Stops a running fit() after the current batch; fit() then resolves with stopReason 'stopped'. */
@@ -160,6 +161,18 @@ function buffersOf(views: readonly ArrayBufferView[]): ArrayBuffer[] {
 }
 
 /**
+ * The progress callback as the worker calls it: the call is answered once `onProgress` has run, not when
+ * a promise it returns settles — fit() waits for the answer to its last event, never for the page's work.
+ */
+function answeredAtOnce(onProgress: (progress: TrainerProgress) => unknown): (progress: TrainerProgress) => void {
+  return (progress) => {
+    const r = onProgress(progress);
+    // Its failure must not break training (nor surface as an unhandled rejection).
+    if (typeof (r as PromiseLike<unknown> | undefined)?.then === 'function') (r as PromiseLike<unknown>).then(undefined, () => undefined);
+  };
+}
+
+/**
  * Starts a training worker and resolves once the worker has loaded the library and its wasm core.
  * Rejects with the worker's own message when it cannot start.
  */
@@ -222,7 +235,7 @@ export async function createTrainer(options: CreateTrainerOptions = {}): Promise
       return call(() => remote.loadFashionMnist(payload, opts));
     },
     configure: (config = {}) => call(() => remote.configure(config)),
-    fit: (onProgress, opts) => call(() => remote.fit(onProgress === undefined ? undefined : Comlink.proxy(onProgress), opts)),
+    fit: (onProgress, opts) => call(() => remote.fit(onProgress === undefined ? undefined : Comlink.proxy(answeredAtOnce(onProgress)), opts)),
     stop: () => call(() => remote.stop()),
     evaluate: () => call(() => remote.evaluate()),
     predict: (indices) => call(() => remote.predict(Array.from(indices))),

@@ -269,7 +269,8 @@ export class TrainerCore {
     const batches = loaders.train.length;
     // Through comlink each call returns a promise; training does not wait for the page to draw, but
     // fit() waits for the last one so that every event has been delivered before it resolves (the
-    // callback's messages travel on their own channel, not the one fit() answers on).
+    // callback's messages travel on their own channel, not the one fit() answers on). createTrainer's
+    // fit answers each call as soon as the callback has run, whatever the callback returns.
     let lastDelivery: Promise<unknown> = Promise.resolve();
     const send = (p: TrainerProgress): void => {
       if (onProgress === undefined) return;
@@ -339,7 +340,7 @@ export class TrainerCore {
       this.#running = false;
       this.#ctx = null;
       this.#stopRequested = false;
-      await Promise.race([lastDelivery, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      await lastDelivery;
       // A comlink proxy of the page's callback: free its message port.
       const release = (onProgress as { [releaseProxy]?: unknown } | undefined)?.[releaseProxy];
       if (typeof release === 'function') (release as () => void)();
