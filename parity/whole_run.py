@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch side of softmax-nn's whole-run and state-dict parity (issue #5).
+"""PyTorch side of softmax-nn's whole-run and state-dict parity.
 
 One full epoch on the real Fashion-MNIST, exactly as the notes train: batch 256, SGD lr 0.1,
 CrossEntropyLoss(reduction='none') and ``l.mean().backward()``, pixels as torchvision's ToTensor gives

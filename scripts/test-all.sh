@@ -15,6 +15,9 @@ if ! cargo clippy --version >/dev/null 2>&1 || ! cargo fmt --version >/dev/null 
   exit 1
 fi
 
+log "generated ABI files match crates/softmax-core/abi.spec"
+node scripts/gen-abi.mjs --check
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -- -D warnings"
@@ -27,7 +30,9 @@ pnpm -C packages/ts-api run typecheck
 pnpm -C packages/demo run typecheck
 pnpm -C packages/ts-api exec tsc -p ../../bench/tsconfig.json
 
-log "parity cases: regenerating them with PyTorch gives the committed bytes"
+log "parity fixture comparator: its self-test on synthetic files (numpy only)"
+"${PYTHON:-/usr/bin/python3}" parity/test_compare_fixtures.py
+log "parity fixtures: a regeneration with PyTorch matches the committed ones (within the float32 tolerances)"
 bash parity/check-regenerate.sh
 
 log "vitest"

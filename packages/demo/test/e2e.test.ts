@@ -1,21 +1,21 @@
 // End-to-end: the demo in headless Chromium (Debian's /usr/bin/chromium through playwright-core),
 // served by a Vite dev server started here, and once more from a Vite production build (vite preview).
 // Trains one epoch of softmax regression on the real Fashion-MNIST in the page's Web Worker, and checks
-// what a person sees, that the main thread stays responsive, and that the weights are bit-identical
-// to those of the same run in a Node worker (softmax-nn/worker).
+// what a person sees, that the training ran in the worker (the page's main thread never compiled the
+// wasm core), and that the weights are bit-identical to those of the same run in a Node worker
+// (softmax-nn/worker). How responsive the page stays while training is a benchmark figure
+// (bench/responsiveness.ts), not a pass/fail check here: it depends on the machine's load.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchChromium, openDemo, REPO, serveBuild, serveDev, setSettings, trainOnce, waitForStatus, wasmOnMainThread, withTempDir,
+  type DemoServer, type PageLog,
+} from './demo-page.js';
 
-const DEMO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const REPO = resolve(DEMO, '../..');
 const OUT = join(REPO, 'test-output');
 const SCREENSHOT = join(OUT, 'demo.png');
 const TS_API_DIST = join(REPO, 'packages/ts-api/dist/worker/worker-entry.js');
@@ -26,84 +26,14 @@ const DETERMINISM_CONFIG = { model: 'softmax', lr: 0.1, batchSize: 256, epochs: 
 /** Data-parallel: the MLP split over 2 threads (the trainer worker + 1 nested gradient worker). */
 const PARALLEL_CONFIG = { model: 'mlp', hidden: 64, lr: 0.1, batchSize: 64, epochs: 1, seed: 3, workers: 2 } as const;
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-sync', '--disable-quic',
-];
-
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createNetServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-interface PageLog {
-  errors: string[];
-}
-
-/** Opens the demo, collecting console errors, page errors and main-thread long tasks. */
-async function openDemo(browser: Browser, url: string): Promise<{ page: Page; log: PageLog }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const log: PageLog = { errors: [] };
-  page.on('console', (m) => {
-    if (m.type() === 'error') log.errors.push(`console.error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => log.errors.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => log.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  await page.addInitScript(() => {
-    const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
-  await page.goto(url);
-  await page.waitForFunction(() => document.getElementById('data-status')?.dataset.state === 'ready', null, { timeout: 90_000 })
-    .catch(async (e: Error) => {
-      throw new Error(`the data did not load: ${await page.textContent('#data-status')} / ${await page.textContent('#error')} (${e.message}) ${log.errors.join('; ')}`);
-    });
-  return { page, log };
-}
-
-async function setSettings(page: Page, s: { model?: 'softmax' | 'mlp'; hidden?: number; lr?: number; batchSize?: number; epochs?: number; weightDecay?: number; dropout?: number; seed?: number; augment?: boolean; workers?: number }): Promise<void> {
-  if (s.model) await page.check(`input[name=model][value=${s.model}]`);
-  if (s.hidden !== undefined) await page.fill('#hidden', String(s.hidden));
-  if (s.workers !== undefined) await page.fill('#workers', String(s.workers));
-  if (s.lr !== undefined) await page.fill('#lr', String(s.lr));
-  if (s.batchSize !== undefined) await page.selectOption('#batchSize', String(s.batchSize));
-  if (s.epochs !== undefined) await page.fill('#epochs', String(s.epochs));
-  if (s.weightDecay !== undefined) await page.fill('#weightDecay', String(s.weightDecay));
-  if (s.dropout !== undefined) await page.fill('#dropout', String(s.dropout));
-  if (s.seed !== undefined) await page.fill('#seed', String(s.seed));
-  if (s.augment !== undefined) await page.setChecked('#augment', s.augment);
-}
-
-async function waitForStatus(page: Page, states: string[], timeout = 120_000): Promise<string> {
-  await page.waitForFunction((st) => st.includes(document.getElementById('status')?.dataset.state ?? ''), states, { timeout });
-  return (await page.getAttribute('#status', 'data-state'))!;
-}
-
-/** Trains with the page's Train button; returns the long tasks seen between train start and end. */
-async function trainOnce(page: Page): Promise<{ longTasks: { start: number; duration: number }[]; seconds: number }> {
-  await page.click('#train');
-  const state = await waitForStatus(page, ['done', 'error', 'stopped']);
-  expect(state, (await page.textContent('#error')) ?? '').toBe('done');
-  // The gallery and confusion matrix are drawn right after training.
-  await page.waitForFunction(() => document.querySelectorAll('#gallery .card').length > 0 && document.querySelectorAll('#confusion td').length === 100);
-  return page.evaluate(() => {
-    const start = performance.getEntriesByName('softmax-demo:train-start').at(-1)!.startTime;
-    const end = performance.getEntriesByName('softmax-demo:train-end').at(-1)!.startTime;
-    const all = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks;
-    return { longTasks: all.filter((t) => t.start + t.duration > start && t.start < end), seconds: (end - start) / 1000 };
-  });
+/** Trains with the page's Train button (to 'done'); checks the page's main thread compiled no wasm meanwhile. */
+async function trainInWorker(page: Page, log: PageLog): Promise<void> {
+  const run = await trainOnce(page);
+  expect(run.state, `${run.error} ${log.errors.join('; ')}`).toBe('done');
+  expect(page.workers().some((w) => /worker-entry/.test(w.url())), 'the trainer worker is running').toBe(true);
+  expect(run.probe.wasm, 'WebAssembly compiled or instantiated on the page\'s main thread').toBe(0);
 }
 
 /**
@@ -115,11 +45,11 @@ async function trainParallel(page: Page, log: PageLog): Promise<void> {
   let nested = 0;
   const onWorker = () => nested++;
   page.on('worker', onWorker);
-  await page.click('#train');
-  const state = await waitForStatus(page, ['done', 'error', 'stopped'], 300_000);
-  page.off('worker', onWorker);
-  expect(state, `${(await page.textContent('#error')) ?? ''} ${log.errors.join('; ')}`).toBe('done');
-  await page.waitForFunction(() => document.querySelectorAll('#gallery .card').length > 0 && document.querySelectorAll('#confusion td').length === 100);
+  try {
+    await trainInWorker(page, log);
+  } finally {
+    page.off('worker', onWorker);
+  }
   expect(before).toBeGreaterThanOrEqual(1); // the trainer worker
   expect(nested, 'gradient workers started during training').toBeGreaterThanOrEqual(1);
 }
@@ -153,7 +83,7 @@ beforeAll(async () => {
     throw new Error(`${TS_API_DIST} is missing: build the library first (pnpm -C packages/ts-api build)`);
   }
   mkdirSync(OUT, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -161,17 +91,12 @@ afterAll(async () => {
 });
 
 describe('the demo page (Vite dev server)', () => {
-  let server: ViteDevServer;
+  let server: DemoServer;
   let url: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = await createServer({
-      root: DEMO, configFile: join(DEMO, 'vite.config.ts'), logLevel: 'warn',
-      server: { host: '127.0.0.1', port, strictPort: true, hmr: false },
-    });
-    await server.listen();
-    url = server.resolvedUrls!.local[0];
+    server = await serveDev();
+    url = server.url;
   });
 
   afterAll(async () => {
@@ -183,8 +108,7 @@ describe('the demo page (Vite dev server)', () => {
     expect(await page.textContent('#data-status')).toBe('Fashion-MNIST: 60000 training / 10000 test images');
 
     await setSettings(page, { ...DETERMINISM_CONFIG, weightDecay: 0, dropout: 0, augment: false });
-    const { longTasks, seconds } = await trainOnce(page);
-    expect(longTasks, `main-thread long tasks during ${seconds.toFixed(1)} s of training`).toEqual([]);
+    await trainInWorker(page, log);
 
     // What the page shows.
     const acc = Number(await page.getAttribute('#test-acc', 'data-value'));
@@ -218,36 +142,45 @@ describe('the demo page (Vite dev server)', () => {
     expect(sha256(bytes)).toBe(node.sha256);
     expect(acc).toBe(node.testAcc);
 
-    // Stop and resume: a 3-epoch MLP run stopped mid-way, then resumed to the end.
-    await setSettings(page, { model: 'mlp', epochs: 3, seed: 1 });
-    await page.fill('#hidden', '128');
+    // Stop and resume: a 3-epoch MLP run stopped, then resumed to the end. Stop is pressed in the same
+    // turn of the page's event loop as the run starts (fit is sent first): the worker reads the stop
+    // right behind fit, at training's first turn of its own event loop, a few batches in.
+    await setSettings(page, { model: 'mlp', epochs: 3, seed: 1, hidden: 128 });
+    await page.evaluate(() => {
+      const status = document.getElementById('status')!;
+      const observer = new MutationObserver(() => {
+        if (status.dataset.state !== 'training') return;
+        observer.disconnect();
+        document.getElementById('stop')!.click();
+      });
+      observer.observe(status, { attributes: true, attributeFilter: ['data-state'] });
+    });
     await page.click('#train');
-    await page.waitForFunction(() => Number(document.getElementById('loss-chart')?.dataset.points ?? 0) >= 30, null, { timeout: 60_000 });
-    await page.click('#stop');
     expect(await waitForStatus(page, ['stopped', 'done', 'error'])).toBe('stopped');
+    expect(await page.textContent('#status')).toContain('Stopped after 0 full epochs');
     expect(await page.isEnabled('#resume')).toBe(true);
     const pointsAtStop = Number(await page.getAttribute('#loss-chart', 'data-points'));
-    expect(pointsAtStop).toBeLessThan(3 * 235);
+    expect(pointsAtStop).toBeGreaterThanOrEqual(1);
+    expect(pointsAtStop).toBeLessThan(235);
     await page.click('#resume');
     expect(await waitForStatus(page, ['done', 'error', 'stopped'])).toBe('done');
     await page.waitForFunction(() => document.getElementById('acc-chart')?.dataset.points === '3');
     expect(Number(await page.getAttribute('#loss-chart', 'data-points'))).toBe(3 * 235);
     expect(Number(await page.getAttribute('#test-acc', 'data-value'))).toBeGreaterThan(0.8);
-    await page.waitForTimeout(300); // the last chart frame
+    // Two animation frames: the charts' last drawing is on screen.
+    await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     // Load the softmax weights back: the page evaluates them and shows the same accuracy.
-    const dir = mkdtempSync(join(tmpdir(), 'softmax-demo-'));
-    try {
+    await withTempDir(async (dir) => {
       const file = join(dir, 'fashion-mnist-softmax.safetensors');
-      (await import('node:fs')).writeFileSync(file, bytes);
+      writeFileSync(file, bytes);
       await page.setInputFiles('#load', file);
       await waitForStatus(page, ['loaded']);
       await page.waitForFunction((a) => document.getElementById('test-acc')?.dataset.value === String(a), acc);
       expect(await page.isChecked('input[name=model][value=softmax]')).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+    expect(await wasmOnMainThread(page), 'WebAssembly compiled or instantiated on the page\'s main thread').toBe(0);
     expect(log.errors).toEqual([]);
     await page.context().close();
   });
@@ -284,32 +217,23 @@ describe('the demo page (Vite dev server)', () => {
 });
 
 describe('the demo page (Vite production build + vite preview)', () => {
-  let server: PreviewServer;
-  let outDir: string;
+  let server: DemoServer;
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'softmax-demo-build-'));
-    await build({ root: DEMO, configFile: join(DEMO, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    const port = await freePort();
-    server = await preview({
-      root: DEMO, configFile: join(DEMO, 'vite.config.ts'), logLevel: 'warn',
-      build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true },
-    });
+    server = await serveBuild();
   }, 180_000);
 
   afterAll(async () => {
     await server?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
   it('bundles the worker and the wasm, and trains in the built page', async () => {
-    const assets = (await import('node:fs')).readdirSync(join(outDir, 'assets'));
+    const assets = readdirSync(join(server.outDir!, 'assets'));
     expect(assets.some((f) => f.endsWith('.wasm'))).toBe(true);
     expect(assets.some((f) => /^worker-entry-.*\.js$/.test(f))).toBe(true);
-    const { page, log } = await openDemo(browser, server.resolvedUrls!.local[0]);
+    const { page, log } = await openDemo(browser, server.url);
     await setSettings(page, { ...DETERMINISM_CONFIG });
-    const { longTasks } = await trainOnce(page);
-    expect(longTasks).toEqual([]);
+    await trainInWorker(page, log);
     expect(Number(await page.getAttribute('#test-acc', 'data-value'))).toBeGreaterThanOrEqual(0.75);
 
     // Data-parallel in the built page: the nested gradient worker's script is bundled and starts.

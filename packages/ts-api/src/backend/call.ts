@@ -5,67 +5,31 @@
 import { KernelError, Status, TRAP, describeStatus } from './errors.js';
 import { rawExports, wasmMemory } from './load.js';
 import { Storage, ptrOf, type StorageDType } from './memory.js';
+import { PARAMS } from './generated/params.js';
 
-/** Parameter names of every export, in abi.rs order (the `_ref` twins have the same), for messages. */
-export const PARAMS: Readonly<Record<string, readonly string[]>> = {
-  alloc: ['bytes'],
-  free: ['ptr', 'bytes'],
-  gemm_f32: ['transA', 'transB', 'm', 'n', 'k', 'alpha', 'A', 'B', 'beta', 'C'],
-  softmax_f32: ['x', 'y', 'outer', 'dim', 'inner'],
-  log_softmax_f32: ['x', 'y', 'outer', 'dim', 'inner'],
-  softmax_backward_f32: ['y', 'dy', 'dx', 'outer', 'dim', 'inner'],
-  log_softmax_backward_f32: ['y', 'dy', 'dx', 'outer', 'dim', 'inner'],
-  cross_entropy_f32: ['logits', 'labels', 'rows', 'classes', 'labelSmoothing', 'reduction', 'loss'],
-  cross_entropy_backward_f32: ['logits', 'labels', 'rows', 'classes', 'labelSmoothing', 'dloss', 'dlossLen', 'scale', 'grad'],
-  relu_f32: ['x', 'y', 'n'],
-  sigmoid_f32: ['x', 'y', 'n'],
-  exp_f32: ['x', 'y', 'n'],
-  log_f32: ['x', 'y', 'n'],
-  abs_f32: ['x', 'y', 'n'],
-  neg_f32: ['x', 'y', 'n'],
-  sign_f32: ['x', 'y', 'n'],
-  relu_backward_f32: ['x', 'dy', 'dx', 'n'],
-  sigmoid_backward_f32: ['y', 'dy', 'dx', 'n'],
-  pow_scalar_f32: ['x', 'p', 'y', 'n'],
-  scale_f32: ['x', 'alpha', 'y', 'n'],
-  add_scalar_f32: ['x', 's', 'y', 'n'],
-  axpy_f32: ['alpha', 'x', 'y', 'n'],
-  fill_f32: ['y', 'value', 'n'],
-  binary_f32: ['op', 'a', 'aLen', 'b', 'bLen', 'y', 'n'],
-  binary_rows_f32: ['op', 'a', 'col', 'y', 'rows', 'cols'],
-  bias_add_f32: ['x', 'bias', 'y', 'rows', 'cols'],
-  bias_grad_f32: ['dy', 'db', 'rows', 'cols'],
-  sum_f32: ['x', 'n', 'out'],
-  sum_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
-  max_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
-  argmax_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
-  expand_f32: ['x', 'xLen', 'y', 'shape', 'xStrides', 'ndim'],
-  sum_to_f32: ['dy', 'dx', 'dxLen', 'shape', 'xStrides', 'ndim'],
-  sgd_step_f32: ['param', 'grad', 'buf', 'n', 'lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'firstStep'],
-  adam_step_f32: ['param', 'grad', 'm', 'v', 'n', 'lr', 'beta1', 'beta2', 'eps', 'weightDecay', 'step', 'decoupled'],
-  gather_u8_to_f32: ['src', 'srcLen', 'rowLen', 'indices', 'rows', 'scale', 'y'],
-  gather_i32: ['src', 'srcLen', 'indices', 'n', 'y'],
-  gather_f32: ['src', 'srcLen', 'rowLen', 'indices', 'rows', 'y'],
-  rng_seed: ['lo', 'hi'],
-  rng_get_state: ['out'],
-  rng_set_state: ['state'],
-  rng_uniform_f32: ['y', 'n', 'low', 'high'],
-  rng_normal_f32: ['y', 'n', 'mean', 'std'],
-  rng_permutation_i32: ['y', 'n'],
-  dropout_f32: ['x', 'mask', 'y', 'n', 'p'],
-  copy_u32: ['x', 'y', 'n'],
-  cast_i32_to_f32: ['x', 'y', 'n'],
-  cast_f32_to_i32: ['x', 'y', 'n'],
-  equal_f32: ['a', 'b', 'y', 'n'],
-  equal_i32: ['a', 'b', 'y', 'n'],
-  random_crop_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'pad'],
-  random_hflip_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'p'],
-  resize_bilinear_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow'],
-  confusion_i32: ['pred', 'target', 'n', 'classes', 'out'],
-};
+export { PARAMS };
+
+/** Words an INDEX_OUT_OF_RANGE status from the bad element's position and value. */
+export type Hint4 = (index: number, value: number) => string;
+
+/** What a wrapper adds to a generated checked call (backend/generated/, from abi.spec). */
+export interface CallOpts<B extends string> {
+  /** Why each buffer needs its length (`x has 4`, `one per row`); defaults to the sizes' product (`2×3`). */
+  how?: Partial<Record<B, string>>;
+  /** Checks of the wrapper's own, run once every buffer passed the mechanical checks. */
+  before?: () => void;
+  hint4?: Hint4;
+}
 
 export function paramsOf(name: string): readonly string[] {
   return PARAMS[name.replace(/_ref$/, '')] ?? [];
+}
+
+/** The export to call: `<name>_ref` for the reference set when the module has it, else `name`. */
+export function exportName(name: string, ref: boolean): string {
+  if (!ref) return name;
+  const r = `${name}_ref`;
+  return hasExport(r) ? r : name;
 }
 
 /** Whether the loaded module has export `name`. */
@@ -77,7 +41,7 @@ export function hasExport(name: string): boolean {
  * Calls export `name`; a non-zero status becomes a KernelError (`hint4` words INDEX_OUT_OF_RANGE from
  * the bad element's position and value), a trap becomes a KernelError with code -1.
  */
-export function call(name: string, args: number[], hint4?: (index: number, value: number) => string): void {
+export function call(name: string, args: number[], hint4?: Hint4): void {
   const raw = rawExports();
   const f = raw[name];
   if (f === undefined) {
@@ -129,6 +93,11 @@ export function buf(kernel: string, what: string, s: Storage, dtype: StorageDTyp
     throw new KernelError(kernel, Status.OUT_OF_BOUNDS, `${what} needs ${need} ${UNIT[dtype]}${why}, its buffer has ${s.length}`);
   }
   return ptrOf(s);
+}
+
+/** Elements of `s`, or 0 when it is not a Storage (its check, which comes first, says so). */
+export function lengthOf(s: Storage): number {
+  return s instanceof Storage ? s.length : 0;
 }
 
 /** Checks a size / count: a non-negative integer that fits a u32. */

@@ -2,7 +2,7 @@
  * Status codes of softmax-core's C ABI (crates/softmax-core/src/abi.rs) and the error thrown for them.
  */
 
-/** The status codes every softmax-core export returns (kernels.md). */
+/** The status codes every softmax-core export returns (docs/ABI.md). */
 export const Status = {
   OK: 0,
   NULL_POINTER: 1,

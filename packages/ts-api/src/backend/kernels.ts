@@ -12,7 +12,8 @@
  * n = pred.length (target needs n, out classes × classes).
  */
 import { KernelError, Status } from './errors.js';
-import { buf, call, dim, dims, hasExport, num } from './call.js';
+import { buf, call, dim, dims, exportName, lengthOf, num, type CallOpts } from './call.js';
+import * as abi from './generated/index.js';
 import { scratchPtr, type Storage } from './memory.js';
 import { wasmMemory } from './load.js';
 
@@ -61,7 +62,7 @@ export interface Kernels {
   gatherU8ToF32(src: Storage, rowLen: number, indices: Storage, scale: number, y: Storage): void;
   gatherI32(src: Storage, indices: Storage, y: Storage): void;
   gatherF32(src: Storage, rowLen: number, indices: Storage, y: Storage): void;
-  // Beyond backend.md (kernels added in convert.rs / image.rs):
+  // convert.rs / image.rs:
   /** y = x for x.length elements of the same dtype (any dtype). */
   copy(x: Storage, y: Storage): void;
   /** y = x converted: int32 → float32 (exact below 2^24), float32 → int32 (toward zero, saturating, NaN → 0); same dtype = copy. */
@@ -124,50 +125,15 @@ function shapeArgs(k: string, shape: readonly number[], xStrides: readonly numbe
 }
 
 function makeKernels(ref: boolean): Kernels {
-  /** The export to call: `<base>_ref` for the reference set when the module has it. */
-  const nm = (base: string): string => {
-    if (!ref) return base;
-    const r = `${base}_ref`;
-    return hasExport(r) ? r : base;
+  type Unary = (ref: boolean, x: Storage, y: Storage, n: number, opts: CallOpts<'x' | 'y'>) => void;
+  const unary = (f: Unary) => (x: Storage, y: Storage): void => {
+    const n = lengthOf(x);
+    f(ref, x, y, n, { how: { y: `x has ${n}` } });
   };
-
-  const unary = (base: string) => (x: Storage, y: Storage): void => {
-    const k = nm(base);
-    const px = buf(k, 'x', x, 'float32', 0);
-    const n = x.length;
-    call(k, [px, buf(k, 'y', y, 'float32', n, `x has ${n}`), n]);
-  };
-  const backward = (base: string, first: string) => (a: Storage, dy: Storage, dx: Storage): void => {
-    const k = nm(base);
-    const pa = buf(k, first, a, 'float32', 0);
-    const n = a.length;
-    call(k, [pa, buf(k, 'dy', dy, 'float32', n, `${first} has ${n}`), buf(k, 'dx', dx, 'float32', n, `${first} has ${n}`), n]);
-  };
-  const scalarOp = (base: string, sname: string) => (x: Storage, s: number, y: Storage): void => {
-    const k = nm(base);
-    const px = buf(k, 'x', x, 'float32', 0);
-    const n = x.length;
-    call(k, [px, num(k, sname, s), buf(k, 'y', y, 'float32', n, `x has ${n}`), n]);
-  };
-  const axisSame = (base: string) => (x: Storage, y: Storage, outer: number, d: number, inner: number): void => {
-    const k = nm(base);
-    const len = dim(k, 'outer', outer) * dim(k, 'dim', d) * dim(k, 'inner', inner);
-    const how = dims(outer, d, inner);
-    call(k, [buf(k, 'x', x, 'float32', len, how), buf(k, 'y', y, 'float32', len, how), outer, d, inner]);
-  };
-  const axisBack = (base: string) => (y: Storage, dy: Storage, dx: Storage, outer: number, d: number, inner: number): void => {
-    const k = nm(base);
-    const len = dim(k, 'outer', outer) * dim(k, 'dim', d) * dim(k, 'inner', inner);
-    const how = dims(outer, d, inner);
-    call(k, [buf(k, 'y', y, 'float32', len, how), buf(k, 'dy', dy, 'float32', len, how), buf(k, 'dx', dx, 'float32', len, how), outer, d, inner]);
-  };
-  const reduceAxis = (base: string, out: 'float32' | 'int32') => (x: Storage, y: Storage, outer: number, d: number, inner: number): void => {
-    const k = nm(base);
-    const len = dim(k, 'outer', outer) * dim(k, 'dim', d) * dim(k, 'inner', inner);
-    if (base !== 'sum_axis_f32' && d === 0 && outer * inner > 0) {
-      throw new KernelError(k, Status.INVALID_ARGUMENT, `cannot reduce over an empty dimension (dim = 0, outer = ${outer}, inner = ${inner})`);
-    }
-    call(k, [buf(k, 'x', x, 'float32', len, dims(outer, d, inner)), buf(k, 'y', y, out, outer * inner, dims(outer, inner)), outer, d, inner]);
+  type Scalar = (ref: boolean, x: Storage, s: number, y: Storage, n: number, opts: CallOpts<'x' | 'y'>) => void;
+  const scalarOp = (f: Scalar) => (x: Storage, s: number, y: Storage): void => {
+    const n = lengthOf(x);
+    f(ref, x, s, y, n, { how: { y: `x has ${n}` } });
   };
   const labelHint = (classes: number) => (i: number, v: number): string =>
     `label ${v} at index ${i} is outside [0, ${classes})`;
@@ -187,188 +153,156 @@ function makeKernels(ref: boolean): Kernels {
     }
     return e;
   };
+  const reduceDim = (k: string, d: number, outer: number, inner: number): void => {
+    if (d === 0 && outer * inner > 0) {
+      throw new KernelError(k, Status.INVALID_ARGUMENT, `cannot reduce over an empty dimension (dim = 0, outer = ${outer}, inner = ${inner})`);
+    }
+  };
+  const nm = (base: string): string => exportName(base, ref);
 
   const ks: Kernels = {
-    gemm(transA, transB, m, n, kk, alpha, a, b, beta, c) {
-      const k = nm('gemm_f32');
-      dim(k, 'm', m);
-      dim(k, 'n', n);
-      dim(k, 'k', kk);
-      const pa = buf(k, 'A', a, 'float32', m * kk, transA ? dims(kk, m) : dims(m, kk));
-      const pb = buf(k, 'B', b, 'float32', kk * n, transB ? dims(n, kk) : dims(kk, n));
-      const pc = buf(k, 'C', c, 'float32', m * n, dims(m, n));
-      call(k, [transA ? 1 : 0, transB ? 1 : 0, m, n, kk, num(k, 'alpha', alpha), pa, pb, num(k, 'beta', beta), pc]);
+    gemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
+      const how = { A: transA ? dims(k, m) : dims(m, k), B: transB ? dims(n, k) : dims(k, n) };
+      abi.gemm_f32(ref, transA, transB, m, n, k, alpha, a, b, beta, c, { how });
     },
-    softmax: axisSame('softmax_f32'),
-    logSoftmax: axisSame('log_softmax_f32'),
-    softmaxBackward: axisBack('softmax_backward_f32'),
-    logSoftmaxBackward: axisBack('log_softmax_backward_f32'),
+    softmax: (x, y, outer, d, inner) => abi.softmax_f32(ref, x, y, outer, d, inner),
+    logSoftmax: (x, y, outer, d, inner) => abi.log_softmax_f32(ref, x, y, outer, d, inner),
+    softmaxBackward: (y, dy, dx, outer, d, inner) => abi.softmax_backward_f32(ref, y, dy, dx, outer, d, inner),
+    logSoftmaxBackward: (y, dy, dx, outer, d, inner) => abi.log_softmax_backward_f32(ref, y, dy, dx, outer, d, inner),
     crossEntropy(logits, labels, rows, classes, labelSmoothing, reduction, loss) {
       const k = nm('cross_entropy_f32');
-      dim(k, 'rows', rows);
-      dim(k, 'classes', classes);
       const red = REDUCTION[reduction];
       if (red === undefined) {
         throw new KernelError(k, Status.INVALID_ARGUMENT, `reduction must be 'none', 'mean' or 'sum', got ${String(reduction)}`);
       }
-      const pl = buf(k, 'logits', logits, 'float32', rows * classes, dims(rows, classes));
-      const py = buf(k, 'labels', labels, 'int32', rows, `one per row`);
-      const nloss = red === 0 ? rows : 1;
-      const po = buf(k, 'loss', loss, 'float32', nloss, red === 0 ? "one per row for reduction 'none'" : `reduction '${reduction}'`);
-      call(k, [pl, py, rows, classes, smoothing(k, labelSmoothing), red, po], labelHint(classes));
+      const how = { labels: 'one per row', loss: red === 0 ? "one per row for reduction 'none'" : `reduction '${reduction}'` };
+      abi.cross_entropy_f32(ref, logits, labels, rows, classes, smoothing(k, labelSmoothing), red, loss, {
+        need: { loss: red === 0 ? rows : 1 }, how, hint4: labelHint(classes),
+      });
     },
     crossEntropyBackward(logits, labels, rows, classes, labelSmoothing, dloss, scale, grad) {
       const k = nm('cross_entropy_backward_f32');
-      dim(k, 'rows', rows);
-      dim(k, 'classes', classes);
-      const how = dims(rows, classes);
-      const pl = buf(k, 'logits', logits, 'float32', rows * classes, how);
-      const py = buf(k, 'labels', labels, 'int32', rows, 'one per row');
       const dlen = dloss instanceof Object && dloss.length === 1 ? 1 : rows;
-      const pd = buf(k, 'dloss', dloss, 'float32', dlen, dlen === 1 ? undefined : 'one per row, or 1 for a reduced loss');
-      const pg = buf(k, 'grad', grad, 'float32', rows * classes, how);
-      call(k, [pl, py, rows, classes, smoothing(k, labelSmoothing), pd, dlen, num(k, 'scale', scale), pg], labelHint(classes));
+      const how = { labels: 'one per row', dloss: dlen === 1 ? undefined : 'one per row, or 1 for a reduced loss' };
+      abi.cross_entropy_backward_f32(ref, logits, labels, rows, classes, smoothing(k, labelSmoothing), dloss, dlen, scale, grad, {
+        how, hint4: labelHint(classes),
+      });
     },
-    relu: unary('relu_f32'),
-    reluBackward: backward('relu_backward_f32', 'x'),
-    sigmoid: unary('sigmoid_f32'),
-    sigmoidBackward: backward('sigmoid_backward_f32', 'y'),
-    exp: unary('exp_f32'),
-    log: unary('log_f32'),
-    abs: unary('abs_f32'),
-    neg: unary('neg_f32'),
-    sign: unary('sign_f32'),
-    powScalar: scalarOp('pow_scalar_f32', 'p'),
-    scale: scalarOp('scale_f32', 'alpha'),
-    addScalar: scalarOp('add_scalar_f32', 's'),
+    relu: unary(abi.relu_f32),
+    reluBackward(x, dy, dx) {
+      const n = lengthOf(x);
+      abi.relu_backward_f32(ref, x, dy, dx, n, { how: { dy: `x has ${n}`, dx: `x has ${n}` } });
+    },
+    sigmoid: unary(abi.sigmoid_f32),
+    sigmoidBackward(y, dy, dx) {
+      const n = lengthOf(y);
+      abi.sigmoid_backward_f32(ref, y, dy, dx, n, { how: { dy: `y has ${n}`, dx: `y has ${n}` } });
+    },
+    exp: unary(abi.exp_f32),
+    log: unary(abi.log_f32),
+    abs: unary(abi.abs_f32),
+    neg: unary(abi.neg_f32),
+    sign: unary(abi.sign_f32),
+    powScalar: scalarOp(abi.pow_scalar_f32),
+    scale: scalarOp(abi.scale_f32),
+    addScalar: scalarOp(abi.add_scalar_f32),
     axpy(alpha, x, y) {
-      const k = nm('axpy_f32');
-      const px = buf(k, 'x', x, 'float32', 0);
-      const n = x.length;
-      call(k, [num(k, 'alpha', alpha), px, buf(k, 'y', y, 'float32', n, `x has ${n}`), n]);
+      const n = lengthOf(x);
+      abi.axpy_f32(ref, alpha, x, y, n, { how: { y: `x has ${n}` } });
     },
-    fill(y, value) {
-      const k = nm('fill_f32');
-      const py = buf(k, 'y', y, 'float32', 0);
-      call(k, [py, num(k, 'value', value), y.length]);
-    },
+    fill: (y, value) => abi.fill_f32(ref, y, value, lengthOf(y)),
     binary(op, a, b, y) {
       const k = nm('binary_f32');
-      const code = opCode(k, op);
-      const py = buf(k, 'y', y, 'float32', 0);
-      const n = y.length;
-      const pa = buf(k, 'a', a, 'float32', 0);
-      const pb = buf(k, 'b', b, 'float32', 0);
-      for (const [name, s] of [['a', a], ['b', b]] as const) {
-        if (s.length !== n && (s.length === 0 || n % s.length !== 0)) {
-          throw new KernelError(k, Status.INVALID_ARGUMENT, `${name} has ${s.length} floats, which neither equals nor divides y's ${n}`);
+      const n = lengthOf(y);
+      const before = (): void => {
+        for (const [name, s] of [['a', a], ['b', b]] as const) {
+          if (s.length !== n && (s.length === 0 || n % s.length !== 0)) {
+            throw new KernelError(k, Status.INVALID_ARGUMENT, `${name} has ${s.length} floats, which neither equals nor divides y's ${n}`);
+          }
         }
-      }
-      call(k, [code, pa, a.length, pb, b.length, py, n]);
+      };
+      abi.binary_f32(ref, opCode(k, op), a, lengthOf(a), b, lengthOf(b), y, n, { before });
     },
     binaryRows(op, a, col, y, cols) {
       const k = nm('binary_rows_f32');
-      const code = opCode(k, op);
-      dim(k, 'cols', cols);
-      const pc = buf(k, 'col', col, 'float32', 0);
-      const rows = col.length;
+      const rows = lengthOf(col);
       const how = `${dims(rows, cols)}: one row per element of col`;
-      call(k, [code, buf(k, 'a', a, 'float32', rows * cols, how), pc, buf(k, 'y', y, 'float32', rows * cols, how), rows, cols]);
+      abi.binary_rows_f32(ref, opCode(k, op), a, col, y, rows, cols, { how: { a: how, y: how } });
     },
-    biasAdd(x, bias, y, rows, cols) {
-      const k = nm('bias_add_f32');
-      dim(k, 'rows', rows);
-      dim(k, 'cols', cols);
-      const how = dims(rows, cols);
-      call(k, [buf(k, 'x', x, 'float32', rows * cols, how), buf(k, 'bias', bias, 'float32', cols), buf(k, 'y', y, 'float32', rows * cols, how), rows, cols]);
-    },
-    biasGrad(dy, db, rows, cols) {
-      const k = nm('bias_grad_f32');
-      dim(k, 'rows', rows);
-      dim(k, 'cols', cols);
-      call(k, [buf(k, 'dy', dy, 'float32', rows * cols, dims(rows, cols)), buf(k, 'db', db, 'float32', cols), rows, cols]);
-    },
+    biasAdd: (x, bias, y, rows, cols) => abi.bias_add_f32(ref, x, bias, y, rows, cols),
+    biasGrad: (dy, db, rows, cols) => abi.bias_grad_f32(ref, dy, db, rows, cols),
     sum(x) {
-      const k = nm('sum_f32');
-      const px = buf(k, 'x', x, 'float32', 0);
       const out = scratchPtr() + 16;
-      call(k, [px, x.length, out]);
+      abi.sum_f32(ref, x, lengthOf(x), out);
       return new Float32Array(wasmMemory().buffer, out, 1)[0];
     },
-    sumAxis: reduceAxis('sum_axis_f32', 'float32'),
-    maxAxis: reduceAxis('max_axis_f32', 'float32'),
-    argmaxAxis: reduceAxis('argmax_axis_f32', 'int32'),
+    sumAxis: (x, y, outer, d, inner) => abi.sum_axis_f32(ref, x, y, outer, d, inner),
+    maxAxis(x, y, outer, d, inner) {
+      reduceDim(nm('max_axis_f32'), d, outer, inner);
+      abi.max_axis_f32(ref, x, y, outer, d, inner);
+    },
+    argmaxAxis(x, y, outer, d, inner) {
+      reduceDim(nm('argmax_axis_f32'), d, outer, inner);
+      abi.argmax_axis_f32(ref, x, y, outer, d, inner);
+    },
     expand(x, y, shape, xStrides) {
       const k = nm('expand_f32');
-      const px = buf(k, 'x', x, 'float32', 0);
+      buf(k, 'x', x, 'float32', 0);
       const { count, ndim } = shapeArgs(k, shape, xStrides, 'x', x.length);
-      const py = buf(k, 'y', y, 'float32', count, `shape [${shape.join(', ')}]`);
       const p = scratchPtr();
-      call(k, [px, x.length, py, p + 32, p + 64, ndim]);
+      abi.expand_f32(ref, x, x.length, y, p + 32, p + 64, ndim, { need: { y: count }, how: { y: `shape [${shape.join(', ')}]` } });
     },
     sumTo(dy, dx, shape, xStrides) {
       const k = nm('sum_to_f32');
-      const pdx = buf(k, 'dx', dx, 'float32', 0);
+      buf(k, 'dx', dx, 'float32', 0);
       const { count, ndim } = shapeArgs(k, shape, xStrides, 'dx', dx.length);
-      const pdy = buf(k, 'dy', dy, 'float32', count, `shape [${shape.join(', ')}]`);
       const p = scratchPtr();
-      call(k, [pdy, pdx, dx.length, p + 32, p + 64, ndim]);
+      abi.sum_to_f32(ref, dy, dx, dx.length, p + 32, p + 64, ndim, { need: { dy: count }, how: { dy: `shape [${shape.join(', ')}]` } });
     },
     sgdStep(param, grad, b, o) {
       const k = nm('sgd_step_f32');
-      const pp = buf(k, 'param', param, 'float32', 0);
-      const n = param.length;
-      const pg = buf(k, 'grad', grad, 'float32', n, `param has ${n}`);
-      let pb = 0;
-      if (num(k, 'momentum', o.momentum) !== 0) {
-        if (b === null) {
+      const n = lengthOf(param);
+      const momentum = num(k, 'momentum', o.momentum);
+      const before = (): void => {
+        if (momentum !== 0 && b === null) {
           throw new KernelError(k, Status.NULL_POINTER, `momentum ${o.momentum} needs a momentum buffer of ${n} floats, got null`);
         }
-        pb = buf(k, 'buf', b, 'float32', n, `param has ${n}`);
-      }
-      call(k, [pp, pg, pb, n, num(k, 'lr', o.lr), o.momentum, num(k, 'dampening', o.dampening), num(k, 'weightDecay', o.weightDecay),
-        o.nesterov ? 1 : 0, o.firstStep ? 1 : 0]);
+      };
+      abi.sgd_step_f32(ref, param, grad, momentum !== 0 ? b : null, n, o.lr, momentum, o.dampening, o.weightDecay, o.nesterov, o.firstStep, {
+        how: { grad: `param has ${n}`, buf: `param has ${n}` }, before,
+      });
     },
     adamStep(param, grad, m, v, o) {
       const k = nm('adam_step_f32');
-      const pp = buf(k, 'param', param, 'float32', 0);
-      const n = param.length;
+      const n = lengthOf(param);
       const how = `param has ${n}`;
-      const pg = buf(k, 'grad', grad, 'float32', n, how);
-      const pm = buf(k, 'm', m, 'float32', n, how);
-      const pv = buf(k, 'v', v, 'float32', n, how);
-      if (dim(k, 'step', o.step) < 1) throw new KernelError(k, Status.INVALID_ARGUMENT, 'step counts from 1, got 0');
-      call(k, [pp, pg, pm, pv, n, num(k, 'lr', o.lr), num(k, 'beta1', o.beta1), num(k, 'beta2', o.beta2), num(k, 'eps', o.eps),
-        num(k, 'weightDecay', o.weightDecay), o.step, o.decoupled ? 1 : 0]);
+      const before = (): void => {
+        if (o.step < 1) throw new KernelError(k, Status.INVALID_ARGUMENT, 'step counts from 1, got 0');
+      };
+      abi.adam_step_f32(ref, param, grad, m, v, n, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.step, o.decoupled, {
+        how: { grad: how, m: how, v: how }, before,
+      });
     },
     gatherU8ToF32(src, rowLen, indices, scale, y) {
-      const k = nm('gather_u8_to_f32');
-      dim(k, 'rowLen', rowLen);
-      const ps = buf(k, 'src', src, 'uint8', 0);
-      const pi = buf(k, 'indices', indices, 'int32', 0);
-      const rows = indices.length;
-      const py = buf(k, 'y', y, 'float32', rows * rowLen, `${dims(rows, rowLen)}: one row per index`);
-      const srcRows = rowLen === 0 ? null : Math.floor(src.length / rowLen);
-      call(k, [ps, src.length, rowLen, pi, rows, num(k, 'scale', scale), py], indexHint(srcRows));
+      const rows = lengthOf(indices);
+      const srcRows = rowLen === 0 ? null : Math.floor(lengthOf(src) / rowLen);
+      abi.gather_u8_to_f32(ref, src, lengthOf(src), rowLen, indices, rows, scale, y, {
+        how: { y: `${dims(rows, rowLen)}: one row per index` }, hint4: indexHint(srcRows),
+      });
     },
     gatherI32(src, indices, y) {
-      const k = nm('gather_i32');
-      const ps = buf(k, 'src', src, 'int32', 0);
-      const pi = buf(k, 'indices', indices, 'int32', 0);
-      const n = indices.length;
-      call(k, [ps, src.length, pi, n, buf(k, 'y', y, 'int32', n, 'one per index')], indexHint(src.length));
+      const n = lengthOf(indices);
+      abi.gather_i32(ref, src, lengthOf(src), indices, n, y, { how: { y: 'one per index' }, hint4: indexHint(lengthOf(src)) });
     },
     gatherF32(src, rowLen, indices, y) {
-      const k = nm('gather_f32');
-      dim(k, 'rowLen', rowLen);
-      const ps = buf(k, 'src', src, 'float32', 0);
-      const pi = buf(k, 'indices', indices, 'int32', 0);
-      const rows = indices.length;
-      const py = buf(k, 'y', y, 'float32', rows * rowLen, `${dims(rows, rowLen)}: one row per index`);
-      const srcRows = rowLen === 0 ? null : Math.floor(src.length / rowLen);
-      call(k, [ps, src.length, rowLen, pi, rows, py], indexHint(srcRows));
+      const rows = lengthOf(indices);
+      const srcRows = rowLen === 0 ? null : Math.floor(lengthOf(src) / rowLen);
+      abi.gather_f32(ref, src, lengthOf(src), rowLen, indices, rows, y, {
+        how: { y: `${dims(rows, rowLen)}: one row per index` }, hint4: indexHint(srcRows),
+      });
     },
     copy(x, y) {
+      // The dtype is the caller's (float32 or int32 words alike; uint8 is a memmove): checked here.
       const k = x.dtype === 'uint8' ? 'copy_u8' : 'copy_u32';
       const px = buf(k, 'x', x, x.dtype, 0);
       const n = x.length;
@@ -385,21 +319,17 @@ function makeKernels(ref: boolean): Kernels {
         ks.copy(x, y);
         return;
       }
-      const k = x.dtype === 'int32' && y.dtype === 'float32' ? 'cast_i32_to_f32' : x.dtype === 'float32' && y.dtype === 'int32' ? 'cast_f32_to_i32' : null;
-      if (k === null) {
-        throw new KernelError('cast', Status.INVALID_ARGUMENT, `cannot cast ${x.dtype} to ${y.dtype}: only float32 ↔ int32 (or a copy between equal dtypes)`);
-      }
-      const px = buf(k, 'x', x, x.dtype, 0);
-      const n = x.length;
-      call(k, [px, buf(k, 'y', y, y.dtype, n, `x has ${n}`), n]);
+      const n = lengthOf(x);
+      const how = { y: `x has ${n}` };
+      if (x.dtype === 'int32' && y.dtype === 'float32') abi.cast_i32_to_f32(x, y, n, { how });
+      else if (x.dtype === 'float32' && y.dtype === 'int32') abi.cast_f32_to_i32(x, y, n, { how });
+      else throw new KernelError('cast', Status.INVALID_ARGUMENT, `cannot cast ${x.dtype} to ${y.dtype}: only float32 ↔ int32 (or a copy between equal dtypes)`);
     },
     equal(a, b, y) {
-      const k = a.dtype === 'int32' ? 'equal_i32' : 'equal_f32';
-      const dt = a.dtype === 'int32' ? 'int32' : 'float32';
-      const pa = buf(k, 'a', a, dt, 0);
-      const n = a.length;
-      const how = `a has ${n}`;
-      call(k, [pa, buf(k, 'b', b, dt, n, how), buf(k, 'y', y, 'int32', n, how), n]);
+      const n = lengthOf(a);
+      const how = { b: `a has ${n}`, y: `a has ${n}` };
+      if (a.dtype === 'int32') abi.equal_i32(a, b, y, n, { how });
+      else abi.equal_f32(a, b, y, n, { how });
     },
     resizeBilinear(x, y, planes, h, w, oh, ow) {
       const k = 'resize_bilinear_f32';
@@ -407,16 +337,11 @@ function makeKernels(ref: boolean): Kernels {
       if (planes * oh * ow > 0 && (h === 0 || w === 0)) {
         throw new KernelError(k, Status.INVALID_ARGUMENT, `cannot resize empty ${h}×${w} images to ${oh}×${ow}`);
       }
-      call(k, [buf(k, 'x', x, 'float32', planes * h * w, dims(planes, h, w)), buf(k, 'y', y, 'float32', planes * oh * ow, dims(planes, oh, ow)), planes, h, w, oh, ow]);
+      abi.resize_bilinear_f32(x, y, planes, h, w, oh, ow);
     },
     confusion(pred, target, classes, out) {
-      const k = nm('confusion_i32');
-      dim(k, 'classes', classes);
-      const pp = buf(k, 'pred', pred, 'int32', 0);
-      const n = pred.length;
-      const pt = buf(k, 'target', target, 'int32', n, `pred has ${n}`);
-      const po = buf(k, 'out', out, 'int32', classes * classes, dims(classes, classes));
-      call(k, [pp, pt, n, classes, po], confusionHint(target, classes));
+      const n = lengthOf(pred);
+      abi.confusion_i32(ref, pred, target, n, classes, out, { how: { target: `pred has ${n}` }, hint4: confusionHint(target, classes) });
     },
   };
   return ks;

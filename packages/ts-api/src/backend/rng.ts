@@ -4,7 +4,8 @@
  * `torch.manual_seed`).
  */
 import { KernelError, Status } from './errors.js';
-import { buf, call, dim, dims, num } from './call.js';
+import { dim, lengthOf } from './call.js';
+import * as abi from './generated/index.js';
 import { wasmMemory } from './load.js';
 import { scratchPtr, type Storage } from './memory.js';
 
@@ -16,7 +17,7 @@ export interface Rng {
   normal(y: Storage, mean: number, std: number): void;
   permutation(y: Storage /* int32 */): void;
   dropout(x: Storage, mask: Storage, y: Storage, p: number): void;
-  // Beyond backend.md (image.rs): torchvision-style augmentation of [n, c, h, w] float32 batches.
+  // image.rs: torchvision-style augmentation of [n, c, h, w] float32 batches.
   /** RandomCrop(h×w, padding = pad): zero-pad, then cut an h×w window at a random offset per image. */
   randomCrop(x: Storage, y: Storage, n: number, c: number, h: number, w: number, pad: number): void;
   /** RandomHorizontalFlip(p): mirror each image left–right with probability p. */
@@ -30,11 +31,11 @@ export const rng: Rng = {
     else if (typeof seed === 'number' && Number.isSafeInteger(seed)) s = BigInt(seed);
     else throw new KernelError('rng_seed', Status.INVALID_ARGUMENT, `seed must be an integer (number or bigint), got ${String(seed)}`);
     const u = BigInt.asUintN(64, s);
-    call('rng_seed', [Number(u & 0xffff_ffffn), Number(u >> 32n)]);
+    abi.rng_seed(Number(u & 0xffff_ffffn), Number(u >> 32n));
   },
   getState() {
     const p = scratchPtr();
-    call('rng_get_state', [p]);
+    abi.rng_get_state(p);
     return new Uint32Array(wasmMemory().buffer, p, 4).slice();
   },
   setState(state) {
@@ -46,45 +47,31 @@ export const rng: Rng = {
     }
     const p = scratchPtr();
     new Uint32Array(wasmMemory().buffer, p, 4).set(state);
-    call('rng_set_state', [p]);
+    abi.rng_set_state(p);
   },
-  uniform(y, low, high) {
-    const k = 'rng_uniform_f32';
-    const py = buf(k, 'y', y, 'float32', 0);
-    call(k, [py, y.length, num(k, 'low', low), num(k, 'high', high)]);
-  },
+  uniform: (y, low, high) => abi.rng_uniform_f32(y, lengthOf(y), low, high),
   normal(y, mean, std) {
-    const k = 'rng_normal_f32';
-    const py = buf(k, 'y', y, 'float32', 0);
-    if (typeof std !== 'number' || !(std >= 0)) throw new KernelError(k, Status.INVALID_ARGUMENT, `std must be ≥ 0, got ${String(std)}`);
-    call(k, [py, y.length, num(k, 'mean', mean), std]);
+    const before = (): void => {
+      if (typeof std !== 'number' || !(std >= 0)) throw new KernelError('rng_normal_f32', Status.INVALID_ARGUMENT, `std must be ≥ 0, got ${String(std)}`);
+    };
+    abi.rng_normal_f32(y, lengthOf(y), mean, std, { before });
   },
-  permutation(y) {
-    const k = 'rng_permutation_i32';
-    const py = buf(k, 'y', y, 'int32', 0);
-    call(k, [py, y.length]);
-  },
+  permutation: (y) => abi.rng_permutation_i32(y, lengthOf(y)),
   dropout(x, mask, y, p) {
-    const k = 'dropout_f32';
-    const px = buf(k, 'x', x, 'float32', 0);
-    const n = x.length;
-    if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new KernelError(k, Status.INVALID_ARGUMENT, `p must be in [0, 1), got ${String(p)}`);
-    call(k, [px, buf(k, 'mask', mask, 'float32', n, `x has ${n}`), buf(k, 'y', y, 'float32', n, `x has ${n}`), n, p]);
+    if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new KernelError('dropout_f32', Status.INVALID_ARGUMENT, `p must be in [0, 1), got ${String(p)}`);
+    const n = lengthOf(x);
+    abi.dropout_f32(false, x, mask, y, n, p, { how: { mask: `x has ${n}`, y: `x has ${n}` } });
   },
   randomCrop(x, y, n, c, h, w, pad) {
     const k = 'random_crop_f32';
     for (const [name, v] of [['n', n], ['c', c], ['h', h], ['w', w], ['pad', pad]] as const) dim(k, name, v);
     if (pad > 0x7fff_ffff) throw new KernelError(k, Status.INVALID_ARGUMENT, `pad must be below 2^31, got ${pad}`);
-    const len = n * c * h * w;
-    const how = dims(n, c, h, w);
-    call(k, [buf(k, 'x', x, 'float32', len, how), buf(k, 'y', y, 'float32', len, how), n, c, h, w, pad]);
+    abi.random_crop_f32(x, y, n, c, h, w, pad);
   },
   randomHflip(x, y, n, c, h, w, p) {
     const k = 'random_hflip_f32';
     for (const [name, v] of [['n', n], ['c', c], ['h', h], ['w', w]] as const) dim(k, name, v);
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new KernelError(k, Status.INVALID_ARGUMENT, `p must be in [0, 1], got ${String(p)}`);
-    const len = n * c * h * w;
-    const how = dims(n, c, h, w);
-    call(k, [buf(k, 'x', x, 'float32', len, how), buf(k, 'y', y, 'float32', len, how), n, c, h, w, p]);
+    abi.random_hflip_f32(x, y, n, c, h, w, p);
   },
 };

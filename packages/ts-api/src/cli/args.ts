@@ -15,6 +15,14 @@ export class UsageError extends Error {
   }
 }
 
+/** Training diverged (a NaN or infinite loss): reported on stderr, exit code 3. */
+export class DivergedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DivergedError';
+  }
+}
+
 export type ModelKind = 'softmax' | 'mlp';
 export const MODEL_KINDS: readonly ModelKind[] = ['softmax', 'mlp'];
 
@@ -83,13 +91,17 @@ Examples:
   softmax-nn train --out runs/mlp --model mlp --epochs 20 --resume
   softmax-nn predict --weights runs/softmax/model.safetensors --n 12 --svg predictions.svg
 
-Exit codes: 0 success, 1 unexpected failure, 2 bad usage (unknown option, bad value, missing or wrong file).
+Exit codes: 0 success, 1 unexpected failure, 2 bad usage (unknown option, bad value, missing or wrong
+file, a folder that cannot be written, a run folder in use), 3 training diverged (a NaN or infinite loss:
+lower the learning rate).
 `;
 
 export const TRAIN_HELP = `Usage: softmax-nn train [options]
 
 Trains a model on Fashion-MNIST with minibatch SGD and cross-entropy (the notes' train_ch3), showing a
 progress bar per epoch (plain per-epoch lines when stdout is not a terminal) and a table at the end.
+One train at a time per run folder: a second one exits with code 2. Training stops at the first NaN or
+infinite loss with exit code 3 (lower --lr), keeping the checkpoint of the last finite epoch.
 
 Model:
   --model softmax|mlp      softmax: Flatten → [Dropout] → Linear(784, 10), weights ~ normal(0, 0.01);
@@ -123,8 +135,10 @@ Run folder:
                            DIR/best.safetensors    with --early-stop: the best epoch's weights so far
   --resume                 continue the run in --out from its checkpoint. The options must be those of
                            the run (only --epochs may change, e.g. to train longer); the result is bit
-                           for bit that of an uninterrupted run
-  --overwrite              replace a run already in --out (otherwise that is an error)
+                           for bit that of an uninterrupted run. A run stopped before its first
+                           checkpoint starts over
+  --overwrite              replace a run already in --out (otherwise that is an error); the old run
+                           is removed only when the new one has finished its first epoch
 
 Data:
   --data-root DIR          folder with the four Fashion-MNIST .gz files (downloaded there if missing)

@@ -1,9 +1,9 @@
 // The `softmax-nn` command: dispatches to train / predict, prints help, and turns errors into exit
-// codes — 2 with a one-line message for usage errors, 1 for anything else (the stack only with
-// SOFTMAX_NN_DEBUG=1).
+// codes — 2 with a one-line message for usage errors, 3 for a diverged training run, 1 for anything
+// else (the stack only with SOFTMAX_NN_DEBUG=1).
 
 import { readFileSync } from 'node:fs';
-import { PREDICT_HELP, TOP_HELP, TRAIN_HELP, UsageError, parsePredictArgs, parseTrainArgs } from './args.js';
+import { DivergedError, PREDICT_HELP, TOP_HELP, TRAIN_HELP, UsageError, parsePredictArgs, parseTrainArgs } from './args.js';
 
 export interface CliStreams {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -49,7 +49,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams = { st
           return 0;
         }
         const { runTrain } = await import('./train-command.js');
-        await runTrain(options, { stdout: streams.stdout });
+        await runTrain(options, { stdout: streams.stdout, stderr: streams.stderr });
         return 0;
       }
       case 'predict': {
@@ -72,6 +72,10 @@ export async function runCli(argv: readonly string[], streams: CliStreams = { st
       const helpHint = e.command !== null ? `softmax-nn ${e.command} --help` : 'softmax-nn --help';
       streams.stderr.write(`softmax-nn: error: ${e.message}\n(see '${helpHint}')\n`);
       return 2;
+    }
+    if (e instanceof DivergedError) {
+      streams.stderr.write(`softmax-nn: ${e.message}\n`);
+      return 3;
     }
     const message = e instanceof Error ? e.message : String(e);
     streams.stderr.write(`softmax-nn: ${message}\n`);

@@ -2,10 +2,11 @@
 // labels, and optionally an SVG of the images titled with both.
 
 import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { data, DataLoader, io, noGrad, tidy, type Tensor } from '../index.js';
+import { writeFileDurable } from '../io/atomic-write.js';
 import { UsageError, type PredictOptions } from './args.js';
 import { escapeXml } from './chart-svg.js';
+import { dataLoadError, explainWriteError } from './file-errors.js';
 import { buildNet, describeArch, inferArch, type Arch } from './models.js';
 import { formatTable } from './table.js';
 import type { Output } from './train-command.js';
@@ -95,7 +96,7 @@ export async function runPredict(options: PredictOptions, deps: PredictDeps = {}
     try {
       owned = await data.fashionMnist({ ...(options.dataRoot !== null ? { root: options.dataRoot } : {}), download: options.download });
     } catch (e) {
-      throw new Error(`cannot load Fashion-MNIST: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw dataLoadError(e, options.download, 'predict');
     }
     test = owned.test;
   }
@@ -134,8 +135,11 @@ export async function runPredict(options: PredictOptions, deps: PredictDeps = {}
       const side = shape.length === 4 ? shape[3] : 28;
       const rows = shape.length === 4 ? shape[2] : 28;
       const svg = predictionsSvg(predictions, pixels, rows, side);
-      await fs.mkdir(path.dirname(path.resolve(options.svg)), { recursive: true });
-      await fs.writeFile(options.svg, svg);
+      try {
+        await writeFileDurable(options.svg, svg);
+      } catch (e) {
+        throw explainWriteError(e, '--svg', options.svg, 'file', 'predict');
+      }
       out.write(`wrote ${options.svg}\n`);
     }
     return { arch, predictions, correct };

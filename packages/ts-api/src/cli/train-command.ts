@@ -2,13 +2,22 @@
 // run folder (weights, metrics, config, checkpoint, curves) that --resume continues bit for bit.
 
 import * as fs from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import cliProgress from 'cli-progress';
 import { data, DataLoader, io, manualSeed, nn, optim, train, type Tensor } from '../index.js';
-import { UsageError, type TrainOptions } from './args.js';
+import { writeFileDurable } from '../io/atomic-write.js';
+import { DivergedError, UsageError, type TrainOptions } from './args.js';
 import { curvesSvg } from './chart-svg.js';
+import { dataLoadError } from './file-errors.js';
 import { buildNet, describeArch, type Arch } from './models.js';
+import {
+  checkSameConfig, configOf, existingRunFiles, openRunFolder, readRunConfig, removeRunFiles, RUN_FILES,
+  type RunConfig, type RunFile,
+} from './run-folder.js';
 import { epochTable } from './table.js';
+
+export { RUN_FILES } from './run-folder.js';
 
 type Dataset = data.Dataset<[Tensor, Tensor]>;
 type EpochLogs = train.EpochLogs;
@@ -24,6 +33,12 @@ export interface TrainDeps {
   /** Datasets to use instead of Fashion-MNIST from disk (tests inject small subsets). */
   datasets?: { train: Dataset; test: Dataset };
   stdout?: Output;
+  /** Where warnings go (default process.stderr). */
+  stderr?: Output;
+  /** The number of cores to warn against (default: os.availableParallelism()). */
+  cores?: number;
+  /** Callbacks called before the command's own after every batch and epoch (tests inject faults with them). */
+  callbacks?: train.Callback[];
 }
 
 export interface TrainResult {
@@ -35,95 +50,8 @@ export interface TrainResult {
   weightsEpoch: number;
 }
 
-export const RUN_FILES = {
-  model: 'model.safetensors',
-  metrics: 'metrics.json',
-  config: 'config.json',
-  checkpoint: 'checkpoint.safetensors',
-  curves: 'curves.svg',
-  /** Best weights so far, kept only with --early-stop (so that --resume can restore them). */
-  best: 'best.safetensors',
-} as const;
-
-/** The contents of config.json: the options that define a run. */
-export interface RunConfig {
-  model: TrainOptions['model'];
-  hidden: number | null;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  weightDecay: number;
-  dropout: number;
-  augment: boolean;
-  earlyStop: number | null;
-  seed: number;
-  limit: number | null;
-  workers: number;
-  trainExamples: number;
-  testExamples: number;
-  dataRoot: string | null;
-  download: boolean;
-}
-
-/** Options that must be equal for --resume (and the flag that sets each). */
-const RESUME_KEYS: [keyof RunConfig, string][] = [
-  ['model', '--model'], ['hidden', '--hidden'], ['batchSize', '--batch-size'], ['lr', '--lr'],
-  ['weightDecay', '--weight-decay'], ['dropout', '--dropout'], ['augment', '--augment'],
-  ['earlyStop', '--early-stop'], ['seed', '--seed'], ['limit', '--limit'], ['workers', '--workers'],
-  ['trainExamples', 'the training set size'], ['testExamples', 'the test set size'],
-];
-
-function configOf(o: TrainOptions, trainExamples: number, testExamples: number): RunConfig {
-  return {
-    model: o.model,
-    hidden: o.model === 'mlp' ? o.hidden : null,
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    lr: o.lr,
-    weightDecay: o.weightDecay,
-    dropout: o.dropout,
-    augment: o.augment,
-    earlyStop: o.earlyStop,
-    seed: o.seed,
-    limit: o.limit,
-    workers: o.workers,
-    trainExamples,
-    testExamples,
-    dataRoot: o.dataRoot,
-    download: o.download,
-  };
-}
-
-const show = (v: unknown) => (v === null ? 'off' : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v));
-
-function checkSameConfig(saved: Partial<RunConfig>, now: RunConfig, file: string, keys = RESUME_KEYS): void {
-  const diffs = keys
-    .filter(([k]) => k in saved && saved[k] !== now[k])
-    .map(([k, flag]) => `${flag}: the run used ${show(saved[k])}, now ${show(now[k])}`);
-  if (diffs.length > 0) {
-    throw new UsageError(
-      `--resume: the options differ from those of the run (${file}):\n  ${diffs.join('\n  ')}\n` +
-        'Resume with the run\'s options (only --epochs may change), or start a new run with another --out.',
-      'train',
-    );
-  }
-}
-
 async function exists(p: string): Promise<boolean> {
   return fs.access(p).then(() => true, () => false);
-}
-
-/** Writes text so that readers see the old or the new file, never half of one. */
-export async function writeTextAtomic(file: string, text: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.part`);
-  try {
-    await fs.writeFile(tmp, text);
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
-  }
 }
 
 async function saveStateDict(file: string, net: nn.Module): Promise<void> {
@@ -262,17 +190,44 @@ class ResumableEarlyStopping implements train.Callback {
   }
 }
 
-/** Keeps metrics.json and curves.svg up to date after every epoch (a crashed run still has them). */
+/**
+ * At the first epoch end of this session, before anything is written for it: removes the files of the
+ * run being replaced (--overwrite, or a run restarted under --resume). Until then the old run is intact,
+ * so a bad option, unreadable data or a diverged first epoch leave it as it was.
+ */
+class OldRunReplacer implements train.Callback {
+  constructor(readonly outDir: string, private old: readonly RunFile[]) {}
+
+  async onEpochEnd(): Promise<void> {
+    if (this.old.length === 0) return;
+    await removeRunFiles(this.outDir, this.old);
+    this.old = [];
+  }
+}
+
+/**
+ * After the checkpoint of every epoch: config.json (once per session, unless written before training;
+ * after the checkpoint, so a replaced run's config never sits beside the old checkpoint), metrics.json
+ * and curves.svg (a crashed run still has them).
+ */
 class RunFiles implements train.Callback {
-  constructor(readonly outDir: string, readonly numEpochs: number, readonly title: string) {}
+  #configWritten = false;
+
+  constructor(readonly outDir: string, readonly numEpochs: number, readonly title: string, readonly config: RunConfig) {}
 
   async onEpochEnd(_logs: EpochLogs, ctx: train.TrainContext): Promise<void> {
+    if (!this.#configWritten) await this.writeConfig();
     await this.write(ctx.history);
   }
 
+  async writeConfig(): Promise<void> {
+    await writeFileDurable(path.join(this.outDir, RUN_FILES.config), JSON.stringify(this.config, null, 2) + '\n');
+    this.#configWritten = true;
+  }
+
   async write(history: readonly EpochLogs[]): Promise<void> {
-    await writeTextAtomic(path.join(this.outDir, RUN_FILES.metrics), JSON.stringify(metricsOf(history), null, 2) + '\n');
-    await writeTextAtomic(path.join(this.outDir, RUN_FILES.curves), curvesSvg(history, { numEpochs: this.numEpochs, title: this.title }));
+    await writeFileDurable(path.join(this.outDir, RUN_FILES.metrics), JSON.stringify(metricsOf(history), null, 2) + '\n');
+    await writeFileDurable(path.join(this.outDir, RUN_FILES.curves), curvesSvg(history, { numEpochs: this.numEpochs, title: this.title }));
   }
 }
 
@@ -280,44 +235,77 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
+/** What the folder holds and how this session treats it. */
+interface RunPlan {
+  /** The run's config.json, for --resume. */
+  saved: RunConfig | null;
+  /** --resume with a checkpoint: continue it. */
+  continueRun: boolean;
+  /** Files of an old run to remove at the first epoch end. */
+  replace: RunFile[];
+}
+
+/** Decides from the folder's files whether to start, replace, continue or restart the run; UsageError if none fits. */
+async function planRun(options: TrainOptions, outDir: string): Promise<RunPlan> {
+  const file = (name: RunFile) => path.join(outDir, RUN_FILES[name]);
+  const existing = await existingRunFiles(outDir);
+  const hasCheckpoint = existing.includes('checkpoint');
+  if (options.resume) {
+    if (!hasCheckpoint && !existing.includes('config')) {
+      throw new UsageError(`--resume: there is no checkpoint to resume in ${outDir} (expected ${file('checkpoint')})`, 'train');
+    }
+    if (!existing.includes('config')) throw new UsageError(`--resume: ${file('config')} is missing, so the run's options are unknown`, 'train');
+    const saved = await readRunConfig(file('config'));
+    // Compare what can be compared before loading any data.
+    checkSameConfig(saved, configOf(options, saved.trainExamples, saved.testExamples), file('config'), false);
+    // Stopped before its first checkpoint: nothing to continue, so the run starts over.
+    return hasCheckpoint ? { saved, continueRun: true, replace: [] } : { saved, continueRun: false, replace: existing };
+  }
+  if (existing.length > 0 && !options.overwrite) {
+    const what = existing.map((k) => RUN_FILES[k]).join(', ');
+    throw new UsageError(
+      hasCheckpoint
+        ? `${outDir} already holds a run (${what}); use --resume to continue it, --overwrite to replace it, or another --out`
+        : `${outDir} holds a run stopped before its first checkpoint (${what}); use --resume to start it over, ` +
+            '--overwrite to replace it, or another --out',
+      'train',
+    );
+  }
+  return { saved: null, continueRun: false, replace: existing };
+}
+
+/** The warning for more workers than cores (each worker then waits for a core: slower, and more memory). */
+function workersWarning(workers: number, cores: number): string | null {
+  if (workers <= cores) return null;
+  return `softmax-nn: warning: --workers ${workers} is more than the ${cores} core${cores === 1 ? '' : 's'} of this machine; ` +
+    `training will be slower and use more memory than with --workers ${cores}\n`;
+}
+
 /**
  * Runs `softmax-nn train` with parsed options: trains, prints progress and the table, and writes the
- * run folder. User mistakes (an existing run without --overwrite, --resume with other options) throw
- * UsageError before anything is written.
+ * run folder. User mistakes (an existing run without --overwrite, --resume with other options, a path
+ * that cannot hold a run, a folder in use) throw UsageError before anything is written or removed; a
+ * diverged run throws DivergedError and keeps the last finite epoch's checkpoint.
  */
 export async function runTrain(options: TrainOptions, deps: TrainDeps = {}): Promise<TrainResult> {
   const out: Output = deps.stdout ?? process.stdout;
+  const warning = workersWarning(options.workers, deps.cores ?? availableParallelism());
+  if (warning !== null) (deps.stderr ?? process.stderr).write(warning);
+  const folder = await openRunFolder(options.out);
+  try {
+    return await trainInFolder(options, deps, out);
+  } finally {
+    await folder.close();
+  }
+}
+
+async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output): Promise<TrainResult> {
   const started = performance.now();
   const outDir = options.out;
-  const file = (name: keyof typeof RUN_FILES) => path.join(outDir, RUN_FILES[name]);
+  const file = (name: RunFile) => path.join(outDir, RUN_FILES[name]);
 
-  // 1. The run folder: fresh, overwritten, or resumed.
-  const existing = (await Promise.all(Object.keys(RUN_FILES).map(async (k) => ((await exists(file(k as keyof typeof RUN_FILES))) ? k : null))))
-    .filter((k): k is keyof typeof RUN_FILES => k !== null);
-  let savedConfig: Partial<RunConfig> | null = null;
-  if (options.resume) {
-    if (!(await exists(file('checkpoint')))) {
-      throw new UsageError(`--resume: there is no checkpoint to resume in ${outDir} (expected ${file('checkpoint')})`, 'train');
-    }
-    if (!(await exists(file('config')))) throw new UsageError(`--resume: ${file('config')} is missing, so the run's options are unknown`, 'train');
-    try {
-      savedConfig = JSON.parse(await fs.readFile(file('config'), 'utf8')) as Partial<RunConfig>;
-    } catch (e) {
-      throw new UsageError(`--resume: cannot read ${file('config')}: ${e instanceof Error ? e.message : String(e)}`, 'train');
-    }
-    // Compare what can be compared before loading any data.
-    checkSameConfig(savedConfig, configOf(options, savedConfig.trainExamples ?? 0, savedConfig.testExamples ?? 0), file('config'),
-      RESUME_KEYS.filter(([k]) => k !== 'trainExamples' && k !== 'testExamples'));
-  } else if (existing.length > 0) {
-    if (!options.overwrite) {
-      throw new UsageError(
-        `${outDir} already holds a run (${existing.map((k) => RUN_FILES[k]).join(', ')}); ` +
-          'use --resume to continue it, --overwrite to replace it, or another --out',
-        'train',
-      );
-    }
-    await Promise.all(existing.map((k) => fs.rm(file(k), { force: true })));
-  }
+  // 1. The run folder: fresh, replaced, continued, or restarted.
+  const plan = await planRun(options, outDir);
 
   // 2. Data.
   let owned: data.ImageDataset[] = [];
@@ -330,7 +318,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps = {}): Pro
     try {
       loaded = await data.fashionMnist({ ...(options.dataRoot !== null ? { root: options.dataRoot } : {}), download: options.download });
     } catch (e) {
-      throw new Error(`cannot load Fashion-MNIST: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw dataLoadError(e, options.download, 'train');
     }
     owned = [loaded.train, loaded.test];
     trainSet = loaded.train;
@@ -344,7 +332,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps = {}): Pro
       trainSet = data.subset(trainSet, range(options.limit));
     }
     const config = configOf(options, trainSet.length, testSet.length);
-    if (savedConfig !== null) checkSameConfig(savedConfig, config, file('config'));
+    if (plan.saved !== null) checkSameConfig(plan.saved, config, file('config'));
 
     // 3. Model, loss, optimiser, loaders — made in the same order on a fresh and a resumed run.
     manualSeed(options.seed);
@@ -361,7 +349,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps = {}): Pro
     // 4. Resume.
     let initialEpoch = 0;
     let prior: EpochLogs[] = [];
-    if (options.resume) {
+    if (plan.continueRun) {
       let state: train.CheckpointState;
       try {
         state = await train.loadCheckpoint(file('checkpoint'), { net, optimizer: updater, loader: trainIter });
@@ -375,7 +363,6 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps = {}): Pro
       }
     }
 
-    await writeTextAtomic(file('config'), JSON.stringify(config, null, 2) + '\n');
     const title = `${describeArch(arch)}, lr ${options.lr}, batch ${options.batchSize}`;
     const augmentText = options.augment ? ', augmented' : '';
     out.write(
@@ -385,7 +372,9 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps = {}): Pro
         `${options.earlyStop !== null ? `, early stop ${options.earlyStop}` : ''}, seed ${options.seed} → ${outDir}\n`,
     );
     const earlyStop = options.earlyStop !== null ? new ResumableEarlyStopping(options.earlyStop, prior, file('best')) : null;
-    if (options.resume) {
+    if (options.resume && !plan.continueRun) {
+      out.write(`there is no checkpoint yet in ${outDir} (the run stopped in its first epoch); starting it over\n`);
+    } else if (options.resume) {
       const probe = { net, updater, numEpochs: options.epochs, history: prior, trainIter, stop: () => undefined, stopRequested: false };
       out.write(earlyStop?.priorStopped(probe)
         ? `the run was stopped early after epoch ${initialEpoch}; nothing to train\n`
@@ -395,15 +384,38 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps = {}): Pro
     }
 
     const progress = new Progress(out, options.epochs);
-    const files = new RunFiles(outDir, options.epochs, title);
-    const callbacks: train.Callback[] = [progress, ...(earlyStop ? [earlyStop] : []), new train.Checkpoint(file('checkpoint')), files];
+    const nanGuard = new train.TerminateOnNaN();
+    const files = new RunFiles(outDir, options.epochs, title, config);
+    // Order matters: nothing of a diverged epoch is written, and the old run goes before the new files come.
+    const callbacks: train.Callback[] = [
+      ...(deps.callbacks ?? []), progress, nanGuard, new OldRunReplacer(outDir, plan.replace), ...(earlyStop ? [earlyStop] : []),
+      new train.Checkpoint(file('checkpoint')), files,
+    ];
+    // A new run in an empty folder records its options at once: stopped during its first epoch, it is
+    // found again (--resume starts it over). Replaced runs get theirs only with the first checkpoint.
+    const freshFolder = !options.resume && plan.replace.length === 0;
+    if (freshFolder) await files.writeConfig();
     let history: train.History;
     try {
       history = await train.fit(net, trainIter, testIter, loss, options.epochs, updater, {
         callbacks, initialEpoch, history: prior, workers: options.workers,
       });
+    } catch (e) {
+      if (nanGuard.diverged === null) throw e;
+      history = { epochs: [], trainLoss: [], trainAcc: [], testAcc: [], stopReason: train.NON_FINITE_STOP };
     } finally {
       progress.stopBar();
+    }
+    if (nanGuard.diverged !== null) {
+      const lastFinite = nanGuard.diverged.epoch - 1;
+      const checkpointKept = lastFinite > initialEpoch || (plan.continueRun && lastFinite > 0);
+      if (!checkpointKept && freshFolder) await fs.rm(file('config'), { force: true });
+      const kept = checkpointKept
+        ? `${file('checkpoint')} keeps epoch ${lastFinite}, the last with a finite loss`
+        : `nothing was saved${plan.replace.length > 0 ? ` and ${outDir} was left as it was` : ''}`;
+      throw new DivergedError(
+        `${nanGuard.diverged.message}. Lower the learning rate (--lr ${options.lr} now) and start again; ${kept}`,
+      );
     }
 
     // 5. The run folder's final state.
@@ -411,7 +423,6 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps = {}): Pro
     await files.write(history.epochs);
     const last = history.epochs[history.epochs.length - 1];
     const weightsEpoch = earlyStop?.es.bestEpoch ?? last?.epoch ?? 0;
-
     out.write('\n' + epochTable(history.epochs));
     if (history.stopReason === 'early-stopping' && earlyStop !== null) {
       const best = history.epochs.find((e) => e.epoch === weightsEpoch);

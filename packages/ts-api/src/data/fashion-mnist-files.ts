@@ -9,7 +9,7 @@
  * from the dataset's mirror and re-compressed copies (Debian's) pass.
  */
 
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileDurable } from '../io/atomic-write.js';
 import { fetchBytes, type FetchLike } from './fetch-bytes.js';
 import { gunzip, isGzip, type GunzipOptions } from './gunzip.js';
 import { idxDeclaredSize, parseIdx, type IdxArray } from './idx.js';
@@ -330,7 +330,8 @@ export async function loadFashionMnistFiles(options: LoadFashionMnistFilesOption
         try {
           return { idx: await decodeFashionMnistFile(k, bytes, filePath, verify), source: { path: filePath } };
         } catch (e) {
-          if (dir !== downloadDir || !(e instanceof Error)) throw e;
+          // Deleting the file helps only where a fresh copy would be downloaded to.
+          if (dir !== downloadDir || options.download === false || !(e instanceof Error)) throw e;
           throw new Error(`${e.message} (delete it to download a fresh copy)`, { cause: e });
         }
       }
@@ -345,7 +346,7 @@ export async function loadFashionMnistFiles(options: LoadFashionMnistFilesOption
     const bytes = await fetchBytes(url, options.fetchImpl, onProgress && ((r, t) => onProgress(gzName, r, t)));
     const idx = await decodeFashionMnistFile(k, bytes, url, verify);
     const target = path.join(downloadDir, gzName);
-    await writeFileAtomic(target, bytes);
+    await writeFileDurable(target, bytes);
     return { idx, source: { path: target, downloadedFrom: url } };
   });
 

@@ -49,7 +49,11 @@ export function normalize(mean: number, std: number): BatchTransform {
   };
 }
 
-/** Bilinear resize to size×size (or [h, w]), PyTorch's F.interpolate(align_corners=False). */
+/**
+ * Bilinear resize to size×size (or [h, w]): PyTorch's F.interpolate(mode='bilinear', align_corners=False,
+ * antialias=False). Enlarging matches torchvision's Resize; shrinking does not antialias, unlike
+ * torchvision ≥ 0.17's Resize on tensors and PIL's (28 → 14 differs by up to 0.27 in a [0, 1] pixel).
+ */
 export function resize(size: number | readonly [number, number]): BatchTransform {
   const [oh, ow] = typeof size === 'number' ? [size, size] : size;
   if (!Number.isInteger(oh) || !Number.isInteger(ow) || oh < 1 || ow < 1) {

@@ -112,6 +112,8 @@ export interface ParallelTestOptions {
   profile?: ParallelProfile;
   /** How this thread waits for the workers (default: the fastest this thread allows). */
   mainWait?: MainWait;
+  /** The clock of the workers' start-up and close deadlines; a frozen one (`() => 0`) makes the pool wait for every worker. */
+  deadlineClock?: () => number;
 }
 
 /** An empty profile to pass as `profile`. */
@@ -225,7 +227,7 @@ export async function fitParallel(
             if (pool === null) {
               const t = performance.now();
               pool = await GradientPool.start({
-                workers: N, transport, wait: options.mainWait, joined: joinedFit ? sharedBackend() : null,
+                workers: N, transport, wait: options.mainWait, deadlineClock: options.deadlineClock, joined: joinedFit ? sharedBackend() : null,
                 init: { model, params: specs, paramLength, loss: lossSpec, mode: { updater: mode }, fault },
               });
               if (pool.joined !== joinedFit) throw new Error(`fit: internal error: the workers ${pool.joined ? 'joined' : 'did not join'} this thread's memory`);

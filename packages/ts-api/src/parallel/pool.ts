@@ -179,6 +179,8 @@ export interface PoolOptions {
   joined?: SharedBackend | null;
   /** How this thread waits for the workers (default: the fastest this thread allows). */
   wait?: MainWait;
+  /** Reads the time, in ms, for the start-up and close deadlines (default performance.now; a frozen clock: none passes). */
+  deadlineClock?: () => number;
 }
 
 type Typed = Float32Array | Int32Array;
@@ -200,6 +202,7 @@ export class GradientPool {
   /** Polls for SPIN_MS, or not at all when the N threads (this one and N − 1 workers) outnumber the cores. */
   readonly #poller: Poller;
   readonly #wait: MainWait;
+  readonly #deadlineClock: () => number;
   #failure: WorkerFailure | null = null;
   #closing = false;
   #step = 0;
@@ -242,6 +245,7 @@ export class GradientPool {
     this.#fault = options.init.fault;
     this.#poller = new Poller(spinMs);
     this.#wait = options.wait ?? defaultWait();
+    this.#deadlineClock = options.deadlineClock ?? (() => performance.now());
   }
 
   /** Starts the workers and resolves when each has built its replica. */
@@ -298,9 +302,9 @@ export class GradientPool {
       s.post({ type: 'init', index, workers: N, transport: options.transport, shared, spinMs, joined: join, ...options.init });
     });
     try {
-      const deadline = performance.now() + START_TIMEOUT_MS;
+      const deadline = pool.#deadlineClock() + START_TIMEOUT_MS;
       await pool.#until(() => pool.#ready.every(Boolean), () => {
-        if (performance.now() > deadline) {
+        if (pool.#deadlineClock() > deadline) {
           pool.#fail(new WorkerFailure(pool.#ready.indexOf(false) + 1, 0, `not ready after ${START_TIMEOUT_MS / 1000} s`));
         }
       });
@@ -680,7 +684,7 @@ export class GradientPool {
 
   /** Waits (at most CLOSE_TIMEOUT_MS) until `done()` holds. */
   async #acknowledged(done: () => boolean): Promise<void> {
-    const deadline = performance.now() + CLOSE_TIMEOUT_MS;
-    while (!done() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+    const deadline = this.#deadlineClock() + CLOSE_TIMEOUT_MS;
+    while (!done() && this.#deadlineClock() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }

@@ -98,7 +98,11 @@ export class Poller {
   #skip = 0;
   /** Waits to skip after the next poll that runs out. */
   #backoff = 0;
-  constructor(readonly ms: number) {}
+  readonly #now: () => number;
+  /** `now` reads the clock in milliseconds; tests pass a fake one to check the policy without timing it. */
+  constructor(readonly ms: number, now: () => number = () => performance.now()) {
+    this.#now = now;
+  }
 
   /** Polls `ctrl[index]` until it differs from `value` (true) or the budget is spent (false). */
   until(ctrl: Int32Array, index: number, value: number): boolean {
@@ -107,7 +111,7 @@ export class Poller {
       this.#skip--;
       return false;
     }
-    const end = performance.now() + this.ms;
+    const end = this.#now() + this.ms;
     for (;;) {
       for (let i = 0; i < 256; i++) {
         if (Atomics.load(ctrl, index) !== value) {
@@ -115,7 +119,7 @@ export class Poller {
           return true;
         }
       }
-      if (performance.now() > end) {
+      if (this.#now() > end) {
         this.#skip = this.#backoff;
         this.#backoff = Math.min(Poller.MAX_SKIP, Math.max(1, 2 * this.#backoff));
         return false;

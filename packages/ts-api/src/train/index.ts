@@ -7,3 +7,4 @@ export { EarlyStopping, type EarlyStoppingOptions, type Monitor } from './early-
 export { Checkpoint, saveCheckpoint, loadCheckpoint, type CheckpointParts, type CheckpointState } from './checkpoint.js';
 export { Ensemble } from './ensemble.js';
 export type { Net, Loss, Updater, BatchLogs, EpochLogs, TrainContext, Callback } from './types.js';
+export { TerminateOnNaN, NON_FINITE_STOP, type TerminateOnNaNOptions, type Divergence } from './terminate-on-nan.js';

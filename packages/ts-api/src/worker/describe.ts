@@ -45,6 +45,11 @@ export function checkBooleanOption(where: string, name: string, v: unknown): voi
   if (v !== undefined && typeof v !== 'boolean') throw new Error(`${where}: ${name} must be true or false, got ${showValue(v)}`);
 }
 
+/** The error fit() rejects with when the progress callback throws or its promise rejects. */
+export function progressCallbackFailed(error: unknown): Error {
+  return new Error(`fit: the progress callback failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
 /** What setData expects, for its error messages. */
 export const TRAINER_DATA_SHAPE = '{ trainImages, trainLabels, testImages, testLabels } (Uint8Array images, Uint8Array or Int32Array labels)';
 

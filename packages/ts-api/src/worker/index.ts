@@ -7,7 +7,8 @@
 
 import * as Comlink from 'comlink';
 import {
-  checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, TRAINER_DATA_SHAPE,
+  checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, progressCallbackFailed,
+  TRAINER_DATA_SHAPE,
 } from './describe.js';
 import { isReadyMessage } from './protocol.js';
 import type {
@@ -29,9 +30,10 @@ export interface Trainer {
   configure(config?: Partial<TrainerConfig>): Promise<TrainerConfig>;
   /**
    * Trains (up to `config.epochs`) with `onProgress` called after each batch and epoch — a plain function
-   * or a `Comlink.proxy(fn)`. After stop(), fit() again resumes where it stopped. When `onProgress`
-   * throws (or its promise rejects), training stops as soon as the worker hears of it and fit() rejects
-   * with `fit: the progress callback failed: <its message>`; fit() again resumes.
+   * or a `Comlink.proxy(fn)`. After stop(), fit() again resumes where it stopped. fit() resolves after
+   * `onProgress` has been called for every event (a promise it returns is not waited for). When
+   * `onProgress` throws, or its promise rejects before fit() ends, training stops and fit() rejects with
+   * `fit: the progress callback failed: <its message>`; fit() again resumes.
    */
   fit(onProgress?: (progress: TrainerProgress) => unknown, options?: { epochs?: number }): Promise<FitResult>;
   /** Stops a running fit() after the current batch; fit() then resolves with stopReason 'stopped'. */
@@ -165,6 +167,20 @@ function buffersOf(views: readonly ArrayBufferView[]): ArrayBuffer[] {
 }
 
 /**
+ * The progress callback as the worker calls it: the call is answered once `onProgress` has run, not when
+ * a promise it returns settles — fit() waits for the answer to its last event, never for the page's work.
+ */
+function answeredAtOnce(
+  onProgress: (progress: TrainerProgress) => unknown,
+  onRejected: (error: unknown) => void,
+): (progress: TrainerProgress) => void {
+  return (progress) => {
+    const r = onProgress(progress);
+    if (typeof (r as PromiseLike<unknown> | undefined)?.then === 'function') (r as PromiseLike<unknown>).then(undefined, onRejected);
+  };
+}
+
+/**
  * Starts a training worker and resolves once the worker has loaded the library and its wasm core.
  * Rejects with the worker's own message when it cannot start.
  */
@@ -261,7 +277,16 @@ export async function createTrainer(options: CreateTrainerOptions = {}): Promise
         throw new Error(`fit: onProgress must be a function, got ${describeValue(onProgress)}`);
       }
       checkOptions('fit', opts, '{ epochs: 3 }');
-    }, () => remote.fit(onProgress === undefined ? undefined : Comlink.proxy(onProgress), opts)),
+    }, async () => {
+      // A throw reaches the worker through comlink; a later rejection is only seen here: it stops the run.
+      const rejected: unknown[] = [];
+      const onRejected = (error: unknown): void => {
+        if (rejected.push(error) === 1) void remote.stop().catch(() => undefined); // a dead worker rejects fit anyway
+      };
+      const result = await remote.fit(onProgress === undefined ? undefined : Comlink.proxy(answeredAtOnce(onProgress, onRejected)), opts);
+      if (rejected.length > 0) throw progressCallbackFailed(rejected[0]);
+      return result;
+    }),
     stop: () => call(() => remote.stop()),
     evaluate: () => call(() => remote.evaluate()),
     predict: (indices) => checked(() => {

@@ -7,7 +7,8 @@ import { allocStorage, kernels } from '../backend/index.js';
 import * as data from '../data/index.js';
 import { buildNet, describeArch, inferArch, MODEL_KINDS, type Arch } from '../models.js';
 import {
-  checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, showValue, TRAINER_DATA_SHAPE,
+  checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, progressCallbackFailed, showValue,
+  TRAINER_DATA_SHAPE,
 } from './describe.js';
 import type {
   DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, Prediction, TrainerConfig,
@@ -307,7 +308,8 @@ export class TrainerCore {
     const batches = loaders.train.length;
     // Through comlink each call returns a promise; training does not wait for the page to draw, but
     // fit() waits for the last one so that every event has been delivered before it resolves (the
-    // callback's messages travel on their own channel, not the one fit() answers on).
+    // callback's messages travel on their own channel, not the one fit() answers on). createTrainer's
+    // fit answers each call as soon as the callback has run, whatever the callback returns.
     // A callback that throws (or whose promise rejects) stops training after the current batch and
     // fit() rejects with its error; later events are not sent.
     let lastDelivery: Promise<unknown> = Promise.resolve();
@@ -367,12 +369,14 @@ export class TrainerCore {
         send({ type: 'epoch', epochs, step: s.step, ...record });
       },
     };
+    // A NaN or infinite loss ends fit with an error instead of training on NaN weights.
+    const nanGuard = new train.TerminateOnNaN();
     this.#running = true;
     loaders.train.keepOpen = true;
     let result: train.History;
     try {
       result = await train.fit(s.net, loaders.train, loaders.test, s.loss, epochs, s.updater, {
-        callbacks: [progress],
+        callbacks: [progress, nanGuard],
         initialEpoch: Math.min(s.history.length, epochs),
         history: s.history.map((h) => ({ ...h })),
         workers: s.config.workers,
@@ -382,15 +386,16 @@ export class TrainerCore {
       this.#running = false;
       this.#ctx = null;
       this.#stopRequested = false;
-      // Not capped by a timeout: a failure still on its way must reach the caller, not be dropped.
       await lastDelivery;
       // A comlink proxy of the page's callback: free its message port.
       const release = (onProgress as { [releaseProxy]?: unknown } | undefined)?.[releaseProxy];
       if (typeof release === 'function') (release as () => void)();
     }
+    if (nanGuard.diverged !== null) {
+      throw new Error(`fit: ${nanGuard.diverged.message}; the weights are no longer usable: lower the learning rate and configure() again`);
+    }
     if (progressFailures.length > 0) {
-      const error = progressFailures[0];
-      throw new Error(`fit: the progress callback failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw progressCallbackFailed(progressFailures[0]);
     }
     return { history: s.history.map((h) => ({ ...h })), stopReason: result.stopReason, epochsDone: s.history.length, epochs };
   }

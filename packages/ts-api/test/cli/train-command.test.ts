@@ -144,8 +144,9 @@ describe('softmax-nn train (runTrain)', () => {
   });
 
   it('early stopping keeps the best weights, also across --resume', async () => {
-    // A learning rate this large makes test accuracy go up and down, so patience 1 stops early.
-    const args = ['--model', 'mlp', '--hidden', '16', '--lr', '1.5', '--early-stop', '1'];
+    // A learning rate this large makes test accuracy go up and down, so patience 1 stops early. One
+    // worker: the MLP's default is one per core, and the epoch it stops at must not depend on the machine.
+    const args = ['--model', 'mlp', '--hidden', '16', '--lr', '1.5', '--early-stop', '1', '--workers', '1'];
     const { result, text } = await train(options('es-straight', '--epochs', '12', ...args));
     expect(result.history.stopReason).toBe('early-stopping');
     const stopped = result.history.epochs.length;

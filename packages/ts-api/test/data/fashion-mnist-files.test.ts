@@ -89,12 +89,16 @@ describe('Fashion-MNIST from Debian files', () => {
     expect(r.sources.trainImages.path).toBe(join(FASHION_MNIST_SYSTEM_DIR, FASHION_MNIST_FILES.trainImages));
     expect(Buffer.compare(r.train.labels, data.train.labels)).toBe(0);
 
-    // A corrupt file in the cache is an error (never silently skipped), with a hint.
+    // A corrupt file in the cache is an error (never silently skipped), with a hint where a download
+    // would replace it, and none with download: false.
     const bad = new Uint8Array(rawTrainLabels);
     bad[100] = (bad[100] + 1) % 10;
     await writeFile(join(cache, 'train-labels-idx1-ubyte'), bad);
-    await expect(loadFashionMnistFiles({ download: false })).rejects.toThrow(
+    await expect(loadFashionMnistFiles()).rejects.toThrow(
       /train-labels-idx1-ubyte: checksum mismatch: SHA-256 of the decompressed data is [0-9a-f]{64}, expected bad3541b.*\(delete it to download a fresh copy\)/,
+    );
+    await expect(loadFashionMnistFiles({ download: false })).rejects.toThrow(
+      /train-labels-idx1-ubyte: checksum mismatch: SHA-256 of the decompressed data is [0-9a-f]{64}, expected bad3541b[0-9a-f]*; the file is corrupt or is not the original Fashion-MNIST train-labels-idx1-ubyte\.gz$/,
     );
   });
 

@@ -31,7 +31,8 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 
 /**
  * Checks the gradients that backward() gives for L = Σ f(inputs)·w (w fixed random weights) against
- * central finite differences of the same function evaluated in float32 by the library.
+ * central finite differences of the same function evaluated in float32 by the library. Every input
+ * must receive a gradient (pass only the inputs the check is about).
  */
 export function gradcheck(
   f: (...inputs: Tensor[]) => Tensor,
@@ -59,7 +60,12 @@ export function gradcheck(
       return s;
     });
   inputs.forEach((input, k) => {
-    const analytic = leaves[k].grad?.toArray() ?? new Float32Array(input.data.length);
+    // A missing gradient is a failure, never zeros: zeros would pass wherever the true gradient is 0.
+    const grad = leaves[k].grad;
+    if (grad === null) {
+      throw new Error(`gradcheck: backward() gave no gradient (null) for input ${k} of shape [${input.shape.join(', ')}]; every input passed must get one`);
+    }
+    const analytic = grad.toArray();
     const numeric = new Float64Array(input.data.length);
     for (let j = 0; j < input.data.length; j++) {
       numeric[j] = (lossAt(k, j, h) - lossAt(k, j, -h)) / (2 * h);

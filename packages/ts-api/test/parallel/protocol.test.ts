@@ -50,47 +50,58 @@ describe('parallel protocol', () => {
     expect(workerSeed(a, 1) >= 0n && workerSeed(a, 1) < 1n << 64n).toBe(true);
   });
 
-  it('Poller: sees a changed word at once, gives up after its budget, and after misses in a row skips 0, 1, 2, 4, 8, 8 polls; a hit starts over', () => {
+  it('Poller: sees a changed word at once, polls until its clock passes the budget, after misses in a row skips 0, 1, 2, 4, 8, 8 waits; a hit starts over', () => {
+    // A fake clock that moves 1 ms per read and counts the reads: a wait that polls reads it, a skipped one does not.
+    let t = 100;
+    let reads = 0;
+    const now = (): number => {
+      reads++;
+      return t++;
+    };
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
-    // A budget far above what a skipped wait takes (microseconds), so that the two are told apart by time.
+    const budget = 5;
+    const poller = new Poller(budget, now);
+    /** One wait for ctrl[0] to differ from 1: 'H' a poll that sees the change, 'P' a poll that runs out, '-' skipped (false at once). */
+    const wait = (): string => {
+      const before = reads;
+      const hit = poller.until(ctrl, 0, 1);
+      if (hit) return 'H';
+      return reads > before ? 'P' : '-';
+    };
+    const waits = (n: number): string => Array.from({ length: n }, wait).join('');
+
+    ctrl[0] = 2;
+    let before = reads;
+    expect(poller.until(ctrl, 0, 1)).toBe(true); // already different: one read (the start), none after
+    expect(reads - before).toBe(1);
+    ctrl[0] = 1;
+    before = reads;
+    expect(poller.until(ctrl, 0, 1)).toBe(false);
+    // Read at the start (end = start + 5), then after each round of loads until a read is past the end: start + 6.
+    expect(reads - before).toBe(7);
+    ctrl[0] = 2;
+    expect(waits(2)).toBe('HH'); // a single miss then a hit: nothing skipped, and the hit starts over
+
+    // Misses in a row: the word never changes; the skipped waits between the polls grow to 8.
+    ctrl[0] = 1;
+    expect(waits(30)).toBe('PP-P--P----P--------P--------P');
+    // Still backed off (8 to skip): the skipped waits return false although the word changed; then a poll sees it.
+    ctrl[0] = 2;
+    expect(waits(9)).toBe('--------H');
+    // Started over: one miss skips nothing, and misses in a row back off from the start again.
+    ctrl[0] = 1;
+    expect(waits(7)).toBe('PP-P--P');
+    before = reads;
+    expect(new Poller(0, now).until(ctrl, 0, 1)).toBe(false); // budget 0: never polls
+    expect(reads).toBe(before);
+  });
+
+  it('Poller: by default its clock is performance.now() in milliseconds (a poll that runs out lasts at least the budget)', () => {
+    const ctrl = new Int32Array(new SharedArrayBuffer(8));
     const budget = 20;
-    const poller = new Poller(budget);
-    ctrl[0] = 1;
-    expect(poller.until(ctrl, 0, 0)).toBe(true); // already different
     const t0 = performance.now();
-    expect(poller.until(ctrl, 0, 1)).toBe(false); // nothing changes: polls for the budget, then gives up
+    expect(new Poller(budget).until(ctrl, 0, 0)).toBe(false);
+    // A lower bound only: a busy machine makes the poll longer, never shorter.
     expect(performance.now() - t0).toBeGreaterThanOrEqual(budget);
-    // How many waits after a miss return false at once, on a word that has changed: the skipped ones
-    // (the caller sleeps on the word instead, which returns at once); then a poll sees the change.
-    const skipped = (): number => {
-      ctrl[0] = 2;
-      let n = 0;
-      while (!poller.until(ctrl, 0, 1)) n++;
-      return n;
-    };
-    const missThenCount = (): number => {
-      ctrl[0] = 1;
-      expect(poller.until(ctrl, 0, 1)).toBe(false); // a miss
-      return skipped();
-    };
-    // One miss at a time skips nothing (each count ends with a hit, which starts over).
-    expect(skipped()).toBe(0);
-    expect([missThenCount(), missThenCount()]).toEqual([0, 0]);
-    // Misses in a row: the word never changes, and the skips between the polls grow.
-    ctrl[0] = 1;
-    const gaps: number[] = [];
-    let sinceLastPoll = 0;
-    while (gaps.length < 6) {
-      const t = performance.now();
-      expect(poller.until(ctrl, 0, 1)).toBe(false);
-      if (performance.now() - t >= budget) {
-        gaps.push(sinceLastPoll);
-        sinceLastPoll = 0;
-      } else sinceLastPoll++;
-    }
-    expect(gaps).toEqual([0, 0, 1, 2, 4, 8]);
-    expect(skipped()).toBe(8); // still backed off; then the poll that sees the change starts over
-    expect(missThenCount()).toBe(0);
-    expect(new Poller(0).until(ctrl, 0, 1)).toBe(false); // budget 0: never polls
   });
 });

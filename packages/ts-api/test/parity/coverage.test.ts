@@ -1,10 +1,11 @@
-// Every public op, module, loss, initialiser and optimiser of softmax-nn has at least one PyTorch parity
-// case in parity/cases. The list of names comes from the package's exports (the root, nn, optim,
-// nn.init, nn.functional), so a new export fails here until it gets a case or a reasoned allow-list entry.
+// Every public op, module, loss, initialiser, optimiser, transform and Tensor method of softmax-nn has at
+// least one PyTorch parity case in parity/cases, or an allow-list entry saying why none and which other
+// test covers it. The names come from the package itself (the root, nn, optim, nn.init, nn.functional,
+// io, data, data.transforms, train, and Tensor.prototype), so a new export fails here until it gets one.
 
 import { describe, expect, it } from 'vitest';
 import * as sm from '../../src/index.js';
-import { caseFiles, loadCase } from './harness.js';
+import { caseFiles, loadCase, methodForms, tensorMembers } from './harness.js';
 
 /** Namespaces walked for names (each of their exports must be covered or allowed). */
 const NAMESPACES: Record<string, object> = {
@@ -13,37 +14,93 @@ const NAMESPACES: Record<string, object> = {
   'optim.': sm.optim,
   'nn.init.': sm.nn.init,
   'nn.functional.': sm.nn.functional,
+  'io.': sm.io,
+  'data.': sm.data,
+  'data.transforms.': sm.data.transforms,
+  'train.': sm.train,
 };
 
 /**
- * Exports with no numeric behaviour to compare with PyTorch (or compared elsewhere), each with the reason.
- * Keep it short and honest: anything that computes numbers belongs in parity/generate.py instead.
+ * Exports with no numeric behaviour to compare with PyTorch (or compared elsewhere), each with the reason
+ * and the test that covers it. Anything that computes numbers belongs in parity/generate.py instead.
  */
 const ALLOWED: Record<string, string> = {
-  // namespaces themselves (their members are walked, or are outside this suite's scope below)
+  // namespaces themselves (their members are walked)
   nn: 'namespace, walked', optim: 'namespace, walked', 'nn.init': 'namespace, walked', 'nn.functional': 'namespace, walked',
-  io: 'safetensors files: state dicts exchanged with PyTorch both ways in state-dict.test.ts',
-  data: 'datasets and loaders: batches fed to both sides in whole-run.test.ts',
-  train: 'training loops: one epoch on Fashion-MNIST against PyTorch in whole-run.test.ts',
-  // the Tensor class: its methods are the same functions as the ops covered here
-  Tensor: 'class; its methods delegate to the covered op functions',
+  io: 'namespace, walked', data: 'namespace, walked', train: 'namespace, walked', 'data.transforms': 'namespace, walked',
+  // the Tensor class: its members are walked as Tensor.<name> below
+  Tensor: 'class; its methods and getters are walked',
   // memory and autograd bookkeeping
-  tidy: 'memory scope, no numbers', keep: 'memory scope, no numbers', memory: 'memory report, no numbers',
-  noGrad: 'autograd switch; exercised indirectly (requiresGrad of every fn case is compared)',
-  enableGrad: 'autograd switch', isGradEnabled: 'autograd switch',
+  tidy: 'memory scope, no numbers (test/tensor/memory.test.ts)', keep: 'memory scope, no numbers (test/tensor/memory.test.ts)',
+  memory: 'memory report, no numbers (test/tensor/memory.test.ts)',
+  noGrad: 'autograd switch; requiresGrad of every fn case is compared with torch (test/tensor/ops.test.ts for the switch)',
+  enableGrad: 'autograd switch (test/tensor/ops.test.ts)', isGradEnabled: 'autograd switch (test/tensor/ops.test.ts)',
   // the random generator: its streams differ from PyTorch's by design (the core's seeded xoshiro),
   // so randomness is compared by statistics (randn, rand, nn.init.*, dropout in training mode)
-  manualSeed: 'seeds the core generator; streams differ from PyTorch by design',
-  getRngState: 'generator state, no PyTorch counterpart', setRngState: 'generator state, no PyTorch counterpart',
+  manualSeed: 'seeds the core generator; streams differ from PyTorch by design (test/kernels/rng.test.ts)',
+  getRngState: 'generator state, no PyTorch counterpart (test/kernels/rng.test.ts)',
+  setRngState: 'generator state, no PyTorch counterpart (test/kernels/rng.test.ts)',
   // nn: base classes and helpers with no computation of their own
   'nn.Module': 'abstract base class; its subclasses are covered', 'nn.Parameter': 'marks a tensor; no arithmetic',
-  'nn.isParameter': 'predicate',
+  'nn.isParameter': 'predicate (test/nn/module.test.ts)',
   'optim.Optimizer': 'abstract base class; SGD, Adam, AdamW are covered',
-  // training utilities re-exported at the root (compared as whole runs in whole-run.test.ts)
-  DataLoader: 'data loading', TensorDataset: 'data loading', loadDataFashionMnist: 'data loading', textLabels: 'label names',
-  evaluateAccuracy: 'whole-run.test.ts', trainEpoch: 'whole-run.test.ts',
-  fit: 'trainEpoch + evaluateAccuracy per epoch (both in whole-run.test.ts)', EarlyStopping: 'training callback', Checkpoint: 'training callback',
-  Ensemble: 'mean of softmax outputs; checked against the math in test/train/fit.test.ts',
+
+  // io: the file format is compared with PyTorch as files, not as numbers
+  'io.serialize': 'safetensors bytes; every case file is read by io.loadFile, torch reads io.save files in state-dict.test.ts and test/io/python.test.ts',
+  'io.deserialize': 'safetensors bytes; reads every case file (via io.loadFile) and torch-written state dicts (state-dict.test.ts)',
+  'io.save': 'state-dict.test.ts: torch load_state_dict(strict=True) reads softmax-nn\'s file and predicts the same classes',
+  'io.load': 'state-dict.test.ts: torch\'s state_dict() files load strictly into softmax-nn',
+  'io.loadFile': 'reads every parity case file, with metadata (harness.ts)',
+
+  // data: datasets and loaders feed both sides of the whole runs
+  'data.TensorDataset': 'rows gathered unchanged, no arithmetic (test/data/dataloader.test.ts)',
+  'data.subset': 'whole-run.test.ts feeds softmax-nn PyTorch\'s batch order through data.subset',
+  'data.isBatchDataset': 'predicate, no numbers (test/data/dataloader.test.ts uses both kinds of dataset)',
+  'data.DataLoader': 'whole-run.test.ts: its seeded order is recorded and replayed in PyTorch',
+  'data.fashionMnist': 'whole-run.test.ts and state-dict.test.ts load the real dataset with it; the files\' checksums in test/data/fashion-mnist-files.test.ts',
+  'data.fashionMnistFromFiles': 'the same datasets from bytes (the demo\'s file picker); test/data/fashion-mnist-files.test.ts covers fashionMnistFromBytes',
+  'data.loadDataFashionMnist': 'two DataLoaders over data.fashionMnist (run by examples/softmax-regression.ts in test/examples/cli.test.ts)',
+  'data.textLabels': 'class names, no numbers (examples/softmax-regression.ts in test/examples/cli.test.ts)',
+  'data.loadFashionMnistFiles': 'file lookup and checksums (test/data/fashion-mnist-files.test.ts)',
+  'data.loadFashionMnistFromUrls': 'download and checksums (test/data/fashion-mnist-download.test.ts)',
+  'data.fashionMnistFromBytes': 'gunzip + IDX parsing (test/data/fashion-mnist-files.test.ts)',
+  'data.fashionMnistCacheDir': 'a path (test/data/fashion-mnist-files.test.ts)',
+  'data.FASHION_MNIST_FILES': 'file names (test/data/fashion-mnist-files.test.ts)',
+  'data.FASHION_MNIST_SHA256': 'checksums, verified on every load (test/data/fashion-mnist-files.test.ts)',
+  'data.FASHION_MNIST_BASE_URL': 'a URL (test/data/fashion-mnist-download.test.ts downloads from a local server instead)',
+  'data.FASHION_MNIST_SYSTEM_DIR': 'a path (test/data/fashion-mnist-files.test.ts)',
+  'data.FASHION_MNIST_CLASS_NAMES': 'class names, no numbers (the notes\' text_labels)',
+  'data.parseIdx': 'the IDX format (test/data/idx.test.ts); the parsed pixels train the whole runs',
+  'data.transforms.compose': 'applies transforms in order, no arithmetic of its own (test/data/dataloader.test.ts)',
+  // the same functions re-exported at the root
+  DataLoader: 'data.DataLoader', TensorDataset: 'data.TensorDataset', loadDataFashionMnist: 'data.loadDataFashionMnist', textLabels: 'data.textLabels',
+
+  // train: training loops, compared with PyTorch as whole runs
+  'train.trainEpoch': 'whole-run.test.ts: one epoch against PyTorch\'s, weights and per-batch losses',
+  'train.evaluateAccuracy': 'whole-run.test.ts: test accuracy against PyTorch\'s',
+  'train.trainStep': 'one step of trainEpoch (whole-run.test.ts runs 235 of them)',
+  'train.fit': 'trainEpoch + evaluateAccuracy per epoch (test/train/fit.test.ts)',
+  'train.accuracy': 'a count of argmax matches (test/train/fit.test.ts); whole-run.test.ts checks evaluateAccuracy against the predictions',
+  'train.EarlyStopping': 'training callback, no numbers (test/train/fit.test.ts)',
+  'train.Checkpoint': 'training callback writing files (test/train/fit.test.ts)',
+  'train.saveCheckpoint': 'files (test/train/fit.test.ts)', 'train.loadCheckpoint': 'files (test/train/fit.test.ts)',
+  'train.Ensemble': 'mean of softmax outputs; checked against the math in test/train/fit.test.ts',
+  evaluateAccuracy: 'train.evaluateAccuracy', trainEpoch: 'train.trainEpoch', fit: 'train.fit',
+  EarlyStopping: 'train.EarlyStopping', Checkpoint: 'train.Checkpoint', Ensemble: 'train.Ensemble',
+
+  // Tensor members with no numbers of their own, or run by every case
+  'Tensor.isDisposed': 'memory bookkeeping (test/tensor/memory.test.ts)', 'Tensor.dispose': 'memory (test/tensor/memory.test.ts)',
+  'Tensor.ndim': 'shape bookkeeping: every compared tensor\'s shape is checked against PyTorch\'s',
+  'Tensor.numel': 'shape bookkeeping: every compared tensor\'s shape is checked against PyTorch\'s',
+  'Tensor.requiresGrad': 'compared with PyTorch\'s requires_grad in every fn and module case',
+  'Tensor.requiresGrad_': 'sets the flag every fn case\'s inputs are given (parity.test.ts)',
+  'Tensor.isLeaf': 'autograd bookkeeping (test/tensor/ops.test.ts)',
+  'Tensor.backward': 'runs every fn and module case\'s backward(grad_out); its results are the gradients compared',
+  'Tensor.toArray': 'reads every compared tensor (harness.ts)',
+  'Tensor.tolist': 'nested copy of toArray (test/tensor/ops.test.ts)', 'Tensor.item': 'one element of toArray (test/optim/optim.test.ts)',
+  'Tensor.toString': 'a description, no numbers',
+  'Tensor.storage': '@internal: wasm storage for ops', 'Tensor.sharesStorageWith': '@internal', 'Tensor.ownsStorageAlone': '@internal',
+  'Tensor.record': '@internal: how ops record autograd nodes; every fn case\'s gradients go through it',
 };
 
 function exportedNames(): string[] {
@@ -51,15 +108,17 @@ function exportedNames(): string[] {
   for (const [prefix, ns] of Object.entries(NAMESPACES)) {
     for (const key of Object.keys(ns)) names.push(prefix + key);
   }
+  names.push(...tensorMembers());
   return names.sort();
 }
 
 describe('PyTorch parity coverage', () => {
-  it('every public op / module / loss / initialiser / optimiser has a parity case', async () => {
+  it('every public op / module / loss / initialiser / optimiser / transform / Tensor method has a parity case', async () => {
     const covered = new Set<string>();
     for (const file of caseFiles()) {
       const c = await loadCase(file);
       covered.add(c.op);
+      for (const m of methodForms(c)) covered.add(`Tensor.${m}`);
       for (const t of Object.values(c.tensors)) t.dispose();
     }
     const names = exportedNames();
@@ -70,5 +129,7 @@ describe('PyTorch parity coverage', () => {
     expect(missing, 'public exports with no parity case and no allow-list entry (add cases in parity/generate.py)').toEqual([]);
     const stale = Object.keys(ALLOWED).filter((n) => !exported.has(n));
     expect(stale, 'allow-list entries for names that are no longer exported').toEqual([]);
+    const coveredAndAllowed = Object.keys(ALLOWED).filter((n) => covered.has(n));
+    expect(coveredAndAllowed, 'allow-list entries for names that now have a parity case (remove them)').toEqual([]);
   });
 });

@@ -1,25 +1,23 @@
-// The TypeScript side of the PyTorch parity suite (issue #5): reads the cases parity/generate.py wrote
+// The TypeScript side of the PyTorch parity suite: reads the cases parity/generate.py wrote
 // (safetensors, via the package's own `io`), runs them through the public API only, and compares.
 //
-// Tolerances, stated once (float32-honest; |actual − expected| ≤ atol + rtol·|expected| element-wise):
-//   values (forward outputs, parameters after optimiser steps from given gradients): rtol 1e-5, atol 1e-6
-//   gradients (backward, and anything downstream of one: losses and parameters of training runs): rtol 1e-4, atol 1e-6
+// Tolerances come from parity/tolerances.json (./tolerances.ts): an element passes when
+// |actual − expected| ≤ rtol·|expected| + scale·max|expected| (the max over the compared tensor);
 // ±inf must match exactly, NaN must meet NaN, integer tensors must be equal.
 
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as sm from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
+import { allowedError, maxAbsFinite, type Tolerance } from './tolerances.js';
 
 export const CASES_DIR = fileURLToPath(new URL('../../../../parity/cases/', import.meta.url));
 
-export interface Tolerance { rtol: number; atol: number; name: string }
-export const VALUE: Tolerance = { rtol: 1e-5, atol: 1e-6, name: 'value' };
-export const GRAD: Tolerance = { rtol: 1e-4, atol: 1e-6, name: 'gradient' };
+export { VALUE, GRAD, type Tolerance } from './tolerances.js';
 
 export interface Case {
   stem: string;
-  kind: 'fn' | 'module' | 'optim' | 'train' | 'stats' | 'scalar' | 'dropout-train';
+  kind: 'fn' | 'module' | 'optim' | 'train' | 'stats' | 'scalar' | 'dropout-train' | 'transform' | 'dataset';
   op: string;
   args: unknown[];
   spec: Record<string, unknown>;
@@ -47,8 +45,17 @@ export async function loadCase(file: string): Promise<Case> {
   };
 }
 
-/** The public export at a dotted path from the package root (`nn.functional.crossEntropy`). */
+/**
+ * The public export at a dotted path from the package root (`nn.functional.crossEntropy`). `Tensor.<m>`
+ * is the method m, as a function taking the tensor first (`Tensor.copy_` → (t, src) => t.copy_(src)).
+ */
 export function resolve(path: string): unknown {
+  if (path.startsWith('Tensor.')) {
+    const name = path.slice('Tensor.'.length);
+    const m = (sm.Tensor.prototype as unknown as Record<string, unknown>)[name];
+    if (typeof m !== 'function') throw new Error(`${path}: softmax-nn's Tensor has no method named ${name}`);
+    return (self: Tensor, ...rest: unknown[]) => (m as (...a: unknown[]) => unknown).apply(self, rest);
+  }
   let v: unknown = sm;
   for (const part of path.split('.')) {
     if (v === null || (typeof v !== 'object' && typeof v !== 'function') || !(part in (v as object))) {
@@ -57,6 +64,25 @@ export function resolve(path: string): unknown {
     v = (v as Record<string, unknown>)[part];
   }
   return v;
+}
+
+/** The public Tensor methods and getters, as `Tensor.<name>` (what coverage.test.ts walks). */
+export function tensorMembers(): string[] {
+  return Object.getOwnPropertyNames(sm.Tensor.prototype).filter((k) => k !== 'constructor').map((k) => `Tensor.${k}`);
+}
+
+/** Tensor methods that are another op's method form: `x.view(…)` is `reshape(x, …)`. */
+const METHOD_ALIASES: Record<string, string[]> = { reshape: ['view'] };
+
+/**
+ * The Tensor methods an `fn` case also runs in method form, `input.op(...rest)` for the function
+ * `op(input, ...rest)`: the root exports that have a Tensor method of the same name (or an alias),
+ * when the case's first argument is a tensor. Empty for other cases.
+ */
+export function methodForms(c: Pick<Case, 'kind' | 'op' | 'args'>): string[] {
+  if (c.kind !== 'fn' || c.op.includes('.') || typeof c.args[0] !== 'string' || !c.args[0].startsWith('$')) return [];
+  const proto = sm.Tensor.prototype as unknown as Record<string, unknown>;
+  return [c.op, ...(METHOD_ALIASES[c.op] ?? [])].filter((m) => typeof proto[m] === 'function');
 }
 
 function indexOf(flat: number, shape: readonly number[]): string {
@@ -69,10 +95,23 @@ function indexOf(flat: number, shape: readonly number[]): string {
 }
 
 /**
- * Compares a softmax-nn tensor with PyTorch's; throws with the case, the worst element, both values and
- * the difference. Returns the worst |diff| / allowed ratio (≤ 1 passes), for the summary.
+ * The case's spec.scaleRef for one expected tensor: the size of the terms a result is the small
+ * difference of (generate.py states why, case by case), or 0 when max|expected| is the scale.
  */
-export function compare(c: Case, what: string, actual: Tensor | null | undefined, expected: Tensor, tol: Tolerance): number {
+export function scaleRefOf(c: Case, name: string): number {
+  const refs = c.spec.scaleRef as Record<string, unknown> | undefined;
+  const v = refs?.[name];
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !(v >= 0)) fail(c, `spec.scaleRef.${name} must be a number ≥ 0, it is ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * Compares a softmax-nn tensor with PyTorch's; throws with the case, the worst element, both values and
+ * the difference. The scale term uses max(max|expected|, scaleRef). Returns the worst |diff| / allowed
+ * ratio (≤ 1 passes), for the summary.
+ */
+export function compare(c: Case, what: string, actual: Tensor | null | undefined, expected: Tensor, tol: Tolerance, scaleRef = 0): number {
   const where = `${c.stem} — ${what}\n  torch: ${c.torch}\n  args:  ${JSON.stringify(c.args)}`;
   if (actual === null || actual === undefined) throw new Error(`${where}\n  softmax-nn gave no tensor (null), PyTorch gave shape [${expected.shape.join(', ')}]`);
   if (actual.shape.join(',') !== expected.shape.join(',')) {
@@ -82,6 +121,7 @@ export function compare(c: Case, what: string, actual: Tensor | null | undefined
   const a = actual.toArray();
   const e = expected.toArray();
   const integer = expected.dtype === 'int32';
+  const maxAbs = Math.max(maxAbsFinite(e), scaleRef);
   let worst = -1;
   let worstRatio = 0;
   let failures = 0;
@@ -91,7 +131,7 @@ export function compare(c: Case, what: string, actual: Tensor | null | undefined
     let ratio: number;
     if (x === y || (Number.isNaN(x) && Number.isNaN(y))) ratio = 0;
     else if (integer || !Number.isFinite(y) || !Number.isFinite(x)) ratio = Infinity;
-    else ratio = Math.abs(x - y) / (tol.atol + tol.rtol * Math.abs(y));
+    else ratio = Math.abs(x - y) / allowedError(y, maxAbs, tol);
     if (ratio > 1) failures++;
     if (worst < 0 || ratio > worstRatio || (Number.isNaN(ratio) && !Number.isNaN(worstRatio))) {
       worst = i;
@@ -102,8 +142,8 @@ export function compare(c: Case, what: string, actual: Tensor | null | undefined
     const x = a[worst];
     const y = e[worst];
     throw new Error(
-      `${where}\n  ${failures} of ${e.length} elements outside the ${tol.name} tolerance (rtol ${tol.rtol}, atol ${tol.atol}); worst at ${indexOf(worst, expected.shape)}:\n` +
-      `    softmax-nn ${x}\n    PyTorch    ${y}\n    difference ${x - y} (allowed ${integer ? 0 : tol.atol + tol.rtol * Math.abs(y)})`,
+      `${where}\n  ${failures} of ${e.length} elements outside the ${tol.name} tolerance (rtol ${tol.rtol}, scale ${tol.scale} of ${maxAbs}, max(max|PyTorch|, spec.scaleRef ${scaleRef})); worst at ${indexOf(worst, expected.shape)}:\n` +
+      `    softmax-nn ${x}\n    PyTorch    ${y}\n    difference ${x - y} (allowed ${integer ? 0 : allowedError(y, maxAbs, tol)})`,
     );
   }
   return worstRatio;

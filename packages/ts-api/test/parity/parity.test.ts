@@ -1,12 +1,13 @@
-// PyTorch parity (issue #5): every case in parity/cases, run generically from its own metadata through
-// softmax-nn's public API. Tolerances and the comparison live in ./harness.ts.
+// PyTorch parity: every case in parity/cases, run generically from its own metadata through
+// softmax-nn's public API. The comparison lives in ./harness.ts, the tolerances in parity/tolerances.json.
 
 import { afterAll, describe, it } from 'vitest';
 import * as sm from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { caseFiles, compare, distCheck, fail, GRAD, loadCase, resolve, VALUE, type Case } from './harness.js';
+import { caseFiles, compare, distCheck, fail, GRAD, loadCase, methodForms, resolve, scaleRefOf, VALUE, type Case } from './harness.js';
+import { allowedError, maxAbsFinite } from './tolerances.js';
 
-const { nn, optim, tidy, full, ones, zeros, manualSeed } = sm;
+const { nn, optim, data, tidy, full, ones, zeros, manualSeed } = sm;
 type Fn = (...args: unknown[]) => unknown;
 type Ctor = new (...args: unknown[]) => unknown;
 
@@ -53,16 +54,27 @@ function loadParams(c: Case, m: sm.nn.Module, prefix = 'param.'): [string, Tenso
 function runFn(c: Case): void {
   const grads = c.spec.grads as string[];
   for (const g of grads) input(c, g).requiresGrad_(true);
-  const out = (resolve(c.op) as Fn)(...bindArgs(c, c.args));
+  const args = bindArgs(c, c.args);
+  const out = (resolve(c.op) as Fn)(...args);
   if (!isTensor(out)) fail(c, `expected a Tensor result, got ${typeof out}`);
-  note('fn value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE));
+  if (c.op.endsWith('_') && out !== args[0]) fail(c, `${c.op} works in place: it must return the tensor it changed, as PyTorch does`);
+  const scaleOut = scaleRefOf(c, 'expected.out');
+  note('fn value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE, scaleOut));
   if (out.requiresGrad !== c.spec.requiresGrad) fail(c, `requiresGrad: softmax-nn ${out.requiresGrad}, PyTorch ${String(c.spec.requiresGrad)}`);
+  // the Tensor method of the same name: x.op(...rest) gives the same result
+  for (const m of methodForms(c)) {
+    const [self, ...rest] = args as [Tensor, ...unknown[]];
+    const viaMethod = (self as unknown as Record<string, Fn>)[m].call(self, ...rest);
+    if (!isTensor(viaMethod)) fail(c, `the method form x.${m}(…) gave ${typeof viaMethod}, not a Tensor`);
+    note('fn value', c.stem, compare(c, `output of the method form x.${m}(…)`, viaMethod, c.tensors['expected.out'], VALUE, scaleOut));
+    if (viaMethod.requiresGrad !== c.spec.requiresGrad) fail(c, `requiresGrad of x.${m}(…): softmax-nn ${viaMethod.requiresGrad}, PyTorch ${String(c.spec.requiresGrad)}`);
+  }
   const gOut = c.tensors.grad_out;
   if (gOut === undefined) return;
   out.backward(gOut);
   for (const g of grads) {
     const expected = c.tensors[`expected.grad.${g}`];
-    if (expected !== undefined) note('fn grad', c.stem, compare(c, `gradient of ${g}`, input(c, g).grad, expected, GRAD));
+    if (expected !== undefined) note('fn grad', c.stem, compare(c, `gradient of ${g}`, input(c, g).grad, expected, GRAD, scaleRefOf(c, `expected.grad.${g}`)));
     else if (input(c, g).grad !== null) fail(c, `PyTorch gives no gradient for ${g}, softmax-nn does`);
   }
 }
@@ -75,14 +87,14 @@ function runModule(c: Case): void {
   const params = loadParams(c, m);
   for (const g of spec.grads) input(c, g).requiresGrad_(true);
   const out = m.forward(...spec.inputs.map((n) => input(c, n)));
-  note('module value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE));
+  note('module value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE, scaleRefOf(c, 'expected.out')));
   if (out.requiresGrad !== spec.requiresGrad) fail(c, `requiresGrad: softmax-nn ${out.requiresGrad}, PyTorch ${spec.requiresGrad}`);
   const gOut = c.tensors.grad_out;
   if (gOut === undefined) return;
   out.backward(gOut);
   for (const g of spec.grads) {
     const expected = c.tensors[`expected.grad.${g}`];
-    if (expected !== undefined) note('module grad', c.stem, compare(c, `gradient of input ${g}`, input(c, g).grad, expected, GRAD));
+    if (expected !== undefined) note('module grad', c.stem, compare(c, `gradient of input ${g}`, input(c, g).grad, expected, GRAD, scaleRefOf(c, `expected.grad.${g}`)));
   }
   for (const [n, p] of params) {
     note('module grad', c.stem, compare(c, `gradient of parameter ${n}`, p.grad, c.tensors[`expected.grad.param.${n}`], GRAD));
@@ -152,7 +164,8 @@ function runScalar(c: Case): void {
   const got = (resolve(c.op) as Fn)(...args) as number | number[];
   const exp = Array.isArray(spec.expected) ? spec.expected : [spec.expected];
   const act = Array.isArray(got) ? got : [got];
-  const ok = exp.length === act.length && exp.every((e, i) => Math.abs(act[i] - e) <= VALUE.atol + VALUE.rtol * Math.abs(e));
+  const maxAbs = maxAbsFinite(exp);
+  const ok = exp.length === act.length && exp.every((e, i) => Math.abs(act[i] - e) <= allowedError(e, maxAbs, VALUE));
   if (!ok) fail(c, `softmax-nn ${JSON.stringify(got)}, PyTorch ${JSON.stringify(spec.expected)}`);
 }
 
@@ -173,7 +186,7 @@ function runDropoutTrain(c: Case): void {
   let zerosCount = 0;
   for (let i = 0; i < v.length; i++) {
     if (v[i] === 0) zerosCount++;
-    else if (!(Math.abs(v[i] - kept) <= VALUE.atol + VALUE.rtol * kept)) fail(c, `element ${i} is ${v[i]}: a kept element must be x/(1−p) = ${kept}`);
+    else if (!(Math.abs(v[i] - kept) <= allowedError(kept, kept, VALUE))) fail(c, `element ${i} is ${v[i]}: a kept element must be x/(1−p) = ${kept}`);
   }
   const n = v.length;
   const frac = zerosCount / n;
@@ -184,12 +197,77 @@ function runDropoutTrain(c: Case): void {
   if (g === undefined) fail(c, 'no gradient for the input');
   for (let i = 0; i < n; i++) {
     const want = v[i] / spec.fill;
-    if (!(Math.abs(g[i] - want) <= GRAD.atol + GRAD.rtol * Math.abs(want))) fail(c, `gradient at ${i} is ${g[i]}, expected mask/(1−p) = ${want}`);
+    if (!(Math.abs(g[i] - want) <= allowedError(want, 1 / (1 - spec.p), GRAD))) fail(c, `gradient at ${i} is ${g[i]}, expected mask/(1−p) = ${want}`);
+  }
+}
+
+/** Output image i of `y` [N, …] as a flat slice, and candidate k of image i in `cands` [N, K, …]. */
+function imageOf(v: ArrayLike<number>, i: number, size: number): number[] {
+  return Array.from({ length: size }, (_, j) => v[i * size + j]);
+}
+
+/**
+ * A data.transforms case: the transform built from args, applied to input.x. Deterministic transforms
+ * are compared with torch's result; random ones (drawn from softmax-nn's own generator) must give, for
+ * every image, exactly one of torch's results for the possible draws (spec.candidates of them), and more
+ * than one draw must occur when the transform is random.
+ */
+function runTransform(c: Case): void {
+  const t = (resolve(c.op) as Fn)(...c.args);
+  if (typeof t !== 'function') fail(c, `${c.op}(…) must return a batch transform (a function), got ${typeof t}`);
+  const x = input(c, 'x');
+  manualSeed(5);
+  const y = (t as (b: Tensor) => Tensor)(x);
+  if (!isTensor(y)) fail(c, `the transform returned ${typeof y}, not a Tensor`);
+  const expected = c.tensors['expected.out'];
+  if (expected !== undefined) {
+    note('transform', c.stem, compare(c, 'output', y, expected, VALUE));
+    return;
+  }
+  const cands = c.tensors['expected.candidates'];
+  const spec = c.spec as { candidates: number; p?: number };
+  if (y.shape.join(',') !== x.shape.join(',')) fail(c, `shape: softmax-nn [${y.shape.join(', ')}], expected the input's [${x.shape.join(', ')}]`);
+  const n = x.shape[0];
+  const size = x.numel() / n;
+  const yv = y.toArray();
+  const cv = cands.toArray();
+  const drawn: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const mine = imageOf(yv, i, size);
+    const k = Array.from({ length: spec.candidates }, (_, j) => j).find((j) => imageOf(cv, i * spec.candidates + j, size).every((v, e) => Object.is(v, mine[e])));
+    if (k === undefined) fail(c, `image ${i} of softmax-nn's output is none of PyTorch's ${spec.candidates} possible results (${c.torch})`);
+    drawn.push(k);
+  }
+  if (spec.p === 0 && drawn.some((k) => k !== 0)) fail(c, `p = 0 flipped images ${JSON.stringify(drawn)}`);
+  if (spec.p === 1 && drawn.some((k) => k !== 1)) fail(c, `p = 1 left images unflipped: ${JSON.stringify(drawn)}`);
+  const random = spec.p !== undefined ? spec.p > 0 && spec.p < 1 : spec.candidates > 1;
+  if (random && new Set(drawn).size < 2) fail(c, `every one of ${n} images got the same draw ${drawn[0]}: the transform is not random`);
+  if (!random && spec.p === undefined && drawn.some((k) => k !== 0)) fail(c, 'without padding the crop must be the image itself');
+  note('transform', c.stem, 0);
+}
+
+/** data.ImageDataset over uint8 pixels: a batch of every image against torchvision's ToTensor. */
+function runDataset(c: Case): void {
+  const raw = input(c, 'pixels').toArray();
+  if (raw.some((v) => !(v >= 0 && v <= 255 && Number.isInteger(v)))) fail(c, 'input.pixels must hold uint8 values (0…255)');
+  const shape = c.args[2] as [number, number, number];
+  const ds = new data.ImageDataset(Uint8Array.from(raw), input(c, 'labels').toArray() as Int32Array, shape);
+  try {
+    const [x, y] = ds.getBatch(Int32Array.from({ length: ds.length }, (_, i) => i));
+    note('dataset', c.stem, compare(c, 'images of getBatch', x, c.tensors['expected.x'], VALUE));
+    compare(c, 'labels of getBatch', y, c.tensors['expected.y'], VALUE);
+    const [x0] = ds.get(ds.length - 1);
+    const last = c.tensors['expected.x'].reshape([ds.length, ...shape]);
+    const want = sm.tensor(last.toArray().slice((ds.length - 1) * x0.numel()), { shape });
+    note('dataset', c.stem, compare(c, `image ${ds.length - 1} from get()`, x0, want, VALUE));
+  } finally {
+    ds.dispose();
   }
 }
 
 const RUN: Record<Case['kind'], (c: Case) => void> = {
   fn: runFn, module: runModule, optim: runOptim, train: runTrain, stats: runStats, scalar: runScalar, 'dropout-train': runDropoutTrain,
+  transform: runTransform, dataset: runDataset,
 };
 
 const files = caseFiles();

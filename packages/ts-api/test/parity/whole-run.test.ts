@@ -1,7 +1,7 @@
-// Whole-run parity with PyTorch (issue #5): one full epoch of the notes' softmax regression and MLP on
-// the real Fashion-MNIST (batch 256, SGD lr 0.1, CrossEntropyLoss reduction 'none' + l.mean().backward()),
+// Whole-run parity with PyTorch: one full epoch of the notes' softmax regression and MLP on the real
+// Fashion-MNIST (batch 256, SGD lr 0.1, CrossEntropyLoss reduction 'none' + l.mean().backward()),
 // started from the same weights and fed the same batch order as PyTorch; the final weights, the
-// per-batch losses and the test accuracy are compared.
+// per-batch losses, the test predictions and the test accuracy are compared.
 //
 //   committed  parity/whole-run/ (parity/whole_run.py fixtures): PyTorch wrote the start (weights and a
 //              permutation of the 60 000 images) and its results; softmax-nn reads the start, trains, compares.
@@ -10,8 +10,10 @@
 //              and its seeded DataLoader's order, `whole_run.py train` trains PyTorch from them (while
 //              softmax-nn trains), and the results are compared. Skipped, with the reason printed, without torch.
 //
-// Tolerances (issue #5): weights after the epoch ≤ 1e-4 absolute; per-batch losses within the gradient
-// tolerance of ./harness.ts (rtol 1e-4, atol 1e-6); test accuracy equal to 0.1 % (10 of 10 000 images).
+// Bounds per model from parity/tolerances.json "wholeRun" (max |Δ weight|, per-batch loss rtol, test
+// predictions that may differ, |Δ accuracy|). They are set from what PyTorch itself varies by across
+// BLAS kernels (parity/README.md, "Whole runs"): the MLP's ReLU can switch on in one run and off in the
+// other, so its bound is that spread with a margin, not float32 rounding.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { data, DataLoader, evaluateAccuracy, io, manualSeed, nn, noGrad, optim, tensor, tidy, trainEpoch } from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { GRAD } from './harness.js';
+import { wholeRunTolerance, type WholeRunTolerance } from './tolerances.js';
 
 const PARITY = fileURLToPath(new URL('../../../../parity/', import.meta.url));
 const FIXTURES = join(PARITY, 'whole-run');
@@ -31,8 +33,10 @@ type ModelName = (typeof MODELS)[number];
 
 const BATCH = 256;
 const LR = 0.1;
-const WEIGHT_ATOL = 1e-4;
-const ACC_TOL = 0.001;
+const TOL: Record<ModelName, WholeRunTolerance> = {
+  'softmax-regression': wholeRunTolerance('softmax-regression'),
+  mlp: wholeRunTolerance('mlp'),
+};
 
 /** Why the live half cannot run (null when PyTorch is there). */
 function torchMissing(): string | null {
@@ -100,8 +104,9 @@ async function compareRun(label: string, name: ModelName, ours: Run, dir: string
   const final = await io.loadFile(join(dir, `${name}.final.safetensors`));
   const exp = await io.loadFile(join(dir, `${name}.expected.safetensors`));
   const problems: string[] = [];
+  const tol = TOL[name];
   try {
-    // final weights: torch's state_dict() names and shapes, each element within 1e-4
+    // final weights: torch's state_dict() names and shapes, each element within tol.weights
     const sd = ours.net.stateDict();
     expect(Object.keys(sd).sort(), `${label} ${name}: state-dict names`).toEqual(Object.keys(final.tensors).sort());
     let maxW = 0;
@@ -115,7 +120,7 @@ async function compareRun(label: string, name: ModelName, ours: Run, dir: string
         if (!(d <= maxW)) { maxW = d; maxWAt = `${k}[${i}]: softmax-nn ${a[i]}, PyTorch ${e[i]}`; }
       }
     }
-    if (!(maxW <= WEIGHT_ATOL)) problems.push(`final weights: max |diff| ${maxW} > ${WEIGHT_ATOL} at ${maxWAt}`);
+    if (!(maxW <= tol.weights)) problems.push(`final weights: max |diff| ${maxW} > ${tol.weights} at ${maxWAt}`);
 
     // per-batch losses
     const tl = exp.tensors.losses.toArray();
@@ -125,11 +130,11 @@ async function compareRun(label: string, name: ModelName, ours: Run, dir: string
     let worstL = '';
     for (let i = 0; i < Math.min(tl.length, ours.losses.length); i++) {
       const d = Math.abs(ours.losses[i] - tl[i]);
-      const ratio = d / (GRAD.atol + GRAD.rtol * Math.abs(tl[i]));
+      const ratio = d / (tol.lossRtol * Math.abs(tl[i]));
       maxL = Math.max(maxL, d);
       if (!(ratio <= maxRatio)) { maxRatio = ratio; worstL = `batch ${i}: softmax-nn ${ours.losses[i]}, PyTorch ${tl[i]}`; }
     }
-    if (!(maxRatio <= 1)) problems.push(`per-batch loss outside rtol ${GRAD.rtol}, atol ${GRAD.atol}: worst ${worstL} (error/allowed ${maxRatio.toFixed(2)})`);
+    if (!(maxRatio <= 1)) problems.push(`per-batch loss outside rtol ${tol.lossRtol}: worst ${worstL} (error/allowed ${maxRatio.toFixed(2)})`);
 
     // test accuracy and predictions
     const torchPred = exp.tensors.test_pred.toArray();
@@ -141,7 +146,9 @@ async function compareRun(label: string, name: ModelName, ours: Run, dir: string
       if (ours.pred[i] === testLabels[i]) correct++;
     }
     if (Math.abs(correct / testLabels.length - ours.acc) > 1e-12) problems.push(`evaluateAccuracy ${ours.acc} ≠ accuracy of the predictions ${correct / testLabels.length}`);
-    if (!(Math.abs(ours.acc - torchAcc) <= ACC_TOL + 1e-12)) problems.push(`test accuracy: softmax-nn ${ours.acc}, PyTorch ${torchAcc} (allowed ±${ACC_TOL})`);
+    if (torchPred.length !== ours.pred.length) problems.push(`test predictions: softmax-nn ${ours.pred.length}, PyTorch ${torchPred.length}`);
+    if (!(disagree <= tol.predictionsDiffering)) problems.push(`${disagree} of ${torchPred.length} test predictions differ from PyTorch's (allowed ${tol.predictionsDiffering})`);
+    if (!(Math.abs(ours.acc - torchAcc) <= tol.accuracy + 1e-12)) problems.push(`test accuracy: softmax-nn ${ours.acc}, PyTorch ${torchAcc} (allowed ±${tol.accuracy})`);
     report.push(
       `  ${label.padEnd(9)} ${name.padEnd(18)} max|Δw| ${maxW.toExponential(2)}  max|Δloss| ${maxL.toExponential(2)} (worst error/allowed ${maxRatio.toFixed(3)})  ` +
       `test acc softmax-nn ${(ours.acc * 100).toFixed(2)} % / PyTorch ${(torchAcc * 100).toFixed(2)} %, ${disagree} of ${torchPred.length} predictions differ  (${ours.seconds.toFixed(1)} s)`,
@@ -169,7 +176,7 @@ let test: data.ImageDataset;
 let testLabels: Int32Array;
 
 beforeAll(async () => {
-  ({ train, test } = await data.fashionMnist());
+  ({ train, test } = await data.fashionMnist({ download: false })); // a test never downloads
   testLabels = test.labels();
 }, 120_000);
 

@@ -56,7 +56,8 @@ describe('softmax-nn/worker in Node worker_threads', () => {
     const result = await trainer.fit((p) => {
       events.push(p);
     });
-    await new Promise((r) => setTimeout(r, 50)); // the last progress messages
+    // fit resolves only once every progress event has been delivered: the epoch's is the last.
+    expect(events.at(-1)).toMatchObject({ type: 'epoch', epoch: 1, step: 235 });
     const batches = events.filter((e) => e.type === 'batch');
     const epochs = events.filter((e) => e.type === 'epoch');
     expect(batches.length).toBe(235);
@@ -76,6 +77,37 @@ describe('softmax-nn/worker in Node worker_threads', () => {
     expect(ev.confusion.flat().reduce((a, b) => a + b, 0)).toBe(10000);
     expect(ev.confusion.map((row) => row.reduce((a, b) => a + b, 0))).toEqual(new Array(10).fill(1000));
     expect(ev.loss).toBeGreaterThan(0);
+  });
+
+  it('fit resolves only after the progress callback has answered its last event (what the worker relies on)', async () => {
+    const core = new TrainerCore();
+    core.setData(copyOfData());
+    core.configure({ model: 'softmax', epochs: 1, seed: 2 });
+    // The epoch's event is answered only when this test says so, as a slow channel to the page would.
+    const epochEvent: { answer?: () => void } = {};
+    let resolved = false;
+    const fitting = core.fit((p) => (p.type === 'epoch' ? new Promise<void>((r) => { epochEvent.answer = r; }) : undefined))
+      .then((r) => { resolved = true; return r; });
+    const turn = () => new Promise((r) => setImmediate(r));
+    while (epochEvent.answer === undefined) await turn();
+    // Without that wait fit resolves one turn of the event loop after its last event; 20 turns leave a wide margin.
+    for (let i = 0; i < 20; i++) await turn();
+    expect(resolved).toBe(false);
+    epochEvent.answer();
+    expect((await fitting).stopReason).toBe('completed');
+    core.dispose();
+  });
+
+  it('createTrainer: fit does not wait for a promise the progress callback returns', async () => {
+    const trainer = await trainerWithData();
+    await trainer.configure({ model: 'softmax', epochs: 1, seed: 2 });
+    let calls = 0;
+    const result = await trainer.fit(() => {
+      calls++;
+      return new Promise(() => undefined); // never settles
+    });
+    expect(result.stopReason).toBe('completed');
+    expect(calls).toBe(235 + 1);
   });
 
   it('predict returns labels, probabilities that sum to 1, true labels and pixels', async () => {
@@ -107,14 +139,16 @@ describe('softmax-nn/worker in Node worker_threads', () => {
     const stopped = await trainerWithData();
     await stopped.configure(config);
     let seen = 0;
-    let stopCalled: Promise<void> | null = null;
-    const first = await stopped.fit((p) => {
-      if (p.type === 'batch' && ++seen === 40) stopCalled = stopped.stop();
+    const fitting = stopped.fit((p) => {
+      if (p.type === 'batch') seen++;
     });
-    await stopCalled;
+    // Sent right behind fit on the same channel: the worker reads it at training's first turn of its
+    // event loop (after ~50 ms of batches), however slow this thread or the machine is.
+    await stopped.stop();
+    const first = await fitting;
     expect(first.stopReason).toBe('stopped');
     expect(first.epochsDone).toBe(0);
-    expect(seen).toBeGreaterThanOrEqual(40);
+    expect(seen).toBeGreaterThanOrEqual(1);
     expect(seen).toBeLessThan(235);
     const status = await stopped.status();
     expect(status).toMatchObject({ running: false, midEpoch: true, epochsDone: 0 });
@@ -125,6 +159,8 @@ describe('softmax-nn/worker in Node worker_threads', () => {
     });
     expect(second.stopReason).toBe('completed');
     expect(second.history.map((h) => h.epoch)).toEqual([1, 2]);
+    // It resumed at the batch after the last one reported before the first fit resolved.
+    expect(resumedEvents[0]).toMatchObject({ type: 'batch', epoch: 1, batch: seen, step: seen + 1 });
 
     const straight = await trainerWithData();
     await straight.configure(config);

@@ -1,0 +1,189 @@
+//! The argument checks that abi.spec names — what is specific to one kernel (codes, probabilities,
+//! lengths that must fit) — and how the kernels' bad labels / indices become status 4. Each takes the
+//! position(s) of the parameter(s) it blames, so that the detail names them.
+
+use super::{fail, mul, sat_i32, sat_u32, Fail, Region, Res};
+use super::{INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, MAX_NDIM, SIZE_OVERFLOW};
+
+fn invalid(arg: u32, value: i32) -> Fail {
+    fail(INVALID_ARGUMENT, arg, value)
+}
+
+/// Label smoothing ∈ [0, 1].
+pub(super) fn smoothing(eps: f32, arg: u32) -> Res<()> {
+    if (0.0..=1.0).contains(&eps) {
+        Ok(())
+    } else {
+        Err(invalid(arg, 0))
+    }
+}
+
+/// The loss buffer's length for reduction 0 none (a loss per row), 1 mean, 2 sum (one loss).
+pub(super) fn ce_loss_len(reduction: u32, rows: usize, arg: u32) -> Res<usize> {
+    match reduction {
+        0 => Ok(rows),
+        1 | 2 => Ok(1),
+        _ => Err(invalid(arg, reduction as i32)),
+    }
+}
+
+/// The gradient of a loss per row, or of one reduced loss.
+pub(super) fn dloss_len_fits(dloss_len: usize, rows: usize, arg: u32) -> Res<()> {
+    if dloss_len != 1 && dloss_len != rows {
+        return Err(invalid(arg, sat_i32(dloss_len)));
+    }
+    Ok(())
+}
+
+/// 0 add, 1 sub, 2 mul, 3 div.
+pub(super) fn binary_op(op: u32, arg: u32) -> Res<()> {
+    if op > 3 {
+        return Err(invalid(arg, op as i32));
+    }
+    Ok(())
+}
+
+/// A broadcast operand's length equals n or divides it (n == 0 accepts any length; 0 divides nothing
+/// else).
+pub(super) fn broadcast_len(len: usize, n: usize, arg: u32) -> Res<()> {
+    if len != n && (len == 0 || n % len != 0) {
+        return Err(invalid(arg, sat_i32(len)));
+    }
+    Ok(())
+}
+
+/// Max and argmax need something to reduce over unless the output is empty.
+pub(super) fn nonempty_dim(dim: usize, out_len: usize, arg: u32) -> Res<()> {
+    if dim == 0 && out_len > 0 {
+        return Err(invalid(arg, 0));
+    }
+    Ok(())
+}
+
+pub(super) fn max_ndim(ndim: usize, arg: u32) -> Res<()> {
+    if ndim > MAX_NDIM {
+        return Err(invalid(arg, sat_i32(ndim)));
+    }
+    Ok(())
+}
+
+/// Reads a validated shape and its strides (ndim ≤ 8 u32 each) and returns the element count of the
+/// shape (overflow blamed on `shape_arg`) and the largest offset the strides reach + 1, 0 for an empty
+/// shape (overflow blamed on `strides_arg`).
+pub(super) fn shape_extent(
+    shape: Region,
+    strides: Region,
+    shape_arg: u32,
+    strides_arg: u32,
+) -> Res<(usize, usize)> {
+    // SAFETY: both regions were validated; they are only read, before any output is built.
+    let (sh, st) = unsafe { (shape.u32s(), strides.u32s()) };
+    let mut count: usize = 1;
+    for &d in sh {
+        count = mul(count, d as usize, shape_arg)?;
+    }
+    if count == 0 {
+        return Ok((0, 0));
+    }
+    let mut max_off: usize = 0;
+    for (&d, &s) in sh.iter().zip(st) {
+        let step = mul(d as usize - 1, s as usize, strides_arg)?;
+        max_off = max_off
+            .checked_add(step)
+            .ok_or_else(|| fail(SIZE_OVERFLOW, strides_arg, 0))?;
+    }
+    Ok((count, max_off + 1))
+}
+
+/// The strides reach no further than the `len` elements of the strided buffer (detail value = the
+/// elements needed).
+pub(super) fn strides_reach(span: usize, len: usize, arg: u32) -> Res<()> {
+    if span > len {
+        return Err(invalid(arg, sat_i32(span)));
+    }
+    Ok(())
+}
+
+/// Adam's step counts from 1.
+pub(super) fn step_from_one(step: u32, arg: u32) -> Res<()> {
+    if step == 0 {
+        return Err(invalid(arg, 0));
+    }
+    Ok(())
+}
+
+/// Status 4 for the bad label / index at position `i` of `values` (detail: i, the value).
+pub(super) fn bad_index(values: &[i32], i: usize) -> Fail {
+    fail(
+        INDEX_OUT_OF_RANGE,
+        sat_u32(i),
+        values.get(i).copied().unwrap_or(0),
+    )
+}
+
+/// Status 4 for position `i` of a confusion matrix's inputs: the target is checked before the
+/// prediction at the same position, so a bad target is the one reported.
+pub(super) fn confusion_fail(pred: &[i32], target: &[i32], classes: usize, i: usize) -> Fail {
+    let t = target[i];
+    let bad_target = t < 0 || t as usize >= classes;
+    fail(
+        INDEX_OUT_OF_RANGE,
+        sat_u32(i),
+        if bad_target { t } else { pred[i] },
+    )
+}
+
+/// The all-zero state is not a state of the generator (it would stay zero).
+pub(super) fn nonzero_state(state: Region, arg: u32) -> Res<()> {
+    // SAFETY: a validated region of 4 u32 words, only read.
+    if unsafe { state.u32s() }.iter().all(|&w| w == 0) {
+        return Err(invalid(arg, 0));
+    }
+    Ok(())
+}
+
+pub(super) fn std_nonnegative(std: f32, arg: u32) -> Res<()> {
+    if std.is_nan() || std < 0.0 {
+        return Err(invalid(arg, 0));
+    }
+    Ok(())
+}
+
+/// A permutation of 0..n in int32 needs n ≤ 2³¹.
+pub(super) fn permutation_len(n: usize, arg: u32) -> Res<()> {
+    if n > (i32::MAX as usize) + 1 {
+        return Err(invalid(arg, sat_i32(n)));
+    }
+    Ok(())
+}
+
+/// Dropout's p ∈ [0, 1) (1 would divide by zero).
+pub(super) fn dropout_p(p: f32, arg: u32) -> Res<()> {
+    if !(0.0..1.0).contains(&p) {
+        return Err(invalid(arg, 0));
+    }
+    Ok(())
+}
+
+pub(super) fn crop_pad(pad: usize, arg: u32) -> Res<()> {
+    if pad > (i32::MAX as usize) {
+        return Err(invalid(arg, sat_i32(pad)));
+    }
+    Ok(())
+}
+
+/// A flip probability ∈ [0, 1].
+pub(super) fn flip_p(p: f32, arg: u32) -> Res<()> {
+    if !(0.0..=1.0).contains(&p) {
+        return Err(invalid(arg, 0));
+    }
+    Ok(())
+}
+
+/// Resizing to a non-empty output needs a non-empty source (h blamed before w).
+pub(super) fn resize_source(out_len: usize, h: usize, w: usize, h_arg: u32, w_arg: u32) -> Res<()> {
+    if out_len > 0 && (h == 0 || w == 0) {
+        return Err(invalid(if h == 0 { h_arg } else { w_arg }, 0));
+    }
+    Ok(())
+}

@@ -1,0 +1,309 @@
+//! Native tests of the export checks: statuses, details, and that valid calls reach the kernels.
+
+use super::*;
+
+fn addr<T>(v: &[T]) -> usize {
+    v.as_ptr() as usize
+}
+
+/// Address of a buffer the callee writes to (derived from a unique borrow).
+fn out<T>(v: &mut [T]) -> usize {
+    v.as_mut_ptr() as usize
+}
+
+#[test]
+fn alloc_zero_is_non_null_and_aligned() {
+    let p = alloc(0);
+    assert_ne!(p, 0);
+    assert_eq!(p % 16, 0);
+    let q = alloc(0);
+    assert_ne!(p, q, "zero-size allocations are unique");
+    assert_eq!(free(p, 0), OK);
+    assert_eq!(free(q, 0), OK);
+    assert_eq!(free(0, 123), OK);
+    let big = alloc(1000);
+    assert_eq!(big % 16, 0);
+    assert_eq!(free(big, 1000), OK);
+    assert_eq!(alloc(usize::MAX), 0, "impossible size → 0");
+    assert_eq!(free(17, 4), MISALIGNED);
+}
+
+#[test]
+fn null_pointers_are_refused() {
+    let mut y = vec![0f32; 4];
+    assert_eq!(relu_f32(0, out(&mut y), 4), NULL_POINTER);
+    assert_eq!(status_detail_index(), 0);
+    let x = vec![1f32; 4];
+    assert_eq!(relu_f32(addr(&x), 0, 4), NULL_POINTER);
+    assert_eq!(status_detail_index(), 1);
+    // zero length does not make null acceptable
+    assert_eq!(relu_f32(0, out(&mut y), 0), NULL_POINTER);
+    assert_eq!(rng_get_state(0), NULL_POINTER);
+    assert_eq!(rng_set_state(0), NULL_POINTER);
+    assert_eq!(sum_f32(addr(&x), 4, 0), NULL_POINTER);
+    assert_eq!(status_detail_index(), 2);
+}
+
+#[test]
+fn misaligned_pointers_are_refused() {
+    let x = vec![0f32; 8];
+    let mut y = vec![0f32; 8];
+    assert_eq!(relu_f32(addr(&x) + 1, out(&mut y), 4), MISALIGNED);
+    assert_eq!(status_detail_index(), 0);
+    assert_eq!(status_detail_value(), 1);
+    assert_eq!(relu_f32(addr(&x), out(&mut y) + 2, 4), MISALIGNED);
+    assert_eq!(status_detail_index(), 1);
+    // u8 sources may be anywhere
+    let src = vec![1u8; 9];
+    let idx = vec![0i32; 2];
+    let mut dst = vec![0f32; 8];
+    assert_eq!(
+        gather_u8_to_f32(addr(&src) + 1, 8, 4, addr(&idx), 2, 1.0, out(&mut dst)),
+        OK
+    );
+    assert_eq!(dst, vec![1.0; 8]);
+}
+
+#[test]
+fn size_overflow_is_refused() {
+    let x = vec![0f32; 4];
+    let mut y = vec![0f32; 4];
+    // element count × 4 overflows
+    assert_eq!(
+        relu_f32(addr(&x), out(&mut y), usize::MAX / 2),
+        SIZE_OVERFLOW
+    );
+    assert_eq!(status_detail_index(), 0);
+    // m·k overflows
+    assert_eq!(
+        gemm_f32(
+            0,
+            0,
+            usize::MAX,
+            2,
+            2,
+            1.0,
+            addr(&x),
+            addr(&x),
+            0.0,
+            out(&mut y)
+        ),
+        SIZE_OVERFLOW
+    );
+    assert_eq!(status_detail_index(), 6);
+    // outer·dim·inner overflows
+    assert_eq!(
+        softmax_f32(addr(&x), out(&mut y), usize::MAX, usize::MAX, 1),
+        SIZE_OVERFLOW
+    );
+    // shape product overflows
+    let shape = [u32::MAX; 8];
+    let strides = [0u32; 8];
+    assert_eq!(
+        expand_f32(addr(&x), 1, out(&mut y), addr(&shape), addr(&strides), 8),
+        SIZE_OVERFLOW
+    );
+    // ptr + bytes wraps the address space
+    assert_eq!(
+        relu_f32(usize::MAX - 3, out(&mut y), usize::MAX / 8),
+        OUT_OF_BOUNDS
+    );
+}
+
+#[test]
+fn aliasing_is_refused() {
+    let mut buf = vec![0f32; 16];
+    let p = out(&mut buf);
+    // exact in-place
+    assert_eq!(relu_f32(p, p, 8), ALIASING);
+    assert_eq!(status_detail_index(), 1);
+    assert_eq!(status_detail_value(), 0);
+    // partial overlap
+    assert_eq!(relu_f32(p, p + 4 * 7, 8), ALIASING);
+    // adjacent is fine
+    assert_eq!(relu_f32(p, p + 4 * 8, 8), OK);
+    // empty ranges never overlap
+    assert_eq!(relu_f32(p, p, 0), OK);
+    // gemm: C overlaps B
+    assert_eq!(
+        gemm_f32(0, 0, 2, 2, 2, 1.0, p, p + 16, 0.0, p + 20),
+        ALIASING
+    );
+    assert_eq!(status_detail_index(), 9);
+    assert_eq!(status_detail_value(), 7);
+    // two outputs overlapping each other (dropout mask / y)
+    assert_eq!(dropout_f32(p, p + 16, p + 20, 4, 0.5), ALIASING);
+    // sgd with momentum: buf overlapping param
+    let g = vec![0f32; 4];
+    assert_eq!(
+        sgd_step_f32(p, addr(&g), p + 8, 4, 0.1, 0.9, 0.0, 0.0, 0, 1),
+        ALIASING
+    );
+}
+
+#[test]
+fn invalid_arguments_are_refused() {
+    let a = vec![1f32; 6];
+    let b = vec![1f32; 6];
+    let mut y = vec![0f32; 6];
+    assert_eq!(
+        binary_f32(4, addr(&a), 6, addr(&b), 6, out(&mut y), 6),
+        INVALID_ARGUMENT
+    );
+    assert_eq!((status_detail_index(), status_detail_value()), (0, 4));
+    assert_eq!(
+        binary_f32(0, addr(&a), 4, addr(&b), 6, out(&mut y), 6),
+        INVALID_ARGUMENT
+    );
+    assert_eq!((status_detail_index(), status_detail_value()), (2, 4));
+    assert_eq!(binary_f32(0, addr(&a), 3, addr(&b), 2, out(&mut y), 6), OK);
+    let labels = vec![0i32; 2];
+    assert_eq!(
+        cross_entropy_f32(addr(&a), addr(&labels), 2, 3, 0.0, 3, out(&mut y)),
+        INVALID_ARGUMENT
+    );
+    assert_eq!(
+        cross_entropy_f32(addr(&a), addr(&labels), 2, 3, 1.5, 1, out(&mut y)),
+        INVALID_ARGUMENT
+    );
+    assert_eq!(
+        dropout_f32(addr(&a), addr(&b), out(&mut y), 6, 1.0),
+        INVALID_ARGUMENT
+    );
+    assert_eq!(
+        dropout_f32(addr(&a), addr(&b), out(&mut y), 6, -0.1),
+        INVALID_ARGUMENT
+    );
+    assert_eq!(
+        dropout_f32(addr(&a), addr(&b), out(&mut y), 6, f32::NAN),
+        INVALID_ARGUMENT
+    );
+    let shape = [1u32; 9];
+    assert_eq!(
+        expand_f32(addr(&a), 6, out(&mut y), addr(&shape), addr(&shape), 9),
+        INVALID_ARGUMENT
+    );
+    // strides reaching past x
+    let shape2 = [2u32, 3];
+    let strides2 = [3u32, 2];
+    assert_eq!(
+        expand_f32(addr(&a), 6, out(&mut y), addr(&shape2), addr(&strides2), 2),
+        INVALID_ARGUMENT
+    );
+    assert_eq!(status_detail_value(), 8);
+    let zero_state = [0u32; 4];
+    assert_eq!(rng_set_state(addr(&zero_state)), INVALID_ARGUMENT);
+}
+
+#[test]
+fn bad_labels_report_row_and_value() {
+    let logits = vec![0f32; 6];
+    let labels = vec![0i32, 1, 7];
+    let mut loss = vec![0f32; 3];
+    assert_eq!(
+        cross_entropy_f32(addr(&logits), addr(&labels), 3, 2, 0.0, 0, out(&mut loss)),
+        INDEX_OUT_OF_RANGE
+    );
+    assert_eq!((status_detail_index(), status_detail_value()), (2, 7));
+    let ok = vec![0i32, 1, 1];
+    assert_eq!(
+        cross_entropy_f32(addr(&logits), addr(&ok), 3, 2, 0.0, 0, out(&mut loss)),
+        OK
+    );
+    let l2 = std::f32::consts::LN_2;
+    assert!(loss.iter().all(|&l| (l - l2).abs() < 1e-6));
+}
+
+#[test]
+fn confusion_is_validated_like_the_label_kernels() {
+    let pred = vec![0i32, 1, 1, 2];
+    let target = vec![0i32, 0, 2, 2];
+    for f in [confusion_i32, confusion_i32_ref].iter() {
+        let mut m = vec![0i32; 9];
+        assert_eq!(f(addr(&pred), addr(&target), 4, 3, out(&mut m)), OK);
+        assert_eq!(m, [1, 1, 0, 0, 0, 0, 0, 1, 1]);
+        // null, misaligned, overflowing classes², aliasing out / target
+        assert_eq!(f(0, addr(&target), 4, 3, out(&mut m)), NULL_POINTER);
+        assert_eq!(status_detail_index(), 0);
+        assert_eq!(f(addr(&pred), addr(&target), 4, 3, 0), NULL_POINTER);
+        assert_eq!(status_detail_index(), 4);
+        assert_eq!(
+            f(addr(&pred), addr(&target) + 2, 4, 3, out(&mut m)),
+            MISALIGNED
+        );
+        assert_eq!((status_detail_index(), status_detail_value()), (1, 2));
+        assert_eq!(
+            f(addr(&pred), addr(&target), 4, usize::MAX, out(&mut m)),
+            SIZE_OVERFLOW
+        );
+        assert_eq!(status_detail_index(), 3);
+        assert_eq!(
+            f(addr(&pred), addr(&target), usize::MAX / 2, 3, out(&mut m)),
+            SIZE_OVERFLOW
+        );
+        assert_eq!(status_detail_index(), 0);
+        let mut both = vec![0i32; 13];
+        let p = out(&mut both);
+        assert_eq!(f(addr(&pred), p, 4, 3, p + 4), ALIASING);
+        assert_eq!((status_detail_index(), status_detail_value()), (4, 1));
+        // pred and target may be the same buffer (both inputs)
+        let mut m2 = vec![0i32; 9];
+        assert_eq!(f(addr(&pred), addr(&pred), 4, 3, out(&mut m2)), OK);
+        assert_eq!(m2, [1, 0, 0, 0, 2, 0, 0, 0, 1]);
+        // bad target at 2, bad prediction at 1: position and value; nothing written
+        let before = m.clone();
+        let bad_t = vec![0i32, 0, 3, 0];
+        assert_eq!(
+            f(addr(&pred), addr(&bad_t), 4, 3, out(&mut m)),
+            INDEX_OUT_OF_RANGE
+        );
+        assert_eq!((status_detail_index(), status_detail_value()), (2, 3));
+        let bad_p = vec![0i32, -5, 9, 0];
+        assert_eq!(
+            f(addr(&bad_p), addr(&target), 4, 3, out(&mut m)),
+            INDEX_OUT_OF_RANGE
+        );
+        assert_eq!((status_detail_index(), status_detail_value()), (1, -5));
+        assert_eq!(m, before);
+    }
+}
+
+#[test]
+fn valid_calls_reach_the_kernels() {
+    let x = vec![-1f32, 2.0, -3.0, 4.0, 5.0];
+    let mut y = vec![0f32; 5];
+    assert_eq!(relu_f32(addr(&x), out(&mut y), 5), OK);
+    assert_eq!(y, vec![0.0, 2.0, 0.0, 4.0, 5.0]);
+    let mut s = [0f32; 1];
+    assert_eq!(sum_f32(addr(&x), 5, out(&mut s)), OK);
+    assert_eq!(s[0], 7.0);
+    // gemm 2×2: [[1,2],[3,4]]·I
+    let a = vec![1f32, 2.0, 3.0, 4.0];
+    let i = vec![1f32, 0.0, 0.0, 1.0];
+    let mut c = vec![f32::NAN; 4];
+    assert_eq!(
+        gemm_f32(0, 0, 2, 2, 2, 1.0, addr(&a), addr(&i), 0.0, out(&mut c)),
+        OK
+    );
+    assert_eq!(c, a);
+    // rng round trip
+    assert_eq!(rng_seed(42, 0), OK);
+    let mut st = [0u32; 4];
+    assert_eq!(rng_get_state(out(&mut st)), OK);
+    let mut u1 = vec![0f32; 8];
+    assert_eq!(rng_uniform_f32(out(&mut u1), 8, 0.0, 1.0), OK);
+    assert_eq!(rng_set_state(out(&mut st)), OK);
+    let mut u2 = vec![0f32; 8];
+    assert_eq!(rng_uniform_f32(out(&mut u2), 8, 0.0, 1.0), OK);
+    assert_eq!(u1, u2);
+    let mut perm = vec![0i32; 10];
+    assert_eq!(rng_permutation_i32(out(&mut perm), 10), OK);
+    perm.sort_unstable();
+    assert_eq!(perm, (0..10).collect::<Vec<i32>>());
+    // zero-length buffers are fine with a real pointer
+    let empty: Vec<f32> = Vec::with_capacity(0);
+    let p = alloc(0);
+    assert_eq!(relu_f32(p, out(&mut y), 0), OK);
+    assert_eq!(free(p, 0), OK);
+    assert_eq!(empty.len(), 0);
+}

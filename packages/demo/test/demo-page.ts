@@ -1,0 +1,227 @@
+// Drives the demo page in headless Chromium (Debian's /usr/bin/chromium through playwright-core): serves
+// it (Vite dev server, or a production build through vite preview), opens it, fills the settings, trains.
+// Used by the end-to-end test (e2e.test.ts) and by the responsiveness benchmark (bench/responsiveness.ts).
+//
+// Every page gets a probe before its own scripts run: it counts WebAssembly compilations and
+// instantiations on the page's main thread (a worker's are not seen: init scripts run in frames only),
+// and records the main thread's long tasks and how late a 10 ms timer fires, for the benchmark.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build, createServer, preview } from 'vite';
+
+export const DEMO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO = resolve(DEMO, '../..');
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--no-first-run', '--disable-sync', '--disable-quic',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface DemoServer {
+  url: string;
+  /** The production build's output folder (vite preview), or null (dev server). */
+  outDir: string | null;
+  close(): Promise<void>;
+}
+
+/** The Vite dev server on a free port. */
+export async function serveDev(): Promise<DemoServer> {
+  const port = await freePort();
+  const server = await createServer({
+    root: DEMO, configFile: join(DEMO, 'vite.config.ts'), logLevel: 'warn',
+    server: { host: '127.0.0.1', port, strictPort: true, hmr: false },
+  });
+  await server.listen();
+  return { url: server.resolvedUrls!.local[0], outDir: null, close: () => server.close() };
+}
+
+/** A production build (into a temporary folder) served by vite preview on a free port. */
+export async function serveBuild(): Promise<DemoServer> {
+  const outDir = mkdtempSync(join(tmpdir(), 'softmax-demo-build-'));
+  try {
+    await build({ root: DEMO, configFile: join(DEMO, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    const port = await freePort();
+    const server = await preview({
+      root: DEMO, configFile: join(DEMO, 'vite.config.ts'), logLevel: 'warn',
+      build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true },
+    });
+    return {
+      url: server.resolvedUrls!.local[0], outDir,
+      close: async () => {
+        await server.close();
+        rmSync(outDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export interface PageLog {
+  errors: string[];
+}
+
+/** What the probe saw on the page's main thread. */
+export interface MainThreadProbe {
+  /** WebAssembly compilations and instantiations (compile*, instantiate*, new Module / Instance). */
+  wasm: number;
+  longTasks: { start: number; duration: number }[];
+  /** When a 10 ms timer, re-armed each time it fires, fired later than asked: [time, ms late]. */
+  timerLate: [number, number][];
+}
+
+/** Installed before the page's scripts; see the file's header. */
+function installProbe(): void {
+  const probe: MainThreadProbe = { wasm: 0, longTasks: [], timerLate: [] };
+  (window as unknown as { __probe: MainThreadProbe }).__probe = probe;
+  const wa = WebAssembly as unknown as Record<string, unknown>;
+  for (const name of ['compile', 'compileStreaming', 'instantiate', 'instantiateStreaming']) {
+    const f = wa[name];
+    if (typeof f !== 'function') continue;
+    wa[name] = function (this: unknown, ...args: unknown[]) {
+      probe.wasm++;
+      return (f as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+  for (const name of ['Module', 'Instance']) {
+    wa[name] = new Proxy(wa[name] as new (...a: unknown[]) => object, {
+      construct(target, args, newTarget) {
+        probe.wasm++;
+        return Reflect.construct(target, args, newTarget);
+      },
+    });
+  }
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) probe.longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  const TICK_MS = 10;
+  let due = performance.now() + TICK_MS;
+  const tick = (): void => {
+    const t = performance.now();
+    if (t - due > 1) probe.timerLate.push([t, t - due]);
+    due = t + TICK_MS;
+    setTimeout(tick, TICK_MS);
+  };
+  setTimeout(tick, TICK_MS);
+}
+
+/** Opens the demo with the probe, collecting console errors, page errors and failed requests; waits for the data. */
+export async function openDemo(browser: Browser, url: string): Promise<{ page: Page; log: PageLog }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const log: PageLog = { errors: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error') log.errors.push(`console.error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => log.errors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => log.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // Run through tsx (the benchmark), esbuild's keepNames wraps named functions in __name(...): the
+  // functions this file sends to the page need that helper there.
+  await page.addInitScript({ content: 'globalThis.__name ??= (f) => f;' });
+  await page.addInitScript(installProbe);
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('data-status')?.dataset.state === 'ready', null, { timeout: 90_000 })
+    .catch(async (e: Error) => {
+      throw new Error(`the data did not load: ${await page.textContent('#data-status')} / ${await page.textContent('#error')} (${e.message}) ${log.errors.join('; ')}`);
+    });
+  return { page, log };
+}
+
+export interface DemoSettings {
+  model?: 'softmax' | 'mlp'; hidden?: number; lr?: number; batchSize?: number; epochs?: number;
+  weightDecay?: number; dropout?: number; seed?: number; augment?: boolean; workers?: number;
+}
+
+export async function setSettings(page: Page, s: DemoSettings): Promise<void> {
+  if (s.model) await page.check(`input[name=model][value=${s.model}]`);
+  if (s.hidden !== undefined) await page.fill('#hidden', String(s.hidden));
+  if (s.workers !== undefined) await page.fill('#workers', String(s.workers));
+  if (s.lr !== undefined) await page.fill('#lr', String(s.lr));
+  if (s.batchSize !== undefined) await page.selectOption('#batchSize', String(s.batchSize));
+  if (s.epochs !== undefined) await page.fill('#epochs', String(s.epochs));
+  if (s.weightDecay !== undefined) await page.fill('#weightDecay', String(s.weightDecay));
+  if (s.dropout !== undefined) await page.fill('#dropout', String(s.dropout));
+  if (s.seed !== undefined) await page.fill('#seed', String(s.seed));
+  if (s.augment !== undefined) await page.setChecked('#augment', s.augment);
+}
+
+export async function waitForStatus(page: Page, states: string[], timeout = 120_000): Promise<string> {
+  await page.waitForFunction((st) => st.includes(document.getElementById('status')?.dataset.state ?? ''), states, { timeout });
+  return (await page.getAttribute('#status', 'data-state'))!;
+}
+
+/** One training run with the page's Train button, to its end and the drawing of the results. */
+export interface TrainedRun {
+  state: string;
+  error: string;
+  /** The page's marks around fit (performance.now() times on the page). */
+  start: number;
+  end: number;
+  /** The probe's records that overlap [start, end], and its WebAssembly count so far. */
+  probe: MainThreadProbe;
+  /** The end of each chart draw during training (the page's 'softmax-demo:draw' measures). */
+  draws: number[];
+}
+
+export async function trainOnce(page: Page, timeout = 300_000): Promise<TrainedRun> {
+  await page.click('#train');
+  const state = await waitForStatus(page, ['done', 'error', 'stopped'], timeout);
+  const error = (await page.textContent('#error')) ?? '';
+  if (state === 'done') {
+    // The gallery and confusion matrix are drawn right after training.
+    await page.waitForFunction(() => document.querySelectorAll('#gallery .card').length > 0 && document.querySelectorAll('#confusion td').length === 100);
+  }
+  const run = await page.evaluate(() => {
+    const start = performance.getEntriesByName('softmax-demo:train-start').at(-1)?.startTime ?? NaN;
+    const end = performance.getEntriesByName('softmax-demo:train-end').at(-1)?.startTime ?? NaN;
+    const p = (window as unknown as { __probe: MainThreadProbe }).__probe;
+    const within = (t0: number, t1: number) => t1 > start && t0 < end;
+    const draws = performance.getEntriesByName('softmax-demo:draw')
+      .map((e) => e.startTime + e.duration).filter((t) => t > start && t <= end);
+    return {
+      start, end, draws,
+      probe: {
+        wasm: p.wasm,
+        longTasks: p.longTasks.filter((t) => within(t.start, t.start + t.duration)),
+        timerLate: p.timerLate.filter(([t, late]) => within(t - late, t)),
+      },
+    };
+  });
+  return { state, error, ...run };
+}
+
+/** WebAssembly compilations and instantiations on the page's main thread so far. */
+export function wasmOnMainThread(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __probe: MainThreadProbe }).__probe.wasm);
+}
+
+/** A temporary folder, removed after `use`. */
+export async function withTempDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'softmax-demo-'));
+  try {
+    return await use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
