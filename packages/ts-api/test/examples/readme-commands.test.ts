@@ -199,7 +199,9 @@ async function demoServes(command: string): Promise<void> {
   const child = spawn('bash', ['-c', command], {
     cwd: ROOT,
     detached: true,
-    env: CHILD_ENV,
+    // Skips the library build the start script runs first: it would rewrite dist/ while other test
+    // files spawn the CLI from it.
+    env: { ...CHILD_ENV, SOFTMAX_NN_SKIP_SETUP: '1' },
   });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));

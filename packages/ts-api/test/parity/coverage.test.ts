@@ -85,6 +85,8 @@ const ALLOWED: Record<string, string> = {
   'train.Checkpoint': 'training callback writing files (test/train/fit.test.ts)',
   'train.saveCheckpoint': 'files (test/train/fit.test.ts)', 'train.loadCheckpoint': 'files (test/train/fit.test.ts)',
   'train.Ensemble': 'mean of softmax outputs; checked against the math in test/train/fit.test.ts',
+  'train.TerminateOnNaN': 'training callback that stops fit at a non-finite loss, no numbers (test/train/terminate-on-nan.test.ts)',
+  'train.NON_FINITE_STOP': 'the stopReason TerminateOnNaN gives (test/train/terminate-on-nan.test.ts)',
   evaluateAccuracy: 'train.evaluateAccuracy', trainEpoch: 'train.trainEpoch', fit: 'train.fit',
   EarlyStopping: 'train.EarlyStopping', Checkpoint: 'train.Checkpoint', Ensemble: 'train.Ensemble',
 
