@@ -191,7 +191,6 @@ const PLAN: Record<string, { run: (command: string) => Promise<void> } | { notRu
       await ok(`${command} --check`);
     },
   },
-  'node --single-threaded': { notRun: 'a Node flag the Speed section mentions, not a command' },
 };
 
 /** Starts the dev server, loads the page and the dataset index it serves, then ends the server. */
