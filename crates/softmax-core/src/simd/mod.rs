@@ -1,0 +1,101 @@
+//! The crate's one SIMD layer: four-lane vectors and the operations the kernels use, declared once.
+//!
+//! `wasm.rs` maps every operation to one (or a fixed few) wasm simd128 instructions; `portable.rs`
+//! implements the same operations on plain arrays, lane by lane, with exactly the IEEE semantics of that
+//! instruction (no fused multiply-add, wasm's NaN and ±0 rules for min/max, saturating conversions). The
+//! portable twin is what native builds (and wasm builds without `+simd128`) run, so native `cargo test`
+//! exercises every kernel's fast path, bit for bit as the wasm build computes it.
+//!
+//! Types (both files define them with the same methods):
+//! * `F32x4` — four f32 lanes: `zero splat load store load_ptr store_ptr load_splat add sub mul div sqrt
+//!   neg abs max nearest pmax eq ne lt gt le ge and andnot or select lane to_array to_bits
+//!   trunc_sat_i32 interleave concat_lo concat_hi`.
+//! * `I32x4` — four i32 lanes, also the mask type (every comparison returns lanes of 0 or −1):
+//!   `splat add sub shl shr and or select store bits_to_f32`.
+//! * `U32x4` — four u32 lanes: `splat load shr ge or bits_to_f32`.
+//! * `U8x16` — sixteen u8 lanes: `load_ptr widen` (to four `U32x4`, zero-extended).
+//!
+//! Helpers written once on top of them (here): `transpose4`, horizontal reductions, and the scalar twins
+//! the kernels' tails use.
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) use wasm::{F32x4, I32x4, U32x4, U8x16};
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod portable;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+pub(crate) use portable::{F32x4, I32x4, U32x4, U8x16};
+
+#[cfg(test)]
+mod tests;
+
+/// Scalar twin of `F32x4::pmax` (wasm `f32x4.pmax`): `if a < b { b } else { a }`. A NaN in `b` is
+/// ignored, a NaN in `a` is kept.
+#[inline(always)]
+pub(crate) fn pmax(a: f32, b: f32) -> f32 {
+    if a < b {
+        b
+    } else {
+        a
+    }
+}
+
+/// Scalar twin of `F32x4::max` (wasm `f32x4.max`): NaN if either operand is NaN, and +0 > −0.
+#[inline(always)]
+pub(crate) fn wasm_max(a: f32, b: f32) -> f32 {
+    if a.is_nan() || b.is_nan() {
+        f32::NAN
+    } else if a == b {
+        // only ±0 compare equal with different bits: the max has the sign bit clear if either has
+        f32::from_bits(a.to_bits() & b.to_bits())
+    } else if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Scalar twin of `F32x4::nearest` (wasm `f32x4.nearest`): round to the nearest integer, ties to even,
+/// keeping the sign of zero. Rust 1.63 has no `round_ties_even`.
+#[inline(always)]
+pub(crate) fn nearest(x: f32) -> f32 {
+    const TWO23: f32 = 8_388_608.0;
+    let t = x.abs();
+    if t < TWO23 {
+        // t + 2^23 rounds t to an integer (ties to even) in the default rounding mode
+        ((t + TWO23) - TWO23).copysign(x)
+    } else {
+        x
+    }
+}
+
+impl F32x4 {
+    /// `(l0 + l1) + (l2 + l3)`.
+    #[inline(always)]
+    pub(crate) fn reduce_sum(self) -> f32 {
+        (self.lane(0) + self.lane(1)) + (self.lane(2) + self.lane(3))
+    }
+    /// `pmax(pmax(l0, l1), pmax(l2, l3))`.
+    #[inline(always)]
+    pub(crate) fn reduce_pmax(self) -> f32 {
+        pmax(
+            pmax(self.lane(0), self.lane(1)),
+            pmax(self.lane(2), self.lane(3)),
+        )
+    }
+}
+
+/// Transposes the 4×4 block whose rows are `r`: returns its columns.
+#[inline(always)]
+pub(crate) fn transpose4(r: [F32x4; 4]) -> [F32x4; 4] {
+    let (t0, t1) = F32x4::interleave(r[0], r[1]);
+    let (t2, t3) = F32x4::interleave(r[2], r[3]);
+    [
+        F32x4::concat_lo(t0, t2),
+        F32x4::concat_hi(t0, t2),
+        F32x4::concat_lo(t1, t3),
+        F32x4::concat_hi(t1, t3),
+    ]
+}
