@@ -5,18 +5,22 @@ use core::arch::wasm32::*;
 
 /// Four f32 lanes in one simd128 register.
 #[derive(Clone, Copy)]
+#[repr(transparent)]
 pub(crate) struct F32x4(v128);
 
 /// Four i32 lanes; also the lane mask (0 or −1) the comparisons return.
 #[derive(Clone, Copy)]
+#[repr(transparent)]
 pub(crate) struct I32x4(v128);
 
 /// Four u32 lanes.
 #[derive(Clone, Copy)]
+#[repr(transparent)]
 pub(crate) struct U32x4(v128);
 
 /// Sixteen u8 lanes.
 #[derive(Clone, Copy)]
+#[repr(transparent)]
 pub(crate) struct U8x16(v128);
 
 impl F32x4 {
