@@ -19,8 +19,6 @@ pub mod metrics;
 pub mod optim;
 pub mod reduce;
 pub mod rng;
-// Some lane operations are used only by the kernels still being moved onto this layer.
-#[allow(dead_code, unused_imports)]
 mod simd;
 pub mod softmax;
 pub mod threads;

@@ -42,35 +42,6 @@ pub(crate) fn pmax(a: f32, b: f32) -> f32 {
     }
 }
 
-/// Scalar twin of `F32x4::max` (wasm `f32x4.max`): NaN if either operand is NaN, and +0 > −0.
-#[inline(always)]
-pub(crate) fn wasm_max(a: f32, b: f32) -> f32 {
-    if a.is_nan() || b.is_nan() {
-        f32::NAN
-    } else if a == b {
-        // only ±0 compare equal with different bits: the max has the sign bit clear if either has
-        f32::from_bits(a.to_bits() & b.to_bits())
-    } else if a > b {
-        a
-    } else {
-        b
-    }
-}
-
-/// Scalar twin of `F32x4::nearest` (wasm `f32x4.nearest`): round to the nearest integer, ties to even,
-/// keeping the sign of zero. Rust 1.63 has no `round_ties_even`.
-#[inline(always)]
-pub(crate) fn nearest(x: f32) -> f32 {
-    const TWO23: f32 = 8_388_608.0;
-    let t = x.abs();
-    if t < TWO23 {
-        // t + 2^23 rounds t to an integer (ties to even) in the default rounding mode
-        ((t + TWO23) - TWO23).copysign(x)
-    } else {
-        x
-    }
-}
-
 impl F32x4 {
     /// `(l0 + l1) + (l2 + l3)`.
     #[inline(always)]

@@ -14,6 +14,35 @@ pub(crate) struct U32x4([u32; 4]);
 #[derive(Clone, Copy)]
 pub(crate) struct U8x16([u8; 16]);
 
+/// Scalar twin of `F32x4::max` (wasm `f32x4.max`): NaN if either operand is NaN, and +0 > −0.
+#[inline(always)]
+pub(super) fn wasm_max(a: f32, b: f32) -> f32 {
+    if a.is_nan() || b.is_nan() {
+        f32::NAN
+    } else if a == b {
+        // only ±0 compare equal with different bits: the max has the sign bit clear if either has
+        f32::from_bits(a.to_bits() & b.to_bits())
+    } else if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Scalar twin of `F32x4::nearest` (wasm `f32x4.nearest`): round to the nearest integer, ties to even,
+/// keeping the sign of zero. Rust 1.63 has no `round_ties_even`.
+#[inline(always)]
+pub(super) fn nearest(x: f32) -> f32 {
+    const TWO23: f32 = 8_388_608.0;
+    let t = x.abs();
+    if t < TWO23 {
+        // t + 2^23 rounds t to an integer (ties to even) in the default rounding mode
+        ((t + TWO23) - TWO23).copysign(x)
+    } else {
+        x
+    }
+}
+
 #[inline(always)]
 fn map<T: Copy, U>(a: [T; 4], f: impl Fn(T) -> U) -> [U; 4] {
     [f(a[0]), f(a[1]), f(a[2]), f(a[3])]
@@ -108,11 +137,11 @@ impl F32x4 {
     }
     #[inline(always)]
     pub(crate) fn max(self, o: Self) -> Self {
-        F32x4(zip(self.0, o.0, super::wasm_max))
+        F32x4(zip(self.0, o.0, wasm_max))
     }
     #[inline(always)]
     pub(crate) fn nearest(self) -> Self {
-        F32x4(map(self.0, super::nearest))
+        F32x4(map(self.0, nearest))
     }
     #[inline(always)]
     pub(crate) fn pmax(self, o: Self) -> Self {

@@ -1,6 +1,7 @@
 //! The portable lanes against the wasm instruction semantics they stand for (the wasm build runs the
 //! kernels' fast paths against their `_ref` twins in the TypeScript tests).
 
+use super::portable::{nearest, wasm_max};
 use super::*;
 
 #[test]
