@@ -4,19 +4,21 @@
 //! implements the same operations on plain arrays, lane by lane, with exactly the IEEE semantics of that
 //! instruction (no fused multiply-add, wasm's NaN and ±0 rules for min/max, saturating conversions). The
 //! portable twin is what native builds (and wasm builds without `+simd128`) run, so native `cargo test`
-//! exercises every kernel's fast path, bit for bit as the wasm build computes it.
+//! exercises every kernel's fast path, bit for bit as the wasm build computes it (NaN payloads aside,
+//! which wasm leaves to the engine).
 //!
 //! Types (both files define them with the same methods):
 //! * `F32x4` — four f32 lanes: `zero splat load store load_ptr store_ptr load_splat add sub mul div sqrt
-//!   neg abs max nearest pmax eq ne lt gt le ge and andnot or select lane to_array to_bits
-//!   trunc_sat_i32 interleave concat_lo concat_hi`.
+//!   neg abs max nearest pmax eq ne lt gt le ge and andnot select lane to_array to_bits
+//!   trunc_sat_i32 interleave concat_lo concat_hi`, and the mask idioms of the softmax kernels
+//!   `zero_where_zero one_where_zero fix_range`.
 //! * `I32x4` — four i32 lanes, also the mask type (every comparison returns lanes of 0 or −1):
-//!   `splat add sub shl shr and or select store bits_to_f32`.
-//! * `U32x4` — four u32 lanes: `splat load shr ge or bits_to_f32`.
+//!   `splat add sub shl shr and or select store_ptr bits_to_f32`.
+//! * `U32x4` — four u32 lanes: `splat load_ptr shr ge or bits_to_f32`.
 //! * `U8x16` — sixteen u8 lanes: `load_ptr widen` (to four `U32x4`, zero-extended).
 //!
-//! Helpers written once on top of them (here): `transpose4`, horizontal reductions, and the scalar twins
-//! the kernels' tails use.
+//! Written once on top of them (here): `transpose4`, the horizontal `reduce_sum` / `reduce_pmax`, and
+//! `pmax` and `fix_range`, the scalar twins that the kernels' tails use.
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm;
@@ -39,6 +41,18 @@ pub(crate) fn pmax(a: f32, b: f32) -> f32 {
         b
     } else {
         a
+    }
+}
+
+/// Scalar twin of `F32x4::fix_range`.
+#[inline(always)]
+pub(crate) fn fix_range(r: f32, x: f32, lo: f32, hi: f32) -> f32 {
+    if x < lo {
+        0.0
+    } else if x > hi {
+        f32::INFINITY
+    } else {
+        r
     }
 }
 

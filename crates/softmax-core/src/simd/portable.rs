@@ -180,15 +180,23 @@ impl F32x4 {
         F32x4(from_bits(zip(bits(self.0), m.0, |a, b| a & !(b as u32))))
     }
     #[inline(always)]
-    pub(crate) fn or(self, o: Self) -> Self {
-        F32x4(from_bits(zip(bits(self.0), bits(o.0), |a, b| a | b)))
-    }
-    #[inline(always)]
     pub(crate) fn select(m: I32x4, a: Self, b: Self) -> Self {
         let ab = zip(bits(a.0), bits(b.0), |x, y| (x, y));
         F32x4(from_bits(zip(ab, m.0, |(x, y), m| {
             (x & m as u32) | (y & !(m as u32))
         })))
+    }
+    #[inline(always)]
+    pub(crate) fn zero_where_zero(self, d: Self) -> Self {
+        F32x4(zip(self.0, d.0, |a, b| if b == 0.0 { 0.0 } else { a }))
+    }
+    #[inline(always)]
+    pub(crate) fn one_where_zero(d: Self) -> Self {
+        F32x4(map(d.0, |b| if b == 0.0 { 1.0 } else { 0.0 }))
+    }
+    #[inline(always)]
+    pub(crate) fn fix_range(self, x: Self, lo: f32, hi: f32) -> Self {
+        F32x4(zip(self.0, x.0, |r, v| super::fix_range(r, v, lo, hi)))
     }
     #[inline(always)]
     pub(crate) fn lane(self, i: usize) -> f32 {

@@ -1,40 +1,7 @@
 //! The vectorised `exp` (`exp_f32x4` and its scalar twin `exp_poly`) and the row helpers built on it,
 //! shared by softmax and cross-entropy.
 
-use crate::simd::{pmax, F32x4, I32x4};
-
-/// Scalar twin of `F32x4::fix_range`.
-#[inline(always)]
-pub(crate) fn fix_range(r: f32, x: f32, lo: f32, hi: f32) -> f32 {
-    if x < lo {
-        0.0
-    } else if x > hi {
-        f32::INFINITY
-    } else {
-        r
-    }
-}
-
-impl F32x4 {
-    /// Lanes where `d == 0.0` become 0, the others keep `self` (`d` is NaN-safe: NaN ≠ 0).
-    #[inline(always)]
-    pub(crate) fn zero_where_zero(self, d: Self) -> Self {
-        self.andnot(d.eq(F32x4::splat(0.0)))
-    }
-    /// 1.0 where `d == 0.0`, else 0.0.
-    #[inline(always)]
-    pub(crate) fn one_where_zero(d: Self) -> Self {
-        F32x4::splat(1.0).and(d.eq(F32x4::splat(0.0)))
-    }
-    /// `self` where `lo <= x <= hi` (or x is NaN), +0 where `x < lo`, +inf where `x > hi`.
-    #[inline(always)]
-    pub(crate) fn fix_range(self, x: Self, lo: f32, hi: f32) -> Self {
-        let under = x.lt(F32x4::splat(lo));
-        let over = x.gt(F32x4::splat(hi));
-        self.andnot(under.or(over))
-            .or(F32x4::splat(f32::INFINITY).and(over))
-    }
-}
+use crate::simd::{fix_range, pmax, F32x4, I32x4};
 
 // ======================================================================================================
 // vectorised expf: `exp_f32x4` and its scalar twin `exp_poly`
