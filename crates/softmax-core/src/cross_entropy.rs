@@ -24,9 +24,8 @@
 //! - The label column of the gradient is computed as (p_y − t_y)·f (exact cancellation when p_y ≈ 1)
 //!   where PyTorch's log_softmax backward computes p_y·f − f; the results agree to an ulp of f.
 
-use crate::softmax::{
-    exp_poly, exp_shift_store_sum, exp_shift_sum, row_max, ExpAcc, ExpSums, F32x4,
-};
+use crate::simd::F32x4;
+use crate::softmax::{exp_poly, exp_shift_store_sum, exp_shift_sum, row_max, ExpAcc, ExpSums};
 
 /// Index of the first label outside `[0, classes)` among `labels[..rows]`.
 #[inline]
@@ -106,7 +105,7 @@ fn label_column(
 }
 
 // ======================================================================================================
-// fast paths (F32x4: wasm simd128, or its portable twin natively — see softmax.rs)
+// fast paths (F32x4: wasm simd128, or its portable twin natively — see simd/mod.rs)
 // ======================================================================================================
 
 /// The split sum of `exp(x_j − m)` and `Σ_j (m − x_j)` in one pass.

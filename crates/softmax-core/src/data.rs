@@ -3,8 +3,7 @@
 //! Every function checks all indices first and returns `Err(r)` — r the position in `indices` of the first
 //! index outside [0, rows of src) — before writing anything. `row_len == 0` accepts any index ≥ 0.
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use core::arch::wasm32::*;
+use crate::simd::{F32x4, U32x4, U8x16};
 
 /// Position of the first index whose row [idx·row_len, (idx+1)·row_len) is not inside `src_len`.
 fn check_indices(src_len: usize, row_len: usize, indices: &[i32]) -> Result<(), usize> {
@@ -39,50 +38,32 @@ pub fn gather_u8_to_f32(
 
 #[inline(always)]
 fn convert_row(s: &[u8], scale: f32, y: &mut [f32]) {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        let n = s.len().min(y.len());
-        let sv = f32x4_splat(scale);
-        let (sp, yp) = (s.as_ptr(), y.as_mut_ptr());
-        let mut j = 0;
-        // u8 → f32 without a conversion instruction: a byte b placed in the mantissa of 2^23
-        // (bits 0x4B000000 | b) is the float 2^23 + b, exact, so subtracting 2^23 gives b. The
-        // obvious convert_i32x4 of the zero-extended bytes is turned by LLVM 14 into sixteen scalar
-        // lane conversions (it sees an i16 → f32 conversion, which wasm lacks), ~5× slower.
-        let magic_bits = u32x4_splat(0x4B00_0000);
-        let magic = f32x4_splat(8_388_608.0);
-        let to_f32 = |w: v128| f32x4_mul(f32x4_sub(v128_or(w, magic_bits), magic), sv);
-        // SAFETY: j + 16 ≤ n ≤ both lengths; the result is exact before the multiply by `scale`,
-        // as in the scalar code.
-        unsafe {
-            while j + 16 <= n {
-                let b = v128_load(sp.add(j) as *const v128);
-                let lo = u16x8_extend_low_u8x16(b);
-                let hi = u16x8_extend_high_u8x16(b);
-                v128_store(yp.add(j) as *mut v128, to_f32(u32x4_extend_low_u16x8(lo)));
-                v128_store(
-                    yp.add(j + 4) as *mut v128,
-                    to_f32(u32x4_extend_high_u16x8(lo)),
-                );
-                v128_store(
-                    yp.add(j + 8) as *mut v128,
-                    to_f32(u32x4_extend_low_u16x8(hi)),
-                );
-                v128_store(
-                    yp.add(j + 12) as *mut v128,
-                    to_f32(u32x4_extend_high_u16x8(hi)),
-                );
-                j += 16;
-            }
-        }
-        while j < n {
-            y[j] = s[j] as f32 * scale;
-            j += 1;
+    let n = s.len().min(y.len());
+    let sv = F32x4::splat(scale);
+    let (sp, yp) = (s.as_ptr(), y.as_mut_ptr());
+    let mut j = 0;
+    // u8 → f32 without a conversion instruction: a byte b placed in the mantissa of 2^23
+    // (bits 0x4B000000 | b) is the float 2^23 + b, exact, so subtracting 2^23 gives b. The
+    // obvious convert_i32x4 of the zero-extended bytes is turned by LLVM 14 into sixteen scalar
+    // lane conversions (it sees an i16 → f32 conversion, which wasm lacks), ~5× slower.
+    let magic_bits = U32x4::splat(0x4B00_0000);
+    let magic = F32x4::splat(8_388_608.0);
+    let to_f32 = |w: U32x4| w.or(magic_bits).bits_to_f32().sub(magic).mul(sv);
+    // SAFETY: j + 16 ≤ n ≤ both lengths; the result is exact before the multiply by `scale`,
+    // as in the scalar code.
+    unsafe {
+        while j + 16 <= n {
+            let [w0, w1, w2, w3] = U8x16::load_ptr(sp.add(j)).widen();
+            to_f32(w0).store_ptr(yp.add(j));
+            to_f32(w1).store_ptr(yp.add(j + 4));
+            to_f32(w2).store_ptr(yp.add(j + 8));
+            to_f32(w3).store_ptr(yp.add(j + 12));
+            j += 16;
         }
     }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    for (yv, &b) in y.iter_mut().zip(s.iter()) {
-        *yv = b as f32 * scale;
+    while j < n {
+        y[j] = s[j] as f32 * scale;
+        j += 1;
     }
 }
 

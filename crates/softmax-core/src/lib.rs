@@ -19,5 +19,6 @@ pub mod metrics;
 pub mod optim;
 pub mod reduce;
 pub mod rng;
+mod simd;
 pub mod softmax;
 pub mod threads;

@@ -27,7 +27,7 @@
 //! The fast paths run the very same per-element formula (generic over `f32` / `F32x4`), 4 lanes at a
 //! time, so fast and reference results are bit-identical.
 
-use crate::softmax::F32x4;
+use crate::simd::F32x4;
 
 /// The arithmetic the update formulas need, for one lane (`f32`) or four (`F32x4`).
 trait Num: Copy {

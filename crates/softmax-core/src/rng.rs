@@ -11,8 +11,7 @@
 //! * `permutation` = Fisher–Yates with unbiased bounded integers (Lemire's multiply-and-reject).
 //! * `dropout` draws exactly one `next_f32` per element, in element order (none when p == 0).
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use core::arch::wasm32::*;
+use crate::simd::{F32x4, U32x4};
 
 /// xoshiro128** state. All-zero is the one invalid state (the generator would output zeros forever).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,24 +147,20 @@ pub fn permutation(rng: &mut Rng, y: &mut [i32]) {
 /// scaled by a power of two. No per-element branch or float select (V8 lowers those to branches).
 pub fn dropout(rng: &mut Rng, x: &[f32], mask: &mut [f32], y: &mut [f32], p: f32) {
     debug_assert!(x.len() == mask.len() && y.len() == mask.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        if p > 0.0 && p < 1.0 {
-            dropout_simd(rng, x, mask, y, p);
-            return;
-        }
+    if p > 0.0 && p < 1.0 {
+        dropout_simd(rng, x, mask, y, p);
+        return;
     }
     dropout_ref(rng, x, mask, y, p);
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn dropout_simd(rng: &mut Rng, x: &[f32], mask: &mut [f32], y: &mut [f32], p: f32) {
     const CHUNK: usize = 64;
     let n = x.len().min(mask.len()).min(y.len());
     let keep = 1.0 / (1.0 - p);
     let threshold = (p * 16_777_216.0).ceil() as u32; // ≤ 2^24 since p < 1
-    let keep_v = f32x4_splat(keep);
-    let thr_v = u32x4_splat(threshold);
+    let keep_v = F32x4::splat(keep);
+    let thr_v = U32x4::splat(threshold);
     let mut local = rng.clone();
     let mut draws = [0u32; CHUNK];
     let mut i = 0;
@@ -178,12 +173,12 @@ fn dropout_simd(rng: &mut Rng, x: &[f32], mask: &mut [f32], y: &mut [f32], p: f3
         // SAFETY: i + j + 4 ≤ i + len ≤ n ≤ every slice's length; j + 4 ≤ len ≤ CHUNK.
         unsafe {
             while j + 4 <= len {
-                let u = v128_load(draws.as_ptr().add(j) as *const v128);
-                let kept = u32x4_ge(u32x4_shr(u, 8), thr_v);
-                let m = v128_and(keep_v, kept);
-                let xv = v128_load(x.as_ptr().add(i + j) as *const v128);
-                v128_store(mask.as_mut_ptr().add(i + j) as *mut v128, m);
-                v128_store(y.as_mut_ptr().add(i + j) as *mut v128, f32x4_mul(xv, m));
+                let u = U32x4::load_ptr(draws.as_ptr().add(j));
+                let kept = u.shr::<8>().ge(thr_v);
+                let m = keep_v.and(kept);
+                let xv = F32x4::load_ptr(x.as_ptr().add(i + j));
+                m.store_ptr(mask.as_mut_ptr().add(i + j));
+                xv.mul(m).store_ptr(y.as_mut_ptr().add(i + j));
                 j += 4;
             }
         }
@@ -489,5 +484,40 @@ mod tests {
         assert_eq!(mask, vec![1.0; 5]);
         assert_eq!(&y[..], &x[..5]);
         assert_eq!(r, Rng::new(4));
+    }
+
+    /// The vector path (64-draw chunks, 4 lanes, scalar tail) against the reference at odd lengths,
+    /// with NaN, ±0 and ±inf in x: same mask, same bits in y, same generator state afterwards.
+    #[test]
+    fn dropout_fast_matches_ref_at_odd_sizes() {
+        let sp = [
+            f32::NAN,
+            -0.0,
+            0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            -2.5,
+            1e-40,
+        ];
+        for n in [0usize, 1, 3, 4, 5, 63, 64, 65, 67, 129, 131] {
+            let x: Vec<f32> = (0..n)
+                .map(|i| sp[i % sp.len()] * (1.0 + i as f32))
+                .collect();
+            for &p in [1e-7f32, 1.0 / 3.0, 0.5, 0.75, 0.999_999].iter() {
+                let (mut r1, mut r2) = (Rng::new(n as u64 + 1), Rng::new(n as u64 + 1));
+                let (mut m1, mut m2) = (vec![9.0f32; n], vec![8.0f32; n]);
+                let (mut y1, mut y2) = (vec![9.0f32; n], vec![8.0f32; n]);
+                dropout(&mut r1, &x, &mut m1, &mut y1, p);
+                dropout_ref(&mut r2, &x, &mut m2, &mut y2, p);
+                assert_eq!(r1, r2);
+                for i in 0..n {
+                    assert_eq!(m1[i].to_bits(), m2[i].to_bits(), "mask n={n} p={p} i={i}");
+                    assert!(
+                        y1[i].to_bits() == y2[i].to_bits() || (y1[i].is_nan() && y2[i].is_nan()),
+                        "y n={n} p={p} i={i}"
+                    );
+                }
+            }
+        }
     }
 }
