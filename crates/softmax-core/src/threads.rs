@@ -27,10 +27,8 @@ macro_rules! per_thread {
 pub(crate) use per_thread;
 
 /// Threads the threads build can tell apart: the first instance (slot 0) and 15 registered ones (a fit
-/// with more workers copies instead of sharing the memory). A 64-slot build was slower per MLP step
-/// with 2 threads: by 0.03–0.15 ms at the 10th percentile in four alternating pairs of runs (≈3.85 ms);
-/// not from the table scan (scanning only up to the highest registered slot changed nothing); cause
-/// not found.
+/// with more workers copies instead of sharing the memory). 16, not 64: a 64-slot build measured
+/// slower per MLP step (docs/PERFORMANCE.md).
 pub const MAX_THREADS: usize = 16;
 
 /// Threads this build can run on one memory: MAX_THREADS in the threads build, 1 elsewhere.
