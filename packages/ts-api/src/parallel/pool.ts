@@ -8,7 +8,7 @@ import {
   clock, CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, controlWords, firstShard, shardOf,
   type DoneReply, type ElemType, type FaultInjection, type FromWorker, type InitMessage, type ToWorker, type TransportKind,
 } from './protocol.js';
-import { nextTask } from '../train/yield.js';
+import { nextTask } from '../runtime.js';
 import { JOIN_STACK_BYTES, rawExports, type SharedBackend } from '../backend/load.js';
 export { sharedMemoryAvailable } from '../backend/load.js';
 import { allocBytes } from '../backend/memory.js';

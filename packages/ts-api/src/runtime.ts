@@ -1,3 +1,9 @@
+// What differs between Node and browsers, in one place: which one this is, and giving the event loop a
+// turn during training cheaply.
+
+/** True in Node (and its worker threads), false in browsers and Web Workers. */
+export const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
 // Giving the event loop a turn during training, cheaply. A long fit() runs synchronous steps; every
 // ~50 ms it lets pending work run (a worker's stop message, progress events, a redraw). setTimeout(0)
 // costs ≥ 1 ms in Node and, nested, 4 ms in browsers — 2–8 % of a training run at one turn per 50 ms —
