@@ -2,7 +2,32 @@
 // turn during training cheaply.
 
 /** True in Node (and its worker threads), false in browsers and Web Workers. */
-export const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+export const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
+
+// Variables, so that browser bundlers neither resolve nor bundle Node-only modules.
+const NODE_MODULE = 'node:module';
+const NODE_URL = 'node:url';
+
+/**
+ * What to start a Node worker_threads Worker with for the entry `entry` (a URL of a .js file next to
+ * the caller's module, `here` = its import.meta.url). Running from the TypeScript sources (the tests,
+ * tsx), the entry is .ts and Node 20 workers do not inherit `--import tsx`: the worker then starts
+ * from a tiny script (run with `eval: true`) that registers tsx and imports the .ts entry.
+ */
+export async function nodeWorkerScript(entry: string, here: string): Promise<{ script: URL | string; eval: boolean }> {
+  if (!here.endsWith('.ts')) return { script: new URL(entry, here), eval: false };
+  const { createRequire } = (await import(/* @vite-ignore */ NODE_MODULE)) as typeof import('node:module');
+  const { pathToFileURL } = (await import(/* @vite-ignore */ NODE_URL)) as typeof import('node:url');
+  let tsx: string;
+  try {
+    // The ESM build of tsx's API (require.resolve finds the CommonJS one next to it).
+    tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  } catch {
+    throw new Error('softmax-nn: running from the TypeScript sources needs the tsx package (or build the package and use dist/)');
+  }
+  const ts = new URL(entry.replace(/\.js$/, '.ts'), here).href;
+  return { script: `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(ts)}); })`, eval: true };
+}
 
 // Giving the event loop a turn during training, cheaply. A long fit() runs synchronous steps; every
 // ~50 ms it lets pending work run (a worker's stop message, progress events, a redraw). setTimeout(0)

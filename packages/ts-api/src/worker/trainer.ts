@@ -6,6 +6,7 @@ import { argmax, crossEntropy, DataLoader, io, nn, noGrad, optim, softmax, tidy,
 import { allocStorage, kernels } from '../backend/index.js';
 import * as data from '../data/index.js';
 import { buildLoaders, buildTraining, describeArch, inferArch, MODEL_KINDS, type Arch } from '../models.js';
+import { isNode } from '../runtime.js';
 import {
   checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, progressCallbackFailed, showValue,
   TRAINER_DATA_SHAPE,
@@ -213,7 +214,6 @@ export class TrainerCore {
 
   /** Resolves once the backend is loaded (importing this module loads it). */
   ready(): { runtime: string } {
-    const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
     return { runtime: isNode ? `node ${process.versions.node}` : 'browser' };
   }
 
