@@ -106,7 +106,7 @@ export function renderMarkdown(r: RunReport, svgName?: string): string {
   L.push('| machine | |', '|---|---|');
   for (const [k, v] of Object.entries(r.machine)) L.push(`| ${k} | ${v.replace(/\|/g, '\\|')} |`);
   L.push('');
-  L.push('Every contestant runs single-threaded (1 core) in its own process, except softmax-nn\'s 2-worker row (issue #8: data-parallel on both cores); repetitions are interleaved (A B C … A B C …). ' +
+  L.push('Every contestant runs single-threaded (1 core) in its own process, except softmax-nn\'s 2-worker row (data-parallel on both cores); repetitions are interleaved (A B C … A B C …). ' +
     'Figures are the median over repetitions with (min–max). **vs softmax-nn** is how many times faster softmax-nn is ' +
     '(> 1: softmax-nn faster; for memory: how many times more this contestant uses).');
   for (const n of r.notes) L.push('', `Note: ${n}`);

@@ -1,4 +1,4 @@
-// The benchmark harness of issue #7: softmax-nn against TensorFlow.js (wasm SIMD, cpu; Layers API and a
+// The benchmark harness: softmax-nn against TensorFlow.js (wasm SIMD, cpu; Layers API and a
 // low-level loop) and PyTorch (reference BLAS and OpenBLAS; pre-loaded tensors and a DataLoader).
 //
 //   pnpm bench                 full run (3 repetitions; ≈25–35 min on the 2-core machine)

@@ -1,4 +1,4 @@
-// The notes' program, ported line by line (issue 3's listing), trains: the loss falls on a learnable
+// The notes' program, ported line by line, trains: the loss falls on a learnable
 // synthetic task shaped like Fashion-MNIST batches.
 
 import { describe, expect, it } from 'vitest';
