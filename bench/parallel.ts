@@ -1,4 +1,4 @@
-// Issue #8's benchmark: fit(..., { workers: N }) against one thread on the full Fashion-MNIST, for the
+// The multi-core benchmark: fit(..., { workers: N }) against one thread on the full Fashion-MNIST, for the
 // MLP 784-256-10 and the notes' recipe (Flatten + Linear(784, 10)); SGD lr 0.1, batch 256, shuffled.
 // Seconds per training epoch (evaluation excluded), medians over the epochs after a warm-up epoch
 // (the first epoch of every fit also starts the workers), rounds interleaved (1, 2, 1, 2, …) so that
@@ -29,7 +29,7 @@ const ROUNDS = Number(opt('--rounds', '2'));
 const EPOCHS = Number(opt('--epochs', '0')); // 0: 4 for the MLP, 6 for the recipe
 const TRANSPORT = opt('--transport', 'shared') as 'shared' | 'message';
 const DIST = argv.includes('--dist');
-if (DIST && !existsSync(new URL('../packages/ts-api/dist/parallel/fit.js', import.meta.url))) {
+if (DIST && !existsSync(new URL('../packages/ts-api/dist/parallel/runner.js', import.meta.url))) {
   console.error('--dist: packages/ts-api/dist has no parallel/ (build it: pnpm -C packages/ts-api build)');
   process.exit(2);
 }
@@ -37,7 +37,8 @@ if (DIST && !existsSync(new URL('../packages/ts-api/dist/parallel/fit.js', impor
 const root = new URL(DIST ? '../packages/ts-api/dist/' : '../packages/ts-api/src/', import.meta.url);
 const ext = DIST ? 'js' : 'ts';
 const sm = (await import(new URL(`index.${ext}`, root).href)) as typeof import('../packages/ts-api/src/index.js');
-const par = (await import(new URL(`parallel/fit.${ext}`, root).href)) as typeof import('../packages/ts-api/src/parallel/fit.js');
+const par = (await import(new URL(`parallel/runner.${ext}`, root).href)) as typeof import('../packages/ts-api/src/parallel/runner.js');
+const { fitObserved } = (await import(new URL(`train/fit.${ext}`, root).href)) as typeof import('../packages/ts-api/src/train/fit.js');
 const { nn, optim, data, train, manualSeed } = sm;
 
 const median = (v: number[]): number => {
@@ -122,7 +123,7 @@ const computeStart = TASKS.includes('mlp') ? await computeCeiling() : null;
 const load0 = os.loadavg()[0];
 console.log(`Fashion-MNIST ${trainSet.length}/${testSet.length}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; softmax-nn from ${DIST ? 'dist' : 'src (tsx)'}; transport ${TRANSPORT}`);
 
-interface Row { task: string; config: string; epochs: number[]; steps: number[]; profile: import('../packages/ts-api/src/parallel/fit.js').ParallelProfile | null; loss: number; acc: number }
+interface Row { task: string; config: string; epochs: number[]; steps: number[]; profile: import('../packages/ts-api/src/parallel/runner.js').ParallelProfile | null; loss: number; acc: number }
 const rows = new Map<string, Row>();
 
 async function once(task: 'mlp' | 'recipe', config: string, epochs: number): Promise<void> {
@@ -152,10 +153,8 @@ async function once(task: 'mlp' | 'recipe', config: string, epochs: number): Pro
   };
   const profile = config === '1' ? null : par.newProfile();
   const workers = config === 'pool1' ? 1 : Number(config);
-  const options = { callbacks: [timer], transport: TRANSPORT, ...(profile ? { profile } : {}) };
-  const history = config === 'pool1'
-    ? await par.fitParallel(net, trainIter, testIter, loss, epochs, opt, { ...options, workers: 1 })
-    : await train.fit(net, trainIter, testIter, loss, epochs, opt, { ...options, workers } as Parameters<typeof train.fit>[6]);
+  const options = { callbacks: [timer], transport: TRANSPORT, workers };
+  const history = await fitObserved(net, trainIter, testIter, loss, epochs, opt, options, { observer: profile ? { profile } : undefined, forceParallel: config === 'pool1' });
   const key = `${task} ${config}`;
   const row = rows.get(key) ?? { task, config, epochs: [], steps: [], profile: null, loss: 0, acc: 0 };
   row.epochs.push(...seconds.slice(1));

@@ -6,8 +6,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 const root = new URL('../../packages/ts-api/src/', import.meta.url);
 const sm = (await import(new URL('index.ts', root).href)) as typeof import('../../packages/ts-api/src/index.js');
-const { shardGradient, shardTensor } = (await import(new URL('parallel/shard.ts', root).href)) as typeof import('../../packages/ts-api/src/parallel/shard.js');
-const { buildSumLoss, describeLoss } = (await import(new URL('parallel/describe.ts', root).href)) as typeof import('../../packages/ts-api/src/parallel/describe.js');
+const { buildSumLoss, shardGradient, shardTensor } = (await import(new URL('parallel/shard.ts', root).href)) as typeof import('../../packages/ts-api/src/parallel/shard.js');
+const { describeLoss } = (await import(new URL('parallel/replica.ts', root).href)) as typeof import('../../packages/ts-api/src/parallel/replica.js');
 const { nn, tidy, manualSeed } = sm;
 
 const rows = (workerData as { rows: number }).rows;

@@ -9,3 +9,7 @@ export { DataLoader, TensorDataset, loadDataFashionMnist, textLabels } from './d
 export * as train from './train/index.js';
 export { evaluateAccuracy, trainEpoch, fit, EarlyStopping, Checkpoint, Ensemble } from './train/index.js';
 export * as io from './io/index.js';
+
+// fit(…, { workers: N > 1 }) loads the data-parallel runner on first use; train/ does not import it.
+import { registerParallelRunner } from './train/step-runner.js';
+registerParallelRunner(async () => (await import('./parallel/runner.js')).createParallelRunner);

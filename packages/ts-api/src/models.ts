@@ -1,8 +1,13 @@
-// The two models of the notes, shared by the CLI and the worker: softmax regression and the MLP.
-// Browser-safe (no Node imports); one builder, so the CLI and a worker with the same seed give the
-// same weights.
+// The training set-up shared by the CLI and the worker: the notes' two models (softmax regression and
+// the MLP), their loss, optimiser and loaders. Browser-safe (no Node imports); one builder, so the CLI
+// and a worker with the same seed give the same weights.
 
+import { DataLoader } from './data/dataloader.js';
+import type { Dataset } from './data/dataset.js';
+import * as transforms from './data/transforms.js';
 import * as nn from './nn/index.js';
+import { SGD } from './optim/sgd.js';
+import { manualSeed } from './random.js';
 import type { Tensor } from './tensor/tensor.js';
 
 export type ModelKind = 'softmax' | 'mlp';
@@ -40,6 +45,39 @@ export function buildNet(arch: Arch): nn.Sequential {
     ...drop,
     new nn.Linear(arch.hidden, CLASSES),
   );
+}
+
+/** The settings of a training run that the set-up depends on. */
+export interface Recipe extends Arch {
+  seed: number;
+  lr: number;
+  weightDecay: number;
+  batchSize: number;
+  /** Random 2-pixel crops and horizontal flips of the training images. */
+  augment: boolean;
+}
+
+/** Seeds the generator, then builds the model, the loss (per example, as in the notes) and SGD. */
+export function buildTraining(recipe: Recipe): { net: nn.Sequential; loss: nn.CrossEntropyLoss; updater: SGD } {
+  manualSeed(recipe.seed);
+  const net = buildNet(recipe);
+  const loss = new nn.CrossEntropyLoss({ reduction: 'none' });
+  const updater = new SGD(net.parameters(), { lr: recipe.lr, weightDecay: recipe.weightDecay });
+  return { net, loss, updater };
+}
+
+/** The shuffled training loader (its own generator, seeded by the recipe) and the test loader. */
+export function buildLoaders(
+  recipe: Recipe,
+  trainSet: Dataset,
+  testSet: Dataset,
+  testBatchSize = recipe.batchSize,
+): { trainIter: DataLoader; testIter: DataLoader } {
+  const transform = recipe.augment ? transforms.compose([transforms.randomCrop(2), transforms.randomHorizontalFlip(0.5)]) : undefined;
+  return {
+    trainIter: new DataLoader(trainSet, { batchSize: recipe.batchSize, shuffle: true, seed: recipe.seed, transform }),
+    testIter: new DataLoader(testSet, { batchSize: testBatchSize }),
+  };
 }
 
 /** A short description, e.g. "mlp (784 → 256 → 10, dropout 0.2)". */

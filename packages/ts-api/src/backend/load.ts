@@ -11,6 +11,8 @@
  * results. SOFTMAX_THREADS=0 (Node) picks the plain build.
  */
 
+import { isNode } from '../runtime.js';
+
 /** A raw wasm export: integer addresses / sizes and f32 scalars in, a u32 status (or a value) out. */
 export type RawFn = (...args: number[]) => number;
 
@@ -57,10 +59,6 @@ let loading: Promise<void> | null = null;
 
 const BUILD_HINT = 'run `bash scripts/build-wasm.sh` (from the repository root) to build it';
 
-function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
-}
 
 function nodeEnv(name: string): string | undefined {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
@@ -74,7 +72,7 @@ function nodeOverride(): string | undefined {
 /** True where SharedArrayBuffer can be posted to workers: always in Node, in browsers when cross-origin isolated. */
 export function sharedMemoryAvailable(): boolean {
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics === 'undefined') return false;
-  return isNode() || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return isNode || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 }
 
 /** True where the threads build is loaded: shared memory can be handed to workers and SOFTMAX_THREADS is not 0. */
@@ -149,7 +147,7 @@ async function instantiate(module: WebAssembly.Module): Promise<Loaded> {
 }
 
 async function compileFile(url: URL): Promise<WebAssembly.Module> {
-  if (isNode() && url.protocol === 'file:') return WebAssembly.compile((await readInNode(url)) as unknown as BufferSource);
+  if (isNode && url.protocol === 'file:') return WebAssembly.compile((await readInNode(url)) as unknown as BufferSource);
   return compileInBrowser(url);
 }
 

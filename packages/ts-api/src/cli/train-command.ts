@@ -5,12 +5,12 @@ import * as fs from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import cliProgress from 'cli-progress';
-import { data, DataLoader, io, manualSeed, nn, optim, train, type Tensor } from '../index.js';
+import { data, io, nn, train, type Tensor } from '../index.js';
 import { writeFileDurable } from '../io/atomic-write.js';
 import { DivergedError, UsageError, type TrainOptions } from './args.js';
 import { curvesSvg } from './chart-svg.js';
 import { dataLoadError } from './file-errors.js';
-import { buildNet, describeArch, type Arch } from './models.js';
+import { buildLoaders, buildTraining, describeArch, type Arch, type Recipe } from '../models.js';
 import {
   checkSameConfig, configOf, existingRunFiles, openRunFolder, readRunConfig, removeRunFiles, RUN_FILES,
   type RunConfig, type RunFile,
@@ -335,16 +335,10 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     if (plan.saved !== null) checkSameConfig(plan.saved, config, file('config'));
 
     // 3. Model, loss, optimiser, loaders — made in the same order on a fresh and a resumed run.
-    manualSeed(options.seed);
     const arch: Arch = { model: options.model, hidden: options.hidden, dropout: options.dropout };
-    const net = buildNet(arch);
-    const loss = new nn.CrossEntropyLoss({ reduction: 'none' });
-    const updater = new optim.SGD(net.parameters(), { lr: options.lr, weightDecay: options.weightDecay });
-    const transform = options.augment
-      ? data.transforms.compose([data.transforms.randomCrop(2), data.transforms.randomHorizontalFlip(0.5)])
-      : undefined;
-    const trainIter = new DataLoader(trainSet, { batchSize: options.batchSize, shuffle: true, seed: options.seed, transform });
-    const testIter = new DataLoader(testSet, { batchSize: options.batchSize });
+    const recipe: Recipe = { ...arch, seed: options.seed, lr: options.lr, weightDecay: options.weightDecay, batchSize: options.batchSize, augment: options.augment };
+    const { net, loss, updater } = buildTraining(recipe);
+    const { trainIter, testIter } = buildLoaders(recipe, trainSet, testSet);
 
     // 4. Resume.
     let initialEpoch = 0;

@@ -6,6 +6,8 @@
  * files a browser bundle also imports.
  */
 
+import { isNode } from '../runtime.js';
+
 interface NodeModules {
   'node:fs/promises': typeof import('node:fs/promises');
   'node:path': typeof import('node:path');
@@ -15,7 +17,7 @@ interface NodeModules {
 
 /** True when running under Node.js (or a runtime that provides its built-in modules, like Bun/Deno). */
 export function isNodeRuntime(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  return isNode;
 }
 
 /** Dynamically imports a Node built-in module; throws a clear error outside Node. */

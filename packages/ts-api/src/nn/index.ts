@@ -1,6 +1,6 @@
 // The `nn` namespace.
 
-export { Module, type StateDict, type LoadStateDictResult } from './module.js';
+export { Module, type StateDict, type LoadStateDictResult, type ModuleDescription } from './module.js';
 export { Parameter, isParameter, type ParameterConstructor } from './parameter.js';
 export { Sequential } from './sequential.js';
 export { Linear } from './linear.js';

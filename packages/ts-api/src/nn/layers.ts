@@ -5,7 +5,7 @@ import { relu, sigmoid } from '../tensor/ops/elementwise.js';
 import { flatten } from '../tensor/ops/shape.js';
 import { logSoftmax, softmax } from '../tensor/ops/softmax.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Module } from './module.js';
+import { describable, Module } from './module.js';
 
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
@@ -76,3 +76,11 @@ export class Identity extends Module {
     return input;
   }
 }
+
+describable(Flatten, 'Flatten', (m) => ({ startDim: m.startDim, endDim: m.endDim }), (d) => new Flatten(d.startDim as number, d.endDim as number));
+describable(ReLU, 'ReLU', () => ({}), () => new ReLU());
+describable(Sigmoid, 'Sigmoid', () => ({}), () => new Sigmoid());
+describable(Softmax, 'Softmax', (m) => ({ dim: m.dim }), (d) => new Softmax(d.dim as number));
+describable(LogSoftmax, 'LogSoftmax', (m) => ({ dim: m.dim }), (d) => new LogSoftmax(d.dim as number));
+describable(Dropout, 'Dropout', (m) => ({ p: m.p }), (d) => new Dropout(d.p as number));
+describable(Identity, 'Identity', () => ({}), () => new Identity());

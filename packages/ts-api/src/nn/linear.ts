@@ -5,7 +5,7 @@ import { linear } from '../tensor/ops/linalg.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from './init.js';
-import { Module } from './module.js';
+import { describable, Module } from './module.js';
 import { Parameter } from './parameter.js';
 
 export class Linear extends Module {
@@ -49,3 +49,6 @@ export class Linear extends Module {
     return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
   }
 }
+
+describable(Linear, 'Linear', (m) => ({ inFeatures: m.inFeatures, outFeatures: m.outFeatures, bias: m.bias !== null }),
+  (d) => new Linear(d.inFeatures as number, d.outFeatures as number, { bias: d.bias as boolean }));

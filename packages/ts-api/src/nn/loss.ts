@@ -3,7 +3,7 @@
 import type { Reduction } from '../backend/index.js';
 import { checkReduction, crossEntropy, mseLoss } from '../tensor/ops/loss.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Module } from './module.js';
+import { describable, Module, type ModuleDescription } from './module.js';
 
 export interface CrossEntropyLossOptions {
   reduction?: Reduction;
@@ -45,3 +45,7 @@ export class MSELoss extends Module {
     return mseLoss(input, target, { reduction: this.reduction });
   }
 }
+
+describable(CrossEntropyLoss, 'CrossEntropyLoss', (m) => ({ reduction: m.reduction, labelSmoothing: m.labelSmoothing }),
+  (d: ModuleDescription) => new CrossEntropyLoss({ reduction: d.reduction as Reduction, labelSmoothing: d.labelSmoothing as number }));
+describable(MSELoss, 'MSELoss', (m) => ({ reduction: m.reduction }), (d) => new MSELoss({ reduction: d.reduction as Reduction }));

@@ -17,9 +17,60 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/**
+ * A module as plain (structured-cloneable) data: its kind and what its constructor needs. Another
+ * thread rebuilds the module from it with Module.fromDescription (data-parallel training's replicas).
+ */
+export interface ModuleDescription {
+  readonly kind: string;
+  readonly [field: string]: unknown;
+}
+
+type ModuleClass = abstract new (...args: never[]) => Module;
+interface Kind {
+  kind: string;
+  fields(m: Module): Record<string, unknown> | null;
+  rebuild(d: ModuleDescription): Module;
+}
+/** By exact class: a subclass may override forward, which a rebuilt module would not reproduce. */
+const kinds = new Map<ModuleClass, Kind>();
+const byName = new Map<string, Kind>();
+
+/**
+ * Makes the modules of exactly class `type` describable: `fields` gives what its constructor needs
+ * (null: this one cannot be described), `rebuild` constructs it again from them.
+ */
+export function describable<M extends Module>(
+  type: abstract new (...args: never[]) => M,
+  kind: string,
+  fields: (m: M) => Record<string, unknown> | null,
+  rebuild: (d: ModuleDescription) => M,
+): void {
+  const k: Kind = { kind, fields: fields as (m: Module) => Record<string, unknown> | null, rebuild };
+  kinds.set(type, k);
+  byName.set(kind, k);
+}
+
 export abstract class Module {
   /** True in training mode (Dropout active), false after eval(). */
   training = true;
+
+  /**
+   * This module as data (see ModuleDescription), or null when it cannot be rebuilt elsewhere: a
+   * user-defined module, or a subclass of a built-in one (its forward is code in this thread).
+   */
+  describe(): ModuleDescription | null {
+    const k = kinds.get(this.constructor as ModuleClass);
+    const fields = k?.fields(this) ?? null;
+    return k === undefined || fields === null ? null : { kind: k.kind, ...fields };
+  }
+
+  /** Builds a module again from its description (new parameters, initialised as the constructor does). */
+  static fromDescription(d: ModuleDescription): Module {
+    const k = byName.get(d.kind);
+    if (k === undefined) throw new Error(`Module.fromDescription: no module kind ${JSON.stringify(d.kind)}`);
+    return k.rebuild(d);
+  }
   readonly #registered = new Map<string, Module | Tensor | null>();
 
   /** The computation. Subclasses define it; `call` is an alias so `net.call(x)` reads like `net(x)`. */

@@ -1,7 +1,7 @@
 // nn.Sequential: children '0', '1', … run in order.
 
 import type { Tensor } from '../tensor/tensor.js';
-import { Module } from './module.js';
+import { describable, Module, type ModuleDescription } from './module.js';
 
 export class Sequential extends Module {
   readonly #layers: Module[] = [];
@@ -43,3 +43,8 @@ export class Sequential extends Module {
     return x;
   }
 }
+
+describable(Sequential, 'Sequential', (m) => {
+  const layers = m.children().map((c) => c.describe());
+  return layers.every((l) => l !== null) ? { layers } : null;
+}, (d) => new Sequential(...(d.layers as ModuleDescription[]).map((l) => Module.fromDescription(l))));

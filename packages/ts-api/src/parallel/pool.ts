@@ -8,7 +8,7 @@ import {
   clock, CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, controlWords, firstShard, shardOf,
   type DoneReply, type ElemType, type FaultInjection, type FromWorker, type InitMessage, type ToWorker, type TransportKind,
 } from './protocol.js';
-import { nextTask } from '../train/yield.js';
+import { isNode, nextTask, nodeWorkerScript } from '../runtime.js';
 import { JOIN_STACK_BYTES, rawExports, type SharedBackend } from '../backend/load.js';
 export { sharedMemoryAvailable } from '../backend/load.js';
 import { allocBytes } from '../backend/memory.js';
@@ -23,11 +23,8 @@ const CLOSE_TIMEOUT_MS = 2000;
 /** Starting a worker loads the library and its wasm (through tsx when running from sources). */
 const START_TIMEOUT_MS = 120_000;
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 // Variables, so that browser bundlers neither resolve nor bundle Node-only modules.
 const WORKER_THREADS = 'node:worker_threads';
-const NODE_MODULE = 'node:module';
-const NODE_URL = 'node:url';
 const NODE_OS = 'node:os';
 
 /** True where this thread may block in Atomics.wait: Node's threads and Web Workers, not a browser page's main thread. */
@@ -77,25 +74,11 @@ interface Spawned {
 
 async function spawnNode(index: number): Promise<Spawned> {
   const wt = (await import(/* @vite-ignore */ WORKER_THREADS)) as typeof import('node:worker_threads');
-  const name = `softmax-nn gradient worker ${index}`;
-  let w: import('node:worker_threads').Worker;
   // Through a variable: bundlers only rewrite (and warn about) the literal new URL(…, import.meta.url)
   // pattern, which is meant for the browser spawn below; this Node path must stay as written.
   const here = import.meta.url;
-  const url = new URL('./worker-entry.js', here);
-  if (here.endsWith('.ts')) {
-    // Running from the TypeScript sources (Vitest, tsx): the entry is .ts and needs tsx. On Node 20,
-    // `execArgv: ['--import', 'tsx']` does not reach a worker's module loader ("Unknown file extension
-    // .ts"), so the worker starts from a tiny script that imports the entry through tsx's tsImport().
-    const entry = new URL('./worker-entry.ts', here).href;
-    const { createRequire } = (await import(/* @vite-ignore */ NODE_MODULE)) as typeof import('node:module');
-    const { pathToFileURL } = (await import(/* @vite-ignore */ NODE_URL)) as typeof import('node:url');
-    const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const boot = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-    w = new wt.Worker(boot, { eval: true, name });
-  } else {
-    w = new wt.Worker(url, { name });
-  }
+  const { script, eval: evalCode } = await nodeWorkerScript('./worker-entry.js', here);
+  const w = new wt.Worker(script, { eval: evalCode, name: `softmax-nn gradient worker ${index}` });
   return {
     post: (m, t) => w.postMessage(m, t as readonly ArrayBuffer[] | undefined),
     onMessage: (l) => w.on('message', l),

@@ -23,7 +23,8 @@
 // are plain gathers, worker 1 gathers the next batch after its shard, while the caller updates the
 // model (G_* words below).
 
-import type { LayerSpec, LossSpec, ParamSpec } from './describe.js';
+import type { ModuleDescription } from '../nn/module.js';
+import type { ParamSpec } from './replica.js';
 import type { GatherSpec } from './gather.js';
 
 /**
@@ -146,7 +147,7 @@ export function shardOf(rows: number, workers: number, i: number, first = Math.f
 /**
  * The rows of shard 0 for a batch of `rows` rows: while the workers compute their shards, the calling
  * thread computes shard 0 and also fetches the next batch, which costs `lookAhead` examples' worth of
- * gradient work per example of the batch (describe.ts lookAheadCost) — so shard 0 gets fewer rows,
+ * gradient work per example of the batch (replica.ts lookAheadCost) — so shard 0 gets fewer rows,
  * (rows − (N − 1) · lookAhead · rows) / N, and every thread ends its part at about the same time. A
  * function of (rows, N, the model, the example's shape) only: the shards, hence the bits, do not
  * depend on timing.
@@ -209,10 +210,10 @@ export interface InitMessage {
   type: 'init';
   index: number;
   workers: number;
-  model: LayerSpec;
+  model: ModuleDescription;
   params: ParamSpec[];
   paramLength: number;
-  loss: LossSpec;
+  loss: ModuleDescription;
   mode: GradMode;
   transport: TransportKind;
   shared: SharedBuffers | null;

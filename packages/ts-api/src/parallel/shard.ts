@@ -3,12 +3,11 @@
 // accumulates into the parameters' .grad like trainStep's backward.
 
 import { borrowStorage } from '../backend/memory.js';
-import type { Module } from '../nn/module.js';
 import { empty } from '../tensor/ops/create.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { accuracy } from '../train/metrics.js';
-import { lossScales, type LossSpec } from './describe.js';
+import { Module, type ModuleDescription } from '../nn/module.js';
 import type { ElemType } from './protocol.js';
 
 type Typed = Float32Array | Int32Array;
@@ -18,13 +17,13 @@ type Typed = Float32Array | Int32Array;
  * rows; returns the shard's share of trainStep's lossSum and its number of correct predictions.
  */
 export function shardGradient(
-  net: Module, sumLoss: (yHat: Tensor, y: Tensor) => Tensor, spec: LossSpec, updater: 'optimizer' | 'function',
+  net: Module, sumLoss: (yHat: Tensor, y: Tensor) => Tensor, spec: ModuleDescription, updater: 'optimizer' | 'function',
   x: Tensor, y: Tensor, rows: number,
 ): { lossSum: number; correct: number } {
   return tidy(() => {
     const yHat = net.forward(x);
     const s = sumLoss(yHat, y);
-    const perRow = spec.kind === 'MSELoss' ? yHat.numel() / x.shape[0] : 1;
+    const perRow = spec.kind !== 'CrossEntropyLoss' ? yHat.numel() / x.shape[0] : 1;
     const scales = lossScales(spec, updater, rows, rows * perRow);
     (scales.gradScale === 1 ? s : s.mul(scales.gradScale)).backward();
     return { lossSum: scales.lossSum(s.item()), correct: accuracy(yHat, y) };
@@ -56,4 +55,26 @@ function shardInput(data: Typed, count: number, row: readonly number[], type: El
 function shardView(at: number, count: number, row: readonly number[], type: ElemType): Tensor {
   const length = count * row.reduce((a, b) => a * b, 1);
   return new Tensor(borrowStorage(type, at, length), [count, ...row], type);
+}
+
+/** The loss with reduction 'sum' (a worker differentiates scale × the shard's summed loss). */
+export function buildSumLoss(spec: ModuleDescription): (yHat: Tensor, y: Tensor) => Tensor {
+  const m = Module.fromDescription({ ...spec, reduction: 'sum' });
+  return (yHat, y) => m.forward(yHat, y);
+}
+
+/**
+ * What trainStep differentiates and reports, as functions of the batch's summed loss S (over every
+ * element of the reduction-'none' loss): `gradScale` × S is differentiated, and `lossSum(S)` is the
+ * number trainStep's lossSum() gives. `elements` is the reduction-'none' loss's element count for the
+ * whole batch (B for cross-entropy, B × outputs for MSE), `rows` the batch size B.
+ */
+export function lossScales(spec: ModuleDescription, updater: 'optimizer' | 'function', rows: number, elements: number): { gradScale: number; lossSum: (s: number) => number } {
+  const r = spec.reduction;
+  // trainStep: optimizer → (scalar ? l : l.mean()).backward(); function → (scalar ? l·B : l.sum()).backward().
+  // lossSum(l, B) → scalar ? l.item()·B : l.sum().
+  const meanScale = 1 / elements;
+  if (r === 'none') return { gradScale: updater === 'optimizer' ? meanScale : 1, lossSum: (s) => s };
+  if (r === 'mean') return { gradScale: updater === 'optimizer' ? meanScale : meanScale * rows, lossSum: (s) => (s / elements) * rows };
+  return { gradScale: updater === 'optimizer' ? 1 : rows, lossSum: (s) => s * rows };
 }

@@ -6,6 +6,7 @@
 // Only the protocol (no library code) is imported up front: the library and its wasm are loaded by
 // 'init', so that a failure to load them is reported as a message instead of a silent death.
 
+import { isNode } from '../runtime.js';
 import { clock, CMD, CTRL, Poller, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type ToWorker } from './protocol.js';
 import type { Replica } from './replica.js';
 import type { GatherSpec } from './gather.js';
@@ -16,7 +17,6 @@ interface Port {
   close(): void;
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 // A variable, so that browser bundlers neither resolve nor bundle the Node-only module.
 const WORKER_THREADS = 'node:worker_threads';
 

@@ -10,6 +10,7 @@ import {
   checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, progressCallbackFailed,
   TRAINER_DATA_SHAPE,
 } from './describe.js';
+import { isNode, nodeWorkerScript } from '../runtime.js';
 import { isReadyMessage } from './protocol.js';
 import type {
   DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, Prediction, TrainerConfig,
@@ -60,7 +61,6 @@ export interface CreateTrainerOptions {
   name?: string;
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /** What the two runtimes' workers have in common here. */
 interface Spawned {
@@ -86,25 +86,6 @@ type NodeEndpointFn = (nep: NodeWorker) => Comlink.Endpoint;
 const WORKER_THREADS = 'node:worker_threads';
 const NODE_ADAPTER = 'comlink/dist/esm/node-adapter.mjs';
 const NODE_FS = 'node:fs';
-const NODE_MODULE = 'node:module';
-const NODE_URL = 'node:url';
-
-/**
- * Running from the TypeScript sources (the package's own tests, tsx): the worker cannot load .ts by
- * itself (Node 20 workers do not inherit `--import tsx`), so a tiny bootstrap registers tsx first.
- */
-async function tsBootstrap(entry: URL): Promise<string> {
-  const { createRequire } = (await import(/* @vite-ignore */ NODE_MODULE)) as { createRequire(from: string | URL): { resolve(id: string): string } };
-  const { pathToFileURL } = (await import(/* @vite-ignore */ NODE_URL)) as { pathToFileURL(p: string): URL };
-  let tsx: string;
-  try {
-    // The ESM build of tsx's API (require.resolve finds the CommonJS one next to it).
-    tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  } catch {
-    throw new Error('softmax-nn/worker: running from the TypeScript sources needs the tsx package (or build the package and use dist/)');
-  }
-  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
-}
 
 async function spawnNode(options: CreateTrainerOptions): Promise<Spawned> {
   const wt = (await import(/* @vite-ignore */ WORKER_THREADS)) as NodeWorkerThreads;
@@ -119,10 +100,7 @@ async function spawnNode(options: CreateTrainerOptions): Promise<Spawned> {
     const entry = './worker-entry.js';
     url = new URL(entry, here);
     const fs = (await import(/* @vite-ignore */ NODE_FS)) as { existsSync(p: URL): boolean };
-    if (!fs.existsSync(url) && here.endsWith('.ts')) {
-      url = await tsBootstrap(new URL(entry.replace(/\.js$/, '.ts'), here));
-      evalCode = true;
-    }
+    if (!fs.existsSync(url)) ({ script: url, eval: evalCode } = await nodeWorkerScript(entry, here));
   }
   const worker = new wt.Worker(url, { name: options.name ?? 'softmax-nn trainer', ...(evalCode ? { eval: true } : {}) });
   return {

@@ -2,10 +2,11 @@
 // optimiser, loaders and history; fit with progress, stop / resume, evaluate, predict, weights.
 
 import { releaseProxy } from 'comlink';
-import { argmax, crossEntropy, DataLoader, io, manualSeed, nn, noGrad, optim, softmax, tidy, train, type Tensor } from '../index.js';
+import { argmax, crossEntropy, DataLoader, io, nn, noGrad, optim, softmax, tidy, train, type Tensor } from '../index.js';
 import { allocStorage, kernels } from '../backend/index.js';
 import * as data from '../data/index.js';
-import { buildNet, describeArch, inferArch, MODEL_KINDS, type Arch } from '../models.js';
+import { buildLoaders, buildTraining, describeArch, inferArch, MODEL_KINDS, type Arch } from '../models.js';
+import { isNode } from '../runtime.js';
 import {
   checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, progressCallbackFailed, showValue,
   TRAINER_DATA_SHAPE,
@@ -213,7 +214,6 @@ export class TrainerCore {
 
   /** Resolves once the backend is loaded (importing this module loads it). */
   ready(): { runtime: string } {
-    const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
     return { runtime: isNode ? `node ${process.versions.node}` : 'browser' };
   }
 
@@ -267,13 +267,10 @@ export class TrainerCore {
     this.#notRunning('configure');
     const config = resolveConfig(partial);
     this.#disposeSession();
-    manualSeed(config.seed);
     const arch: Arch = { model: config.model, hidden: config.hidden, dropout: config.dropout };
-    const net = buildNet(arch);
+    const { net, loss, updater } = buildTraining({ ...config, ...arch });
     this.#session = {
-      config, arch, net,
-      loss: new nn.CrossEntropyLoss({ reduction: 'none' }),
-      updater: new optim.SGD(net.parameters(), { lr: config.lr, weightDecay: config.weightDecay }),
+      config, arch, net, loss, updater,
       history: [], step: 0, epochLossSum: 0, epochCorrect: 0, epochCount: 0, loaders: null,
     };
     return { ...config };
@@ -296,13 +293,8 @@ export class TrainerCore {
     const epochs = options.epochs ?? s.config.epochs;
     if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${showValue(epochs)}`);
     if (s.loaders === null) {
-      const transform = s.config.augment
-        ? data.transforms.compose([data.transforms.randomCrop(2), data.transforms.randomHorizontalFlip(0.5)])
-        : undefined;
-      s.loaders = {
-        train: new ResumableLoader(new DataLoader(trainSet, { batchSize: s.config.batchSize, shuffle: true, seed: s.config.seed, transform })),
-        test: new DataLoader(testSet, { batchSize: Math.max(s.config.batchSize, 256) }),
-      };
+      const { trainIter, testIter } = buildLoaders({ ...s.config, ...s.arch }, trainSet, testSet, Math.max(s.config.batchSize, 256));
+      s.loaders = { train: new ResumableLoader(trainIter), test: testIter };
     }
     const loaders = s.loaders;
     const batches = loaders.train.length;

@@ -4,6 +4,7 @@
 
 import * as Comlink from 'comlink';
 import { READY_KEY, type ReadyMessage } from './protocol.js';
+import { isNode } from '../runtime.js';
 
 interface NodeParentPort {
   postMessage(message: unknown, transfer?: readonly unknown[]): void;
@@ -11,8 +12,6 @@ interface NodeParentPort {
   off(type: string, listener: (...args: unknown[]) => void): void;
 }
 type NodeEndpointFn = (nep: NodeParentPort) => Comlink.Endpoint;
-
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 // Specifiers in variables: browser bundlers must neither resolve nor bundle these Node-only modules.
 const WORKER_THREADS = 'node:worker_threads';

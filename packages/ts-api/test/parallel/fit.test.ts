@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { data, nn, optim, manualSeed, memory, keep, full, randn, tensor, train, type Tensor } from '../../src/index.js';
-import { newProfile, type ParallelTestOptions } from '../../src/parallel/fit.js';
+import { newProfile, type ParallelObserver } from '../../src/parallel/runner.js';
+import { fitObserved } from '../../src/train/fit.js';
 import type { MainWait } from '../../src/parallel/pool.js';
 import { rawExports, sharedBackend } from '../../src/backend/load.js';
 
@@ -24,7 +25,16 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-type Options = train.FitOptions & ParallelTestOptions;
+type Options = train.FitOptions & ParallelObserver;
+
+/** train.fit with the observer's hooks (profile, faults, clocks) split off the public options. */
+function fitWith(
+  net: train.Net, trainIter: Iterable<[Tensor, Tensor]>, testIter: Iterable<[Tensor, Tensor]>, loss: train.Loss,
+  epochs: number, updater: train.Updater, options: Options = {},
+): ReturnType<typeof train.fit> {
+  const { faultInjection, profile, mainWait, deadlineClock, ...rest } = options;
+  return fitObserved(net, trainIter, testIter, loss, epochs, updater, rest, { observer: { faultInjection, profile, mainWait, deadlineClock } });
+}
 
 /**
  * A clock that stands still, for the pool's start-up and close deadlines: close() then waits for every
@@ -62,7 +72,7 @@ function bits(w: Float32Array[]): Buffer {
 
 async function run(seed: number, epochs: number, options: Options, kind: 'softmax' | 'mlp' = 'softmax', dropout = 0) {
   const s = setup(seed, kind, dropout);
-  const history = await train.fit(s.net, s.trainIter, s.testIter, s.loss, epochs, s.opt, options);
+  const history = await fitWith(s.net, s.trainIter, s.testIter, s.loss, epochs, s.opt, options);
   return { history, w: weights(s.net), ...s };
 }
 
@@ -124,7 +134,7 @@ describe('fit with workers', () => {
     const s = setup(3);
     const seen: number[] = [];
     let batches = 0;
-    const history = await train.fit(s.net, s.trainIter, s.testIter, s.loss, 4, s.opt, {
+    const history = await fitWith(s.net, s.trainIter, s.testIter, s.loss, 4, s.opt, {
       workers: 2,
       callbacks: [{
         onBatchEnd: (l) => { batches++; expect(l.size).toBeGreaterThan(0); expect(l.loss).toBeGreaterThan(0); },
@@ -146,7 +156,7 @@ describe('fit with workers', () => {
     const s = setup(4, 'mlp');
     const profile = newProfile();
     const fitOnce = async (): Promise<number> => {
-      await train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, profile, deadlineClock: FROZEN } as Options);
+      await fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, profile, deadlineClock: FROZEN });
       s.opt.zeroGrad();
       return live();
     };
@@ -160,7 +170,7 @@ describe('fit with workers', () => {
     // The message transport copies instead (the workers have memories of their own).
     const m = setup(4, 'mlp');
     const mProfile = newProfile();
-    for (let e = 0; e < 3; e++) await train.fit(m.net, m.trainIter, m.testIter, m.loss, 1, m.opt, { workers: 3, transport: 'message', profile: mProfile } as Options);
+    for (let e = 0; e < 3; e++) await fitWith(m.net, m.trainIter, m.testIter, m.loss, 1, m.opt, { workers: 3, transport: 'message', profile: mProfile });
     expect(mProfile.joined).toBe(false);
     expect(bits(weights(m.net)).equals(bits(weights(s.net)))).toBe(true);
   });
@@ -186,7 +196,7 @@ describe('fit with workers', () => {
     });
     const runWith = async (transport: 'shared' | 'message') => {
       const s = setup(12, 'mlp');
-      await train.fit(s.net, clobbering(s.trainIter), s.testIter, s.loss, 1, s.opt, { workers: 2, transport });
+      await fitWith(s.net, clobbering(s.trainIter), s.testIter, s.loss, 1, s.opt, { workers: 2, transport });
       return weights(s.net);
     };
     const shared = await runWith('shared');
@@ -212,7 +222,7 @@ describe('fit with workers', () => {
         ? new data.DataLoader(rows, { batchSize: 100, shuffle: true })
         : new data.DataLoader(trainSet, { batchSize: 256, shuffle: true, transform: flip });
       const profile = newProfile();
-      const history = await train.fit(net, loader, loader, loss, 1, new optim.SGD(net.parameters(), { lr: 0.05 }), { ...options, profile } as Options);
+      const history = await fitWith(net, loader, loader, loss, 1, new optim.SGD(net.parameters(), { lr: 0.05 }), { ...options, profile });
       return { w: weights(net), history, profile };
     };
     for (const kind of ['rows', 'transform'] as const) {
@@ -251,7 +261,7 @@ describe('fit with workers', () => {
       const loader = new data.DataLoader(loaded, { batchSize: 100, shuffle: true });
       let batches = 0;
       const counter: train.Callback = { onBatchEnd: () => { if (++batches === disposeAt) ds.dispose(); } };
-      const fitting = train.fit(net, loader, loader, new nn.CrossEntropyLoss({ reduction: 'none' }), 1, new optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 }), {
+      const fitting = fitWith(net, loader, loader, new nn.CrossEntropyLoss({ reduction: 'none' }), 1, new optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 }), {
         ...options, callbacks: disposeAt === null ? [counter, stopAfter(5)] : [counter],
       });
       if (disposeAt === null) await fitting;
@@ -273,7 +283,7 @@ describe('fit with workers', () => {
 
   it('more workers than the threads build tells apart (16 threads): they copy instead of joining, with the same result', async () => {
     const profile = newProfile();
-    const many = await run(14, 1, { workers: 17, profile } as Options);
+    const many = await run(14, 1, { workers: 17, profile });
     expect(profile.joined).toBe(false);
     expect(profile.workerGathers).toBe(false);
     const few = await run(14, 1, { workers: 17, transport: 'message' });
@@ -298,7 +308,7 @@ describe('fit with workers', () => {
     };
     const runHalved = async (options: Options): Promise<Float32Array[]> => {
       const s = setup(11);
-      await train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { ...options, callbacks: [halveAt(5, s.net)] });
+      await fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { ...options, callbacks: [halveAt(5, s.net)] });
       return weights(s.net);
     };
     const one = await runHalved({});
@@ -314,7 +324,7 @@ describe('fit with workers', () => {
   it('a worker that throws ends fit with an error naming it and the step; the model is as after the last completed step', async () => {
     for (const transport of ['shared', 'message'] as const) {
       const s = setup(5);
-      const failing = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport, faultInjection: { worker: 1, step: 3 } } as Options);
+      const failing = fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport, faultInjection: { worker: 1, step: 3 } });
       await expect(failing).rejects.toThrow(/worker 1 failed at step 3 \(epoch 1, batch 3 of 24\): injected fault/);
       const twoSteps = await run(5, 1, { workers: 2, transport, callbacks: [stopAfter(2)] });
       expect(twoSteps.history.stopReason).toBe('test');
@@ -329,11 +339,11 @@ describe('fit with workers', () => {
     const live = (): number => rawExports().heap_live_bytes() >>> 0;
     const s = setup(5, 'mlp');
     // A first fit leaves the momentum buffers and the gemm packing buffers of the thread slots (kept for the next threads there).
-    await train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, deadlineClock: FROZEN } as Options);
+    await fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, deadlineClock: FROZEN });
     s.opt.zeroGrad();
     const before = live();
     for (const worker of [1, 2]) {
-      const failing = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, faultInjection: { worker, step: 3 }, deadlineClock: FROZEN } as Options);
+      const failing = fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, faultInjection: { worker, step: 3 }, deadlineClock: FROZEN });
       await expect(failing).rejects.toThrow(new RegExp(`worker ${worker} failed at step 3 \\(epoch 1, batch 3 of 24\\): injected fault`));
       s.opt.zeroGrad();
       expect(live()).toBe(before);
@@ -345,7 +355,7 @@ describe('fit with workers', () => {
       const s = setup(6);
       const untouched = bits(weights(s.net));
       const before = memory();
-      const failing = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport, faultInjection: { worker: 1, step: 0 } } as Options);
+      const failing = fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport, faultInjection: { worker: 1, step: 0 } });
       await expect(failing).rejects.toThrow(/^fit \(workers: 2\): worker 1 failed to start: .*injected fault \(faultInjection: worker 1, at start\)/);
       expect(bits(weights(s.net)).equals(untouched)).toBe(true);
       // Joined, the first batch is planned (tensors worker 1 would gather into): freed with the rest.
@@ -363,14 +373,14 @@ describe('fit with workers', () => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let hangs!: (e: Error) => void;
       const hung = new Promise<Error>((resolve) => { hangs = resolve; });
-      const started = train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, {
+      const started = fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, {
         workers: 2,
         faultInjection: { worker: 1, step: 3, kind },
         // Timed from the end of step 2, the last before the worker dies (the workers' start-up is not counted).
         callbacks: [{ onBatchEnd: (l) => {
           if (l.batch === 1) timer = setTimeout(() => hangs(new Error(`fit still running ${BOUND_MS / 1000} s after step 2`)), BOUND_MS);
         } }],
-      } as Options);
+      });
       const err = await Promise.race([started.then(() => new Error('fit resolved'), (e: Error) => e), hung]);
       clearTimeout(timer);
       expect(err.message).toMatch(/worker 1 failed at step 3 \(epoch 1, batch 3 of 24\): it exited/);
@@ -383,14 +393,14 @@ describe('fit with workers', () => {
 
     const s = setup(9, 'mlp', 0.1);
     const checkpoint = new train.Checkpoint(path);
-    await expect(train.fit(s.net, s.trainIter, s.testIter, s.loss, 2, s.opt, {
+    await expect(fitWith(s.net, s.trainIter, s.testIter, s.loss, 2, s.opt, {
       workers: 2, callbacks: [checkpoint], faultInjection: { worker: 1, step: 24 + 5 },
-    } as Options)).rejects.toThrow(/worker 1 failed at step 29 \(epoch 2, batch 5 of 24\)/);
+    })).rejects.toThrow(/worker 1 failed at step 29 \(epoch 2, batch 5 of 24\)/);
 
     const r = setup(1234, 'mlp', 0.1); // fresh objects; everything comes from the checkpoint
     const state = await train.loadCheckpoint(path, { net: r.net, optimizer: r.opt, loader: r.trainIter });
     expect(state.epoch).toBe(1);
-    const resumed = await train.fit(r.net, r.trainIter, r.testIter, r.loss, 2, r.opt, { workers: 2, initialEpoch: state.epoch, history: state.history });
+    const resumed = await fitWith(r.net, r.trainIter, r.testIter, r.loss, 2, r.opt, { workers: 2, initialEpoch: state.epoch, history: state.history });
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([1, 2]);
     expect(bits(weights(r.net)).equals(bits(straight.w))).toBe(true);
   });
@@ -419,7 +429,7 @@ describe('fit with workers', () => {
         }
       };
       const batches = makeBatches();
-      const h = await train.fit(net, batches, batches.slice(0, 1), new nn.CrossEntropyLoss({ reduction: 'none', labelSmoothing: 0.1 }), 2, sgd, { workers });
+      const h = await fitWith(net, batches, batches.slice(0, 1), new nn.CrossEntropyLoss({ reduction: 'none', labelSmoothing: 0.1 }), 2, sgd, { workers });
       batches.forEach(([x, y]) => { x.dispose(); y.dispose(); });
       return { w: weights(net), h };
     };
@@ -436,13 +446,13 @@ describe('fit with workers', () => {
       forward(x: Tensor): Tensor { return this.lin.forward(x.flatten(1)); }
     }
     const s = setup(1);
-    await expect(train.fit(new MyNet(), s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2 }))
+    await expect(fitWith(new MyNet(), s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2 }))
       .rejects.toThrow('workers > 1 needs an nn.Sequential of built-in layers (Flatten, Linear, ReLU, Sigmoid, Dropout, Softmax, LogSoftmax, Identity); got MyNet');
     class Twice extends nn.Module { forward(x: Tensor): Tensor { return x.mul(2); } }
-    await expect(train.fit(new nn.Sequential(new nn.Flatten(), new Twice(), new nn.Linear(784, 10)), s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2 }))
+    await expect(fitWith(new nn.Sequential(new nn.Flatten(), new Twice(), new nn.Linear(784, 10)), s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2 }))
       .rejects.toThrow(/layer 1 is Twice/);
-    await expect(train.fit(s.net, s.trainIter, s.testIter, (a: Tensor, b: Tensor) => a.sub(b), 1, s.opt, { workers: 2 }))
+    await expect(fitWith(s.net, s.trainIter, s.testIter, (a: Tensor, b: Tensor) => a.sub(b), 1, s.opt, { workers: 2 }))
       .rejects.toThrow(/needs nn.CrossEntropyLoss or nn.MSELoss as the loss; got a function/);
-    await expect(train.fit(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 0 })).rejects.toThrow(/workers must be a positive integer, got 0/);
+    await expect(fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 0 })).rejects.toThrow(/workers must be a positive integer, got 0/);
   });
 });

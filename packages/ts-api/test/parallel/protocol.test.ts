@@ -1,7 +1,8 @@
 // The pure pieces of the parallel protocol: the fixed shards (and shard 0's smaller share), the
 // workers' per-step seeds, and the bounded polling of a control word.
 import { describe, expect, it } from 'vitest';
-import { lookAheadCost, type LayerSpec } from '../../src/parallel/describe.js';
+import { lookAheadCost } from '../../src/parallel/replica.js';
+import type { ModuleDescription } from '../../src/nn/module.js';
 import { firstShard, Poller, shardOf, workerSeed } from '../../src/parallel/protocol.js';
 
 describe('parallel protocol', () => {
@@ -18,7 +19,7 @@ describe('parallel protocol', () => {
   });
 
   it('lookAheadCost: the look-ahead per example in examples of Linear multiply-adds (16 per element; first Linear × 2, later ones × 3)', () => {
-    const mlp: LayerSpec = { kind: 'Sequential', layers: [
+    const mlp: ModuleDescription = { kind: 'Sequential', layers: [
       { kind: 'Flatten', startDim: 1, endDim: -1 },
       { kind: 'Linear', inFeatures: 784, outFeatures: 256, bias: true }, { kind: 'ReLU' },
       { kind: 'Linear', inFeatures: 256, outFeatures: 10, bias: true },
