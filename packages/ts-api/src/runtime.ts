@@ -4,6 +4,25 @@
 /** True in Node (and its worker threads), false in browsers and Web Workers. */
 export const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
 
+interface NodeModules {
+  'node:fs/promises': typeof import('node:fs/promises');
+  'node:path': typeof import('node:path');
+  'node:os': typeof import('node:os');
+  'node:zlib': typeof import('node:zlib');
+}
+
+/**
+ * Imports a Node built-in module at run time; throws a clear error outside Node. The specifier goes
+ * through a variable so that a browser bundler neither resolves nor bundles it.
+ */
+export async function importNode<K extends keyof NodeModules>(specifier: K): Promise<NodeModules[K]> {
+  if (!isNode) {
+    throw new Error(`${specifier} is only available in Node.js; this code path needs a file system`);
+  }
+  const name: string = specifier;
+  return (await import(/* @vite-ignore */ name)) as NodeModules[K];
+}
+
 // Variables, so that browser bundlers neither resolve nor bundle Node-only modules.
 const NODE_MODULE = 'node:module';
 const NODE_URL = 'node:url';

@@ -13,7 +13,7 @@ import { writeFileDurable } from '../io/atomic-write.js';
 import { fetchBytes, type FetchLike } from './fetch-bytes.js';
 import { gunzip, isGzip, type GunzipOptions } from './gunzip.js';
 import { idxDeclaredSize, parseIdx, type IdxArray } from './idx.js';
-import { importNode } from './node-import.js';
+import { importNode } from '../runtime.js';
 import { sha256Hex } from './sha256.js';
 
 /** The four files, by role. */

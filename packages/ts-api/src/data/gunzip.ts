@@ -5,7 +5,7 @@
  * Browsers / workers: the standard `DecompressionStream('gzip')`.
  */
 
-import { importNode, isNodeRuntime } from './node-import.js';
+import { importNode, isNode } from '../runtime.js';
 
 /** True when `bytes` starts with the gzip magic number 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -166,5 +166,5 @@ export async function gunzipNode(bytes: Uint8Array, name: string, options: Gunzi
  * `options.limit` / the limit `options.limitFromHead` reads from the first bytes.
  */
 export function gunzip(bytes: Uint8Array, name: string, options: GunzipOptions = {}): Promise<Uint8Array> {
-  return isNodeRuntime() ? gunzipNode(bytes, name, options) : gunzipWeb(bytes, name, options);
+  return isNode ? gunzipNode(bytes, name, options) : gunzipWeb(bytes, name, options);
 }

@@ -1,7 +1,7 @@
 // Durable atomic file writes (Node only; Node modules are imported at run time so browser bundles can
 // include this file): the one helper behind io.save, the dataset download and the CLI's run files.
 
-import { importNode } from '../data/node-import.js';
+import { importNode } from '../runtime.js';
 
 /** An Error carrying the errno code of the failure (`ENOTDIR`, `EACCES`, …) so callers can explain it. */
 function codedError(message: string, code: string | undefined, cause?: unknown): Error {

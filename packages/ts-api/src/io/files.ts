@@ -2,7 +2,7 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import type { StateDict } from '../nn/module.js';
-import { importNode } from '../data/node-import.js';
+import { importNode } from '../runtime.js';
 import { writeFileDurable } from './atomic-write.js';
 import { deserialize, serialize, type SafetensorsContents } from './safetensors.js';
 
