@@ -4,11 +4,11 @@
 // with deps.callbacks (a weight set to NaN at a chosen batch), never with timing.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { data, io, nn, train, type Tensor } from '../../src/index.js';
+import { Collect, useCliFixture } from '../helpers/cli-fixture.js';
 import { DivergedError, parseTrainArgs, UsageError, type TrainOptions } from '../../src/cli/args.js';
 import { LOCK_FILE } from '../../src/cli/run-lock.js';
 import { runTrain, type TrainDeps } from '../../src/cli/train-command.js';
@@ -16,31 +16,12 @@ import { runTrain, type TrainDeps } from '../../src/cli/train-command.js';
 type Dataset = data.Dataset<[Tensor, Tensor]>;
 
 const FM = '/usr/share/datasets/fashion-mnist';
+const fixture = useCliFixture(1000, 300, 'softmax-nn-runs-');
 let datasets: { train: Dataset; test: Dataset };
-let full: data.FashionMnistDatasets;
 let root: string;
-
-beforeAll(async () => {
-  full = await data.fashionMnist({ download: false });
-  datasets = {
-    train: data.subset(full.train, Array.from({ length: 1000 }, (_, i) => i)),
-    test: data.subset(full.test, Array.from({ length: 300 }, (_, i) => i)),
-  };
-  root = await mkdtemp(join(tmpdir(), 'softmax-nn-runs-'));
+beforeAll(() => {
+  ({ datasets, root } = fixture);
 });
-
-afterAll(async () => {
-  full?.train.dispose();
-  full?.test.dispose();
-  if (root) await rm(root, { recursive: true, force: true });
-});
-
-class Collect {
-  text = '';
-  write(s: string): void {
-    this.text += s;
-  }
-}
 
 function options(out: string, ...args: string[]): TrainOptions {
   return parseTrainArgs(['--out', join(root, out), '--batch-size', '100', '--workers', '1', ...args])!;

@@ -1,11 +1,11 @@
 // runTrain / runPredict on a small slice of the real Fashion-MNIST (2 000 training, 500 test images):
 // the run folder's contents, --resume's bit-exactness, early stopping across a resume, and predict.
 
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { data, io, type Tensor } from '../../src/index.js';
+import { Collect, useCliFixture } from '../helpers/cli-fixture.js';
 import { parseTrainArgs, UsageError, type TrainOptions } from '../../src/cli/args.js';
 import { buildNet, inferArch } from '../../src/cli/models.js';
 import { runPredict } from '../../src/cli/predict-command.js';
@@ -13,31 +13,12 @@ import { runTrain, RUN_FILES } from '../../src/cli/train-command.js';
 
 type Dataset = data.Dataset<[Tensor, Tensor]>;
 
+const fixture = useCliFixture(2000, 500, 'softmax-nn-cli-');
 let datasets: { train: Dataset; test: Dataset };
-let full: data.FashionMnistDatasets;
 let root: string;
-
-beforeAll(async () => {
-  full = await data.fashionMnist({ download: false });
-  datasets = {
-    train: data.subset(full.train, Array.from({ length: 2000 }, (_, i) => i)),
-    test: data.subset(full.test, Array.from({ length: 500 }, (_, i) => i)),
-  };
-  root = await mkdtemp(join(tmpdir(), 'softmax-nn-cli-'));
+beforeAll(() => {
+  ({ datasets, root } = fixture);
 });
-
-afterAll(async () => {
-  full?.train.dispose();
-  full?.test.dispose();
-  if (root) await rm(root, { recursive: true, force: true });
-});
-
-class Collect {
-  text = '';
-  write(s: string): void {
-    this.text += s;
-  }
-}
 
 function options(out: string, ...args: string[]): TrainOptions {
   return parseTrainArgs(['--out', join(root, out), ...args])!;
