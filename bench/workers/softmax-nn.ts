@@ -1,6 +1,6 @@
 // Contestant: softmax-nn in Node (the built package `softmax-nn`, or its source when
 // BENCH_SOFTMAX_SOURCE=1 or the dist import fails). One job per process; prints one @@RESULT line.
-// With `workers=N` (issue #8) it trains through fit(…, { workers: N }).
+// With `workers=N` it trains through fit(…, { workers: N }).
 import os from 'node:os';
 import { emit, fill, gemmProbe, now, parseJob, peakRssMB, probeError, timeGemm, type GemmJob, type TrainJob } from '../common.js';
 
