@@ -11,6 +11,7 @@ import { newProfile, type ParallelObserver } from '../../src/parallel/runner.js'
 import { fitObserved } from '../../src/train/fit.js';
 import type { MainWait } from '../../src/parallel/pool.js';
 import { rawExports, sharedBackend } from '../../src/backend/load.js';
+import { settleGarbage } from '../helpers/settle-garbage.js';
 
 let trainSet: data.Dataset;
 let testSet: data.Dataset;
@@ -134,6 +135,7 @@ describe('fit with workers', () => {
     const s = setup(3);
     const seen: number[] = [];
     let batches = 0;
+    await settleGarbage();
     const history = await fitWith(s.net, s.trainIter, s.testIter, s.loss, 4, s.opt, {
       workers: 2,
       callbacks: [{
@@ -354,6 +356,7 @@ describe('fit with workers', () => {
     for (const transport of ['shared', 'message'] as const) {
       const s = setup(6);
       const untouched = bits(weights(s.net));
+      await settleGarbage();
       const before = memory();
       const failing = fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport, faultInjection: { worker: 1, step: 0 } });
       await expect(failing).rejects.toThrow(/^fit \(workers: 2\): worker 1 failed to start: .*injected fault \(faultInjection: worker 1, at start\)/);
