@@ -160,6 +160,7 @@ describe('fit with workers', () => {
     const fitOnce = async (): Promise<number> => {
       await fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, profile, deadlineClock: FROZEN });
       s.opt.zeroGrad();
+      await settleGarbage(); // what this file's tests dropped is freed by finalizers at any await
       return live();
     };
     // The first fit leaves SGD's momentum buffers, and the gemm packing buffers of the workers'
@@ -343,11 +344,13 @@ describe('fit with workers', () => {
     // A first fit leaves the momentum buffers and the gemm packing buffers of the thread slots (kept for the next threads there).
     await fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, deadlineClock: FROZEN });
     s.opt.zeroGrad();
+    await settleGarbage(); // what this file's tests dropped is freed by finalizers at any await
     const before = live();
     for (const worker of [1, 2]) {
       const failing = fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 3, faultInjection: { worker, step: 3 }, deadlineClock: FROZEN });
       await expect(failing).rejects.toThrow(new RegExp(`worker ${worker} failed at step 3 \\(epoch 1, batch 3 of 24\\): injected fault`));
       s.opt.zeroGrad();
+      await settleGarbage();
       expect(live()).toBe(before);
     }
   });
