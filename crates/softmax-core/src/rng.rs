@@ -139,6 +139,14 @@ pub fn permutation(rng: &mut Rng, y: &mut [i32]) {
     }
 }
 
+/// y = low + below(span): uniform integers in [low, low + span) (the caller keeps them inside i32).
+pub fn randint(rng: &mut Rng, y: &mut [i32], low: f64, span: u32) {
+    let low = low as i64;
+    for v in y.iter_mut() {
+        *v = (low + rng.below(span) as i64) as i32;
+    }
+}
+
 /// Inverted dropout: mask_i = 1/(1−p) with probability 1−p (next_f32() ≥ p) else 0; y = x·mask.
 /// p == 0 → mask of ones, y = x, no draws. p ≥ 1 → zeros, no draws (the ABI only allows p ∈ [0, 1)).
 ///

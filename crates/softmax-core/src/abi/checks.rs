@@ -187,3 +187,90 @@ pub(super) fn resize_source(out_len: usize, h: usize, w: usize, h_arg: u32, w_ar
     }
     Ok(())
 }
+
+/// A block of rows × cols elements at `off`, rows `stride` apart, lies inside the `len` elements of its
+/// buffer (detail value = the elements needed).
+pub(super) fn block_reach(
+    off: usize,
+    stride: usize,
+    rows: usize,
+    cols: usize,
+    len: usize,
+    arg: u32,
+) -> Res<()> {
+    if rows == 0 || cols == 0 {
+        return Ok(());
+    }
+    let need = mul(rows - 1, stride, arg)?
+        .checked_add(off)
+        .and_then(|v| v.checked_add(cols))
+        .ok_or_else(|| fail(SIZE_OVERFLOW, arg, 0))?;
+    if need > len {
+        return Err(invalid(arg, sat_i32(need)));
+    }
+    Ok(())
+}
+
+/// `dim` names one of the `ndim` (≥ 1) dimensions.
+pub(super) fn dim_below(dim: usize, ndim: usize, arg: u32) -> Res<()> {
+    if dim >= ndim {
+        return Err(invalid(arg, sat_i32(dim)));
+    }
+    Ok(())
+}
+
+/// A scatter's mode: 0 assigns, 1 adds; at most `max`.
+pub(super) fn scatter_mode(mode: u32, max: u32, arg: u32) -> Res<()> {
+    if mode > max {
+        return Err(invalid(arg, mode as i32));
+    }
+    Ok(())
+}
+
+/// The shape's element count is the index's length `n`.
+pub(super) fn count_is(count: usize, n: usize, arg: u32) -> Res<()> {
+    if count != n {
+        return Err(invalid(arg, sat_i32(count)));
+    }
+    Ok(())
+}
+
+/// For a walk over `shape` (n elements) whose position along `dim` is an index in [0, dim_size): the
+/// elements the strides reach (Σ_{d≠dim} (shape_d − 1)·s_d + (dim_size − 1)·s_dim + 1; 0 when empty).
+pub(super) fn dim_extent(
+    shape: Region,
+    strides: Region,
+    dim: usize,
+    dim_size: usize,
+    n: usize,
+    shape_arg: u32,
+    strides_arg: u32,
+) -> Res<usize> {
+    // SAFETY: both regions were validated; they are only read, before any output is built.
+    let (sh, st) = unsafe { (shape.u32s(), strides.u32s()) };
+    let mut count: usize = 1;
+    for &d in sh {
+        count = mul(count, d as usize, shape_arg)?;
+    }
+    count_is(count, n, shape_arg)?;
+    if count == 0 || dim_size == 0 {
+        return Ok(0);
+    }
+    let mut max_off: usize = 0;
+    for (d, (&len, &s)) in sh.iter().zip(st).enumerate() {
+        let extent = if d == dim { dim_size } else { len as usize };
+        let step = mul(extent - 1, s as usize, strides_arg)?;
+        max_off = max_off
+            .checked_add(step)
+            .ok_or_else(|| fail(SIZE_OVERFLOW, strides_arg, 0))?;
+    }
+    Ok(max_off + 1)
+}
+
+/// randint's span high − low is at least 1.
+pub(super) fn span_positive(span: u32, arg: u32) -> Res<()> {
+    if span == 0 {
+        return Err(invalid(arg, 0));
+    }
+    Ok(())
+}

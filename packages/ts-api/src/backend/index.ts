@@ -14,4 +14,6 @@ export type { StatusCode } from './errors.js';
 export { kernels, reference } from './kernels.js';
 export type { Kernels, Reduction, BinaryOp } from './kernels.js';
 export { rng } from './rng.js';
+export { join, joinReference } from './join.js';
+export type { JoinKernels, ScatterMode } from './join.js';
 export type { Rng } from './rng.js';

@@ -16,6 +16,8 @@ export interface Rng {
   uniform(y: Storage, low: number, high: number): void;
   normal(y: Storage, mean: number, std: number): void;
   permutation(y: Storage /* int32 */): void;
+  /** y (int32) ~ uniform integers in [low, high): integers with low < high, both inside int32 (high may be 2³¹). */
+  randint(y: Storage, low: number, high: number): void;
   dropout(x: Storage, mask: Storage, y: Storage, p: number): void;
   // image.rs: torchvision-style augmentation of [n, c, h, w] float32 batches.
   /** RandomCrop(h×w, padding = pad): zero-pad, then cut an h×w window at a random offset per image. */
@@ -57,6 +59,13 @@ export const rng: Rng = {
     abi.rng_normal_f32(y, lengthOf(y), mean, std, { before });
   },
   permutation: (y) => abi.rng_permutation_i32(y, lengthOf(y)),
+  randint(y, low, high) {
+    const k = 'rng_randint_i32';
+    if (!Number.isInteger(low) || !Number.isInteger(high) || low < -0x8000_0000 || high > 0x8000_0000 || !(low < high)) {
+      throw new KernelError(k, Status.INVALID_ARGUMENT, `low and high must be integers with -2^31 ≤ low < high ≤ 2^31, got ${String(low)} and ${String(high)}`);
+    }
+    abi.rng_randint_i32(y, lengthOf(y), low, high - low);
+  },
   dropout(x, mask, y, p) {
     if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new KernelError('dropout_f32', Status.INVALID_ARGUMENT, `p must be in [0, 1), got ${String(p)}`);
     const n = lengthOf(x);

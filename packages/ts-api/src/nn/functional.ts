@@ -6,3 +6,4 @@ export { softmax, logSoftmax } from '../tensor/ops/softmax.js';
 export { dropout } from '../tensor/ops/dropout.js';
 export { crossEntropy, mseLoss } from '../tensor/ops/loss.js';
 export { flatten } from '../tensor/ops/shape.js';
+export { oneHot } from '../tensor/ops/gather.js';

@@ -55,12 +55,56 @@ function consumed(op: string): GradNode {
     op,
     inputs: [],
     backward: () => {
-      throw new Error(`backward: trying to backward through the graph a second time (through ${op}); the first backward() already freed it`);
+      throw new Error(
+        `backward: trying to backward through the graph a second time (through ${op}): the first backward() freed it. ` +
+          'Specify retainGraph: true (y.backward(gradient, { retainGraph: true })) if you need to backward through the graph a second time',
+      );
     },
   };
 }
 
-export function runBackward(root: Tensor, gradient: Tensor | undefined): void {
+export interface BackwardOptions {
+  /** Keep the graph so that backward() can run through it again (PyTorch's retain_graph). */
+  retainGraph?: boolean;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return `a ${(v as object).constructor?.name ?? 'object'}`;
+  return `a ${typeof v}`;
+}
+
+/** `backward(gradient?, options?)` and `backward(options)`, checked. */
+function backwardArgs(first: unknown, second: unknown): [Tensor | undefined, boolean] {
+  let gradient: unknown = first;
+  let options: unknown = second;
+  if (isPlainObject(first)) {
+    if (second !== undefined) throw new Error('backward: expected (gradient, options) or (options), got two options objects');
+    [gradient, options] = [undefined, first];
+  }
+  if (gradient !== undefined && !(gradient !== null && typeof gradient === 'object' && 'dtype' in gradient && typeof (gradient as Tensor).storage === 'function')) {
+    throw new Error(`backward: gradient must be a Tensor, got ${describe(gradient)}`);
+  }
+  let retainGraph = false;
+  if (options !== undefined) {
+    if (!isPlainObject(options)) throw new Error(`backward: options must be an object like { retainGraph: true }, got ${describe(options)}`);
+    for (const key of Object.keys(options)) {
+      if (key !== 'retainGraph') throw new Error(`backward: unknown option '${key}'; the known option is 'retainGraph'`);
+    }
+    if (options.retainGraph !== undefined && typeof options.retainGraph !== 'boolean') {
+      throw new Error(`backward: retainGraph must be a boolean, got ${describe(options.retainGraph)}`);
+    }
+    retainGraph = options.retainGraph === true;
+  }
+  return [gradient as Tensor | undefined, retainGraph];
+}
+
+export function runBackward(root: Tensor, first?: unknown, second?: unknown): void {
+  const [gradient, retainGraph] = backwardArgs(first, second);
   root.storage('backward');
   if (!root.requiresGrad) {
     throw new Error('backward: this tensor does not require grad and has no grad_fn (no input of the ops that made it requires a gradient)');
@@ -70,8 +114,12 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined): void {
       `backward: grad can be implicitly created only for scalar outputs; this tensor has shape ${formatShape(root.shape)} — reduce it first (.sum() or .mean()) or pass a gradient of the same shape`,
     );
   }
-  if (gradient !== undefined && !sameShape(gradient.shape, root.shape)) {
-    throw new Error(`backward: gradient has shape ${formatShape(gradient.shape)}, expected ${formatShape(root.shape)} (the shape of the tensor)`);
+  if (gradient !== undefined) {
+    gradient.storage('backward');
+    if (gradient.dtype !== 'float32') throw new Error(`backward: gradient must be float32, got ${gradient.dtype}`);
+    if (!sameShape(gradient.shape, root.shape)) {
+      throw new Error(`backward: gradient has shape ${formatShape(gradient.shape)}, expected ${formatShape(root.shape)} (the shape of the tensor)`);
+    }
   }
   noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
@@ -104,7 +152,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined): void {
         }
       });
       // Like PyTorch without retain_graph: the graph is consumed, saved tensors can be freed.
-      t._node = consumed(node.op);
+      if (!retainGraph) t._node = consumed(node.op);
     }
   });
 }

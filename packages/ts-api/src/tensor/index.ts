@@ -4,9 +4,13 @@ export { Tensor, memory, type DType, type MemoryInfo, type NestedArray, type Bac
 export { tidy, keep } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled } from './grad-mode.js';
 export {
-  tensor, zeros, ones, full, zerosLike, onesLike, randn, rand, arange,
-  type TensorOptions, type TensorData, type FillOptions, type RandomOptions,
+  tensor, zeros, ones, full, emptyTensor as empty, zerosLike, onesLike, fullLike, eye, linspace, arange,
+  type TensorOptions, type TensorData, type FillOptions, type SizeArgs,
 } from './ops/create.js';
+export { randn, rand, normal, randint, randperm, randnLike, randLike, type RandomOptions } from './ops/random.js';
+export { cat, concat, stack, split, chunk, repeat, flip } from './ops/join.js';
+export { gather, scatter, scatterAdd, indexSelect, oneHot } from './ops/gather.js';
+export type { BackwardOptions } from './autograd.js';
 export { add, sub, mul, div, neg, exp, log, abs, relu, sigmoid, pow, square, sqrt } from './ops/elementwise.js';
 export { matmul, linear, transpose, t } from './ops/linalg.js';
 export { sum, mean, argmax, eq } from './ops/reduce.js';

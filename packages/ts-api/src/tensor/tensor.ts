@@ -5,12 +5,13 @@ import { type Storage } from '../backend/index.js';
 import { isGradEnabled } from './grad-mode.js';
 import { setTensorCheck, track } from './scope.js';
 import { formatShape, numel, type Shape } from './shape.js';
-import { runBackward } from './autograd.js';
+import { runBackward, type BackwardOptions } from './autograd.js';
 import * as ew from './ops/elementwise.js';
 import * as la from './ops/linalg.js';
 import * as rd from './ops/reduce.js';
 import * as sm from './ops/softmax.js';
 import * as sh from './ops/shape.js';
+import { installCreateMethods } from './methods/create.js';
 
 export type DType = 'float32' | 'int32';
 
@@ -197,9 +198,13 @@ export class Tensor {
     return this.toArray()[0];
   }
 
-  /** Computes gradients of this tensor with respect to every leaf that requires them (PyTorch's backward). */
-  backward(gradient?: Tensor): void {
-    runBackward(this, gradient);
+  /**
+   * Computes gradients of this tensor with respect to every leaf that requires them, accumulating into
+   * `.grad` (PyTorch's backward). A non-scalar tensor needs `gradient` (of its shape); the graph is freed
+   * unless `{ retainGraph: true }`: `y.backward(g, { retainGraph: true })` or `y.backward({ retainGraph: true })`.
+   */
+  backward(gradient?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    runBackward(this, gradient, options);
   }
 
   toString(): string {
@@ -246,3 +251,4 @@ export class Tensor {
 }
 
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
+installCreateMethods(Tensor.prototype);

@@ -62,7 +62,7 @@ describe('tensor(…, { dtype: int32 })', () => {
     const bad = 'int64' as unknown as DType;
     expect(() => tensor([1, 2], { dtype: bad })).toThrow("tensor: dtype must be 'float32' or 'int32', got 'int64'");
     expect(() => full([2], 1, { dtype: bad })).toThrow("full: dtype must be 'float32' or 'int32', got 'int64'");
-    expect(() => arange(3, undefined, 1, { dtype: bad })).toThrow("arange: dtype must be 'float32' or 'int32', got 'int64'");
+    expect(() => arange(3, { dtype: bad })).toThrow("arange: dtype must be 'float32' or 'int32', got 'int64'");
   });
 });
 

@@ -34,7 +34,7 @@ describe('creation', () => {
     expect(Array.from(sm.full([2], 2.5).toArray())).toEqual([2.5, 2.5]);
     expect(Array.from(sm.arange(5).toArray())).toEqual([0, 1, 2, 3, 4]);
     expect(Array.from(sm.arange(1, 2, 0.25).toArray())).toEqual([1, 1.25, 1.5, 1.75]);
-    expect(sm.arange(3, undefined, 1, { dtype: 'int32' }).dtype).toBe('int32');
+    expect(sm.arange(3, { dtype: 'int32' }).dtype).toBe('int32');
   });
 
   it('randn and rand follow the seed', () => {

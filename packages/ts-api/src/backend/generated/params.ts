@@ -47,6 +47,7 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   rng_uniform_f32: ['y', 'n', 'low', 'high'],
   rng_normal_f32: ['y', 'n', 'mean', 'std'],
   rng_permutation_i32: ['y', 'n'],
+  rng_randint_i32: ['y', 'n', 'low', 'span'],
   dropout_f32: ['x', 'mask', 'y', 'n', 'p'],
   copy_u32: ['x', 'y', 'n'],
   cast_i32_to_f32: ['x', 'y', 'n'],
@@ -57,6 +58,23 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   random_hflip_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'p'],
   resize_bilinear_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow'],
   confusion_i32: ['pred', 'target', 'n', 'classes', 'out'],
+  copy_block_f32: ['x', 'xLen', 'xOff', 'xStride', 'y', 'yLen', 'yOff', 'yStride', 'rows', 'cols'],
+  copy_block_i32: ['x', 'xLen', 'xOff', 'xStride', 'y', 'yLen', 'yOff', 'yStride', 'rows', 'cols'],
+  flip_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
+  flip_axis_i32: ['x', 'y', 'outer', 'dim', 'inner'],
+  index_select_f32: ['x', 'index', 'y', 'outer', 'size', 'inner', 'n'],
+  index_select_i32: ['x', 'index', 'y', 'outer', 'size', 'inner', 'n'],
+  index_add_f32: ['dy', 'index', 'dx', 'outer', 'size', 'inner', 'n'],
+  gather_dim_f32: ['x', 'xLen', 'index', 'n', 'y', 'shape', 'xStrides', 'ndim', 'dim', 'dimSize'],
+  gather_dim_i32: ['x', 'xLen', 'index', 'n', 'y', 'shape', 'xStrides', 'ndim', 'dim', 'dimSize'],
+  scatter_dim_f32: ['mode', 'src', 'srcLen', 'index', 'n', 'y', 'yLen', 'shape', 'srcStrides', 'yStrides', 'ndim', 'dim', 'dimSize'],
+  scatter_dim_i32: ['mode', 'src', 'srcLen', 'index', 'n', 'y', 'yLen', 'shape', 'srcStrides', 'yStrides', 'ndim', 'dim', 'dimSize'],
+  one_hot_i32: ['labels', 'n', 'classes', 'y'],
+  max_i32: ['x', 'n', 'out'],
+  arange_f32: ['y', 'n', 'start', 'step'],
+  arange_i32: ['y', 'n', 'start', 'step'],
+  linspace_f32: ['y', 'n', 'start', 'end'],
+  eye_f32: ['y', 'n', 'm'],
 };
 
 /** The raw exports: addresses, sizes and scalars in (bools as 0 / 1), a status out. */
@@ -141,6 +159,7 @@ export interface RawKernelExports {
   rng_uniform_f32(y: number, n: number, low: number, high: number): number;
   rng_normal_f32(y: number, n: number, mean: number, std: number): number;
   rng_permutation_i32(y: number, n: number): number;
+  rng_randint_i32(y: number, n: number, low: number, span: number): number;
   dropout_f32(x: number, mask: number, y: number, n: number, p: number): number;
   dropout_f32_ref(x: number, mask: number, y: number, n: number, p: number): number;
   copy_u32(x: number, y: number, n: number): number;
@@ -153,4 +172,33 @@ export interface RawKernelExports {
   resize_bilinear_f32(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): number;
   confusion_i32(pred: number, target: number, n: number, classes: number, out: number): number;
   confusion_i32_ref(pred: number, target: number, n: number, classes: number, out: number): number;
+  copy_block_f32(x: number, xLen: number, xOff: number, xStride: number, y: number, yLen: number, yOff: number, yStride: number, rows: number, cols: number): number;
+  copy_block_f32_ref(x: number, xLen: number, xOff: number, xStride: number, y: number, yLen: number, yOff: number, yStride: number, rows: number, cols: number): number;
+  copy_block_i32(x: number, xLen: number, xOff: number, xStride: number, y: number, yLen: number, yOff: number, yStride: number, rows: number, cols: number): number;
+  copy_block_i32_ref(x: number, xLen: number, xOff: number, xStride: number, y: number, yLen: number, yOff: number, yStride: number, rows: number, cols: number): number;
+  flip_axis_f32(x: number, y: number, outer: number, dim: number, inner: number): number;
+  flip_axis_f32_ref(x: number, y: number, outer: number, dim: number, inner: number): number;
+  flip_axis_i32(x: number, y: number, outer: number, dim: number, inner: number): number;
+  flip_axis_i32_ref(x: number, y: number, outer: number, dim: number, inner: number): number;
+  index_select_f32(x: number, index: number, y: number, outer: number, size: number, inner: number, n: number): number;
+  index_select_f32_ref(x: number, index: number, y: number, outer: number, size: number, inner: number, n: number): number;
+  index_select_i32(x: number, index: number, y: number, outer: number, size: number, inner: number, n: number): number;
+  index_select_i32_ref(x: number, index: number, y: number, outer: number, size: number, inner: number, n: number): number;
+  index_add_f32(dy: number, index: number, dx: number, outer: number, size: number, inner: number, n: number): number;
+  index_add_f32_ref(dy: number, index: number, dx: number, outer: number, size: number, inner: number, n: number): number;
+  gather_dim_f32(x: number, xLen: number, index: number, n: number, y: number, shape: number, xStrides: number, ndim: number, dim: number, dimSize: number): number;
+  gather_dim_f32_ref(x: number, xLen: number, index: number, n: number, y: number, shape: number, xStrides: number, ndim: number, dim: number, dimSize: number): number;
+  gather_dim_i32(x: number, xLen: number, index: number, n: number, y: number, shape: number, xStrides: number, ndim: number, dim: number, dimSize: number): number;
+  gather_dim_i32_ref(x: number, xLen: number, index: number, n: number, y: number, shape: number, xStrides: number, ndim: number, dim: number, dimSize: number): number;
+  scatter_dim_f32(mode: number, src: number, srcLen: number, index: number, n: number, y: number, yLen: number, shape: number, srcStrides: number, yStrides: number, ndim: number, dim: number, dimSize: number): number;
+  scatter_dim_f32_ref(mode: number, src: number, srcLen: number, index: number, n: number, y: number, yLen: number, shape: number, srcStrides: number, yStrides: number, ndim: number, dim: number, dimSize: number): number;
+  scatter_dim_i32(mode: number, src: number, srcLen: number, index: number, n: number, y: number, yLen: number, shape: number, srcStrides: number, yStrides: number, ndim: number, dim: number, dimSize: number): number;
+  scatter_dim_i32_ref(mode: number, src: number, srcLen: number, index: number, n: number, y: number, yLen: number, shape: number, srcStrides: number, yStrides: number, ndim: number, dim: number, dimSize: number): number;
+  one_hot_i32(labels: number, n: number, classes: number, y: number): number;
+  one_hot_i32_ref(labels: number, n: number, classes: number, y: number): number;
+  max_i32(x: number, n: number, out: number): number;
+  arange_f32(y: number, n: number, start: number, step: number): number;
+  arange_i32(y: number, n: number, start: number, step: number): number;
+  linspace_f32(y: number, n: number, start: number, end: number): number;
+  eye_f32(y: number, n: number, m: number): number;
 }

@@ -78,6 +78,20 @@ export function rng_permutation_i32(y: Storage, n: number, opts: CallOpts<'y'> =
 }
 
 /**
+ * y ~ uniform integers in [low, low + span), span ≥ 1 (low + span − 1 fits in i32; the caller checks).
+ *
+ * `rng_randint_i32`. Parameters: 0 y (out i32[n]), 1 n (usize), 2 low (f64), 3 span (u32).
+ */
+export function rng_randint_i32(y: Storage, n: number, low: number, span: number, opts: CallOpts<'y'> = {}): void {
+  const kernel = 'rng_randint_i32';
+  checkSize(kernel, 'n', n);
+  checkSize(kernel, 'span', span);
+  const ptrY = checkBuf(kernel, 'y', y, 'int32', n, opts.how?.y);
+  opts.before?.();
+  callExport(kernel, [ptrY, n, checkNum(kernel, 'low', low), span], opts.hint4);
+}
+
+/**
  * Inverted dropout: mask_i = 1/(1 − p) with probability 1 − p else 0, y = x·mask; p ∈ [0, 1).
  *
  * `dropout_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n]), 1 mask (out f32[n]), 2 y (out

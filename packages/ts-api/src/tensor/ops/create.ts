@@ -1,8 +1,13 @@
-// Making tensors: from data, filled, random (from the core's seeded generator), ranges.
+// Making tensors: from data, filled (zeros, ones, full, empty, eye), ranges (arange, linspace) and the
+// *Like forms. Random tensors are in random.ts.
 
-import { allocStorage, kernels, rng, storageFrom } from '../../backend/index.js';
+import { allocStorage, join, kernels, storageFrom } from '../../backend/index.js';
 import { checkShape, formatShape, numel, type Shape } from '../shape.js';
 import { Tensor, type DType, type NestedArray } from '../tensor.js';
+import {
+  checkCount, checkDType, creationOptions, describeValue, INT32_MAX, INT32_MIN, INT32_RANGE,
+  isOptionsObject, sizeAndOptions, type CreateOptions,
+} from './args.js';
 
 export interface TensorOptions {
   /** Shape of the result; required for flat typed arrays that are not 1-D. */
@@ -13,13 +18,6 @@ export interface TensorOptions {
 }
 
 export type TensorData = NestedArray | Float32Array | Int32Array | Uint8Array;
-
-/** What a non-number value is, for error messages: `a string`, `null`, `a Uint32Array`. */
-function describeValue(v: unknown): string {
-  if (v === null || v === undefined) return String(v);
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
-}
 
 function flattenNested(data: NestedArray): { values: number[]; shape: number[] } {
   if (typeof data === 'number') return { values: [data], shape: [] };
@@ -60,16 +58,6 @@ export function empty(shape: Shape, dtype: DType = 'float32'): Tensor {
   return new Tensor(allocStorage(dtype, numel(shape)), shape, dtype);
 }
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-const INT32_RANGE = `[${INT32_MIN}, ${INT32_MAX}]`;
-
-function checkDType(dtype: unknown, where: string): asserts dtype is DType {
-  if (dtype !== 'float32' && dtype !== 'int32') {
-    throw new Error(`${where}: dtype must be 'float32' or 'int32', got ${typeof dtype === 'string' ? `'${dtype}'` : String(dtype)}`);
-  }
-}
-
 /** Int32Array.from would wrap 2**32 + 3 to 3 and truncate 2.5 to 2; a label must never change silently. */
 function checkInt32Values(values: ArrayLike<number>, where: string): void {
   for (let i = 0; i < values.length; i++) {
@@ -94,84 +82,178 @@ function fromValues(values: ArrayLike<number>, shape: number[], dtype: DType, re
 
 /** A tensor from nested arrays, a number, or a typed array (copied into wasm memory), like `torch.tensor`. */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
-  const dtype: DType = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
+  const o = creationOptions('tensor', options, ['shape', 'dtype', 'requiresGrad']) as TensorOptions;
+  const dtype: DType = o.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
   checkDType(dtype, 'tensor');
   if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) {
-    return fromValues(data, options.shape ? [...options.shape] : [data.length], dtype, options.requiresGrad, 'tensor');
+    return fromValues(data, o.shape ? [...o.shape] : [data.length], dtype, o.requiresGrad, 'tensor');
   }
   const flat = flattenNested(data);
-  return fromValues(flat.values, options.shape ? [...options.shape] : flat.shape, dtype, options.requiresGrad, 'tensor');
+  return fromValues(flat.values, o.shape ? [...o.shape] : flat.shape, dtype, o.requiresGrad, 'tensor');
 }
 
-function shapeOf(shape: readonly number[] | number, where: string): number[] {
-  const s = typeof shape === 'number' ? [shape] : [...shape];
-  checkShape(s, where);
-  return s;
-}
+export type FillOptions = CreateOptions;
 
-export interface FillOptions {
-  dtype?: DType;
-  requiresGrad?: boolean;
-}
+/** A size as numbers or one array, optionally followed by options: `zeros(2, 3)`, `zeros([2, 3], { dtype })`. */
+export type SizeArgs = readonly (number | readonly number[] | FillOptions)[];
 
-export function full(shape: readonly number[] | number, value: number, options: FillOptions = {}): Tensor {
-  const s = shapeOf(shape, 'full');
-  const dtype = options.dtype ?? 'float32';
-  checkDType(dtype, 'full');
+function filled(op: string, shape: number[], value: number, options: unknown): Tensor {
+  const o = creationOptions(op, options);
+  const dtype = o.dtype ?? 'float32';
   if (dtype === 'int32') {
     if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
-      throw new Error(`full: dtype int32 needs an integer in ${INT32_RANGE}, got ${value}`);
+      throw new Error(`${op}: dtype int32 needs an integer in ${INT32_RANGE}, got ${value}`);
     }
-    const data = new Int32Array(numel(s)).fill(value);
-    return finish(new Tensor(storageFrom(data), s, 'int32'), options.requiresGrad);
+    const t = empty(shape, 'int32');
+    t.storage(op).i32().fill(value);
+    return finish(t, o.requiresGrad);
   }
-  const t = empty(s);
-  kernels.fill(t.storage('full'), value);
-  return finish(t, options.requiresGrad);
+  if (typeof value !== 'number') throw new Error(`${op}: the fill value must be a number, got ${describeValue(value)}`);
+  const t = empty(shape);
+  kernels.fill(t.storage(op), value);
+  return finish(t, o.requiresGrad);
 }
 
-export function zeros(shape: readonly number[] | number, options: FillOptions = {}): Tensor {
-  return full(shape, 0, options);
+/**
+ * A tensor of `size` filled with `value`, like `torch.full`: `full([2, 3], 7)`, `full(2, 3, 7)` (the
+ * last number is the value), `full([2, 3], 7, { dtype: 'int32' })`.
+ */
+export function full(...args: readonly (number | readonly number[] | FillOptions)[]): Tensor {
+  let rest = args;
+  let options: unknown;
+  if (rest.length > 0 && isOptionsObject(rest[rest.length - 1])) {
+    options = rest[rest.length - 1];
+    rest = rest.slice(0, -1);
+  }
+  if (rest.length < 2) throw new Error(`full: expected a size and a fill value, got ${rest.length} argument(s)`);
+  const value = rest[rest.length - 1];
+  if (typeof value !== 'number') throw new Error(`full: the fill value must be a number, got ${describeValue(value)}`);
+  const { shape } = sizeAndOptions('full', rest.slice(0, -1));
+  return filled('full', shape, value, options);
 }
 
-export function ones(shape: readonly number[] | number, options: FillOptions = {}): Tensor {
-  return full(shape, 1, options);
+/** Zeros of the given size, like `torch.zeros`: `zeros(2, 3)` or `zeros([2, 3], { dtype: 'int32' })`. */
+export function zeros(...args: SizeArgs): Tensor {
+  const { shape, options } = sizeAndOptions('zeros', args);
+  return filled('zeros', shape, 0, options);
 }
 
-export function zerosLike(t: Tensor): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype });
+/** Ones of the given size, like `torch.ones`. */
+export function ones(...args: SizeArgs): Tensor {
+  const { shape, options } = sizeAndOptions('ones', args);
+  return filled('ones', shape, 1, options);
 }
 
-export function onesLike(t: Tensor): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype });
+/**
+ * An uninitialised tensor of the given size, like `torch.empty` (its values are whatever the memory
+ * held: write every element before reading one).
+ */
+export function emptyTensor(...args: SizeArgs): Tensor {
+  const { shape, options } = sizeAndOptions('empty', args);
+  const o = creationOptions('empty', options);
+  return finish(empty(shape, o.dtype ?? 'float32'), o.requiresGrad);
 }
 
-export interface RandomOptions {
-  requiresGrad?: boolean;
+function likeArgs(op: string, t: Tensor, options: unknown): [number[], FillOptions] {
+  if (!(t instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${describeValue(t)}`);
+  t.storage(op);
+  const o = creationOptions(op, options);
+  return [[...t.shape], { dtype: o.dtype ?? t.dtype, requiresGrad: o.requiresGrad }];
 }
 
-/** Standard normal samples from the seeded generator (`manualSeed`), like `torch.randn`. */
-export function randn(shape: readonly number[] | number, options: RandomOptions = {}): Tensor {
-  const t = empty(shapeOf(shape, 'randn'));
-  rng.normal(t.storage('randn'), 0, 1);
-  return finish(t, options.requiresGrad);
+/** Zeros of `t`'s shape and dtype (unless options say otherwise), like `torch.zeros_like`. */
+export function zerosLike(t: Tensor, options?: FillOptions): Tensor {
+  const [shape, o] = likeArgs('zerosLike', t, options);
+  return filled('zerosLike', shape, 0, o);
 }
 
-/** Uniform samples in [0, 1) from the seeded generator, like `torch.rand`. */
-export function rand(shape: readonly number[] | number, options: RandomOptions = {}): Tensor {
-  const t = empty(shapeOf(shape, 'rand'));
-  rng.uniform(t.storage('rand'), 0, 1);
-  return finish(t, options.requiresGrad);
+export function onesLike(t: Tensor, options?: FillOptions): Tensor {
+  const [shape, o] = likeArgs('onesLike', t, options);
+  return filled('onesLike', shape, 1, o);
 }
 
-/** `arange(end)` or `arange(start, end, step)`, float32 unless `dtype: 'int32'`. */
-export function arange(start: number, end?: number, step = 1, options: FillOptions = {}): Tensor {
-  const dtype = options.dtype ?? 'float32';
-  checkDType(dtype, 'arange');
-  const [from, to] = end === undefined ? [0, start] : [start, end];
-  if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a finite non-zero number, got ${step}`);
-  const count = Math.max(0, Math.ceil((to - from) / step));
-  const values = new Array<number>(count);
-  for (let i = 0; i < count; i++) values[i] = from + i * step;
-  return fromValues(values, [count], dtype, options.requiresGrad, 'arange');
+export function fullLike(t: Tensor, value: number, options?: FillOptions): Tensor {
+  const [shape, o] = likeArgs('fullLike', t, options);
+  if (typeof value !== 'number') throw new Error(`fullLike: the fill value must be a number, got ${describeValue(value)}`);
+  return filled('fullLike', shape, value, o);
+}
+
+/** @internal `[shape, options]` of a *Like op, for random.ts. */
+export { likeArgs };
+
+/** The n×m identity (m defaults to n), like `torch.eye`. */
+export function eye(n: number, m?: number | FillOptions, options?: FillOptions): Tensor {
+  if (isOptionsObject(m)) [m, options] = [undefined, m];
+  checkCount(n, 'eye', 'n');
+  const cols = m === undefined ? n : checkCount(m, 'eye', 'm');
+  const o = creationOptions('eye', options);
+  const t = empty([n, cols]);
+  join.eye(t.storage('eye'), n, cols);
+  const out = o.dtype === 'int32' ? castTo(t, 'int32') : t;
+  return finish(out, o.requiresGrad);
+}
+
+function castTo(t: Tensor, dtype: DType): Tensor {
+  const out = empty(t.shape, dtype);
+  kernels.cast(t.storage('cast'), out.storage('cast'));
+  t.dispose();
+  return out;
+}
+
+/**
+ * `steps` values from start to end inclusive, evenly spaced, like `torch.linspace` (float32; the first
+ * half counts up from start and the second down from end, as PyTorch does).
+ */
+export function linspace(start: number, end: number, steps: number, options?: FillOptions): Tensor {
+  for (const [name, v] of [['start', start], ['end', end]] as const) {
+    if (typeof v !== 'number') throw new Error(`linspace: ${name} must be a number, got ${describeValue(v)}`);
+  }
+  checkCount(steps, 'linspace', 'steps');
+  const o = creationOptions('linspace', options);
+  if (o.dtype === 'int32') throw new Error("linspace: dtype 'int32' is not supported; make a float32 linspace and cast it with .int()");
+  const t = empty([steps]);
+  join.linspace(t.storage('linspace'), start, end);
+  return finish(t, o.requiresGrad);
+}
+
+/**
+ * `arange(end)`, `arange(start, end)` or `arange(start, end, step)`, optionally followed by options, like
+ * `torch.arange`: the length is ⌈(end − start) / step⌉; the dtype is int32 when start, end and step are
+ * all integers (PyTorch infers int64), float32 otherwise, unless `dtype` is given.
+ */
+export function arange(...args: readonly (number | FillOptions)[]): Tensor {
+  let rest = args;
+  let options: unknown;
+  if (rest.length > 0 && isOptionsObject(rest[rest.length - 1])) {
+    options = rest[rest.length - 1];
+    rest = rest.slice(0, -1);
+  }
+  if (rest.length < 1 || rest.length > 3) throw new Error(`arange: expected end, start and end, or start, end and step, got ${rest.length} numbers`);
+  rest.forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`arange: argument ${i} must be a finite number, got ${typeof v === 'number' ? v : describeValue(v)}`);
+  });
+  const nums = rest as number[];
+  const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
+  const o = creationOptions('arange', options);
+  if (step === 0) throw new Error('arange: step must be nonzero');
+  if ((step > 0 && end < start) || (step < 0 && end > start)) {
+    throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+  }
+  const allInt = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
+  const dtype = o.dtype ?? (allInt ? 'int32' : 'float32');
+  const count = Math.ceil((end - start) / step);
+  if (!(count <= 2 ** 31)) throw new Error(`arange: ${count} elements are too many`);
+  if (dtype === 'int32' && count > 0) {
+    // the first value int32 cannot hold, named as tensor() names it
+    let bad: number | null = null;
+    if (!Number.isInteger(start) || start < INT32_MIN || start > INT32_MAX) bad = 0;
+    else if (count > 1 && !Number.isInteger(step)) bad = 1;
+    else if (start + (count - 1) * step > INT32_MAX || start + (count - 1) * step < INT32_MIN) {
+      bad = Math.floor(((step > 0 ? INT32_MAX : INT32_MIN) - start) / step) + 1;
+    }
+    if (bad !== null) throw new Error(`arange: dtype int32 needs integers in ${INT32_RANGE}, got ${start + bad * step} at index ${bad}`);
+  }
+  const t = empty([count], dtype);
+  join.arange(t.storage('arange'), start, step);
+  return finish(t, o.requiresGrad);
 }
