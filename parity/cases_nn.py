@@ -82,7 +82,9 @@ def gen_create():
         fn_case(f'{op}.int32.255', op, ['$x'], {'x': labels(r, 255, 10)}, lambda x, f=f: f(x).to(torch.int32),
                 f'torch.{f.__name__}(labels)')
     for args in [[10], [0, 1, 0.1], [0, 0.3, 0.1], [1, 0, -0.3], [-5, 5, 0.7], [2, 784], [0, 255, 1]]:
-        fn_case(f'arange.{"_".join(map(str, args))}', 'arange', args, {}, lambda args=args: torch.arange(*args, dtype=torch.float32),
+        # integer arguments infer int32 (torch: int64), so the float32 cases ask for it
+        ts_args = args + [{'dtype': 'float32'}] if all(isinstance(a, int) for a in args) else args
+        fn_case(f'arange.{"_".join(map(str, args))}', 'arange', ts_args, {}, lambda args=args: torch.arange(*args, dtype=torch.float32),
                 f'torch.arange({", ".join(map(str, args))}, dtype=torch.float32)')
     fn_case('arange.int32.0_10_3', 'arange', [0, 10, 3, {'dtype': 'int32'}], {}, lambda: torch.arange(0, 10, 3, dtype=torch.int32),
             'torch.arange(0, 10, 3, dtype=torch.int32)')

@@ -35,6 +35,7 @@ const ALLOWED: Record<string, string> = {
   memory: 'memory report, no numbers (test/tensor/memory.test.ts)',
   noGrad: 'autograd switch; requiresGrad of every fn case is compared with torch (test/tensor/ops.test.ts for the switch)',
   enableGrad: 'autograd switch (test/tensor/ops.test.ts)', isGradEnabled: 'autograd switch (test/tensor/ops.test.ts)',
+  empty: 'uninitialised values by definition (torch.empty too): nothing to compare; its shape, dtype and options are checked in test/tensor/create.test.ts',
   // the random generator: its streams differ from PyTorch's by design (the core's seeded xoshiro),
   // so randomness is compared by statistics (randn, rand, nn.init.*, dropout in training mode)
   manualSeed: 'seeds the core generator; streams differ from PyTorch by design (test/kernels/rng.test.ts)',

@@ -27,10 +27,14 @@ function input(c: Case, name: string): Tensor {
   return t;
 }
 
-/** JSON arguments → call arguments: "$x" is the tensor input.x, {"$module": …} a module built from its spec. */
+/**
+ * JSON arguments → call arguments: "$x" is the tensor input.x (also inside a list, for cat / stack),
+ * {"$module": …} a module built from its spec.
+ */
 function bindArgs(c: Case, args: unknown[]): unknown[] {
   return args.map((a) => {
     if (typeof a === 'string' && a.startsWith('$')) return input(c, a.slice(1));
+    if (Array.isArray(a) && a.some((e) => typeof e === 'string' && e.startsWith('$'))) return bindArgs(c, a);
     if (a !== null && typeof a === 'object' && '$module' in a) return buildModule(a as { $module: string; args: unknown[] });
     return a;
   });
@@ -56,6 +60,10 @@ function runFn(c: Case): void {
   for (const g of grads) input(c, g).requiresGrad_(true);
   const args = bindArgs(c, c.args);
   const out = (resolve(c.op) as Fn)(...args);
+  if (c.spec.outputs !== undefined) {
+    runPieces(c, grads, args, out);
+    return;
+  }
   if (!isTensor(out)) fail(c, `expected a Tensor result, got ${typeof out}`);
   if (c.op.endsWith('_') && out !== args[0]) fail(c, `${c.op} works in place: it must return the tensor it changed, as PyTorch does`);
   const scaleOut = scaleRefOf(c, 'expected.out');
@@ -77,6 +85,46 @@ function runFn(c: Case): void {
     if (expected !== undefined) note('fn grad', c.stem, compare(c, `gradient of ${g}`, input(c, g).grad, expected, GRAD, scaleRefOf(c, `expected.grad.${g}`)));
     else if (input(c, g).grad !== null) fail(c, `PyTorch gives no gradient for ${g}, softmax-nn does`);
   }
+}
+
+/** An op returning a list (split, chunk): every piece, then backward through each with grad_out.<k>. */
+function runPieces(c: Case, grads: string[], args: unknown[], out: unknown): void {
+  const n = c.spec.outputs as number;
+  const check = (what: string, list: unknown): Tensor[] => {
+    if (!Array.isArray(list) || !list.every(isTensor)) fail(c, `${what}: expected an array of Tensors, got ${typeof list}`);
+    if (list.length !== n) fail(c, `${what}: softmax-nn gives ${list.length} pieces, PyTorch ${n}`);
+    list.forEach((t, k) => {
+      note('fn value', c.stem, compare(c, `${what} piece ${k}`, t, c.tensors[`expected.out.${k}`], VALUE));
+      if (t.requiresGrad !== c.spec.requiresGrad) fail(c, `requiresGrad of piece ${k}: softmax-nn ${t.requiresGrad}, PyTorch ${String(c.spec.requiresGrad)}`);
+    });
+    return list;
+  };
+  const pieces = check('output', out);
+  for (const m of methodForms(c)) {
+    const [self, ...rest] = args as [Tensor, ...unknown[]];
+    check(`the method form x.${m}(…)`, (self as unknown as Record<string, Fn>)[m].call(self, ...rest));
+  }
+  if (c.tensors['grad_out.0'] === undefined) return;
+  pieces.forEach((t, k) => t.backward(c.tensors[`grad_out.${k}`]));
+  for (const g of grads) {
+    note('fn grad', c.stem, compare(c, `gradient of ${g}`, input(c, g).grad, c.tensors[`expected.grad.${g}`], GRAD));
+  }
+}
+
+/** Both libraries refuse the call: softmax-nn must throw a message containing spec.message. */
+function runError(c: Case): void {
+  const spec = c.spec as { message: string; torchMessage: string };
+  const args = bindArgs(c, c.args);
+  let thrown: unknown = null;
+  try {
+    (resolve(c.op) as Fn)(...args);
+  } catch (e) {
+    thrown = e;
+  }
+  if (thrown === null) fail(c, `softmax-nn accepted the call; PyTorch raises: ${spec.torchMessage}`);
+  const msg = thrown instanceof Error ? thrown.message : String(thrown);
+  if (!msg.includes(spec.message)) fail(c, `softmax-nn's message\n  ${msg}\ndoes not contain\n  ${spec.message}\n(PyTorch: ${spec.torchMessage})`);
+  note('error', c.stem, 0);
 }
 
 function runModule(c: Case): void {
@@ -145,6 +193,9 @@ function runStats(c: Case): void {
     const r = (resolve(c.op) as Fn)(t, ...c.args.slice(1));
     if (r !== t) fail(c, 'an in-place initialiser must return the tensor it filled, as PyTorch does');
     sample = t;
+  } else if (spec.target === '$like') {
+    const like = zeros(spec.shape);
+    sample = (resolve(c.op) as Fn)(like, ...c.args.slice(1)) as Tensor;
   } else if (spec.target === '$module') {
     const m = new (resolve(c.op) as Ctor)(...c.args) as Record<string, unknown>;
     sample = m[spec.param as string] as Tensor;
@@ -267,7 +318,7 @@ function runDataset(c: Case): void {
 
 const RUN: Record<Case['kind'], (c: Case) => void> = {
   fn: runFn, module: runModule, optim: runOptim, train: runTrain, stats: runStats, scalar: runScalar, 'dropout-train': runDropoutTrain,
-  transform: runTransform, dataset: runDataset,
+  transform: runTransform, dataset: runDataset, error: runError,
 };
 
 const files = caseFiles();
