@@ -16,7 +16,7 @@ export interface Rng {
   uniform(y: Storage, low: number, high: number): void;
   normal(y: Storage, mean: number, std: number): void;
   permutation(y: Storage /* int32 */): void;
-  /** y (int32) ~ uniform integers in [low, high): integers with low < high, both inside int32 (high may be 2³¹). */
+  /** y (int32) ~ uniform integers in [low, high): integers with low < high, both inside int32 (high may be 2³¹), high − low < 2³². */
   randint(y: Storage, low: number, high: number): void;
   dropout(x: Storage, mask: Storage, y: Storage, p: number): void;
   // image.rs: torchvision-style augmentation of [n, c, h, w] float32 batches.
@@ -64,6 +64,7 @@ export const rng: Rng = {
     if (!Number.isInteger(low) || !Number.isInteger(high) || low < -0x8000_0000 || high > 0x8000_0000 || !(low < high)) {
       throw new KernelError(k, Status.INVALID_ARGUMENT, `low and high must be integers with -2^31 ≤ low < high ≤ 2^31, got ${String(low)} and ${String(high)}`);
     }
+    if (high - low >= 2 ** 32) throw new KernelError(k, Status.INVALID_ARGUMENT, `high − low must be below 2^32, got ${high - low}`);
     abi.rng_randint_i32(y, lengthOf(y), low, high - low);
   },
   dropout(x, mask, y, p) {

@@ -74,6 +74,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return `a ${(v as object).constructor?.name ?? 'object'}`;
   return `a ${typeof v}`;
 }

@@ -71,6 +71,7 @@ export function randint(...args: readonly (number | readonly number[] | FillOpti
   const hi = high as number;
   if (lo < -(2 ** 31) || hi > 2 ** 31) throw new Error(`randint: low and high must stay inside int32 (values in [${-(2 ** 31)}, ${2 ** 31 - 1}]), got low ${lo}, high ${hi}`);
   if (!(lo < hi)) throw new Error(`randint: random_ expects 'from' to be less than 'to', but got from=${lo} >= to=${hi}`);
+  if (hi - lo >= 2 ** 32) throw new Error(`randint: high − low must be below 2^32 (the generator draws 32 bits), got ${hi - lo}`);
   const size = rest[rest.length - 1];
   if (typeof size === 'number' || !Array.isArray(size)) throw new Error(`randint: the size must be an array of numbers, got ${describeValue(size)}`);
   const { shape } = sizeAndOptions('randint', [size]);
