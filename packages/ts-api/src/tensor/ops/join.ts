@@ -197,12 +197,13 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
     if (norm.indexOf(d) !== i) throw new Error(`flip: dim ${d} appears multiple times in the list of dims`);
   });
   const run = (t: Tensor, op: string): Tensor => {
-    let cur = copyOf(t, t.shape, op);
+    if (norm.length === 0) return copyOf(t, t.shape, op);
+    let cur = t;
     for (const d of norm) {
-      const [outer, size, inner] = splitAtDim(cur.shape, d);
-      const next = empty(cur.shape, cur.dtype);
+      const [outer, size, inner] = splitAtDim(t.shape, d);
+      const next = empty(t.shape, t.dtype);
       join.flipAxis(cur.storage(op), next.storage(op), outer, size, inner);
-      cur.dispose();
+      if (cur !== t) cur.dispose();
       cur = next;
     }
     return cur;
