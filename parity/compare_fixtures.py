@@ -7,9 +7,10 @@ tests use — and everything else byte for byte: inputs, initial parameters, giv
 whole-run start and order, integer results, names, shapes, dtypes and the metadata strings.
 
   cases/ (generate.py), by the case's ``kind``:
-    input.*, param.*, grad_out, grad.s<k>.<i>      exact (drawn by numpy, not computed by torch)
+    input.*, param.*, grad_out(.<k>), grad.s<k>.<i> exact (drawn by numpy, not computed by torch)
     int32 tensors                                  exact (argmax, eq: no matrix product involved)
-    fn, module: expected.out                       "value"
+    fn, module: expected.out(.<k>)                 "value" (.<k>: the pieces of split / chunk)
+    error                                          inputs exact; torch's message in the metadata, exact
     fn, module: expected.grad.*                    "gradient"
     optim: expected.s<k>.<i>                       "value" (parameters from given gradients)
     train: expected.s<k>.loss / .param.*           "gradient" (downstream of a backward pass)
@@ -50,7 +51,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_np import st_load  # noqa: E402
 
-CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train', 'transform', 'dataset')
+CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train', 'transform', 'dataset', 'error')
 WHOLE_RUN_KEYS = ('weights', 'lossRtol', 'predictionsDiffering', 'accuracy')
 
 
@@ -139,14 +140,14 @@ EXACT = ('exact',)
 
 def case_rule(kind, name, dtype, tols, scale_refs=None):
     """('exact',) or ('close', label, atol, rtol, scale, scale_ref) for a tensor of a generate.py case."""
-    if name.startswith(('input.', 'param.')) or name == 'grad_out' or re.fullmatch(r'grad\.s\d+\.\d+', name):
+    if name.startswith(('input.', 'param.')) or re.fullmatch(r'grad_out(\.\d+)?', name) or re.fullmatch(r'grad\.s\d+\.\d+', name):
         return EXACT
     if np.issubdtype(dtype, np.integer):
         return EXACT
     def tol(label):
         return ('close', label, 0.0, tols[label]['rtol'], tols[label]['scale'], float((scale_refs or {}).get(name, 0.0)))
     if kind in ('fn', 'module'):
-        if name == 'expected.out':
+        if name == 'expected.out' or re.fullmatch(r'expected\.out\.\d+', name):
             return tol('value')
         if name.startswith('expected.grad.'):
             return tol('gradient')

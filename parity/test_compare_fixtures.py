@@ -303,6 +303,29 @@ class CompareFixtures(unittest.TestCase):
             d['cases']['add.2x2.safetensors'][1]['kind'] = 'conv'
         self.assert_fails("unknown case kind 'conv'")
 
+    def test_pieces_of_a_list_result_are_values_and_their_grad_outs_inputs(self):
+        # split / chunk cases: expected.out.<k> within "value", grad_out.<k> exact
+        for d in (self.committed, self.fresh):
+            d['cases']['add.2x2.safetensors'][0]['expected.out.1'] = np.ones(2, F)
+            d['cases']['add.2x2.safetensors'][0]['grad_out.1'] = np.ones(2, F)
+        self.tensor('cases', 'add.2x2.safetensors', 'expected.out.1')[0] = F(1 + 1.5e-5)  # allowed 2e-5 at 1.0
+        self.assert_passes()
+        self.tensor('cases', 'add.2x2.safetensors', 'expected.out.1')[0] = F(1 + 1e-4)
+        self.assert_fails('expected.out.1')
+        self.tensor('cases', 'add.2x2.safetensors', 'expected.out.1')[0] = F(1)
+        self.tensor('cases', 'add.2x2.safetensors', 'grad_out.1')[0] = np.nextafter(F(1), F(2))
+        self.assert_fails('grad_out.1')
+
+    def test_error_cases_compare_their_inputs_and_torchs_message_exactly(self):
+        for d in (self.committed, self.fresh):
+            d['cases']['error.gather.safetensors'] = ({'input.i': np.array([5], np.int32)}, meta('error.gather', 'error', {'message': 'gather: index 5'}))
+        self.assert_passes()
+        self.fresh['cases']['error.gather.safetensors'][1]['torch'] = 'changed'
+        self.assert_fails('metadata "torch" changed')
+        self.fresh['cases']['error.gather.safetensors'][1]['torch'] = 'torch.add(a, b)'
+        self.fresh['cases']['error.gather.safetensors'][0]['input.i'][0] = 4
+        self.assert_fails('input.i')
+
     def test_an_unreadable_file_fails_naming_it(self):
         self.run_compare()
         with open(os.path.join(self.tmp, 'fresh', 'cases', 'add.2x2.safetensors'), 'r+b') as fh:
