@@ -120,6 +120,9 @@ describe('joins and indexed ops: what the parity cases do not reach', () => {
     expect(() => x.indexSelect(0, i32([0]).reshape(1, 1))).toThrow('indexSelect: index must be a vector (0-d or 1-d), got shape [1, 1]');
     expect(() => sm.oneHot(sm.tensor([1, 2]))).toThrow('oneHot: one_hot is only applicable to index tensors (int32), got float32');
     expect(() => sm.oneHot(i32([]))).toThrow('oneHot: can not infer the total number of classes from an empty tensor');
+    expect(() => sm.oneHot(i32([-3, -2]))).toThrow('oneHot: class values must be non-negative, got -2');
+    expect(() => sm.oneHot(i32([-1, 1]))).toThrow('oneHot: class values must be non-negative, got -1');
+    expect(sm.nn.functional.oneHot(i32([1]), 0 + 2).tolist()).toEqual([[0, 1]]);
     expect(() => sm.scatterAdd(i32([0, 0]), 0, i32([0]), i32([1]))).toThrow('scatterAdd: int32 tensors are not supported');
     expect(() => x.scatter(0, i32([[0]]), sm.zeros(1, 1, { dtype: 'int32' }))).toThrow('scatter: expected self and src to have the same dtype, got float32 and int32');
   });

@@ -189,15 +189,21 @@ export function oneHot(labels: Tensor, numClasses = -1): Tensor {
   let classes = numClasses;
   if (classes === -1) {
     if (labels.numel() === 0) throw new Error('oneHot: can not infer the total number of classes from an empty tensor; pass numClasses');
-    classes = join.maxI32(labels.storage('oneHot')) + 1;
+    const max = join.maxI32(labels.storage('oneHot'));
+    if (max < 0) throw new Error(`oneHot: class values must be non-negative, got ${max}`);
+    classes = max + 1;
   }
   const out = empty([...labels.shape, classes], 'int32');
+  const bad: number[] = [];
   try {
-    join.oneHot(labels.storage('oneHot'), classes, out.storage('oneHot'), (_i, v) => `${v}`);
+    join.oneHot(labels.storage('oneHot'), classes, out.storage('oneHot'), (i, v) => {
+      bad.push(v);
+      return `label ${v} at position ${i} is outside [0, ${classes})`;
+    });
   } catch (e) {
-    if (e instanceof KernelError && e.code === Status.INDEX_OUT_OF_RANGE) {
-      out.dispose();
-      const v = Number(e.message.slice(e.message.lastIndexOf(' ') + 1));
+    out.dispose();
+    if (e instanceof KernelError && e.code === Status.INDEX_OUT_OF_RANGE && bad.length > 0) {
+      const v = bad[0];
       throw new Error(v < 0 ? `oneHot: class values must be non-negative, got ${v}` : `oneHot: class values must be smaller than numClasses (${classes}), got ${v}`);
     }
     throw e;
