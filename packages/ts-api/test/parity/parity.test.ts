@@ -27,10 +27,20 @@ function input(c: Case, name: string): Tensor {
   return t;
 }
 
-/** JSON arguments → call arguments: "$x" is the tensor input.x, {"$module": …} a module built from its spec. */
+const FLOATS: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: NaN };
+
+/**
+ * JSON arguments → call arguments: "$x" is the tensor input.x, {"$module": …} a module built from its
+ * spec, {"$float": "inf" | "-inf" | "nan"} the number JSON cannot write.
+ */
 function bindArgs(c: Case, args: unknown[]): unknown[] {
   return args.map((a) => {
     if (typeof a === 'string' && a.startsWith('$')) return input(c, a.slice(1));
+    if (a !== null && typeof a === 'object' && '$float' in a) {
+      const v = FLOATS[(a as { $float: string }).$float];
+      if (v === undefined) fail(c, `unknown {"$float": ${JSON.stringify((a as { $float: string }).$float)}}`);
+      return v;
+    }
     if (a !== null && typeof a === 'object' && '$module' in a) return buildModule(a as { $module: string; args: unknown[] });
     return a;
   });
@@ -55,8 +65,7 @@ function runFn(c: Case): void {
   const grads = c.spec.grads as string[];
   for (const g of grads) input(c, g).requiresGrad_(true);
   const args = bindArgs(c, c.args);
-  const out = (resolve(c.op) as Fn)(...args);
-  if (!isTensor(out)) fail(c, `expected a Tensor result, got ${typeof out}`);
+  const out = valuesOf(c, (resolve(c.op) as Fn)(...args), 'the function');
   if (c.op.endsWith('_') && out !== args[0]) fail(c, `${c.op} works in place: it must return the tensor it changed, as PyTorch does`);
   const scaleOut = scaleRefOf(c, 'expected.out');
   note('fn value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE, scaleOut));
@@ -64,8 +73,7 @@ function runFn(c: Case): void {
   // the Tensor method of the same name: x.op(...rest) gives the same result
   for (const m of methodForms(c)) {
     const [self, ...rest] = args as [Tensor, ...unknown[]];
-    const viaMethod = (self as unknown as Record<string, Fn>)[m].call(self, ...rest);
-    if (!isTensor(viaMethod)) fail(c, `the method form x.${m}(…) gave ${typeof viaMethod}, not a Tensor`);
+    const viaMethod = valuesOf(c, (self as unknown as Record<string, Fn>)[m].call(self, ...rest), `the method form x.${m}(…)`);
     note('fn value', c.stem, compare(c, `output of the method form x.${m}(…)`, viaMethod, c.tensors['expected.out'], VALUE, scaleOut));
     if (viaMethod.requiresGrad !== c.spec.requiresGrad) fail(c, `requiresGrad of x.${m}(…): softmax-nn ${viaMethod.requiresGrad}, PyTorch ${String(c.spec.requiresGrad)}`);
   }
@@ -77,6 +85,47 @@ function runFn(c: Case): void {
     if (expected !== undefined) note('fn grad', c.stem, compare(c, `gradient of ${g}`, input(c, g).grad, expected, GRAD, scaleRefOf(c, `expected.grad.${g}`)));
     else if (input(c, g).grad !== null) fail(c, `PyTorch gives no gradient for ${g}, softmax-nn does`);
   }
+}
+
+/**
+ * The compared tensor of an fn case's result: the result itself, or for max / min along a dim
+ * (spec.valuesIndices) the values of `[values, indices]`, whose indices are compared here.
+ */
+function valuesOf(c: Case, res: unknown, what: string): Tensor {
+  if (c.spec.valuesIndices !== true) {
+    if (!isTensor(res)) fail(c, `${what} gave ${typeof res}, not a Tensor`);
+    return res;
+  }
+  const r = res as unknown[];
+  const named = res as { values?: unknown; indices?: unknown };
+  if (!Array.isArray(r) || r.length !== 2 || !isTensor(r[0]) || !isTensor(r[1]) || named.values !== r[0] || named.indices !== r[1]) {
+    fail(c, `${what} must give [values, indices] with .values and .indices (PyTorch's named tuple)`);
+  }
+  compare(c, `indices from ${what}`, r[1], c.tensors['expected.indices'], VALUE);
+  return r[0];
+}
+
+/** An error case: PyTorch raises (its message is c.torch); softmax-nn must throw a message containing spec.contains. */
+function runError(c: Case): void {
+  const args = bindArgs(c, c.args);
+  const forms: [string, () => unknown][] = [['the function', () => (resolve(c.op) as Fn)(...args)]];
+  for (const m of methodForms(c)) {
+    const [self, ...rest] = args as [Tensor, ...unknown[]];
+    forms.push([`x.${m}(…)`, () => (self as unknown as Record<string, Fn>)[m].call(self, ...rest)]);
+  }
+  for (const [what, call] of forms) {
+    let message: string | null = null;
+    try {
+      call();
+    } catch (e) {
+      message = e instanceof Error ? e.message : String(e);
+    }
+    if (message === null) fail(c, `${what} did not throw; PyTorch raises ${c.torch}`);
+    for (const part of c.spec.contains as string[]) {
+      if (!message.includes(part)) fail(c, `${what} threw "${message}", which does not contain "${part}" (PyTorch: ${c.torch})`);
+    }
+  }
+  note('error', c.stem, 0);
 }
 
 function runModule(c: Case): void {
@@ -267,7 +316,7 @@ function runDataset(c: Case): void {
 
 const RUN: Record<Case['kind'], (c: Case) => void> = {
   fn: runFn, module: runModule, optim: runOptim, train: runTrain, stats: runStats, scalar: runScalar, 'dropout-train': runDropoutTrain,
-  transform: runTransform, dataset: runDataset,
+  transform: runTransform, dataset: runDataset, error: runError,
 };
 
 const files = caseFiles();
