@@ -8,7 +8,8 @@ whole-run start and order, integer results, names, shapes, dtypes and the metada
 
   cases/ (generate.py), by the case's ``kind``:
     input.*, param.*, grad_out, grad.s<k>.<i>      exact (drawn by numpy, not computed by torch)
-    int32 tensors                                  exact (argmax, eq: no matrix product involved)
+    int32 tensors                                  exact (argmax, eq, max's indices: no matrix product)
+    error: inputs and torch's message              exact (the case holds no computed tensor)
     fn, module: expected.out                       "value"
     fn, module: expected.grad.*                    "gradient"
     optim: expected.s<k>.<i>                       "value" (parameters from given gradients)
@@ -50,7 +51,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_np import st_load  # noqa: E402
 
-CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train', 'transform', 'dataset')
+CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train', 'transform', 'dataset', 'error')
 WHOLE_RUN_KEYS = ('weights', 'lossRtol', 'predictionsDiffering', 'accuracy')
 
 
