@@ -7,7 +7,7 @@ import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { empty, full, zerosLike } from './create.js';
 import { inverse, keptView, layoutFor, oneDim, permuted, reduceDims, reduceWith, reducedCount, reducedShape, type DimArg } from './dims.js';
-import { abs, add, binaryForward, exp, log, mul, pow, scale, sub } from './elementwise.js';
+import { abs, add, binaryForward, div, exp, log, mul, pow, scale, sub } from './elementwise.js';
 import { amax, amin } from './extrema.js';
 import { mean, sum } from './reduce.js';
 import { sign, unaryForward } from './unary.js';
@@ -126,7 +126,8 @@ function varianceOf(x: Tensor, dims: readonly number[], correction: number): { v
     const sq = mul(centred, centred);
     const s = sum(sq, dims, true);
     sq.dispose();
-    const v = scale(s, 1 / Math.max(0, reducedCount(x.shape, dims) - correction));
+    // divided, not multiplied by the reciprocal: the rounding of PyTorch's (double) var cast to float
+    const v = div(s, Math.max(0, reducedCount(x.shape, dims) - correction));
     s.dispose();
     return { v, centred };
   });
