@@ -95,6 +95,39 @@ def gen_clamp():
                     f'torch.clamp(x, {lo}, {hi})', grads=('x',))
 
 
+def gen_clamp_tensor():
+    for name, sx, slo, shi in [('both', (37, 13), (37, 13), (13,)), ('min-only', (3, 5), (5,), None), ('max-only', (3, 1, 5), None, (4, 1)),
+                               ('number-min', (3, 5), 'num', (3, 1))]:
+        stem = f'clamp.tensor-{name}.{dims(sx)}'
+        r = rng_for(stem)
+        x = ties(r, sx)
+        inputs = {'x': x}
+        args = ['$x']
+        grads = ['x']
+        if slo == 'num':
+            args.append(-0.5)
+        elif slo is not None:
+            inputs['lo'] = ties(r, slo) - np.float32(0.5)
+            args.append('$lo')
+            grads.append('lo')
+        else:
+            args.append(None)
+        if shi is not None:
+            inputs['hi'] = ties(r, shi) + np.float32(0.5)
+            args.append('$hi')
+            grads.append('hi')
+
+        def tf(*ts, slo=slo, shi=shi):
+            x = ts[0]
+            lo = -0.5 if slo == 'num' else (ts[1] if slo is not None else None)
+            hi = ts[-1] if shi is not None else None
+            if slo == 'num':
+                lo = torch.full_like(x, -0.5)  # torch.clamp takes Tensor? min and Tensor? max together
+            return torch.clamp(x, lo, hi)
+        fn_case(stem, 'clamp', args, inputs, tf, f'torch.clamp(x, {args[1]}, {args[2] if len(args) > 2 else None})  # tensor bounds',
+                grads=tuple(grads))
+
+
 def gen_maxmin_binary():
     for op, f in [('maximum', torch.maximum), ('minimum', torch.minimum), ('max', torch.max), ('min', torch.min)]:
         for name, sa, sb in [('same', (37, 13), (37, 13)), ('row', (37, 13), (13,)), ('3d', (3, 1, 5), (4, 1)), ('0d', (), (2, 3))]:
@@ -361,6 +394,6 @@ def gen_errors():
 
 
 def gen_reduce_more():
-    for gen in [gen_unary_table, gen_clamp, gen_maxmin_binary, gen_sum_mean_dims, gen_extrema, gen_logsumexp, gen_prod, gen_var_std,
+    for gen in [gen_unary_table, gen_clamp, gen_clamp_tensor, gen_maxmin_binary, gen_sum_mean_dims, gen_extrema, gen_logsumexp, gen_prod, gen_var_std,
                 gen_norm, gen_cumsum, gen_errors]:
         gen()

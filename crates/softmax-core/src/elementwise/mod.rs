@@ -22,8 +22,9 @@ mod unary;
 use crate::simd::F32x4;
 
 pub use unary::{
-    clamp, clamp_backward, clamp_backward_ref, clamp_ref, maxmin_backward, maxmin_backward_ref,
-    unary, unary_backward, unary_backward_ref, unary_op_valid, unary_ref, UNARY_OPS,
+    clamp, clamp_backward, clamp_backward_ref, clamp_ref, clamp_tensor_backward,
+    clamp_tensor_backward_ref, maxmin_backward, maxmin_backward_ref, unary, unary_backward,
+    unary_backward_ref, unary_op_valid, unary_ref, UNARY_OPS,
 };
 
 /// Binary op codes shared with the ABI: 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum.

@@ -216,3 +216,29 @@ fn maximum_minimum_values_and_gradients() {
         }
     }
 }
+
+#[test]
+fn clamp_tensor_backward_as_torch() {
+    // torch.clamp(a, lo, hi) with a = [1, 2, 3], lo = [2, 2, 0], hi = [2.5, 1, 3], gradient of ones
+    let (x, lo, hi, dy) = (
+        [1.0f32, 2.0, 3.0],
+        [2.0f32, 2.0, 0.0],
+        [2.5f32, 1.0, 3.0],
+        [1.0f32; 3],
+    );
+    let (mut dx, mut dlo, mut dhi) = ([9.0f32; 3], [9.0f32; 3], [9.0f32; 3]);
+    clamp_tensor_backward(&x, &lo, &hi, &dy, &mut dx, &mut dlo, &mut dhi);
+    assert_eq!(
+        (dx, dlo, dhi),
+        ([0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
+    );
+    // one bound only
+    clamp_tensor_backward(&x, &lo, &[], &dy, &mut dx, &mut dlo, &mut []);
+    assert_eq!((dx, dlo), ([0.0, 1.0, 1.0], [1.0, 0.0, 0.0]));
+    clamp_tensor_backward(&x, &[], &hi, &dy, &mut dx, &mut [], &mut dhi);
+    assert_eq!((dx, dhi), ([1.0, 0.0, 1.0], [0.0, 1.0, 0.0]));
+    let (mut rx, mut rlo, mut rhi) = ([0.0f32; 3], [0.0f32; 3], [0.0f32; 3]);
+    clamp_tensor_backward_ref(&x, &lo, &hi, &dy, &mut rx, &mut rlo, &mut rhi);
+    clamp_tensor_backward(&x, &lo, &hi, &dy, &mut dx, &mut dlo, &mut dhi);
+    assert_eq!((rx, rlo, rhi), (dx, dlo, dhi));
+}

@@ -284,3 +284,53 @@ pub fn maxmin_backward_ref(
         db[i] = gb;
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// clamp with tensor bounds: backward
+
+/// dx, dlo, dhi of y = clamp(x, lo, hi) with tensor bounds, all of one length (the broadcast shape); an
+/// empty `lo` / `hi` is a bound not given (its gradient slice is empty too). PyTorch 1.13's rules: x gets
+/// dy where lo ≤ x ≤ hi; lo where x < lo (and lo < hi when hi is given); hi where x > hi (or hi < lo).
+pub fn clamp_tensor_backward(
+    x: &[f32],
+    lo: &[f32],
+    hi: &[f32],
+    dy: &[f32],
+    dx: &mut [f32],
+    dlo: &mut [f32],
+    dhi: &mut [f32],
+) {
+    clamp_tensor_backward_ref(x, lo, hi, dy, dx, dlo, dhi);
+}
+
+pub fn clamp_tensor_backward_ref(
+    x: &[f32],
+    lo: &[f32],
+    hi: &[f32],
+    dy: &[f32],
+    dx: &mut [f32],
+    dlo: &mut [f32],
+    dhi: &mut [f32],
+) {
+    let n = dx.len();
+    let (has_lo, has_hi) = (!lo.is_empty(), !hi.is_empty());
+    debug_assert!(x.len() == n && dy.len() == n);
+    debug_assert!(
+        (!has_lo || (lo.len() == n && dlo.len() == n))
+            && (!has_hi || (hi.len() == n && dhi.len() == n))
+    );
+    for i in 0..n {
+        let v = x[i];
+        let above_lo = !has_lo || v >= lo[i];
+        let below_hi = !has_hi || v <= hi[i];
+        dx[i] = if above_lo && below_hi { dy[i] } else { 0.0 };
+        if has_lo {
+            let take = v < lo[i] && (!has_hi || lo[i] < hi[i]);
+            dlo[i] = if take { dy[i] } else { 0.0 };
+        }
+        if has_hi {
+            let take = v > hi[i] || (has_lo && hi[i] < lo[i]);
+            dhi[i] = if take { dy[i] } else { 0.0 };
+        }
+    }
+}

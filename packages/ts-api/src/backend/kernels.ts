@@ -52,6 +52,11 @@ export interface Kernels {
   clamp(x: Storage, lo: number, hi: number, y: Storage): void;
   /** dx = dy where lo ≤ x ≤ hi, else 0. */
   clampBackward(x: Storage, dy: Storage, lo: number, hi: number, dx: Storage): void;
+  /**
+   * dx, dlo, dhi of clamp(x, lo, hi) with tensor bounds, all of x.length elements; a bound that is not
+   * given is null, and so is its gradient.
+   */
+  clampTensorBackward(x: Storage, lo: Storage | null, hi: Storage | null, dy: Storage, dx: Storage, dlo: Storage | null, dhi: Storage | null): void;
   /** da, db of maximum / minimum(a, b), a, b, dy of one length: ties split half / half (PyTorch 1.13). */
   maxminBackward(op: 'maximum' | 'minimum', a: Storage, b: Storage, dy: Storage, da: Storage, db: Storage): void;
   powScalar(x: Storage, p: number, y: Storage): void;
@@ -250,6 +255,17 @@ function makeKernels(ref: boolean): Kernels {
     clampBackward(x, dy, lo, hi, dx) {
       const n = lengthOf(x);
       abi.clamp_backward_f32(ref, x, dy, lo, hi, dx, n, { how: { dy: `x has ${n}`, dx: `x has ${n}` } });
+    },
+    clampTensorBackward(x, lo, hi, dy, dx, dlo, dhi) {
+      const k = nm('clamp_tensor_backward_f32');
+      if ((lo === null) !== (dlo === null) || (hi === null) !== (dhi === null)) {
+        throw new KernelError(k, Status.INVALID_ARGUMENT, 'a bound and its gradient must both be given or both be null');
+      }
+      const n = lengthOf(x);
+      const how = `x has ${n}`;
+      abi.clamp_tensor_backward_f32(ref, x, lo, hi, dy, dx, dlo, dhi, n, lo !== null, hi !== null, {
+        how: { lo: how, hi: how, dy: how, dx: how, dlo: how, dhi: how },
+      });
     },
     maxminBackward(op, a, b, dy, da, db) {
       const k = nm('maxmin_backward_f32');

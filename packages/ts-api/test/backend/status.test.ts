@@ -76,6 +76,10 @@ const CASES: Case[] = [
   { name: 'clamp_f32', args: (b) => [b.f[0], -1, 1, b.f[1], 4], bufs: [0, 3], alias: [3, 0], overflow: [4, 0x4000_0000], ref: true },
   { name: 'clamp_backward_f32', args: (b) => [b.f[0], b.f[1], -1, 1, b.f[2], 4], bufs: [0, 1, 4], alias: [4, 1], overflow: [5, 0x4000_0000], ref: true },
   {
+    name: 'clamp_tensor_backward_f32', args: (b) => [b.f[0], b.f[1], b.f[2], b.f[3], b.f[4], b.f[5], b.i[2], 4, 1, 1], bufs: [0, 1, 2, 3, 4, 5, 6],
+    alias: [5, 1], overflow: [7, 0x4000_0000], ref: true,
+  },
+  {
     name: 'maxmin_backward_f32', args: (b) => [4, b.f[0], b.f[1], b.f[2], b.f[3], b.f[4], 4], bufs: [1, 2, 3, 4, 5], alias: [5, 3], overflow: [6, 0x4000_0000],
     ref: true, invalid: [[0, 0]],
   },

@@ -46,9 +46,25 @@ describe('element-wise maths', () => {
   it('refuses clamp calls it cannot honour', () => {
     const x = zeros([2, 3]);
     expect(() => x.clamp()).toThrow("clamp: At least one of 'min' or 'max' must not be None (both are null or undefined)");
-    expect(() => x.clamp(zeros([3]) as unknown as number)).toThrow('clamp: a Tensor min is not supported');
-    expect(() => x.clamp(0, NaN)).toThrow('clamp: max must be a number, null or undefined, got NaN');
+    expect(() => x.clamp(zeros([4]))).toThrow(/clamp/);
+    expect(() => x.clamp(tensor([1], { dtype: 'int32' }))).toThrow('clamp (min): expected a float32 tensor, got int32 (shape [1])');
+    expect(() => x.clamp(0, NaN)).toThrow('clamp: max must be a number, a Tensor, null or undefined, got NaN');
     expect(() => tensor([1, 2], { dtype: 'int32' }).clamp(0)).toThrow('clamp: expected a float32 tensor, got int32 (shape [2])');
+  });
+
+  it('clamps to tensor bounds with PyTorch\'s gradients for the bounds', () => {
+    const a = leaf([1, 2, 3]);
+    const lo = leaf([2, 2, 0]);
+    const hi = leaf([2.5, 1, 3]);
+    const y = sm.clamp(a, lo, hi);
+    expect(y.tolist()).toEqual([2, 1, 3]);
+    y.backward(tensor([1, 1, 1]));
+    expect([grad(a), grad(lo), grad(hi)]).toEqual([[0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+    const b = leaf([[-1, 0.5], [2, 3]]);
+    const top = leaf([1]);
+    b.clamp(null, top).sum().backward();
+    expect(grad(b)).toEqual([1, 1, 0, 0]);
+    expect(grad(top)).toEqual([2]);
   });
 
   it('maximum / minimum broadcast and split tied gradients half / half', () => {

@@ -2,7 +2,7 @@
 //! The exports of element-wise maps, broadcasting binary ops, bias (elementwise.rs).
 
 use crate::abi::checks::{binary_op, broadcast_len, maxmin_op, unary_op};
-use crate::abi::{mul, no_alias, region, run};
+use crate::abi::{mul, no_alias, Region, region, run};
 use crate::elementwise;
 
 /// Parameters: 0 x (in f32[n]), 1 y (out f32[n]), 2 n (usize).
@@ -613,6 +613,58 @@ fn clamp_backward_f32_checked(reference: bool, x: usize, dy: usize, lo: f32, hi:
         let (x, dy, dx) = unsafe { (r_x.f32s(), r_dy.f32s(), r_dx.f32s_mut()) };
         let kernel = if reference { elementwise::clamp_backward_ref } else { elementwise::clamp_backward };
         kernel(x, dy, lo, hi, dx);
+        Ok(())
+    })
+}
+
+/// dx, dlo, dhi of y = clamp(x, lo, hi) with tensor bounds of length n (a bound not given: its flag 0,
+/// its two buffers unchecked and may be 0).
+///
+/// Parameters: 0 x (in f32[n]), 1 lo (in f32[n], when has_lo != 0), 2 hi (in f32[n], when has_hi != 0),
+/// 3 dy (in f32[n]), 4 dx (out f32[n]), 5 dlo (out f32[n], when has_lo != 0), 6 dhi (out f32[n], when
+/// has_hi != 0), 7 n (usize), 8 has_lo (bool), 9 has_hi (bool).
+#[no_mangle]
+pub extern "C" fn clamp_tensor_backward_f32(x: usize, lo: usize, hi: usize, dy: usize, dx: usize, dlo: usize, dhi: usize, n: usize, has_lo: u32, has_hi: u32) -> u32 {
+    clamp_tensor_backward_f32_checked(false, x, lo, hi, dy, dx, dlo, dhi, n, has_lo, has_hi)
+}
+
+/// Scalar reference of [`clamp_tensor_backward_f32`]: the same parameters and checks.
+#[no_mangle]
+pub extern "C" fn clamp_tensor_backward_f32_ref(x: usize, lo: usize, hi: usize, dy: usize, dx: usize, dlo: usize, dhi: usize, n: usize, has_lo: u32, has_hi: u32) -> u32 {
+    clamp_tensor_backward_f32_checked(true, x, lo, hi, dy, dx, dlo, dhi, n, has_lo, has_hi)
+}
+
+/// Checks the arguments, calls the fast or the reference kernel, returns the status.
+fn clamp_tensor_backward_f32_checked(reference: bool, x: usize, lo: usize, hi: usize, dy: usize, dx: usize, dlo: usize, dhi: usize, n: usize, has_lo: u32, has_hi: u32) -> u32 {
+    run(|| {
+        let r_x = region(x, n, 4, 0)?;
+        let r_lo = if has_lo != 0 {
+            region(lo, n, 4, 1)?
+        } else {
+            Region::empty(1)
+        };
+        let r_hi = if has_hi != 0 {
+            region(hi, n, 4, 2)?
+        } else {
+            Region::empty(2)
+        };
+        let r_dy = region(dy, n, 4, 3)?;
+        let r_dx = region(dx, n, 4, 4)?;
+        let r_dlo = if has_lo != 0 {
+            region(dlo, n, 4, 5)?
+        } else {
+            Region::empty(5)
+        };
+        let r_dhi = if has_hi != 0 {
+            region(dhi, n, 4, 6)?
+        } else {
+            Region::empty(6)
+        };
+        no_alias(&[r_dx, r_dlo, r_dhi], &[r_x, r_lo, r_hi, r_dy])?;
+        // SAFETY: every region is validated and no output overlaps another buffer (see `Region`).
+        let (x, lo, hi, dy, dx, dlo, dhi) = unsafe { (r_x.f32s(), r_lo.f32s(), r_hi.f32s(), r_dy.f32s(), r_dx.f32s_mut(), r_dlo.f32s_mut(), r_dhi.f32s_mut()) };
+        let kernel = if reference { elementwise::clamp_tensor_backward_ref } else { elementwise::clamp_tensor_backward };
+        kernel(x, lo, hi, dy, dx, dlo, dhi);
         Ok(())
     })
 }

@@ -321,6 +321,29 @@ export function clamp_backward_f32(ref: boolean, x: Storage, dy: Storage, lo: nu
 }
 
 /**
+ * dx, dlo, dhi of y = clamp(x, lo, hi) with tensor bounds of length n (a bound not given: its flag 0,
+ * its two buffers unchecked and may be 0).
+ *
+ * `clamp_tensor_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n]), 1 lo (in f32[n],
+ * when has_lo != 0), 2 hi (in f32[n], when has_hi != 0), 3 dy (in f32[n]), 4 dx (out f32[n]), 5 dlo
+ * (out f32[n], when has_lo != 0), 6 dhi (out f32[n], when has_hi != 0), 7 n (usize), 8 hasLo (bool), 9
+ * hasHi (bool).
+ */
+export function clamp_tensor_backward_f32(ref: boolean, x: Storage, lo: Storage | null, hi: Storage | null, dy: Storage, dx: Storage, dlo: Storage | null, dhi: Storage | null, n: number, hasLo: boolean, hasHi: boolean, opts: CallOpts<'x' | 'lo' | 'hi' | 'dy' | 'dx' | 'dlo' | 'dhi'> = {}): void {
+  const kernel = exportName('clamp_tensor_backward_f32', ref);
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', n, opts.how?.x);
+  const ptrLo = lo === null ? 0 : checkBuf(kernel, 'lo', lo, 'float32', n, opts.how?.lo);
+  const ptrHi = hi === null ? 0 : checkBuf(kernel, 'hi', hi, 'float32', n, opts.how?.hi);
+  const ptrDy = checkBuf(kernel, 'dy', dy, 'float32', n, opts.how?.dy);
+  const ptrDx = checkBuf(kernel, 'dx', dx, 'float32', n, opts.how?.dx);
+  const ptrDlo = dlo === null ? 0 : checkBuf(kernel, 'dlo', dlo, 'float32', n, opts.how?.dlo);
+  const ptrDhi = dhi === null ? 0 : checkBuf(kernel, 'dhi', dhi, 'float32', n, opts.how?.dhi);
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrLo, ptrHi, ptrDy, ptrDx, ptrDlo, ptrDhi, n, hasLo ? 1 : 0, hasHi ? 1 : 0], opts.hint4);
+}
+
+/**
  * da, db of y = maximum(a, b) (op 4) or minimum(a, b) (op 5), all of length n: ties split half / half.
  *
  * `maxmin_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 op (u32), 1 a (in f32[n]), 2 b (in

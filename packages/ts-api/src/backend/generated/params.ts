@@ -34,6 +34,7 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   unary_backward_f32: ['op', 'x', 'y', 'dy', 'dx', 'n'],
   clamp_f32: ['x', 'lo', 'hi', 'y', 'n'],
   clamp_backward_f32: ['x', 'dy', 'lo', 'hi', 'dx', 'n'],
+  clamp_tensor_backward_f32: ['x', 'lo', 'hi', 'dy', 'dx', 'dlo', 'dhi', 'n', 'hasLo', 'hasHi'],
   maxmin_backward_f32: ['op', 'a', 'b', 'dy', 'da', 'db', 'n'],
   sum_f32: ['x', 'n', 'out'],
   sum_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
@@ -133,6 +134,8 @@ export interface RawKernelExports {
   clamp_f32_ref(x: number, lo: number, hi: number, y: number, n: number): number;
   clamp_backward_f32(x: number, dy: number, lo: number, hi: number, dx: number, n: number): number;
   clamp_backward_f32_ref(x: number, dy: number, lo: number, hi: number, dx: number, n: number): number;
+  clamp_tensor_backward_f32(x: number, lo: number, hi: number, dy: number, dx: number, dlo: number, dhi: number, n: number, hasLo: number, hasHi: number): number;
+  clamp_tensor_backward_f32_ref(x: number, lo: number, hi: number, dy: number, dx: number, dlo: number, dhi: number, n: number, hasLo: number, hasHi: number): number;
   maxmin_backward_f32(op: number, a: number, b: number, dy: number, da: number, db: number, n: number): number;
   maxmin_backward_f32_ref(op: number, a: number, b: number, dy: number, da: number, db: number, n: number): number;
   sum_f32(x: number, n: number, out: number): number;

@@ -31,8 +31,8 @@ declare module '../tensor.js' {
     sin(): Tensor;
     /** Cosine (`torch.cos`). */
     cos(): Tensor;
-    /** Limits to [min, max] (`torch.clamp`); either bound may be null / undefined. */
-    clamp(min?: number | null, max?: number | null): Tensor;
+    /** Limits to [min, max] (`torch.clamp`); either bound may be null / undefined, or a tensor. */
+    clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
     /** Element-wise larger with broadcasting (`torch.maximum`). */
     maximum(other: Tensor): Tensor;
     /** Element-wise smaller with broadcasting (`torch.minimum`). */
@@ -78,7 +78,7 @@ export function installReduceMethods(proto: Tensor): void {
   proto.expm1 = function (this: Tensor): Tensor { return un.expm1(this); };
   proto.sin = function (this: Tensor): Tensor { return un.sin(this); };
   proto.cos = function (this: Tensor): Tensor { return un.cos(this); };
-  proto.clamp = function (this: Tensor, min?: number | null, max?: number | null): Tensor { return un.clamp(this, min, max); };
+  proto.clamp = function (this: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor { return un.clamp(this, min, max); };
   proto.maximum = function (this: Tensor, other: Tensor): Tensor { return un.maximum(this, other); };
   proto.minimum = function (this: Tensor, other: Tensor): Tensor { return un.minimum(this, other); };
   proto.max = function (this: Tensor, other?: Tensor | number, keepdim?: boolean): Tensor & ex.ValuesIndices {

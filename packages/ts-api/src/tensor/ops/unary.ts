@@ -4,9 +4,9 @@
 import { kernels, type UnaryOp } from '../../backend/index.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { empty, zerosLike } from './create.js';
+import { empty, tensor, zerosLike } from './create.js';
 import { binaryForward } from './elementwise.js';
-import { expandTo, reduceTo, requireFloat, requireTensor } from './util.js';
+import { expandTo, reduceTo, requireFloat, requireTensor, viewOf } from './util.js';
 
 /** How each op of the table differentiates: through the unaryBackward kernel, or not at all (zero). */
 const GRADIENT: Record<Exclude<UnaryOp, 'zeroInf' | 'reciprocalOrZero'>, 'kernel' | 'zero'> = {
@@ -63,25 +63,60 @@ export function sign(x: Tensor): Tensor {
   return out.record('sign', [x], () => [zerosLike(x)]);
 }
 
-function bound(v: unknown, name: 'min' | 'max'): number | null {
+function bound(v: unknown, name: 'min' | 'max'): number | Tensor | null {
   if (v === undefined || v === null) return null;
   if (v instanceof Tensor) {
-    throw new Error(`clamp: a Tensor ${name} is not supported; pass a number (or use maximum / minimum for element-wise bounds)`);
+    requireFloat(v, `clamp (${name})`);
+    return v;
   }
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`clamp: ${name} must be a number, null or undefined, got ${String(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`clamp: ${name} must be a number, a Tensor, null or undefined, got ${String(v)}`);
   return v;
+}
+
+/** clamp with a tensor bound: min(max(x, lo), hi) with broadcasting, and PyTorch's gradients for all three. */
+function clampTensor(x: Tensor, lo: Tensor | number | null, hi: Tensor | number | null): Tensor {
+  const lt = typeof lo === 'number' ? tensor(lo) : lo;
+  const ht = typeof hi === 'number' ? tensor(hi) : hi;
+  let shape: readonly number[] = x.shape;
+  if (lt !== null) shape = broadcastShapes(shape, lt.shape, 'clamp');
+  if (ht !== null) shape = broadcastShapes(shape, ht.shape, 'clamp');
+  const ex = expandTo(x, shape);
+  const el = lt === null ? null : expandTo(lt, shape);
+  const eh = ht === null ? null : expandTo(ht, shape);
+  const m = el === null ? ex : binaryForward('maximum', ex, el);
+  const out = eh === null ? m : binaryForward('minimum', m, eh);
+  if (m !== ex && m !== out) m.dispose();
+  const inputs = [x, ...(lt === null ? [] : [lt]), ...(ht === null ? [] : [ht])];
+  return (out === ex ? viewOf(ex) : out).record('clamp', inputs, (g) => {
+    const dx = empty(shape);
+    const dl = el === null ? null : empty(shape);
+    const dh = eh === null ? null : empty(shape);
+    if (dx.numel() > 0) {
+      const s = (t: Tensor | null) => (t === null ? null : t.storage('backward'));
+      kernels.clampTensorBackward(ex.storage('backward'), s(el), s(eh), g.storage('backward'), dx.storage('backward'), s(dl), s(dh));
+    }
+    const grads: (Tensor | null)[] = [reduceTo(dx, x.shape)];
+    if (lt !== null && dl !== null) grads.push(lt.requiresGrad ? reduceTo(dl, lt.shape) : null);
+    if (ht !== null && dh !== null) grads.push(ht.requiresGrad ? reduceTo(dh, ht.shape) : null);
+    dx.dispose();
+    dl?.dispose();
+    dh?.dispose();
+    return grads;
+  });
 }
 
 /**
  * Limits x to [min, max], like `torch.clamp` (either bound may be null or undefined, not both; NaN stays
  * NaN; every element is max when min > max). The gradient passes where min ≤ x ≤ max, bounds included.
+ * A bound may be a tensor (broadcast with x; it gets PyTorch's gradient: where x < min, resp. x > max).
  */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
   requireTensor(x, 'clamp', 'input');
   requireFloat(x, 'clamp');
   const lo = bound(min, 'min');
   const hi = bound(max, 'max');
   if (lo === null && hi === null) throw new Error("clamp: At least one of 'min' or 'max' must not be None (both are null or undefined)");
+  if (lo instanceof Tensor || hi instanceof Tensor) return clampTensor(x, lo, hi);
   const l = lo ?? -Infinity;
   const h = hi ?? Infinity;
   const out = empty(x.shape);
