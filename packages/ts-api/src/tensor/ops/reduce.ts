@@ -60,7 +60,8 @@ function sumInt32(x: Tensor, dims: readonly number[], keepdim: boolean): Tensor 
 export function mean(x: Tensor, dim?: DimArg | null, keepdim = false): Tensor {
   x.storage('mean');
   if (x.dtype !== 'float32') {
-    const name = x.dtype === 'int32' ? 'Int' : x.dtype;
+    // PyTorch's names of the dtypes in this message
+    const name = ({ int32: 'Int', bool: 'Bool' } as Record<string, string>)[x.dtype] ?? x.dtype;
     throw new Error(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${name}`);
   }
   const dims = reduceDims('mean', dim, x.shape);
