@@ -11,13 +11,23 @@ import { requireNonEmpty } from './reduce.js';
 import { maximum, minimum } from './unary.js';
 import { expandTo, requireFloat, viewOf } from './util.js';
 
-/** `[values, indices]` with the fields `values` and `indices`, like PyTorch's named tuple `torch.return_types.max`. */
-export type ValuesIndices = [Tensor, Tensor] & { readonly values: Tensor; readonly indices: Tensor };
+/**
+ * `[values, indices]` with the fields `values` and `indices`, like PyTorch's named tuple
+ * `torch.return_types.max`: `const [v, i] = x.max(1)` or `x.max(1).values`. At run time an array of two
+ * tensors whose own `values` property (the tensor) hides Array.prototype.values.
+ */
+export interface ValuesIndices extends Iterable<Tensor> {
+  readonly 0: Tensor;
+  readonly 1: Tensor;
+  readonly length: 2;
+  readonly values: Tensor;
+  readonly indices: Tensor;
+}
 
 function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
-  const r = [values, indices] as [Tensor, Tensor];
+  const r = [values, indices];
   Object.defineProperties(r, { values: { value: values, enumerable: false }, indices: { value: indices, enumerable: false } });
-  return r as ValuesIndices;
+  return r as unknown as ValuesIndices;
 }
 
 /**
