@@ -8,7 +8,7 @@ whole-run start and order, integer results, names, shapes, dtypes and the metada
 
   cases/ (generate.py), by the case's ``kind``:
     input.*, param.*, grad_out(.<k>), grad.s<k>.<i> exact (drawn by numpy, not computed by torch)
-    int32 tensors                                  exact (argmax, eq: no matrix product involved)
+    int32 tensors                                  exact (argmax, eq, max's indices: no matrix product)
     fn, module: expected.out(.<k>)                 "value" (.<k>: the pieces of split / chunk)
     error                                          inputs exact; torch's message in the metadata, exact
     fn, module: expected.grad.*                    "gradient"

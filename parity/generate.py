@@ -50,6 +50,7 @@ from cases_create import gen_create_ops  # noqa: E402
 from cases_data import gen_data  # noqa: E402
 from cases_nn import gen_create, gen_dropout, gen_init, gen_modules, gen_optim, gen_train  # noqa: E402
 from cases_ops import gen_binary, gen_casts, gen_linalg, gen_losses, gen_reduce, gen_shape, gen_softmax, gen_unary  # noqa: E402
+from cases_reduce import gen_reduce_more  # noqa: E402
 from safetensors_np import st_deserialize  # noqa: E402
 
 
@@ -58,7 +59,7 @@ def main():
     ap.add_argument('--out', required=True, help='directory for the *.safetensors cases (its old cases are removed)')
     args = ap.parse_args()
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
-                gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops]:
+                gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

@@ -35,9 +35,9 @@ pub(super) fn dloss_len_fits(dloss_len: usize, rows: usize, arg: u32) -> Res<()>
     Ok(())
 }
 
-/// 0 add, 1 sub, 2 mul, 3 div.
+/// 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum.
 pub(super) fn binary_op(op: u32, arg: u32) -> Res<()> {
-    if op > 3 {
+    if !crate::elementwise::binary_op_valid(op) {
         return Err(invalid(arg, op as i32));
     }
     Ok(())
@@ -271,6 +271,22 @@ pub(super) fn dim_extent(
 pub(super) fn span_positive(span: u32, arg: u32) -> Res<()> {
     if span == 0 {
         return Err(invalid(arg, 0));
+    }
+    Ok(())
+}
+
+/// A code of the unary table (`elementwise::UNARY_OPS`).
+pub(super) fn unary_op(op: u32, arg: u32) -> Res<()> {
+    if !crate::elementwise::unary_op_valid(op) {
+        return Err(invalid(arg, op as i32));
+    }
+    Ok(())
+}
+
+/// 4 maximum or 5 minimum.
+pub(super) fn maxmin_op(op: u32, arg: u32) -> Res<()> {
+    if op != crate::elementwise::OP_MAX && op != crate::elementwise::OP_MIN {
+        return Err(invalid(arg, op as i32));
     }
     Ok(())
 }

@@ -147,10 +147,25 @@ fn invalid_arguments_are_refused() {
     let b = vec![1f32; 6];
     let mut y = vec![0f32; 6];
     assert_eq!(
-        binary_f32(4, addr(&a), 6, addr(&b), 6, out(&mut y), 6),
+        binary_f32(6, addr(&a), 6, addr(&b), 6, out(&mut y), 6),
         INVALID_ARGUMENT
     );
-    assert_eq!((status_detail_index(), status_detail_value()), (0, 4));
+    assert_eq!((status_detail_index(), status_detail_value()), (0, 6));
+    assert_eq!(binary_f32(5, addr(&a), 6, addr(&b), 6, out(&mut y), 6), OK);
+    assert_eq!(unary_f32(12, addr(&a), out(&mut y), 6), INVALID_ARGUMENT);
+    assert_eq!((status_detail_index(), status_detail_value()), (0, 12));
+    let mut z = vec![0f32; 6];
+    assert_eq!(
+        maxmin_backward_f32(0, addr(&a), addr(&b), addr(&a), out(&mut y), out(&mut z), 6),
+        INVALID_ARGUMENT
+    );
+    assert_eq!((status_detail_index(), status_detail_value()), (0, 0));
+    let idx = vec![0i32, 3];
+    assert_eq!(
+        scatter_axis_f32(addr(&a), addr(&idx), out(&mut y), 1, 3, 2),
+        INDEX_OUT_OF_RANGE
+    );
+    assert_eq!((status_detail_index(), status_detail_value()), (1, 3));
     assert_eq!(
         binary_f32(0, addr(&a), 4, addr(&b), 6, out(&mut y), 6),
         INVALID_ARGUMENT

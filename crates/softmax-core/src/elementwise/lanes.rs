@@ -124,8 +124,22 @@ pub(super) fn binop(op: u32, a: F32x4, b: F32x4) -> F32x4 {
         super::OP_ADD => a.add(b),
         super::OP_SUB => a.sub(b),
         super::OP_MUL => a.mul(b),
-        _ => a.div(b),
+        super::OP_DIV => a.div(b),
+        super::OP_MAX => maximum(a, b),
+        _ => minimum(a, b),
     }
+}
+
+/// Lane-wise twin of `maximum1`: `b` where a < b or b is NaN, else `a`.
+#[inline(always)]
+pub(super) fn maximum(a: F32x4, b: F32x4) -> F32x4 {
+    F32x4::select(a.lt(b).or(b.ne(b)), b, a)
+}
+
+/// Lane-wise twin of `minimum1`.
+#[inline(always)]
+pub(super) fn minimum(a: F32x4, b: F32x4) -> F32x4 {
+    F32x4::select(a.gt(b).or(b.ne(b)), b, a)
 }
 
 /// e^x for x ≤ 0 (Cephes expf polynomial, ≈ 1 ulp; exact 0 below −104, denormal results handled by

@@ -1,5 +1,7 @@
 //! Element-wise kernels: activations (ReLU, sigmoid) and their backward passes, unary maths, scalar
 //! ops, `axpy`, `fill`, binary ops with modulo broadcasting, and the bias add / bias gradient of `Linear`.
+//! The table of further unary maths (tanh, floor, sin …), clamp and the maximum / minimum gradient live
+//! in `unary.rs`.
 //!
 //! Every kernel has a scalar `*_ref` twin. The fast paths are written on `crate::simd` (wasm `simd128`, or
 //! its portable twin natively, so native tests run them too) and produce the same bits as the reference (the lane operations are the IEEE operations the scalar code does), except
@@ -13,18 +15,29 @@
 mod lanes;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_unary;
+mod unary;
 
 use crate::simd::F32x4;
 
-/// Binary op codes shared with the ABI: 0 add, 1 sub, 2 mul, 3 div.
+pub use unary::{
+    clamp, clamp_backward, clamp_backward_ref, clamp_ref, clamp_tensor_backward,
+    clamp_tensor_backward_ref, maxmin_backward, maxmin_backward_ref, unary, unary_backward,
+    unary_backward_ref, unary_op_valid, unary_ref, UNARY_OPS,
+};
+
+/// Binary op codes shared with the ABI: 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum.
 pub const OP_ADD: u32 = 0;
 pub const OP_SUB: u32 = 1;
 pub const OP_MUL: u32 = 2;
 pub const OP_DIV: u32 = 3;
+pub const OP_MAX: u32 = 4;
+pub const OP_MIN: u32 = 5;
 
 /// `true` if `op` is one of the binary op codes.
 pub fn binary_op_valid(op: u32) -> bool {
-    op <= OP_DIV
+    op <= OP_MIN
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -77,7 +90,30 @@ fn binop1(op: u32, a: f32, b: f32) -> f32 {
         OP_ADD => a + b,
         OP_SUB => a - b,
         OP_MUL => a * b,
-        _ => a / b,
+        OP_DIV => a / b,
+        OP_MAX => maximum1(a, b),
+        _ => minimum1(a, b),
+    }
+}
+
+/// torch.maximum: NaN if either is NaN, else the larger; `a` on equality (so maximum(+0, −0) = +0 and
+/// maximum(−0, +0) = −0, as torch 1.13's CPU kernel gives).
+#[inline(always)]
+fn maximum1(a: f32, b: f32) -> f32 {
+    if a < b || b.is_nan() {
+        b
+    } else {
+        a
+    }
+}
+
+/// torch.minimum, the mirror of [`maximum1`].
+#[inline(always)]
+fn minimum1(a: f32, b: f32) -> f32 {
+    if a > b || b.is_nan() {
+        b
+    } else {
+        a
     }
 }
 
@@ -463,7 +499,9 @@ fn binary_same(op: u32, a: &[f32], b: &[f32], y: &mut [f32]) {
         OP_ADD => lanes::map2(a, b, y, |p, q| p.add(q), |p, q| p + q),
         OP_SUB => lanes::map2(a, b, y, |p, q| p.sub(q), |p, q| p - q),
         OP_MUL => lanes::map2(a, b, y, |p, q| p.mul(q), |p, q| p * q),
-        _ => lanes::map2(a, b, y, |p, q| p.div(q), |p, q| p / q),
+        OP_DIV => lanes::map2(a, b, y, |p, q| p.div(q), |p, q| p / q),
+        OP_MAX => lanes::map2(a, b, y, lanes::maximum, maximum1),
+        _ => lanes::map2(a, b, y, lanes::minimum, minimum1),
     }
 }
 

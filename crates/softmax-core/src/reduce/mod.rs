@@ -10,11 +10,18 @@
 //!
 //! `max_axis` / `argmax_axis` follow torch: NaN counts as the maximum (it propagates; argmax returns the
 //! first NaN's index); otherwise the first maximum wins. `dim == 0` gives −inf / 0 (the ABI rejects it).
+//! `min_axis` / `argmin_axis` are their mirror. Products, cumulative sums, the int32 sum and the scatter
+//! of `max(dim)`'s gradient are in `axis.rs`.
 
+mod axis;
 mod expand;
 #[cfg(test)]
 mod tests;
 
+pub use axis::{
+    cumsum_axis, cumsum_axis_ref, prod_axis, prod_axis_ref, prod_others_axis, prod_others_axis_ref,
+    scatter_axis, scatter_axis_ref, sum_axis_i32, sum_axis_i32_ref,
+};
 pub use expand::{expand, expand_ref, shape_numel, sum_to, sum_to_ref, MAX_DIMS};
 
 use crate::simd::{F32x4, I32x4};
@@ -221,61 +228,68 @@ pub fn sum_axis_ref(x: &[f32], y: &mut [f32], outer: usize, dim: usize, inner: u
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// max / argmax
+// max / argmax, min / argmin (one implementation; MIN flips the comparison)
 
-/// The running-max update both paths use: take v if it is larger, or if it is the first NaN.
+/// The running update both paths use: take v if it is larger (smaller for MIN), or if it is the first NaN.
 #[inline(always)]
-fn takes_over(v: f32, m: f32) -> bool {
-    v > m || (v.is_nan() && !m.is_nan())
+fn takes_over<const MIN: bool>(v: f32, m: f32) -> bool {
+    let better = if MIN { v < m } else { v > m };
+    better || (v.is_nan() && !m.is_nan())
 }
 
-/// y[o, i] = max_d x[o, d, i] (NaN propagates).
-pub fn max_axis(x: &[f32], y: &mut [f32], outer: usize, dim: usize, inner: usize) {
+#[inline(always)]
+fn takes_over4<const MIN: bool>(v: F32x4, m: F32x4) -> I32x4 {
+    let better = if MIN { v.lt(m) } else { v.gt(m) };
+    better.or(v.ne(v)).and(m.eq(m))
+}
+
+fn extreme_axis<const MIN: bool>(x: &[f32], y: &mut [f32], outer: usize, dim: usize, inner: usize) {
     debug_assert!(x.len() >= outer * dim * inner && y.len() >= outer * inner);
-    {
-        if dim > 0 && inner >= 4 {
-            let p = x.as_ptr();
-            for o in 0..outer {
-                let base = o * dim * inner;
-                let mut i = 0;
-                while i + 4 <= inner {
-                    // SAFETY: base + d·inner + i + 4 ≤ (o+1)·dim·inner ≤ x.len(), likewise for y.
-                    unsafe {
-                        let mut m = F32x4::load_ptr(p.add(base + i));
-                        for d in 1..dim {
-                            let v = F32x4::load_ptr(p.add(base + d * inner + i));
-                            let take = v.gt(m).or(v.ne(v)).and(m.eq(m));
-                            m = F32x4::select(take, v, m);
-                        }
-                        m.store_ptr(y.as_mut_ptr().add(o * inner + i));
+    if dim > 0 && inner >= 4 {
+        let p = x.as_ptr();
+        for o in 0..outer {
+            let base = o * dim * inner;
+            let mut i = 0;
+            while i + 4 <= inner {
+                // SAFETY: base + d·inner + i + 4 ≤ (o+1)·dim·inner ≤ x.len(), likewise for y.
+                unsafe {
+                    let mut m = F32x4::load_ptr(p.add(base + i));
+                    for d in 1..dim {
+                        let v = F32x4::load_ptr(p.add(base + d * inner + i));
+                        m = F32x4::select(takes_over4::<MIN>(v, m), v, m);
                     }
-                    i += 4;
+                    m.store_ptr(y.as_mut_ptr().add(o * inner + i));
                 }
-                for i in i..inner {
-                    y[o * inner + i] = max_col(x, base + i, inner, dim);
-                }
+                i += 4;
             }
-            return;
+            for i in i..inner {
+                y[o * inner + i] = extreme_col::<MIN>(x, base + i, inner, dim);
+            }
         }
+        return;
     }
-    max_axis_ref(x, y, outer, dim, inner);
+    extreme_axis_ref::<MIN>(x, y, outer, dim, inner);
 }
 
-fn max_col(x: &[f32], start: usize, stride: usize, dim: usize) -> f32 {
+fn extreme_col<const MIN: bool>(x: &[f32], start: usize, stride: usize, dim: usize) -> f32 {
     if dim == 0 {
-        return f32::NEG_INFINITY;
+        return if MIN {
+            f32::INFINITY
+        } else {
+            f32::NEG_INFINITY
+        };
     }
     let mut m = x[start];
     for d in 1..dim {
         let v = x[start + d * stride];
-        if takes_over(v, m) {
+        if takes_over::<MIN>(v, m) {
             m = v;
         }
     }
     m
 }
 
-fn argmax_col(x: &[f32], start: usize, stride: usize, dim: usize) -> i32 {
+fn arg_col<const MIN: bool>(x: &[f32], start: usize, stride: usize, dim: usize) -> i32 {
     if dim == 0 {
         return 0;
     }
@@ -283,7 +297,7 @@ fn argmax_col(x: &[f32], start: usize, stride: usize, dim: usize) -> i32 {
     let mut best = 0usize;
     for d in 1..dim {
         let v = x[start + d * stride];
-        if takes_over(v, m) {
+        if takes_over::<MIN>(v, m) {
             m = v;
             best = d;
         }
@@ -291,54 +305,93 @@ fn argmax_col(x: &[f32], start: usize, stride: usize, dim: usize) -> i32 {
     best as i32
 }
 
-pub fn max_axis_ref(x: &[f32], y: &mut [f32], outer: usize, dim: usize, inner: usize) {
+fn extreme_axis_ref<const MIN: bool>(
+    x: &[f32],
+    y: &mut [f32],
+    outer: usize,
+    dim: usize,
+    inner: usize,
+) {
     debug_assert!(x.len() >= outer * dim * inner && y.len() >= outer * inner);
     for o in 0..outer {
         for i in 0..inner {
-            y[o * inner + i] = max_col(x, o * dim * inner + i, inner, dim);
+            y[o * inner + i] = extreme_col::<MIN>(x, o * dim * inner + i, inner, dim);
         }
     }
+}
+
+fn arg_axis<const MIN: bool>(x: &[f32], y: &mut [i32], outer: usize, dim: usize, inner: usize) {
+    debug_assert!(x.len() >= outer * dim * inner && y.len() >= outer * inner);
+    if dim > 0 && inner >= 4 {
+        let p = x.as_ptr();
+        for o in 0..outer {
+            let base = o * dim * inner;
+            let mut i = 0;
+            while i + 4 <= inner {
+                // SAFETY: as in extreme_axis.
+                unsafe {
+                    let mut m = F32x4::load_ptr(p.add(base + i));
+                    let mut best = I32x4::splat(0);
+                    for d in 1..dim {
+                        let v = F32x4::load_ptr(p.add(base + d * inner + i));
+                        let take = takes_over4::<MIN>(v, m);
+                        m = F32x4::select(take, v, m);
+                        best = I32x4::select(take, I32x4::splat(d as i32), best);
+                    }
+                    best.store_ptr(y.as_mut_ptr().add(o * inner + i));
+                }
+                i += 4;
+            }
+            for i in i..inner {
+                y[o * inner + i] = arg_col::<MIN>(x, base + i, inner, dim);
+            }
+        }
+        return;
+    }
+    arg_axis_ref::<MIN>(x, y, outer, dim, inner);
+}
+
+fn arg_axis_ref<const MIN: bool>(x: &[f32], y: &mut [i32], outer: usize, dim: usize, inner: usize) {
+    debug_assert!(x.len() >= outer * dim * inner && y.len() >= outer * inner);
+    for o in 0..outer {
+        for i in 0..inner {
+            y[o * inner + i] = arg_col::<MIN>(x, o * dim * inner + i, inner, dim);
+        }
+    }
+}
+
+/// y[o, i] = max_d x[o, d, i] (NaN propagates).
+pub fn max_axis(x: &[f32], y: &mut [f32], outer: usize, dim: usize, inner: usize) {
+    extreme_axis::<false>(x, y, outer, dim, inner);
+}
+
+pub fn max_axis_ref(x: &[f32], y: &mut [f32], outer: usize, dim: usize, inner: usize) {
+    extreme_axis_ref::<false>(x, y, outer, dim, inner);
+}
+
+/// y[o, i] = min_d x[o, d, i] (NaN propagates).
+pub fn min_axis(x: &[f32], y: &mut [f32], outer: usize, dim: usize, inner: usize) {
+    extreme_axis::<true>(x, y, outer, dim, inner);
+}
+
+pub fn min_axis_ref(x: &[f32], y: &mut [f32], outer: usize, dim: usize, inner: usize) {
+    extreme_axis_ref::<true>(x, y, outer, dim, inner);
 }
 
 /// y[o, i] = the first d where x[o, d, i] is maximal (the first NaN if there is one).
 pub fn argmax_axis(x: &[f32], y: &mut [i32], outer: usize, dim: usize, inner: usize) {
-    debug_assert!(x.len() >= outer * dim * inner && y.len() >= outer * inner);
-    {
-        if dim > 0 && inner >= 4 {
-            let p = x.as_ptr();
-            for o in 0..outer {
-                let base = o * dim * inner;
-                let mut i = 0;
-                while i + 4 <= inner {
-                    // SAFETY: as in max_axis.
-                    unsafe {
-                        let mut m = F32x4::load_ptr(p.add(base + i));
-                        let mut best = I32x4::splat(0);
-                        for d in 1..dim {
-                            let v = F32x4::load_ptr(p.add(base + d * inner + i));
-                            let take = v.gt(m).or(v.ne(v)).and(m.eq(m));
-                            m = F32x4::select(take, v, m);
-                            best = I32x4::select(take, I32x4::splat(d as i32), best);
-                        }
-                        best.store_ptr(y.as_mut_ptr().add(o * inner + i));
-                    }
-                    i += 4;
-                }
-                for i in i..inner {
-                    y[o * inner + i] = argmax_col(x, base + i, inner, dim);
-                }
-            }
-            return;
-        }
-    }
-    argmax_axis_ref(x, y, outer, dim, inner);
+    arg_axis::<false>(x, y, outer, dim, inner);
 }
 
 pub fn argmax_axis_ref(x: &[f32], y: &mut [i32], outer: usize, dim: usize, inner: usize) {
-    debug_assert!(x.len() >= outer * dim * inner && y.len() >= outer * inner);
-    for o in 0..outer {
-        for i in 0..inner {
-            y[o * inner + i] = argmax_col(x, o * dim * inner + i, inner, dim);
-        }
-    }
+    arg_axis_ref::<false>(x, y, outer, dim, inner);
+}
+
+/// y[o, i] = the first d where x[o, d, i] is minimal (the first NaN if there is one).
+pub fn argmin_axis(x: &[f32], y: &mut [i32], outer: usize, dim: usize, inner: usize) {
+    arg_axis::<true>(x, y, outer, dim, inner);
+}
+
+pub fn argmin_axis_ref(x: &[f32], y: &mut [i32], outer: usize, dim: usize, inner: usize) {
+    arg_axis_ref::<true>(x, y, outer, dim, inner);
 }

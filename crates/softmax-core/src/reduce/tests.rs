@@ -293,3 +293,152 @@ fn fast_matches_ref_at_odd_shapes_with_specials() {
         }
     }
 }
+
+#[test]
+fn min_and_argmin_mirror_max() {
+    // x [2, 3, 5]: columns with ties and NaN
+    let mut x = data(30, 77);
+    x[5] = x[0]; // tie in column (0, 0)
+    x[21] = f32::NAN;
+    let (mut a, mut b) = (vec![0.0f32; 30], vec![0.0f32; 30]);
+    let (mut ia, mut ib) = (vec![0i32; 30], vec![0i32; 30]);
+    for &(o, d, i) in &[(2usize, 3usize, 5usize), (1, 6, 5), (5, 2, 3), (10, 3, 1)] {
+        min_axis(&x, &mut a[..o * i], o, d, i);
+        min_axis_ref(&x, &mut b[..o * i], o, d, i);
+        argmin_axis(&x, &mut ia[..o * i], o, d, i);
+        argmin_axis_ref(&x, &mut ib[..o * i], o, d, i);
+        for k in 0..o * i {
+            assert!(a[k].to_bits() == b[k].to_bits() || (a[k].is_nan() && b[k].is_nan()));
+            // min(x) = −max(−x) and the first index wins on ties, as for max
+            let neg: Vec<f32> = x.iter().map(|v| -v).collect();
+            let mut m = vec![0.0f32; o * i];
+            let mut im = vec![0i32; o * i];
+            max_axis(&neg, &mut m, o, d, i);
+            argmax_axis(&neg, &mut im, o, d, i);
+            assert!(a[k] == -m[k] || (a[k].is_nan() && m[k].is_nan()));
+            assert_eq!(ia[k], im[k]);
+        }
+        assert_eq!(ia[..o * i], ib[..o * i]);
+    }
+    let mut y = [0.0f32; 2];
+    min_axis(&[3.0, 1.0, 1.0, 2.0], &mut y, 2, 2, 1);
+    assert_eq!(y, [1.0, 1.0]);
+    let mut iy = [9i32; 2];
+    argmin_axis(&[3.0, 1.0, 1.0, 1.0], &mut iy, 2, 2, 1);
+    assert_eq!(iy, [1, 0]);
+}
+
+#[test]
+fn prod_by_hand_and_fast_vs_ref() {
+    let x = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let mut y = [0.0f32; 3];
+    prod_axis(&x, &mut y, 1, 2, 3);
+    assert_eq!(y, [4.0, 10.0, 18.0]);
+    prod_axis(&x, &mut y[..2], 2, 3, 1);
+    assert_eq!(y[..2], [6.0, 120.0]);
+    prod_axis(&x, &mut y[..1], 1, 0, 1);
+    assert_eq!(y[0], 1.0);
+    for &(o, d, i) in &[
+        (1usize, 1usize, 1usize),
+        (3, 5, 7),
+        (2, 9, 17),
+        (1, 4, 33),
+        (4, 1, 4),
+        (2, 13, 1),
+    ] {
+        let x: Vec<f32> = data(o * d * i, (o * d * i) as u32)
+            .iter()
+            .map(|v| v + 1.0)
+            .collect();
+        let (mut a, mut b) = (vec![0.0f32; o * i], vec![0.0f32; o * i]);
+        prod_axis(&x, &mut a, o, d, i);
+        prod_axis_ref(&x, &mut b, o, d, i);
+        for k in 0..o * i {
+            assert_eq!(
+                a[k].to_bits(),
+                b[k].to_bits(),
+                "({}, {}, {}) at {}",
+                o,
+                d,
+                i,
+                k
+            );
+        }
+    }
+}
+
+#[test]
+fn prod_others_is_exact_with_zeros() {
+    let x = [2.0f32, 0.0, 3.0, 4.0];
+    let mut dx = [9.0f32; 4];
+    prod_others_axis(&x, &mut dx, 1, 4, 1);
+    assert_eq!(dx, [0.0, 24.0, 0.0, 0.0]);
+    let x = [2.0f32, 0.0, 3.0, 0.0];
+    prod_others_axis(&x, &mut dx, 1, 4, 1);
+    assert_eq!(dx, [0.0, 0.0, 0.0, 0.0]);
+    // [2, 2, 1] along the middle axis of size 2
+    let x = [1.0f32, 2.0, 3.0, 4.0];
+    prod_others_axis(&x, &mut dx, 2, 2, 1);
+    assert_eq!(dx, [2.0, 1.0, 4.0, 3.0]);
+    prod_others_axis(&x, &mut dx, 1, 2, 2);
+    assert_eq!(dx, [3.0, 4.0, 1.0, 2.0]);
+    let mut r = [0.0f32; 4];
+    prod_others_axis_ref(&x, &mut r, 1, 2, 2);
+    assert_eq!(r, dx);
+}
+
+#[test]
+fn cumsum_forward_and_reverse() {
+    let x = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let mut y = [0.0f32; 6];
+    cumsum_axis(&x, &mut y, 1, 6, 1, false);
+    assert_eq!(y, [1.0, 3.0, 6.0, 10.0, 15.0, 21.0]);
+    cumsum_axis(&x, &mut y, 1, 6, 1, true);
+    assert_eq!(y, [21.0, 20.0, 18.0, 15.0, 11.0, 6.0]);
+    // [2, 3] along dim 0 (inner 3) and dim 1
+    cumsum_axis(&x, &mut y, 1, 2, 3, false);
+    assert_eq!(y, [1.0, 2.0, 3.0, 5.0, 7.0, 9.0]);
+    cumsum_axis(&x, &mut y, 2, 3, 1, false);
+    assert_eq!(y, [1.0, 3.0, 6.0, 4.0, 9.0, 15.0]);
+    // accumulated in f64: 1e8 + 1 − 1e8 keeps the 1 that an f32 accumulator loses
+    let mut z = [0.0f32; 3];
+    cumsum_axis(&[1e8, 1.0, -1e8], &mut z, 1, 3, 1, false);
+    assert_eq!(z[2], 1.0);
+    let mut r = [0.0f32; 3];
+    cumsum_axis_ref(&[1e8, 1.0, -1e8], &mut r, 1, 3, 1, false);
+    assert_eq!(r, z);
+}
+
+#[test]
+fn sum_i32_is_exact_and_reports_overflow() {
+    let x = [1i32, 2, 3, 4, 5, 6];
+    let mut y = [0i32; 3];
+    assert_eq!(sum_axis_i32(&x, &mut y, 1, 2, 3), 0);
+    assert_eq!(y, [5, 7, 9]);
+    let big = [i32::MAX, 1, i32::MIN, -1, i32::MAX, -5];
+    let mut y = [0i32; 3];
+    assert_eq!(sum_axis_i32(&big, &mut y, 3, 2, 1), 2);
+    assert_eq!(y, [i32::MAX, i32::MIN, i32::MAX - 5]);
+    let mut r = [0i32; 3];
+    assert_eq!(sum_axis_i32_ref(&big, &mut r, 3, 2, 1), 2);
+    assert_eq!(r, y);
+    // an intermediate beyond int32 that comes back is fine
+    let mut one = [0i32; 1];
+    assert_eq!(sum_axis_i32(&[i32::MAX, 10, -20], &mut one, 1, 3, 1), 0);
+    assert_eq!(one[0], i32::MAX - 10);
+}
+
+#[test]
+fn scatter_routes_to_the_index() {
+    let g = [1.0f32, 2.0, 3.0];
+    let mut dx = [9.0f32; 6];
+    assert_eq!(scatter_axis(&g, &[1, 0, 1], &mut dx, 1, 2, 3), Ok(()));
+    assert_eq!(dx, [0.0, 2.0, 0.0, 1.0, 0.0, 3.0]);
+    let mut dx = [9.0f32; 6];
+    assert_eq!(scatter_axis(&g, &[1, 2, 0], &mut dx, 1, 2, 3), Err(1));
+    assert_eq!(dx, [9.0; 6]);
+    assert_eq!(scatter_axis(&g, &[0, -1, 0], &mut dx, 1, 2, 3), Err(1));
+    let mut r = [0.0f32; 6];
+    scatter_axis_ref(&g[..2], &[2, 0], &mut r, 2, 3, 1).unwrap();
+    assert_eq!(r, [0.0, 0.0, 1.0, 2.0, 0.0, 0.0]);
+}

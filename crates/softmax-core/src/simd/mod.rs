@@ -9,7 +9,7 @@
 //!
 //! Types (both files define them with the same methods):
 //! * `F32x4` — four f32 lanes: `zero splat load store load_ptr store_ptr load_splat add sub mul div sqrt
-//!   neg abs max nearest pmax eq ne lt gt le ge and andnot select lane to_array to_bits
+//!   neg abs max nearest floor ceil pmax eq ne lt gt le ge and andnot select lane to_array to_bits
 //!   trunc_sat_i32 interleave concat_lo concat_hi`, and the mask idioms of the softmax kernels
 //!   `zero_where_zero one_where_zero fix_range`.
 //! * `I32x4` — four i32 lanes, also the mask type (every comparison returns lanes of 0 or −1):

@@ -144,6 +144,14 @@ impl F32x4 {
         F32x4(map(self.0, nearest))
     }
     #[inline(always)]
+    pub(crate) fn floor(self) -> Self {
+        F32x4(map(self.0, f32::floor))
+    }
+    #[inline(always)]
+    pub(crate) fn ceil(self) -> Self {
+        F32x4(map(self.0, f32::ceil))
+    }
+    #[inline(always)]
     pub(crate) fn pmax(self, o: Self) -> Self {
         F32x4(zip(self.0, o.0, super::pmax))
     }

@@ -104,6 +104,16 @@ impl F32x4 {
     pub(crate) fn nearest(self) -> Self {
         F32x4(f32x4_nearest(self.0))
     }
+    /// Round toward −∞.
+    #[inline(always)]
+    pub(crate) fn floor(self) -> Self {
+        F32x4(f32x4_floor(self.0))
+    }
+    /// Round toward +∞.
+    #[inline(always)]
+    pub(crate) fn ceil(self) -> Self {
+        F32x4(f32x4_ceil(self.0))
+    }
     /// Pseudo-max `if self < o { o } else { self }` (wasm `f32x4.pmax`, one `maxps` on x86).
     #[inline(always)]
     pub(crate) fn pmax(self, o: Self) -> Self {

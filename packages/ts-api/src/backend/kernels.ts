@@ -18,7 +18,11 @@ import { scratchPtr, type Storage } from './memory.js';
 import { wasmMemory } from './load.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
+/** The unary op table of the core (`unary_f32`), in code order. */
+export const UNARY_OPS = ['tanh', 'floor', 'ceil', 'round', 'reciprocal', 'rsqrt', 'log1p', 'expm1', 'sin', 'cos',
+  'zeroInf', 'reciprocalOrZero'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
 
 export interface Kernels {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
@@ -40,6 +44,21 @@ export interface Kernels {
   abs(x: Storage, y: Storage): void;
   neg(x: Storage, y: Storage): void;
   sign(x: Storage, y: Storage): void;
+  /** y = op(x) for an op of UNARY_OPS (zeroInf: ±inf → 0; reciprocalOrZero: 1/x, 0 where x = 0). */
+  unary(op: UnaryOp, x: Storage, y: Storage): void;
+  /** dx of `op` from its forward input x, output y and dy (0 for the rounding ops and the helpers). */
+  unaryBackward(op: UnaryOp, x: Storage, y: Storage, dy: Storage, dx: Storage): void;
+  /** y = min(max(x, lo), hi); pass ∓Infinity for a missing bound. */
+  clamp(x: Storage, lo: number, hi: number, y: Storage): void;
+  /** dx = dy where lo ≤ x ≤ hi, else 0. */
+  clampBackward(x: Storage, dy: Storage, lo: number, hi: number, dx: Storage): void;
+  /**
+   * dx, dlo, dhi of clamp(x, lo, hi) with tensor bounds, all of x.length elements; a bound that is not
+   * given is null, and so is its gradient.
+   */
+  clampTensorBackward(x: Storage, lo: Storage | null, hi: Storage | null, dy: Storage, dx: Storage, dlo: Storage | null, dhi: Storage | null): void;
+  /** da, db of maximum / minimum(a, b), a, b, dy of one length: ties split half / half (PyTorch 1.13). */
+  maxminBackward(op: 'maximum' | 'minimum', a: Storage, b: Storage, dy: Storage, da: Storage, db: Storage): void;
   powScalar(x: Storage, p: number, y: Storage): void;
   scale(x: Storage, alpha: number, y: Storage): void;
   addScalar(x: Storage, s: number, y: Storage): void;
@@ -53,6 +72,17 @@ export interface Kernels {
   sumAxis(x: Storage, y: Storage, outer: number, dim: number, inner: number): void;
   maxAxis(x: Storage, y: Storage, outer: number, dim: number, inner: number): void;
   argmaxAxis(x: Storage, y: Storage /* int32 */, outer: number, dim: number, inner: number): void;
+  minAxis(x: Storage, y: Storage, outer: number, dim: number, inner: number): void;
+  argminAxis(x: Storage, y: Storage /* int32 */, outer: number, dim: number, inner: number): void;
+  prodAxis(x: Storage, y: Storage, outer: number, dim: number, inner: number): void;
+  /** dx[o, d, i] = Π_{j≠d} x[o, j, i] (prod's gradient, exact with zeros). */
+  prodOthersAxis(x: Storage, dx: Storage, outer: number, dim: number, inner: number): void;
+  /** Cumulative sum along the middle axis (from the end when `reverse`), accumulated in float64. */
+  cumsumAxis(x: Storage, y: Storage, outer: number, dim: number, inner: number, reverse: boolean): void;
+  /** int32 sum along the middle axis; returns how many outputs overflow int32 (those are saturated). */
+  sumAxisI32(x: Storage, y: Storage, outer: number, dim: number, inner: number): number;
+  /** dx = 0, then dx[o, idx[o, i], i] = g[o, i]; throws for an index outside [0, dim). */
+  scatterAxis(g: Storage, idx: Storage /* int32 */, dx: Storage, outer: number, dim: number, inner: number): void;
   expand(x: Storage, y: Storage, shape: readonly number[], xStrides: readonly number[]): void;
   sumTo(dy: Storage, dx: Storage, shape: readonly number[], xStrides: readonly number[]): void;
   sgdStep(param: Storage, grad: Storage, buf: Storage | null, o: { lr: number; momentum: number;
@@ -81,12 +111,18 @@ export interface Kernels {
 }
 
 const REDUCTION: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
-const OPS: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+const OPS: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+
+function unaryCode(k: string, op: UnaryOp): number {
+  const c = (UNARY_OPS as readonly string[]).indexOf(op);
+  if (c < 0) throw new KernelError(k, Status.INVALID_ARGUMENT, `op must be one of ${UNARY_OPS.join(', ')}, got ${String(op)}`);
+  return c;
+}
 
 function opCode(k: string, op: BinaryOp): number {
   const c = OPS[op];
   if (c === undefined) {
-    throw new KernelError(k, Status.INVALID_ARGUMENT, `op must be 'add', 'sub', 'mul' or 'div', got ${String(op)}`);
+    throw new KernelError(k, Status.INVALID_ARGUMENT, `op must be 'add', 'sub', 'mul', 'div', 'maximum' or 'minimum', got ${String(op)}`);
   }
   return c;
 }
@@ -203,6 +239,43 @@ function makeKernels(ref: boolean): Kernels {
     abs: unary(abi.abs_f32),
     neg: unary(abi.neg_f32),
     sign: unary(abi.sign_f32),
+    unary(op, x, y) {
+      const n = lengthOf(x);
+      abi.unary_f32(ref, unaryCode(nm('unary_f32'), op), x, y, n, { how: { y: `x has ${n}` } });
+    },
+    unaryBackward(op, x, y, dy, dx) {
+      const n = lengthOf(x);
+      const how = `x has ${n}`;
+      abi.unary_backward_f32(ref, unaryCode(nm('unary_backward_f32'), op), x, y, dy, dx, n, { how: { y: how, dy: how, dx: how } });
+    },
+    clamp(x, lo, hi, y) {
+      const n = lengthOf(x);
+      abi.clamp_f32(ref, x, lo, hi, y, n, { how: { y: `x has ${n}` } });
+    },
+    clampBackward(x, dy, lo, hi, dx) {
+      const n = lengthOf(x);
+      abi.clamp_backward_f32(ref, x, dy, lo, hi, dx, n, { how: { dy: `x has ${n}`, dx: `x has ${n}` } });
+    },
+    clampTensorBackward(x, lo, hi, dy, dx, dlo, dhi) {
+      const k = nm('clamp_tensor_backward_f32');
+      if ((lo === null) !== (dlo === null) || (hi === null) !== (dhi === null)) {
+        throw new KernelError(k, Status.INVALID_ARGUMENT, 'a bound and its gradient must both be given or both be null');
+      }
+      const n = lengthOf(x);
+      const how = `x has ${n}`;
+      abi.clamp_tensor_backward_f32(ref, x, lo, hi, dy, dx, dlo, dhi, n, lo !== null, hi !== null, {
+        how: { lo: how, hi: how, dy: how, dx: how, dlo: how, dhi: how },
+      });
+    },
+    maxminBackward(op, a, b, dy, da, db) {
+      const k = nm('maxmin_backward_f32');
+      if (op !== 'maximum' && op !== 'minimum') {
+        throw new KernelError(k, Status.INVALID_ARGUMENT, `op must be 'maximum' or 'minimum', got ${String(op)}`);
+      }
+      const n = lengthOf(a);
+      const how = `a has ${n}`;
+      abi.maxmin_backward_f32(ref, OPS[op], a, b, dy, da, db, n, { how: { b: how, dy: how, da: how, db: how } });
+    },
     powScalar: scalarOp(abi.pow_scalar_f32),
     scale: scalarOp(abi.scale_f32),
     addScalar: scalarOp(abi.add_scalar_f32),
@@ -244,6 +317,27 @@ function makeKernels(ref: boolean): Kernels {
     argmaxAxis(x, y, outer, d, inner) {
       reduceDim(nm('argmax_axis_f32'), d, outer, inner);
       abi.argmax_axis_f32(ref, x, y, outer, d, inner);
+    },
+    minAxis(x, y, outer, d, inner) {
+      reduceDim(nm('min_axis_f32'), d, outer, inner);
+      abi.min_axis_f32(ref, x, y, outer, d, inner);
+    },
+    argminAxis(x, y, outer, d, inner) {
+      reduceDim(nm('argmin_axis_f32'), d, outer, inner);
+      abi.argmin_axis_f32(ref, x, y, outer, d, inner);
+    },
+    prodAxis: (x, y, outer, d, inner) => abi.prod_axis_f32(ref, x, y, outer, d, inner),
+    prodOthersAxis: (x, dx, outer, d, inner) => abi.prod_others_axis_f32(ref, x, dx, outer, d, inner),
+    cumsumAxis: (x, y, outer, d, inner, reverse) => abi.cumsum_axis_f32(ref, x, y, outer, d, inner, reverse),
+    sumAxisI32(x, y, outer, d, inner) {
+      const out = scratchPtr() + 16;
+      abi.sum_axis_i32(ref, x, y, outer, d, inner, out);
+      return new Uint32Array(wasmMemory().buffer, out, 1)[0];
+    },
+    scatterAxis(g, idx, dx, outer, d, inner) {
+      abi.scatter_axis_f32(ref, g, idx, dx, outer, d, inner, {
+        hint4: (i: number, v: number): string => `index ${v} at position ${i} is outside [0, ${d})`,
+      });
     },
     expand(x, y, shape, xStrides) {
       const k = nm('expand_f32');

@@ -11,7 +11,9 @@ import * as la from './ops/linalg.js';
 import * as rd from './ops/reduce.js';
 import * as sm from './ops/softmax.js';
 import * as sh from './ops/shape.js';
+import type { DimArg } from './ops/dims.js';
 import { installCreateMethods } from './methods/create.js';
+import { installReduceMethods } from './methods/reduce.js';
 
 export type DType = 'float32' | 'int32';
 
@@ -228,9 +230,9 @@ export class Tensor {
   matmul(other: Tensor): Tensor { return la.matmul(this, other); }
   t(): Tensor { return la.t(this); }
   transpose(dim0: number, dim1: number): Tensor { return la.transpose(this, dim0, dim1); }
-  sum(dim?: number, keepdim = false): Tensor { return rd.sum(this, dim, keepdim); }
-  mean(dim?: number, keepdim = false): Tensor { return rd.mean(this, dim, keepdim); }
-  argmax(dim?: number, keepdim = false): Tensor { return rd.argmax(this, dim, keepdim); }
+  sum(dim?: DimArg | null, keepdim = false): Tensor { return rd.sum(this, dim, keepdim); }
+  mean(dim?: DimArg | null, keepdim = false): Tensor { return rd.mean(this, dim, keepdim); }
+  argmax(dim?: number | null, keepdim = false): Tensor { return rd.argmax(this, dim, keepdim); }
   /** Element-wise equality as an int32 tensor of 0/1 (no gradient). */
   eq(other: Tensor): Tensor { return rd.eq(this, other); }
   softmax(dim: number): Tensor { return sm.softmax(this, dim); }
@@ -249,6 +251,8 @@ export class Tensor {
   /** In place: copies `src` (same shape) into this tensor, outside autograd. Returns this. */
   copy_(src: Tensor): this { sh.copyInto(this, src); return this; }
 }
+
+installReduceMethods(Tensor.prototype);
 
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
 installCreateMethods(Tensor.prototype);

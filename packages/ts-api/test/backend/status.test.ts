@@ -66,7 +66,22 @@ const CASES: Case[] = [
   { name: 'fill_f32', args: (b) => [b.f[0], 1, 4], bufs: [0], overflow: [2, 0x4000_0000], ref: true },
   {
     name: 'binary_f32', args: (b) => [2, b.f[0], 4, b.f[1], 2, b.f[2], 4], bufs: [1, 3, 5], alias: [5, 3], overflow: [2, 0x4000_0000], ref: true,
-    invalid: [[0, 4], [2, 3], [4, 0]],
+    invalid: [[0, 6], [2, 3], [4, 0]],
+  },
+  { name: 'unary_f32', args: (b) => [3, b.f[0], b.f[1], 4], bufs: [1, 2], alias: [2, 1], overflow: [3, 0x4000_0000], ref: true, invalid: [[0, 12]] },
+  {
+    name: 'unary_backward_f32', args: (b) => [0, b.f[0], b.f[1], b.f[2], b.f[3], 4], bufs: [1, 2, 3, 4], alias: [4, 2], overflow: [5, 0x4000_0000], ref: true,
+    invalid: [[0, 12]],
+  },
+  { name: 'clamp_f32', args: (b) => [b.f[0], -1, 1, b.f[1], 4], bufs: [0, 3], alias: [3, 0], overflow: [4, 0x4000_0000], ref: true },
+  { name: 'clamp_backward_f32', args: (b) => [b.f[0], b.f[1], -1, 1, b.f[2], 4], bufs: [0, 1, 4], alias: [4, 1], overflow: [5, 0x4000_0000], ref: true },
+  {
+    name: 'clamp_tensor_backward_f32', args: (b) => [b.f[0], b.f[1], b.f[2], b.f[3], b.f[4], b.f[5], b.i[2], 4, 1, 1], bufs: [0, 1, 2, 3, 4, 5, 6],
+    alias: [5, 1], overflow: [7, 0x4000_0000], ref: true,
+  },
+  {
+    name: 'maxmin_backward_f32', args: (b) => [4, b.f[0], b.f[1], b.f[2], b.f[3], b.f[4], 4], bufs: [1, 2, 3, 4, 5], alias: [5, 3], overflow: [6, 0x4000_0000],
+    ref: true, invalid: [[0, 0]],
   },
   { name: 'binary_rows_f32', args: (b) => [3, b.f[0], b.f[1], b.f[2], 2, 2], bufs: [1, 2, 3], alias: [3, 2], overflow: [4, BIG], ref: true, invalid: [[0, 9]] },
   { name: 'bias_add_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 2, 2], bufs: [0, 1, 2], alias: [2, 1], overflow: [3, BIG], ref: true },
@@ -75,6 +90,13 @@ const CASES: Case[] = [
   axis('sum_axis_f32'),
   { ...axis('max_axis_f32'), invalid: [[3, 0]] },
   { name: 'argmax_axis_f32', args: (b) => [b.f[0], b.i[2], 2, 2, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], ref: true, invalid: [[3, 0]] },
+  { ...axis('min_axis_f32'), invalid: [[3, 0]] },
+  { name: 'argmin_axis_f32', args: (b) => [b.f[0], b.i[2], 2, 2, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], ref: true, invalid: [[3, 0]] },
+  axis('prod_axis_f32'),
+  axis('prod_others_axis_f32'),
+  { name: 'cumsum_axis_f32', args: (b) => [b.f[0], b.f[1], 2, 2, 1, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], ref: true },
+  { name: 'sum_axis_i32', args: (b) => [b.i[0], b.i[2], 2, 2, 1, b.f[5]], bufs: [0, 1, 5], single: [5], alias: [1, 0], overflow: [2, BIG], ref: true },
+  { name: 'scatter_axis_f32', args: (b) => [b.f[0], b.i[0], b.f[1], 2, 2, 1], bufs: [0, 1, 2], alias: [2, 0], overflow: [3, BIG], ref: true },
   {
     name: 'expand_f32', args: (b) => [b.f[0], 4, b.f[1], b.shape, b.strides, 2], bufs: [0, 2, 3, 4], alias: [2, 0], overflow: [1, 0x4000_0000], ref: true,
     invalid: [[5, 9], [1, 3, 4]],

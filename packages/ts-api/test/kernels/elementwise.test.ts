@@ -147,12 +147,15 @@ describe('unary kernels: hand values', () => {
 });
 
 describe('binary ops and broadcasting', () => {
-  const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div'];
+  const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
   const js: Record<BinaryOp, (a: number, b: number) => number> = {
     add: (a, b) => a + b,
     sub: (a, b) => a - b,
     mul: (a, b) => a * b,
     div: (a, b) => a / b,
+    // torch.maximum / minimum: NaN wins, the first operand on a tie
+    maximum: (a, b) => (a < b || Number.isNaN(b) ? b : a),
+    minimum: (a, b) => (a > b || Number.isNaN(b) ? b : a),
   };
   const bin = (k: Kernels, op: BinaryOp, a: Float32Array, b: Float32Array, n: number): Float32Array => {
     const y = zeros(n);

@@ -27,14 +27,22 @@ function input(c: Case, name: string): Tensor {
   return t;
 }
 
+const FLOATS: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: NaN };
+
 /**
  * JSON arguments → call arguments: "$x" is the tensor input.x (also inside a list, for cat / stack),
- * {"$module": …} a module built from its spec.
+ * {"$module": …} a module built from its spec, {"$float": "inf" | "-inf" | "nan"} the number JSON
+ * cannot write.
  */
 function bindArgs(c: Case, args: unknown[]): unknown[] {
   return args.map((a) => {
     if (typeof a === 'string' && a.startsWith('$')) return input(c, a.slice(1));
     if (Array.isArray(a) && a.some((e) => typeof e === 'string' && e.startsWith('$'))) return bindArgs(c, a);
+    if (a !== null && typeof a === 'object' && '$float' in a) {
+      const v = FLOATS[(a as { $float: string }).$float];
+      if (v === undefined) fail(c, `unknown {"$float": ${JSON.stringify((a as { $float: string }).$float)}}`);
+      return v;
+    }
     if (a !== null && typeof a === 'object' && '$module' in a) return buildModule(a as { $module: string; args: unknown[] });
     return a;
   });
@@ -59,12 +67,12 @@ function runFn(c: Case): void {
   const grads = c.spec.grads as string[];
   for (const g of grads) input(c, g).requiresGrad_(true);
   const args = bindArgs(c, c.args);
-  const out = (resolve(c.op) as Fn)(...args);
+  const result = (resolve(c.op) as Fn)(...args);
   if (c.spec.outputs !== undefined) {
-    runPieces(c, grads, args, out);
+    runPieces(c, grads, args, result);
     return;
   }
-  if (!isTensor(out)) fail(c, `expected a Tensor result, got ${typeof out}`);
+  const out = valuesOf(c, result, 'the function');
   if (c.op.endsWith('_') && out !== args[0]) fail(c, `${c.op} works in place: it must return the tensor it changed, as PyTorch does`);
   const scaleOut = scaleRefOf(c, 'expected.out');
   note('fn value', c.stem, compare(c, 'output', out, c.tensors['expected.out'], VALUE, scaleOut));
@@ -72,8 +80,7 @@ function runFn(c: Case): void {
   // the Tensor method of the same name: x.op(...rest) gives the same result
   for (const m of methodForms(c)) {
     const [self, ...rest] = args as [Tensor, ...unknown[]];
-    const viaMethod = (self as unknown as Record<string, Fn>)[m].call(self, ...rest);
-    if (!isTensor(viaMethod)) fail(c, `the method form x.${m}(…) gave ${typeof viaMethod}, not a Tensor`);
+    const viaMethod = valuesOf(c, (self as unknown as Record<string, Fn>)[m].call(self, ...rest), `the method form x.${m}(…)`);
     note('fn value', c.stem, compare(c, `output of the method form x.${m}(…)`, viaMethod, c.tensors['expected.out'], VALUE, scaleOut));
     if (viaMethod.requiresGrad !== c.spec.requiresGrad) fail(c, `requiresGrad of x.${m}(…): softmax-nn ${viaMethod.requiresGrad}, PyTorch ${String(c.spec.requiresGrad)}`);
   }
@@ -111,19 +118,49 @@ function runPieces(c: Case, grads: string[], args: unknown[], out: unknown): voi
   }
 }
 
-/** Both libraries refuse the call: softmax-nn must throw a message containing spec.message. */
-function runError(c: Case): void {
-  const spec = c.spec as { message: string; torchMessage: string };
-  const args = bindArgs(c, c.args);
-  let thrown: unknown = null;
-  try {
-    (resolve(c.op) as Fn)(...args);
-  } catch (e) {
-    thrown = e;
+/**
+ * The compared tensor of an fn case's result: the result itself, or for max / min along a dim
+ * (spec.valuesIndices) the values of `[values, indices]`, whose indices are compared here.
+ */
+function valuesOf(c: Case, res: unknown, what: string): Tensor {
+  if (c.spec.valuesIndices !== true) {
+    if (!isTensor(res)) fail(c, `${what} gave ${typeof res}, not a Tensor`);
+    return res;
   }
-  if (thrown === null) fail(c, `softmax-nn accepted the call; PyTorch raises: ${spec.torchMessage}`);
-  const msg = thrown instanceof Error ? thrown.message : String(thrown);
-  if (!msg.includes(spec.message)) fail(c, `softmax-nn's message\n  ${msg}\ndoes not contain\n  ${spec.message}\n(PyTorch: ${spec.torchMessage})`);
+  const r = res as unknown[];
+  const named = res as { values?: unknown; indices?: unknown };
+  if (!Array.isArray(r) || r.length !== 2 || !isTensor(r[0]) || !isTensor(r[1]) || named.values !== r[0] || named.indices !== r[1]) {
+    fail(c, `${what} must give [values, indices] with .values and .indices (PyTorch's named tuple)`);
+  }
+  compare(c, `indices from ${what}`, r[1], c.tensors['expected.indices'], VALUE);
+  return r[0];
+}
+
+/**
+ * An error case: PyTorch raises (its message in c.torch or spec.torchMessage); softmax-nn must throw,
+ * from the function and every method form, a message containing spec.message / every spec.contains.
+ */
+function runError(c: Case): void {
+  const torchMessage = (c.spec.torchMessage as string | undefined) ?? c.torch;
+  const parts = c.spec.contains !== undefined ? (c.spec.contains as string[]) : [c.spec.message as string];
+  const args = bindArgs(c, c.args);
+  const forms: [string, () => unknown][] = [['the function', () => (resolve(c.op) as Fn)(...args)]];
+  for (const m of methodForms(c)) {
+    const [self, ...rest] = args as [Tensor, ...unknown[]];
+    forms.push([`x.${m}(…)`, () => (self as unknown as Record<string, Fn>)[m].call(self, ...rest)]);
+  }
+  for (const [what, call] of forms) {
+    let message: string | null = null;
+    try {
+      call();
+    } catch (e) {
+      message = e instanceof Error ? e.message : String(e);
+    }
+    if (message === null) fail(c, `${what} did not throw; PyTorch raises ${torchMessage}`);
+    for (const part of parts) {
+      if (!message.includes(part)) fail(c, `${what} threw "${message}", which does not contain "${part}" (PyTorch: ${torchMessage})`);
+    }
+  }
   note('error', c.stem, 0);
 }
 

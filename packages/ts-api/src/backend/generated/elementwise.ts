@@ -185,7 +185,7 @@ export function fill_f32(ref: boolean, y: Storage, value: number, n: number, opt
 }
 
 /**
- * y[i] = a[i % a_len] op b[i % b_len], op 0 add, 1 sub, 2 mul, 3 div; a_len and b_len equal n or divide it.
+ * y[i] = a[i % a_len] op b[i % b_len], op 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum; a_len and b_len equal n or divide it.
  *
  * `binary_f32` (`ref`: its `_ref` twin). Parameters: 0 op (u32), 1 a (in f32[a_len]), 2 aLen (usize),
  * 3 b (in f32[b_len]), 4 bLen (usize), 5 y (out f32[n]), 6 n (usize).
@@ -252,4 +252,112 @@ export function bias_grad_f32(ref: boolean, dy: Storage, db: Storage, rows: numb
   const ptrDb = checkBuf(kernel, 'db', db, 'float32', cols, opts.how?.db);
   opts.before?.();
   callExport(kernel, [ptrDy, ptrDb, rows, cols], opts.hint4);
+}
+
+/**
+ * y = the unary op `op` of x: 0 tanh, 1 floor, 2 ceil, 3 round (half to even), 4 reciprocal, 5 rsqrt,
+ * 6 log1p, 7 expm1, 8 sin, 9 cos, 10 zero_inf (±inf → 0), 11 reciprocal_or_zero (1/x, 0 where x = 0).
+ *
+ * `unary_f32` (`ref`: its `_ref` twin). Parameters: 0 op (u32), 1 x (in f32[n]), 2 y (out f32[n]), 3 n
+ * (usize).
+ */
+export function unary_f32(ref: boolean, op: number, x: Storage, y: Storage, n: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = exportName('unary_f32', ref);
+  checkSize(kernel, 'op', op);
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', n, opts.how?.x);
+  const ptrY = checkBuf(kernel, 'y', y, 'float32', n, opts.how?.y);
+  opts.before?.();
+  callExport(kernel, [op, ptrX, ptrY, n], opts.hint4);
+}
+
+/**
+ * dx of unary op `op` from its forward input x, output y and dy (0 for the rounding ops and helpers).
+ *
+ * `unary_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 op (u32), 1 x (in f32[n]), 2 y (in
+ * f32[n]), 3 dy (in f32[n]), 4 dx (out f32[n]), 5 n (usize).
+ */
+export function unary_backward_f32(ref: boolean, op: number, x: Storage, y: Storage, dy: Storage, dx: Storage, n: number, opts: CallOpts<'x' | 'y' | 'dy' | 'dx'> = {}): void {
+  const kernel = exportName('unary_backward_f32', ref);
+  checkSize(kernel, 'op', op);
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', n, opts.how?.x);
+  const ptrY = checkBuf(kernel, 'y', y, 'float32', n, opts.how?.y);
+  const ptrDy = checkBuf(kernel, 'dy', dy, 'float32', n, opts.how?.dy);
+  const ptrDx = checkBuf(kernel, 'dx', dx, 'float32', n, opts.how?.dx);
+  opts.before?.();
+  callExport(kernel, [op, ptrX, ptrY, ptrDy, ptrDx, n], opts.hint4);
+}
+
+/**
+ * y = min(max(x, lo), hi): NaN stays NaN, hi everywhere when lo > hi.
+ *
+ * `clamp_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n]), 1 lo (f32), 2 hi (f32), 3 y (out
+ * f32[n]), 4 n (usize).
+ */
+export function clamp_f32(ref: boolean, x: Storage, lo: number, hi: number, y: Storage, n: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = exportName('clamp_f32', ref);
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', n, opts.how?.x);
+  const ptrY = checkBuf(kernel, 'y', y, 'float32', n, opts.how?.y);
+  opts.before?.();
+  callExport(kernel, [ptrX, checkNum(kernel, 'lo', lo), checkNum(kernel, 'hi', hi), ptrY, n], opts.hint4);
+}
+
+/**
+ * dx = dy where lo ≤ x ≤ hi, else 0.
+ *
+ * `clamp_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n]), 1 dy (in f32[n]), 2 lo
+ * (f32), 3 hi (f32), 4 dx (out f32[n]), 5 n (usize).
+ */
+export function clamp_backward_f32(ref: boolean, x: Storage, dy: Storage, lo: number, hi: number, dx: Storage, n: number, opts: CallOpts<'x' | 'dy' | 'dx'> = {}): void {
+  const kernel = exportName('clamp_backward_f32', ref);
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', n, opts.how?.x);
+  const ptrDy = checkBuf(kernel, 'dy', dy, 'float32', n, opts.how?.dy);
+  const ptrDx = checkBuf(kernel, 'dx', dx, 'float32', n, opts.how?.dx);
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrDy, checkNum(kernel, 'lo', lo), checkNum(kernel, 'hi', hi), ptrDx, n], opts.hint4);
+}
+
+/**
+ * dx, dlo, dhi of y = clamp(x, lo, hi) with tensor bounds of length n (a bound not given: its flag 0,
+ * its two buffers unchecked and may be 0).
+ *
+ * `clamp_tensor_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n]), 1 lo (in f32[n],
+ * when has_lo != 0), 2 hi (in f32[n], when has_hi != 0), 3 dy (in f32[n]), 4 dx (out f32[n]), 5 dlo
+ * (out f32[n], when has_lo != 0), 6 dhi (out f32[n], when has_hi != 0), 7 n (usize), 8 hasLo (bool), 9
+ * hasHi (bool).
+ */
+export function clamp_tensor_backward_f32(ref: boolean, x: Storage, lo: Storage | null, hi: Storage | null, dy: Storage, dx: Storage, dlo: Storage | null, dhi: Storage | null, n: number, hasLo: boolean, hasHi: boolean, opts: CallOpts<'x' | 'lo' | 'hi' | 'dy' | 'dx' | 'dlo' | 'dhi'> = {}): void {
+  const kernel = exportName('clamp_tensor_backward_f32', ref);
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', n, opts.how?.x);
+  const ptrLo = lo === null ? 0 : checkBuf(kernel, 'lo', lo, 'float32', n, opts.how?.lo);
+  const ptrHi = hi === null ? 0 : checkBuf(kernel, 'hi', hi, 'float32', n, opts.how?.hi);
+  const ptrDy = checkBuf(kernel, 'dy', dy, 'float32', n, opts.how?.dy);
+  const ptrDx = checkBuf(kernel, 'dx', dx, 'float32', n, opts.how?.dx);
+  const ptrDlo = dlo === null ? 0 : checkBuf(kernel, 'dlo', dlo, 'float32', n, opts.how?.dlo);
+  const ptrDhi = dhi === null ? 0 : checkBuf(kernel, 'dhi', dhi, 'float32', n, opts.how?.dhi);
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrLo, ptrHi, ptrDy, ptrDx, ptrDlo, ptrDhi, n, hasLo ? 1 : 0, hasHi ? 1 : 0], opts.hint4);
+}
+
+/**
+ * da, db of y = maximum(a, b) (op 4) or minimum(a, b) (op 5), all of length n: ties split half / half.
+ *
+ * `maxmin_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 op (u32), 1 a (in f32[n]), 2 b (in
+ * f32[n]), 3 dy (in f32[n]), 4 da (out f32[n]), 5 db (out f32[n]), 6 n (usize).
+ */
+export function maxmin_backward_f32(ref: boolean, op: number, a: Storage, b: Storage, dy: Storage, da: Storage, db: Storage, n: number, opts: CallOpts<'a' | 'b' | 'dy' | 'da' | 'db'> = {}): void {
+  const kernel = exportName('maxmin_backward_f32', ref);
+  checkSize(kernel, 'op', op);
+  checkSize(kernel, 'n', n);
+  const ptrA = checkBuf(kernel, 'a', a, 'float32', n, opts.how?.a);
+  const ptrB = checkBuf(kernel, 'b', b, 'float32', n, opts.how?.b);
+  const ptrDy = checkBuf(kernel, 'dy', dy, 'float32', n, opts.how?.dy);
+  const ptrDa = checkBuf(kernel, 'da', da, 'float32', n, opts.how?.da);
+  const ptrDb = checkBuf(kernel, 'db', db, 'float32', n, opts.how?.db);
+  opts.before?.();
+  callExport(kernel, [op, ptrA, ptrB, ptrDy, ptrDa, ptrDb, n], opts.hint4);
 }

@@ -30,10 +30,23 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   binary_rows_f32: ['op', 'a', 'col', 'y', 'rows', 'cols'],
   bias_add_f32: ['x', 'bias', 'y', 'rows', 'cols'],
   bias_grad_f32: ['dy', 'db', 'rows', 'cols'],
+  unary_f32: ['op', 'x', 'y', 'n'],
+  unary_backward_f32: ['op', 'x', 'y', 'dy', 'dx', 'n'],
+  clamp_f32: ['x', 'lo', 'hi', 'y', 'n'],
+  clamp_backward_f32: ['x', 'dy', 'lo', 'hi', 'dx', 'n'],
+  clamp_tensor_backward_f32: ['x', 'lo', 'hi', 'dy', 'dx', 'dlo', 'dhi', 'n', 'hasLo', 'hasHi'],
+  maxmin_backward_f32: ['op', 'a', 'b', 'dy', 'da', 'db', 'n'],
   sum_f32: ['x', 'n', 'out'],
   sum_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
   max_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
   argmax_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
+  min_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
+  argmin_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
+  prod_axis_f32: ['x', 'y', 'outer', 'dim', 'inner'],
+  prod_others_axis_f32: ['x', 'dx', 'outer', 'dim', 'inner'],
+  cumsum_axis_f32: ['x', 'y', 'outer', 'dim', 'inner', 'reverse'],
+  sum_axis_i32: ['x', 'y', 'outer', 'dim', 'inner', 'overflow'],
+  scatter_axis_f32: ['g', 'idx', 'dx', 'outer', 'dim', 'inner'],
   expand_f32: ['x', 'xLen', 'y', 'shape', 'xStrides', 'ndim'],
   sum_to_f32: ['dy', 'dx', 'dxLen', 'shape', 'xStrides', 'ndim'],
   sgd_step_f32: ['param', 'grad', 'buf', 'n', 'lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'firstStep'],
@@ -131,6 +144,18 @@ export interface RawKernelExports {
   bias_add_f32_ref(x: number, bias: number, y: number, rows: number, cols: number): number;
   bias_grad_f32(dy: number, db: number, rows: number, cols: number): number;
   bias_grad_f32_ref(dy: number, db: number, rows: number, cols: number): number;
+  unary_f32(op: number, x: number, y: number, n: number): number;
+  unary_f32_ref(op: number, x: number, y: number, n: number): number;
+  unary_backward_f32(op: number, x: number, y: number, dy: number, dx: number, n: number): number;
+  unary_backward_f32_ref(op: number, x: number, y: number, dy: number, dx: number, n: number): number;
+  clamp_f32(x: number, lo: number, hi: number, y: number, n: number): number;
+  clamp_f32_ref(x: number, lo: number, hi: number, y: number, n: number): number;
+  clamp_backward_f32(x: number, dy: number, lo: number, hi: number, dx: number, n: number): number;
+  clamp_backward_f32_ref(x: number, dy: number, lo: number, hi: number, dx: number, n: number): number;
+  clamp_tensor_backward_f32(x: number, lo: number, hi: number, dy: number, dx: number, dlo: number, dhi: number, n: number, hasLo: number, hasHi: number): number;
+  clamp_tensor_backward_f32_ref(x: number, lo: number, hi: number, dy: number, dx: number, dlo: number, dhi: number, n: number, hasLo: number, hasHi: number): number;
+  maxmin_backward_f32(op: number, a: number, b: number, dy: number, da: number, db: number, n: number): number;
+  maxmin_backward_f32_ref(op: number, a: number, b: number, dy: number, da: number, db: number, n: number): number;
   sum_f32(x: number, n: number, out: number): number;
   sum_f32_ref(x: number, n: number, out: number): number;
   sum_axis_f32(x: number, y: number, outer: number, dim: number, inner: number): number;
@@ -139,6 +164,20 @@ export interface RawKernelExports {
   max_axis_f32_ref(x: number, y: number, outer: number, dim: number, inner: number): number;
   argmax_axis_f32(x: number, y: number, outer: number, dim: number, inner: number): number;
   argmax_axis_f32_ref(x: number, y: number, outer: number, dim: number, inner: number): number;
+  min_axis_f32(x: number, y: number, outer: number, dim: number, inner: number): number;
+  min_axis_f32_ref(x: number, y: number, outer: number, dim: number, inner: number): number;
+  argmin_axis_f32(x: number, y: number, outer: number, dim: number, inner: number): number;
+  argmin_axis_f32_ref(x: number, y: number, outer: number, dim: number, inner: number): number;
+  prod_axis_f32(x: number, y: number, outer: number, dim: number, inner: number): number;
+  prod_axis_f32_ref(x: number, y: number, outer: number, dim: number, inner: number): number;
+  prod_others_axis_f32(x: number, dx: number, outer: number, dim: number, inner: number): number;
+  prod_others_axis_f32_ref(x: number, dx: number, outer: number, dim: number, inner: number): number;
+  cumsum_axis_f32(x: number, y: number, outer: number, dim: number, inner: number, reverse: number): number;
+  cumsum_axis_f32_ref(x: number, y: number, outer: number, dim: number, inner: number, reverse: number): number;
+  sum_axis_i32(x: number, y: number, outer: number, dim: number, inner: number, overflow: number): number;
+  sum_axis_i32_ref(x: number, y: number, outer: number, dim: number, inner: number, overflow: number): number;
+  scatter_axis_f32(g: number, idx: number, dx: number, outer: number, dim: number, inner: number): number;
+  scatter_axis_f32_ref(g: number, idx: number, dx: number, outer: number, dim: number, inner: number): number;
   expand_f32(x: number, xLen: number, y: number, shape: number, xStrides: number, ndim: number): number;
   expand_f32_ref(x: number, xLen: number, y: number, shape: number, xStrides: number, ndim: number): number;
   sum_to_f32(dy: number, dx: number, dxLen: number, shape: number, xStrides: number, ndim: number): number;

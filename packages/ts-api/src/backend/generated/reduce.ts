@@ -69,6 +69,129 @@ export function argmax_axis_f32(ref: boolean, x: Storage, y: Storage, outer: num
 }
 
 /**
+ * y[o, i] = min_d x[o, d, i]; dim must be > 0 unless the output is empty.
+ *
+ * `min_axis_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[outer·dim·inner]), 1 y (out
+ * f32[outer·inner]), 2 outer (usize), 3 dim (usize), 4 inner (usize).
+ */
+export function min_axis_f32(ref: boolean, x: Storage, y: Storage, outer: number, dim: number, inner: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = exportName('min_axis_f32', ref);
+  checkSize(kernel, 'outer', outer);
+  checkSize(kernel, 'dim', dim);
+  checkSize(kernel, 'inner', inner);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', outer * dim * inner, opts.how?.x ?? dimsText(outer, dim, inner));
+  const ptrY = checkBuf(kernel, 'y', y, 'float32', outer * inner, opts.how?.y ?? dimsText(outer, inner));
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, outer, dim, inner], opts.hint4);
+}
+
+/**
+ * y[o, i] = argmin_d x[o, d, i] (first min wins; NaN counts as min); dim > 0 unless y is empty.
+ *
+ * `argmin_axis_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[outer·dim·inner]), 1 y (out
+ * i32[outer·inner]), 2 outer (usize), 3 dim (usize), 4 inner (usize).
+ */
+export function argmin_axis_f32(ref: boolean, x: Storage, y: Storage, outer: number, dim: number, inner: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = exportName('argmin_axis_f32', ref);
+  checkSize(kernel, 'outer', outer);
+  checkSize(kernel, 'dim', dim);
+  checkSize(kernel, 'inner', inner);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', outer * dim * inner, opts.how?.x ?? dimsText(outer, dim, inner));
+  const ptrY = checkBuf(kernel, 'y', y, 'int32', outer * inner, opts.how?.y ?? dimsText(outer, inner));
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, outer, dim, inner], opts.hint4);
+}
+
+/**
+ * y[o, i] = Π_d x[o, d, i] (1 for dim = 0).
+ *
+ * `prod_axis_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[outer·dim·inner]), 1 y (out
+ * f32[outer·inner]), 2 outer (usize), 3 dim (usize), 4 inner (usize).
+ */
+export function prod_axis_f32(ref: boolean, x: Storage, y: Storage, outer: number, dim: number, inner: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = exportName('prod_axis_f32', ref);
+  checkSize(kernel, 'outer', outer);
+  checkSize(kernel, 'dim', dim);
+  checkSize(kernel, 'inner', inner);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', outer * dim * inner, opts.how?.x ?? dimsText(outer, dim, inner));
+  const ptrY = checkBuf(kernel, 'y', y, 'float32', outer * inner, opts.how?.y ?? dimsText(outer, inner));
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, outer, dim, inner], opts.hint4);
+}
+
+/**
+ * dx[o, d, i] = Π_{j≠d} x[o, j, i] (the gradient of prod, exact with zeros).
+ *
+ * `prod_others_axis_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[outer·dim·inner]), 1 dx
+ * (out f32[outer·dim·inner]), 2 outer (usize), 3 dim (usize), 4 inner (usize).
+ */
+export function prod_others_axis_f32(ref: boolean, x: Storage, dx: Storage, outer: number, dim: number, inner: number, opts: CallOpts<'x' | 'dx'> = {}): void {
+  const kernel = exportName('prod_others_axis_f32', ref);
+  checkSize(kernel, 'outer', outer);
+  checkSize(kernel, 'dim', dim);
+  checkSize(kernel, 'inner', inner);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', outer * dim * inner, opts.how?.x ?? dimsText(outer, dim, inner));
+  const ptrDx = checkBuf(kernel, 'dx', dx, 'float32', outer * dim * inner, opts.how?.dx ?? dimsText(outer, dim, inner));
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrDx, outer, dim, inner], opts.hint4);
+}
+
+/**
+ * y[o, d, i] = Σ_{j≤d} x[o, j, i] (j ≥ d when reverse), accumulated in f64.
+ *
+ * `cumsum_axis_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[outer·dim·inner]), 1 y (out
+ * f32[outer·dim·inner]), 2 outer (usize), 3 dim (usize), 4 inner (usize), 5 reverse (bool).
+ */
+export function cumsum_axis_f32(ref: boolean, x: Storage, y: Storage, outer: number, dim: number, inner: number, reverse: boolean, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = exportName('cumsum_axis_f32', ref);
+  checkSize(kernel, 'outer', outer);
+  checkSize(kernel, 'dim', dim);
+  checkSize(kernel, 'inner', inner);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', outer * dim * inner, opts.how?.x ?? dimsText(outer, dim, inner));
+  const ptrY = checkBuf(kernel, 'y', y, 'float32', outer * dim * inner, opts.how?.y ?? dimsText(outer, dim, inner));
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, outer, dim, inner, reverse ? 1 : 0], opts.hint4);
+}
+
+/**
+ * y[o, i] = Σ_d x[o, d, i] over int32, exact; overflow[0] = how many outputs do not fit int32
+ * (saturated).
+ *
+ * `sum_axis_i32` (`ref`: its `_ref` twin). Parameters: 0 x (in i32[outer·dim·inner]), 1 y (out
+ * i32[outer·inner]), 2 outer (usize), 3 dim (usize), 4 inner (usize), 5 overflow (out u32[1],
+ * scratch).
+ */
+export function sum_axis_i32(ref: boolean, x: Storage, y: Storage, outer: number, dim: number, inner: number, overflow: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = exportName('sum_axis_i32', ref);
+  checkSize(kernel, 'outer', outer);
+  checkSize(kernel, 'dim', dim);
+  checkSize(kernel, 'inner', inner);
+  const ptrX = checkBuf(kernel, 'x', x, 'int32', outer * dim * inner, opts.how?.x ?? dimsText(outer, dim, inner));
+  const ptrY = checkBuf(kernel, 'y', y, 'int32', outer * inner, opts.how?.y ?? dimsText(outer, inner));
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, outer, dim, inner, overflow], opts.hint4);
+}
+
+/**
+ * dx zeroed, then dx[o, idx[o, i], i] = g[o, i]. An index outside [0, dim) → 4 (detail index = its
+ * position, value = the index).
+ *
+ * `scatter_axis_f32` (`ref`: its `_ref` twin). Parameters: 0 g (in f32[outer·inner]), 1 idx (in
+ * i32[outer·inner]), 2 dx (out f32[outer·dim·inner]), 3 outer (usize), 4 dim (usize), 5 inner (usize).
+ */
+export function scatter_axis_f32(ref: boolean, g: Storage, idx: Storage, dx: Storage, outer: number, dim: number, inner: number, opts: CallOpts<'g' | 'idx' | 'dx'> = {}): void {
+  const kernel = exportName('scatter_axis_f32', ref);
+  checkSize(kernel, 'outer', outer);
+  checkSize(kernel, 'dim', dim);
+  checkSize(kernel, 'inner', inner);
+  const ptrG = checkBuf(kernel, 'g', g, 'float32', outer * inner, opts.how?.g ?? dimsText(outer, inner));
+  const ptrIdx = checkBuf(kernel, 'idx', idx, 'int32', outer * inner, opts.how?.idx ?? dimsText(outer, inner));
+  const ptrDx = checkBuf(kernel, 'dx', dx, 'float32', outer * dim * inner, opts.how?.dx ?? dimsText(outer, dim, inner));
+  opts.before?.();
+  callExport(kernel, [ptrG, ptrIdx, ptrDx, outer, dim, inner], opts.hint4);
+}
+
+/**
  * y (shape) [idx] = x[Σ idx_d·x_strides_d]; ndim ≤ 8; strides reaching past x_len → 5 (detail value =
  * the floats needed).
  *

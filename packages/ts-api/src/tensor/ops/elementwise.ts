@@ -10,7 +10,8 @@ function asTensor(v: Tensor | number): Tensor {
   return v instanceof Tensor ? v : tensor(v);
 }
 
-function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+/** a op b with broadcasting, without autograd (the ops below and in unary.ts record their own). */
+export function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   requireFloat(a, op);
   requireFloat(b, op);
   const shape = broadcastShapes(a.shape, b.shape, op);
