@@ -292,11 +292,12 @@ def gen_var_std():
     variants = [
         ('default', [], lambda f, x: f(x)),
         ('dim1', [1], lambda f, x: f(x, 1)),
-        ('dim1.keepdim', [1, True], lambda f, x: f(x, 1, keepdim=True)),
+        ('dim1.keepdim', [1, {'keepdim': True}], lambda f, x: f(x, 1, keepdim=True)),
+        ('dim1.unbiased-false.keepdim', [1, False, True], lambda f, x: f(x, 1, False, True)),  # PyTorch's positional order
         ('dim0.correction0', [0, {'correction': 0}], lambda f, x: f(x, 0, correction=0)),
         ('unbiased-false', [{'unbiased': False}], lambda f, x: f(x, unbiased=False)),
         ('dim-1.unbiased-true', [-1, {'unbiased': True}], lambda f, x: f(x, -1, unbiased=True)),
-        ('dims.keepdim.correction2', [[0, -1], True, {'correction': 2}], lambda f, x: f(x, (0, -1), correction=2, keepdim=True)),
+        ('dims.keepdim.correction2', [[0, -1], {'keepdim': True, 'correction': 2}], lambda f, x: f(x, (0, -1), correction=2, keepdim=True)),
     ]
     for op in ['var', 'std']:
         f = getattr(torch, op)

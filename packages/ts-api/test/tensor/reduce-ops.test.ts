@@ -161,16 +161,21 @@ describe('reductions over dims', () => {
   it('var / std: correction, unbiased, keepdim and their ports', () => {
     const x = tensor([[1, 2, 3, 4], [2, 2, 2, 2]]);
     expect(x.var(1).tolist()).toEqual([5 / 3, 0].map(Math.fround));
-    expect(x.var(1, true).shape).toEqual([2, 1]);
+    expect(x.var(1, { keepdim: true }).shape).toEqual([2, 1]);
+    // PyTorch's positional order is (dim, unbiased, keepdim): a boolean after the dim is never keepdim
+    expect(x.var(1, false).tolist()).toEqual([1.25, 0]);
+    expect(x.var(1, false, true).shape).toEqual([2, 1]);
+    expect(x.var(false).item()).toBeCloseTo(5.5 / 8, 6);
+    expect(() => x.var(1, true, { correction: 0 })).toThrow('var: give correction or unbiased, not both');
     expect(x.var(1, { correction: 0 }).tolist()).toEqual([1.25, 0]);
     expect(sm.var(x, 1, { unbiased: false }).tolist()).toEqual([1.25, 0]);
     expect(x.var({ unbiased: false, keepdim: true }).shape).toEqual([1, 1]);
-    expect(x.std(1, false, { correction: 0 }).tolist()).toEqual([Math.fround(Math.sqrt(1.25)), 0]);
+    expect(x.std(1, { keepdim: false, correction: 0 }).tolist()).toEqual([Math.fround(Math.sqrt(1.25)), 0]);
     expect(Number.isNaN(tensor([1]).var().item())).toBe(true);
     const s = leaf([[1, 2, 3, 4], [2, 2, 2, 2]]);
     s.std(1).sum().backward();
     expect(grad(s).slice(4)).toEqual([0, 0, 0, 0]);
-    gradcheck((t) => t.var([0, 2], true), [inp([2, 3, 4], 9)]);
+    gradcheck((t) => t.var([0, 2], { keepdim: true }), [inp([2, 3, 4], 9)]);
     gradcheck((t) => t.std(1, { correction: 0 }), [inp([3, 5], 10)]);
     expect(() => x.var(0, { ddof: 1 } as unknown as sm.VarOptions)).toThrow("var: unknown option 'ddof' (expected correction, unbiased or keepdim)");
     expect(() => x.std({ correction: 1, unbiased: true })).toThrow('std: give correction or unbiased, not both');

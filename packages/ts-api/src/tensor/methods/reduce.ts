@@ -55,10 +55,13 @@ declare module '../tensor.js' {
     logsumexp(dim: DimArg, keepdim?: boolean): Tensor;
     /** Product (`torch.prod`). */
     prod(dim?: DimArg | null, keepdim?: boolean): Tensor;
-    /** Variance (`torch.var`): `x.var(dim?, keepdim?, { correction | unbiased }?)`; options may come second. */
-    var(dim?: DimArg | st.VarOptions | null, keepdim?: boolean | st.VarOptions, options?: st.VarOptions): Tensor;
+    /**
+     * Variance (`torch.var`): PyTorch's positional `x.var(dim?, unbiased?, keepdim?)` — a boolean after the
+     * dim is `unbiased`, as in PyTorch — or options `{ correction, unbiased, keepdim }` at any place.
+     */
+    var(dim?: DimArg | st.VarOptions | boolean | null, unbiased?: boolean | st.VarOptions, keepdim?: boolean | st.VarOptions, options?: st.VarOptions): Tensor;
     /** Standard deviation (`torch.std`), the arguments of `var`. */
-    std(dim?: DimArg | st.VarOptions | null, keepdim?: boolean | st.VarOptions, options?: st.VarOptions): Tensor;
+    std(dim?: DimArg | st.VarOptions | boolean | null, unbiased?: boolean | st.VarOptions, keepdim?: boolean | st.VarOptions, options?: st.VarOptions): Tensor;
     /** p-norm (`torch.norm(x, p, dim, keepdim)`). */
     norm(p?: number | 'fro', dim?: DimArg | null, keepdim?: boolean): Tensor;
     /** Cumulative sum along dim (`torch.cumsum`). */
@@ -92,11 +95,11 @@ export function installReduceMethods(proto: Tensor): void {
   proto.argmin = function (this: Tensor, dim?: number | null, keepdim = false): Tensor { return rd.argmin(this, dim, keepdim); };
   proto.logsumexp = function (this: Tensor, dim: DimArg, keepdim = false): Tensor { return st.logsumexp(this, dim, keepdim); };
   proto.prod = function (this: Tensor, dim?: DimArg | null, keepdim = false): Tensor { return st.prod(this, dim, keepdim); };
-  proto.var = function (this: Tensor, dim?: DimArg | st.VarOptions | null, keepdim?: boolean | st.VarOptions, options?: st.VarOptions): Tensor {
-    return st.variance(this, dim, keepdim, options);
+  proto.var = function (this: Tensor, dim?: DimArg | st.VarOptions | boolean | null, unbiased?: boolean | st.VarOptions, keepdim?: boolean | st.VarOptions, options?: st.VarOptions): Tensor {
+    return st.variance(this, dim, unbiased, keepdim, options);
   };
-  proto.std = function (this: Tensor, dim?: DimArg | st.VarOptions | null, keepdim?: boolean | st.VarOptions, options?: st.VarOptions): Tensor {
-    return st.std(this, dim, keepdim, options);
+  proto.std = function (this: Tensor, dim?: DimArg | st.VarOptions | boolean | null, unbiased?: boolean | st.VarOptions, keepdim?: boolean | st.VarOptions, options?: st.VarOptions): Tensor {
+    return st.std(this, dim, unbiased, keepdim, options);
   };
   proto.norm = function (this: Tensor, p: number | 'fro' = 2, dim?: DimArg | null, keepdim = false): Tensor { return st.norm(this, p, dim, keepdim); };
   proto.cumsum = function (this: Tensor, dim: number): Tensor { return st.cumsum(this, dim); };

@@ -89,32 +89,45 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
-type DimOrOptions = DimArg | VarOptions | null | undefined;
+type DimOrOptions = DimArg | VarOptions | boolean | null | undefined;
+type FlagOrOptions = boolean | VarOptions | undefined;
 
-function varArgs(op: string, dim: DimOrOptions, keepdim: boolean | VarOptions | undefined, options: VarOptions | undefined):
+/**
+ * PyTorch's positional forms: `var(dim, unbiased, keepdim)` and `var(unbiased)` — a boolean after the
+ * dim is `unbiased`, as in PyTorch, never `keepdim`; options objects (`{ correction, unbiased, keepdim }`)
+ * may follow at any place.
+ */
+function varArgs(op: string, dim: DimOrOptions, rest: readonly FlagOrOptions[]):
   { dim: DimArg | null; keepdim: boolean; correction: number } {
   let o: VarOptions = {};
   let d: DimArg | null = null;
-  let k: boolean | undefined;
+  const flags: boolean[] = [];
   const isOpts = (v: unknown): v is VarOptions => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (isOpts(dim)) o = dim;
+  else if (typeof dim === 'boolean') flags.push(dim);
   else d = dim ?? null;
-  if (isOpts(keepdim)) o = { ...o, ...keepdim };
-  else k = keepdim;
-  if (options !== undefined) o = { ...o, ...options };
+  for (const a of rest) {
+    if (isOpts(a)) o = { ...o, ...a };
+    else if (typeof a === 'boolean') flags.push(a);
+    else if (a !== undefined) throw new Error(`${op}: expected a boolean (unbiased, keepdim) or an options object, got ${String(a)}`);
+  }
   for (const key of Object.keys(o)) {
     if (key !== 'correction' && key !== 'unbiased' && key !== 'keepdim') {
       throw new Error(`${op}: unknown option '${key}' (expected correction, unbiased or keepdim)`);
     }
   }
-  if (o.correction !== undefined && o.unbiased !== undefined) throw new Error(`${op}: give correction or unbiased, not both`);
+  if (flags.length > (typeof dim === 'boolean' ? 1 : 2)) throw new Error(`${op}: too many boolean arguments (PyTorch's order: dim, unbiased, keepdim)`);
+  const [unbiased, keepdim] = flags;
+  if (unbiased !== undefined && o.unbiased !== undefined && unbiased !== o.unbiased) throw new Error(`${op}: unbiased given twice with different values`);
+  if (keepdim !== undefined && o.keepdim !== undefined && keepdim !== o.keepdim) throw new Error(`${op}: keepdim given twice with different values`);
+  const unb = unbiased ?? o.unbiased;
+  if ((o.correction !== undefined) && unb !== undefined) throw new Error(`${op}: give correction or unbiased, not both`);
   if (o.correction !== undefined && (typeof o.correction !== 'number' || !Number.isInteger(o.correction) || o.correction < 0)) {
     throw new Error(`${op}: correction must be a non-negative integer, got ${String(o.correction)}`);
   }
-  if (o.unbiased !== undefined && typeof o.unbiased !== 'boolean') throw new Error(`${op}: unbiased must be a boolean, got ${String(o.unbiased)}`);
-  if (k !== undefined && o.keepdim !== undefined && k !== o.keepdim) throw new Error(`${op}: keepdim given twice with different values`);
-  const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
-  return { dim: d, keepdim: k ?? o.keepdim ?? false, correction };
+  if (unb !== undefined && typeof unb !== 'boolean') throw new Error(`${op}: unbiased must be a boolean, got ${String(unb)}`);
+  const correction = o.correction ?? (unb === false ? 0 : 1);
+  return { dim: d, keepdim: keepdim ?? o.keepdim ?? false, correction };
 }
 
 /** The variance and the centred input, without autograd. */
@@ -145,21 +158,21 @@ function varBackward(x: Tensor, dims: readonly number[], correction: number, gvK
 
 /**
  * Variance over `dim` (all dims when omitted), like `torch.var`, dividing by N − correction (1 by
- * default; NaN or inf when that is ≤ 0, as PyTorch). Ports: `x.var()`, `x.var(dim, keepdim)`,
- * `x.var(0, { correction: 0 })`, `x.var({ unbiased: false })`, `x.var([0, 1], true, { correction: 0 })`.
+ * default; NaN or inf when that is ≤ 0, as PyTorch). Ports: `x.var()`, `x.var(dim, unbiased, keepdim)`,
+ * `x.var(0, { correction: 0 })`, `x.var({ unbiased: false })`, `x.var([0, 1], { keepdim: true, correction: 0 })`.
  */
-export function variance(x: Tensor, dim?: DimOrOptions, keepdim?: boolean | VarOptions, options?: VarOptions): Tensor {
-  return varStd('var', x, dim, keepdim, options);
+export function variance(x: Tensor, dim?: DimOrOptions, unbiased?: FlagOrOptions, keepdim?: FlagOrOptions, options?: VarOptions): Tensor {
+  return varStd('var', x, dim, [unbiased, keepdim, options]);
 }
 
 /** Standard deviation, `√var` with the arguments of {@link variance} (`torch.std`); zero gradient where it is 0. */
-export function std(x: Tensor, dim?: DimOrOptions, keepdim?: boolean | VarOptions, options?: VarOptions): Tensor {
-  return varStd('std', x, dim, keepdim, options);
+export function std(x: Tensor, dim?: DimOrOptions, unbiased?: FlagOrOptions, keepdim?: FlagOrOptions, options?: VarOptions): Tensor {
+  return varStd('std', x, dim, [unbiased, keepdim, options]);
 }
 
-function varStd(op: 'var' | 'std', x: Tensor, dim: DimOrOptions, keepdim: boolean | VarOptions | undefined, options: VarOptions | undefined): Tensor {
+function varStd(op: 'var' | 'std', x: Tensor, dim: DimOrOptions, rest: readonly FlagOrOptions[]): Tensor {
   requireFloat(x, op);
-  const a = varArgs(op, dim, keepdim, options);
+  const a = varArgs(op, dim, rest);
   const dims = reduceDims(op, a.dim, x.shape);
   const { v, centred } = varianceOf(x, dims, a.correction);
   centred.dispose();
