@@ -141,7 +141,7 @@ def case_rule(kind, name, dtype, tols, scale_refs=None):
     """('exact',) or ('close', label, atol, rtol, scale, scale_ref) for a tensor of a generate.py case."""
     if name.startswith(('input.', 'param.')) or name == 'grad_out' or re.fullmatch(r'grad\.s\d+\.\d+', name):
         return EXACT
-    if np.issubdtype(dtype, np.integer):
+    if np.issubdtype(dtype, np.integer) or dtype == np.bool_:
         return EXACT
     def tol(label):
         return ('close', label, 0.0, tols[label]['rtol'], tols[label]['scale'], float((scale_refs or {}).get(name, 0.0)))

@@ -31,7 +31,8 @@ tensor order, no timestamps, and the output directory's *.safetensors are replac
 
 Deliberate differences between the two APIs, handled here where the case is written:
   * class labels are int32 in softmax-nn (the core has no int64); torch gets them as int64.
-  * argmax / eq return int32 in softmax-nn (torch: int64 / bool); compared as integers.
+  * argmax returns int32 in softmax-nn (torch: int64); compared as integers. Comparisons return bool
+    (BOOL in the files), as torch's do.
   * options are objects in TypeScript (``{reduction: 'sum', labelSmoothing: 0.1}``) where torch has
     keyword arguments; the mapping is written case by case in the cases_*.py modules.
   * random streams differ (softmax-nn's generator lives in the Rust core), so random initialisers,
@@ -49,6 +50,7 @@ from cases_common import CASES, SEED  # noqa: E402
 from cases_data import gen_data  # noqa: E402
 from cases_nn import gen_create, gen_dropout, gen_init, gen_modules, gen_optim, gen_train  # noqa: E402
 from cases_ops import gen_binary, gen_casts, gen_linalg, gen_losses, gen_reduce, gen_shape, gen_softmax, gen_unary  # noqa: E402
+from cases_bool import gen_bool  # noqa: E402
 from safetensors_np import st_deserialize  # noqa: E402
 
 
@@ -57,7 +59,7 @@ def main():
     ap.add_argument('--out', required=True, help='directory for the *.safetensors cases (its old cases are removed)')
     args = ap.parse_args()
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
-                gen_create, gen_init, gen_modules, gen_optim, gen_train]:
+                gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_bool]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

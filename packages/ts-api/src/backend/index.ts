@@ -12,6 +12,6 @@ export type { StorageDType } from './memory.js';
 export { KernelError, Status, statusName } from './errors.js';
 export type { StatusCode } from './errors.js';
 export { kernels, reference } from './kernels.js';
-export type { Kernels, Reduction, BinaryOp } from './kernels.js';
+export type { Kernels, Reduction, BinaryOp, CompareOp, LogicalOp } from './kernels.js';
 export { rng } from './rng.js';
 export type { Rng } from './rng.js';

@@ -9,7 +9,9 @@ export {
 } from './ops/create.js';
 export { add, sub, mul, div, neg, exp, log, abs, relu, sigmoid, pow, square, sqrt } from './ops/elementwise.js';
 export { matmul, linear, transpose, t } from './ops/linalg.js';
-export { sum, mean, argmax, eq } from './ops/reduce.js';
+export { sum, mean, argmax } from './ops/reduce.js';
+export { eq, ne, lt, le, gt, ge } from './ops/compare.js';
+export { logicalAnd, logicalOr, logicalXor, logicalNot, all, any } from './ops/logical.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { reshape, flatten, squeeze, unsqueeze, expand, detach, clone } from './ops/shape.js';
 export { crossEntropy, mseLoss, type CrossEntropyOptions } from './ops/loss.js';

@@ -12,6 +12,7 @@ import * as la from './ops/linalg.js';
 import * as rd from './ops/reduce.js';
 import * as sm from './ops/softmax.js';
 import * as sh from './ops/shape.js';
+import { installBoolMethods } from './methods/bool.js';
 
 export type { DType } from './dtype.js';
 
@@ -233,8 +234,6 @@ export class Tensor {
   sum(dim?: number, keepdim = false): Tensor { return rd.sum(this, dim, keepdim); }
   mean(dim?: number, keepdim = false): Tensor { return rd.mean(this, dim, keepdim); }
   argmax(dim?: number, keepdim = false): Tensor { return rd.argmax(this, dim, keepdim); }
-  /** Element-wise equality as an int32 tensor of 0/1 (no gradient). */
-  eq(other: Tensor): Tensor { return rd.eq(this, other); }
   softmax(dim: number): Tensor { return sm.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return sm.logSoftmax(this, dim); }
   reshape(...shape: (number | readonly number[])[]): Tensor { return sh.reshape(this, sh.shapeArg(shape)); }
@@ -246,10 +245,9 @@ export class Tensor {
   /** A tensor sharing this one's data, cut from the graph (no gradient flows through it). */
   detach(): Tensor { return sh.detach(this); }
   clone(): Tensor { return sh.clone(this); }
-  float(): Tensor { return sh.toDType(this, 'float32'); }
-  int(): Tensor { return sh.toDType(this, 'int32'); }
   /** In place: copies `src` (same shape) into this tensor, outside autograd. Returns this. */
   copy_(src: Tensor): this { sh.copyInto(this, src); return this; }
 }
 
+installBoolMethods(Tensor.prototype);
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);

@@ -265,9 +265,22 @@ function runDataset(c: Case): void {
   }
 }
 
+/** A call PyTorch refuses (spec.torchMessage): softmax-nn must throw an error naming the same problem (spec.message). */
+function runError(c: Case): void {
+  const spec = c.spec as { message: string; torchMessage: string };
+  let thrown: unknown = null;
+  try {
+    (resolve(c.op) as Fn)(...bindArgs(c, c.args));
+  } catch (e) {
+    thrown = e;
+  }
+  if (!(thrown instanceof Error)) fail(c, `PyTorch refuses this call (${spec.torchMessage}); softmax-nn accepted it`);
+  if (!thrown.message.includes(spec.message)) fail(c, `error message: softmax-nn "${thrown.message}", expected it to contain "${spec.message}" (PyTorch: ${spec.torchMessage})`);
+}
+
 const RUN: Record<Case['kind'], (c: Case) => void> = {
   fn: runFn, module: runModule, optim: runOptim, train: runTrain, stats: runStats, scalar: runScalar, 'dropout-train': runDropoutTrain,
-  transform: runTransform, dataset: runDataset,
+  transform: runTransform, dataset: runDataset, error: runError,
 };
 
 const files = caseFiles();

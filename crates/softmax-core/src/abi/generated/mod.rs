@@ -10,6 +10,7 @@ mod optim;
 mod data;
 mod rng;
 mod convert;
+mod compare;
 mod image;
 mod metrics;
 
@@ -22,5 +23,6 @@ pub use self::optim::*;
 pub use self::data::*;
 pub use self::rng::*;
 pub use self::convert::*;
+pub use self::compare::*;
 pub use self::image::*;
 pub use self::metrics::*;

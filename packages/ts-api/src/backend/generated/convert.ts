@@ -32,7 +32,8 @@ export function cast_i32_to_f32(x: Storage, y: Storage, n: number, opts: CallOpt
 }
 
 /**
- * y = x truncated toward zero (saturating; NaN → 0).
+ * y = x truncated toward zero. NaN, ±inf or a value outside int32 → 4 before anything is written
+ * (detail index = its position, value 0: the position of x).
  *
  * `cast_f32_to_i32`. Parameters: 0 x (in f32[n]), 1 y (out i32[n]), 2 n (usize).
  */
@@ -40,6 +41,62 @@ export function cast_f32_to_i32(x: Storage, y: Storage, n: number, opts: CallOpt
   const kernel = 'cast_f32_to_i32';
   checkSize(kernel, 'n', n);
   const ptrX = checkBuf(kernel, 'x', x, 'float32', n, opts.how?.x);
+  const ptrY = checkBuf(kernel, 'y', y, 'int32', n, opts.how?.y);
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, n], opts.hint4);
+}
+
+/**
+ * y = (x != 0) as 0 / 1 (NaN → 1).
+ *
+ * `cast_f32_to_u8`. Parameters: 0 x (in f32[n]), 1 y (out u8[n]), 2 n (usize).
+ */
+export function cast_f32_to_u8(x: Storage, y: Storage, n: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = 'cast_f32_to_u8';
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', n, opts.how?.x);
+  const ptrY = checkBuf(kernel, 'y', y, 'uint8', n, opts.how?.y);
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, n], opts.hint4);
+}
+
+/**
+ * y = (x != 0) as 0 / 1.
+ *
+ * `cast_i32_to_u8`. Parameters: 0 x (in i32[n]), 1 y (out u8[n]), 2 n (usize).
+ */
+export function cast_i32_to_u8(x: Storage, y: Storage, n: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = 'cast_i32_to_u8';
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'int32', n, opts.how?.x);
+  const ptrY = checkBuf(kernel, 'y', y, 'uint8', n, opts.how?.y);
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, n], opts.hint4);
+}
+
+/**
+ * y = x (bytes 0 / 1) as f32.
+ *
+ * `cast_u8_to_f32`. Parameters: 0 x (in u8[n]), 1 y (out f32[n]), 2 n (usize).
+ */
+export function cast_u8_to_f32(x: Storage, y: Storage, n: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = 'cast_u8_to_f32';
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'uint8', n, opts.how?.x);
+  const ptrY = checkBuf(kernel, 'y', y, 'float32', n, opts.how?.y);
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, n], opts.hint4);
+}
+
+/**
+ * y = x (bytes 0 / 1) as i32.
+ *
+ * `cast_u8_to_i32`. Parameters: 0 x (in u8[n]), 1 y (out i32[n]), 2 n (usize).
+ */
+export function cast_u8_to_i32(x: Storage, y: Storage, n: number, opts: CallOpts<'x' | 'y'> = {}): void {
+  const kernel = 'cast_u8_to_i32';
+  checkSize(kernel, 'n', n);
+  const ptrX = checkBuf(kernel, 'x', x, 'uint8', n, opts.how?.x);
   const ptrY = checkBuf(kernel, 'y', y, 'int32', n, opts.how?.y);
   opts.before?.();
   callExport(kernel, [ptrX, ptrY, n], opts.hint4);

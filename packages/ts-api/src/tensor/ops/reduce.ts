@@ -1,7 +1,7 @@
-// Reductions: sum and mean (all, or over a dim) with gradients; argmax and eq without.
+// Reductions: sum and mean (all, or over a dim) with gradients; argmax without.
 
 import { kernels } from '../../backend/index.js';
-import { formatShape, normalizeDim, sameShape, splitAtDim } from '../shape.js';
+import { normalizeDim, splitAtDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './create.js';
 import { scale } from './elementwise.js';
@@ -43,18 +43,5 @@ export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   const [outer, size, inner] = d === undefined ? [1, x.numel(), 1] : splitAtDim(x.shape, d);
   const out = empty(reducedShape(x.shape, d, keepdim), 'int32');
   kernels.argmaxAxis(x.storage('argmax'), out.storage('argmax'), outer, size, inner);
-  return out;
-}
-
-/** Element-wise equality of two tensors of the same shape and dtype, as int32 0/1 (no gradient). */
-export function eq(a: Tensor, b: Tensor): Tensor {
-  a.storage('eq');
-  b.storage('eq');
-  if (!sameShape(a.shape, b.shape)) {
-    throw new Error(`eq: shapes must match, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
-  }
-  if (a.dtype !== b.dtype) throw new Error(`eq: dtypes must match, got ${a.dtype} and ${b.dtype}`);
-  const out = empty(a.shape, 'int32');
-  kernels.equal(a.storage('eq'), b.storage('eq'), out.storage('eq'));
   return out;
 }
