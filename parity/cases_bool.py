@@ -200,8 +200,55 @@ def gen_promotion():
                'sub: subtraction with a bool tensor is not supported')
 
 
+def print_case(stem, x, requires_grad=False):
+    """str(t) of torch for input.x (its own dtype: int32 stays int32 here), compared with x.toString()."""
+    t = torch.from_numpy(np.array(x, copy=True))
+    if requires_grad:
+        t.requires_grad_(True)
+    add_case(stem, 'print', 'Tensor.toString', ['$x'], {'expected': str(t), 'requiresGrad': requires_grad}, 'str(x)',
+             {'input.x': np.array(x, copy=True)})
+
+
+def gen_print():
+    f = np.float32
+    r = rng_for('print')
+    cases = {
+        'scalar.float': np.array(3.5, f), 'scalar.integer-valued': np.array(2.0, f), 'scalar.neg-zero': np.array(-0.0, f),
+        'scalar.nan': np.array(np.nan, f), 'scalar.small': np.array(1e-5, f), 'scalar.large': np.array(123456789.0, f),
+        'scalar.int32': np.array(-7, np.int32), 'scalar.bool': np.array(True),
+        'empty.0': np.zeros(0, f), 'empty.0x3': np.zeros((0, 3), f), 'empty.2x0x1': np.zeros((2, 0, 1), f),
+        'empty.int32': np.zeros(0, np.int32), 'empty.bool.3x0': np.zeros((3, 0), bool),
+        '1d.normal': normal(r, (7,)), '1d.integer-valued': np.array([1, 2, -3, 10], f),
+        '1d.zeros': np.zeros(4, f), '1d.nan-inf': np.array([1.5, np.nan, np.inf, -np.inf, 0.0], f),
+        '1d.nan-inf-integer': np.array([1.0, np.nan, -np.inf], f), '1d.only-nonfinite': np.array([np.nan, 0.0, np.inf], f),
+        '1d.small-and-one': np.array([1e-5, 1.0], f), '1d.huge-and-one': np.array([1e9, 1.0], f),
+        '1d.range-1000': np.array([1e-3, 10.0], f), '1d.range-1001-integer': np.array([1.0, 1001.0], f),
+        '1d.above-1e8-integer': np.array([2e8, 3.0], f), '1d.neg-zero-integer': np.array([-0.0, 2.0], f),
+        '1d.neg-zero-fixed': np.array([-0.0, 0.25], f), '1d.subnormal': np.array([1e-40, -3e-39], f),
+        '1d.ties-fixed': np.array([0.03125, 0.09375, -0.03125, 0.15625], f),
+        '1d.ties-sci': np.array([123465.0, 1.0, 0.00012345], f), '1d.float32-max': np.array([3.4028235e38, -1.0], f),
+        '1d.wrap-30': normal(r, (30,)), '1d.wrap-100-scaled': normal(r, (100,), 1000.0),
+        '1d.arange-25': np.arange(25, dtype=f), '1d.int32-50': r.randint(-1000, 1000, 50).astype(np.int32),
+        '1d.int32-extremes': np.array([0, 2147483647, -2147483648, 5], np.int32),
+        '1d.int32-suffix-wraps': np.array([1234567890] * 6, np.int32), '1d.bool-40': r.rand(40) < 0.5,
+        '2d.normal': normal(r, (4, 5)), '2d.scaled': normal(r, (3, 3), 100.0), '2d.int32': r.randint(-5, 50, (3, 4)).astype(np.int32),
+        '2d.bool': r.rand(3, 4) < 0.5, '2d.wide': normal(r, (2, 17)), '2d.column': normal(r, (5, 1)),
+        '3d.normal': normal(r, (2, 3, 4)), '4d.normal': normal(r, (2, 1, 2, 3)),
+        'summarized.1d-2000': normal(r, (2000,)), 'summarized.2d-40x50': normal(r, (40, 50)),
+        'summarized.3d-10x10x11': normal(r, (10, 10, 11)), 'summarized.2d-1001x1': normal(r, (1001, 1)),
+        'summarized.int32-1001': r.randint(-99, 99, 1001).astype(np.int32), 'summarized.bool-1200': r.rand(1200) < 0.5,
+        'summarized.small-values-hidden': np.concatenate([np.full(3, 1.5, f), np.full(994, 1e-7, f), np.full(4, 2.5, f)]),
+    }
+    for name, x in cases.items():
+        print_case(f'Tensor.toString.{name}', x)
+    print_case('Tensor.toString.requires-grad', normal(r, (3,)), requires_grad=True)
+    print_case('Tensor.toString.requires-grad.empty', np.zeros(0, f), requires_grad=True)
+    print_case('Tensor.toString.requires-grad.suffix-wraps', normal(r, (9,), 100.0), requires_grad=True)
+
+
 def gen_bool():
     gen_compare()
     gen_logical()
     gen_bool_casts()
     gen_promotion()
+    gen_print()

@@ -13,6 +13,7 @@ import * as rd from './ops/reduce.js';
 import * as sm from './ops/softmax.js';
 import * as sh from './ops/shape.js';
 import { installBoolMethods } from './methods/bool.js';
+import { formatTensor } from './format.js';
 
 export type { DType } from './dtype.js';
 
@@ -210,8 +211,9 @@ export class Tensor {
     runBackward(this, gradient);
   }
 
+  /** The values as PyTorch prints them: `tensor([[ 0.1000, -1.2000]], requires_grad=True)`. */
   toString(): string {
-    return `Tensor(shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    return formatTensor(this);
   }
 
   // ---- ops as methods, as in PyTorch (each also exists as a function) ----

@@ -6,6 +6,8 @@ import type { DType } from '../dtype.js';
 import * as cmp from '../ops/compare.js';
 import * as lg from '../ops/logical.js';
 import { toDType } from '../ops/shape.js';
+import { formatTensor } from '../format.js';
+import { formatShape } from '../shape.js';
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -44,7 +46,35 @@ declare module '../tensor.js' {
     /** With a dtype: `to(dtype)`. Without: PyTorch's type name (`torch.FloatTensor`, `torch.IntTensor`, `torch.BoolTensor`). */
     type(): string;
     type(dtype: DType): Tensor;
+    /**
+     * A one-element tensor becomes its number (0/1 for bool), so `loss < best` and
+     * `while (x.abs().sum() > 1)` work as in PyTorch; more elements throw; the `string` hint prints it.
+     */
+    [Symbol.toPrimitive](hint: string): number | string;
+    /** `using t = …` disposes the tensor at the end of the block. */
+    [Symbol.dispose](): void;
   }
+}
+
+/** TypeScript's downlevel `using` helper looks the method up under this key when the engine has none. */
+export const DISPOSE: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** Symbol.toPrimitive: numbers only from one element, with PyTorch's message for a tensor used as a truth value. */
+function toPrimitive(t: Tensor, hint: string): number | string {
+  if (hint === 'string') return formatTensor(t);
+  if (t.numel() === 1) return t.item();
+  const shape = formatShape(t.shape);
+  if (hint === 'number') {
+    throw new Error(
+      `Boolean value of Tensor with more than one value is ambiguous: a tensor of shape ${shape} was used as a number ` +
+      '(a comparison such as x > 1 or a condition); only one-element tensors convert. Use .item(), or .gt()/.lt()/.all()/.any() for element-wise comparisons',
+    );
+  }
+  throw new Error(
+    `only one element tensors can be converted to JavaScript scalars, this one has shape ${shape}: JavaScript operators such as + and == ` +
+    'do not work element-wise on tensors; use .add()/.sub()/.mul()/.div() and .eq()',
+  );
 }
 
 const TYPE_NAMES: Record<DType, string> = { float32: 'torch.FloatTensor', int32: 'torch.IntTensor', bool: 'torch.BoolTensor' };
@@ -73,4 +103,8 @@ export function installBoolMethods(proto: Tensor): void {
     if (dtype === undefined) return TYPE_NAMES[this.dtype];
     return toDType(this, dtype, 'type');
   } as Tensor['type'];
+  proto[Symbol.toPrimitive] = function (this: Tensor, hint: string): number | string { return toPrimitive(this, hint); };
+  const extra = proto as unknown as Record<symbol, unknown>;
+  extra[DISPOSE] = function (this: Tensor): void { this.dispose(); };
+  extra[INSPECT] = function (this: Tensor): string { return formatTensor(this); };
 }
