@@ -1,4 +1,4 @@
-//! Copies, dtype casts (float32, int32 and bool as u8 0/1) and element-wise equality. Memory-bound one-liners: LLVM vectorises the
+//! Copies and dtype casts (float32, int32, and bool as u8 0/1). Memory-bound one-liners: LLVM vectorises the
 //! plain loops (simd128 on wasm), so there is no separate hand-written SIMD path or `_ref` twin.
 
 /// y = x, 32-bit words (f32 or i32 storage alike).
@@ -66,22 +66,6 @@ pub fn cast_u8_to_i32(x: &[u8], y: &mut [i32]) {
     }
 }
 
-/// y = (a == b) as 0/1, IEEE equality (NaN ≠ NaN, 0 == -0).
-pub fn equal_f32(a: &[f32], b: &[f32], y: &mut [i32]) {
-    debug_assert!(a.len() == y.len() && b.len() == y.len());
-    for ((o, &p), &q) in y.iter_mut().zip(a).zip(b) {
-        *o = (p == q) as i32;
-    }
-}
-
-/// y = (a == b) as 0/1.
-pub fn equal_i32(a: &[i32], b: &[i32], y: &mut [i32]) {
-    debug_assert!(a.len() == y.len() && b.len() == y.len());
-    for ((o, &p), &q) in y.iter_mut().zip(a).zip(b) {
-        *o = (p == q) as i32;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,19 +104,6 @@ mod tests {
         let mut f = [0f32; 3];
         cast_i32_to_f32(&[-7, 0, 16_777_217], &mut f);
         assert_eq!(f, [-7.0, 0.0, 16_777_216.0]);
-    }
-
-    #[test]
-    fn equality_follows_ieee() {
-        let mut y = [9i32; 4];
-        equal_f32(
-            &[1.0, f32::NAN, 0.0, 2.0],
-            &[1.0, f32::NAN, -0.0, 3.0],
-            &mut y,
-        );
-        assert_eq!(y, [1, 0, 1, 0]);
-        equal_i32(&[1, 2, 3, 4], &[1, 0, 3, 0], &mut y);
-        assert_eq!(y, [1, 0, 1, 0]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
  * that every Storage is live, has the right dtype and is long enough for the sizes given, then turns a
  * non-zero status into a KernelError. `kernels` calls the fast (SIMD) exports, `reference` the scalar
  * `*_ref` twins (falling back to the fast export for the scalar-only kernels that have no twin: copy,
- * cast and equal, the generator and the image augmentations).
+ * cast, the int32 / byte expands, the generator and the image augmentations).
  *
  * Length rules where no size is given: unary / scalar element-wise ops work on n = x.length elements
  * (y must have at least n); `fill` on y.length; `binary` on n = y.length with a.length and b.length each
@@ -81,8 +81,6 @@ export interface Kernels {
   binaryInt(op: 'add' | 'sub' | 'mul', a: Storage, b: Storage, y: Storage): void;
   /** y[o, i] (uint8) = all / any of x[o, ·, i] (uint8) != 0. */
   allAny(op: 'all' | 'any', x: Storage, y: Storage, outer: number, dim: number, inner: number): void;
-  /** y (int32) = (a == b) ? 1 : 0 over a.length elements; a and b both float32 or both int32. */
-  equal(a: Storage, b: Storage, y: Storage): void;
   /** Bilinear resize (PyTorch align_corners=False) of `planes` h×w images to oh×ow. */
   resizeBilinear(x: Storage, y: Storage, planes: number, h: number, w: number, oh: number, ow: number): void;
   // metrics.rs:
@@ -398,12 +396,6 @@ function makeKernels(ref: boolean): Kernels {
     },
     allAny(op, x, y, outer, d, inner) {
       abi.all_any_axis_u8(ref, codeOf(nm('all_any_axis_u8'), ALL_ANY, op), x, y, outer, d, inner);
-    },
-    equal(a, b, y) {
-      const n = lengthOf(a);
-      const how = { b: `a has ${n}`, y: `a has ${n}` };
-      if (a.dtype === 'int32') abi.equal_i32(a, b, y, n, { how });
-      else abi.equal_f32(a, b, y, n, { how });
     },
     resizeBilinear(x, y, planes, h, w, oh, ow) {
       const k = 'resize_bilinear_f32';

@@ -55,8 +55,6 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   cast_i32_to_u8: ['x', 'y', 'n'],
   cast_u8_to_f32: ['x', 'y', 'n'],
   cast_u8_to_i32: ['x', 'y', 'n'],
-  equal_f32: ['a', 'b', 'y', 'n'],
-  equal_i32: ['a', 'b', 'y', 'n'],
   compare_f32: ['op', 'a', 'aLen', 'b', 'bLen', 'y', 'n'],
   compare_i32: ['op', 'a', 'aLen', 'b', 'bLen', 'y', 'n'],
   logical_u8: ['op', 'a', 'aLen', 'b', 'bLen', 'y', 'n'],
@@ -161,8 +159,6 @@ export interface RawKernelExports {
   cast_i32_to_u8(x: number, y: number, n: number): number;
   cast_u8_to_f32(x: number, y: number, n: number): number;
   cast_u8_to_i32(x: number, y: number, n: number): number;
-  equal_f32(a: number, b: number, y: number, n: number): number;
-  equal_i32(a: number, b: number, y: number, n: number): number;
   compare_f32(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
   compare_f32_ref(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
   compare_i32(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
