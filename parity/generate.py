@@ -7,7 +7,7 @@ and the expected gradients. Each file describes itself in its ``__metadata__`` (
 
   case     the file's stem, e.g. ``crossEntropy.255x10.sum.ls0.1``
   kind     how the TypeScript side runs it: fn | module | optim | train | stats | scalar | dropout-train |
-           transform | dataset
+           transform | dataset | error (a call both sides refuse) | print (torch's str(x))
   op       the public softmax-nn name it covers, as a path from the package root
            (``add``, ``nn.Linear``, ``nn.functional.crossEntropy``, ``nn.init.kaimingUniform_``, ``optim.SGD``)
   args     JSON: the TypeScript call (``"$x"`` names the tensor ``input.x``; objects are option bags)
@@ -23,7 +23,8 @@ torch 1.13 has no safetensors module, so the format (8-byte little-endian header
 raw little-endian data) is written and read with json + numpy (safetensors_np.py, shared with whole_run.py).
 
 The cases are made in cases_ops.py (tensor ops), cases_nn.py (randomness, modules, optimisers, training
-runs) and cases_data.py (transforms, ImageDataset), with the helpers of cases_common.py.
+runs), cases_data.py (transforms, ImageDataset) and cases_bool.py (comparisons, logical ops, casts,
+promotion, printing), with the helpers of cases_common.py.
 
 Determinism (parity/check-regenerate.sh relies on it): fixed seeds per case (crc32 of the case name),
 numpy's legacy RandomState (its streams are frozen), torch.set_num_threads(1), sorted JSON keys, sorted
