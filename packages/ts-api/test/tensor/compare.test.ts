@@ -124,6 +124,9 @@ describe('casts', () => {
     expect(m.type()).toBe('torch.BoolTensor');
     expect(tensor([1]).type()).toBe('torch.FloatTensor');
     expect(m.to('cpu')).toBe(m);
+    expect(vals(tensor([1.5, 0]).type('torch.IntTensor'))).toEqual([1, 0]);
+    expect(tensor([2], { dtype: 'int32' }).type('torch.BoolTensor').dtype).toBe('bool');
+    expect(() => m.type('torch.DoubleTensor' as never)).toThrow("type: dtype must be 'float32', 'int32' or 'bool', got 'torch.DoubleTensor'");
     expect(() => m.to('float64' as never)).toThrow("to: dtype must be 'float32', 'int32' or 'bool', got 'float64'");
   });
 

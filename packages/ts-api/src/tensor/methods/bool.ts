@@ -43,9 +43,12 @@ declare module '../tensor.js' {
     bool(): Tensor;
     /** A copy converted to `dtype` (see `float`, `int`, `bool`); `'cpu'` returns this tensor. */
     to(dtype: DType | 'cpu'): Tensor;
-    /** With a dtype: `to(dtype)`. Without: PyTorch's type name (`torch.FloatTensor`, `torch.IntTensor`, `torch.BoolTensor`). */
+    /**
+     * With a dtype (ours, or PyTorch's type name): `to(dtype)`. Without: PyTorch's type name
+     * (`torch.FloatTensor`, `torch.IntTensor`, `torch.BoolTensor`).
+     */
     type(): string;
-    type(dtype: DType): Tensor;
+    type(dtype: DType | 'torch.FloatTensor' | 'torch.IntTensor' | 'torch.BoolTensor'): Tensor;
     /**
      * A one-element tensor becomes its number (0/1 for bool), so `loss < best` and
      * `while (x.abs().sum() > 1)` work as in PyTorch; more elements throw; the `string` hint prints it.
@@ -99,9 +102,10 @@ export function installBoolMethods(proto: Tensor): void {
     if (dtype === 'cpu') return this;
     return toDType(this, dtype, 'to');
   };
-  proto.type = function (this: Tensor, dtype?: DType): Tensor | string {
+  proto.type = function (this: Tensor, dtype?: string): Tensor | string {
     if (dtype === undefined) return TYPE_NAMES[this.dtype];
-    return toDType(this, dtype, 'type');
+    const named = (Object.keys(TYPE_NAMES) as DType[]).find((d) => TYPE_NAMES[d] === dtype);
+    return toDType(this, named ?? (dtype as DType), 'type');
   } as Tensor['type'];
   proto[Symbol.toPrimitive] = function (this: Tensor, hint: string): number | string { return toPrimitive(this, hint); };
   const extra = proto as unknown as Record<symbol, unknown>;
