@@ -58,7 +58,9 @@ def dims(shape):
 
 def to_np(t):
     t = t.detach()
-    if t.dtype in (torch.int64, torch.bool, torch.int32):
+    if t.dtype == torch.bool:
+        return t.numpy().copy()
+    if t.dtype in (torch.int64, torch.int32):
         return t.to(torch.int32).numpy().copy()
     return t.to(torch.float32).numpy().copy()
 

@@ -51,7 +51,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_np import st_load  # noqa: E402
 
-CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train', 'transform', 'dataset', 'error')
+CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train', 'transform', 'dataset', 'error', 'print')
 WHOLE_RUN_KEYS = ('weights', 'lossRtol', 'predictionsDiffering', 'accuracy')
 
 
@@ -142,7 +142,7 @@ def case_rule(kind, name, dtype, tols, scale_refs=None):
     """('exact',) or ('close', label, atol, rtol, scale, scale_ref) for a tensor of a generate.py case."""
     if name.startswith(('input.', 'param.')) or re.fullmatch(r'grad_out(\.\d+)?', name) or re.fullmatch(r'grad\.s\d+\.\d+', name):
         return EXACT
-    if np.issubdtype(dtype, np.integer):
+    if np.issubdtype(dtype, np.integer) or dtype == np.bool_:
         return EXACT
     def tol(label):
         return ('close', label, 0.0, tols[label]['rtol'], tols[label]['scale'], float((scale_refs or {}).get(name, 0.0)))

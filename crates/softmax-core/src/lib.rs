@@ -9,6 +9,7 @@
 #![allow(clippy::too_many_arguments)]
 
 pub mod abi;
+pub mod compare;
 pub mod convert;
 pub mod cross_entropy;
 pub mod data;

@@ -112,6 +112,44 @@ pub(super) fn step_from_one(step: u32, arg: u32) -> Res<()> {
     Ok(())
 }
 
+/// 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge.
+pub(super) fn compare_op(op: u32, arg: u32) -> Res<()> {
+    if op > crate::compare::CMP_GE {
+        return Err(invalid(arg, op as i32));
+    }
+    Ok(())
+}
+
+/// 0 and, 1 or, 2 xor.
+pub(super) fn logical_op(op: u32, arg: u32) -> Res<()> {
+    if op > crate::compare::LOGICAL_XOR {
+        return Err(invalid(arg, op as i32));
+    }
+    Ok(())
+}
+
+/// 0 add, 1 sub, 2 mul (int32 division gives floats, so it is not an int32 kernel).
+pub(super) fn int_op(op: u32, arg: u32) -> Res<()> {
+    if op > crate::compare::INT_MUL {
+        return Err(invalid(arg, op as i32));
+    }
+    Ok(())
+}
+
+/// 0 all, 1 any.
+pub(super) fn all_any_op(op: u32, arg: u32) -> Res<()> {
+    if op > crate::compare::REDUCE_ANY {
+        return Err(invalid(arg, op as i32));
+    }
+    Ok(())
+}
+
+/// Status 4 for element `i` that has no representable result (an int32 overflow, a float with no
+/// int32 value); the detail value is the position of the buffer it belongs to.
+pub(super) fn bad_element(i: usize, buffer_arg: u32) -> Fail {
+    fail(INDEX_OUT_OF_RANGE, sat_u32(i), buffer_arg as i32)
+}
+
 /// Status 4 for the bad label / index at position `i` of `values` (detail: i, the value).
 pub(super) fn bad_index(values: &[i32], i: usize) -> Fail {
     fail(

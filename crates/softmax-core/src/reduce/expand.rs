@@ -90,7 +90,7 @@ pub fn expand(x: &[f32], y: &mut [f32], shape: &[u32], x_strides: &[u32]) {
     });
 }
 
-pub fn expand_ref(x: &[f32], y: &mut [f32], shape: &[u32], x_strides: &[u32]) {
+pub fn expand_ref<T: Copy>(x: &[T], y: &mut [T], shape: &[u32], x_strides: &[u32]) {
     debug_assert!(shape.len() <= MAX_DIMS && shape.len() == x_strides.len());
     let total = shape_numel(shape);
     let nd = shape.len();

@@ -12,7 +12,7 @@ export type { StorageDType } from './memory.js';
 export { KernelError, Status, statusName } from './errors.js';
 export type { StatusCode } from './errors.js';
 export { kernels, reference } from './kernels.js';
-export type { Kernels, Reduction, BinaryOp, UnaryOp } from './kernels.js';
+export type { Kernels, Reduction, BinaryOp, UnaryOp, CompareOp, LogicalOp } from './kernels.js';
 export { UNARY_OPS } from './kernels.js';
 export { rng } from './rng.js';
 export { join, joinReference } from './join.js';

@@ -3,7 +3,7 @@
  * that every Storage is live, has the right dtype and is long enough for the sizes given, then turns a
  * non-zero status into a KernelError. `kernels` calls the fast (SIMD) exports, `reference` the scalar
  * `*_ref` twins (falling back to the fast export for the scalar-only kernels that have no twin: copy,
- * cast and equal, the generator and the image augmentations).
+ * cast, the int32 / byte expands, the generator and the image augmentations).
  *
  * Length rules where no size is given: unary / scalar element-wise ops work on n = x.length elements
  * (y must have at least n); `fill` on y.length; `binary` on n = y.length with a.length and b.length each
@@ -23,6 +23,8 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
 export const UNARY_OPS = ['tanh', 'floor', 'ceil', 'round', 'reciprocal', 'rsqrt', 'log1p', 'expm1', 'sin', 'cos',
   'zeroInf', 'reciprocalOrZero'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
+export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+export type LogicalOp = 'and' | 'or' | 'xor';
 
 export interface Kernels {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
@@ -95,10 +97,20 @@ export interface Kernels {
   // convert.rs / image.rs:
   /** y = x for x.length elements of the same dtype (any dtype). */
   copy(x: Storage, y: Storage): void;
-  /** y = x converted: int32 → float32 (exact below 2^24), float32 → int32 (toward zero, saturating, NaN → 0); same dtype = copy. */
+  /**
+   * y = x converted: int32 → float32 (exact below 2^24), float32 → int32 (toward zero; NaN, ±inf or a
+   * value outside int32 throws status 4 naming the first), to uint8 (bool) `x != 0`, uint8 → 0 / 1;
+   * same dtype = copy.
+   */
   cast(x: Storage, y: Storage): void;
-  /** y (int32) = (a == b) ? 1 : 0 over a.length elements; a and b both float32 or both int32. */
-  equal(a: Storage, b: Storage, y: Storage): void;
+  /** y (uint8 0 / 1) = a op b over y.length elements, a and b both float32 or both int32, each of y's length or dividing it. */
+  compare(op: CompareOp, a: Storage, b: Storage, y: Storage): void;
+  /** y (uint8 0 / 1) = a op b on uint8 bools (non-zero = true), broadcast as `compare`. */
+  logical(op: LogicalOp, a: Storage, b: Storage, y: Storage): void;
+  /** y = a op b in int32, broadcast as `compare`; an overflowing element throws (status 4) before anything is written. */
+  binaryInt(op: 'add' | 'sub' | 'mul', a: Storage, b: Storage, y: Storage): void;
+  /** y[o, i] (uint8) = all / any of x[o, ·, i] (uint8) != 0. */
+  allAny(op: 'all' | 'any', x: Storage, y: Storage, outer: number, dim: number, inner: number): void;
   /** Bilinear resize (PyTorch align_corners=False) of `planes` h×w images to oh×ow. */
   resizeBilinear(x: Storage, y: Storage, planes: number, h: number, w: number, oh: number, ow: number): void;
   // metrics.rs:
@@ -126,6 +138,20 @@ function opCode(k: string, op: BinaryOp): number {
   }
   return c;
 }
+
+/** The code of `op` in `codes` (an object literal of ours), or a KernelError listing them. */
+function codeOf(k: string, codes: Readonly<Record<string, number>>, op: string): number {
+  const c = Object.prototype.hasOwnProperty.call(codes, op) ? codes[op] : undefined;
+  if (c === undefined) {
+    throw new KernelError(k, Status.INVALID_ARGUMENT, `op must be one of ${Object.keys(codes).map((o) => `'${o}'`).join(', ')}; got ${String(op)}`);
+  }
+  return c;
+}
+
+const COMPARE_OPS: Record<CompareOp, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
+const LOGICAL_OPS: Record<LogicalOp, number> = { and: 0, or: 1, xor: 2 };
+const INT_OPS = { add: 0, sub: 1, mul: 2 } as const;
+const ALL_ANY = { all: 0, any: 1 } as const;
 
 /**
  * Checks shape / xStrides, writes them to the scratch words the core reads, and checks that the strided
@@ -195,6 +221,14 @@ function makeKernels(ref: boolean): Kernels {
     }
   };
   const nm = (base: string): string => exportName(base, ref);
+  /** Lengths of a modulo-broadcast pair: each equals y's n or divides it. */
+  const pairCheck = (k: string, a: Storage, b: Storage, n: number) => (): void => {
+    for (const [name, s] of [['a', a], ['b', b]] as const) {
+      if (s.length !== n && (s.length === 0 || n % s.length !== 0)) {
+        throw new KernelError(k, Status.INVALID_ARGUMENT, `${name} has ${s.length} elements, which neither equals nor divides y's ${n}`);
+      }
+    }
+  };
 
   const ks: Kernels = {
     gemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
@@ -340,11 +374,15 @@ function makeKernels(ref: boolean): Kernels {
       });
     },
     expand(x, y, shape, xStrides) {
-      const k = nm('expand_f32');
-      buf(k, 'x', x, 'float32', 0);
+      const dtype = x instanceof Object ? x.dtype : 'float32';
+      const k = dtype === 'int32' ? 'expand_u32' : dtype === 'uint8' ? 'expand_u8' : nm('expand_f32');
+      buf(k, 'x', x, dtype, 0);
       const { count, ndim } = shapeArgs(k, shape, xStrides, 'x', x.length);
       const p = scratchPtr();
-      abi.expand_f32(ref, x, x.length, y, p + 32, p + 64, ndim, { need: { y: count }, how: { y: `shape [${shape.join(', ')}]` } });
+      const opts = { need: { y: count }, how: { y: `shape [${shape.join(', ')}]` } };
+      if (dtype === 'int32') abi.expand_u32(x, x.length, y, p + 32, p + 64, ndim, opts);
+      else if (dtype === 'uint8') abi.expand_u8(x, x.length, y, p + 32, p + 64, ndim, opts);
+      else abi.expand_f32(ref, x, x.length, y, p + 32, p + 64, ndim, opts);
     },
     sumTo(dy, dx, shape, xStrides) {
       const k = nm('sum_to_f32');
@@ -415,15 +453,43 @@ function makeKernels(ref: boolean): Kernels {
       }
       const n = lengthOf(x);
       const how = { y: `x has ${n}` };
-      if (x.dtype === 'int32' && y.dtype === 'float32') abi.cast_i32_to_f32(x, y, n, { how });
-      else if (x.dtype === 'float32' && y.dtype === 'int32') abi.cast_f32_to_i32(x, y, n, { how });
-      else throw new KernelError('cast', Status.INVALID_ARGUMENT, `cannot cast ${x.dtype} to ${y.dtype}: only float32 ↔ int32 (or a copy between equal dtypes)`);
+      const pair = `${x.dtype}>${y.dtype}`;
+      if (pair === 'int32>float32') abi.cast_i32_to_f32(x, y, n, { how });
+      else if (pair === 'float32>int32') {
+        const hint4 = (i: number): string => `float32 value ${x.f32()[i]} at index ${i} cannot be represented as int32 (it must be finite and truncate into [-2147483648, 2147483647])`;
+        abi.cast_f32_to_i32(x, y, n, { how, hint4 });
+      } else if (pair === 'float32>uint8') abi.cast_f32_to_u8(x, y, n, { how });
+      else if (pair === 'int32>uint8') abi.cast_i32_to_u8(x, y, n, { how });
+      else if (pair === 'uint8>float32') abi.cast_u8_to_f32(x, y, n, { how });
+      else if (pair === 'uint8>int32') abi.cast_u8_to_i32(x, y, n, { how });
+      else throw new KernelError('cast', Status.INVALID_ARGUMENT, `cannot cast ${x.dtype} to ${y.dtype}`);
     },
-    equal(a, b, y) {
-      const n = lengthOf(a);
-      const how = { b: `a has ${n}`, y: `a has ${n}` };
-      if (a.dtype === 'int32') abi.equal_i32(a, b, y, n, { how });
-      else abi.equal_f32(a, b, y, n, { how });
+    compare(op, a, b, y) {
+      const f32 = a instanceof Object && a.dtype === 'float32';
+      const k = nm(f32 ? 'compare_f32' : 'compare_i32');
+      const code = codeOf(k, COMPARE_OPS, op);
+      const n = lengthOf(y);
+      const before = pairCheck(k, a, b, n);
+      if (f32) abi.compare_f32(ref, code, a, lengthOf(a), b, lengthOf(b), y, n, { before });
+      else abi.compare_i32(ref, code, a, lengthOf(a), b, lengthOf(b), y, n, { before });
+    },
+    logical(op, a, b, y) {
+      const k = nm('logical_u8');
+      const n = lengthOf(y);
+      abi.logical_u8(ref, codeOf(k, LOGICAL_OPS, op), a, lengthOf(a), b, lengthOf(b), y, n, { before: pairCheck(k, a, b, n) });
+    },
+    binaryInt(op, a, b, y) {
+      const k = nm('binary_i32');
+      const n = lengthOf(y);
+      const hint4 = (i: number): string => {
+        const [p, q] = [a.i32()[i % a.length], b.i32()[i % b.length]];
+        const exact = op === 'add' ? BigInt(p) + BigInt(q) : op === 'sub' ? BigInt(p) - BigInt(q) : BigInt(p) * BigInt(q);
+        return `int32 overflow at element ${i}: ${p} ${op === 'add' ? '+' : op === 'sub' ? '-' : '*'} ${q} = ${exact} is outside [-2147483648, 2147483647]`;
+      };
+      abi.binary_i32(ref, codeOf(k, INT_OPS, op), a, lengthOf(a), b, lengthOf(b), y, n, { before: pairCheck(k, a, b, n), hint4 });
+    },
+    allAny(op, x, y, outer, d, inner) {
+      abi.all_any_axis_u8(ref, codeOf(nm('all_any_axis_u8'), ALL_ANY, op), x, y, outer, d, inner);
     },
     resizeBilinear(x, y, planes, h, w, oh, ow) {
       const k = 'resize_bilinear_f32';

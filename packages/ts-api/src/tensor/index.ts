@@ -13,11 +13,13 @@ export { gather, scatter, scatterAdd, indexSelect, oneHot } from './ops/gather.j
 export type { BackwardOptions } from './autograd.js';
 export { add, sub, mul, div, neg, exp, log, abs, relu, sigmoid, pow, square, sqrt } from './ops/elementwise.js';
 export { matmul, linear, transpose, t } from './ops/linalg.js';
-export { sum, mean, argmax, argmin, eq } from './ops/reduce.js';
+export { sum, mean, argmax, argmin } from './ops/reduce.js';
 export { tanh, sign, floor, ceil, round, reciprocal, rsqrt, log1p, expm1, sin, cos, clamp, maximum, minimum } from './ops/unary.js';
 export { max, min, amax, amin, type ValuesIndices } from './ops/extrema.js';
 export { logsumexp, prod, variance as var, std, norm, cumsum, type VarOptions } from './ops/stats.js';
 export type { DimArg } from './ops/dims.js';
+export { eq, ne, lt, le, gt, ge } from './ops/compare.js';
+export { logicalAnd, logicalOr, logicalXor, logicalNot, all, any } from './ops/logical.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { reshape, flatten, squeeze, unsqueeze, expand, detach, clone } from './ops/shape.js';
 export { crossEntropy, mseLoss, type CrossEntropyOptions } from './ops/loss.js';

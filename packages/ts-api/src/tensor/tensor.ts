@@ -6,6 +6,7 @@ import { isGradEnabled } from './grad-mode.js';
 import { setTensorCheck, track } from './scope.js';
 import { formatShape, numel, type Shape } from './shape.js';
 import { runBackward, type BackwardOptions } from './autograd.js';
+import { storageDType, type DType } from './dtype.js';
 import * as ew from './ops/elementwise.js';
 import * as la from './ops/linalg.js';
 import * as rd from './ops/reduce.js';
@@ -14,8 +15,10 @@ import * as sh from './ops/shape.js';
 import type { DimArg } from './ops/dims.js';
 import { installCreateMethods } from './methods/create.js';
 import { installReduceMethods } from './methods/reduce.js';
+import { installBoolMethods } from './methods/bool.js';
+import { formatTensor } from './format.js';
 
-export type DType = 'float32' | 'int32';
+export type { DType } from './dtype.js';
 
 /** Pushes the gradient of a result back to the op's inputs (null where an input needs none). */
 export type BackwardFn = (grad: Tensor) => readonly (Tensor | null)[];
@@ -61,7 +64,8 @@ export function memory(): MemoryInfo {
   return { tensors: counters.tensors, bytes: counters.bytes };
 }
 
-export type NestedArray = number | readonly NestedArray[];
+/** Nested arrays of numbers (booleans for a bool tensor, or as input: true = 1), like PyTorch's lists. */
+export type NestedArray = number | boolean | readonly NestedArray[];
 
 export class Tensor {
   readonly shape: readonly number[];
@@ -82,6 +86,9 @@ export class Tensor {
       shared.refs++;
       this.#shared = shared;
     } else {
+      if (storage.dtype !== storageDType(dtype)) {
+        throw new Error(`Tensor: a ${dtype} tensor needs ${storageDType(dtype)} storage, got ${storage.dtype}`);
+      }
       this.#shared = new SharedStorage(storage);
     }
     counters.tensors++;
@@ -170,15 +177,17 @@ export class Tensor {
     shared.release();
   }
 
-  /** A flat copy of the data: Float32Array for float32, Int32Array for int32. */
-  toArray(): Float32Array | Int32Array {
+  /** A flat copy of the data: Float32Array for float32, Int32Array for int32, Uint8Array of 0/1 for bool. */
+  toArray(): Float32Array | Int32Array | Uint8Array {
     const s = this.storage('toArray');
-    return this.dtype === 'float32' ? s.f32().slice() : s.i32().slice();
+    if (this.dtype === 'float32') return s.f32().slice();
+    return this.dtype === 'int32' ? s.i32().slice() : s.u8().slice();
   }
 
-  /** The data as nested arrays, like PyTorch's `tolist()`. */
+  /** The data as nested arrays, like PyTorch's `tolist()` (booleans for a bool tensor). */
   tolist(): NestedArray {
-    const flat = Array.from(this.toArray());
+    const data = this.toArray();
+    const flat: (number | boolean)[] = this.dtype === 'bool' ? Array.from(data, (v) => v !== 0) : Array.from(data);
     if (this.shape.length === 0) return flat[0];
     const build = (dim: number, offset: number): NestedArray[] => {
       const size = this.shape[dim];
@@ -192,7 +201,7 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** The single value of a one-element tensor. */
+  /** The single value of a one-element tensor (0 or 1 for a bool tensor). */
   item(): number {
     if (this.numel() !== 1) {
       throw new Error(`item: only a tensor with one element can be converted to a number, this one has shape ${formatShape(this.shape)}`);
@@ -209,8 +218,9 @@ export class Tensor {
     runBackward(this, gradient, options);
   }
 
+  /** The values as PyTorch prints them: `tensor([[ 0.1000, -1.2000]], requires_grad=True)`. */
   toString(): string {
-    return `Tensor(shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    return formatTensor(this);
   }
 
   // ---- ops as methods, as in PyTorch (each also exists as a function) ----
@@ -233,8 +243,6 @@ export class Tensor {
   sum(dim?: DimArg | null, keepdim = false): Tensor { return rd.sum(this, dim, keepdim); }
   mean(dim?: DimArg | null, keepdim = false): Tensor { return rd.mean(this, dim, keepdim); }
   argmax(dim?: number | null, keepdim = false): Tensor { return rd.argmax(this, dim, keepdim); }
-  /** Element-wise equality as an int32 tensor of 0/1 (no gradient). */
-  eq(other: Tensor): Tensor { return rd.eq(this, other); }
   softmax(dim: number): Tensor { return sm.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return sm.logSoftmax(this, dim); }
   reshape(...shape: (number | readonly number[])[]): Tensor { return sh.reshape(this, sh.shapeArg(shape)); }
@@ -246,13 +254,11 @@ export class Tensor {
   /** A tensor sharing this one's data, cut from the graph (no gradient flows through it). */
   detach(): Tensor { return sh.detach(this); }
   clone(): Tensor { return sh.clone(this); }
-  float(): Tensor { return sh.toDType(this, 'float32'); }
-  int(): Tensor { return sh.toDType(this, 'int32'); }
   /** In place: copies `src` (same shape) into this tensor, outside autograd. Returns this. */
   copy_(src: Tensor): this { sh.copyInto(this, src); return this; }
 }
 
 installReduceMethods(Tensor.prototype);
-
+installBoolMethods(Tensor.prototype);
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
 installCreateMethods(Tensor.prototype);

@@ -14,6 +14,7 @@ interface Bufs {
   f: number[]; // 6 float32 buffers of 64
   i: number[]; // 3 int32 buffers of 64 (zeros: valid labels / indices)
   u: number; // uint8 buffer of 64
+  v: number; // a second uint8 buffer of 64 (bool outputs)
   shape: number; // u32 [2, 2]
   strides: number; // u32 [2, 1]
   state: number; // a valid rng state
@@ -125,8 +126,32 @@ const CASES: Case[] = [
   { name: 'copy_u32', args: (b) => [b.f[0], b.f[1], 4], bufs: [0, 1], alias: [1, 0], overflow: [2, 0x4000_0000] },
   { name: 'cast_i32_to_f32', args: (b) => [b.i[0], b.f[0], 4], bufs: [0, 1], alias: [1, 0], overflow: [2, 0x4000_0000] },
   { name: 'cast_f32_to_i32', args: (b) => [b.f[0], b.i[2], 4], bufs: [0, 1], alias: [1, 0], overflow: [2, 0x4000_0000] },
-  { name: 'equal_f32', args: (b) => [b.f[0], b.f[1], b.i[2], 4], bufs: [0, 1, 2], alias: [2, 1], overflow: [3, 0x4000_0000] },
-  { name: 'equal_i32', args: (b) => [b.i[0], b.i[1], b.i[2], 4], bufs: [0, 1, 2], alias: [2, 0], overflow: [3, 0x4000_0000] },
+  { name: 'cast_f32_to_u8', args: (b) => [b.f[0], b.v, 8], bufs: [0, 1], bytes: [1], alias: [1, 0], overflow: [2, 0x4000_0000] },
+  { name: 'cast_i32_to_u8', args: (b) => [b.i[0], b.v, 8], bufs: [0, 1], bytes: [1], alias: [1, 0], overflow: [2, 0x4000_0000] },
+  { name: 'cast_u8_to_f32', args: (b) => [b.u, b.f[0], 8], bufs: [0, 1], bytes: [0], alias: [1, 0] },
+  { name: 'cast_u8_to_i32', args: (b) => [b.u, b.i[2], 8], bufs: [0, 1], bytes: [0], alias: [1, 0] },
+  {
+    name: 'compare_f32', args: (b) => [5, b.f[0], 8, b.f[1], 2, b.v, 8], bufs: [1, 3, 5], bytes: [5], alias: [5, 3], overflow: [2, 0x4000_0000], ref: true,
+    invalid: [[0, 6], [2, 3], [4, 0]],
+  },
+  {
+    name: 'compare_i32', args: (b) => [0, b.i[0], 8, b.i[1], 2, b.v, 8], bufs: [1, 3, 5], bytes: [5], alias: [5, 1], overflow: [2, 0x4000_0000], ref: true,
+    invalid: [[0, 6], [4, 3]],
+  },
+  { name: 'logical_u8', args: (b) => [2, b.u, 16, b.u, 8, b.v, 16], bufs: [1, 3, 5], bytes: [1, 3, 5], alias: [5, 1], ref: true, invalid: [[0, 3], [2, 5]] },
+  {
+    name: 'binary_i32', args: (b) => [2, b.i[0], 8, b.i[1], 2, b.i[2], 8], bufs: [1, 3, 5], alias: [5, 3], overflow: [2, 0x4000_0000], ref: true,
+    invalid: [[0, 3], [2, 3], [4, 0]],
+  },
+  {
+    name: 'all_any_axis_u8', args: (b) => [1, b.u, b.v, 2, 4, 1], bufs: [1, 2], bytes: [1, 2], single: [2], alias: [2, 1], overflow: [3, BIG], ref: true,
+    invalid: [[0, 2]],
+  },
+  {
+    name: 'expand_u32', args: (b) => [b.i[0], 4, b.i[1], b.shape, b.strides, 2], bufs: [0, 2, 3, 4], alias: [2, 0], overflow: [1, 0x4000_0000],
+    invalid: [[5, 9], [1, 3, 4]],
+  },
+  { name: 'expand_u8', args: (b) => [b.u, 8, b.v, b.shape, b.strides, 2], bufs: [0, 2, 3, 4], bytes: [0, 2], single: [2], alias: [2, 0], invalid: [[5, 9], [1, 3, 4]] },
   { name: 'random_crop_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG] },
   { name: 'random_hflip_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 0.5], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[6, 1.5]] },
   { name: 'resize_bilinear_f32', args: (b) => [b.f[0], b.f[1], 1, 2, 2, 3, 3], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[3, 0]] },
@@ -140,11 +165,12 @@ beforeAll(() => {
   const f = Array.from({ length: 6 }, (_, k) => storageFrom(Float32Array.from({ length: 64 }, (_, j) => 0.25 + ((j * 7 + k) % 5))));
   const i = Array.from({ length: 3 }, () => allocStorage('int32', 64, { zero: true }));
   const u = storageFrom(Uint8Array.from({ length: 64 }, (_, j) => j));
+  const v = allocStorage('uint8', 64, { zero: true });
   const shape = storageFrom(new Int32Array([2, 2]));
   const strides = storageFrom(new Int32Array([2, 1]));
   const state = storageFrom(new Int32Array([1, 2, 3, 4]));
-  storages = [...f, ...i, u, shape, strides, state];
-  B = { f: f.map(ptrOf), i: i.map(ptrOf), u: ptrOf(u), shape: ptrOf(shape), strides: ptrOf(strides), state: ptrOf(state) };
+  storages = [...f, ...i, u, v, shape, strides, state];
+  B = { f: f.map(ptrOf), i: i.map(ptrOf), u: ptrOf(u), v: ptrOf(v), shape: ptrOf(shape), strides: ptrOf(strides), state: ptrOf(state) };
 });
 
 afterAll(() => {
@@ -279,6 +305,28 @@ describe('4 INDEX_OUT_OF_RANGE', () => {
     }
     expect(() => kernels.gatherU8ToF32(u, 4, idx, 1, y)).toThrow('gather_u8_to_f32: index 16 at position 2 is outside [0, 16) (the rows of src)');
     for (const s of [idx, u, f, i, y, yi]) s.dispose();
+  });
+});
+
+describe('4 INDEX_OUT_OF_RANGE: values with no int32 result', () => {
+  const raw = () => rawExports();
+  it('cast_f32_to_i32 and binary_i32 (fast and ref) report the first bad element and write nothing', () => {
+    const x = storageFrom(new Float32Array([1.5, -2, 2147483648, NaN]));
+    const y = storageFrom(new Int32Array(4).fill(9));
+    expectStatus('cast_f32_to_i32', [ptrOf(x), ptrOf(y), 4], Status.INDEX_OUT_OF_RANGE);
+    expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([2, 0]);
+    expect(() => kernels.cast(x, y)).toThrow('cast_f32_to_i32: float32 value 2147483648 at index 2 cannot be represented as int32');
+    const a = storageFrom(new Int32Array([1, 2, 2147483647, -2147483648]));
+    const b = storageFrom(new Int32Array([1]));
+    for (const name of ['binary_i32', 'binary_i32_ref']) {
+      expectStatus(name, [0, ptrOf(a), 4, ptrOf(b), 1, ptrOf(y), 4], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([2, 5]);
+      expectStatus(name, [1, ptrOf(a), 4, ptrOf(b), 1, ptrOf(y), 4], Status.INDEX_OUT_OF_RANGE);
+      expect([raw().status_detail_index(), raw().status_detail_value()]).toEqual([3, 5]);
+    }
+    expect(Array.from(y.i32())).toEqual([9, 9, 9, 9]);
+    expect(() => kernels.binaryInt('mul', a, a, y)).toThrow('binary_i32: int32 overflow at element 2: 2147483647 * 2147483647 = 4611686014132420609 is outside [-2147483648, 2147483647]');
+    for (const s of [x, y, a, b]) s.dispose();
   });
 });
 

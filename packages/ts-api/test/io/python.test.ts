@@ -25,8 +25,8 @@ const SCRIPT = String.raw`
 import json, struct, sys
 import numpy as np
 
-NP = {'F32': '<f4', 'I32': '<i4', 'F64': '<f8', 'I64': '<i8', 'F16': '<f2'}
-RANK = {'F16': 7, 'I32': 9, 'F32': 11, 'F64': 12, 'I64': 13}  # the reference's Dtype order
+NP = {'F32': '<f4', 'I32': '<i4', 'F64': '<f8', 'I64': '<i8', 'F16': '<f2', 'BOOL': '?'}
+RANK = {'BOOL': 0, 'F16': 7, 'I32': 9, 'F32': 11, 'F64': 12, 'I64': 13}  # the reference's Dtype order
 
 def read(path):
     raw = open(path, 'rb').read()
@@ -109,7 +109,7 @@ describe.skipIf(skipReason !== null)('Python (json + numpy) interop', () => {
   function specOf(tensors: Record<string, Tensor>): Record<string, PyTensor> {
     const out: Record<string, PyTensor> = {};
     for (const [k, t] of Object.entries(tensors)) {
-      out[k] = { dtype: t.dtype === 'float32' ? 'F32' : 'I32', shape: [...t.shape], values: Array.from(t.toArray()) };
+      out[k] = { dtype: t.dtype === 'float32' ? 'F32' : t.dtype === 'int32' ? 'I32' : 'BOOL', shape: [...t.shape], values: Array.from(t.toArray()) };
     }
     return out;
   }
@@ -142,6 +142,22 @@ describe.skipIf(skipReason !== null)('Python (json + numpy) interop', () => {
     const plain = join(dir, 'theirs-nometa.safetensors');
     await pyWrite(plain, specOf(tensors));
     expect(new Uint8Array(await readFile(plain))).toEqual(io.serialize(tensors));
+  });
+
+  it('BOOL both ways: an independent writer gives our bytes, and each side reads the other', async () => {
+    manualSeed(11);
+    const tensors = { w: randn([2]), mask: tensor([[true, false, true]]), steps: tensor([5], { dtype: 'int32' }), none: tensor([], { dtype: 'bool' }) };
+    const path = join(dir, 'bool.safetensors');
+    await pyWrite(path, specOf(tensors), { format: 'pt' });
+    expect(new Uint8Array(await readFile(path))).toEqual(io.serialize(tensors, { format: 'pt' }));
+    const back = await io.loadFile(path);
+    expect(back.tensors.mask.dtype).toBe('bool');
+    expect(back.tensors.mask.tolist()).toEqual([[true, false, true]]);
+    const ours = join(dir, 'bool-ours.safetensors');
+    await io.save(ours, tensors);
+    const read = JSON.parse(python('read', ours)) as { tensors: Record<string, { dtype: string; shape: number[]; values: unknown[] }> };
+    expect(read.tensors.mask).toEqual({ dtype: 'BOOL', shape: [1, 3], values: [true, false, true] });
+    expect(read.tensors.none).toEqual({ dtype: 'BOOL', shape: [0], values: [] });
   });
 
   it('we read what Python writes, in another layout and with F64/I64/F16 converted', async () => {

@@ -101,7 +101,7 @@ const ALLOWED: Record<string, string> = {
   'Tensor.backward': 'runs every fn and module case\'s backward(grad_out); its results are the gradients compared',
   'Tensor.toArray': 'reads every compared tensor (harness.ts)',
   'Tensor.tolist': 'nested copy of toArray (test/tensor/ops.test.ts)', 'Tensor.item': 'one element of toArray (test/optim/optim.test.ts)',
-  'Tensor.toString': 'a description, no numbers',
+
   'Tensor.storage': '@internal: wasm storage for ops', 'Tensor.sharesStorageWith': '@internal', 'Tensor.ownsStorageAlone': '@internal',
   'Tensor.record': '@internal: how ops record autograd nodes; every fn case\'s gradients go through it',
 };

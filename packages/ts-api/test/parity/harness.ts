@@ -17,7 +17,7 @@ export { VALUE, GRAD, type Tolerance } from './tolerances.js';
 
 export interface Case {
   stem: string;
-  kind: 'fn' | 'module' | 'optim' | 'train' | 'stats' | 'scalar' | 'dropout-train' | 'transform' | 'dataset' | 'error';
+  kind: 'fn' | 'module' | 'optim' | 'train' | 'stats' | 'scalar' | 'dropout-train' | 'transform' | 'dataset' | 'error' | 'print';
   op: string;
   args: unknown[];
   spec: Record<string, unknown>;
@@ -120,7 +120,7 @@ export function compare(c: Case, what: string, actual: Tensor | null | undefined
   if (actual.dtype !== expected.dtype) throw new Error(`${where}\n  dtype: softmax-nn ${actual.dtype}, PyTorch ${expected.dtype}`);
   const a = actual.toArray();
   const e = expected.toArray();
-  const integer = expected.dtype === 'int32';
+  const integer = expected.dtype !== 'float32';
   const maxAbs = Math.max(maxAbsFinite(e), scaleRef);
   let worst = -1;
   let worstRatio = 0;

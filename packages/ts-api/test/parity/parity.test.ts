@@ -1,6 +1,7 @@
 // PyTorch parity: every case in parity/cases, run generically from its own metadata through
 // softmax-nn's public API. The comparison lives in ./harness.ts, the tolerances in parity/tolerances.json.
 
+import { inspect } from 'node:util';
 import { afterAll, describe, it } from 'vitest';
 import * as sm from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
@@ -353,9 +354,19 @@ function runDataset(c: Case): void {
   }
 }
 
+/** str(t) of PyTorch: toString(), String(t), a template literal and Node's inspect all print the same. */
+function runPrint(c: Case): void {
+  const spec = c.spec as { expected: string; requiresGrad: boolean };
+  const x = input(c, 'x');
+  if (spec.requiresGrad) x.requiresGrad_(true);
+  for (const [how, text] of [['toString()', x.toString()], ['String(x)', String(x)], ['`${x}`', `${x}`], ['util.inspect', inspect(x)]]) {
+    if (text !== spec.expected) fail(c, `${how} printed\n${text}\nPyTorch's str(x) is\n${spec.expected}`);
+  }
+}
+
 const RUN: Record<Case['kind'], (c: Case) => void> = {
   fn: runFn, module: runModule, optim: runOptim, train: runTrain, stats: runStats, scalar: runScalar, 'dropout-train': runDropoutTrain,
-  transform: runTransform, dataset: runDataset, error: runError,
+  transform: runTransform, dataset: runDataset, error: runError, print: runPrint,
 };
 
 const files = caseFiles();

@@ -31,7 +31,7 @@ describe('sizes and options', () => {
     expect(() => sm.zeros(2, { dtyp: 'int32' } as never)).toThrow("zeros: unknown option 'dtyp'; the known options are 'dtype', 'requiresGrad'");
     expect(() => sm.tensor([1], { requires_grad: true } as never)).toThrow("tensor: unknown option 'requires_grad'; the known options are 'shape', 'dtype', 'requiresGrad'");
     expect(() => sm.randn(2, { requiresGrad: 1 } as never)).toThrow('randn: requiresGrad must be a boolean, got a number');
-    expect(() => sm.arange(3, { dtype: 'int64' } as never)).toThrow("arange: dtype must be 'float32' or 'int32', got 'int64'");
+    expect(() => sm.arange(3, { dtype: 'int64' } as never)).toThrow("arange: dtype must be 'float32', 'int32' or 'bool', got 'int64'");
     expect(() => sm.zeros(2, { dtype: 'int32', requiresGrad: true })).toThrow('only float32 tensors can require gradients');
     expect(() => sm.randn(2, { dtype: 'int32' })).toThrow("randn: dtype 'int32' is not supported");
   });

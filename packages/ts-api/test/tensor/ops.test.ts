@@ -263,6 +263,6 @@ describe('autograd semantics', () => {
     expect(() => x.toArray()).toThrow(/was disposed/);
     const i = tensor([1, 2], { dtype: 'int32' });
     expect(() => i.exp()).toThrow('exp: expected a float32 tensor, got int32 (shape [2])');
-    expect(() => i.add(tensor([1, 2]))).toThrow('add: expected a float32 tensor, got int32 (shape [2])');
+    expect(() => i.matmul(tensor([1, 2]))).toThrow('matmul: expected a float32 tensor, got int32 (shape [2])');
   });
 });

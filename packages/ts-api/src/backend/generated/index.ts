@@ -9,6 +9,7 @@ export * from './optim.js';
 export * from './data.js';
 export * from './rng.js';
 export * from './convert.js';
+export * from './compare.js';
 export * from './image.js';
 export * from './metrics.js';
 export * from './join.js';

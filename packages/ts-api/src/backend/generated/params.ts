@@ -65,8 +65,17 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   copy_u32: ['x', 'y', 'n'],
   cast_i32_to_f32: ['x', 'y', 'n'],
   cast_f32_to_i32: ['x', 'y', 'n'],
-  equal_f32: ['a', 'b', 'y', 'n'],
-  equal_i32: ['a', 'b', 'y', 'n'],
+  cast_f32_to_u8: ['x', 'y', 'n'],
+  cast_i32_to_u8: ['x', 'y', 'n'],
+  cast_u8_to_f32: ['x', 'y', 'n'],
+  cast_u8_to_i32: ['x', 'y', 'n'],
+  compare_f32: ['op', 'a', 'aLen', 'b', 'bLen', 'y', 'n'],
+  compare_i32: ['op', 'a', 'aLen', 'b', 'bLen', 'y', 'n'],
+  logical_u8: ['op', 'a', 'aLen', 'b', 'bLen', 'y', 'n'],
+  binary_i32: ['op', 'a', 'aLen', 'b', 'bLen', 'y', 'n'],
+  all_any_axis_u8: ['op', 'x', 'y', 'outer', 'dim', 'inner'],
+  expand_u32: ['x', 'xLen', 'y', 'shape', 'xStrides', 'ndim'],
+  expand_u8: ['x', 'xLen', 'y', 'shape', 'xStrides', 'ndim'],
   random_crop_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'pad'],
   random_hflip_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'p'],
   resize_bilinear_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow'],
@@ -204,8 +213,22 @@ export interface RawKernelExports {
   copy_u32(x: number, y: number, n: number): number;
   cast_i32_to_f32(x: number, y: number, n: number): number;
   cast_f32_to_i32(x: number, y: number, n: number): number;
-  equal_f32(a: number, b: number, y: number, n: number): number;
-  equal_i32(a: number, b: number, y: number, n: number): number;
+  cast_f32_to_u8(x: number, y: number, n: number): number;
+  cast_i32_to_u8(x: number, y: number, n: number): number;
+  cast_u8_to_f32(x: number, y: number, n: number): number;
+  cast_u8_to_i32(x: number, y: number, n: number): number;
+  compare_f32(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
+  compare_f32_ref(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
+  compare_i32(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
+  compare_i32_ref(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
+  logical_u8(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
+  logical_u8_ref(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
+  binary_i32(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
+  binary_i32_ref(op: number, a: number, aLen: number, b: number, bLen: number, y: number, n: number): number;
+  all_any_axis_u8(op: number, x: number, y: number, outer: number, dim: number, inner: number): number;
+  all_any_axis_u8_ref(op: number, x: number, y: number, outer: number, dim: number, inner: number): number;
+  expand_u32(x: number, xLen: number, y: number, shape: number, xStrides: number, ndim: number): number;
+  expand_u8(x: number, xLen: number, y: number, shape: number, xStrides: number, ndim: number): number;
   random_crop_f32(x: number, y: number, n: number, c: number, h: number, w: number, pad: number): number;
   random_hflip_f32(x: number, y: number, n: number, c: number, h: number, w: number, p: number): number;
   resize_bilinear_f32(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): number;

@@ -1,11 +1,11 @@
 // Parsing what creation ops take as PyTorch does: a size as numbers or one array (`randn(5, 3)` =
 // `randn([5, 3])`), then an options object whose unknown keys throw, and dtype / integer checks.
 
+import { checkDType, INT32_MAX, INT32_MIN } from '../dtype.js';
 import { checkShape } from '../shape.js';
 import type { DType } from '../tensor.js';
 
-export const INT32_MIN = -2147483648;
-export const INT32_MAX = 2147483647;
+export { checkDType, INT32_MAX, INT32_MIN };
 export const INT32_RANGE = `[${INT32_MIN}, ${INT32_MAX}]`;
 
 /** What a value is, for error messages: `a string`, `null`, `a Uint32Array`, `an array`. */
@@ -30,12 +30,6 @@ export function checkOptionKeys(op: string, options: object, known: readonly str
     if (!known.includes(key)) {
       throw new Error(`${op}: unknown option '${key}'; the known options are ${known.map((k) => `'${k}'`).join(', ')}`);
     }
-  }
-}
-
-export function checkDType(dtype: unknown, where: string): asserts dtype is DType {
-  if (dtype !== 'float32' && dtype !== 'int32') {
-    throw new Error(`${where}: dtype must be 'float32' or 'int32', got ${typeof dtype === 'string' ? `'${dtype}'` : String(dtype)}`);
   }
 }
 

@@ -2,6 +2,7 @@
 // *Like forms. Random tensors are in random.ts.
 
 import { allocStorage, join, kernels, storageFrom } from '../../backend/index.js';
+import { storageDType } from '../dtype.js';
 import { checkShape, formatShape, numel, type Shape } from '../shape.js';
 import { Tensor, type DType, type NestedArray } from '../tensor.js';
 import {
@@ -12,15 +13,17 @@ import {
 export interface TensorOptions {
   /** Shape of the result; required for flat typed arrays that are not 1-D. */
   shape?: readonly number[];
-  /** float32 by default; int32 for an Int32Array or when asked (labels). */
+  /** float32 by default; int32 for an Int32Array or when asked (labels); bool for booleans or when asked. */
   dtype?: DType;
   requiresGrad?: boolean;
 }
 
 export type TensorData = NestedArray | Float32Array | Int32Array | Uint8Array;
 
-function flattenNested(data: NestedArray): { values: number[]; shape: number[] } {
-  if (typeof data === 'number') return { values: [data], shape: [] };
+/** The values (true = 1), the shape, and whether every value was a boolean (PyTorch then infers bool). */
+function flattenNested(data: NestedArray): { values: number[]; shape: number[]; booleans: boolean } {
+  if (typeof data === 'number') return { values: [data], shape: [], booleans: false };
+  if (typeof data === 'boolean') return { values: [Number(data)], shape: [], booleans: true };
   if (!Array.isArray(data)) {
     throw new Error(`tensor: data must be a number, a nested array of numbers, a Float32Array, an Int32Array or a Uint8Array; got ${describeValue(data)}`);
   }
@@ -32,10 +35,16 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[] }
     probe = (probe as readonly NestedArray[])[0];
   }
   const values: number[] = [];
+  let booleans = true;
   const walk = (node: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
       if (Array.isArray(node)) throw new Error(`tensor: ragged nested array at ${path}: expected a number, got an array`);
-      if (typeof node !== 'number') throw new Error(`tensor: ${path} must be a number, got ${describeValue(node)}`);
+      if (typeof node === 'boolean') {
+        values.push(Number(node));
+        return;
+      }
+      if (typeof node !== 'number') throw new Error(`tensor: ${path} must be a number or a boolean, got ${describeValue(node)}`);
+      booleans = false;
       values.push(node);
       return;
     }
@@ -45,7 +54,7 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[] }
     (node as readonly NestedArray[]).forEach((child, i) => walk(child, dim + 1, `${path}[${i}]`));
   };
   walk(data, 0, 'data');
-  return { values, shape };
+  return { values, shape, booleans: booleans && values.length > 0 };
 }
 
 function finish(t: Tensor, requiresGrad: boolean | undefined): Tensor {
@@ -55,7 +64,7 @@ function finish(t: Tensor, requiresGrad: boolean | undefined): Tensor {
 
 /** @internal An uninitialised tensor (every element is written by the op that asks for it). */
 export function empty(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return new Tensor(allocStorage(dtype, numel(shape)), shape, dtype);
+  return new Tensor(allocStorage(storageDType(dtype), numel(shape)), shape, dtype);
 }
 
 /** Int32Array.from would wrap 2**32 + 3 to 3 and truncate 2.5 to 2; a label must never change silently. */
@@ -68,11 +77,22 @@ function checkInt32Values(values: ArrayLike<number>, where: string): void {
   }
 }
 
+/** Bool from numbers is `!= 0` (NaN is true, as in PyTorch); a Uint8Array must already hold 0/1. */
+function boolValues(values: ArrayLike<number>, where: string): Uint8Array {
+  if (values instanceof Uint8Array) {
+    const bad = values.findIndex((v) => v > 1);
+    if (bad >= 0) throw new Error(`${where}: dtype bool from a Uint8Array needs 0 or 1, got ${values[bad]} at index ${bad}`);
+    return values;
+  }
+  return Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
+}
+
 function fromValues(values: ArrayLike<number>, shape: number[], dtype: DType, requiresGrad: boolean | undefined, where: string): Tensor {
   checkShape(shape, where);
   if (numel(shape) !== values.length) {
     throw new Error(`${where}: shape ${formatShape(shape)} needs ${numel(shape)} values, got ${values.length}`);
   }
+  if (dtype === 'bool') return finish(new Tensor(storageFrom(boolValues(values, where)), shape, dtype), requiresGrad);
   if (dtype === 'int32' && !(values instanceof Int32Array) && !(values instanceof Uint8Array)) checkInt32Values(values, where);
   const typed = dtype === 'float32'
     ? (values instanceof Float32Array ? values : Float32Array.from(values))
@@ -83,12 +103,14 @@ function fromValues(values: ArrayLike<number>, shape: number[], dtype: DType, re
 /** A tensor from nested arrays, a number, or a typed array (copied into wasm memory), like `torch.tensor`. */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   const o = creationOptions('tensor', options, ['shape', 'dtype', 'requiresGrad']) as TensorOptions;
-  const dtype: DType = o.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
-  checkDType(dtype, 'tensor');
   if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) {
+    const dtype: DType = o.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
+    checkDType(dtype, 'tensor');
     return fromValues(data, o.shape ? [...o.shape] : [data.length], dtype, o.requiresGrad, 'tensor');
   }
   const flat = flattenNested(data);
+  const dtype: DType = o.dtype ?? (flat.booleans ? 'bool' : 'float32');
+  checkDType(dtype, 'tensor');
   return fromValues(flat.values, o.shape ? [...o.shape] : flat.shape, dtype, o.requiresGrad, 'tensor');
 }
 
@@ -97,9 +119,17 @@ export type FillOptions = CreateOptions;
 /** A size as numbers or one array, optionally followed by options: `zeros(2, 3)`, `zeros([2, 3], { dtype })`. */
 export type SizeArgs = readonly (number | readonly number[] | FillOptions)[];
 
-function filled(op: string, shape: number[], value: number, options: unknown): Tensor {
+/** A tensor filled with `fill`; a boolean fill makes a bool tensor unless `dtype` says otherwise (as PyTorch). */
+function filled(op: string, shape: number[], fill: number | boolean, options: unknown): Tensor {
   const o = creationOptions(op, options);
-  const dtype = o.dtype ?? 'float32';
+  const dtype = o.dtype ?? (typeof fill === 'boolean' ? 'bool' : 'float32');
+  if (typeof fill !== 'number' && typeof fill !== 'boolean') throw new Error(`${op}: the fill value must be a number or a boolean, got ${describeValue(fill)}`);
+  const value = Number(fill);
+  if (dtype === 'bool') {
+    const t = empty(shape, 'bool');
+    t.storage(op).u8().fill(value !== 0 ? 1 : 0);
+    return finish(t, o.requiresGrad);
+  }
   if (dtype === 'int32') {
     if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
       throw new Error(`${op}: dtype int32 needs an integer in ${INT32_RANGE}, got ${value}`);
@@ -108,7 +138,6 @@ function filled(op: string, shape: number[], value: number, options: unknown): T
     t.storage(op).i32().fill(value);
     return finish(t, o.requiresGrad);
   }
-  if (typeof value !== 'number') throw new Error(`${op}: the fill value must be a number, got ${describeValue(value)}`);
   const t = empty(shape);
   kernels.fill(t.storage(op), value);
   return finish(t, o.requiresGrad);
@@ -118,7 +147,7 @@ function filled(op: string, shape: number[], value: number, options: unknown): T
  * A tensor of `size` filled with `value`, like `torch.full`: `full([2, 3], 7)`, `full(2, 3, 7)` (the
  * last number is the value), `full([2, 3], 7, { dtype: 'int32' })`.
  */
-export function full(...args: readonly (number | readonly number[] | FillOptions)[]): Tensor {
+export function full(...args: readonly (number | boolean | readonly number[] | FillOptions)[]): Tensor {
   let rest = args;
   let options: unknown;
   if (rest.length > 0 && isOptionsObject(rest[rest.length - 1])) {
@@ -127,7 +156,7 @@ export function full(...args: readonly (number | readonly number[] | FillOptions
   }
   if (rest.length < 2) throw new Error(`full: expected a size and a fill value, got ${rest.length} argument(s)`);
   const value = rest[rest.length - 1];
-  if (typeof value !== 'number') throw new Error(`full: the fill value must be a number, got ${describeValue(value)}`);
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`full: the fill value must be a number or a boolean, got ${describeValue(value)}`);
   const { shape } = sizeAndOptions('full', rest.slice(0, -1));
   return filled('full', shape, value, options);
 }
@@ -172,9 +201,8 @@ export function onesLike(t: Tensor, options?: FillOptions): Tensor {
   return filled('onesLike', shape, 1, o);
 }
 
-export function fullLike(t: Tensor, value: number, options?: FillOptions): Tensor {
+export function fullLike(t: Tensor, value: number | boolean, options?: FillOptions): Tensor {
   const [shape, o] = likeArgs('fullLike', t, options);
-  if (typeof value !== 'number') throw new Error(`fullLike: the fill value must be a number, got ${describeValue(value)}`);
   return filled('fullLike', shape, value, o);
 }
 
@@ -239,6 +267,7 @@ export function arange(...args: readonly (number | FillOptions)[]): Tensor {
   if ((step > 0 && end < start) || (step < 0 && end > start)) {
     throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
   }
+  if (o.dtype === 'bool') throw new Error("arange: dtype 'bool' is not supported (as in PyTorch); use 'float32' or 'int32'");
   const allInt = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   const dtype = o.dtype ?? (allInt ? 'int32' : 'float32');
   const count = Math.ceil((end - start) / step);

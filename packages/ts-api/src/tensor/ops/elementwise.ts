@@ -5,6 +5,7 @@ import { broadcastShapes, isTrailingBroadcast, numel, sameShape } from '../shape
 import { Tensor } from '../tensor.js';
 import { empty, tensor, zerosLike } from './create.js';
 import { expandTo, reduceTo, requireFloat } from './util.js';
+import { promoted } from './promote.js';
 
 function asTensor(v: Tensor | number): Tensor {
   return v instanceof Tensor ? v : tensor(v);
@@ -33,6 +34,8 @@ export function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 }
 
 export function add(a: Tensor | number, b: Tensor | number): Tensor {
+  const p = promoted('add', a, b, add);
+  if (p !== null) return p;
   if (a instanceof Tensor && typeof b === 'number') return addScalar(a, b);
   if (typeof a === 'number' && b instanceof Tensor) return addScalar(b, a);
   const ta = asTensor(a);
@@ -41,6 +44,8 @@ export function add(a: Tensor | number, b: Tensor | number): Tensor {
 }
 
 export function sub(a: Tensor | number, b: Tensor | number): Tensor {
+  const p = promoted('sub', a, b, sub);
+  if (p !== null) return p;
   if (a instanceof Tensor && typeof b === 'number') return addScalar(a, -b);
   const ta = asTensor(a);
   const tb = asTensor(b);
@@ -53,6 +58,8 @@ export function sub(a: Tensor | number, b: Tensor | number): Tensor {
 }
 
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
+  const p = promoted('mul', a, b, mul);
+  if (p !== null) return p;
   if (a instanceof Tensor && typeof b === 'number') return scale(a, b);
   if (typeof a === 'number' && b instanceof Tensor) return scale(b, a);
   const ta = asTensor(a);
@@ -72,6 +79,8 @@ function productReducedTo(g: Tensor, other: Tensor, target: Tensor): Tensor {
 }
 
 export function div(a: Tensor | number, b: Tensor | number): Tensor {
+  const p = promoted('div', a, b, div);
+  if (p !== null) return p;
   const ta = asTensor(a);
   const tb = asTensor(b);
   const out = binaryForward('div', ta, tb);

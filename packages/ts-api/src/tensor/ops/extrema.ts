@@ -39,14 +39,14 @@ function evenBackward(x: Tensor, result: Tensor, dims: readonly number[], g: Ten
   const r = viewOf(result, kept);
   const re = expandTo(r, x.shape);
   r.dispose();
-  const eqI = empty(x.shape, 'int32');
+  const isMax = empty(x.shape, 'bool');
   const mask = empty(x.shape);
   if (x.numel() > 0) {
-    kernels.equal(x.storage('backward'), re.storage('backward'), eqI.storage('backward'));
-    kernels.cast(eqI.storage('backward'), mask.storage('backward'));
+    kernels.compare('eq', x.storage('backward'), re.storage('backward'), isMax.storage('backward'));
+    kernels.cast(isMax.storage('backward'), mask.storage('backward'));
   }
   re.dispose();
-  eqI.dispose();
+  isMax.dispose();
   const count = reduceWith('backward', mask, dims, true, kernels.sumAxis);
   const gk = keptView(g, x.shape, dims);
   const share = binaryForward('div', gk, count);

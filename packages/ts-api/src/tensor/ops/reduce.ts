@@ -1,12 +1,13 @@
-// Reductions: sum and mean (all, over a dim or a list of dims) with gradients; argmax, argmin and eq
+// Reductions: sum and mean (all, over a dim or a list of dims) with gradients; argmax and argmin
 // without.
 
 import { kernels } from '../../backend/index.js';
-import { formatShape, sameShape } from '../shape.js';
+import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './create.js';
 import { keptView, oneDim, reduceDims, reduceWith, reducedCount, reducedShape, type DimArg } from './dims.js';
 import { scale } from './elementwise.js';
+import { toDType } from './shape.js';
 import { expandTo, requireFloat, viewOf } from './util.js';
 
 function requireNumeric(x: Tensor, op: string): void {
@@ -18,10 +19,16 @@ function requireNumeric(x: Tensor, op: string): void {
 
 /**
  * Sum of all elements, or over `dim` (a number or an array, negative allowed), keeping the reduced dims
- * as size 1 with `keepdim`, like `torch.sum`. An int32 tensor sums to int32 (PyTorch: int64) and throws
- * when a result does not fit int32.
+ * as size 1 with `keepdim`, like `torch.sum`. An int32 or bool tensor sums to int32 (PyTorch: int64)
+ * and throws when a result does not fit int32.
  */
 export function sum(x: Tensor, dim?: DimArg | null, keepdim = false): Tensor {
+  if (x.dtype === 'bool') {
+    const counts = toDType(x, 'int32');
+    const out = sum(counts, dim, keepdim);
+    counts.dispose();
+    return out;
+  }
   requireNumeric(x, 'sum');
   const dims = reduceDims('sum', dim, x.shape);
   if (x.dtype === 'int32') return sumInt32(x, dims, keepdim);
@@ -104,17 +111,4 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor 
 /** Index of the smallest element (over all elements, or along `dim`), int32, first one on ties; NaN counts as smallest. */
 export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   return argReduce('argmin', x, dim, keepdim);
-}
-
-/** Element-wise equality of two tensors of the same shape and dtype, as int32 0/1 (no gradient). */
-export function eq(a: Tensor, b: Tensor): Tensor {
-  a.storage('eq');
-  b.storage('eq');
-  if (!sameShape(a.shape, b.shape)) {
-    throw new Error(`eq: shapes must match, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
-  }
-  if (a.dtype !== b.dtype) throw new Error(`eq: dtypes must match, got ${a.dtype} and ${b.dtype}`);
-  const out = empty(a.shape, 'int32');
-  kernels.equal(a.storage('eq'), b.storage('eq'), out.storage('eq'));
-  return out;
 }

@@ -1,7 +1,8 @@
 // Shape ops: views that share storage (reshape, flatten, squeeze, unsqueeze, detach), and copies
 // (expand, clone, dtype casts, copy_).
 
-import { kernels } from '../../backend/index.js';
+import { kernels, KernelError, Status, type Storage } from '../../backend/index.js';
+import { checkDType } from '../dtype.js';
 import { formatShape, inferShape, normalizeDim, sameShape } from '../shape.js';
 import { Tensor, type DType } from '../tensor.js';
 import { empty } from './create.js';
@@ -78,11 +79,34 @@ export function clone(x: Tensor): Tensor {
   return out.record('clone', [x], (g) => [viewOf(g)]);
 }
 
-/** A copy converted to `dtype` (float → int truncates toward zero, like PyTorch). */
-export function toDType(x: Tensor, dtype: DType): Tensor {
+/** kernels.cast with the op's name on the error for a float that int32 cannot hold. */
+function castStorage(op: string, src: Storage, dst: Storage): void {
+  try {
+    kernels.cast(src, dst);
+  } catch (e) {
+    if (e instanceof KernelError && e.code === Status.INDEX_OUT_OF_RANGE) {
+      throw new Error(`${op}: ${e.message.slice(e.kernel.length + 2)}`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * A copy converted to `dtype`, like PyTorch's `x.to(dtype)`: float → int32 truncates toward zero and
+ * throws for NaN, ±Infinity or a value outside int32 (undefined in PyTorch); any → bool is `!= 0`.
+ * Only a float32 → float32 copy keeps the graph (identity gradient); the other casts cut it.
+ */
+export function toDType(x: Tensor, dtype: DType, op = 'to'): Tensor {
+  checkDType(dtype, op);
+  x.storage(op);
   if (x.dtype === dtype) return clone(x);
   const out = empty(x.shape, dtype);
-  kernels.cast(x.storage('cast'), out.storage('cast'));
+  try {
+    castStorage(op, x.storage(op), out.storage(op));
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
   return out;
 }
 
@@ -95,5 +119,5 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   }
   if (dst.sharesStorageWith(src)) return;
   if (dst.dtype === src.dtype) kernels.copy(src.storage('copy_'), dst.storage('copy_'));
-  else kernels.cast(src.storage('copy_'), dst.storage('copy_'));
+  else castStorage('copy_', src.storage('copy_'), dst.storage('copy_'));
 }

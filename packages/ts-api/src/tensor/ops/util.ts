@@ -32,10 +32,10 @@ export function reduceTo(grad: Tensor, shape: Shape): Tensor {
   return out;
 }
 
-/** `t` materialised with the (broadcast) shape `shape`. */
+/** `t` materialised with the (broadcast) shape `shape` (any dtype). */
 export function expandTo(t: Tensor, shape: Shape): Tensor {
   if (sameShape(t.shape, shape)) return viewOf(t);
-  const out = empty(shape);
+  const out = empty(shape, t.dtype);
   kernels.expand(t.storage('expand'), out.storage('expand'), shape, broadcastStrides(t.shape, shape));
   return out;
 }
