@@ -204,6 +204,12 @@ impl Region {
         }
         std::slice::from_raw_parts(self.ptr as *const u8, self.len)
     }
+    unsafe fn u8s_mut<'a>(self) -> &'a mut [u8] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        std::slice::from_raw_parts_mut(self.ptr as *mut u8, self.len)
+    }
 }
 
 /// Validates `len` elements of `elem` bytes at `ptr` (parameter number `arg`): null, alignment

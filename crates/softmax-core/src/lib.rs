@@ -21,4 +21,5 @@ pub mod reduce;
 pub mod rng;
 mod simd;
 pub mod softmax;
+pub mod strided;
 pub mod threads;

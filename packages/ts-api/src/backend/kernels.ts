@@ -55,6 +55,8 @@ export interface Kernels {
   argmaxAxis(x: Storage, y: Storage /* int32 */, outer: number, dim: number, inner: number): void;
   expand(x: Storage, y: Storage, shape: readonly number[], xStrides: readonly number[]): void;
   sumTo(dy: Storage, dx: Storage, shape: readonly number[], xStrides: readonly number[]): void;
+  /** y[Σ idx·yStrides] = x[Σ idx·xStrides] over `shape`; x and y of one dtype (any); y elsewhere unchanged. */
+  stridedCopy(x: Storage, y: Storage, shape: readonly number[], xStrides: readonly number[], yStrides: readonly number[]): void;
   sgdStep(param: Storage, grad: Storage, buf: Storage | null, o: { lr: number; momentum: number;
           dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean }): void;
   adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, o: { lr: number; beta1: number; beta2: number;
@@ -258,6 +260,20 @@ function makeKernels(ref: boolean): Kernels {
       const { count, ndim } = shapeArgs(k, shape, xStrides, 'dx', dx.length);
       const p = scratchPtr();
       abi.sum_to_f32(ref, dy, dx, dx.length, p + 32, p + 64, ndim, { need: { dy: count }, how: { dy: `shape [${shape.join(', ')}]` } });
+    },
+    stridedCopy(x, y, shape, xStrides, yStrides) {
+      const k = nm(x.dtype === 'uint8' ? 'strided_copy_u8' : 'strided_copy_u32');
+      const px = buf(k, 'x', x, x.dtype, 0);
+      const py = buf(k, 'y', y, x.dtype, 0, `x is ${x.dtype}`);
+      const { ndim } = shapeArgs(k, shape, xStrides, 'x', x.length);
+      shapeArgs(k, shape, yStrides, 'y', y.length);
+      const p = scratchPtr();
+      const words = new Uint32Array(wasmMemory().buffer, p + 32, 24);
+      for (let d = 0; d < ndim; d++) {
+        words[8 + d] = xStrides[d];
+        words[16 + d] = yStrides[d];
+      }
+      call(k, [px, x.length, py, y.length, p + 32, p + 64, p + 96, ndim]);
     },
     sgdStep(param, grad, b, o) {
       const k = nm('sgd_step_f32');

@@ -12,6 +12,7 @@ mod rng;
 mod convert;
 mod image;
 mod metrics;
+mod strided;
 
 pub use self::gemm::*;
 pub use self::softmax::*;
@@ -24,3 +25,4 @@ pub use self::rng::*;
 pub use self::convert::*;
 pub use self::image::*;
 pub use self::metrics::*;
+pub use self::strided::*;

@@ -11,3 +11,4 @@ export * from './rng.js';
 export * from './convert.js';
 export * from './image.js';
 export * from './metrics.js';
+export * from './strided.js';

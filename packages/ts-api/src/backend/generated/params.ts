@@ -57,6 +57,8 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   random_hflip_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'p'],
   resize_bilinear_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow'],
   confusion_i32: ['pred', 'target', 'n', 'classes', 'out'],
+  strided_copy_u32: ['x', 'xLen', 'y', 'yLen', 'shape', 'xStrides', 'yStrides', 'ndim'],
+  strided_copy_u8: ['x', 'xLen', 'y', 'yLen', 'shape', 'xStrides', 'yStrides', 'ndim'],
 };
 
 /** The raw exports: addresses, sizes and scalars in (bools as 0 / 1), a status out. */
@@ -153,4 +155,8 @@ export interface RawKernelExports {
   resize_bilinear_f32(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): number;
   confusion_i32(pred: number, target: number, n: number, classes: number, out: number): number;
   confusion_i32_ref(pred: number, target: number, n: number, classes: number, out: number): number;
+  strided_copy_u32(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
+  strided_copy_u32_ref(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
+  strided_copy_u8(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
+  strided_copy_u8_ref(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
 }
