@@ -1,16 +1,17 @@
 // The Tensor: a shape, a dtype, storage in wasm memory (shared by views), and — when it was made by an
 // op that autograd records — the node that pushes gradients back to its inputs.
 
-import { type Storage } from '../backend/index.js';
+import { allocStorage, kernels, subStorage, type Storage } from '../backend/index.js';
 import { isGradEnabled } from './grad-mode.js';
 import { setTensorCheck, track } from './scope.js';
-import { formatShape, numel, type Shape } from './shape.js';
+import { contiguousStrides, formatShape, numel, type Shape } from './shape.js';
 import { runBackward } from './autograd.js';
 import * as ew from './ops/elementwise.js';
 import * as la from './ops/linalg.js';
 import * as rd from './ops/reduce.js';
 import * as sm from './ops/softmax.js';
 import * as sh from './ops/shape.js';
+import * as vw from './ops/view.js';
 
 export type DType = 'float32' | 'int32';
 
@@ -21,11 +22,21 @@ export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
   readonly backward: BackwardFn;
+  /** The tensors the backward reads, and their versions when the node was recorded. */
+  readonly saved?: readonly Tensor[];
+  readonly versions?: readonly number[];
 }
 
-/** One allocation shared by a tensor and its views (reshape, flatten, detach). */
+/** Where a view's elements are: element idx at offset + Σ idx_d·strides_d of the storage. */
+export interface Layout {
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** One allocation shared by a tensor and its views; `writes` counts writes, invalidating views' cached copies. */
 class SharedStorage {
   refs = 1;
+  writes = 0;
   constructor(readonly storage: Storage) {
     counters.bytes += storage.byteLength;
   }
@@ -40,10 +51,25 @@ class SharedStorage {
 
 const counters = { tensors: 0, bytes: 0 };
 
+/** What a tensor holds: its storage, and the contiguous copy a non-contiguous view reads through. */
+interface Held {
+  shared: SharedStorage;
+  cache: Storage | null;
+  cacheWrites: number;
+}
+
+function dropCache(h: Held): void {
+  if (h.cache === null) return;
+  counters.bytes -= h.cache.byteLength;
+  h.cache.dispose();
+  h.cache = null;
+}
+
 /** Safety net: a tensor that is garbage-collected without dispose() still gives its memory back. */
-const finalizer = new FinalizationRegistry<SharedStorage>((shared) => {
+const finalizer = new FinalizationRegistry<Held>((held) => {
   counters.tensors--;
-  shared.release();
+  dropCache(held);
+  held.shared.release();
 });
 
 export interface MemoryInfo {
@@ -67,49 +93,171 @@ export class Tensor {
   grad: Tensor | null = null;
   /** @internal */
   _node: GradNode | null = null;
-  #shared: SharedStorage | null;
+  /** @internal The tensor this one is a recorded view of (select, narrow, index…), for the in-place rules. */
+  _base: Tensor | null = null;
+  /** @internal True once a recorded op took this tensor as an input. */
+  _used = false;
+  #held: Held | null;
   #requiresGrad = false;
+  #strides: readonly number[];
+  #offset: number;
+  #contiguous: boolean;
+  /** Contiguous, from element 0, over the whole storage: storage() is the storage itself. */
+  #plain: boolean;
+  #sub: Storage | null = null;
+  /** Shared by views (not by `.data`): in-place writes bump it, autograd compares it. */
+  #version: { v: number };
 
-  /** @internal Use `tensor()`, `zeros()`… to make tensors. Takes ownership of `storage`. */
-  constructor(storage: Storage | Tensor, shape: Shape, dtype: DType) {
+  /**
+   * @internal Use `tensor()`, `zeros()`… to make tensors. Takes ownership of `storage`; given a tensor,
+   * shares its storage as a view (contiguous from its offset unless `layout` says where the elements are).
+   */
+  constructor(storage: Storage | Tensor, shape: Shape, dtype: DType, layout?: Layout) {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
+    let shared: SharedStorage;
     if (storage instanceof Tensor) {
-      const shared = storage.#live('view');
+      shared = storage.#live('view');
+      if (layout === undefined && !storage.#contiguous) throw new Error('view: internal error, a contiguous view of a non-contiguous tensor');
       shared.refs++;
-      this.#shared = shared;
+      this.#version = storage.#version;
     } else {
-      this.#shared = new SharedStorage(storage);
+      shared = new SharedStorage(storage);
+      this.#version = { v: 0 };
     }
+    this.#strides = Object.freeze(layout ? [...layout.strides] : contiguousStrides(shape));
+    this.#offset = layout ? layout.offset : storage instanceof Tensor ? storage.#offset : 0;
+    this.#contiguous = layout === undefined || isContiguousLayout(shape, this.#strides);
+    this.#plain = this.#contiguous && this.#offset === 0 && numel(shape) === shared.storage.length;
+    this.#held = { shared, cache: null, cacheWrites: 0 };
     counters.tensors++;
-    finalizer.register(this, this.#shared, this);
+    finalizer.register(this, this.#held, this);
     track(this);
   }
 
   #live(op: string): SharedStorage {
-    if (this.#shared === null) {
+    if (this.#held === null) {
       throw new Error(`${op}: this tensor (shape ${formatShape(this.shape)}) was disposed; it can no longer be used`);
     }
-    return this.#shared;
+    return this.#held.shared;
   }
 
-  /** @internal The wasm storage, for ops. Throws if disposed. */
+  /**
+   * @internal This tensor's elements as contiguous storage, for ops to read: the storage itself, a range
+   * of it, or a copy cached until the storage is written. Never write into it: use mutableStorage().
+   */
   storage(op: string): Storage {
-    return this.#live(op).storage;
+    const shared = this.#live(op);
+    if (this.#plain) return shared.storage;
+    if (this.#contiguous) return (this.#sub ??= subStorage(shared.storage, this.#offset, numel(this.shape)));
+    const held = this.#held as Held;
+    if (held.cache !== null && held.cacheWrites === shared.writes) return held.cache;
+    dropCache(held);
+    const copy = allocStorage(shared.storage.dtype, numel(this.shape));
+    counters.bytes += copy.byteLength;
+    held.cache = copy;
+    held.cacheWrites = shared.writes;
+    this.#gatherInto(copy);
+    return copy;
+  }
+
+  #gatherInto(dst: Storage): void {
+    const s = (this.#held as Held).shared.storage;
+    if (numel(this.shape) === 0) return;
+    kernels.stridedCopy(subStorage(s, this.#offset, s.length - this.#offset), dst, this.shape, this.#strides, contiguousStrides(this.shape));
+  }
+
+  /** @internal The storage to write this (contiguous) tensor's elements into; counts as an in-place write. */
+  mutableStorage(op: string): Storage {
+    if (!this.#contiguous) {
+      throw new Error(`${op}: cannot write into a non-contiguous tensor (strides [${this.#strides.join(', ')}]) directly; call it on a contiguous tensor`);
+    }
+    const s = this.storage(op);
+    this._bumpVersion();
+    return s;
+  }
+
+  /** @internal Runs `fn` on contiguous storage holding this tensor's elements, then stores them back (views too). */
+  writeWith(op: string, fn: (s: Storage) => void): void {
+    if (this.#contiguous) {
+      fn(this.mutableStorage(op));
+      return;
+    }
+    const shared = this.#live(op);
+    const tmp = allocStorage(shared.storage.dtype, numel(this.shape));
+    try {
+      this.#gatherInto(tmp);
+      fn(tmp);
+      this._bumpVersion();
+      if (numel(this.shape) > 0) {
+        const s = shared.storage;
+        kernels.stridedCopy(tmp, subStorage(s, this.#offset, s.length - this.#offset), this.shape, contiguousStrides(this.shape), this.#strides);
+      }
+    } finally {
+      tmp.dispose();
+    }
+  }
+
+  /** @internal Marks a write: the version autograd checks goes up and cached copies of views are stale. */
+  _bumpVersion(): void {
+    this.#live('write').writes++;
+    this.#version.v++;
+  }
+
+  /** @internal How many in-place writes this tensor (and the views sharing its version) has seen. */
+  get _version(): number {
+    return this.#version.v;
+  }
+
+  /** @internal A view of this tensor's storage with `shape` and `layout` (strides and offset in elements). */
+  _view(shape: Shape, layout: Layout): Tensor {
+    return new Tensor(this, shape, this.dtype, layout);
+  }
+
+  /** The strides in elements (of one dim, negative counts from the end), like PyTorch's `stride()`. */
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    if (dim === undefined) return [...this.#strides];
+    const n = this.shape.length;
+    if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new Error(`stride: dim ${dim} is out of range for a tensor with ${n} dims`);
+    return this.#strides[dim < 0 ? dim + n : dim];
+  }
+
+  /** Offset of the first element in the storage, in elements (PyTorch's `storage_offset()`). */
+  storageOffset(): number {
+    return this.#offset;
+  }
+
+  /** True when the elements lie in row-major order without gaps (PyTorch's `is_contiguous()`). */
+  isContiguous(): boolean {
+    return this.#contiguous;
+  }
+
+  /** @internal Contiguous from element 0 over its whole storage. */
+  isPlain(): boolean {
+    return this.#plain;
+  }
+
+  /** An alias sharing the storage, cut from the graph, with its own version counter (PyTorch's `.data`). */
+  get data(): Tensor {
+    const t = new Tensor(this, this.shape, this.dtype, { strides: this.#strides, offset: this.#offset });
+    t.#version = { v: 0 };
+    return t;
   }
 
   /** @internal True when `other` is a view of the same storage. */
   sharesStorageWith(other: Tensor): boolean {
-    return this.#shared !== null && this.#shared === other.#shared;
+    return this.#held !== null && other.#held !== null && this.#held.shared === other.#held.shared;
   }
 
   /** @internal True when no view shares this tensor's storage. */
   ownsStorageAlone(): boolean {
-    return this.#shared !== null && this.#shared.refs === 1;
+    return this.#held !== null && this.#held.shared.refs === 1;
   }
 
   get isDisposed(): boolean {
-    return this.#shared === null;
+    return this.#held === null;
   }
 
   get ndim(): number {
@@ -146,25 +294,40 @@ export class Tensor {
     return this._node === null;
   }
 
-  /** @internal Marks this result as made by `op` from `inputs`, if autograd is on and an input needs it. */
-  record(op: string, inputs: readonly Tensor[], backward: BackwardFn): this {
+  /**
+   * @internal Marks this result as made by `op` from `inputs`, if autograd is on and an input needs it.
+   * `saved` are the tensors `backward` reads (all inputs unless said): backward() refuses to run if one
+   * was written in place since.
+   */
+  record(op: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[] = inputs): this {
     if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
       this.#requiresGrad = true;
-      this._node = { op, inputs, backward };
+      for (const t of inputs) t._used = true;
+      this._node = { op, inputs, backward, saved, versions: saved.map((t) => t.#version.v) };
     }
     return this;
   }
 
+  /** @internal Takes over `from`'s graph node (the in-place ops: this tensor now holds their result). */
+  _adoptNode(from: Tensor): void {
+    this._node = from._node;
+    this.#requiresGrad = from.#requiresGrad;
+    this._used = false;
+  }
+
   /** Frees the wasm memory now (views keep it alive until they are disposed too). Idempotent. */
   dispose(): void {
-    const shared = this.#shared;
-    if (shared === null) return;
-    this.#shared = null;
+    const held = this.#held;
+    if (held === null) return;
+    this.#held = null;
     // The graph node stays: a later backward() through this tensor then fails with "was disposed"
     // instead of silently treating it as a leaf.
     finalizer.unregister(this);
     counters.tensors--;
-    shared.release();
+    dropCache(held);
+    this.#sub?.dispose();
+    this.#sub = null;
+    held.shared.release();
   }
 
   /** A flat copy of the data: Float32Array for float32, Int32Array for int32. */
@@ -231,7 +394,7 @@ export class Tensor {
   softmax(dim: number): Tensor { return sm.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return sm.logSoftmax(this, dim); }
   reshape(...shape: (number | readonly number[])[]): Tensor { return sh.reshape(this, sh.shapeArg(shape)); }
-  view(...shape: (number | readonly number[])[]): Tensor { return sh.reshape(this, sh.shapeArg(shape)); }
+  view(...shape: (number | readonly number[])[]): Tensor { return vw.view(this, sh.shapeArg(shape)); }
   flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
   squeeze(dim?: number): Tensor { return sh.squeeze(this, dim); }
   unsqueeze(dim: number): Tensor { return sh.unsqueeze(this, dim); }
@@ -243,6 +406,17 @@ export class Tensor {
   int(): Tensor { return sh.toDType(this, 'int32'); }
   /** In place: copies `src` (same shape) into this tensor, outside autograd. Returns this. */
   copy_(src: Tensor): this { sh.copyInto(this, src); return this; }
+}
+
+/** True when `strides` are the row-major strides of `shape` (dims of size 1 may have any stride). */
+function isContiguousLayout(shape: Shape, strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 0) return true;
+    if (shape[d] !== 1 && strides[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
 }
 
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);

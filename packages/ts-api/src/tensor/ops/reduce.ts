@@ -24,7 +24,7 @@ export function sum(x: Tensor, dim?: number, keepdim = false): Tensor {
     const gx = expandTo(kept, x.shape);
     kept.dispose();
     return [gx];
-  });
+  }, []);
 }
 
 /** Mean of all elements, or over `dim`, like `torch.mean`. */

@@ -1,8 +1,8 @@
-// Shape ops: views that share storage (reshape, flatten, squeeze, unsqueeze, detach), and copies
-// (expand, clone, dtype casts, copy_).
+// Shape ops: copies (expand, clone, dtype casts, copy_); the views (reshape, flatten, squeeze,
+// unsqueeze, detach) live in view.ts.
 
 import { kernels } from '../../backend/index.js';
-import { formatShape, inferShape, normalizeDim, sameShape } from '../shape.js';
+import { formatShape, sameShape } from '../shape.js';
 import { Tensor, type DType } from '../tensor.js';
 import { empty } from './create.js';
 import { expandTo, reduceTo, viewOf } from './util.js';
@@ -16,38 +16,7 @@ export function shapeArg(args: readonly (number | readonly number[])[]): number[
   });
 }
 
-function viewWithGrad(x: Tensor, shape: readonly number[], op: string): Tensor {
-  return viewOf(x, shape).record(op, [x], (g) => [viewOf(g, x.shape)]);
-}
-
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  x.storage('reshape');
-  return viewWithGrad(x, inferShape(shape, x.numel(), x.shape), 'reshape');
-}
-
-/** Flattens dims startDim..endDim into one, like `torch.flatten`. */
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  x.storage('flatten');
-  if (x.ndim === 0) return viewWithGrad(x, [1], 'flatten');
-  const s = normalizeDim(startDim, x.ndim, 'flatten');
-  const e = normalizeDim(endDim, x.ndim, 'flatten');
-  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${formatShape(x.shape)}`);
-  const merged = x.shape.slice(s, e + 1).reduce((p, d) => p * d, 1);
-  return viewWithGrad(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)], 'flatten');
-}
-
-export function squeeze(x: Tensor, dim?: number): Tensor {
-  x.storage('squeeze');
-  if (dim === undefined) return viewWithGrad(x, x.shape.filter((d) => d !== 1), 'squeeze');
-  const d = normalizeDim(dim, x.ndim, 'squeeze');
-  return viewWithGrad(x, x.shape[d] === 1 ? x.shape.filter((_, i) => i !== d) : x.shape, 'squeeze');
-}
-
-export function unsqueeze(x: Tensor, dim: number): Tensor {
-  x.storage('unsqueeze');
-  const d = normalizeDim(dim, x.ndim + 1, 'unsqueeze');
-  return viewWithGrad(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)], 'unsqueeze');
-}
+export { reshape, flatten, squeeze, unsqueeze, detach } from './view.js';
 
 /** Broadcasts to `shape` (-1 keeps a dim), copying the data; the gradient is summed back. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
@@ -64,18 +33,13 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     }
   });
   if (x.dtype !== 'float32') throw new Error(`expand: expected a float32 tensor, got ${x.dtype}`);
-  return expandTo(x, target).record('expand', [x], (g) => [reduceTo(g, x.shape)]);
-}
-
-export function detach(x: Tensor): Tensor {
-  x.storage('detach');
-  return viewOf(x);
+  return expandTo(x, target).record('expand', [x], (g) => [reduceTo(g, x.shape)], []);
 }
 
 export function clone(x: Tensor): Tensor {
   const out = empty(x.shape, x.dtype);
   kernels.copy(x.storage('clone'), out.storage('clone'));
-  return out.record('clone', [x], (g) => [viewOf(g)]);
+  return out.record('clone', [x], (g) => [viewOf(g)], []);
 }
 
 /** A copy converted to `dtype` (float → int truncates toward zero, like PyTorch). */
