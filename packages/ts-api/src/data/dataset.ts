@@ -72,6 +72,9 @@ export class TensorDataset implements BatchDataset {
         `TensorDataset: tensors must have the same first dimension, got ${formatShape(features.shape)} and ${formatShape(labels.shape)}`,
       );
     }
+    for (const t of [features, labels]) {
+      if (t.dtype === 'bool') throw new Error(`TensorDataset: bool tensors are not supported (shape ${formatShape(t.shape)}); convert with .float() or .int()`);
+    }
     this.tensors = [keep(features.detach()), keep(labels.detach())];
     this.length = features.shape[0];
   }

@@ -1,4 +1,4 @@
-// safetensors dtypes: which ones exist, their sizes, and how the ones we read become float32/int32
+// safetensors dtypes: which ones exist, their sizes, and how the ones we read become float32/int32/bool
 // values. Pure functions on bytes; no tensors, no Node modules.
 
 import type { DType } from '../tensor/tensor.js';
@@ -17,12 +17,13 @@ export const READABLE_DTYPES = {
   I64: 'int32',
   F16: 'float32',
   BF16: 'float32',
+  BOOL: 'bool',
 } as const satisfies Record<string, DType>;
 
 export type ReadableDType = keyof typeof READABLE_DTYPES;
 
 /** The dtype written for each tensor dtype. */
-export const WRITTEN_DTYPE = { float32: 'F32', int32: 'I32' } as const satisfies Record<DType, string>;
+export const WRITTEN_DTYPE = { float32: 'F32', int32: 'I32', bool: 'BOOL' } as const satisfies Record<DType, string>;
 
 export function isReadableDType(dtype: string): dtype is ReadableDType {
   return Object.prototype.hasOwnProperty.call(READABLE_DTYPES, dtype);
@@ -55,9 +56,9 @@ export function halfToNumber(bits: number): number {
 /**
  * Decodes `bytes` (little-endian, `dtype`) into the values of the tensor it becomes. Throws a message
  * (without the file name; the caller adds it) when a value does not fit: an I64 outside int32, or a
- * finite F64 beyond float32's range. Never returns a silently changed integer.
+ * finite F64 beyond float32's range, a BOOL byte other than 0 or 1. Never returns a silently changed integer.
  */
-export function decodeValues(bytes: Uint8Array, dtype: ReadableDType, count: number): Float32Array | Int32Array {
+export function decodeValues(bytes: Uint8Array, dtype: ReadableDType, count: number): Float32Array | Int32Array | Uint8Array {
   // Note: never `bytes.slice()` here: on a Node Buffer, slice() is a view, not a copy.
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
@@ -99,6 +100,13 @@ export function decodeValues(bytes: Uint8Array, dtype: ReadableDType, count: num
     case 'F16': {
       const out = new Float32Array(count);
       for (let i = 0; i < count; i++) out[i] = halfToNumber(view.getUint16(i * 2, true));
+      return out;
+    }
+    case 'BOOL': {
+      const out = new Uint8Array(count);
+      out.set(bytes.subarray(0, count));
+      const bad = out.findIndex((v) => v > 1);
+      if (bad >= 0) throw new Error(`BOOL byte ${out[bad]} at index ${bad} is neither 0 nor 1`);
       return out;
     }
     case 'BF16': {

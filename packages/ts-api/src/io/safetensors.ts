@@ -101,11 +101,12 @@ export function serialize(
     if (!isWellFormed(name)) throw new Error(`${where}: tensor name ${JSON.stringify(name)} has an unpaired surrogate (not valid Unicode)`);
     if (!(t instanceof Tensor)) throw new Error(`${where}: "${name}" is not a Tensor, got ${describe(t)}`);
     if (t.isDisposed) throw new Error(`${where}: tensor "${name}" was disposed; it can no longer be saved`);
-    if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`${where}: tensor "${name}" has dtype ${String(t.dtype)}, which safetensors I/O does not support`);
+    if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') throw new Error(`${where}: tensor "${name}" has dtype ${String(t.dtype)}, which safetensors I/O does not support`);
     items.push({ name, t, dtype: t.dtype });
   }
-  // The reference sorts by dtype, largest first in its enum order (F32 after I32 in the enum), then name.
-  items.sort((a, b) => (a.dtype === b.dtype ? compareCodePoints(a.name, b.name) : a.dtype === 'float32' ? -1 : 1));
+  // The reference sorts by dtype, largest first in its enum order (BOOL, …, I32, …, F32), then name.
+  const rank = { float32: 0, int32: 1, bool: 2 } as const;
+  items.sort((a, b) => (a.dtype === b.dtype ? compareCodePoints(a.name, b.name) : rank[a.dtype] - rank[b.dtype]));
 
   let metaJson = '';
   if (metadata !== undefined) {
@@ -125,7 +126,7 @@ export function serialize(
   const layout: { t: Tensor; begin: number; end: number }[] = [];
   let offset = 0;
   for (const { name, t, dtype } of items) {
-    const nbytes = t.numel() * 4;
+    const nbytes = t.numel() * (dtype === 'bool' ? 1 : 4);
     const begin = offset;
     offset += nbytes;
     layout.push({ t, begin, end: offset });
@@ -152,7 +153,8 @@ export function serialize(
       out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), dataStart + begin);
     } else {
       for (let i = 0; i < values.length; i++) {
-        if (values instanceof Float32Array) view.setFloat32(dataStart + begin + i * 4, values[i], true);
+        if (values instanceof Uint8Array) out[dataStart + begin + i] = values[i];
+        else if (values instanceof Float32Array) view.setFloat32(dataStart + begin + i * 4, values[i], true);
         else view.setInt32(dataStart + begin + i * 4, values[i], true);
       }
     }

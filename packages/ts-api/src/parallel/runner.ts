@@ -23,7 +23,13 @@ import { describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec 
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 import { BatchSlots, plannedBatches } from './batches.js';
 import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait, type StepInput } from './pool.js';
-import type { FaultInjection, TransportKind } from './protocol.js';
+import type { ElemType, FaultInjection, TransportKind } from './protocol.js';
+
+/** The batch buffers hold 4-byte elements: a bool batch is refused by name. */
+function elemType(t: Tensor): ElemType {
+  if (t.dtype === 'bool') throw new Error(`fit: workers > 1 cannot train on a bool batch tensor (shape [${t.shape.join(', ')}]); convert it with .float() or .int()`);
+  return t.dtype;
+}
 
 export { WorkerFailure, sharedMemoryAvailable } from './pool.js';
 export type { TransportKind, FaultInjection } from './protocol.js';
@@ -188,7 +194,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
             }
           }
           if (!staged) {
-            if (!pool.fits(X.shape, y.shape, X.dtype, y.dtype)) {
+            if (!pool.fits(X.shape, y.shape, elemType(X), elemType(y))) {
               const l = pool.layout;
               const capacity = Math.max(rows, l?.capacity ?? 0, trainIter instanceof DataLoader ? trainIter.batchSize : 0);
               const xRow = X.shape.slice(1);
@@ -196,7 +202,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
               // can gather (joined), where there is none. The shards follow the data, not the transport:
               // every transport sums the same shards, so they give the same bits.
               const lookAhead = gatherable !== null ? 0 : lookAheadCost(model, xRow.reduce((a, b) => a * b, 1));
-              const layout: Layout = { xRow, yRow: y.shape.slice(1), xType: X.dtype, yType: y.dtype, capacity, lookAhead, gather: slots.gather };
+              const layout: Layout = { xRow, yRow: y.shape.slice(1), xType: elemType(X), yType: elemType(y), capacity, lookAhead, gather: slots.gather };
               await pool.setLayout(layout);
             }
             slots.stage(pool, slot, X, y, cur.value[2]);
@@ -232,7 +238,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
           if (source === null) {
             const t = performance.now();
             next = it.next();
-            staged = !next.done && pool.fits(next.value[0].shape, next.value[1].shape, next.value[0].dtype, next.value[1].dtype);
+            staged = !next.done && pool.fits(next.value[0].shape, next.value[1].shape, elemType(next.value[0]), elemType(next.value[1]));
             if (staged) slots.stage(pool, other, next.value[0], next.value[1]);
             if (prof) prof.batchMs += performance.now() - t;
           }

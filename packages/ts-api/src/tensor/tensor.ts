@@ -6,6 +6,7 @@ import { isGradEnabled } from './grad-mode.js';
 import { setTensorCheck, track } from './scope.js';
 import { contiguousStrides, formatShape, numel, type Shape } from './shape.js';
 import { runBackward } from './autograd.js';
+import { storageDType, type DType } from './dtype.js';
 import * as ew from './ops/elementwise.js';
 import * as la from './ops/linalg.js';
 import * as rd from './ops/reduce.js';
@@ -13,7 +14,7 @@ import * as sm from './ops/softmax.js';
 import * as sh from './ops/shape.js';
 import * as vw from './ops/view.js';
 
-export type DType = 'float32' | 'int32';
+export type { DType } from './dtype.js';
 
 /** Pushes the gradient of a result back to the op's inputs (null where an input needs none). */
 export type BackwardFn = (grad: Tensor) => readonly (Tensor | null)[];
@@ -84,7 +85,8 @@ export function memory(): MemoryInfo {
   return { tensors: counters.tensors, bytes: counters.bytes };
 }
 
-export type NestedArray = number | readonly NestedArray[];
+/** Nested arrays of numbers (booleans for a bool tensor, or as input: true = 1), like PyTorch's lists. */
+export type NestedArray = number | boolean | readonly NestedArray[];
 
 export class Tensor {
   readonly shape: readonly number[];
@@ -122,6 +124,9 @@ export class Tensor {
       shared.refs++;
       this.#version = storage.#version;
     } else {
+      if (storage.dtype !== storageDType(dtype)) {
+        throw new Error(`Tensor: a ${dtype} tensor needs ${storageDType(dtype)} storage, got ${storage.dtype}`);
+      }
       shared = new SharedStorage(storage);
       this.#version = { v: 0 };
     }
@@ -330,15 +335,17 @@ export class Tensor {
     held.shared.release();
   }
 
-  /** A flat copy of the data: Float32Array for float32, Int32Array for int32. */
-  toArray(): Float32Array | Int32Array {
+  /** A flat copy of the data: Float32Array for float32, Int32Array for int32, Uint8Array of 0/1 for bool. */
+  toArray(): Float32Array | Int32Array | Uint8Array {
     const s = this.storage('toArray');
-    return this.dtype === 'float32' ? s.f32().slice() : s.i32().slice();
+    if (this.dtype === 'float32') return s.f32().slice();
+    return this.dtype === 'int32' ? s.i32().slice() : s.u8().slice();
   }
 
-  /** The data as nested arrays, like PyTorch's `tolist()`. */
+  /** The data as nested arrays, like PyTorch's `tolist()` (booleans for a bool tensor). */
   tolist(): NestedArray {
-    const flat = Array.from(this.toArray());
+    const data = this.toArray();
+    const flat: (number | boolean)[] = this.dtype === 'bool' ? Array.from(data, (v) => v !== 0) : Array.from(data);
     if (this.shape.length === 0) return flat[0];
     const build = (dim: number, offset: number): NestedArray[] => {
       const size = this.shape[dim];
@@ -352,7 +359,7 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** The single value of a one-element tensor. */
+  /** The single value of a one-element tensor (0 or 1 for a bool tensor). */
   item(): number {
     if (this.numel() !== 1) {
       throw new Error(`item: only a tensor with one element can be converted to a number, this one has shape ${formatShape(this.shape)}`);

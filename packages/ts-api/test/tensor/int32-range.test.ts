@@ -47,8 +47,8 @@ describe('tensor(…, { dtype: int32 })', () => {
     expect(bad(new Float64Array([1]))).toThrow('got a Float64Array');
     expect(bad(null)).toThrow('tensor: data must be a number, a nested array of numbers, a Float32Array, an Int32Array or a Uint8Array; got null');
     expect(bad(undefined)).toThrow('got undefined');
-    expect(bad(['3'])).toThrow('tensor: data[0] must be a number, got a string');
-    expect(bad([[1], [2n]])).toThrow('tensor: data[1][0] must be a number, got a bigint');
+    expect(bad(['3'])).toThrow('tensor: data[0] must be a number or a boolean, got a string');
+    expect(bad([[1], [2n]])).toThrow('tensor: data[1][0] must be a number or a boolean, got a bigint');
     expect(bad([[1], 'a'])).toThrow('tensor: ragged nested array at data[1]: expected 1 elements, got a string');
     expect(bad([[1], [[2]]])).toThrow('tensor: ragged nested array at data[1][0]: expected a number, got an array');
   });
@@ -60,9 +60,9 @@ describe('tensor(…, { dtype: int32 })', () => {
 
   it('rejects a dtype it does not have, naming the function', () => {
     const bad = 'int64' as unknown as DType;
-    expect(() => tensor([1, 2], { dtype: bad })).toThrow("tensor: dtype must be 'float32' or 'int32', got 'int64'");
-    expect(() => full([2], 1, { dtype: bad })).toThrow("full: dtype must be 'float32' or 'int32', got 'int64'");
-    expect(() => arange(3, undefined, 1, { dtype: bad })).toThrow("arange: dtype must be 'float32' or 'int32', got 'int64'");
+    expect(() => tensor([1, 2], { dtype: bad })).toThrow("tensor: dtype must be 'float32', 'int32' or 'bool', got 'int64'");
+    expect(() => full([2], 1, { dtype: bad })).toThrow("full: dtype must be 'float32', 'int32' or 'bool', got 'int64'");
+    expect(() => arange(3, undefined, 1, { dtype: bad })).toThrow("arange: dtype must be 'float32', 'int32' or 'bool', got 'int64'");
   });
 });
 

@@ -3,11 +3,12 @@
 import { allocStorage, kernels, rng, storageFrom } from '../../backend/index.js';
 import { checkShape, formatShape, numel, type Shape } from '../shape.js';
 import { Tensor, type DType, type NestedArray } from '../tensor.js';
+import { checkDType, INT32_MAX, INT32_MIN, storageDType } from '../dtype.js';
 
 export interface TensorOptions {
   /** Shape of the result; required for flat typed arrays that are not 1-D. */
   shape?: readonly number[];
-  /** float32 by default; int32 for an Int32Array or when asked (labels). */
+  /** float32 by default; int32 for an Int32Array or when asked (labels); bool for booleans or when asked. */
   dtype?: DType;
   requiresGrad?: boolean;
 }
@@ -21,8 +22,10 @@ function describeValue(v: unknown): string {
   return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 }
 
-function flattenNested(data: NestedArray): { values: number[]; shape: number[] } {
-  if (typeof data === 'number') return { values: [data], shape: [] };
+/** The values (true = 1), the shape, and whether every value was a boolean (PyTorch then infers bool). */
+function flattenNested(data: NestedArray): { values: number[]; shape: number[]; booleans: boolean } {
+  if (typeof data === 'number') return { values: [data], shape: [], booleans: false };
+  if (typeof data === 'boolean') return { values: [Number(data)], shape: [], booleans: true };
   if (!Array.isArray(data)) {
     throw new Error(`tensor: data must be a number, a nested array of numbers, a Float32Array, an Int32Array or a Uint8Array; got ${describeValue(data)}`);
   }
@@ -34,10 +37,16 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[] }
     probe = (probe as readonly NestedArray[])[0];
   }
   const values: number[] = [];
+  let booleans = true;
   const walk = (node: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
       if (Array.isArray(node)) throw new Error(`tensor: ragged nested array at ${path}: expected a number, got an array`);
-      if (typeof node !== 'number') throw new Error(`tensor: ${path} must be a number, got ${describeValue(node)}`);
+      if (typeof node === 'boolean') {
+        values.push(Number(node));
+        return;
+      }
+      if (typeof node !== 'number') throw new Error(`tensor: ${path} must be a number or a boolean, got ${describeValue(node)}`);
+      booleans = false;
       values.push(node);
       return;
     }
@@ -47,7 +56,7 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[] }
     (node as readonly NestedArray[]).forEach((child, i) => walk(child, dim + 1, `${path}[${i}]`));
   };
   walk(data, 0, 'data');
-  return { values, shape };
+  return { values, shape, booleans: booleans && values.length > 0 };
 }
 
 function finish(t: Tensor, requiresGrad: boolean | undefined): Tensor {
@@ -57,17 +66,19 @@ function finish(t: Tensor, requiresGrad: boolean | undefined): Tensor {
 
 /** @internal An uninitialised tensor (every element is written by the op that asks for it). */
 export function empty(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return new Tensor(allocStorage(dtype, numel(shape)), shape, dtype);
+  return new Tensor(allocStorage(storageDType(dtype), numel(shape)), shape, dtype);
 }
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 const INT32_RANGE = `[${INT32_MIN}, ${INT32_MAX}]`;
 
-function checkDType(dtype: unknown, where: string): asserts dtype is DType {
-  if (dtype !== 'float32' && dtype !== 'int32') {
-    throw new Error(`${where}: dtype must be 'float32' or 'int32', got ${typeof dtype === 'string' ? `'${dtype}'` : String(dtype)}`);
+/** Bool from numbers is `!= 0` (NaN is true, as in PyTorch); a Uint8Array must already hold 0/1. */
+function boolValues(values: ArrayLike<number>, where: string): Uint8Array {
+  if (values instanceof Uint8Array) {
+    const bad = values.findIndex((v) => v > 1);
+    if (bad >= 0) throw new Error(`${where}: dtype bool from a Uint8Array needs 0 or 1, got ${values[bad]} at index ${bad}`);
+    return values;
   }
+  return Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
 }
 
 /** Int32Array.from would wrap 2**32 + 3 to 3 and truncate 2.5 to 2; a label must never change silently. */
@@ -86,6 +97,7 @@ function fromValues(values: ArrayLike<number>, shape: number[], dtype: DType, re
     throw new Error(`${where}: shape ${formatShape(shape)} needs ${numel(shape)} values, got ${values.length}`);
   }
   if (dtype === 'int32' && !(values instanceof Int32Array) && !(values instanceof Uint8Array)) checkInt32Values(values, where);
+  if (dtype === 'bool') return finish(new Tensor(storageFrom(boolValues(values, where)), shape, dtype), requiresGrad);
   const typed = dtype === 'float32'
     ? (values instanceof Float32Array ? values : Float32Array.from(values))
     : (values instanceof Int32Array ? values : Int32Array.from(values));
@@ -94,12 +106,14 @@ function fromValues(values: ArrayLike<number>, shape: number[], dtype: DType, re
 
 /** A tensor from nested arrays, a number, or a typed array (copied into wasm memory), like `torch.tensor`. */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
-  const dtype: DType = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
-  checkDType(dtype, 'tensor');
   if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) {
+    const dtype: DType = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
+    checkDType(dtype, 'tensor');
     return fromValues(data, options.shape ? [...options.shape] : [data.length], dtype, options.requiresGrad, 'tensor');
   }
   const flat = flattenNested(data);
+  const dtype: DType = options.dtype ?? (flat.booleans ? 'bool' : 'float32');
+  checkDType(dtype, 'tensor');
   return fromValues(flat.values, options.shape ? [...options.shape] : flat.shape, dtype, options.requiresGrad, 'tensor');
 }
 
@@ -114,10 +128,17 @@ export interface FillOptions {
   requiresGrad?: boolean;
 }
 
-export function full(shape: readonly number[] | number, value: number, options: FillOptions = {}): Tensor {
+/** A tensor filled with `value`; a boolean value makes a bool tensor unless `dtype` says otherwise (as PyTorch). */
+export function full(shape: readonly number[] | number, fill: number | boolean, options: FillOptions = {}): Tensor {
   const s = shapeOf(shape, 'full');
-  const dtype = options.dtype ?? 'float32';
+  const dtype = options.dtype ?? (typeof fill === 'boolean' ? 'bool' : 'float32');
   checkDType(dtype, 'full');
+  if (typeof fill !== 'number' && typeof fill !== 'boolean') throw new Error(`full: the fill value must be a number or a boolean, got ${describeValue(fill)}`);
+  const value = Number(fill);
+  if (dtype === 'bool') {
+    const data = new Uint8Array(numel(s)).fill(value !== 0 ? 1 : 0);
+    return finish(new Tensor(storageFrom(data), s, 'bool'), options.requiresGrad);
+  }
   if (dtype === 'int32') {
     if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
       throw new Error(`full: dtype int32 needs an integer in ${INT32_RANGE}, got ${value}`);
@@ -168,6 +189,7 @@ export function rand(shape: readonly number[] | number, options: RandomOptions =
 export function arange(start: number, end?: number, step = 1, options: FillOptions = {}): Tensor {
   const dtype = options.dtype ?? 'float32';
   checkDType(dtype, 'arange');
+  if (dtype === 'bool') throw new Error("arange: dtype 'bool' is not supported (as in PyTorch); use 'float32' or 'int32'");
   const [from, to] = end === undefined ? [0, start] : [start, end];
   if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a finite non-zero number, got ${step}`);
   const count = Math.max(0, Math.ceil((to - from) / step));

@@ -45,6 +45,7 @@ export function clone(x: Tensor): Tensor {
 /** A copy converted to `dtype` (float → int truncates toward zero, like PyTorch). */
 export function toDType(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return clone(x);
+  if (x.dtype === 'bool' || dtype === 'bool') throw new Error(`cast: converting ${x.dtype} to ${dtype} is not supported`);
   const out = empty(x.shape, dtype);
   kernels.cast(x.storage('cast'), out.storage('cast'));
   return out;
@@ -58,6 +59,9 @@ export function copyInto(dst: Tensor, src: Tensor): void {
     throw new Error(`copy_: shapes must match, got ${formatShape(src.shape)} into ${formatShape(dst.shape)}`);
   }
   if (dst.sharesStorageWith(src)) return;
+  if (dst.dtype !== src.dtype && (dst.dtype === 'bool' || src.dtype === 'bool')) {
+    throw new Error(`copy_: copying ${src.dtype} into ${dst.dtype} is not supported`);
+  }
   if (dst.dtype === src.dtype) kernels.copy(src.storage('copy_'), dst.storage('copy_'));
   else kernels.cast(src.storage('copy_'), dst.storage('copy_'));
 }
