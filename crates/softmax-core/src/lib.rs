@@ -15,6 +15,7 @@ pub mod data;
 pub mod elementwise;
 pub mod gemm;
 pub mod image;
+pub mod index;
 pub mod metrics;
 pub mod optim;
 pub mod reduce;

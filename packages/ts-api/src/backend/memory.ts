@@ -129,6 +129,11 @@ export function subStorage(s: Storage, offset: number, length: number): Storage 
   return borrowStorage(s.dtype, ptrOf(s) + offset * BYTES[s.dtype], length);
 }
 
+/** The same memory seen as int32 words (for kernels that move 32-bit words without reading them). */
+export function asWords(s: Storage): Storage {
+  return borrowStorage('int32', ptrOf(s), s.length);
+}
+
 /** The address of a Storage in wasm memory — backend-internal (not re-exported from backend/index.ts). */
 export function ptrOf(s: Storage): number {
   return ptrOfImpl(s);

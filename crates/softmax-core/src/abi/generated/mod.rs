@@ -13,6 +13,7 @@ mod convert;
 mod image;
 mod metrics;
 mod strided;
+mod indexing;
 
 pub use self::gemm::*;
 pub use self::softmax::*;
@@ -26,3 +27,4 @@ pub use self::convert::*;
 pub use self::image::*;
 pub use self::metrics::*;
 pub use self::strided::*;
+pub use self::indexing::*;

@@ -12,3 +12,4 @@ export * from './convert.js';
 export * from './image.js';
 export * from './metrics.js';
 export * from './strided.js';
+export * from './indexing.js';
