@@ -13,6 +13,8 @@ import * as rd from './ops/reduce.js';
 import * as sm from './ops/softmax.js';
 import * as sh from './ops/shape.js';
 import * as vw from './ops/view.js';
+import * as ip from './ops/inplace.js';
+import { installViewMethods } from './methods/views.js';
 
 export type { DType } from './dtype.js';
 
@@ -411,8 +413,8 @@ export class Tensor {
   clone(): Tensor { return sh.clone(this); }
   float(): Tensor { return sh.toDType(this, 'float32'); }
   int(): Tensor { return sh.toDType(this, 'int32'); }
-  /** In place: copies `src` (same shape) into this tensor, outside autograd. Returns this. */
-  copy_(src: Tensor): this { sh.copyInto(this, src); return this; }
+  /** In place: copies `src` (broadcast, dtype converted) into this tensor; the gradient flows to `src`. */
+  copy_(src: Tensor): this { ip.copy_(this, src); return this; }
 }
 
 /** True when `strides` are the row-major strides of `shape` (dims of size 1 may have any stride). */
@@ -427,3 +429,4 @@ function isContiguousLayout(shape: Shape, strides: readonly number[]): boolean {
 }
 
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
+installViewMethods(Tensor.prototype);

@@ -51,17 +51,15 @@ export function toDType(x: Tensor, dtype: DType): Tensor {
   return out;
 }
 
-/** Copies `src` into `dst` in place (same shape; dtypes converted), outside autograd. */
+/** Copies `src` into `dst` in place (same shape; dtypes converted), outside autograd (loadStateDict). */
 export function copyInto(dst: Tensor, src: Tensor): void {
   dst.storage('copy_');
   src.storage('copy_');
   if (!sameShape(dst.shape, src.shape)) {
     throw new Error(`copy_: shapes must match, got ${formatShape(src.shape)} into ${formatShape(dst.shape)}`);
   }
-  if (dst.sharesStorageWith(src)) return;
-  if (dst.dtype !== src.dtype && (dst.dtype === 'bool' || src.dtype === 'bool')) {
-    throw new Error(`copy_: copying ${src.dtype} into ${dst.dtype} is not supported`);
-  }
-  if (dst.dtype === src.dtype) kernels.copy(src.storage('copy_'), dst.storage('copy_'));
-  else kernels.cast(src.storage('copy_'), dst.storage('copy_'));
+  const from = dst.sharesStorageWith(src) ? clone(src) : src;
+  const s = from.storage('copy_');
+  dst.writeWith('copy_', (d) => kernels.cast(s, d));
+  if (from !== src) from.dispose();
 }

@@ -1,0 +1,139 @@
+// Views, indexing and in-place ops: values worked by hand, sharing of storage, version counters,
+// PyTorch's in-place rules and error messages, and memory accounting of cached copies.
+
+import { describe, expect, it } from 'vitest';
+import { arange, memory, noGrad, slice, tensor, tidy, where, zeros, type Tensor } from '../../src/index.js';
+
+const m34 = (): Tensor => arange(12).reshape(3, 4); // [[0..3],[4..7],[8..11]]
+const list = (t: Tensor): unknown => t.tolist();
+
+describe('basic indexing gives views', () => {
+  it('numbers, slices, steps, negative indices, null and ellipsis', () => {
+    const x = m34();
+    expect(list(x.index(0))).toEqual([0, 1, 2, 3]);
+    expect(list(x.index(-1, -2))).toEqual(10);
+    expect(list(x.index(':', 1))).toEqual([1, 5, 9]);
+    expect(list(x.index(slice(null, null, 2), slice(1, null, 2)))).toEqual([[1, 3], [9, 11]]);
+    expect(list(x.index('1:', '::3'))).toEqual([[4, 7], [8, 11]]);
+    expect(x.index(slice(5, 9)).shape).toEqual([0, 4]);
+    expect(x.index(null, '...', 2).shape).toEqual([1, 3]);
+    expect(list(x.index('...', 2))).toEqual([2, 6, 10]);
+    expect(x.index(0).sharesStorageWith(x)).toBe(true);
+    expect(x.index(':', 1).stride()).toEqual([4]);
+    expect(x.index(':', 1).isContiguous()).toBe(false);
+  });
+
+  it('names the index, the dim and its size when out of bounds', () => {
+    const x = m34();
+    expect(() => x.index(5)).toThrow('index: index 5 is out of bounds for dimension 0 with size 3');
+    expect(() => x.index(0, -5)).toThrow('index: index -5 is out of bounds for dimension 1 with size 4');
+    expect(() => x.index(0, 0, 0)).toThrow('index: too many indices for tensor of dimension 2 (got 3)');
+    expect(() => x.index(slice(0, 2, 0))).toThrow('index: slice step must be a positive integer, got 0');
+    expect(() => x.index([0, 3])).toThrow('index: index 3 is out of bounds for dimension 0 with size 3');
+  });
+
+  it('T, t(), transpose, permute, select and narrow are views; view refuses a non-viewable layout', () => {
+    const x = m34();
+    expect(list(x.T)).toEqual([[0, 4, 8], [1, 5, 9], [2, 6, 10], [3, 7, 11]]);
+    expect(x.T.stride()).toEqual([1, 4]);
+    expect(x.t().sharesStorageWith(x)).toBe(true);
+    expect(list(x.narrow(1, 1, 2))).toEqual([[1, 2], [5, 6], [9, 10]]);
+    expect(list(x.select(1, -1))).toEqual([3, 7, 11]);
+    expect(arange(24).reshape(2, 3, 4).permute(2, 0, 1).shape).toEqual([4, 2, 3]);
+    expect(() => x.T.view(12)).toThrow(/view size is not compatible with input tensor's size and stride.*Use \.reshape\(\.\.\.\) instead\./);
+    expect(list(x.T.reshape(12))).toEqual([0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+    expect(x.T.reshape(12).sharesStorageWith(x)).toBe(false);
+    expect(x.narrow(0, 1, 2).view(8).sharesStorageWith(x)).toBe(true);
+    expect(() => x.narrow(1, 3, 2)).toThrow('narrow: start (3) + length (2) exceeds dimension size (4) of dimension 1');
+    expect(x.size()).toEqual([3, 4]);
+    expect(x.size(-1)).toBe(4);
+    expect(x.dim()).toBe(2);
+  });
+
+  it('ops read non-contiguous views correctly', () => {
+    const x = m34();
+    const y = x.T.matmul(tensor([[1], [0], [1]]));
+    expect(list(y)).toEqual([[8], [10], [12], [14]]);
+    expect(list(x.index(':', 1).mul(2))).toEqual([2, 10, 18]);
+  });
+});
+
+describe('writes through views reach the base; cached copies are invalidated', () => {
+  it('indexPut_ with numbers, slices, masks and index arrays', () => {
+    const x = zeros([3, 4]);
+    x.indexPut_([0, 0], 42);
+    x.indexPut_([':', 1], tensor([1, 2, 3]));
+    x.indexPut_([[2, 2], [3, 0]], tensor([7, 8]));
+    expect(list(x)).toEqual([[42, 1, 0, 0], [0, 2, 0, 0], [8, 3, 0, 7]]);
+    x.indexPut_([tensor([[true, false, false, false], [false, false, false, false], [true, false, false, true]])], 0);
+    expect(list(x)).toEqual([[0, 1, 0, 0], [0, 2, 0, 0], [0, 3, 0, 0]]);
+  });
+
+  it('in-place ops on a transposed view write the base, and the view re-reads after the base changes', () => {
+    const x = m34();
+    const col = x.index(':', 1);
+    expect(list(col.mul(2))).toEqual([2, 10, 18]);
+    x.T.index(1).mul_(10);
+    expect(list(x.index(':', 1))).toEqual([10, 50, 90]);
+    expect(list(col)).toEqual([10, 50, 90]);
+    x.fill_(1);
+    expect(list(col)).toEqual([1, 1, 1]);
+    x.data.index(0, 0).fill_(5);
+    expect(list(x.index(0))).toEqual([5, 1, 1, 1]);
+  });
+
+  it('counts a view\'s cached copy in memory() and frees it with the view', () => {
+    tidy(() => {
+      const x = zeros([64, 64]);
+      const before = memory().bytes;
+      const v = x.T;
+      expect(memory().bytes).toBe(before);
+      v.sum();
+      const withCache = memory().bytes;
+      expect(withCache).toBeGreaterThanOrEqual(before + 64 * 64 * 4);
+      v.dispose();
+      expect(memory().bytes).toBeLessThan(withCache - 64 * 64 * 4 + 1);
+    });
+  });
+});
+
+describe('PyTorch\'s in-place rules', () => {
+  it('a leaf that requires grad, or a view of one, cannot be written in place outside noGrad', () => {
+    const w = tensor([1, 2, 3], { requiresGrad: true });
+    expect(() => w.add_(1)).toThrow('add_: a leaf Variable that requires grad is being used in an in-place operation.');
+    expect(() => w.index(0).fill_(0)).toThrow('fill_: a view of a leaf Variable that requires grad is being used in an in-place operation.');
+    noGrad(() => w.index(0).fill_(9));
+    expect(list(w)).toEqual([9, 2, 3]);
+    w.data.index(1).fill_(8);
+    expect(list(w)).toEqual([9, 8, 3]);
+  });
+
+  it('backward throws when a saved tensor was modified in place', () => {
+    const a = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const y = a.mul(2).exp();
+    y.add_(1);
+    expect(() => y.sum().backward()).toThrow(
+      'backward: one of the variables needed for gradient computation has been modified by an inplace operation: [float32 [2, 3]] (saved by exp) is at version 1; expected version 0 instead',
+    );
+  });
+
+  it('an in-place op on a non-leaf records history: the gradient is PyTorch\'s', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const b = tensor([4, 5, 6], { requiresGrad: true });
+    const h = a.mul(1);
+    h.mul_(b);
+    h.add_(b);
+    h.sum().backward();
+    expect(list(a.grad!)).toEqual([4, 5, 6]);
+    expect(list(b.grad!)).toEqual([2, 3, 4]);
+  });
+
+  it('x.grad.zero_() works and where / maskedFill route gradients', () => {
+    const x = tensor([-1, 2, -3], { requiresGrad: true });
+    where(tensor([false, true, false]), x, x.mul(3)).sum().backward();
+    expect(list(x.grad!)).toEqual([3, 1, 3]);
+    x.grad!.zero_();
+    x.maskedFill(tensor([true, false, true]), 0).sum().backward();
+    expect(list(x.grad!)).toEqual([0, 1, 0]);
+  });
+});
