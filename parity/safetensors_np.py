@@ -11,8 +11,8 @@ import struct
 
 import numpy as np
 
-_DT = {np.dtype('float32'): 'F32', np.dtype('int32'): 'I32'}
-_NP = {'F32': np.dtype('<f4'), 'I32': np.dtype('<i4'), 'I64': np.dtype('<i8'), 'U8': np.dtype('u1'),
+_DT = {np.dtype('float32'): 'F32', np.dtype('int32'): 'I32', np.dtype('bool'): 'BOOL'}
+_NP = {'F32': np.dtype('<f4'), 'I32': np.dtype('<i4'), 'I64': np.dtype('<i8'), 'U8': np.dtype('u1'), 'BOOL': np.dtype('bool'),
        'F64': np.dtype('<f8')}
 
 

@@ -156,7 +156,10 @@ export class Tensor {
   storage(op: string): Storage {
     const shared = this.#live(op);
     if (this.#plain) return shared.storage;
-    if (this.#contiguous) return (this.#sub ??= subStorage(shared.storage, this.#offset, numel(this.shape)));
+    if (this.#contiguous) {
+      const n = numel(this.shape);
+      return (this.#sub ??= subStorage(shared.storage, n === 0 ? 0 : this.#offset, n));
+    }
     const held = this.#held as Held;
     if (held.cache !== null && held.cacheWrites === shared.writes) return held.cache;
     dropCache(held);
