@@ -103,7 +103,8 @@ export class Tensor {
   _used = false;
   #held: Held | null;
   #requiresGrad = false;
-  #strides: readonly number[];
+  /** null: the row-major strides of the shape (computed when asked; most tensors never are). */
+  #strides: readonly number[] | null;
   #offset: number;
   #contiguous: boolean;
   /** Contiguous, from element 0, over the whole storage: storage() is the storage itself. */
@@ -132,9 +133,9 @@ export class Tensor {
       shared = new SharedStorage(storage);
       this.#version = { v: 0 };
     }
-    this.#strides = Object.freeze(layout ? [...layout.strides] : contiguousStrides(shape));
+    this.#strides = layout ? Object.freeze([...layout.strides]) : null;
     this.#offset = layout ? layout.offset : storage instanceof Tensor ? storage.#offset : 0;
-    this.#contiguous = layout === undefined || isContiguousLayout(shape, this.#strides);
+    this.#contiguous = layout === undefined || isContiguousLayout(shape, layout.strides);
     this.#plain = this.#contiguous && this.#offset === 0 && numel(shape) === shared.storage.length;
     this.#held = { shared, cache: null, cacheWrites: 0 };
     counters.tensors++;
@@ -174,13 +175,13 @@ export class Tensor {
   #gatherInto(dst: Storage): void {
     const s = (this.#held as Held).shared.storage;
     if (numel(this.shape) === 0) return;
-    kernels.stridedCopy(subStorage(s, this.#offset, s.length - this.#offset), dst, this.shape, this.#strides, contiguousStrides(this.shape));
+    kernels.stridedCopy(subStorage(s, this.#offset, s.length - this.#offset), dst, this.shape, this.#stridesNow(), contiguousStrides(this.shape));
   }
 
   /** @internal The storage to write this (contiguous) tensor's elements into; counts as an in-place write. */
   mutableStorage(op: string): Storage {
     if (!this.#contiguous) {
-      throw new Error(`${op}: cannot write into a non-contiguous tensor (strides [${this.#strides.join(', ')}]) directly; call it on a contiguous tensor`);
+      throw new Error(`${op}: cannot write into a non-contiguous tensor (strides [${this.#stridesNow().join(', ')}]) directly; call it on a contiguous tensor`);
     }
     const s = this.storage(op);
     this._bumpVersion();
@@ -201,7 +202,7 @@ export class Tensor {
       this._bumpVersion();
       if (numel(this.shape) > 0) {
         const s = shared.storage;
-        kernels.stridedCopy(tmp, subStorage(s, this.#offset, s.length - this.#offset), this.shape, contiguousStrides(this.shape), this.#strides);
+        kernels.stridedCopy(tmp, subStorage(s, this.#offset, s.length - this.#offset), this.shape, contiguousStrides(this.shape), this.#stridesNow());
       }
     } finally {
       tmp.dispose();
@@ -224,14 +225,18 @@ export class Tensor {
     return new Tensor(this, shape, this.dtype, layout);
   }
 
+  #stridesNow(): readonly number[] {
+    return this.#strides ?? contiguousStrides(this.shape);
+  }
+
   /** The strides in elements (of one dim, negative counts from the end), like PyTorch's `stride()`. */
   stride(): number[];
   stride(dim: number): number;
   stride(dim?: number): number[] | number {
-    if (dim === undefined) return [...this.#strides];
+    if (dim === undefined) return [...this.#stridesNow()];
     const n = this.shape.length;
     if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new Error(`stride: dim ${dim} is out of range for a tensor with ${n} dims`);
-    return this.#strides[dim < 0 ? dim + n : dim];
+    return this.#stridesNow()[dim < 0 ? dim + n : dim];
   }
 
   /** Offset of the first element in the storage, in elements (PyTorch's `storage_offset()`). */
@@ -251,7 +256,7 @@ export class Tensor {
 
   /** An alias sharing the storage, cut from the graph, with its own version counter (PyTorch's `.data`). */
   get data(): Tensor {
-    const t = new Tensor(this, this.shape, this.dtype, { strides: this.#strides, offset: this.#offset });
+    const t = new Tensor(this, this.shape, this.dtype, { strides: this.#stridesNow(), offset: this.#offset });
     t.#version = { v: 0 };
     return t;
   }

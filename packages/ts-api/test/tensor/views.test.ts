@@ -137,3 +137,64 @@ describe('PyTorch\'s in-place rules', () => {
     expect(list(x.grad!)).toEqual([0, 1, 0]);
   });
 });
+
+describe('more of PyTorch\'s rules and errors', () => {
+  it('a bool mask of the wrong shape, a float index and two ellipses throw PyTorch\'s meaning', () => {
+    const x = m34();
+    expect(() => x.index(tensor([true, false]))).toThrow(
+      'index: the shape of the mask [2] at index 0 does not match the shape of the indexed tensor [3, 4] at index 0',
+    );
+    expect(() => x.index(tensor([0.5]))).toThrow('index: tensors used as indices must be int32 or bool, got float32 (shape [1])');
+    expect(() => x.index('...', '...')).toThrow("index: an index can only have a single ellipsis ('...')");
+    expect(() => x.index([0, 1], [0, 1, 2])).toThrow(/shape mismatch: indexing tensors could not be broadcast together with shapes \[2\], \[3\]/);
+  });
+
+  it('a write to the base invalidates a view\'s cached copy; .data writes are not tracked by autograd', () => {
+    const x = m34();
+    const v = x.T;
+    expect(v.sum().item()).toBe(66);
+    x.fill_(2);
+    expect(v.sum().item()).toBe(24);
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const y = a.exp();
+    y.data.fill_(1); // PyTorch: .data has its own version counter, so backward runs (with the new values)
+    y.sum().backward();
+    expect(list(a.grad!)).toEqual([1, 1, 1]);
+  });
+
+  it('detach() shares the version counter: writing through it is caught by backward', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const y = a.exp();
+    y.detach().add_(1);
+    expect(() => y.sum().backward()).toThrow(/modified by an inplace operation: \[float32 \[3\]\] \(saved by exp\) is at version 1; expected version 0 instead/);
+  });
+
+  it('in-place ops that autograd cannot record yet throw instead of giving wrong gradients', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const h = a.mul(2);
+    h.add(1);
+    expect(() => h.add_(1)).toThrow('add_: in-place ops on a tensor that requires grad and was already used by another op are not supported yet (shape [3]); use the out-of-place op');
+    const g = a.mul(2);
+    expect(() => g.index(0).fill_(0)).toThrow(/fill_: in-place ops on a view \(or a tensor sharing its storage\) are not supported yet when autograd records them/);
+    const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    expect(() => w.indexPut_([0, 0], 42)).toThrow('indexPut_: a leaf Variable that requires grad is being used in an in-place operation.');
+  });
+
+  it('int32 and bool tensors are indexed and written as well', () => {
+    const labels = tensor([3, 1, 4, 1, 5], { dtype: 'int32' });
+    expect(list(labels.index(tensor([true, false, true, false, true])))).toEqual([3, 4, 5]);
+    expect(list(labels.index('::2'))).toEqual([3, 4, 5]);
+    labels.indexPut_([[0, 4]], -7);
+    expect(list(labels)).toEqual([-7, 1, 4, 1, -7]);
+    const mask = tensor([[true, false], [false, true]]);
+    expect(list(mask.T.index(1))).toEqual([false, true]);
+    expect(list(mask.T.contiguous())).toEqual([[true, false], [false, true]]);
+  });
+
+  it('an empty index array and an empty tensor give empty results', () => {
+    const x = m34();
+    expect(x.index([]).shape).toEqual([0, 4]);
+    expect(x.index(':', []).shape).toEqual([3, 0]);
+    expect(zeros([0, 4]).index(':', 1).shape).toEqual([0]);
+  });
+});
