@@ -195,6 +195,12 @@ export class Tensor {
       return;
     }
     const shared = this.#live(op);
+    if (this.shape.some((d, i) => d > 1 && this.#stridesNow()[i] === 0)) {
+      throw new Error(
+        `${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location ` +
+          `(an expanded tensor, strides [${this.#stridesNow().join(', ')}]). Please clone() the tensor before performing the operation.`,
+      );
+    }
     const tmp = allocStorage(shared.storage.dtype, numel(this.shape));
     try {
       this.#gatherInto(tmp);

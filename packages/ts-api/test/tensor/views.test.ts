@@ -198,3 +198,17 @@ describe('more of PyTorch\'s rules and errors', () => {
     expect(zeros([0, 4]).index(':', 1).shape).toEqual([0]);
   });
 });
+
+describe('expand', () => {
+  it('is a view with stride 0 that reads the base and refuses writes', () => {
+    const x = tensor([[1], [2]]);
+    const e = x.expand(2, 3);
+    expect(e.stride()).toEqual([1, 0]);
+    expect(e.sharesStorageWith(x)).toBe(true);
+    expect(list(e)).toEqual([[1, 1, 1], [2, 2, 2]]);
+    x.indexPut_([1, 0], 5);
+    expect(list(e)).toEqual([[1, 1, 1], [5, 5, 5]]);
+    expect(() => e.add_(1)).toThrow(/add_: unsupported operation: more than one element of the written-to tensor refers to a single memory location/);
+    expect(list(tensor([1, 2, 3], { dtype: 'int32' }).expand(2, -1))).toEqual([[1, 2, 3], [1, 2, 3]]);
+  });
+});

@@ -5,7 +5,7 @@ import { kernels } from '../../backend/index.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor, type DType } from '../tensor.js';
 import { empty } from './create.js';
-import { expandTo, reduceTo, viewOf } from './util.js';
+import { reduceTo, viewOf } from './util.js';
 
 /** Accepts `reshape(2, 3)` and `reshape([2, 3])`. */
 export function shapeArg(args: readonly (number | readonly number[])[]): number[] {
@@ -18,7 +18,7 @@ export function shapeArg(args: readonly (number | readonly number[])[]): number[
 
 export { reshape, flatten, squeeze, unsqueeze, detach } from './view.js';
 
-/** Broadcasts to `shape` (-1 keeps a dim), copying the data; the gradient is summed back. */
+/** Broadcasts to `shape` (-1 keeps a dim) as a view; the gradient is summed back. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   x.storage('expand');
   if (shape.length < x.ndim) {
@@ -32,8 +32,13 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
       throw new Error(`expand: the size ${own} of dim ${i - offset} must match ${d} or be 1 (expanding ${formatShape(x.shape)} to ${formatShape(shape)})`);
     }
   });
-  if (x.dtype !== 'float32') throw new Error(`expand: expected a float32 tensor, got ${x.dtype}`);
-  return expandTo(x, target).record('expand', [x], (g) => [reduceTo(g, x.shape)], []);
+  // A view with stride 0 on the broadcast dims, as PyTorch's (writing into it throws, see writeWith).
+  const xs = x.stride();
+  const strides = target.map((d, i) => (i < offset || (x.shape[i - offset] === 1 && d !== 1) ? 0 : xs[i - offset]));
+  const out = x._view(target, { strides, offset: x.storageOffset() });
+  out.record('expand', [x], (g) => [reduceTo(g, x.shape)], []);
+  if (!out.isLeaf) out._base = x;
+  return out;
 }
 
 export function clone(x: Tensor): Tensor {
