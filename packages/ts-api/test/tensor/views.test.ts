@@ -212,3 +212,30 @@ describe('expand', () => {
     expect(list(tensor([1, 2, 3], { dtype: 'int32' }).expand(2, -1))).toEqual([[1, 2, 3], [1, 2, 3]]);
   });
 });
+
+describe('gradients of in-place writes on non-leaves', () => {
+  it('indexPut_ sends the gradient of the written places to the value, the rest to the old tensor', () => {
+    const a = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const v = tensor([10, 20], { requiresGrad: true });
+    const h = a.mul(1);
+    h.indexPut_([':', 1], v);
+    h.mul(tensor([[1, 2, 3], [4, 5, 6]])).sum().backward();
+    // d/da: the weights where a's value survived, 0 in column 1; d/dv: the weights of column 1
+    expect(list(a.grad!)).toEqual([[1, 0, 3], [4, 0, 6]]);
+    expect(list(v.grad!)).toEqual([2, 5]);
+    expect(list(h)).toEqual([[1, 10, 3], [4, 20, 6]]);
+  });
+
+  it('maskedFill_ and fill_ on a non-leaf: zero gradient where overwritten', () => {
+    const a = tensor([1, -2, 3], { requiresGrad: true });
+    const h = a.mul(2);
+    h.maskedFill_(tensor([false, true, false]), 0);
+    h.sum().backward();
+    expect(list(a.grad!)).toEqual([2, 0, 2]);
+    const b = tensor([1, 2], { requiresGrad: true });
+    const k = b.mul(3);
+    k.fill_(7);
+    k.sum().backward();
+    expect(list(b.grad!)).toEqual([0, 0]);
+  });
+});
