@@ -323,7 +323,10 @@ export class Tensor {
   record(op: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[] = inputs): this {
     if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
       this.#requiresGrad = true;
-      for (const t of inputs) t._used = true;
+      // A view's use counts as its base's: an in-place op on the base would change what the view's node reads.
+      for (const t of inputs) {
+        for (let b: Tensor | null = t; b !== null && !b._used; b = b._base) b._used = true;
+      }
       this._node = { op, inputs, backward, saved, versions: saved.map((t) => t.#version.v) };
     }
     return this;

@@ -239,3 +239,16 @@ describe('gradients of in-place writes on non-leaves', () => {
     expect(list(b.grad!)).toEqual([0, 0]);
   });
 });
+
+describe('a view used by an op blocks in-place ops on its base', () => {
+  it('even after the view was disposed', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const h = a.mul(1);
+    const s = h.index(0);
+    const z = s.mul(1);
+    s.dispose();
+    expect(() => h.mul_(2)).toThrow(/mul_: in-place ops on a tensor that requires grad and was already used by another op are not supported yet/);
+    z.backward();
+    expect(list(a.grad!)).toEqual([1, 0, 0]);
+  });
+});
