@@ -128,9 +128,8 @@ def gen_views():
         fn_case(stem, f'Tensor.{op}', ['$t', 2.5], {'t': normal(rng_for(stem), (3, 5))}, lambda t, op=op: getattr(t, op)(2.5), f't.{op}(2.5)')
     stem = 'Tensor.mul_.on-T-view.3x5'
     r = rng_for(stem)
-    # values only: recording an in-place op on a view (PyTorch's CopySlices) is not supported yet
     fn_case(stem, 'Tensor.mul_', [{'$T': 't'}, '$o'], {'t': normal(r, (3, 5)), 'o': normal(r, (5, 3))}, lambda t, o: t.T.mul_(o),
-            't.T.mul_(o)')
+            't.T.mul_(o)', grads=('o',))
     for stem, args, fn, expr in [
         ('Tensor.fill_.3x5', ['$t', -1.5], lambda t: t.fill_(-1.5), 't.fill_(-1.5)'),
         ('Tensor.zero_.3x5', ['$t'], lambda t: t.zero_(), 't.zero_()'),

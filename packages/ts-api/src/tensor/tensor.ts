@@ -97,7 +97,7 @@ export class Tensor {
   grad: Tensor | null = null;
   /** @internal */
   _node: GradNode | null = null;
-  /** @internal The tensor this one is a recorded view of (select, narrow, index…), for the in-place rules. */
+  /** @internal The tensor this one is a view of (select, narrow, index…), for the in-place rules. */
   _base: Tensor | null = null;
   /** @internal True once a recorded op took this tensor as an input. */
   _used = false;
@@ -318,13 +318,14 @@ export class Tensor {
   /**
    * @internal Marks this result as made by `op` from `inputs`, if autograd is on and an input needs it.
    * `saved` are the tensors `backward` reads (all inputs unless said): backward() refuses to run if one
-   * was written in place since.
+   * was written in place since. `isView`: the result is a view of its input (see `_used`).
    */
-  record(op: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[] = inputs): this {
+  record(op: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[] = inputs, isView = false): this {
     if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
       this.#requiresGrad = true;
-      // A view's use counts as its base's: an in-place op on the base would change what the view's node reads.
-      for (const t of inputs) {
+      // A view's use counts as its base's: an in-place op on the base would change what the view's node
+      // reads. Making a view is no use: views read the storage when they are used.
+      for (const t of isView ? [] : inputs) {
         for (let b: Tensor | null = t; b !== null && !b._used; b = b._base) b._used = true;
       }
       this._node = { op, inputs, backward, saved, versions: saved.map((t) => t.#version.v) };

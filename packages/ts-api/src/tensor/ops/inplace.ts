@@ -10,22 +10,28 @@ import * as ew from './elementwise.js';
 import { expand, clone, toDType } from './shape.js';
 import { maskedFill } from './where.js';
 import { requireTensor } from './util.js';
+import { viewAt } from './view.js';
 
-/** Throws PyTorch's errors for an in-place op on `self` that autograd would have to record. */
-function checkRecordable(self: Tensor, op: string): void {
+function rootOf(t: Tensor): Tensor | null {
+  let root = t._base;
+  while (root !== null && root._base !== null) root = root._base;
+  return root;
+}
+
+/** Throws PyTorch's errors (and ours for what is not supported yet) for an in-place op autograd must record. */
+function checkRecordable(self: Tensor, op: string, root: Tensor | null): void {
   if (self.isLeaf && self.requiresGrad) {
     throw new Error(`${op}: a leaf Variable that requires grad is being used in an in-place operation. (Wrap it in noGrad(), or write through .data.)`);
   }
-  let root = self._base;
-  while (root !== null && root._base !== null) root = root._base;
   if (root !== null && root.isLeaf && root.requiresGrad) {
     throw new Error(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation. (Wrap it in noGrad(), or write through .data.)`);
   }
-  if (root !== null || !self.ownsStorageAlone()) {
-    throw new Error(`${op}: in-place ops on a view (or a tensor sharing its storage) are not supported yet when autograd records them (shape ${formatShape(self.shape)}); use the out-of-place op, or noGrad()`);
+  const base = root ?? self;
+  if (base._used) {
+    throw new Error(`${op}: in-place ops on a tensor that requires grad and was already used by another op are not supported yet (shape ${formatShape(base.shape)}); use the out-of-place op`);
   }
-  if (self._used) {
-    throw new Error(`${op}: in-place ops on a tensor that requires grad and was already used by another op are not supported yet (shape ${formatShape(self.shape)}); use the out-of-place op`);
+  if (root === null ? !self.ownsStorageAlone() : !root.isContiguous()) {
+    throw new Error(`${op}: in-place ops on a tensor sharing its storage (or on a view of a non-contiguous tensor) are not supported yet when autograd records them (shape ${formatShape(self.shape)}); use the out-of-place op, or noGrad()`);
   }
 }
 
@@ -56,15 +62,47 @@ export function applyInPlace(self: Tensor, op: string, others: readonly Tensor[]
     if (value !== self) value.dispose();
     return self;
   }
-  checkRecordable(self, op);
+  const root = rootOf(self);
+  checkRecordable(self, op, root);
+  if (root !== null) return viewInPlace(self, root, op, others, compute);
   const old = noGrad(() => clone(self));
   old._adoptNode(self);
-  let value = compute(old);
-  if (value.isLeaf) {
-    value = value.record(op, [old, ...others], () => [zerosLike(old), ...others.map(() => null)], []);
-  }
+  const value = recordedValue(compute(old), op, old, others);
   store(self, value, op);
   self._adoptNode(value);
+  return self;
+}
+
+/** The op's result, given a node (gradient 0 to the old value) when the op itself records none (fill_). */
+function recordedValue(value: Tensor, op: string, old: Tensor, others: readonly Tensor[]): Tensor {
+  if (!value.isLeaf) return value;
+  return value.record(op, [old, ...others], () => [zerosLike(old), ...others.map(() => null)], []);
+}
+
+/**
+ * PyTorch's CopySlices: an in-place op on a view of a (contiguous) tensor `root`. The op runs on a view
+ * of a copy of root's old value; root takes the node of "old value with the view's elements replaced",
+ * and the view becomes a view of the new root.
+ */
+function viewInPlace(self: Tensor, root: Tensor, op: string, others: readonly Tensor[], compute: (current: Tensor) => Tensor): Tensor {
+  const strides = self.stride();
+  const offset = self.storageOffset() - root.storageOffset();
+  const oldRoot = noGrad(() => clone(root));
+  oldRoot._adoptNode(root);
+  const current = viewAt(oldRoot, op, self.shape, strides, offset);
+  const value = recordedValue(compute(current), op, current, others);
+  const newRoot = noGrad(() => clone(oldRoot));
+  const src = value.storage(op);
+  newRoot._view(self.shape, { strides, offset }).writeWith(op, (s) => kernels.copy(src, s));
+  newRoot.record(op, [oldRoot, value], (g) => {
+    const gOld = oldRoot.requiresGrad ? clone(g) : null;
+    if (gOld !== null) gOld._view(self.shape, { strides, offset }).writeWith(op, (s) => kernels.fill(s, 0));
+    const gValue = value.requiresGrad ? clone(g._view(self.shape, { strides, offset: g.storageOffset() + offset })) : null;
+    return [gOld, gValue];
+  }, []);
+  store(self, value, op);
+  root._adoptNode(newRoot);
+  self._adoptNode(viewAt(root, op, self.shape, strides, offset));
   return self;
 }
 

@@ -36,8 +36,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const xs = x.stride();
   const strides = target.map((d, i) => (i < offset || (x.shape[i - offset] === 1 && d !== 1) ? 0 : xs[i - offset]));
   const out = x._view(target, { strides, offset: x.storageOffset() });
-  out.record('expand', [x], (g) => [reduceTo(g, x.shape)], []);
-  if (!out.isLeaf) out._base = x;
+  out.record('expand', [x], (g) => [reduceTo(g, x.shape)], [], true);
+  out._base = x;
   return out;
 }
 

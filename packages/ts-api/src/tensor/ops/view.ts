@@ -29,10 +29,19 @@ export function stridedView(x: Tensor, op: string, dims: readonly ViewDim[], sta
     const strides = dims.map((d) => (d.src >= 0 ? d.step * st[d.src] : 1));
     return { strides, offset };
   };
-  const out = x._view(shape, place(xs, x.storageOffset()));
   const at = place(logical, 0);
-  out.record(op, [x], (g) => [scatterInto(g, x.shape, shape, at.strides, at.offset)], []);
-  if (!out.isLeaf) out._base = x;
+  return viewAt(x, op, shape, at.strides, at.offset, place(xs, x.storageOffset()));
+}
+
+/**
+ * The view of `x` at `strides` / `offset` of x's row-major layout (`actual`: where that is in the
+ * storage, when x itself is a view), recorded with the gradient that scatters back.
+ */
+export function viewAt(x: Tensor, op: string, shape: Shape, strides: readonly number[], offset: number,
+  actual: { strides: readonly number[]; offset: number } = { strides, offset: x.storageOffset() + offset }): Tensor {
+  const out = x._view(shape, actual);
+  out.record(op, [x], (g) => [scatterInto(g, x.shape, shape, strides, offset)], [], true);
+  out._base = x;
   return out;
 }
 
@@ -151,8 +160,8 @@ function viewStrides(shape: Shape, strides: readonly number[], target: Shape): n
 
 function viewAs(x: Tensor, shape: Shape, strides: readonly number[], op: string): Tensor {
   const out = x._view(shape, { strides, offset: x.storageOffset() });
-  out.record(op, [x], (g) => [viewOf(g, x.shape)], []);
-  if (!out.isLeaf) out._base = x;
+  out.record(op, [x], (g) => [viewOf(g, x.shape)], [], true);
+  out._base = x;
   return out;
 }
 
