@@ -54,6 +54,7 @@ from cases_nn import gen_create, gen_dropout, gen_init, gen_modules, gen_optim, 
 from cases_ops import gen_binary, gen_casts, gen_linalg, gen_losses, gen_reduce, gen_shape, gen_softmax, gen_unary  # noqa: E402
 from cases_reduce import gen_reduce_more  # noqa: E402
 from cases_bool import gen_bool  # noqa: E402
+from cases_views import gen_views  # noqa: E402
 from safetensors_np import st_deserialize  # noqa: E402
 
 
@@ -62,7 +63,7 @@ def main():
     ap.add_argument('--out', required=True, help='directory for the *.safetensors cases (its old cases are removed)')
     args = ap.parse_args()
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
-                gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool]:
+                gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool, gen_views]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

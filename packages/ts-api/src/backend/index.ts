@@ -7,7 +7,7 @@ import { loadBackend } from './load.js';
 await loadBackend();
 
 export { loadBackend } from './load.js';
-export { Storage, allocStorage, storageFrom, backendMemory } from './memory.js';
+export { Storage, allocStorage, storageFrom, backendMemory, subStorage } from './memory.js';
 export type { StorageDType } from './memory.js';
 export { KernelError, Status, statusName } from './errors.js';
 export type { StatusCode } from './errors.js';

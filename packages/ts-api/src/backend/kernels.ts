@@ -14,7 +14,7 @@
 import { KernelError, Status } from './errors.js';
 import { buf, call, dim, dims, exportName, lengthOf, num, type CallOpts } from './call.js';
 import * as abi from './generated/index.js';
-import { scratchPtr, type Storage } from './memory.js';
+import { asWords, scratchPtr, type Storage } from './memory.js';
 import { wasmMemory } from './load.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -87,6 +87,16 @@ export interface Kernels {
   scatterAxis(g: Storage, idx: Storage /* int32 */, dx: Storage, outer: number, dim: number, inner: number): void;
   expand(x: Storage, y: Storage, shape: readonly number[], xStrides: readonly number[]): void;
   sumTo(dy: Storage, dx: Storage, shape: readonly number[], xStrides: readonly number[]): void;
+  /** y[Σ idx·yStrides] = x[Σ idx·xStrides] over `shape`; x and y of one dtype (any); y elsewhere unchanged. */
+  stridedCopy(x: Storage, y: Storage, shape: readonly number[], xStrides: readonly number[], yStrides: readonly number[]): void;
+  /** y[r] = src[indices[r]] by rows of rowLen; src and y of one dtype (any), rows = indices.length. */
+  gatherRows(src: Storage, rowLen: number, indices: Storage, y: Storage): void;
+  /** y[indices[r]] = src[r] by rows of rowLen (a later row wins); src and y of one dtype. */
+  putRows(src: Storage, rowLen: number, indices: Storage, y: Storage): void;
+  /** y[indices[r]] += src[r] by rows of rowLen, float32 (repeated indices accumulate). */
+  addRows(src: Storage, rowLen: number, indices: Storage, y: Storage): void;
+  /** y = cond ? a : b element-wise over y.length; cond uint8, a, b and y of one dtype. */
+  select(cond: Storage, a: Storage, b: Storage, y: Storage): void;
   sgdStep(param: Storage, grad: Storage, buf: Storage | null, o: { lr: number; momentum: number;
           dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean }): void;
   adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, o: { lr: number; beta1: number; beta2: number;
@@ -158,6 +168,15 @@ const ALL_ANY = { all: 0, any: 1 } as const;
  * buffer (`name`, `length` elements) holds every element the strides reach. Returns the element count
  * of the dense side and the number of dimensions.
  */
+function sameDType(k: string, a: Storage, b: Storage): void {
+  if (a.dtype !== b.dtype) throw new KernelError(k, Status.INVALID_ARGUMENT, `both buffers must have one dtype, got ${a.dtype} and ${b.dtype}`);
+}
+
+/** A float32 Storage seen as int32 words (the 32-bit kernels copy bits, whatever they mean). */
+function words(s: Storage): Storage {
+  return s.dtype === 'float32' ? asWords(s) : s;
+}
+
 function shapeArgs(k: string, shape: readonly number[], xStrides: readonly number[], name: string, length: number): { count: number; ndim: number } {
   const ndim = shape.length;
   if (ndim > 8) throw new KernelError(k, Status.INVALID_ARGUMENT, `shape has ${ndim} dimensions, at most 8 are supported`);
@@ -390,6 +409,49 @@ function makeKernels(ref: boolean): Kernels {
       const { count, ndim } = shapeArgs(k, shape, xStrides, 'dx', dx.length);
       const p = scratchPtr();
       abi.sum_to_f32(ref, dy, dx, dx.length, p + 32, p + 64, ndim, { need: { dy: count }, how: { dy: `shape [${shape.join(', ')}]` } });
+    },
+    stridedCopy(x, y, shape, xStrides, yStrides) {
+      const k = nm(x.dtype === 'uint8' ? 'strided_copy_u8' : 'strided_copy_u32');
+      const px = buf(k, 'x', x, x.dtype, 0);
+      const py = buf(k, 'y', y, x.dtype, 0, `x is ${x.dtype}`);
+      const { ndim } = shapeArgs(k, shape, xStrides, 'x', x.length);
+      shapeArgs(k, shape, yStrides, 'y', y.length);
+      const p = scratchPtr();
+      const words = new Uint32Array(wasmMemory().buffer, p + 32, 24);
+      for (let d = 0; d < ndim; d++) {
+        words[8 + d] = xStrides[d];
+        words[16 + d] = yStrides[d];
+      }
+      call(k, [px, x.length, py, y.length, p + 32, p + 64, p + 96, ndim]);
+    },
+    gatherRows(src, rowLen, indices, y) {
+      const rows = lengthOf(indices);
+      const srcRows = rowLen === 0 ? null : Math.floor(lengthOf(src) / rowLen);
+      const how = { y: `${dims(rows, rowLen)}: one row per index` };
+      sameDType('gather_rows', src, y);
+      if (src.dtype === 'uint8') abi.gather_rows_u8(ref, src, lengthOf(src), rowLen, indices, rows, y, { how, hint4: indexHint(srcRows) });
+      else abi.gather_rows_u32(ref, words(src), lengthOf(src), rowLen, indices, rows, words(y), { how, hint4: indexHint(srcRows) });
+    },
+    putRows(src, rowLen, indices, y) {
+      const rows = lengthOf(indices);
+      const yRows = rowLen === 0 ? null : Math.floor(lengthOf(y) / rowLen);
+      const how = { src: `${dims(rows, rowLen)}: one row per index` };
+      sameDType('put_rows', src, y);
+      if (src.dtype === 'uint8') abi.put_rows_u8(ref, src, rowLen, indices, rows, y, lengthOf(y), { how, hint4: indexHint(yRows) });
+      else abi.put_rows_u32(ref, words(src), rowLen, indices, rows, words(y), lengthOf(y), { how, hint4: indexHint(yRows) });
+    },
+    addRows(src, rowLen, indices, y) {
+      const rows = lengthOf(indices);
+      const yRows = rowLen === 0 ? null : Math.floor(lengthOf(y) / rowLen);
+      abi.add_rows_f32(ref, src, rowLen, indices, rows, y, lengthOf(y), { how: { src: `${dims(rows, rowLen)}: one row per index` }, hint4: indexHint(yRows) });
+    },
+    select(cond, a, b, y) {
+      const n = lengthOf(y);
+      const how = { cond: `y has ${n}`, a: `y has ${n}`, b: `y has ${n}` };
+      sameDType('select', a, y);
+      sameDType('select', b, y);
+      if (y.dtype === 'uint8') abi.select_u8(ref, cond, a, b, y, n, { how });
+      else abi.select_u32(ref, cond, words(a), words(b), words(y), n, { how });
     },
     sgdStep(param, grad, b, o) {
       const k = nm('sgd_step_f32');

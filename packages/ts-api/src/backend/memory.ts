@@ -121,6 +121,19 @@ export function borrowStorage(dtype: StorageDType, ptr: number, length: number):
   return new Storage(dtype, length, ptr, length * BYTES[dtype], false);
 }
 
+/** `length` elements of `s` from element `offset`, sharing its memory (not freed nor counted here). */
+export function subStorage(s: Storage, offset: number, length: number): Storage {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > s.length) {
+    throw new KernelError('subStorage', Status.INVALID_ARGUMENT, `elements [${offset}, ${offset + length}) are outside a Storage of ${s.length}`);
+  }
+  return borrowStorage(s.dtype, ptrOf(s) + offset * BYTES[s.dtype], length);
+}
+
+/** The same memory seen as int32 words (for kernels that move 32-bit words without reading them). */
+export function asWords(s: Storage): Storage {
+  return borrowStorage('int32', ptrOf(s), s.length);
+}
+
 /** The address of a Storage in wasm memory — backend-internal (not re-exported from backend/index.ts). */
 export function ptrOf(s: Storage): number {
   return ptrOfImpl(s);

@@ -46,18 +46,18 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
 
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
   if (!(a <= b)) throw new Error(`uniform_: expected a <= b, got a=${a}, b=${b}`);
-  rng.uniform(target(t, 'uniform_').storage('uniform_'), a, b);
+  target(t, 'uniform_').writeWith('uniform_', (s) => rng.uniform(s, a, b));
   return t;
 }
 
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
   if (!(std >= 0)) throw new Error(`normal_: std must be >= 0, got ${std}`);
-  rng.normal(target(t, 'normal_').storage('normal_'), mean, std);
+  target(t, 'normal_').writeWith('normal_', (s) => rng.normal(s, mean, std));
   return t;
 }
 
 export function constant_(t: Tensor, value: number): Tensor {
-  kernels.fill(target(t, 'constant_').storage('constant_'), value);
+  target(t, 'constant_').writeWith('constant_', (s) => kernels.fill(s, value));
   return t;
 }
 

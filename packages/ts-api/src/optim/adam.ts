@@ -37,8 +37,8 @@ abstract class AdamBase extends Optimizer<Resolved> {
         }
         s.numbers.step += 1;
         kernels.adamStep(
-          p.storage('Adam.step'), p.grad.storage('Adam.step'),
-          s.tensors.expAvg.storage('Adam.step'), s.tensors.expAvgSq.storage('Adam.step'),
+          p.mutableStorage('Adam.step'), p.grad.storage('Adam.step'),
+          s.tensors.expAvg.mutableStorage('Adam.step'), s.tensors.expAvgSq.mutableStorage('Adam.step'),
           { lr: o.lr, beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, step: s.numbers.step, decoupled: this.decoupled },
         );
       }

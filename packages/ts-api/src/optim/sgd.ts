@@ -49,9 +49,9 @@ export class SGD extends Optimizer<Resolved> {
             s.tensors.momentumBuffer = this.buffer(p);
             firstStep = true;
           }
-          buf = s.tensors.momentumBuffer.storage('SGD.step');
+          buf = s.tensors.momentumBuffer.mutableStorage('SGD.step');
         }
-        kernels.sgdStep(p.storage('SGD.step'), p.grad.storage('SGD.step'), buf, {
+        kernels.sgdStep(p.mutableStorage('SGD.step'), p.grad.storage('SGD.step'), buf, {
           lr: o.lr, momentum: o.momentum, dampening: o.dampening, weightDecay: o.weightDecay,
           nesterov: o.nesterov, firstStep,
         });

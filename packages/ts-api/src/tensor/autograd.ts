@@ -35,7 +35,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
 
 /** A gradient that owns its storage alone, so that accumulating into it in place touches nothing else. */
 function exclusive(grad: Tensor): Tensor {
-  if (grad.ownsStorageAlone()) return grad;
+  if (grad.ownsStorageAlone() && grad.isPlain()) return grad;
   const copy = grad.clone();
   grad.dispose();
   return copy;
@@ -46,7 +46,7 @@ function accumulateLeaf(leaf: Tensor, grad: Tensor): void {
     leaf.grad = keep(exclusive(grad));
     return;
   }
-  kernels.axpy(1, grad.storage('backward'), leaf.grad.storage('backward'));
+  kernels.axpy(1, grad.storage('backward'), leaf.grad.mutableStorage('backward'));
   grad.dispose();
 }
 
@@ -104,6 +104,20 @@ function backwardArgs(first: unknown, second: unknown): [Tensor | undefined, boo
   return [gradient as Tensor | undefined, retainGraph];
 }
 
+/** PyTorch's check: a tensor a backward reads must not have been written in place since it was saved. */
+function checkSaved(node: GradNode): void {
+  const saved = node.saved ?? [];
+  saved.forEach((t, i) => {
+    const expected = node.versions?.[i] ?? 0;
+    if (!t.isDisposed && t._version !== expected) {
+      throw new Error(
+        `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+          `[${t.dtype} ${formatShape(t.shape)}] (saved by ${node.op}) is at version ${t._version}; expected version ${expected} instead`,
+      );
+    }
+  });
+}
+
 export function runBackward(root: Tensor, first?: unknown, second?: unknown): void {
   const [gradient, retainGraph] = backwardArgs(first, second);
   root.storage('backward');
@@ -136,6 +150,7 @@ export function runBackward(root: Tensor, first?: unknown, second?: unknown): vo
         accumulateLeaf(t, g);
         continue;
       }
+      checkSaved(node);
       const inputGrads = node.backward(g);
       g.dispose();
       node.inputs.forEach((input, k) => {
@@ -148,7 +163,7 @@ export function runBackward(root: Tensor, first?: unknown, second?: unknown): vo
         if (previous === undefined) {
           grads.set(input, exclusive(ig));
         } else {
-          kernels.axpy(1, ig.storage('backward'), previous.storage('backward'));
+          kernels.axpy(1, ig.storage('backward'), previous.mutableStorage('backward'));
           ig.dispose();
         }
       });

@@ -1,10 +1,10 @@
 // The Tensor: a shape, a dtype, storage in wasm memory (shared by views), and — when it was made by an
 // op that autograd records — the node that pushes gradients back to its inputs.
 
-import { type Storage } from '../backend/index.js';
+import { allocStorage, kernels, subStorage, type Storage } from '../backend/index.js';
 import { isGradEnabled } from './grad-mode.js';
 import { setTensorCheck, track } from './scope.js';
-import { formatShape, numel, type Shape } from './shape.js';
+import { contiguousStrides, formatShape, numel, type Shape } from './shape.js';
 import { runBackward, type BackwardOptions } from './autograd.js';
 import { storageDType, type DType } from './dtype.js';
 import * as ew from './ops/elementwise.js';
@@ -17,6 +17,9 @@ import { installCreateMethods } from './methods/create.js';
 import { installReduceMethods } from './methods/reduce.js';
 import { installBoolMethods } from './methods/bool.js';
 import { formatTensor } from './format.js';
+import * as vw from './ops/view.js';
+import * as ip from './ops/inplace.js';
+import { installViewMethods } from './methods/views.js';
 
 export type { DType } from './dtype.js';
 
@@ -27,11 +30,21 @@ export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
   readonly backward: BackwardFn;
+  /** The tensors the backward reads, and their versions when the node was recorded. */
+  readonly saved?: readonly Tensor[];
+  readonly versions?: readonly number[];
 }
 
-/** One allocation shared by a tensor and its views (reshape, flatten, detach). */
+/** Where a view's elements are: element idx at offset + Σ idx_d·strides_d of the storage. */
+export interface Layout {
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** One allocation shared by a tensor and its views; `writes` counts writes, invalidating views' cached copies. */
 class SharedStorage {
   refs = 1;
+  writes = 0;
   constructor(readonly storage: Storage) {
     counters.bytes += storage.byteLength;
   }
@@ -46,10 +59,25 @@ class SharedStorage {
 
 const counters = { tensors: 0, bytes: 0 };
 
+/** What a tensor holds: its storage, and the contiguous copy a non-contiguous view reads through. */
+interface Held {
+  shared: SharedStorage;
+  cache: Storage | null;
+  cacheWrites: number;
+}
+
+function dropCache(h: Held): void {
+  if (h.cache === null) return;
+  counters.bytes -= h.cache.byteLength;
+  h.cache.dispose();
+  h.cache = null;
+}
+
 /** Safety net: a tensor that is garbage-collected without dispose() still gives its memory back. */
-const finalizer = new FinalizationRegistry<SharedStorage>((shared) => {
+const finalizer = new FinalizationRegistry<Held>((held) => {
   counters.tensors--;
-  shared.release();
+  dropCache(held);
+  held.shared.release();
 });
 
 export interface MemoryInfo {
@@ -74,52 +102,188 @@ export class Tensor {
   grad: Tensor | null = null;
   /** @internal */
   _node: GradNode | null = null;
-  #shared: SharedStorage | null;
+  /** @internal The tensor this one is a view of (select, narrow, index…), for the in-place rules. */
+  _base: Tensor | null = null;
+  /** @internal True once a recorded op took this tensor as an input. */
+  _used = false;
+  #held: Held | null;
   #requiresGrad = false;
+  /** null: the row-major strides of the shape (computed when asked; most tensors never are). */
+  #strides: readonly number[] | null;
+  #offset: number;
+  #contiguous: boolean;
+  /** Contiguous, from element 0, over the whole storage: storage() is the storage itself. */
+  #plain: boolean;
+  #sub: Storage | null = null;
+  /** Shared by views (not by `.data`): in-place writes bump it, autograd compares it. */
+  #version: { v: number };
 
-  /** @internal Use `tensor()`, `zeros()`… to make tensors. Takes ownership of `storage`. */
-  constructor(storage: Storage | Tensor, shape: Shape, dtype: DType) {
+  /**
+   * @internal Use `tensor()`, `zeros()`… to make tensors. Takes ownership of `storage`; given a tensor,
+   * shares its storage as a view (contiguous from its offset unless `layout` says where the elements are).
+   */
+  constructor(storage: Storage | Tensor, shape: Shape, dtype: DType, layout?: Layout) {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
+    let shared: SharedStorage;
     if (storage instanceof Tensor) {
-      const shared = storage.#live('view');
+      shared = storage.#live('view');
+      if (layout === undefined && !storage.#contiguous) throw new Error('view: internal error, a contiguous view of a non-contiguous tensor');
       shared.refs++;
-      this.#shared = shared;
+      this.#version = storage.#version;
     } else {
       if (storage.dtype !== storageDType(dtype)) {
         throw new Error(`Tensor: a ${dtype} tensor needs ${storageDType(dtype)} storage, got ${storage.dtype}`);
       }
-      this.#shared = new SharedStorage(storage);
+      shared = new SharedStorage(storage);
+      this.#version = { v: 0 };
     }
+    this.#strides = layout ? Object.freeze([...layout.strides]) : null;
+    this.#offset = layout ? layout.offset : storage instanceof Tensor ? storage.#offset : 0;
+    this.#contiguous = layout === undefined || isContiguousLayout(shape, layout.strides);
+    this.#plain = this.#contiguous && this.#offset === 0 && numel(shape) === shared.storage.length;
+    this.#held = { shared, cache: null, cacheWrites: 0 };
     counters.tensors++;
-    finalizer.register(this, this.#shared, this);
+    finalizer.register(this, this.#held, this);
     track(this);
   }
 
   #live(op: string): SharedStorage {
-    if (this.#shared === null) {
+    if (this.#held === null) {
       throw new Error(`${op}: this tensor (shape ${formatShape(this.shape)}) was disposed; it can no longer be used`);
     }
-    return this.#shared;
+    return this.#held.shared;
   }
 
-  /** @internal The wasm storage, for ops. Throws if disposed. */
+  /**
+   * @internal This tensor's elements as contiguous storage, for ops to read: the storage itself, a range
+   * of it, or a copy cached until the storage is written. Never write into it: use mutableStorage().
+   */
   storage(op: string): Storage {
-    return this.#live(op).storage;
+    const shared = this.#live(op);
+    if (this.#plain) return shared.storage;
+    if (this.#contiguous) {
+      const n = numel(this.shape);
+      return (this.#sub ??= subStorage(shared.storage, n === 0 ? 0 : this.#offset, n));
+    }
+    const held = this.#held as Held;
+    if (held.cache !== null && held.cacheWrites === shared.writes) return held.cache;
+    dropCache(held);
+    const copy = allocStorage(shared.storage.dtype, numel(this.shape));
+    counters.bytes += copy.byteLength;
+    held.cache = copy;
+    held.cacheWrites = shared.writes;
+    this.#gatherInto(copy);
+    return copy;
+  }
+
+  #gatherInto(dst: Storage): void {
+    const s = (this.#held as Held).shared.storage;
+    if (numel(this.shape) === 0) return;
+    kernels.stridedCopy(subStorage(s, this.#offset, s.length - this.#offset), dst, this.shape, this.#stridesNow(), contiguousStrides(this.shape));
+  }
+
+  /** @internal The storage to write this (contiguous) tensor's elements into; counts as an in-place write. */
+  mutableStorage(op: string): Storage {
+    if (!this.#contiguous) {
+      throw new Error(`${op}: cannot write into a non-contiguous tensor (strides [${this.#stridesNow().join(', ')}]) directly; call it on a contiguous tensor`);
+    }
+    const s = this.storage(op);
+    this._bumpVersion();
+    return s;
+  }
+
+  /** @internal Runs `fn` on contiguous storage holding this tensor's elements, then stores them back (views too). */
+  writeWith(op: string, fn: (s: Storage) => void): void {
+    if (this.#contiguous) {
+      fn(this.mutableStorage(op));
+      return;
+    }
+    const shared = this.#live(op);
+    if (this.shape.some((d, i) => d > 1 && this.#stridesNow()[i] === 0)) {
+      throw new Error(
+        `${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location ` +
+          `(an expanded tensor, strides [${this.#stridesNow().join(', ')}]). Please clone() the tensor before performing the operation.`,
+      );
+    }
+    const tmp = allocStorage(shared.storage.dtype, numel(this.shape));
+    try {
+      this.#gatherInto(tmp);
+      fn(tmp);
+      this._bumpVersion();
+      if (numel(this.shape) > 0) {
+        const s = shared.storage;
+        kernels.stridedCopy(tmp, subStorage(s, this.#offset, s.length - this.#offset), this.shape, contiguousStrides(this.shape), this.#stridesNow());
+      }
+    } finally {
+      tmp.dispose();
+    }
+  }
+
+  /** @internal Marks a write: the version autograd checks goes up and cached copies of views are stale. */
+  _bumpVersion(): void {
+    this.#live('write').writes++;
+    this.#version.v++;
+  }
+
+  /** @internal How many in-place writes this tensor (and the views sharing its version) has seen. */
+  get _version(): number {
+    return this.#version.v;
+  }
+
+  /** @internal A view of this tensor's storage with `shape` and `layout` (strides and offset in elements). */
+  _view(shape: Shape, layout: Layout): Tensor {
+    return new Tensor(this, shape, this.dtype, layout);
+  }
+
+  #stridesNow(): readonly number[] {
+    return this.#strides ?? contiguousStrides(this.shape);
+  }
+
+  /** The strides in elements (of one dim, negative counts from the end), like PyTorch's `stride()`. */
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    if (dim === undefined) return [...this.#stridesNow()];
+    const n = this.shape.length;
+    if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new Error(`stride: dim ${dim} is out of range for a tensor with ${n} dims`);
+    return this.#stridesNow()[dim < 0 ? dim + n : dim];
+  }
+
+  /** Offset of the first element in the storage, in elements (PyTorch's `storage_offset()`). */
+  storageOffset(): number {
+    return this.#offset;
+  }
+
+  /** True when the elements lie in row-major order without gaps (PyTorch's `is_contiguous()`). */
+  isContiguous(): boolean {
+    return this.#contiguous;
+  }
+
+  /** @internal Contiguous from element 0 over its whole storage. */
+  isPlain(): boolean {
+    return this.#plain;
+  }
+
+  /** An alias sharing the storage, cut from the graph, with its own version counter (PyTorch's `.data`). */
+  get data(): Tensor {
+    const t = new Tensor(this, this.shape, this.dtype, { strides: this.#stridesNow(), offset: this.#offset });
+    t.#version = { v: 0 };
+    return t;
   }
 
   /** @internal True when `other` is a view of the same storage. */
   sharesStorageWith(other: Tensor): boolean {
-    return this.#shared !== null && this.#shared === other.#shared;
+    return this.#held !== null && other.#held !== null && this.#held.shared === other.#held.shared;
   }
 
   /** @internal True when no view shares this tensor's storage. */
   ownsStorageAlone(): boolean {
-    return this.#shared !== null && this.#shared.refs === 1;
+    return this.#held !== null && this.#held.shared.refs === 1;
   }
 
   get isDisposed(): boolean {
-    return this.#shared === null;
+    return this.#held === null;
   }
 
   get ndim(): number {
@@ -156,25 +320,44 @@ export class Tensor {
     return this._node === null;
   }
 
-  /** @internal Marks this result as made by `op` from `inputs`, if autograd is on and an input needs it. */
-  record(op: string, inputs: readonly Tensor[], backward: BackwardFn): this {
+  /**
+   * @internal Marks this result as made by `op` from `inputs`, if autograd is on and an input needs it.
+   * `saved` are the tensors `backward` reads (all inputs unless said): backward() refuses to run if one
+   * was written in place since. `isView`: the result is a view of its input (see `_used`).
+   */
+  record(op: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[] = inputs, isView = false): this {
     if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
       this.#requiresGrad = true;
-      this._node = { op, inputs, backward };
+      // A view's use counts as its base's: an in-place op on the base would change what the view's node
+      // reads. Making a view is no use: views read the storage when they are used.
+      for (const t of isView ? [] : inputs) {
+        for (let b: Tensor | null = t; b !== null && !b._used; b = b._base) b._used = true;
+      }
+      this._node = { op, inputs, backward, saved, versions: saved.map((t) => t.#version.v) };
     }
     return this;
   }
 
+  /** @internal Takes over `from`'s graph node (the in-place ops: this tensor now holds their result). */
+  _adoptNode(from: Tensor): void {
+    this._node = from._node;
+    this.#requiresGrad = from.#requiresGrad;
+    this._used = false;
+  }
+
   /** Frees the wasm memory now (views keep it alive until they are disposed too). Idempotent. */
   dispose(): void {
-    const shared = this.#shared;
-    if (shared === null) return;
-    this.#shared = null;
+    const held = this.#held;
+    if (held === null) return;
+    this.#held = null;
     // The graph node stays: a later backward() through this tensor then fails with "was disposed"
     // instead of silently treating it as a leaf.
     finalizer.unregister(this);
     counters.tensors--;
-    shared.release();
+    dropCache(held);
+    this.#sub?.dispose();
+    this.#sub = null;
+    held.shared.release();
   }
 
   /** A flat copy of the data: Float32Array for float32, Int32Array for int32, Uint8Array of 0/1 for bool. */
@@ -246,7 +429,7 @@ export class Tensor {
   softmax(dim: number): Tensor { return sm.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return sm.logSoftmax(this, dim); }
   reshape(...shape: (number | readonly number[])[]): Tensor { return sh.reshape(this, sh.shapeArg(shape)); }
-  view(...shape: (number | readonly number[])[]): Tensor { return sh.reshape(this, sh.shapeArg(shape)); }
+  view(...shape: (number | readonly number[])[]): Tensor { return vw.view(this, sh.shapeArg(shape)); }
   flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
   squeeze(dim?: number): Tensor { return sh.squeeze(this, dim); }
   unsqueeze(dim: number): Tensor { return sh.unsqueeze(this, dim); }
@@ -254,11 +437,23 @@ export class Tensor {
   /** A tensor sharing this one's data, cut from the graph (no gradient flows through it). */
   detach(): Tensor { return sh.detach(this); }
   clone(): Tensor { return sh.clone(this); }
-  /** In place: copies `src` (same shape) into this tensor, outside autograd. Returns this. */
-  copy_(src: Tensor): this { sh.copyInto(this, src); return this; }
+  /** In place: copies `src` (broadcast, dtype converted) into this tensor; the gradient flows to `src`. */
+  copy_(src: Tensor): this { ip.copy_(this, src); return this; }
+}
+
+/** True when `strides` are the row-major strides of `shape` (dims of size 1 may have any stride). */
+function isContiguousLayout(shape: Shape, strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 0) return true;
+    if (shape[d] !== 1 && strides[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
 }
 
 installReduceMethods(Tensor.prototype);
 installBoolMethods(Tensor.prototype);
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
 installCreateMethods(Tensor.prototype);
+installViewMethods(Tensor.prototype);

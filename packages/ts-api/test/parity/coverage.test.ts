@@ -104,6 +104,17 @@ const ALLOWED: Record<string, string> = {
 
   'Tensor.storage': '@internal: wasm storage for ops', 'Tensor.sharesStorageWith': '@internal', 'Tensor.ownsStorageAlone': '@internal',
   'Tensor.record': '@internal: how ops record autograd nodes; every fn case\'s gradients go through it',
+  // views: layout bookkeeping and the index helpers, no numbers of their own
+  slice: 'builds the slice index argument; the index cases pass the same slices as \'1::2\' strings (test/tensor/views.test.ts)',
+  Slice: 'the class slice() returns (test/tensor/views.test.ts)',
+  'Tensor.T': 'a getter (the harness calls functions); the matmul.T-view, reshape.T-view and Tensor.mul_.on-T-view cases read x.T',
+  'Tensor.data': 'an alias sharing storage, no numbers (test/tensor/views.test.ts writes through it)',
+  'Tensor.size': 'shape bookkeeping (test/tensor/views.test.ts)', 'Tensor.dim': 'shape bookkeeping (test/tensor/views.test.ts)',
+  'Tensor.stride': 'layout bookkeeping (test/tensor/views.test.ts)', 'Tensor.storageOffset': 'layout bookkeeping (test/tensor/views.test.ts)',
+  'Tensor.isContiguous': 'layout bookkeeping (test/tensor/views.test.ts)', 'Tensor.isPlain': '@internal: layout bookkeeping',
+  'Tensor.mutableStorage': '@internal: storage for in-place writes', 'Tensor.writeWith': '@internal: in-place writes through views',
+  'Tensor._bumpVersion': '@internal: version counter', 'Tensor._version': '@internal: version counter',
+  'Tensor._view': '@internal: makes views', 'Tensor._adoptNode': '@internal: in-place ops take over a graph node',
 };
 
 function exportedNames(): string[] {

@@ -81,6 +81,8 @@ const METHOD_ALIASES: Record<string, string[]> = { reshape: ['view'] };
  */
 export function methodForms(c: Pick<Case, 'kind' | 'op' | 'args'>): string[] {
   if (c.kind !== 'fn' || c.op.includes('.') || typeof c.args[0] !== 'string' || !c.args[0].startsWith('$')) return [];
+  // x.where(cond, y) is where(cond, x, y): another argument order, covered by its own Tensor.where cases.
+  if (c.op === 'where') return [];
   const proto = sm.Tensor.prototype as unknown as Record<string, unknown>;
   return [c.op, ...(METHOD_ALIASES[c.op] ?? [])].filter((m) => typeof proto[m] === 'function');
 }

@@ -8,7 +8,7 @@ import type { Tensor } from '../../src/index.js';
 import { caseFiles, compare, distCheck, fail, GRAD, loadCase, methodForms, resolve, scaleRefOf, VALUE, type Case } from './harness.js';
 import { allowedError, maxAbsFinite } from './tolerances.js';
 
-const { nn, optim, data, tidy, full, ones, zeros, manualSeed } = sm;
+const { nn, optim, data, tidy, full, ones, zeros, manualSeed, noGrad } = sm;
 type Fn = (...args: unknown[]) => unknown;
 type Ctor = new (...args: unknown[]) => unknown;
 
@@ -31,20 +31,26 @@ function input(c: Case, name: string): Tensor {
 const FLOATS: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: NaN };
 
 /**
- * JSON arguments → call arguments: "$x" is the tensor input.x (also inside a list, for cat / stack),
- * {"$module": …} a module built from its spec, {"$float": "inf" | "-inf" | "nan"} the number JSON
+ * JSON arguments → call arguments: "$x" is the tensor input.x (also inside arrays: cat / stack lists,
+ * index lists), {"$module": …} a module built from its spec, {"$T": "x"} the view x.T,
+ * {"$index": "x", "args": […]} the view x.index(…), {"$float": "inf" | "-inf" | "nan"} the number JSON
  * cannot write.
  */
 function bindArgs(c: Case, args: unknown[]): unknown[] {
   return args.map((a) => {
     if (typeof a === 'string' && a.startsWith('$')) return input(c, a.slice(1));
-    if (Array.isArray(a) && a.some((e) => typeof e === 'string' && e.startsWith('$'))) return bindArgs(c, a);
+    if (Array.isArray(a)) return bindArgs(c, a);
     if (a !== null && typeof a === 'object' && '$float' in a) {
       const v = FLOATS[(a as { $float: string }).$float];
       if (v === undefined) fail(c, `unknown {"$float": ${JSON.stringify((a as { $float: string }).$float)}}`);
       return v;
     }
     if (a !== null && typeof a === 'object' && '$module' in a) return buildModule(a as { $module: string; args: unknown[] });
+    if (a !== null && typeof a === 'object' && '$T' in a) return input(c, (a as { $T: string }).$T).T;
+    if (a !== null && typeof a === 'object' && '$index' in a) {
+      const v = a as { $index: string; args: unknown[] };
+      return input(c, v.$index).index(...(bindArgs(c, v.args) as sm.Index[]));
+    }
     return a;
   });
 }
@@ -60,7 +66,7 @@ function loadParams(c: Case, m: sm.nn.Module, prefix = 'param.'): [string, Tenso
   const ours = named.map(([n]) => n).sort();
   const theirs = Object.keys(c.tensors).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
   if (ours.join(',') !== theirs.join(',')) fail(c, `parameter names: softmax-nn [${ours.join(', ')}], PyTorch [${theirs.join(', ')}]`);
-  for (const [n, p] of named) p.copy_(c.tensors[prefix + n]);
+  for (const [n, p] of named) noGrad(() => p.copy_(c.tensors[prefix + n])); // parameters are leaves that require grad
   return named;
 }
 

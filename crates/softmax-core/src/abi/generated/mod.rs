@@ -14,6 +14,8 @@ mod compare;
 mod image;
 mod metrics;
 mod join;
+mod strided;
+mod indexing;
 
 pub use self::gemm::*;
 pub use self::softmax::*;
@@ -28,3 +30,5 @@ pub use self::compare::*;
 pub use self::image::*;
 pub use self::metrics::*;
 pub use self::join::*;
+pub use self::strided::*;
+pub use self::indexing::*;

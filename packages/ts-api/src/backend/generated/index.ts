@@ -13,3 +13,5 @@ export * from './compare.js';
 export * from './image.js';
 export * from './metrics.js';
 export * from './join.js';
+export * from './strided.js';
+export * from './indexing.js';

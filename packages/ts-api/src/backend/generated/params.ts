@@ -97,6 +97,15 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   arange_i32: ['y', 'n', 'start', 'step'],
   linspace_f32: ['y', 'n', 'start', 'end'],
   eye_f32: ['y', 'n', 'm'],
+  strided_copy_u32: ['x', 'xLen', 'y', 'yLen', 'shape', 'xStrides', 'yStrides', 'ndim'],
+  strided_copy_u8: ['x', 'xLen', 'y', 'yLen', 'shape', 'xStrides', 'yStrides', 'ndim'],
+  gather_rows_u32: ['src', 'srcLen', 'rowLen', 'indices', 'rows', 'y'],
+  put_rows_u32: ['src', 'rowLen', 'indices', 'rows', 'y', 'yLen'],
+  select_u32: ['cond', 'a', 'b', 'y', 'n'],
+  gather_rows_u8: ['src', 'srcLen', 'rowLen', 'indices', 'rows', 'y'],
+  put_rows_u8: ['src', 'rowLen', 'indices', 'rows', 'y', 'yLen'],
+  select_u8: ['cond', 'a', 'b', 'y', 'n'],
+  add_rows_f32: ['src', 'rowLen', 'indices', 'rows', 'y', 'yLen'],
 };
 
 /** The raw exports: addresses, sizes and scalars in (bools as 0 / 1), a status out. */
@@ -263,4 +272,22 @@ export interface RawKernelExports {
   arange_i32(y: number, n: number, start: number, step: number): number;
   linspace_f32(y: number, n: number, start: number, end: number): number;
   eye_f32(y: number, n: number, m: number): number;
+  strided_copy_u32(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
+  strided_copy_u32_ref(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
+  strided_copy_u8(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
+  strided_copy_u8_ref(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
+  gather_rows_u32(src: number, srcLen: number, rowLen: number, indices: number, rows: number, y: number): number;
+  gather_rows_u32_ref(src: number, srcLen: number, rowLen: number, indices: number, rows: number, y: number): number;
+  put_rows_u32(src: number, rowLen: number, indices: number, rows: number, y: number, yLen: number): number;
+  put_rows_u32_ref(src: number, rowLen: number, indices: number, rows: number, y: number, yLen: number): number;
+  select_u32(cond: number, a: number, b: number, y: number, n: number): number;
+  select_u32_ref(cond: number, a: number, b: number, y: number, n: number): number;
+  gather_rows_u8(src: number, srcLen: number, rowLen: number, indices: number, rows: number, y: number): number;
+  gather_rows_u8_ref(src: number, srcLen: number, rowLen: number, indices: number, rows: number, y: number): number;
+  put_rows_u8(src: number, rowLen: number, indices: number, rows: number, y: number, yLen: number): number;
+  put_rows_u8_ref(src: number, rowLen: number, indices: number, rows: number, y: number, yLen: number): number;
+  select_u8(cond: number, a: number, b: number, y: number, n: number): number;
+  select_u8_ref(cond: number, a: number, b: number, y: number, n: number): number;
+  add_rows_f32(src: number, rowLen: number, indices: number, rows: number, y: number, yLen: number): number;
+  add_rows_f32_ref(src: number, rowLen: number, indices: number, rows: number, y: number, yLen: number): number;
 }

@@ -9,8 +9,8 @@ import { requireFloat, viewOf } from './util.js';
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   requireFloat(x, 'dropout');
   if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability must be in [0, 1], got ${p}`);
-  if (!training || p === 0) return viewOf(x).record('dropout', [x], (g) => [viewOf(g)]);
-  if (p === 1) return zeros(x.shape).record('dropout', [x], () => [zeros(x.shape)]);
+  if (!training || p === 0) return viewOf(x).record('dropout', [x], (g) => [viewOf(g)], []);
+  if (p === 1) return zeros(x.shape).record('dropout', [x], () => [zeros(x.shape)], []);
   const mask = empty(x.shape);
   const y = empty(x.shape);
   rng.dropout(x.storage('dropout'), mask.storage('dropout'), y.storage('dropout'), p);
@@ -18,7 +18,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
     const dx = empty(x.shape);
     kernels.binary('mul', g.storage('dropout'), mask.storage('dropout'), dx.storage('dropout'));
     return [dx];
-  });
+  }, []);
   if (y.isLeaf) mask.dispose(); // not recorded: nobody will need the mask
   return y;
 }

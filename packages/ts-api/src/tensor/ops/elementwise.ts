@@ -40,7 +40,7 @@ export function add(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof a === 'number' && b instanceof Tensor) return addScalar(b, a);
   const ta = asTensor(a);
   const tb = asTensor(b);
-  return binaryForward('add', ta, tb).record('add', [ta, tb], (g) => [reduceTo(g, ta.shape), reduceTo(g, tb.shape)]);
+  return binaryForward('add', ta, tb).record('add', [ta, tb], (g) => [reduceTo(g, ta.shape), reduceTo(g, tb.shape)], []);
 }
 
 export function sub(a: Tensor | number, b: Tensor | number): Tensor {
@@ -54,7 +54,7 @@ export function sub(a: Tensor | number, b: Tensor | number): Tensor {
     const gb = reduceTo(ng, tb.shape);
     ng.dispose();
     return [reduceTo(g, ta.shape), gb];
-  });
+  }, []);
 }
 
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
@@ -103,7 +103,7 @@ export function div(a: Tensor | number, b: Tensor | number): Tensor {
       nq.dispose();
     }
     return [ga, gb];
-  });
+  }, [tb, out]);
 }
 
 function unary(op: string, x: Tensor, kernel: (x: Storage, y: Storage) => void): Tensor {
@@ -114,20 +114,20 @@ function unary(op: string, x: Tensor, kernel: (x: Storage, y: Storage) => void):
 }
 
 export function addScalar(x: Tensor, s: number): Tensor {
-  return unary('add', x, (a, y) => kernels.addScalar(a, s, y)).record('add', [x], (g) => [reduceTo(g, x.shape)]);
+  return unary('add', x, (a, y) => kernels.addScalar(a, s, y)).record('add', [x], (g) => [reduceTo(g, x.shape)], []);
 }
 
 export function scale(x: Tensor, alpha: number): Tensor {
-  return unary('mul', x, (a, y) => kernels.scale(a, alpha, y)).record('mul', [x], (g) => [scale(g, alpha)]);
+  return unary('mul', x, (a, y) => kernels.scale(a, alpha, y)).record('mul', [x], (g) => [scale(g, alpha)], []);
 }
 
 export function neg(x: Tensor): Tensor {
-  return unary('neg', x, kernels.neg).record('neg', [x], (g) => [neg(g)]);
+  return unary('neg', x, kernels.neg).record('neg', [x], (g) => [neg(g)], []);
 }
 
 export function exp(x: Tensor): Tensor {
   const y = unary('exp', x, kernels.exp);
-  return y.record('exp', [x], (g) => [binaryForward('mul', g, y)]);
+  return y.record('exp', [x], (g) => [binaryForward('mul', g, y)], [y]);
 }
 
 export function log(x: Tensor): Tensor {
@@ -157,7 +157,7 @@ export function sigmoid(x: Tensor): Tensor {
     const dx = empty(x.shape);
     kernels.sigmoidBackward(y.storage('sigmoid'), g.storage('sigmoid'), dx.storage('sigmoid'));
     return [dx];
-  });
+  }, [y]);
 }
 
 export function pow(x: Tensor, exponent: number): Tensor {

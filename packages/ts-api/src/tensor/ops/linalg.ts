@@ -1,7 +1,7 @@
 // Matrix products (the core's GEMM) with gradients: matmul, the fused linear layer, transposes.
 
 import { kernels } from '../../backend/index.js';
-import { contiguousStrides, formatShape, normalizeDim } from '../shape.js';
+import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './create.js';
 import { requireFloat, viewOf } from './util.js';
@@ -100,27 +100,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
       kernels.biasGrad(gs, gb.storage('linear'), rows, outF);
     }
     return bias === null ? [gx, gw] : [gx, gw, gb];
-  });
+  }, [x, weight]);
 }
 
-/** Swaps two dims (copying the data into the new layout). */
-export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
-  x.storage('transpose');
-  const d0 = normalizeDim(dim0, x.ndim, 'transpose');
-  const d1 = normalizeDim(dim1, x.ndim, 'transpose');
-  if (x.ndim < 2 || d0 === d1) return viewOf(x).record('transpose', [x], (g) => [viewOf(g)]);
-  if (x.dtype !== 'float32') throw new Error(`transpose: expected a float32 tensor, got ${x.dtype}`);
-  const shape = [...x.shape];
-  const strides = contiguousStrides(x.shape);
-  [shape[d0], shape[d1]] = [shape[d1], shape[d0]];
-  [strides[d0], strides[d1]] = [strides[d1], strides[d0]];
-  const out = empty(shape);
-  if (out.numel() > 0) kernels.expand(x.storage('transpose'), out.storage('transpose'), shape, strides);
-  return out.record('transpose', [x], (g) => [transpose(g, d0, d1)]);
-}
-
-/** The transpose of a tensor with at most 2 dims, like PyTorch's `t()`. */
-export function t(x: Tensor): Tensor {
-  if (x.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, got shape ${formatShape(x.shape)}; use transpose(dim0, dim1)`);
-  return transpose(x, 0, x.ndim - 1);
-}
+export { transpose, t } from './view.js';

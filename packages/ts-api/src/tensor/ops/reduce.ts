@@ -38,7 +38,7 @@ export function sum(x: Tensor, dim?: DimArg | null, keepdim = false): Tensor {
     const gx = expandTo(kept, x.shape);
     kept.dispose();
     return [gx];
-  });
+  }, []);
 }
 
 function sumInt32(x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {

@@ -1,12 +1,12 @@
-// Shape ops: views that share storage (reshape, flatten, squeeze, unsqueeze, detach), and copies
-// (expand, clone, dtype casts, copy_).
+// Shape ops: copies (expand, clone, dtype casts, copy_); the views (reshape, flatten, squeeze,
+// unsqueeze, detach) live in view.ts.
 
 import { kernels, KernelError, Status, type Storage } from '../../backend/index.js';
 import { checkDType } from '../dtype.js';
-import { formatShape, inferShape, normalizeDim, sameShape } from '../shape.js';
+import { formatShape, sameShape } from '../shape.js';
 import { Tensor, type DType } from '../tensor.js';
 import { empty } from './create.js';
-import { expandTo, reduceTo, viewOf } from './util.js';
+import { reduceTo, viewOf } from './util.js';
 
 /** Accepts `reshape(2, 3)` and `reshape([2, 3])`. */
 export function shapeArg(args: readonly (number | readonly number[])[]): number[] {
@@ -17,40 +17,9 @@ export function shapeArg(args: readonly (number | readonly number[])[]): number[
   });
 }
 
-function viewWithGrad(x: Tensor, shape: readonly number[], op: string): Tensor {
-  return viewOf(x, shape).record(op, [x], (g) => [viewOf(g, x.shape)]);
-}
+export { reshape, flatten, squeeze, unsqueeze, detach } from './view.js';
 
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  x.storage('reshape');
-  return viewWithGrad(x, inferShape(shape, x.numel(), x.shape), 'reshape');
-}
-
-/** Flattens dims startDim..endDim into one, like `torch.flatten`. */
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  x.storage('flatten');
-  if (x.ndim === 0) return viewWithGrad(x, [1], 'flatten');
-  const s = normalizeDim(startDim, x.ndim, 'flatten');
-  const e = normalizeDim(endDim, x.ndim, 'flatten');
-  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${formatShape(x.shape)}`);
-  const merged = x.shape.slice(s, e + 1).reduce((p, d) => p * d, 1);
-  return viewWithGrad(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)], 'flatten');
-}
-
-export function squeeze(x: Tensor, dim?: number): Tensor {
-  x.storage('squeeze');
-  if (dim === undefined) return viewWithGrad(x, x.shape.filter((d) => d !== 1), 'squeeze');
-  const d = normalizeDim(dim, x.ndim, 'squeeze');
-  return viewWithGrad(x, x.shape[d] === 1 ? x.shape.filter((_, i) => i !== d) : x.shape, 'squeeze');
-}
-
-export function unsqueeze(x: Tensor, dim: number): Tensor {
-  x.storage('unsqueeze');
-  const d = normalizeDim(dim, x.ndim + 1, 'unsqueeze');
-  return viewWithGrad(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)], 'unsqueeze');
-}
-
-/** Broadcasts to `shape` (-1 keeps a dim), copying the data; the gradient is summed back. */
+/** Broadcasts to `shape` (-1 keeps a dim) as a view; the gradient is summed back. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   x.storage('expand');
   if (shape.length < x.ndim) {
@@ -64,19 +33,19 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
       throw new Error(`expand: the size ${own} of dim ${i - offset} must match ${d} or be 1 (expanding ${formatShape(x.shape)} to ${formatShape(shape)})`);
     }
   });
-  if (x.dtype !== 'float32') throw new Error(`expand: expected a float32 tensor, got ${x.dtype}`);
-  return expandTo(x, target).record('expand', [x], (g) => [reduceTo(g, x.shape)]);
-}
-
-export function detach(x: Tensor): Tensor {
-  x.storage('detach');
-  return viewOf(x);
+  // A view with stride 0 on the broadcast dims, as PyTorch's (writing into it throws, see writeWith).
+  const xs = x.stride();
+  const strides = target.map((d, i) => (i < offset || (x.shape[i - offset] === 1 && d !== 1) ? 0 : xs[i - offset]));
+  const out = x._view(target, { strides, offset: x.storageOffset() });
+  out.record('expand', [x], (g) => [reduceTo(g, x.shape)], [], true);
+  out._base = x;
+  return out;
 }
 
 export function clone(x: Tensor): Tensor {
   const out = empty(x.shape, x.dtype);
   kernels.copy(x.storage('clone'), out.storage('clone'));
-  return out.record('clone', [x], (g) => [viewOf(g)]);
+  return out.record('clone', [x], (g) => [viewOf(g)], []);
 }
 
 /** kernels.cast with the op's name on the error for a float that int32 cannot hold. */
@@ -110,14 +79,15 @@ export function toDType(x: Tensor, dtype: DType, op = 'to'): Tensor {
   return out;
 }
 
-/** Copies `src` into `dst` in place (same shape; dtypes converted), outside autograd. */
+/** Copies `src` into `dst` in place (same shape; dtypes converted), outside autograd (loadStateDict). */
 export function copyInto(dst: Tensor, src: Tensor): void {
   dst.storage('copy_');
   src.storage('copy_');
   if (!sameShape(dst.shape, src.shape)) {
     throw new Error(`copy_: shapes must match, got ${formatShape(src.shape)} into ${formatShape(dst.shape)}`);
   }
-  if (dst.sharesStorageWith(src)) return;
-  if (dst.dtype === src.dtype) kernels.copy(src.storage('copy_'), dst.storage('copy_'));
-  else castStorage('copy_', src.storage('copy_'), dst.storage('copy_'));
+  const from = dst.sharesStorageWith(src) ? clone(src) : src;
+  const s = from.storage('copy_');
+  dst.writeWith('copy_', (d) => kernels.cast(s, d));
+  if (from !== src) from.dispose();
 }

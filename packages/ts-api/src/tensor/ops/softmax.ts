@@ -15,7 +15,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
     const dx = empty(x.shape);
     kernels.softmaxBackward(y.storage('softmax'), g.storage('softmax'), dx.storage('softmax'), outer, size, inner);
     return [dx];
-  });
+  }, [y]);
 }
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
@@ -27,5 +27,5 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
     const dx = empty(x.shape);
     kernels.logSoftmaxBackward(y.storage('logSoftmax'), g.storage('logSoftmax'), dx.storage('logSoftmax'), outer, size, inner);
     return [dx];
-  });
+  }, [y]);
 }

@@ -1,6 +1,6 @@
 // Helpers shared by the ops: dtype checks, views, and reducing a broadcast gradient back to its input's shape.
 
-import { kernels } from '../../backend/index.js';
+import { allocStorage, kernels } from '../../backend/index.js';
 import { broadcastStrides, formatShape, numel, sameShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './create.js';
@@ -18,9 +18,15 @@ export function requireTensor(value: unknown, op: string, name: string): asserts
   }
 }
 
-/** A new tensor object over the same storage (a view); never hands out the same object twice. */
+/**
+ * A new tensor object reading `t`'s elements in row-major order with `shape`: a view over the same storage
+ * when `t` is contiguous, else over a contiguous copy. Never hands out the same object twice.
+ */
 export function viewOf(t: Tensor, shape: Shape = t.shape): Tensor {
-  return new Tensor(t, shape, t.dtype);
+  if (t.isContiguous()) return new Tensor(t, shape, t.dtype);
+  const copy = allocStorage(t.storage('view').dtype, t.numel());
+  kernels.copy(t.storage('view'), copy);
+  return new Tensor(copy, shape, t.dtype);
 }
 
 /** The adjoint of broadcasting: sums `grad` (of the broadcast shape) down to `shape`. */
