@@ -1,7 +1,7 @@
-// The calling thread's side of the two batch slots of a parallel fit: a batch is copied into the pool's
-// buffers, or — joined (protocol.ts) — placed where it is, kept alive by views until the step on it is
-// done (the loader frees its own handles when it moves on, during the look-ahead), or planned: tensors
-// that worker 1 gathers the loader's next batch into (gather.ts).
+// The calling thread's side of the two batch slots of a parallel fit: a batch is placed where it is,
+// kept alive by views until the step on it is done (the loader frees its own handles when it moves on,
+// during the look-ahead), or — joined (protocol.ts) — planned: tensors that worker 1 gathers the
+// loader's next batch into (gather.ts).
 
 import { ptrOf } from '../backend/memory.js';
 import type { DataLoader } from '../data/dataloader.js';
@@ -13,12 +13,6 @@ import { gatherRows, gatherSpec, type GatherSpec } from './gather.js';
 import type { GradientPool, StepInput } from './pool.js';
 
 const at = (t: Tensor): number => ptrOf(t.storage('fit'));
-
-/** A view of a batch tensor's data (valid until the next wasm allocation: copy it at once). */
-function dataOf(t: Tensor): Float32Array | Int32Array {
-  const s = t.storage('fit');
-  return t.dtype === 'float32' ? s.f32() : s.i32();
-}
 
 /**
  * The batches of one pass when worker 1 gathers them: the loader's indices (through a subset's map) in
@@ -34,7 +28,7 @@ export function* plannedBatches(loader: DataLoader, from: GatherSource): Generat
   }
 }
 
-/** What each slot holds for the workers (joined), freed by release(). */
+/** What each slot holds for the workers, freed by release(). */
 export class BatchSlots {
   readonly #held: (Tensor[] | null)[] = [null, null];
   readonly #source: GatherSource | null;
@@ -55,14 +49,10 @@ export class BatchSlots {
   }
 
   /**
-   * Batch [X, y] into `slot`: copied into the pool's buffers, or (joined) placed — a planned batch
-   * (`idx` given: fit's own tensors, already held in `slot`) is gathered here first.
+   * Batch [X, y] into `slot`, placed where it is — a planned batch (`idx` given: fit's own tensors,
+   * already held in `slot`) is gathered here first.
    */
   stage(pool: GradientPool, slot: 0 | 1, X: Tensor, y: Tensor, idx?: Tensor): void {
-    if (!pool.joined) {
-      pool.stage(slot, y.shape[0], dataOf(X), dataOf(y));
-      return;
-    }
     if (idx === undefined) {
       this.release(slot);
       this.#held[slot] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));

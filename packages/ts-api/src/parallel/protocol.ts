@@ -1,48 +1,27 @@
-// What the main thread and the gradient workers say to each other. Pure data and arithmetic: this file
-// imports nothing, so the worker entry can read it before the library (and its wasm) is loaded.
+// What the calling thread and the gradient workers say to each other. Pure data and arithmetic: this
+// file imports nothing at run time, so the worker entry reads it before the library (and its wasm).
 //
-// A batch is split into N shards; shard 0 is the calling thread's, shard i (1 … N − 1) worker i's.
-// Shared transport: one Int32Array of control words (below), a Float64Array of per-worker results,
-// the parameters (P floats), N − 1 gradient slots ((N − 1) × P floats) and two batch buffers (x, y) in
-// SharedArrayBuffers. A step: main has staged the batch, writes the parameters, stores CMD and the
-// step's numbers, then bumps SEQ and notifies it; each worker sees it (polling briefly, then
-// Atomics.wait), computes the gradient of its shard into its slot, stores SEQ into DONE + i − 1 and
-// notifies that word; main, after its own shard, waits (polling briefly, then Atomics.waitAsync) for
-// every DONE.
-// Message transport: the same numbers travel in 'step' / 'done' messages with transferred buffers.
-//
-// Joined (shared transport, where the caller runs the threads build: Node, cross-origin isolated
-// pages): every worker runs an instance of the caller's wasm module on the caller's own memory
-// (joinBackend). Then nothing goes through the parameter and gradient buffers: the caller writes its
-// parameters' addresses (POINTERS row 0), each worker computes on the parameters there (its replica's
-// parameters are views of them) and leaves its gradients where backward put them, writing their
-// addresses into its row; the caller adds them from there. A worker frees its gradients when the next step starts (the caller
-// has added them by then) and everything it allocated when told to QUIT. The batch is not copied
-// either: the caller keeps the loader's batch tensors alive for the step and stores their addresses
-// (X_AT, Y_AT); every thread computes on a view of its shard's rows there. Where the loader's batches
-// are plain gathers, worker 1 gathers the next batch after its shard, while the caller updates the
-// model (G_* words below).
+// A batch is split into N shards: shard 0 is the calling thread's, shard i (1 … N − 1) worker i's.
+// Joined (the caller runs the threads build: Node, cross-origin isolated pages), every worker runs an
+// instance of the caller's wasm module on the caller's memory, and nothing is copied: the caller
+// writes its parameters' addresses (POINTERS row 0) and the batch's (X_AT, Y_AT) and the step's
+// numbers into the control words, bumps SEQ and notifies it; each worker computes on views of them,
+// leaves its gradients where backward put them, writes their addresses into its POINTERS row, its
+// loss and hits into RESULTS, and stores SEQ into its DONE word. A worker frees its gradients when the
+// next step starts (the caller has added them by then) and all it allocated on QUIT. Where the
+// loader's batches are plain gathers, worker 1 gathers the next batch after its shard (G_* words).
+// Elsewhere ('message'): the parameters and the shard go out in a 'step' message, the gradient comes
+// back in 'done', in buffers that are transferred both ways.
 
 import type { ModuleDescription } from '../nn/module.js';
 import type { ParamSpec } from './replica.js';
 import type { GatherSpec } from './gather.js';
 
-/**
- * Float64 results per worker (shared transport): lossSum, correct, and the step's start and end as
- * absolute times (performance.timeOrigin + performance.now(), comparable across threads) for profiles.
- */
-export const RESULTS_PER_WORKER = 4;
-
-/** Milliseconds since the epoch, comparable between threads (each thread's performance.now() has its own origin). */
-export function clock(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 /** Control words (Int32Array indices). */
 export const CTRL = {
   SEQ: 0,
   CMD: 1,
-  /** Rows of the whole batch (B): each worker's shard is fixed by (B, N, i). */
+  /** Rows of the whole batch (B): each worker's shard is fixed by (B, N, FIRST, i). */
   ROWS: 2,
   /** 1-based step number within this fit() call (for messages and fault injection). */
   STEP: 3,
@@ -50,29 +29,29 @@ export const CTRL = {
   FIRST: 4,
   /** Four words of the caller's generator state drawn for this step (the workers' dropout seeds). */
   RNG: 5,
-  /** Which of the two batch buffers holds this step's batch (the other one is being filled). */
-  SLOT: 9,
-  /** Joined: the byte addresses of this step's batch (examples, targets) in the shared wasm memory. */
-  X_AT: 10,
-  Y_AT: 11,
+  /** The byte addresses of this step's batch (examples, targets) in the shared wasm memory. */
+  X_AT: 9,
+  Y_AT: 10,
   /**
-   * Joined, the loader's batches are plain gathers (gather.ts): after its shard of this step, worker 1
-   * gathers the next batch — G_ROWS rows (0: none), indices at G_IDX, into G_X / G_Y — and stores
-   * this step's SEQ into GATHERED. G_WAIT: the SEQ whose gather filled this step's batch (0: the
-   * caller filled it); the other threads wait for GATHERED to reach it before they read the batch.
+   * After its shard of this step, worker 1 gathers the next batch — G_ROWS rows (0: none), indices
+   * at G_IDX, into G_X / G_Y — and stores this step's SEQ into GATHERED. G_WAIT: the SEQ whose gather
+   * filled this step's batch (0: the caller placed it); the others wait for GATHERED to reach it.
    */
-  G_ROWS: 12,
-  G_IDX: 13,
-  G_X: 14,
-  G_Y: 15,
-  G_WAIT: 16,
-  GATHERED: 17,
+  G_ROWS: 11,
+  G_IDX: 12,
+  G_X: 13,
+  G_Y: 14,
+  G_WAIT: 15,
+  GATHERED: 16,
   /** DONE + i − 1: the last SEQ worker i (1 … N − 1) finished. */
-  DONE: 18,
+  DONE: 17,
 } as const;
 
 /** STEP: compute a gradient; PAUSE: acknowledge (DONE) and go back to reading messages; QUIT: free what the worker allocated, acknowledge, close. */
 export const CMD = { STEP: 1, PAUSE: 2, QUIT: 3 } as const;
+
+/** Float64 results per worker (joined): the shard's lossSum and hits. */
+export const RESULTS_PER_WORKER = 2;
 
 /**
  * How long a thread polls a control word before it sleeps on it, when every thread has a core of its
@@ -129,10 +108,6 @@ export class Poller {
   }
 }
 
-export function controlWords(workers: number): number {
-  return CTRL.DONE + workers;
-}
-
 /**
  * Rows [start, start + count) of shard i (0: the calling thread's; i ≥ 1: worker i's) of a batch of
  * `rows` rows split into `workers` fixed shards: shard 0 has `first` rows (default: an even share), the
@@ -173,14 +148,8 @@ export function workerSeed(state: ArrayLike<number>, worker: number): bigint {
   return z ^ (z >> 31n);
 }
 
-export type TransportKind = 'shared' | 'message';
+export type TransportKind = 'joined' | 'message';
 export type ElemType = 'float32' | 'int32';
-
-/** How the worker turns the shard's summed loss S into the quantity it differentiates: scale × S. */
-export interface GradMode {
-  /** 'optimizer': trainStep's `l.mean()` (or the scalar loss); 'function': `l.sum()` (or `l × B`). */
-  updater: 'optimizer' | 'function';
-}
 
 /** Test-only: make worker `worker` fail at (1-based) step `step` — step 0: while it starts (it throws). */
 export interface FaultInjection {
@@ -190,20 +159,15 @@ export interface FaultInjection {
   kind?: 'throw' | 'exit' | 'terminate';
 }
 
-export interface SharedBuffers {
-  control: SharedArrayBuffer;
-  results: SharedArrayBuffer;
-  params: SharedArrayBuffer;
-  grads: SharedArrayBuffer;
-  /** Joined: N rows of one address per parameter (row 0 the caller's parameters, row i worker i's gradients; 0: none). */
-  pointers: SharedArrayBuffer;
-}
-
-/** Joined: what a worker needs to run on the caller's wasm memory, and the stack the caller allocated for it. */
+/** Joined: the caller's wasm module and memory, the stack it allocated for the worker, the control buffers. */
 export interface JoinInfo {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   stackLow: number;
+  control: SharedArrayBuffer;
+  results: SharedArrayBuffer;
+  /** N rows of one address per parameter (row 0 the caller's parameters, row i worker i's gradients; 0: none). */
+  pointers: SharedArrayBuffer;
 }
 
 export interface InitMessage {
@@ -214,38 +178,31 @@ export interface InitMessage {
   params: ParamSpec[];
   paramLength: number;
   loss: ModuleDescription;
-  mode: GradMode;
-  transport: TransportKind;
-  shared: SharedBuffers | null;
+  /** How the shard's summed loss is scaled (shard.ts lossScales): trainStep's with an optimizer or a function. */
+  updater: 'optimizer' | 'function';
   /** How long to poll before sleeping on a control word (SPIN_MS, or 0 when threads outnumber cores). */
   spinMs: number;
-  /** Joined mode (see the file's header), or null. */
+  /** Joined (see the file's header), or null: messages. */
   joined: JoinInfo | null;
   fault: FaultInjection | null;
 }
 
-/**
- * The shape of one example (x) and one target (y), and — shared transport, not joined — the two batch
- * buffers (main fills one with the next batch while the workers read the other).
- */
-export interface LayoutMessage {
-  type: 'layout';
+/** The shape of one example (x) and one target (y); joined, where worker 1 gathers batches from. */
+export interface Layout {
   xRow: number[];
   yRow: number[];
   xType: ElemType;
   yType: ElemType;
-  /** Rows each batch buffer holds. */
+  /** Rows of the largest batch (sizes the message buffers). */
   capacity: number;
-  /** Joined: where worker 1 gathers the next batches from (null: the caller stages every batch). */
+  /** The calling thread's look-ahead per example, in examples' worth of gradient work (firstShard). */
+  lookAhead: number;
   gather: GatherSpec | null;
-  x: [SharedArrayBuffer, SharedArrayBuffer] | null;
-  y: [SharedArrayBuffer, SharedArrayBuffer] | null;
 }
 
-/** Message transport: one step of one worker; `params`, `x`, `y` are transferred and come back in 'done'. */
+/** Messages: one step of one worker; the buffers are transferred and come back in 'done'. */
 export interface StepMessage {
   type: 'step';
-  seq: number;
   step: number;
   rng: number[];
   rows: number;
@@ -255,45 +212,14 @@ export interface StepMessage {
   y: ArrayBuffer;
 }
 
-export interface QuitMessage {
-  type: 'quit';
-}
+export type ToWorker = InitMessage | ({ type: 'layout' } & Layout) | StepMessage | { type: 'quit' };
 
-export type ToWorker = InitMessage | LayoutMessage | StepMessage | QuitMessage;
-
-export interface ReadyReply {
-  type: 'ready';
-  index: number;
-  /** Joined: the worker's thread slot in the threads build (the caller frees it), else 0. */
-  slot: number;
-}
-/** Message transport: the gradient (in the returned params buffer) and the shard's loss and hits. */
-export interface DoneReply {
-  type: 'done';
-  index: number;
-  seq: number;
-  lossSum: number;
-  correct: number;
-  /** When the worker started and ended the step (clock()). */
-  begin: number;
-  end: number;
-  grads: ArrayBuffer;
-  x: ArrayBuffer;
-  y: ArrayBuffer;
-}
-export interface FailedReply {
-  type: 'failed';
-  index: number;
-  /** The step that failed (0: while starting). */
-  step: number;
-  message: string;
-  stack?: string;
-}
-
-/** Joined, after a 'quit' message: the worker has freed what it allocated in the caller's memory. */
-export interface ClosedReply {
-  type: 'closed';
-  index: number;
-}
-
-export type FromWorker = ReadyReply | DoneReply | FailedReply | ClosedReply;
+export type FromWorker =
+  /** `slot`: joined, the worker's thread slot in the threads build (the caller frees it), else 0. */
+  | { type: 'ready'; slot: number }
+  /** Messages: the gradient (in the returned params buffer) and the shard's loss and hits. */
+  | { type: 'done'; lossSum: number; correct: number; grads: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer }
+  /** `step`: the step that failed (0: while starting). */
+  | { type: 'failed'; step: number; message: string; stack?: string }
+  /** Joined, after 'quit': the worker has freed what it allocated in the caller's memory. */
+  | { type: 'closed' };

@@ -8,11 +8,10 @@ import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module, type ModuleDescription } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
-import { Sequential } from '../nn/sequential.js';
 // Every built-in layer and loss, so that Module.fromDescription knows them in a worker too.
 import '../nn/index.js';
 import { getRngState, manualSeed, setRngState } from '../random.js';
-import { workerSeed, type FaultInjection, type InitMessage, type LayoutMessage } from './protocol.js';
+import { workerSeed, type FaultInjection, type InitMessage, type Layout } from './protocol.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 
 type Typed = Float32Array | Int32Array;
@@ -26,18 +25,18 @@ export interface ParamSpec {
   requiresGrad: boolean;
 }
 
-const NEEDS = 'workers > 1 needs an nn.Sequential of built-in layers (Flatten, Linear, ReLU, Sigmoid, Dropout, Softmax, LogSoftmax, Identity)';
+const NEEDS = 'workers > 1 needs a model whose layers describe themselves (Module.describe(): nn.Sequential and the built-in layers do)';
 
 function nameOf(m: unknown): string {
   if (typeof m === 'function') return `a function (${m.name || 'anonymous'})`;
   return (m as object | null)?.constructor?.name ?? typeof m;
 }
 
-/** Where in `m` (an nn.Sequential) the first layer that cannot describe itself is. */
+/** Where in `m` the first module that cannot describe itself is. */
 function undescribable(m: Module, path: string): string {
   for (const [n, c] of m.namedChildren()) {
     const at = path === '' ? n : `${path}.${n}`;
-    if (c.describe() === null) return c.constructor === Sequential ? undescribable(c, at) : `layer ${at} is ${nameOf(c)}`;
+    if (c.describe() === null) return c.namedChildren().some(([, g]) => g.describe() === null) ? undescribable(c, at) : `layer ${at} is ${nameOf(c)}`;
   }
   return `got ${nameOf(m)}`;
 }
@@ -47,12 +46,11 @@ function undescribable(m: Module, path: string): string {
  * the flat buffers. Throws for a model a worker cannot rebuild.
  */
 export function describeModel(net: unknown): { model: ModuleDescription; params: ParamSpec[]; paramLength: number } {
-  if (!(net instanceof Module) || net.describe()?.kind !== 'Sequential') {
-    throw new Error(`${NEEDS}; ${net instanceof Module && net.constructor === Sequential ? undescribable(net, '') : `got ${nameOf(net)}`}`);
-  }
-  const model = net.describe()!;
+  const model = net instanceof Module ? net.describe() : null;
+  if (model === null) throw new Error(`${NEEDS}; ${net instanceof Module ? undescribable(net, '') : `got ${nameOf(net)}`}`);
+  const m = net as Module;
   let offset = 0;
-  const params = net.namedParameters().map(([name, p]): ParamSpec => {
+  const params = m.namedParameters().map(([name, p]): ParamSpec => {
     if (p.dtype !== 'float32') throw new Error(`workers > 1: parameter ${name} is ${p.dtype}, expected float32`);
     const spec = { name, shape: [...p.shape], offset, length: p.numel(), requiresGrad: p.requiresGrad };
     offset += spec.length;
@@ -79,10 +77,21 @@ export function describeLoss(loss: unknown): ModuleDescription {
   return d;
 }
 
+/** Visits `d` and every module description nested in its fields (a Sequential's layers, say). */
+function eachModule(d: ModuleDescription, visit: (m: ModuleDescription) => void): void {
+  visit(d);
+  for (const v of Object.values(d)) {
+    for (const c of Array.isArray(v) ? v : [v]) {
+      if (typeof c === 'object' && c !== null && typeof (c as ModuleDescription).kind === 'string') eachModule(c as ModuleDescription, visit);
+    }
+  }
+}
+
 /** True when the model draws random numbers in training (a Dropout with p > 0). */
 export function hasDropout(d: ModuleDescription): boolean {
-  if (d.kind === 'Sequential') return (d.layers as ModuleDescription[]).some(hasDropout);
-  return d.kind === 'Dropout' && (d.p as number) > 0;
+  let random = false;
+  eachModule(d, (m) => { random ||= m.kind === 'Dropout' && (m.p as number) > 0; });
+  return random;
 }
 
 /**
@@ -103,14 +112,11 @@ const LOOK_AHEAD_MACS_PER_ELEMENT = 16;
 export function lookAheadCost(model: ModuleDescription, exampleElements: number): number {
   let macs = 0;
   let first = true;
-  const visit = (d: ModuleDescription): void => {
-    if (d.kind === 'Sequential') (d.layers as ModuleDescription[]).forEach(visit);
-    else if (d.kind === 'Linear') {
-      macs += (d.inFeatures as number) * (d.outFeatures as number) * (first ? 2 : 3);
-      first = false;
-    }
-  };
-  visit(model);
+  eachModule(model, (d) => {
+    if (d.kind !== 'Linear') return;
+    macs += (d.inFeatures as number) * (d.outFeatures as number) * (first ? 2 : 3);
+    first = false;
+  });
   return macs === 0 ? 0 : (LOOK_AHEAD_MACS_PER_ELEMENT * exampleElements) / macs;
 }
 
@@ -132,7 +138,7 @@ export class Replica {
   readonly #loss: (yHat: Tensor, y: Tensor) => Tensor;
   readonly #init: InitMessage;
   readonly #fault: FaultInjection | null;
-  #layout: LayoutMessage | null = null;
+  #layout: Layout | null = null;
   /** The model has dropout: its generator is seeded for every step (workerSeed). */
   readonly #random: boolean;
 
@@ -158,7 +164,7 @@ export class Replica {
     this.#loss = buildSumLoss(init.loss);
   }
 
-  setLayout(layout: LayoutMessage): void {
+  setLayout(layout: Layout): void {
     this.#layout = layout;
   }
 
@@ -197,7 +203,7 @@ export class Replica {
     const out = tidy(() => {
       const x = shardTensor(a.x, a.count, layout.xRow, layout.xType);
       const y = shardTensor(a.y, a.count, layout.yRow, layout.yType);
-      return shardGradient(this.#net, this.#loss, this.#init.loss, this.#init.mode.updater, x, y, a.rows);
+      return shardGradient(this.#net, this.#loss, this.#init.loss, this.#init.updater, x, y, a.rows);
     });
     this.#params.forEach(({ spec, tensor }, k) => {
       const g = tensor.grad;

@@ -22,18 +22,18 @@ import type { Updater } from '../train/types.js';
 import { describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './replica.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 import { BatchSlots, plannedBatches } from './batches.js';
-import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait, type StepInput } from './pool.js';
-import type { FaultInjection, TransportKind } from './protocol.js';
+import { GradientPool, WorkerFailure, type MainWait, type StepInput } from './pool.js';
+import type { FaultInjection, Layout } from './protocol.js';
 
-export { WorkerFailure, sharedMemoryAvailable } from './pool.js';
-export type { TransportKind, FaultInjection } from './protocol.js';
+export { WorkerFailure } from './pool.js';
+export type { FaultInjection } from './protocol.js';
 
 /** Where the time of a parallel fit went, in milliseconds, summed over its steps (bench/parallel.ts). */
 export interface ParallelProfile {
   steps: number;
-  /** How this thread waited for the workers (shared transport; null before the workers start). */
+  /** How this thread waited for joined workers (null before the workers start). */
   mainWait: MainWait | null;
-  /** The workers ran on this thread's wasm memory (no copies of parameters and gradients; protocol.ts). */
+  /** The workers ran on this thread's wasm memory (nothing copied; protocol.ts). */
   joined: boolean;
   /** Worker 1 gathered the batches (joined, a DataLoader of plain gathers; gather.ts). */
   workerGathers: boolean;
@@ -43,27 +43,16 @@ export interface ParallelProfile {
   gatherWaitMs: number;
   /** Starting the workers (the first step). */
   startMs: number;
-  /** Writing the parameters (and, message transport, the shards) for the workers. */
+  /** Handing the step out (messages: copying the parameters and the shards). */
   copyMs: number;
   /** Shard 0's gradient, in this thread. */
   mainMs: number;
   /** Waiting for the workers after this thread's own shard and the look-ahead. */
   idleMs: number;
-  /** From waking the workers to having every gradient (includes mainMs, part of batchMs and idleMs). */
-  waitMs: number;
-  /** Inside each worker's steps. */
-  workerMs: number[];
-  /** Waking the workers until the first / the last of them starts the step. */
-  wakeFirstMs: number;
-  wakeLastMs: number;
-  /** The last worker's end of the step until this thread runs again. */
-  returnMs: number;
   /** Summing the gradients into .grad and the optimiser's update. */
   applyMs: number;
   /** onBatchEnd callbacks and yields to the event loop. */
   callbackMs: number;
-  /** Test accuracy after each epoch. */
-  evalMs: number;
 }
 
 /** What tests and benchmarks inject into a data-parallel fit (fitObserved's `observer`); not public. */
@@ -80,7 +69,7 @@ export interface ParallelObserver {
 
 /** An empty profile to pass as `profile`. */
 export function newProfile(): ParallelProfile {
-  return { steps: 0, mainWait: null, joined: false, workerGathers: false, batchMs: 0, gatherWaitMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
+  return { steps: 0, mainWait: null, joined: false, workerGathers: false, batchMs: 0, gatherWaitMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, applyMs: 0, callbackMs: 0 };
 }
 
 /** The data-parallel StepRunner for `request.workers` shards per batch; registered by the package's index. */
@@ -88,11 +77,15 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   const { net, loss, updater, trainIter } = request;
   const N = request.workers;
   const observer = (request.observer ?? {}) as ParallelObserver;
-  const transport: TransportKind = request.transport ?? (sharedMemoryAvailable() ? 'shared' : 'message');
-  if (transport !== 'shared' && transport !== 'message') throw new Error(`fit: transport must be 'shared' or 'message', got ${String(transport)}`);
-  if (transport === 'shared' && !sharedMemoryAvailable()) {
-    throw new Error("fit: transport 'shared' needs SharedArrayBuffer, which this page does not have (it is not cross-origin isolated: serve it with COOP: same-origin and COEP: require-corp); use transport 'message' or leave transport unset");
+  const transport = request.transport;
+  if (transport !== undefined && transport !== 'shared' && transport !== 'message') throw new Error(`fit: transport must be 'shared' or 'message', got ${String(transport)}`);
+  // Joined: the workers run on this thread's wasm memory (the threads build; at most threadSlots() threads).
+  const joinable = sharedBackend() !== null && N <= threadSlots();
+  if (transport === 'shared' && !joinable) {
+    throw new Error(`fit: transport 'shared' needs the workers to join this thread's wasm memory, which ${sharedBackend() === null ? 'is not the threads build here (SOFTMAX_THREADS=0, or a page that is not cross-origin isolated)' : `holds at most ${threadSlots()} threads, not ${N}`}; copying through SharedArrayBuffers was removed: leave transport unset (messages are used where memory cannot be joined) or pass 'message'`);
   }
+  // (With one shard there are no workers to join.)
+  const joinedFit = joinable && transport !== 'message' && N > 1;
   const { model, params: specs, paramLength } = describeModel(net);
   const lossSpec = describeLoss(loss);
   if (!(updater instanceof Optimizer) && typeof updater !== 'function') throw new Error('fit: updater must be an Optimizer or a function of the batch size');
@@ -139,7 +132,6 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   // takes only the indices from the loader: worker 1 gathers batch t + 1 after its shard of step t, while
   // this thread adds the gradients and updates the model (gather.ts) — the same kernels as the loader's,
   // so the same bits. (More threads than the threads build tells apart — 16 — copy instead, same bits.)
-  const joinedFit = transport === 'shared' && sharedBackend() !== null && N > 1 && N <= threadSlots();
   const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
   const source = joinedFit ? gatherable : null;
   const slots = new BatchSlots(source);
@@ -176,8 +168,8 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
           if (pool === null) {
             const t = performance.now();
             pool = await GradientPool.start({
-              workers: N, transport, wait: observer.mainWait, deadlineClock: observer.deadlineClock, joined: joinedFit ? sharedBackend() : null,
-              init: { model, params: specs, paramLength, loss: lossSpec, mode: { updater: mode }, fault },
+              workers: N, wait: observer.mainWait, deadlineClock: observer.deadlineClock, joined: joinedFit ? sharedBackend() : null,
+              init: { model, params: specs, paramLength, loss: lossSpec, updater: mode, fault },
             });
             if (pool.joined !== joinedFit) throw new Error(`fit: internal error: the workers ${pool.joined ? 'joined' : 'did not join'} this thread's memory`);
             if (prof) {
@@ -217,13 +209,15 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
             if (prof) prof.gatherWaitMs += performance.now() - tGather;
             slots.checkSource();
           }
-          const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams, writePointers, next: request }, prof);
+          const tCopy = prof ? performance.now() : 0;
+          const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams, writePointers, next: request });
+          if (prof) prof.copyMs += performance.now() - tCopy;
           pending.catch(() => undefined); // awaited below, after this thread's shard and the look-ahead
           // Shard 0, here, on the caller's model: its gradient goes straight into .grad.
           const tMain = prof ? performance.now() : 0;
           if (updater instanceof Optimizer) updater.zeroGrad();
           const layout = pool.layout!;
-          const own = pool.joined ? pool.shardAt(slot, 0) : pool.shard(slot, 0);
+          const own = pool.shardAt(slot, 0);
           const r0 = own.count === 0 ? { lossSum: 0, correct: 0 } : tidy(() => shardGradient(
             module, sumLoss, lossSpec, mode,
             shardTensor(own.x, own.count, layout.xRow, layout.xType), shardTensor(own.y, own.count, layout.yRow, layout.yType), own.rows,
@@ -267,9 +261,6 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
 
   return {
     epoch: (_batches, epoch) => epochSteps(epoch),
-    evaluated(ms) {
-      if (prof) prof.evalMs += ms;
-    },
     epochEnd() {
       if (pool?.failure) throw failed(pool.failure, last.epoch, last.batch, last.batches);
     },

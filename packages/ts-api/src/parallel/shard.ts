@@ -6,7 +6,7 @@ import { borrowStorage } from '../backend/memory.js';
 import { empty } from '../tensor/ops/create.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
-import { accuracy } from '../train/metrics.js';
+import { accuracy } from '../nn/metrics.js';
 import { Module, type ModuleDescription } from '../nn/module.js';
 import type { ElemType } from './protocol.js';
 
