@@ -3,8 +3,8 @@
 // Seconds per training epoch (evaluation excluded), medians over the epochs after a warm-up epoch
 // (the first epoch of every fit also starts the workers), rounds interleaved (1, 2, 1, 2, …) so that
 // a change of machine load hits every configuration; and per step (batch end to batch end): the
-// median, the slow tail (steps the host stalled). For the parallel runs it also prints where the
-// time of a step goes (fit's profile option), and — at the start and the end — two ceilings: a
+// median, the slow tail (steps the host stalled). For the parallel runs it also prints how the
+// calling thread's time splits (fit's profile observer), and — at the start and the end — two ceilings: a
 // CPU-bound loop in 2 threads vs 1 (are both cores free?) and the MLP's own forward + backward in 2
 // threads vs 1 with nothing exchanged (what 2 cores give this workload at best: the speed-up is
 // reported as a share of it).
@@ -192,16 +192,15 @@ for (const task of TASKS) {
     console.log(`| ${task} | ${c === 'pool1' ? '1 (via workers)' : c} | ${m.toFixed(3)} | ${r.epochs.length} | ${Math.min(...r.epochs).toFixed(3)} – ${Math.max(...r.epochs).toFixed(3)} | ${sp} | ${ms.toFixed(3)} | ${quantile(r.steps, 0.9).toFixed(3)} | ${(100 * slow).toFixed(0)} % | ${spStep} |`);
   }
 }
-console.log('\nWhere a step goes in this thread (ms per step, averaged over every step including the warm-up epochs): next batch (from the');
-console.log('loader, placed while the workers compute; where worker 1 gathers the batches: only their indices), waiting for worker 1\'s gather,');
-console.log('handing the step out (messages: copying parameters and shards), shard 0 (its own), idle wait for the workers, sum of gradients + SGD, callbacks.');
-console.log('| task | shards | joined | next batch | gather wait | step out | shard 0 here | idle wait | sum + SGD | callbacks | start-up (ms, per fit) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('\nThis thread, per step (ms, averaged over every step including the warm-up epochs): shard 0 (its own), then the idle wait');
+console.log('for the workers after it and the look-ahead (placing the next batch).');
+console.log('| task | shards | joined | workers gather | wait | shard 0 here | idle wait | start-up (ms, per fit) |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows.values()) {
   const p = r.profile;
   if (!p) continue;
   const per = (v: number): string => (v / p.steps).toFixed(3);
-  console.log(`| ${r.task} | ${r.config === 'pool1' ? '1 (parallel path)' : r.config} | ${p.joined ? 'yes' : 'no'} | ${per(p.batchMs)} | ${p.workerGathers ? per(p.gatherWaitMs) : '—'} | ${per(p.copyMs)} | ${per(p.mainMs)} | ${per(p.idleMs)} | ${per(p.applyMs)} | ${per(p.callbackMs)} | ${(p.startMs / ROUNDS).toFixed(0)} |`);
+  console.log(`| ${r.task} | ${r.config === 'pool1' ? '1 (parallel path)' : r.config} | ${p.joined ? 'yes' : 'no'} | ${p.workerGathers ? 'yes' : 'no'} | ${p.joined ? p.mainWait : '—'} | ${per(p.mainMs)} | ${per(p.idleMs)} | ${(p.startMs / ROUNDS).toFixed(0)} |`);
 }
 const ceilingEnd = await ceiling();
 const computeEnd = TASKS.includes('mlp') ? await computeCeiling() : null;

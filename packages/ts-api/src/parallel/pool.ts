@@ -3,21 +3,19 @@
 // protocol.ts), and the noticing of a worker that throws or dies — at once from its 'failed' message or
 // its death, and at the latest after WAKE_MS by the waits' own timeout.
 
-import { CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, firstShard, shardOf, type FaultInjection, type FromWorker, type InitMessage, type Layout, type ToWorker } from './protocol.js';
+import { CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, firstShard, shardOf, type FromWorker, type InitMessage, type Layout, type ToWorker } from './protocol.js';
 import { isNode, nextTask, startNodeWorker, webWorkerThread, type WorkerThread } from '../runtime.js';
 import { JOIN_STACK_BYTES, rawExports, wasmMemory, type SharedBackend } from '../backend/load.js';
 import { allocBytes } from '../backend/memory.js';
 
-/** The longest a wait sleeps before it looks at the workers' health again. */
+// The longest a wait sleeps before it looks at the workers' health again; in Atomics.wait, before it
+// lets the event loop run (a dead worker's events); close() waits for joined workers to free their
+// memory; a worker loads the library and its wasm (through tsx from the sources).
 const WAKE_MS = 250;
-/** The longest this thread sleeps in Atomics.wait before it lets the event loop run (dead workers' events). */
 const BLOCK_SLICE_MS = 20;
-/** How long close() waits for workers to free what they allocated in a joined memory. */
 const CLOSE_TIMEOUT_MS = 2000;
-/** Starting a worker loads the library and its wasm (through tsx when running from sources). */
 const START_TIMEOUT_MS = 120_000;
-// A variable, so that browser bundlers neither resolve nor bundle it.
-const NODE_OS = 'node:os';
+const NODE_OS = 'node:os'; // a variable: browser bundlers must not resolve it
 
 /** True where this thread may block in Atomics.wait: Node's threads and Web Workers, not a browser page's main thread. */
 function canBlock(): boolean {
@@ -61,33 +59,27 @@ async function spawn(index: number): Promise<WorkerThread> {
   return webWorkerThread('it', new Worker(new URL('./worker-entry.js', import.meta.url), { type: 'module', name }));
 }
 
-/** One step: the batch is the one placed in `slot`. */
+/**
+ * One step on the batch placed in `slot`. `rng`: the generator state drawn for it (workerSeed), or
+ * zeros. writeParams / writePointers write the caller's parameters (messages) or their addresses
+ * (joined), in ParamSpec order. `next` (joined, a layout with `gather`): worker 1 gathers `rows` rows
+ * (indices at `idx`) into `x` / `y` after its shard; gathered(slot) waits for it.
+ */
 export interface StepInput {
   step: number;
-  /** The generator state drawn for this step (workerSeed), or zeros when the model has no dropout. */
   rng: Uint32Array;
   slot: 0 | 1;
-  /** Messages: writes the caller's parameters (flat, in ParamSpec order) into `dst`. */
   writeParams(dst: Float32Array): void;
-  /** Joined: writes the addresses of the caller's parameters (ParamSpec order) into `dst`. */
   writePointers(dst: Int32Array): void;
-  /**
-   * Joined, with a layout's `gather`: the next batch, for worker 1 to gather into slot `slot` after its
-   * shard of this step — `rows` rows of the source, their indices (int32) at byte address `idx`, the
-   * examples to `x`, the targets to `y`. Wait for it with gathered(slot) before reading it.
-   */
   next?: { slot: 0 | 1; rows: number; idx: number; x: number; y: number } | null;
 }
 
+/** `joined`: the caller's threads build, or null (messages). `deadlineClock` (ms) times start-up and close: a frozen one, none passes. */
 export interface PoolOptions {
-  /** Shards per batch (N); N − 1 workers are started. */
   workers: number;
   init: Omit<InitMessage, 'type' | 'index' | 'workers' | 'spinMs' | 'joined'>;
-  /** The caller's threads build: the workers join its memory. Null: messages. */
   joined: SharedBackend | null;
-  /** How this thread waits for joined workers (default: the fastest this thread allows). */
   wait?: MainWait;
-  /** Reads the time, in ms, for the start-up and close deadlines (default performance.now; a frozen clock: none passes). */
   deadlineClock?: () => number;
 }
 
@@ -96,12 +88,10 @@ const rowLength = (row: number[]): number => row.reduce((a, b) => a * b, 1);
 export class GradientPool {
   /** Shards per batch (N); the workers are numbered 1 … N − 1. */
   readonly workers: number;
-  /** The workers run on this thread's wasm memory (protocol.ts). */
   readonly joined: boolean;
   readonly #threads: WorkerThread[];
-  readonly #fault: FaultInjection | null;
   readonly #paramLength: number;
-  /** Polls for SPIN_MS, or not at all when the N threads (this one and N − 1 workers) outnumber the cores. */
+  /** Polls for SPIN_MS, or not at all when the N threads outnumber the cores. */
   readonly #poller: Poller;
   readonly #wait: MainWait;
   readonly #deadlineClock: () => number;
@@ -115,20 +105,18 @@ export class GradientPool {
   readonly #wakers = new Set<() => void>();
   #ready: boolean[];
   #closed: boolean[];
-  /** Workers whose thread has ended (or errored): nothing to wait for from them. */
   #dead: boolean[];
-  // joined
+  // joined: the control words, results, addresses; the stacks and thread slots of the workers
   #control: Int32Array | null = null;
   #results: Float64Array | null = null;
   #pointers: Int32Array | null = null;
   #looping = false;
-  /** The stacks this thread allocated for the workers, and their thread slots. */
   readonly #stacks: number[] = [];
   readonly #slots: number[] = [];
-  /** The SEQ of the step whose worker 1 gathers the batch in each slot (0: placed by the caller). */
+  /** Per slot: the SEQ of the step whose worker 1 gathers its batch (0: placed by the caller). */
   readonly #gatherSeq: [number, number] = [0, 0];
-  // the batch in each slot: rows, and byte addresses of examples and targets in this thread's memory
-  readonly #placed: [{ rows: number; x: number; y: number }, { rows: number; x: number; y: number }] = [{ rows: 0, x: 0, y: 0 }, { rows: 0, x: 0, y: 0 }];
+  /** Per slot: the batch's rows and byte addresses (examples, targets) in this thread's memory. */
+  readonly #placed = [{ rows: 0, x: 0, y: 0 }, { rows: 0, x: 0, y: 0 }];
   // messages: per worker, the buffers that travel with 'step' and come back with 'done'
   #buffers: { params: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer }[] = [];
   #replies: (Extract<FromWorker, { type: 'done' }> | null)[];
@@ -137,7 +125,6 @@ export class GradientPool {
     this.workers = options.workers;
     this.joined = options.joined !== null;
     this.#threads = threads;
-    this.#fault = options.init.fault;
     this.#paramLength = options.init.paramLength;
     this.#poller = new Poller(spinMs);
     this.#wait = options.wait ?? (canBlock() ? 'block' : 'async');
@@ -253,11 +240,8 @@ export class GradientPool {
   }
 
   /**
-   * Joined: waits until control word `index` reaches `seq` (the SEQs a word takes only grow) — first
-   * polling for at most spinMs (a worker usually ends its shard within a fraction of a millisecond of
-   * this thread), then as MainWait says, looking at the workers' health at least every BLOCK_SLICE_MS /
-   * WAKE_MS. Polling without that bound measured several times slower when other processes compete
-   * for the cores.
+   * Joined: waits until control word `index` reaches `seq` — polling first (Poller), then as MainWait
+   * says, looking at the workers' health at least every BLOCK_SLICE_MS / WAKE_MS.
    */
   async #waitWord(index: number, seq: number): Promise<void> {
     const ctrl = this.#control!;
@@ -271,7 +255,6 @@ export class GradientPool {
         spun = true;
         if (this.#poller.until(ctrl, index, cur)) continue;
       }
-      // In slices, with a turn of the event loop after each, so that a dead worker's 'exit' / 'failed' is still noticed.
       if (how === 'block') {
         if (Atomics.wait(ctrl, index, cur, BLOCK_SLICE_MS) !== 'timed-out') continue;
       } else if (how === 'async') {
@@ -316,12 +299,11 @@ export class GradientPool {
     return this.#layout;
   }
 
-  /** Tells the workers the shape of the examples. Only between steps: anything placed before is dropped. */
+  /** Tells the workers the shape of the examples (between steps; anything placed before is dropped). */
   async setLayout(layout: Layout): Promise<void> {
     if (this.#failure !== null) throw this.#failure;
     this.#layout = layout;
     this.#placed[0].rows = this.#placed[1].rows = 0;
-    this.#buffers = [];
     if (this.#looping) await this.#waitDone(this.#signal(CMD.PAUSE)); // back to reading messages
     for (const s of this.#threads) s.post({ type: 'layout', ...layout } satisfies ToWorker);
     this.#looping = this.joined;
@@ -331,15 +313,11 @@ export class GradientPool {
   fits(xShape: readonly number[], yShape: readonly number[], xType: string, yType: string): boolean {
     const l = this.#layout;
     const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
-    return l !== null && xShape[0] === yShape[0] && xShape[0] <= l.capacity && same(l.xRow, xShape.slice(1)) && same(l.yRow, yShape.slice(1)) && l.xType === xType && l.yType === yType;
+    return l !== null && xShape[0] === yShape[0] && same(l.xRow, xShape.slice(1)) && same(l.yRow, yShape.slice(1)) && l.xType === xType && l.yType === yType;
   }
 
-  /**
-   * The batch for `slot`: `rows` rows at byte addresses `x` and `y` of this thread's wasm memory, in
-   * the layout's row shapes and types. The caller keeps them there until the step on it is done.
-   */
+  /** The batch for `slot`: `rows` rows at byte addresses `x`, `y`, kept there until the step on it is done. */
   place(slot: 0 | 1, rows: number, x: number, y: number): void {
-    if (rows > this.#layout!.capacity) throw new Error(`GradientPool: batch of ${rows} rows, the layout holds ${this.#layout!.capacity}`);
     this.#placed[slot] = { rows, x, y };
     this.#gatherSeq[slot] = 0;
   }
@@ -359,21 +337,10 @@ export class GradientPool {
   }
 
   /**
-   * Starts one step on every worker, on the batch placed in `input.slot` (the parameters are read
-   * before this returns), and resolves when all are done: worker i's share of the loss and its hits
-   * at [i − 1]; then gradient(i) / gradientPointers(i) is worker i's gradient. Rejects with a WorkerFailure.
+   * Starts a step on every worker (the parameters are read before this returns); resolves with worker
+   * i's loss and hits at [i − 1] (its gradient: gradient(i) / gradientPointers(i)), or rejects with a WorkerFailure.
    */
   step(input: StepInput): Promise<{ lossSums: number[]; corrects: number[] }> {
-    const f = this.#fault;
-    const victim = f !== null && f.kind === 'terminate' && f.step === input.step ? this.#threads[f.worker - 1] : undefined;
-    if (victim === undefined) return this.#stepNow(input);
-    // Test hook: the worker is gone before this step is handed out (terminate() resolves once the
-    // thread has stopped), so this step is the one that fails — not the next.
-    this.#step = input.step;
-    return victim.terminate().catch(() => undefined).then(() => this.#stepNow(input));
-  }
-
-  #stepNow(input: StepInput): Promise<{ lossSums: number[]; corrects: number[] }> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     this.#step = input.step;
     return this.joined ? this.#stepJoined(input) : this.#stepMessages(input);
@@ -415,7 +382,6 @@ export class GradientPool {
   async #stepMessages(input: StepInput): Promise<{ lossSums: number[]; corrects: number[] }> {
     this.#waitedInTask = true;
     const l = this.#layout!;
-    const N = this.workers;
     const xBytes = rowLength(l.xRow) * 4;
     const yBytes = rowLength(l.yRow) * 4;
     const memory = wasmMemory().buffer;
@@ -423,8 +389,7 @@ export class GradientPool {
       const { x, y, count, rows } = this.shardAt(input.slot, k + 1);
       let b = this.#buffers[k];
       if (b === undefined || b.x.byteLength < count * xBytes || b.y.byteLength < count * yBytes) {
-        const cap = Math.max(count, shardOf(l.capacity, N, k + 1, this.#first(l.capacity)).count);
-        b = { params: b?.params ?? new ArrayBuffer(this.#paramLength * 4), x: new ArrayBuffer(cap * xBytes), y: new ArrayBuffer(cap * yBytes) };
+        b = { params: b?.params ?? new ArrayBuffer(this.#paramLength * 4), x: new ArrayBuffer(count * xBytes), y: new ArrayBuffer(count * yBytes) };
       }
       input.writeParams(new Float32Array(b.params));
       new Uint8Array(b.x).set(new Uint8Array(memory, x, count * xBytes));
@@ -448,13 +413,13 @@ export class GradientPool {
     return this.#pointers!.length / this.workers;
   }
 
-  /** Joined: the addresses of worker i's (1 … N − 1) gradients after the last step (ParamSpec order; 0: none). Valid until the next step. */
+  /** Joined: the addresses of worker i's gradients after the last step (ParamSpec order; 0: none). */
   gradientPointers(i: number): Int32Array {
     const P = this.#paramCount;
     return this.#pointers!.subarray(i * P, (i + 1) * P);
   }
 
-  /** Messages: worker i's (1 … N − 1) gradient after the last step (flat, ParamSpec order). Valid until the next step. */
+  /** Messages: worker i's gradient after the last step (flat, ParamSpec order). */
   gradient(i: number): Float32Array {
     return new Float32Array(this.#buffers[i - 1].params, 0, this.#paramLength);
   }
@@ -464,8 +429,8 @@ export class GradientPool {
     if (this.#closing) return;
     this.#closing = true;
     if (this.joined) {
-      // Every worker still alive frees what it allocated in this thread's memory: those in the step
-      // loop on CMD.QUIT, one that threw (back to reading messages) on 'quit'. What a worker that died had allocated stays.
+      // Every live worker frees what it allocated in this memory: in the step loop on CMD.QUIT, after
+      // a throw (back to reading messages) on 'quit'. What a dead worker allocated stays.
       const seq = this.#looping ? this.#signal(CMD.QUIT) : -1;
       for (const s of this.#threads) if (this.#failure !== null || !this.#looping) s.post({ type: 'quit' } satisfies ToWorker);
       const ctrl = this.#control;

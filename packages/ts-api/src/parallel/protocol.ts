@@ -15,74 +15,40 @@
 
 import type { ModuleDescription } from '../nn/module.js';
 import type { ParamSpec } from './replica.js';
-import type { GatherSpec } from './gather.js';
+import type { GatherSpec } from './batches.js';
 
-/** Control words (Int32Array indices). */
-export const CTRL = {
-  SEQ: 0,
-  CMD: 1,
-  /** Rows of the whole batch (B): each worker's shard is fixed by (B, N, FIRST, i). */
-  ROWS: 2,
-  /** 1-based step number within this fit() call (for messages and fault injection). */
-  STEP: 3,
-  /** Rows of shard 0, the caller's (the workers share the rest evenly; firstShard). */
-  FIRST: 4,
-  /** Four words of the caller's generator state drawn for this step (the workers' dropout seeds). */
-  RNG: 5,
-  /** The byte addresses of this step's batch (examples, targets) in the shared wasm memory. */
-  X_AT: 9,
-  Y_AT: 10,
-  /**
-   * After its shard of this step, worker 1 gathers the next batch — G_ROWS rows (0: none), indices
-   * at G_IDX, into G_X / G_Y — and stores this step's SEQ into GATHERED. G_WAIT: the SEQ whose gather
-   * filled this step's batch (0: the caller placed it); the others wait for GATHERED to reach it.
-   */
-  G_ROWS: 11,
-  G_IDX: 12,
-  G_X: 13,
-  G_Y: 14,
-  G_WAIT: 15,
-  GATHERED: 16,
-  /** DONE + i − 1: the last SEQ worker i (1 … N − 1) finished. */
-  DONE: 17,
-} as const;
+/**
+ * Joined: the control words (Int32Array indices). RNG: four words of the caller's generator state
+ * drawn for this step (the workers' dropout seeds). X_AT, Y_AT: the byte addresses of the batch. After
+ * its shard, worker 1 gathers the next batch (G_ROWS rows, 0: none; indices at G_IDX, into G_X / G_Y)
+ * and stores the step's SEQ into GATHERED; G_WAIT: the SEQ whose gather filled this step's batch (0:
+ * the caller placed it). DONE + i − 1: the last SEQ worker i finished.
+ */
+export const CTRL = { SEQ: 0, CMD: 1, ROWS: 2, STEP: 3, FIRST: 4, RNG: 5, X_AT: 9, Y_AT: 10, G_ROWS: 11, G_IDX: 12, G_X: 13, G_Y: 14, G_WAIT: 15, GATHERED: 16, DONE: 17 } as const;
 
-/** STEP: compute a gradient; PAUSE: acknowledge (DONE) and go back to reading messages; QUIT: free what the worker allocated, acknowledge, close. */
+/** PAUSE: acknowledge and go back to reading messages; QUIT: free what the worker allocated, acknowledge, close. */
 export const CMD = { STEP: 1, PAUSE: 2, QUIT: 3 } as const;
 
 /** Float64 results per worker (joined): the shard's lossSum and hits. */
 export const RESULTS_PER_WORKER = 2;
 
 /**
- * How long a thread polls a control word before it sleeps on it, when every thread has a core of its
- * own. Waking a sleeping thread (Atomics.notify → futex) took ≈0.15 ms per hand-off on this project's
- * 2-core VMs, twice per step; a worker's wait for the next step is ≈0.3 ms, so a short poll catches it.
- * With more threads than cores, polling would take a core from a thread with work: no polling then.
+ * How long a thread polls a control word before it sleeps on it (when every thread has a core): a
+ * futex wake-up took ≈0.15 ms per hand-off on 2-core VMs, and a worker's wait is ≈0.3 ms.
  */
 export const SPIN_MS = 1;
 
 /**
- * Polls a control word before a thread sleeps on it, for at most `ms` — and backs off when polls run
- * out: after a poll that runs out, the waits that follow sleep without polling — none after the first
- * such poll, then 1, 2, 4 and at most 8 for each further one in a row; a poll that sees the change
- * starts over. Misses in a row mean another process has the other core, and polling would only take CPU
- * time from our thread (one busy process beside a 2-worker fit on 2 cores: polling every time made steps
- * 5–19 % slower, in four paired runs, than polling one wait in 9, where this settles). A single miss is
- * mostly the host stalling the other thread for a moment, which on this project's 2-vCPU VMs happens in
- * 10–30 % of the steps: sleeping through the next 8 waits after each, as this did before, made the
- * hand-offs of much of an epoch slow (≈0.15 ms each).
+ * Polls a control word for at most `ms` before a thread sleeps on it. Polls that run out in a row mean
+ * another process has the other core: the waits after them sleep without polling (0, 1, 2, 4, then 8
+ * skipped); a poll that sees the change starts over.
  */
 export class Poller {
   static readonly MAX_SKIP = 8;
-  /** Waits left to sleep on without polling. */
   #skip = 0;
-  /** Waits to skip after the next poll that runs out. */
   #backoff = 0;
-  readonly #now: () => number;
-  /** `now` reads the clock in milliseconds; tests pass a fake one to check the policy without timing it. */
-  constructor(readonly ms: number, now: () => number = () => performance.now()) {
-    this.#now = now;
-  }
+  /** `now` reads the clock in ms (tests pass a fake one). */
+  constructor(readonly ms: number, private readonly now: () => number = () => performance.now()) {}
 
   /** Polls `ctrl[index]` until it differs from `value` (true) or the budget is spent (false). */
   until(ctrl: Int32Array, index: number, value: number): boolean {
@@ -91,7 +57,7 @@ export class Poller {
       this.#skip--;
       return false;
     }
-    const end = this.#now() + this.ms;
+    const end = this.now() + this.ms;
     for (;;) {
       for (let i = 0; i < 256; i++) {
         if (Atomics.load(ctrl, index) !== value) {
@@ -99,7 +65,7 @@ export class Poller {
           return true;
         }
       }
-      if (this.#now() > end) {
+      if (this.now() > end) {
         this.#skip = this.#backoff;
         this.#backoff = Math.min(Poller.MAX_SKIP, Math.max(1, 2 * this.#backoff));
         return false;
@@ -108,11 +74,7 @@ export class Poller {
   }
 }
 
-/**
- * Rows [start, start + count) of shard i (0: the calling thread's; i ≥ 1: worker i's) of a batch of
- * `rows` rows split into `workers` fixed shards: shard 0 has `first` rows (default: an even share), the
- * workers share the rest evenly.
- */
+/** Rows [start, start + count) of shard i of a batch of `rows` rows: shard 0 has `first`, the workers share the rest evenly. */
 export function shardOf(rows: number, workers: number, i: number, first = Math.floor(rows / workers)): { start: number; count: number } {
   if (i === 0) return { start: 0, count: first };
   const at = (j: number): number => first + Math.floor((j * (rows - first)) / (workers - 1));
@@ -120,12 +82,9 @@ export function shardOf(rows: number, workers: number, i: number, first = Math.f
 }
 
 /**
- * The rows of shard 0 for a batch of `rows` rows: while the workers compute their shards, the calling
- * thread computes shard 0 and also fetches the next batch, which costs `lookAhead` examples' worth of
- * gradient work per example of the batch (replica.ts lookAheadCost) — so shard 0 gets fewer rows,
- * (rows − (N − 1) · lookAhead · rows) / N, and every thread ends its part at about the same time. A
- * function of (rows, N, the model, the example's shape) only: the shards, hence the bits, do not
- * depend on timing.
+ * The rows of shard 0: the calling thread also fetches the next batch, worth `lookAhead` examples of
+ * gradient work per example (replica.ts lookAheadCost), so it gets fewer rows and every thread ends at
+ * about the same time. Not a function of timing: the shards, hence the bits, are fixed.
  */
 export function firstShard(rows: number, workers: number, lookAhead: number): number {
   const even = Math.floor(rows / workers);
@@ -134,10 +93,8 @@ export function firstShard(rows: number, workers: number, lookAhead: number): nu
 }
 
 /**
- * The 64-bit seed of worker i's generator for one step, from the caller's generator state that the
- * step drew (fit advances that generator once per step when the model has dropout): splitmix-style
- * mixing of (state, worker). A run stopped and resumed — or restored from a checkpoint, which saves the
- * state — draws the same states, so its dropout masks are those of an uninterrupted run.
+ * Worker i's generator seed for one step: splitmix-style mixing of (the caller's generator state the
+ * step drew, i). A resumed run draws the same states, so its dropout masks are an uninterrupted run's.
  */
 export function workerSeed(state: ArrayLike<number>, worker: number): bigint {
   const M = (1n << 64n) - 1n;
@@ -148,15 +105,14 @@ export function workerSeed(state: ArrayLike<number>, worker: number): bigint {
   return z ^ (z >> 31n);
 }
 
-export type TransportKind = 'joined' | 'message';
 export type ElemType = 'float32' | 'int32';
 
 /** Test-only: make worker `worker` fail at (1-based) step `step` — step 0: while it starts (it throws). */
 export interface FaultInjection {
   worker: number;
   step: number;
-  /** 'throw' (default): the step throws; 'exit': the worker thread exits; 'terminate': main kills it. */
-  kind?: 'throw' | 'exit' | 'terminate';
+  /** 'throw' (default): the step throws; 'exit': the worker thread exits (dies). */
+  kind?: 'throw' | 'exit';
 }
 
 /** Joined: the caller's wasm module and memory, the stack it allocated for the worker, the control buffers. */
@@ -193,8 +149,6 @@ export interface Layout {
   yRow: number[];
   xType: ElemType;
   yType: ElemType;
-  /** Rows of the largest batch (sizes the message buffers). */
-  capacity: number;
   /** The calling thread's look-ahead per example, in examples' worth of gradient work (firstShard). */
   lookAhead: number;
   gather: GatherSpec | null;

@@ -11,7 +11,7 @@ import type { Replica } from './replica.js';
 const port = await parentPort();
 const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.post(m, transfer);
 let replica: Replica | null = null;
-let gatherRows: typeof import('./gather.js').gatherRows | null = null;
+let gatherRows: typeof import('./batches.js').gatherRows | null = null;
 let init: InitMessage | null = null;
 let layout: Layout | null = null;
 let currentStep = 0;
@@ -54,7 +54,7 @@ function loop(join: NonNullable<InitMessage['joined']>, l: Layout): void {
       const rows = ctrl[CTRL.ROWS];
       const { start, count: n } = shardOf(rows, workers, index, ctrl[CTRL.FIRST]);
       const r = replica!.step({
-        step: currentStep, rng: ctrl.subarray(CTRL.RNG, CTRL.RNG + 4), rows, count: n, params, grads,
+        step: currentStep, rng: ctrl.subarray(CTRL.RNG, CTRL.RNG + 4), rows, count: n, layout: l, params, grads,
         x: (ctrl[CTRL.X_AT] >>> 0) + start * xRowBytes, y: (ctrl[CTRL.Y_AT] >>> 0) + start * yRowBytes,
       });
       results[RESULTS_PER_WORKER * k] = r.lossSum;
@@ -87,7 +87,7 @@ async function handle(m: ToWorker): Promise<void> {
         // Before the library: its backend must not load a wasm memory of its own.
         const { joinBackend } = await import('../backend/load.js');
         slot = await joinBackend({ module: m.joined.module, memory: m.joined.memory }, m.joined.stackLow);
-        ({ gatherRows } = await import('./gather.js'));
+        ({ gatherRows } = await import('./batches.js'));
       }
       const { Replica } = await import('./replica.js');
       replica = new Replica(m);
@@ -96,14 +96,13 @@ async function handle(m: ToWorker): Promise<void> {
     }
     case 'layout':
       layout = m;
-      replica!.setLayout(m);
       if (init!.joined !== null) loop(init!.joined, m);
       return;
     case 'step': {
       currentStep = m.step;
       const params = new Float32Array(m.params);
       const r = replica!.step({
-        step: m.step, rng: m.rng, rows: m.rows, count: m.count, params, grads: params,
+        step: m.step, rng: m.rng, rows: m.rows, count: m.count, layout: layout!, params, grads: params,
         x: typed(m.x, layout!.xType), y: typed(m.y, layout!.yType),
       });
       post({ type: 'done', lossSum: r.lossSum, correct: r.correct, grads: m.params, x: m.x, y: m.y }, [m.params, m.x, m.y]);

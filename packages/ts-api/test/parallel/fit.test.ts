@@ -1,5 +1,5 @@
 // fit(..., { workers: N }) on real Fashion-MNIST (a 6 000-example subset): N = 2 against one thread,
-// determinism, joined memory and messages, faults (a throwing, an exiting and a terminated worker), resume from a
+// determinism, joined memory and messages, faults (a throwing and an exiting worker), resume from a
 // checkpoint after a fault, flat memory, and the errors for what a worker cannot rebuild.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -385,18 +385,18 @@ describe('fit with workers', () => {
     }
   });
 
-  it('a dead worker (it exits, or is terminated) ends fit with its error instead of leaving it waiting', async () => {
+  it('a dead worker (its thread exits) ends fit with its error instead of leaving it waiting, joined and with messages', async () => {
     // Noticed from the worker's 'exit' event, which the waits let in every BLOCK_SLICE_MS (20 ms); the
     // bound only tells noticing from hanging (or from a health check on a long timer), with room for a busy machine.
     const BOUND_MS = 20_000;
-    for (const kind of ['exit', 'terminate'] as const) {
+    for (const transport of [undefined, 'message'] as const) {
       const s = setup(6);
       let timer: ReturnType<typeof setTimeout> | undefined;
       let hangs!: (e: Error) => void;
       const hung = new Promise<Error>((resolve) => { hangs = resolve; });
       const started = fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, {
-        workers: 2,
-        faultInjection: { worker: 1, step: 3, kind },
+        workers: 2, transport,
+        faultInjection: { worker: 1, step: 3, kind: 'exit' },
         // Timed from the end of step 2, the last before the worker dies (the workers' start-up is not counted).
         callbacks: [{ onBatchEnd: (l) => {
           if (l.batch === 1) timer = setTimeout(() => hangs(new Error(`fit still running ${BOUND_MS / 1000} s after step 2`)), BOUND_MS);
