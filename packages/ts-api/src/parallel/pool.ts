@@ -17,7 +17,7 @@ const CLOSE_TIMEOUT_MS = 2000;
 const START_TIMEOUT_MS = 120_000;
 const NODE_OS = 'node:os'; // a variable: browser bundlers must not resolve it
 
-/** True where this thread may block in Atomics.wait: Node's threads and Web Workers, not a browser page's main thread. */
+/** True where this thread may block in Atomics.wait (not on a browser page's main thread). */
 function canBlock(): boolean {
   try {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
@@ -129,11 +129,8 @@ export class GradientPool {
     this.#poller = new Poller(spinMs);
     this.#wait = options.wait ?? (canBlock() ? 'block' : 'async');
     this.#deadlineClock = options.deadlineClock ?? (() => performance.now());
-    const W = threads.length;
-    this.#ready = new Array<boolean>(W).fill(false);
-    this.#closed = new Array<boolean>(W).fill(false);
-    this.#dead = new Array<boolean>(W).fill(false);
-    this.#replies = new Array<null>(W).fill(null);
+    [this.#ready, this.#closed, this.#dead] = [0, 1, 2].map(() => threads.map(() => false));
+    this.#replies = threads.map(() => null);
   }
 
   /** Starts the workers and resolves when each has built its replica. */
@@ -152,7 +149,6 @@ export class GradientPool {
     const joined = options.joined;
     let shared = null;
     if (joined !== null) {
-      // Parameters and gradients stay in the wasm memory: only their addresses are exchanged.
       shared = {
         control: new SharedArrayBuffer((CTRL.DONE + N) * 4),
         results: new SharedArrayBuffer(RESULTS_PER_WORKER * N * 8),
@@ -215,7 +211,7 @@ export class GradientPool {
     Atomics.notify(this.#control, CTRL.GATHERED);
   }
 
-  /** The first failure, if any (a worker died or threw). */
+  /** The first failure, if any. */
   get failure(): WorkerFailure | null {
     return this.#failure;
   }
@@ -269,7 +265,7 @@ export class GradientPool {
     }
   }
 
-  /** Joined: bumps SEQ with command `cmd` and wakes the workers. */
+  /** Joined: bumps SEQ with command `cmd`, and wakes the workers. */
   #signal(cmd: number): number {
     const ctrl = this.#control!;
     ctrl[CTRL.CMD] = cmd;
@@ -285,7 +281,6 @@ export class GradientPool {
     for (let k = 0; k < this.#threads.length; k++) await this.#waitWord(CTRL.DONE + k, seq);
   }
 
-  /** How this thread waits for joined workers: 'poll' where 'async' was asked for without Atomics.waitAsync. */
   get wait(): MainWait {
     return this.#wait === 'async' && waitAsync() === undefined ? 'poll' : this.#wait;
   }
@@ -329,11 +324,11 @@ export class GradientPool {
   }
 
   /** The byte addresses and rows of shard `i` of the batch placed in `slot`. */
-  shardAt(slot: 0 | 1, i: number): { x: number; y: number; start: number; count: number; rows: number } {
+  shardAt(slot: 0 | 1, i: number): { x: number; y: number; count: number; rows: number } {
     const l = this.#layout!;
     const { rows, x, y } = this.#placed[slot];
     const { start, count } = shardOf(rows, this.workers, i, this.#first(rows));
-    return { x: x + start * rowLength(l.xRow) * 4, y: y + start * rowLength(l.yRow) * 4, start, count, rows };
+    return { x: x + start * rowLength(l.xRow) * 4, y: y + start * rowLength(l.yRow) * 4, count, rows };
   }
 
   /**
@@ -404,7 +399,6 @@ export class GradientPool {
     return { lossSums: replies.map((r) => r.lossSum), corrects: replies.map((r) => r.correct) };
   }
 
-  /** The rows of shard 0 (this thread's) in a batch of `rows` rows. */
   #first(rows: number): number {
     return firstShard(rows, this.workers, this.#layout!.lookAhead);
   }

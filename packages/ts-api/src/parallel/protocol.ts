@@ -1,17 +1,12 @@
-// What the calling thread and the gradient workers say to each other. Pure data and arithmetic: this
-// file imports nothing at run time, so the worker entry reads it before the library (and its wasm).
-//
-// A batch is split into N shards: shard 0 is the calling thread's, shard i (1 … N − 1) worker i's.
-// Joined (the caller runs the threads build: Node, cross-origin isolated pages), every worker runs an
-// instance of the caller's wasm module on the caller's memory, and nothing is copied: the caller
-// writes its parameters' addresses (POINTERS row 0) and the batch's (X_AT, Y_AT) and the step's
-// numbers into the control words, bumps SEQ and notifies it; each worker computes on views of them,
-// leaves its gradients where backward put them, writes their addresses into its POINTERS row, its
-// loss and hits into RESULTS, and stores SEQ into its DONE word. A worker frees its gradients when the
-// next step starts (the caller has added them by then) and all it allocated on QUIT. Where the
-// loader's batches are plain gathers, worker 1 gathers the next batch after its shard (G_* words).
-// Elsewhere ('message'): the parameters and the shard go out in a 'step' message, the gradient comes
-// back in 'done', in buffers that are transferred both ways.
+// What the calling thread and the gradient workers say to each other; imports nothing at run time, so
+// the worker entry reads it before the library. A batch is split into N shards: shard 0 is the calling
+// thread's, shard i worker i's. Joined (the threads build: Node, cross-origin isolated pages), the
+// workers run the caller's wasm module on its memory and nothing is copied: the caller writes the
+// addresses of its parameters (pointers row 0) and of the batch and the step's numbers into control
+// words and bumps SEQ; each worker computes on views of them, leaves its gradients where backward put
+// them (their addresses in its pointers row; freed at the next step), and stores SEQ into its DONE word.
+// Elsewhere, the parameters and the shard go out in a 'step' message and the gradient comes back in
+// 'done', in buffers transferred both ways.
 
 import type { ModuleDescription } from '../nn/module.js';
 import type { ParamSpec } from './replica.js';
@@ -143,28 +138,18 @@ export interface InitMessage {
   fault: FaultInjection | null;
 }
 
-/** The shape of one example (x) and one target (y); joined, where worker 1 gathers batches from. */
+/** The shape of one example and one target, shard 0's look-ahead (firstShard), where worker 1 gathers batches from. */
 export interface Layout {
   xRow: number[];
   yRow: number[];
   xType: ElemType;
   yType: ElemType;
-  /** The calling thread's look-ahead per example, in examples' worth of gradient work (firstShard). */
   lookAhead: number;
   gather: GatherSpec | null;
 }
 
 /** Messages: one step of one worker; the buffers are transferred and come back in 'done'. */
-export interface StepMessage {
-  type: 'step';
-  step: number;
-  rng: number[];
-  rows: number;
-  count: number;
-  params: ArrayBuffer;
-  x: ArrayBuffer;
-  y: ArrayBuffer;
-}
+export type StepMessage = { type: 'step'; step: number; rng: number[]; rows: number; count: number; params: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer };
 
 export type ToWorker = InitMessage | ({ type: 'layout' } & Layout) | StepMessage | { type: 'quit' };
 

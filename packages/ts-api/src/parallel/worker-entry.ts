@@ -1,8 +1,7 @@
-// The gradient worker's script, the same file for a Node worker_threads Worker and a browser module
-// Web Worker, started by ./pool.ts. It reads messages ('init', 'layout', 'step', 'quit'); joined, a
-// 'layout' message makes it run the steps in a blocking loop on the control words until the caller
-// pauses or ends it. Only the protocol is imported up front: 'init' loads the library and its wasm, so
-// that a failure to load them is reported as a message instead of a silent death.
+// The gradient worker's script (Node worker_threads and browser module Web Workers), started by
+// pool.ts. It handles messages; joined, 'layout' makes it run steps in a blocking loop on the control
+// words until the caller pauses or ends it. 'init' loads the library and its wasm, so that a failure
+// to load them is reported as a message instead of a silent death.
 
 import { parentPort } from '../runtime.js';
 import { CMD, CTRL, Poller, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type Layout, type ToWorker } from './protocol.js';
