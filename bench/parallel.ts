@@ -3,8 +3,8 @@
 // Seconds per training epoch (evaluation excluded), medians over the epochs after a warm-up epoch
 // (the first epoch of every fit also starts the workers), rounds interleaved (1, 2, 1, 2, …) so that
 // a change of machine load hits every configuration; and per step (batch end to batch end): the
-// median, the slow tail (steps the host stalled). For the parallel runs it also prints where the
-// time of a step goes (fit's profile option), and — at the start and the end — two ceilings: a
+// median, the slow tail (steps the host stalled). For the parallel runs it also prints how the
+// calling thread's time splits (fit's profile observer), and — at the start and the end — two ceilings: a
 // CPU-bound loop in 2 threads vs 1 (are both cores free?) and the MLP's own forward + backward in 2
 // threads vs 1 with nothing exchanged (what 2 cores give this workload at best: the speed-up is
 // reported as a share of it).
@@ -13,7 +13,8 @@
 //   cd bench && node --import tsx parallel.ts --tasks recipe --rounds 3 --epochs 6 --workers 1,2,pool1 --transport message
 // Options: --tasks mlp,recipe  --workers 1,2 (1: fit in this thread; N: N workers; pool1: one worker
 // through the parallel path)  --rounds R (2)  --epochs E (4 for the MLP, 6 for the recipe; the first is
-// the warm-up)  --transport shared|message  --dist (load packages/ts-api/dist as built; default: the
+// the warm-up)  --transport shared|message (default: shared where the threads build is loaded, else
+// message; SOFTMAX_THREADS=0 loads the plain build)  --dist (load packages/ts-api/dist as built; default: the
 // sources through tsx — the same code at run time and never stale; only the unmeasured start-up is slower).
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -27,7 +28,7 @@ const TASKS = opt('--tasks', 'mlp,recipe').split(',') as ('mlp' | 'recipe')[];
 const WORKERS = opt('--workers', '1,2').split(',');
 const ROUNDS = Number(opt('--rounds', '2'));
 const EPOCHS = Number(opt('--epochs', '0')); // 0: 4 for the MLP, 6 for the recipe
-const TRANSPORT = opt('--transport', 'shared') as 'shared' | 'message';
+const TRANSPORT = opt('--transport', '') as 'shared' | 'message' | '';
 const DIST = argv.includes('--dist');
 if (DIST && !existsSync(new URL('../packages/ts-api/dist/parallel/runner.js', import.meta.url))) {
   console.error('--dist: packages/ts-api/dist has no parallel/ (build it: pnpm -C packages/ts-api build)');
@@ -121,7 +122,7 @@ const { train: trainSet, test: testSet } = await data.fashionMnist({ download: f
 const ceilingStart = await ceiling();
 const computeStart = TASKS.includes('mlp') ? await computeCeiling() : null;
 const load0 = os.loadavg()[0];
-console.log(`Fashion-MNIST ${trainSet.length}/${testSet.length}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; softmax-nn from ${DIST ? 'dist' : 'src (tsx)'}; transport ${TRANSPORT}`);
+console.log(`Fashion-MNIST ${trainSet.length}/${testSet.length}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; softmax-nn from ${DIST ? 'dist' : 'src (tsx)'}; transport ${TRANSPORT || 'default'}`);
 
 interface Row { task: string; config: string; epochs: number[]; steps: number[]; profile: import('../packages/ts-api/src/parallel/runner.js').ParallelProfile | null; loss: number; acc: number }
 const rows = new Map<string, Row>();
@@ -153,7 +154,7 @@ async function once(task: 'mlp' | 'recipe', config: string, epochs: number): Pro
   };
   const profile = config === '1' ? null : par.newProfile();
   const workers = config === 'pool1' ? 1 : Number(config);
-  const options = { callbacks: [timer], transport: TRANSPORT, workers };
+  const options = { callbacks: [timer], transport: TRANSPORT || undefined, workers };
   const history = await fitObserved(net, trainIter, testIter, loss, epochs, opt, options, { observer: profile ? { profile } : undefined, forceParallel: config === 'pool1' });
   const key = `${task} ${config}`;
   const row = rows.get(key) ?? { task, config, epochs: [], steps: [], profile: null, loss: 0, acc: 0 };
@@ -191,17 +192,15 @@ for (const task of TASKS) {
     console.log(`| ${task} | ${c === 'pool1' ? '1 (via workers)' : c} | ${m.toFixed(3)} | ${r.epochs.length} | ${Math.min(...r.epochs).toFixed(3)} – ${Math.max(...r.epochs).toFixed(3)} | ${sp} | ${ms.toFixed(3)} | ${quantile(r.steps, 0.9).toFixed(3)} | ${(100 * slow).toFixed(0)} % | ${spStep} |`);
   }
 }
-console.log('\nWhere a step goes (ms per step, averaged over every step including the warm-up epochs). This thread: next batch (from the');
-console.log('loader, staged while the workers compute; where worker 1 gathers the batches: only their indices), waiting for worker 1\'s gather,');
-console.log('parameters out, shard 0 (its own), idle wait for the workers, sum of gradients + SGD, callbacks; the workers: wake-up after the');
-console.log('signal (first / last), compute, and the delay back to this thread.');
-console.log('| task | shards | next batch | gather wait | params out | shard 0 here | idle wait | worker wake (first / last) | each worker computes | back to main | sum + SGD | callbacks | start-up (ms, per fit) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('\nThis thread, per step (ms, averaged over every step including the warm-up epochs): shard 0 (its own), then the idle wait');
+console.log('for the workers after it and the look-ahead (placing the next batch).');
+console.log('| task | shards | joined | workers gather | wait | shard 0 here | idle wait | start-up (ms, per fit) |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows.values()) {
   const p = r.profile;
   if (!p) continue;
   const per = (v: number): string => (v / p.steps).toFixed(3);
-  console.log(`| ${r.task} | ${r.config === 'pool1' ? '1 (parallel path)' : r.config} | ${per(p.batchMs)} | ${p.workerGathers ? per(p.gatherWaitMs) : '—'} | ${per(p.copyMs)} | ${per(p.mainMs)} | ${per(p.idleMs)} | ${per(p.wakeFirstMs)} / ${per(p.wakeLastMs)} | ${p.workerMs.map(per).join(' / ') || '—'} | ${per(p.returnMs)} | ${per(p.applyMs)} | ${per(p.callbackMs)} | ${(p.startMs / ROUNDS).toFixed(0)} |`);
+  console.log(`| ${r.task} | ${r.config === 'pool1' ? '1 (parallel path)' : r.config} | ${p.joined ? 'yes' : 'no'} | ${p.workerGathers ? 'yes' : 'no'} | ${p.joined ? p.mainWait : '—'} | ${per(p.mainMs)} | ${per(p.idleMs)} | ${(p.startMs / ROUNDS).toFixed(0)} |`);
 }
 const ceilingEnd = await ceiling();
 const computeEnd = TASKS.includes('mlp') ? await computeCeiling() : null;

@@ -1,5 +1,5 @@
-// What differs between Node and browsers, in one place: which one this is, and giving the event loop a
-// turn during training cheaply.
+// What differs between Node and browsers, in one place: which one this is, starting and talking to
+// worker threads, and giving the event loop a turn during training cheaply.
 
 /** True in Node (and its worker threads), false in browsers and Web Workers. */
 export const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
@@ -46,6 +46,95 @@ export async function nodeWorkerScript(entry: string, here: string): Promise<{ s
   }
   const ts = new URL(entry.replace(/\.js$/, '.ts'), here).href;
   return { script: `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(ts)}); })`, eval: true };
+}
+
+// Worker threads, the same to their users in Node (worker_threads) and browsers (Web Workers).
+
+const WORKER_THREADS = 'node:worker_threads';
+
+/** A started worker thread. */
+export interface WorkerThread {
+  post(message: unknown, transfer?: Transferable[]): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /**
+   * Calls `listener` when the worker is gone: with what it threw (`thrown`), or with an error saying
+   * `<who> exited (code N)` / `<who> failed to start (…)` / `<who> sent a message that could not be deserialized`.
+   */
+  onDeath(listener: (error: Error, thrown: boolean) => void): void;
+  terminate(): Promise<void>;
+  /** The Node Worker or the Web Worker itself. */
+  readonly raw: unknown;
+}
+
+interface NodeWorker {
+  postMessage(message: unknown, transfer?: readonly unknown[]): void;
+  on(type: string, listener: (arg: never) => void): void;
+  terminate(): Promise<number>;
+}
+
+/**
+ * Starts a Node worker_threads Worker on `url`, or, without one, on the entry `entry` next to the
+ * module `here` (its import.meta.url; from the sources through nodeWorkerScript). `who` names it in errors.
+ */
+export async function startNodeWorker(who: string, name: string, entry: string, here: string, url?: URL | string): Promise<WorkerThread> {
+  const wt = (await import(/* @vite-ignore */ WORKER_THREADS)) as { Worker: new (u: URL | string, o: { name: string; eval: boolean }) => NodeWorker };
+  const { script, eval: evalCode } = url !== undefined ? { script: url, eval: false } : await nodeWorkerScript(entry, here);
+  const w = new wt.Worker(script, { name, eval: evalCode });
+  return {
+    raw: w,
+    post: (m, t) => w.postMessage(m, t),
+    onMessage: (l) => w.on('message', l as (m: never) => void),
+    onDeath: (l) => {
+      w.on('error', ((e: unknown) => l(e instanceof Error ? e : new Error(String(e)), true)) as (e: never) => void);
+      w.on('exit', ((code: number) => l(new Error(`${who} exited (code ${code})`), false)) as (c: never) => void);
+      w.on('messageerror', () => l(new Error(`${who} sent a message that could not be deserialized`), false));
+    },
+    terminate: async () => {
+      await w.terminate();
+    },
+  };
+}
+
+/** A Web Worker as a WorkerThread (the caller writes `new Worker(new URL(…, import.meta.url))` literally, for bundlers). */
+export function webWorkerThread(who: string, w: Worker): WorkerThread {
+  return {
+    raw: w,
+    post: (m, t) => w.postMessage(m, t ?? []),
+    onMessage: (l) => w.addEventListener('message', (ev: MessageEvent) => l(ev.data)),
+    onDeath: (l) => {
+      w.addEventListener('error', (ev) => {
+        if (ev.error instanceof Error) l(ev.error, true);
+        else l(new Error(ev.message || `${who} failed to start (its script or the wasm could not be loaded)`), ev.message !== '');
+      });
+      w.addEventListener('messageerror', () => l(new Error(`${who} sent a message that could not be deserialized`), false));
+    },
+    terminate: async () => w.terminate(),
+  };
+}
+
+/** Inside a worker: the port to the thread that started it. */
+export interface ParentPort {
+  post(message: unknown, transfer?: Transferable[]): void;
+  listen(listener: (message: unknown) => void): void;
+  close(): void;
+  /** Node's parentPort, or the worker's global scope. */
+  readonly raw: unknown;
+}
+
+export async function parentPort(): Promise<ParentPort> {
+  if (isNode) {
+    const wt = (await import(/* @vite-ignore */ WORKER_THREADS)) as { parentPort: (NodeWorker & { close(): void }) | null };
+    const port = wt.parentPort;
+    if (port === null) throw new Error('softmax-nn: this worker script must be started as a worker (new Worker(...)), not imported');
+    return { raw: port, post: (m, t) => port.postMessage(m, t), listen: (l) => port.on('message', l as (m: never) => void), close: () => port.close() };
+  }
+  const scope = globalThis as unknown as Pick<Worker, 'postMessage' | 'addEventListener'> & { close(): void };
+  return {
+    raw: scope,
+    post: (m, t) => scope.postMessage(m, t ?? []),
+    listen: (l) => scope.addEventListener('message', (ev: MessageEvent) => l(ev.data)),
+    close: () => scope.close(),
+  };
 }
 
 // Giving the event loop a turn during training, cheaply. A long fit() runs synchronous steps; every

@@ -1,29 +1,47 @@
-// The calling thread's side of the two batch slots of a parallel fit: a batch is copied into the pool's
-// buffers, or — joined (protocol.ts) — placed where it is, kept alive by views until the step on it is
-// done (the loader frees its own handles when it moves on, during the look-ahead), or planned: tensors
-// that worker 1 gathers the loader's next batch into (gather.ts).
+// The two batch slots of a parallel fit, on the calling thread: a batch is placed where the loader put
+// it, kept alive by views until the step on it is done (the loader frees its handles during the
+// look-ahead). Joined, where the loader's batches are plain gathers, a batch is planned instead:
+// tensors that worker 1 gathers the next batch into while this thread updates the model — with the
+// dataset's own kernels, so with the bits the loader would give.
 
-import { ptrOf } from '../backend/memory.js';
+import { kernels } from '../backend/index.js';
+import { borrowStorage, ptrOf } from '../backend/memory.js';
 import type { DataLoader } from '../data/dataloader.js';
 import type { GatherSource } from '../data/dataset.js';
 import { empty, tensor } from '../tensor/ops/create.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
-import { gatherRows, gatherSpec, type GatherSpec } from './gather.js';
 import type { GradientPool, StepInput } from './pool.js';
 
 const at = (t: Tensor): number => ptrOf(t.storage('fit'));
 
-/** A view of a batch tensor's data (valid until the next wasm allocation: copy it at once). */
-function dataOf(t: Tensor): Float32Array | Int32Array {
-  const s = t.storage('fit');
-  return t.dtype === 'float32' ? s.f32() : s.i32();
+/** A dataset's GatherSource as addresses in the shared wasm memory (what worker 1 is sent). */
+export interface GatherSpec {
+  /** Examples: uint8 scaled by `scale`, or float32 (scale null). */
+  x: { at: number; length: number; rowLen: number; scale: number | null };
+  y: { at: number; length: number; rowLen: number; type: 'int32' | 'float32' };
 }
 
-/**
- * The batches of one pass when worker 1 gathers them: the loader's indices (through a subset's map) in
- * an int32 tensor, and the examples and targets tensors to gather into — [X, y, indices], not filled.
- */
+export function gatherSpec({ x, y }: GatherSource): GatherSpec {
+  return {
+    x: { at: ptrOf(x.storage), length: x.storage.length, rowLen: x.rowLen, scale: x.scale },
+    y: { at: ptrOf(y.storage), length: y.storage.length, rowLen: y.rowLen, type: y.storage.dtype === 'int32' ? 'int32' : 'float32' },
+  };
+}
+
+/** Rows `indices` (int32 [rows] at byte address idxAt) of the source: examples to float32 at xAt, targets to yAt. */
+export function gatherRows(spec: GatherSpec, idxAt: number, rows: number, xAt: number, yAt: number): void {
+  const idx = borrowStorage('int32', idxAt, rows);
+  const { x, y } = spec;
+  const xOut = borrowStorage('float32', xAt, rows * x.rowLen);
+  if (x.scale === null) kernels.gatherF32(borrowStorage('float32', x.at, x.length), x.rowLen, idx, xOut);
+  else kernels.gatherU8ToF32(borrowStorage('uint8', x.at, x.length), x.rowLen, idx, x.scale, xOut);
+  const yOut = borrowStorage(y.type, yAt, rows * y.rowLen);
+  if (y.type === 'int32') kernels.gatherI32(borrowStorage('int32', y.at, y.length), idx, yOut);
+  else kernels.gatherF32(borrowStorage('float32', y.at, y.length), y.rowLen, idx, yOut);
+}
+
+/** The batches of one pass, planned: [X, y, indices] — the loader's indices (through a subset's map), X and y not filled. */
 export function* plannedBatches(loader: DataLoader, from: GatherSource): Generator<[Tensor, Tensor, Tensor]> {
   const yType = from.y.storage.dtype === 'int32' ? 'int32' : 'float32';
   const map = from.map;
@@ -34,11 +52,11 @@ export function* plannedBatches(loader: DataLoader, from: GatherSource): Generat
   }
 }
 
-/** What each slot holds for the workers (joined), freed by release(). */
+/** What each slot holds for the workers, freed by release(). */
 export class BatchSlots {
   readonly #held: (Tensor[] | null)[] = [null, null];
   readonly #source: GatherSource | null;
-  /** Where planned batches come from, as addresses for worker 1 (null: none are planned). */
+  /** Where planned batches come from (null: none are planned). */
   readonly gather: GatherSpec | null;
 
   constructor(source: GatherSource | null) {
@@ -46,50 +64,34 @@ export class BatchSlots {
     this.gather = source === null ? null : gatherSpec(source);
   }
 
-  /**
-   * Throws what the loader would if its dataset was disposed (by a callback, say) — before a gathered
-   * batch is used: it may have been read from freed memory.
-   */
+  /** Throws what the loader would if its dataset was disposed (by a callback, say), before a gathered batch is used. */
   checkSource(): void {
     this.#source?.check();
   }
 
-  /**
-   * Batch [X, y] into `slot`: copied into the pool's buffers, or (joined) placed — a planned batch
-   * (`idx` given: fit's own tensors, already held in `slot`) is gathered here first.
-   */
+  /** Places [X, y] in `slot`; a planned batch (`idx` given, already held) is gathered here first. */
   stage(pool: GradientPool, slot: 0 | 1, X: Tensor, y: Tensor, idx?: Tensor): void {
-    if (!pool.joined) {
-      pool.stage(slot, y.shape[0], dataOf(X), dataOf(y));
-      return;
-    }
-    if (idx === undefined) {
-      this.release(slot);
-      this.#held[slot] = [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype)));
-    } else {
+    if (idx === undefined) this.hold(slot, [X, y].map((t) => keep(new Tensor(t, t.shape, t.dtype))));
+    else {
       this.checkSource();
       gatherRows(this.gather!, at(idx), y.shape[0], at(X), at(y));
     }
     pool.place(slot, y.shape[0], at(X), at(y));
   }
 
-  /** A planned batch [X, y, idx] for worker 1 to gather into `slot` after the next step's shard: StepInput.next. */
+  /** A planned batch [X, y, idx] for worker 1 to gather into `slot` after the next step's shard. */
   plan(slot: 0 | 1, batch: Tensor[]): NonNullable<StepInput['next']> {
     this.hold(slot, batch);
     const [X, y, idx] = batch;
     return { slot, rows: y.shape[0], idx: at(idx), x: at(X), y: at(y) };
   }
 
-  /**
-   * Takes a planned batch [X, y, idx] (plannedBatches' tensors) into `slot`, to be freed by release() —
-   * fit hands each over as soon as it has it, so that a failure before it is staged frees it too.
-   */
+  /** Takes tensors into `slot` (freed by release(): fit hands each planned batch over at once, so a failure frees it too). */
   hold(slot: 0 | 1, batch: Tensor[]): void {
     this.release(slot);
     this.#held[slot] = batch;
   }
 
-  /** Frees what `slot` holds (after the step on it is done). */
   release(slot: 0 | 1): void {
     this.#held[slot]?.forEach((t) => t.dispose());
     this.#held[slot] = null;

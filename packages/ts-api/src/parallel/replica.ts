@@ -8,11 +8,12 @@ import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module, type ModuleDescription } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
-import { Sequential } from '../nn/sequential.js';
+import { Dropout } from '../nn/layers.js';
+import { Linear } from '../nn/linear.js';
 // Every built-in layer and loss, so that Module.fromDescription knows them in a worker too.
 import '../nn/index.js';
 import { getRngState, manualSeed, setRngState } from '../random.js';
-import { workerSeed, type FaultInjection, type InitMessage, type LayoutMessage } from './protocol.js';
+import { workerSeed, type FaultInjection, type InitMessage, type Layout } from './protocol.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 
 type Typed = Float32Array | Int32Array;
@@ -26,18 +27,18 @@ export interface ParamSpec {
   requiresGrad: boolean;
 }
 
-const NEEDS = 'workers > 1 needs an nn.Sequential of built-in layers (Flatten, Linear, ReLU, Sigmoid, Dropout, Softmax, LogSoftmax, Identity)';
+const NEEDS = 'workers > 1 needs a model whose layers describe themselves (Module.describe(): nn.Sequential and the built-in layers do)';
 
 function nameOf(m: unknown): string {
   if (typeof m === 'function') return `a function (${m.name || 'anonymous'})`;
   return (m as object | null)?.constructor?.name ?? typeof m;
 }
 
-/** Where in `m` (an nn.Sequential) the first layer that cannot describe itself is. */
+/** Where in `m` the first module that cannot describe itself is. */
 function undescribable(m: Module, path: string): string {
   for (const [n, c] of m.namedChildren()) {
     const at = path === '' ? n : `${path}.${n}`;
-    if (c.describe() === null) return c.constructor === Sequential ? undescribable(c, at) : `layer ${at} is ${nameOf(c)}`;
+    if (c.describe() === null) return c.namedChildren().some(([, g]) => g.describe() === null) ? undescribable(c, at) : `layer ${at} is ${nameOf(c)}`;
   }
   return `got ${nameOf(m)}`;
 }
@@ -47,12 +48,11 @@ function undescribable(m: Module, path: string): string {
  * the flat buffers. Throws for a model a worker cannot rebuild.
  */
 export function describeModel(net: unknown): { model: ModuleDescription; params: ParamSpec[]; paramLength: number } {
-  if (!(net instanceof Module) || net.describe()?.kind !== 'Sequential') {
-    throw new Error(`${NEEDS}; ${net instanceof Module && net.constructor === Sequential ? undescribable(net, '') : `got ${nameOf(net)}`}`);
-  }
-  const model = net.describe()!;
+  const model = net instanceof Module ? net.describe() : null;
+  if (model === null) throw new Error(`${NEEDS}; ${net instanceof Module ? undescribable(net, '') : `got ${nameOf(net)}`}`);
+  const m = net as Module;
   let offset = 0;
-  const params = net.namedParameters().map(([name, p]): ParamSpec => {
+  const params = m.namedParameters().map(([name, p]): ParamSpec => {
     if (p.dtype !== 'float32') throw new Error(`workers > 1: parameter ${name} is ${p.dtype}, expected float32`);
     const spec = { name, shape: [...p.shape], offset, length: p.numel(), requiresGrad: p.requiresGrad };
     offset += spec.length;
@@ -80,40 +80,21 @@ export function describeLoss(loss: unknown): ModuleDescription {
 }
 
 /** True when the model draws random numbers in training (a Dropout with p > 0). */
-export function hasDropout(d: ModuleDescription): boolean {
-  if (d.kind === 'Sequential') return (d.layers as ModuleDescription[]).some(hasDropout);
-  return d.kind === 'Dropout' && (d.p as number) > 0;
+export function hasDropout(net: Module): boolean {
+  return net.namedModules().some(([, m]) => m instanceof Dropout && m.p > 0);
 }
-
-/**
- * Fetching a batch from the loader (gathering its examples, at random places in the dataset) costs
- * about as much per element of an example as this many multiply-adds of the model's Linear layers.
- * Measured with 2 threads busy (MLP 784-256-10 on Fashion-MNIST, batch 256): the loader took 0.24 ms
- * per batch of 256 × 784 elements, the forward + backward 0.0297 ms per example (0.41 M multiply-adds):
- * 16 × 784 / 0.41 M gives shard 0 124 rows of 256, where both threads' medians met (3.71 / 3.72 ms).
- */
-const LOOK_AHEAD_MACS_PER_ELEMENT = 16;
 
 /**
  * What the calling thread's look-ahead (fetching the next batch) costs per example, in examples' worth
- * of forward + backward through `model` (firstShard uses it to give shard 0 fewer rows). The Linear
- * layers' multiply-adds stand for the work: forward in × out, backward as much for the weight's
- * gradient and, after the first Linear, as much again for the input's.
+ * of forward + backward (firstShard). The Linear layers' multiply-adds stand for the work: forward
+ * in × out, as much for the weight's gradient and, after the first, for the input's. The loader's
+ * gather costs about 16 multiply-adds per element (measured: MLP 784-256-10, batch 256, 2 threads busy).
  */
-export function lookAheadCost(model: ModuleDescription, exampleElements: number): number {
-  let macs = 0;
-  let first = true;
-  const visit = (d: ModuleDescription): void => {
-    if (d.kind === 'Sequential') (d.layers as ModuleDescription[]).forEach(visit);
-    else if (d.kind === 'Linear') {
-      macs += (d.inFeatures as number) * (d.outFeatures as number) * (first ? 2 : 3);
-      first = false;
-    }
-  };
-  visit(model);
-  return macs === 0 ? 0 : (LOOK_AHEAD_MACS_PER_ELEMENT * exampleElements) / macs;
+export function lookAheadCost(net: Module, exampleElements: number): number {
+  const linears = net.namedModules().map(([, m]) => m).filter((m): m is Linear => m instanceof Linear);
+  const macs = linears.reduce((sum, m, i) => sum + m.inFeatures * m.outFeatures * (i === 0 ? 2 : 3), 0);
+  return macs === 0 ? 0 : (16 * exampleElements) / macs;
 }
-
 
 /** A replica's parameter, and where it lives in its module (`owner[attr]`). */
 interface ReplicaParam {
@@ -132,7 +113,6 @@ export class Replica {
   readonly #loss: (yHat: Tensor, y: Tensor) => Tensor;
   readonly #init: InitMessage;
   readonly #fault: FaultInjection | null;
-  #layout: LayoutMessage | null = null;
   /** The model has dropout: its generator is seeded for every step (workerSeed). */
   readonly #random: boolean;
 
@@ -142,7 +122,7 @@ export class Replica {
     this.#fault = init.fault !== null && init.fault.worker === init.index ? init.fault : null;
     if (this.#fault?.step === 0) throw new Error(`injected fault (faultInjection: worker ${this.index}, at start)`);
     this.#net = Module.fromDescription(init.model);
-    this.#random = hasDropout(init.model);
+    this.#random = hasDropout(this.#net);
     this.#net.train();
     const own = this.#net.namedParameters();
     if (own.length !== init.params.length) throw new Error(`replica has ${own.length} parameters, the model ${init.params.length}`);
@@ -158,37 +138,27 @@ export class Replica {
     this.#loss = buildSumLoss(init.loss);
   }
 
-  setLayout(layout: LayoutMessage): void {
-    this.#layout = layout;
-  }
-
   /**
-   * One step on rows [0, count) of `x` / `y` (this worker's shard of a batch of `rows` rows; joined: the
-   * byte addresses of those rows in the shared wasm memory): reads the
-   * parameters from `params`, writes the gradient of gradScale × (the shard's summed loss) into `grads`
-   * (zeros for parameters that need none), returns the shard's share of trainStep's lossSum and its hits.
-   * Joined (protocol.ts), `params` and `grads` are addresses in the shared wasm memory: the replica
-   * computes on the caller's parameters there, and the gradients stay where they are — their addresses
-   * (0 for none) go into `grads`. Call release() after reporting the step — joined, not before the caller has
-   * added the gradients (the next step's start does it).
+   * One step on the `count` rows of `x` / `y` (this worker's shard of a batch of `rows` rows): the
+   * gradient of gradScale × (the shard's summed loss) at the parameters `params`, into `grads` (zeros
+   * where none); returns the shard's share of trainStep's lossSum and its hits. Joined, `params`, `grads`,
+   * `x` and `y` are addresses in the shared memory: the gradients stay where backward put them, until
+   * the next step (the caller has added them by then).
    */
-  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; params: Float32Array | Int32Array; x: Typed | number; y: Typed | number; grads: Float32Array | Int32Array }): { lossSum: number; correct: number } {
-    const layout = this.#layout;
-    if (layout === null) throw new Error('step before layout');
+  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; layout: Layout; params: Float32Array | Int32Array; x: Typed | number; y: Typed | number; grads: Float32Array | Int32Array }): { lossSum: number; correct: number } {
+    const layout = a.layout;
     if (this.#fault !== null && a.step === this.#fault.step) {
-      if (this.#fault.kind === 'exit') {
-        const p = (globalThis as { process?: { exit(code: number): never } }).process;
-        if (p !== undefined) p.exit(7);
-        (globalThis as unknown as { close(): void }).close();
-      }
-      if ((this.#fault.kind ?? 'throw') === 'throw') throw new Error(`injected fault (faultInjection: worker ${this.index}, step ${a.step})`);
+      const p = (globalThis as { process?: { exit(code: number): never } }).process;
+      if (this.#fault.kind === 'exit' && p !== undefined) p.exit(7);
+      if (this.#fault.kind === 'exit') (globalThis as unknown as { close(): void }).close();
+      throw new Error(`injected fault (faultInjection: worker ${this.index}, step ${a.step})`);
     }
     if (this.#random) manualSeed(workerSeed(a.rng, this.index));
     if (this.#params.some(({ tensor }) => tensor.grad !== null)) this.release(); // a step that was not released
     const joined = a.params instanceof Int32Array;
     this.#params.forEach((p, k) => {
       if (a.params instanceof Int32Array) this.#view(p, a.params[k] >>> 0);
-      else p.tensor.storage('parallel').f32().set(a.params.subarray(p.spec.offset, p.spec.offset + p.spec.length));
+      else p.tensor.mutableStorage('parallel').f32().set(a.params.subarray(p.spec.offset, p.spec.offset + p.spec.length));
     });
     if (a.count === 0) {
       a.grads.fill(0);
@@ -197,7 +167,7 @@ export class Replica {
     const out = tidy(() => {
       const x = shardTensor(a.x, a.count, layout.xRow, layout.xType);
       const y = shardTensor(a.y, a.count, layout.yRow, layout.yType);
-      return shardGradient(this.#net, this.#loss, this.#init.loss, this.#init.mode.updater, x, y, a.rows);
+      return shardGradient(this.#net, this.#loss, this.#init.loss, this.#init.updater, x, y, a.rows);
     });
     this.#params.forEach(({ spec, tensor }, k) => {
       const g = tensor.grad;
@@ -209,10 +179,7 @@ export class Replica {
     return out;
   }
 
-  /**
-   * Joined: makes parameter `p` a view of the caller's parameter at address `at` (no copy; the caller
-   * does not change its parameters while a step runs). Its own tensor is freed.
-   */
+  /** Joined: makes parameter `p` a view of the caller's parameter at `at` (which does not change during a step). */
   #view(p: ReplicaParam, at: number): void {
     if (p.at === at) return;
     const alias = Parameter(new Tensor(borrowStorage('float32', at, p.spec.length), p.spec.shape, 'float32'), p.spec.requiresGrad);
@@ -224,14 +191,14 @@ export class Replica {
     p.at = at;
   }
 
-  /** Frees the replica's parameters and gradients and the backend's scratch area (joined: they are in the caller's memory). */
+  /** Frees the replica's parameters, gradients and the backend's scratch area (joined: in the caller's memory). */
   dispose(): void {
     this.release();
     for (const { tensor } of this.#params) tensor.dispose();
     freeScratch();
   }
 
-  /** Frees the last step's gradients — after the step is reported done, while this thread waits anyway. */
+  /** Frees the last step's gradients. */
   release(): void {
     this.#net.zeroGrad();
   }

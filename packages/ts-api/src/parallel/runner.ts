@@ -1,9 +1,9 @@
 // Data-parallel training: the StepRunner fit() uses when `workers` > 1. Every batch is split into N
 // fixed shards; shard 0 is computed in this thread on the caller's model, shards 1 … N − 1 by N − 1
 // workers (pool.ts) holding replicas built from the model's description. Each shard's gradient is
-// scaled by the full batch and they are added in worker order, so a run is deterministic for a given N.
-// The caller's model and optimiser stay the source of truth: callbacks, checkpoints and resume work as
-// with one thread. Why this design and what it measured: docs/PERFORMANCE.md, "Multi-core".
+// scaled by the full batch and they are added in worker order, so a run is deterministic for a given
+// N. The caller's model and optimiser stay the source of truth: callbacks, checkpoints and resume
+// work as with one thread.
 
 import { kernels, rng } from '../backend/index.js';
 import { sharedBackend, threadSlots } from '../backend/load.js';
@@ -22,8 +22,8 @@ import type { Updater } from '../train/types.js';
 import { describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './replica.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 import { BatchSlots, plannedBatches } from './batches.js';
-import { GradientPool, sharedMemoryAvailable, WorkerFailure, type Layout, type MainWait, type StepInput } from './pool.js';
-import type { ElemType, FaultInjection, TransportKind } from './protocol.js';
+import { GradientPool, WorkerFailure, type MainWait, type StepInput } from './pool.js';
+import type { ElemType, FaultInjection } from './protocol.js';
 
 /** The batch buffers hold 4-byte elements: a bool batch is refused by name. */
 function elemType(t: Tensor): ElemType {
@@ -31,62 +31,37 @@ function elemType(t: Tensor): ElemType {
   return t.dtype;
 }
 
-export { WorkerFailure, sharedMemoryAvailable } from './pool.js';
-export type { TransportKind, FaultInjection } from './protocol.js';
+export { WorkerFailure } from './pool.js';
+export type { FaultInjection } from './protocol.js';
 
-/** Where the time of a parallel fit went, in milliseconds, summed over its steps (bench/parallel.ts). */
+/**
+ * What a parallel fit did (bench/parallel.ts, tests): how this thread waited for joined workers, whether
+ * they joined its memory and gathered the batches, and in ms summed over the steps: starting the
+ * workers, shard 0 in this thread, and waiting for the workers after it and the look-ahead.
+ */
 export interface ParallelProfile {
   steps: number;
-  /** How this thread waited for the workers (shared transport; null before the workers start). */
   mainWait: MainWait | null;
-  /** The workers ran on this thread's wasm memory (no copies of parameters and gradients; protocol.ts). */
   joined: boolean;
-  /** Worker 1 gathered the batches (joined, a DataLoader of plain gathers; gather.ts). */
   workerGathers: boolean;
-  /** Getting the next batch from the loader (its gather / transform; planned: its indices). */
-  batchMs: number;
-  /** Planned (worker 1 gathers the batches): waiting for the batch before shard 0. */
-  gatherWaitMs: number;
-  /** Starting the workers (the first step). */
   startMs: number;
-  /** Writing the parameters (and, message transport, the shards) for the workers. */
-  copyMs: number;
-  /** Shard 0's gradient, in this thread. */
   mainMs: number;
-  /** Waiting for the workers after this thread's own shard and the look-ahead. */
   idleMs: number;
-  /** From waking the workers to having every gradient (includes mainMs, part of batchMs and idleMs). */
-  waitMs: number;
-  /** Inside each worker's steps. */
-  workerMs: number[];
-  /** Waking the workers until the first / the last of them starts the step. */
-  wakeFirstMs: number;
-  wakeLastMs: number;
-  /** The last worker's end of the step until this thread runs again. */
-  returnMs: number;
-  /** Summing the gradients into .grad and the optimiser's update. */
-  applyMs: number;
-  /** onBatchEnd callbacks and yields to the event loop. */
-  callbackMs: number;
-  /** Test accuracy after each epoch. */
-  evalMs: number;
 }
 
-/** What tests and benchmarks inject into a data-parallel fit (fitObserved's `observer`); not public. */
+/**
+ * What tests and benchmarks inject into a data-parallel fit (fitObserved's `observer`); not public.
+ * `deadlineClock`: a frozen one (`() => 0`) makes the pool wait for every worker's start and close.
+ */
 export interface ParallelObserver {
-  /** Makes worker `worker` throw ('throw'), exit ('exit') or be terminated by this thread ('terminate') at step `step`. */
   faultInjection?: FaultInjection;
-  /** Filled with where the time went. */
   profile?: ParallelProfile;
-  /** How this thread waits for the workers (default: the fastest this thread allows). */
   mainWait?: MainWait;
-  /** The clock of the workers' start-up and close deadlines; a frozen one (`() => 0`) makes the pool wait for every worker. */
   deadlineClock?: () => number;
 }
 
-/** An empty profile to pass as `profile`. */
 export function newProfile(): ParallelProfile {
-  return { steps: 0, mainWait: null, joined: false, workerGathers: false, batchMs: 0, gatherWaitMs: 0, startMs: 0, copyMs: 0, mainMs: 0, idleMs: 0, waitMs: 0, workerMs: [], wakeFirstMs: 0, wakeLastMs: 0, returnMs: 0, applyMs: 0, callbackMs: 0, evalMs: 0 };
+  return { steps: 0, mainWait: null, joined: false, workerGathers: false, startMs: 0, mainMs: 0, idleMs: 0 };
 }
 
 /** The data-parallel StepRunner for `request.workers` shards per batch; registered by the package's index. */
@@ -94,11 +69,13 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   const { net, loss, updater, trainIter } = request;
   const N = request.workers;
   const observer = (request.observer ?? {}) as ParallelObserver;
-  const transport: TransportKind = request.transport ?? (sharedMemoryAvailable() ? 'shared' : 'message');
-  if (transport !== 'shared' && transport !== 'message') throw new Error(`fit: transport must be 'shared' or 'message', got ${String(transport)}`);
-  if (transport === 'shared' && !sharedMemoryAvailable()) {
-    throw new Error("fit: transport 'shared' needs SharedArrayBuffer, which this page does not have (it is not cross-origin isolated: serve it with COOP: same-origin and COEP: require-corp); use transport 'message' or leave transport unset");
+  const transport = request.transport;
+  if (transport !== undefined && transport !== 'shared' && transport !== 'message') throw new Error(`fit: transport must be 'shared' or 'message', got ${String(transport)}`);
+  const joinable = sharedBackend() !== null && N <= threadSlots();
+  if (transport === 'shared' && !joinable) {
+    throw new Error(`fit: transport 'shared' needs the workers to join this thread's wasm memory, which ${sharedBackend() === null ? 'is not the threads build here (SOFTMAX_THREADS=0, or a page that is not cross-origin isolated)' : `holds at most ${threadSlots()} threads, not ${N}`}; copying through SharedArrayBuffers was removed: leave transport unset (messages are used where memory cannot be joined) or pass 'message'`);
   }
+  const joined = joinable && transport !== 'message' && N > 1; // one shard: no workers to join
   const { model, params: specs, paramLength } = describeModel(net);
   const lossSpec = describeLoss(loss);
   if (!(updater instanceof Optimizer) && typeof updater !== 'function') throw new Error('fit: updater must be an Optimizer or a function of the batch size');
@@ -113,62 +90,61 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   const params = module.parameters();
 
   let pool: GradientPool | null = null;
-  // One scratch tensor per parameter for adding gradient slots 1..N−1 (allocated once, freed at the end).
+  // One scratch tensor per parameter for adding the workers' gradients (allocated once, freed at the end).
   const scratch: Tensor[] = [];
-  const writeParams = (dst: Float32Array): void => {
-    specs.forEach((s, k) => dst.set(params[k].storage('fit').f32(), s.offset));
-  };
-  const writePointers = (dst: Int32Array): void => {
-    params.forEach((p, k) => { dst[k] = ptrOf(p.storage('fit')); });
-  };
+  const writeParams = (dst: Float32Array): void => specs.forEach((s, k) => dst.set(params[k].storage('fit').f32(), s.offset));
+  const writePointers = (dst: Int32Array): void => params.forEach((p, k) => { dst[k] = ptrOf(p.storage('fit')); });
   const failed = (e: unknown, epoch: number, batch: number, batches: number | undefined): unknown => {
     if (!(e instanceof WorkerFailure)) return e;
     const where = e.step === 0 ? 'failed to start' : `failed at step ${e.step} (epoch ${epoch}, batch ${batch}${batches === undefined ? '' : ` of ${batches}`})`;
-    const err = new Error(`fit (workers: ${N}): worker ${e.worker} ${where}: ${e.reason}`, { cause: e });
-    return err;
+    return new Error(`fit (workers: ${N}): worker ${e.worker} ${where}: ${e.reason}`, { cause: e });
   };
 
   // With dropout, every step draws once from the caller's generator: the state before the draw seeds
-  // the workers' masks (workerSeed). Stopping and resuming, or a checkpoint, keep that stream, so
-  // the masks are those of an uninterrupted run. Without dropout the caller's stream is left alone.
-  const random = hasDropout(model);
+  // the workers' masks (workerSeed), so stop and resume keep the masks. Else the stream is left alone.
   const NO_DRAW = new Uint32Array(4);
-  const draw = random ? keep(empty([1])) : null;
-  const drawStepState = (): Uint32Array => {
+  const draw = hasDropout(module) ? keep(empty([1])) : null;
+  const stepState = (): Uint32Array => {
+    if (draw === null) return NO_DRAW;
     const state = getRngState();
-    rng.uniform(draw!.storage('fit'), 0, 1);
+    rng.uniform(draw.storage('fit'), 0, 1);
     return state;
   };
 
-  // Joined, a batch is not copied (batches.ts). And where the loader's batches are plain gathers (a
-  // DataLoader without transform over an ImageDataset, a TensorDataset or a subset of them), this thread
-  // takes only the indices from the loader: worker 1 gathers batch t + 1 after its shard of step t, while
-  // this thread adds the gradients and updates the model (gather.ts) — the same kernels as the loader's,
-  // so the same bits. (More threads than the threads build tells apart — 16 — copy instead, same bits.)
-  const joinedFit = transport === 'shared' && sharedBackend() !== null && N > 1 && N <= threadSlots();
+  // Joined, where the loader's batches are plain gathers (a DataLoader without transform over an
+  // ImageDataset, a TensorDataset or a subset of them), this thread takes only the indices from the
+  // loader and worker 1 gathers batch t + 1 after its shard of step t (batches.ts).
   const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
-  const source = joinedFit ? gatherable : null;
+  const source = joined ? gatherable : null;
   const slots = new BatchSlots(source);
-
   let step = 0;
   // Where the last epoch ended, for a failure noticed after it (epochEnd).
   let last = { epoch: 0, batch: 0, batches: undefined as number | undefined };
 
+  async function startPool(): Promise<GradientPool> {
+    const t = performance.now();
+    const p = await GradientPool.start({
+      workers: N, wait: observer.mainWait, deadlineClock: observer.deadlineClock, joined: joined ? sharedBackend() : null,
+      init: { model, params: specs, paramLength, loss: lossSpec, updater: mode, fault },
+    });
+    if (prof) Object.assign(prof, { startMs: prof.startMs + performance.now() - t, mainWait: p.wait, joined: p.joined, workerGathers: source !== null });
+    return p;
+  }
+
   // One epoch with one batch of look-ahead: while the workers compute step t, this thread fetches
-  // batch t + 1 and stages it in the other slot (planned: worker 1 gathers it after its shard). fit()
+  // batch t + 1 and places it in the other slot (planned: worker 1 gathers it after its shard). fit()
   // runs step t's callbacks (between the yield and the next call) before step t + 1.
   async function* epochSteps(epoch: number): AsyncGenerator<StepOutcome> {
-    const batches = batchCount(trainIter);
+    const n = (trainIter as { length?: unknown }).length;
+    const batches = typeof n === 'number' ? n : undefined;
     let batch = 0;
     last = { epoch, batch, batches };
     const it: Iterator<Tensor[]> = source !== null ? plannedBatches(trainIter as DataLoader, source) : trainIter[Symbol.iterator]();
     try {
-      const tBatch = performance.now();
       let cur = it.next();
       let slot: 0 | 1 = 0;
       if (source !== null && !cur.done) slots.hold(slot, cur.value);
       let staged = false;
-      if (prof) prof.batchMs += performance.now() - tBatch;
       while (!cur.done) {
         const [X, y] = cur.value;
         step++;
@@ -179,90 +155,56 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
         let next: IteratorResult<Tensor[]> | null = null;
         let waitedInTask = false;
         try {
-          if (pool === null) {
-            const t = performance.now();
-            pool = await GradientPool.start({
-              workers: N, transport, wait: observer.mainWait, deadlineClock: observer.deadlineClock, joined: joinedFit ? sharedBackend() : null,
-              init: { model, params: specs, paramLength, loss: lossSpec, mode: { updater: mode }, fault },
-            });
-            if (pool.joined !== joinedFit) throw new Error(`fit: internal error: the workers ${pool.joined ? 'joined' : 'did not join'} this thread's memory`);
-            if (prof) {
-              prof.startMs += performance.now() - t;
-              prof.mainWait = pool.wait;
-              prof.joined = pool.joined;
-              prof.workerGathers = source !== null;
-            }
-          }
+          pool ??= await startPool();
           if (!staged) {
             if (!pool.fits(X.shape, y.shape, elemType(X), elemType(y))) {
-              const l = pool.layout;
-              const capacity = Math.max(rows, l?.capacity ?? 0, trainIter instanceof DataLoader ? trainIter.batchSize : 0);
               const xRow = X.shape.slice(1);
-              // Shard 0 is smaller to make up for this thread's look-ahead — except for batches worker 1
-              // can gather (joined), where there is none. The shards follow the data, not the transport:
-              // every transport sums the same shards, so they give the same bits.
-              const lookAhead = gatherable !== null ? 0 : lookAheadCost(model, xRow.reduce((a, b) => a * b, 1));
-              const layout: Layout = { xRow, yRow: y.shape.slice(1), xType: elemType(X), yType: elemType(y), capacity, lookAhead, gather: slots.gather };
-              await pool.setLayout(layout);
+              // Shard 0 is smaller to make up for this thread's look-ahead, except where worker 1 can
+              // gather the batches. The shards follow the data, not the transport: the same bits on both.
+              const lookAhead = gatherable !== null ? 0 : lookAheadCost(module, xRow.reduce((a, b) => a * b, 1));
+              await pool.setLayout({ xRow, yRow: y.shape.slice(1), xType: elemType(X), yType: elemType(y), lookAhead, gather: slots.gather });
             }
             slots.stage(pool, slot, X, y, cur.value[2]);
           }
           const other = slot === 0 ? 1 : 0;
           let request: StepInput['next'] = null;
           if (source !== null) {
-            const t = performance.now();
             next = it.next();
-            // A DataLoader's batches all fit the layout made from its first (capacity ≥ batchSize).
-            staged = !next.done;
+            staged = !next.done; // a DataLoader's batches all fit the layout made from its first
             if (!next.done) request = slots.plan(other, next.value);
-            if (prof) prof.batchMs += performance.now() - t;
-            // Before the step starts (its wait for the workers would then run first): worker 1 starts
-            // its shard only after this gather anyway.
-            const tGather = performance.now();
-            await pool.gathered(slot);
-            if (prof) prof.gatherWaitMs += performance.now() - tGather;
+            await pool.gathered(slot); // worker 1 starts its shard only after this gather anyway
             slots.checkSource();
           }
-          const pending = pool.step({ step, rng: random ? drawStepState() : NO_DRAW, slot, writeParams, writePointers, next: request }, prof);
+          const pending = pool.step({ step, rng: stepState(), slot, writeParams, writePointers, next: request });
           pending.catch(() => undefined); // awaited below, after this thread's shard and the look-ahead
           // Shard 0, here, on the caller's model: its gradient goes straight into .grad.
-          const tMain = prof ? performance.now() : 0;
+          const tMain = performance.now();
           if (updater instanceof Optimizer) updater.zeroGrad();
-          const layout = pool.layout!;
-          const own = pool.joined ? pool.shardAt(slot, 0) : pool.shard(slot, 0);
+          const l = pool.layout!;
+          const own = pool.shardAt(slot, 0);
           const r0 = own.count === 0 ? { lossSum: 0, correct: 0 } : tidy(() => shardGradient(
-            module, sumLoss, lossSpec, mode,
-            shardTensor(own.x, own.count, layout.xRow, layout.xType), shardTensor(own.y, own.count, layout.yRow, layout.yType), own.rows,
+            module, sumLoss, lossSpec, mode, shardTensor(own.x, own.count, l.xRow, l.xType), shardTensor(own.y, own.count, l.yRow, l.yType), own.rows,
           ));
-          if (prof) prof.mainMs += performance.now() - tMain;
           if (source === null) {
-            const t = performance.now();
             next = it.next();
             staged = !next.done && pool.fits(next.value[0].shape, next.value[1].shape, elemType(next.value[0]), elemType(next.value[1]));
             if (staged) slots.stage(pool, other, next.value[0], next.value[1]);
-            if (prof) prof.batchMs += performance.now() - t;
           }
-          const tIdle = prof ? performance.now() : 0;
+          const tIdle = performance.now();
           const rw = await pending;
-          if (prof) prof.idleMs += performance.now() - tIdle;
+          if (prof) Object.assign(prof, { mainMs: prof.mainMs + tIdle - tMain, idleMs: prof.idleMs + performance.now() - tIdle });
           slots.release(slot);
           // The loss and hits in shard order, as the gradients are summed.
           r = { lossSum: r0.lossSum, correct: r0.correct };
-          rw.lossSums.forEach((l, k) => { r.lossSum += l; r.correct += rw.corrects[k]; });
+          rw.lossSums.forEach((v, k) => { r.lossSum += v; r.correct += rw.corrects[k]; });
           waitedInTask = pool.waitedInTask;
         } catch (e) {
           throw failed(e, epoch, batch + 1, batches);
         }
-        const tApply = prof ? performance.now() : 0;
         tidy(() => applyGradient(pool!, params, specs, scratch, updater, rows));
-        const tCallbacks = prof ? performance.now() : 0;
         batch++;
         last = { epoch, batch, batches };
         yield { rows, lossSum: r.lossSum, correct: r.correct, waitedInTask };
-        if (prof) {
-          prof.applyMs += tCallbacks - tApply;
-          prof.callbackMs += performance.now() - tCallbacks;
-        }
         cur = next!;
         slot = slot === 0 ? 1 : 0;
       }
@@ -273,9 +215,6 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
 
   return {
     epoch: (_batches, epoch) => epochSteps(epoch),
-    evaluated(ms) {
-      if (prof) prof.evalMs += ms;
-    },
     epochEnd() {
       if (pool?.failure) throw failed(pool.failure, last.epoch, last.batch, last.batches);
     },
@@ -289,17 +228,10 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   };
 }
 
-/** Batches per epoch, when the iterable knows it (a DataLoader does). */
-function batchCount(iter: Iterable<unknown>): number | undefined {
-  const n = (iter as { length?: unknown }).length;
-  return typeof n === 'number' ? n : undefined;
-}
-
 /**
- * Adds the workers' gradients, in worker order 1 … N − 1, to what shard 0's backward left in each
- * parameter's .grad (or starts it, where shard 0 left none), then runs the update as trainStep does.
- * Joined, the gradients are added from where the workers' backward put them; else from the shared
- * buffers, through a scratch tensor. A worker without a gradient for a parameter counts as zeros.
+ * Adds the workers' gradients, in worker order, to what shard 0's backward left in each parameter's
+ * .grad (or starts it there), then runs the update as trainStep does. Joined, from where the workers'
+ * backward put them; else from their messages, through a scratch tensor. A missing gradient counts as zeros.
  */
 function applyGradient(pool: GradientPool, params: Tensor[], specs: ParamSpec[], scratch: Tensor[], updater: Updater, rows: number): void {
   params.forEach((p, k) => {
@@ -321,10 +253,10 @@ function applyGradient(pool: GradientPool, params: Tensor[], specs: ParamSpec[],
     let from = 1;
     if (p.grad === null || p.grad.isDisposed) {
       p.grad = keep(empty(p.shape));
-      kernels.copy(gradient(1), p.grad.storage('fit'));
+      kernels.copy(gradient(1), p.grad.mutableStorage('fit'));
       from = 2;
     }
-    const gs = p.grad.storage('fit');
+    const gs = p.grad.mutableStorage('fit');
     for (let i = from; i < pool.workers; i++) kernels.axpy(1, gradient(i), gs);
   });
   if (updater instanceof Optimizer) updater.step();

@@ -2,11 +2,10 @@
 // the caller's model, shard 0): forward, the shard's summed loss S, backward of gradScale × S, which
 // accumulates into the parameters' .grad like trainStep's backward.
 
-import { borrowStorage } from '../backend/memory.js';
-import { empty } from '../tensor/ops/create.js';
+import { borrowStorage, storageFrom } from '../backend/memory.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
-import { accuracy } from '../train/metrics.js';
+import { accuracy } from '../nn/metrics.js';
 import { Module, type ModuleDescription } from '../nn/module.js';
 import type { ElemType } from './protocol.js';
 
@@ -30,31 +29,10 @@ export function shardGradient(
   });
 }
 
-/**
- * A shard's rows as a tensor [count, ...row]: a view of the rows at byte address `data` of the shared wasm
- * memory (joined), or a copy of the first count rows of the array `data`.
- */
+/** A shard's rows as a tensor [count, ...row]: a view of the rows at byte address `data` (joined), or a copy of the array's first rows. */
 export function shardTensor(data: Typed | number, count: number, row: readonly number[], type: ElemType): Tensor {
-  return typeof data === 'number' ? shardView(data, count, row, type) : shardInput(data, count, row, type);
-}
-
-/** A tensor [count, ...row] holding a copy of the first count rows of `data`. */
-function shardInput(data: Typed, count: number, row: readonly number[], type: ElemType): Tensor {
-  const t = empty([count, ...row], type);
-  const n = t.numel();
-  const s = t.storage('parallel');
-  if (type === 'float32') s.f32().set((data as Float32Array).subarray(0, n));
-  else s.i32().set((data as Int32Array).subarray(0, n));
-  return t;
-}
-
-/**
- * Joined: a tensor [count, ...row] over the rows at byte address `at` of the shared wasm memory (a view,
- * no copy; the caller keeps the batch alive until every thread is done with the step).
- */
-function shardView(at: number, count: number, row: readonly number[], type: ElemType): Tensor {
-  const length = count * row.reduce((a, b) => a * b, 1);
-  return new Tensor(borrowStorage(type, at, length), [count, ...row], type);
+  const n = count * row.reduce((a, b) => a * b, 1);
+  return new Tensor(typeof data === 'number' ? borrowStorage(type, data, n) : storageFrom(data.subarray(0, n)), [count, ...row], type);
 }
 
 /** The loss with reduction 'sum' (a worker differentiates scale × the shard's summed loss). */

@@ -18,14 +18,16 @@ export interface FitOptions {
   /**
    * Train in this many threads: every batch is split into `workers` fixed shards, shard 0 computed in
    * this thread and the others by `workers − 1` worker threads (worker_threads in Node, Web Workers in
-   * browsers); see src/parallel/runner.ts. Default 1: train in this thread only. Needs an nn.Sequential of
-   * built-in layers and CrossEntropyLoss / MSELoss. Dropout masks differ from workers = 1.
+   * browsers); see src/parallel/runner.ts. Default 1: train in this thread only. Needs a model whose
+   * layers describe themselves (nn.Sequential and the built-in layers) and CrossEntropyLoss / MSELoss.
+   * Dropout masks differ from workers = 1.
    */
   workers?: number;
   /**
-   * How workers exchange parameters and gradients: 'shared' (SharedArrayBuffer: always in Node, in
-   * browsers when the page is cross-origin isolated) or 'message' (transferred buffers). Default: 'shared'
-   * where it exists.
+   * How workers exchange parameters and gradients: 'shared' (they run on this thread's wasm memory,
+   * nothing is copied: the threads build, loaded in Node and cross-origin isolated pages, up to 16
+   * threads; an error elsewhere) or 'message' (transferred buffers, everywhere). Default: 'shared'
+   * where it is possible, else 'message'. The result is the same bits either way.
    */
   transport?: 'shared' | 'message';
 }
@@ -108,9 +110,7 @@ export async function fitObserved(
         await steps.return?.();
       }
       if (run.stopped) break;
-      const tEval = performance.now();
       const testAcc = evaluateAccuracy(net, testIter);
-      runner.evaluated?.(performance.now() - tEval);
       const logs: EpochLogs = { epoch, trainLoss: totals.loss, trainAcc: totals.acc, testAcc, seconds: (performance.now() - start) / 1000 };
       history.push(logs);
       for (const cb of callbacks) await cb.onEpochEnd?.(logs, ctx);

@@ -22,8 +22,6 @@ export interface StepRunner {
    * batch's callbacks before asking for the next outcome, and calls `return()` when it stops early.
    */
   epoch(batches: Iterable<[Tensor, Tensor]>, epoch: number): Iterator<StepOutcome> | AsyncIterator<StepOutcome>;
-  /** After the epoch's evaluation (which took `ms`). */
-  evaluated?(ms: number): void;
   /** After the epoch's callbacks: throws when the runner failed in the meantime. */
   epochEnd?(): void;
   /** Frees what the runner holds; called once, however fit ends. */

@@ -10,7 +10,7 @@ import {
   checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, progressCallbackFailed,
   TRAINER_DATA_SHAPE,
 } from './describe.js';
-import { isNode, nodeWorkerScript } from '../runtime.js';
+import { isNode, startNodeWorker, webWorkerThread, type WorkerThread } from '../runtime.js';
 import { isReadyMessage } from './protocol.js';
 import type {
   DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, Prediction, TrainerConfig,
@@ -62,58 +62,20 @@ export interface CreateTrainerOptions {
 }
 
 
-/** What the two runtimes' workers have in common here. */
-interface Spawned {
+/** A started training worker and its comlink endpoint. */
+interface Spawned extends WorkerThread {
   ep: Comlink.Endpoint;
-  onMessage(listener: (data: unknown) => void): void;
-  /** Calls `listener` when the worker dies (an uncaught error, or exit). */
-  onDeath(listener: (error: Error) => void): void;
-  terminate(): Promise<void>;
 }
+type NodeEndpointFn = (nep: unknown) => Comlink.Endpoint;
 
-interface NodeWorker {
-  postMessage(message: unknown, transfer?: readonly unknown[]): void;
-  on(type: string, listener: (...args: never[]) => void): void;
-  off(type: string, listener: (...args: never[]) => void): void;
-  terminate(): Promise<number>;
-}
-interface NodeWorkerThreads {
-  Worker: new (url: URL | string, options?: { name?: string; eval?: boolean }) => NodeWorker;
-}
-type NodeEndpointFn = (nep: NodeWorker) => Comlink.Endpoint;
-
-// Variables, so that browser bundlers neither resolve nor bundle Node-only modules.
-const WORKER_THREADS = 'node:worker_threads';
+// A variable, so that browser bundlers neither resolve nor bundle the Node-only module.
 const NODE_ADAPTER = 'comlink/dist/esm/node-adapter.mjs';
-const NODE_FS = 'node:fs';
+const WHO = 'the training worker';
 
 async function spawnNode(options: CreateTrainerOptions): Promise<Spawned> {
-  const wt = (await import(/* @vite-ignore */ WORKER_THREADS)) as NodeWorkerThreads;
   const nodeEndpoint = ((await import(/* @vite-ignore */ NODE_ADAPTER)) as { default: NodeEndpointFn }).default;
-  let url: URL | string;
-  let evalCode = false;
-  if (options.workerUrl !== undefined) {
-    url = options.workerUrl;
-  } else {
-    // Not `new URL('…', import.meta.url)` literally: browser bundlers must not pick up this Node-only path.
-    const here = import.meta.url;
-    const entry = './worker-entry.js';
-    url = new URL(entry, here);
-    const fs = (await import(/* @vite-ignore */ NODE_FS)) as { existsSync(p: URL): boolean };
-    if (!fs.existsSync(url)) ({ script: url, eval: evalCode } = await nodeWorkerScript(entry, here));
-  }
-  const worker = new wt.Worker(url, { name: options.name ?? 'softmax-nn trainer', ...(evalCode ? { eval: true } : {}) });
-  return {
-    ep: nodeEndpoint(worker),
-    onMessage: (listener) => worker.on('message', listener as (...args: never[]) => void),
-    onDeath: (listener) => {
-      worker.on('error', ((e: unknown) => listener(e instanceof Error ? e : new Error(String(e)))) as (...args: never[]) => void);
-      worker.on('exit', ((code: number) => listener(new Error(`the training worker exited (code ${code})`))) as (...args: never[]) => void);
-    },
-    terminate: async () => {
-      await worker.terminate();
-    },
-  };
+  const thread = await startNodeWorker(WHO, options.name ?? 'softmax-nn trainer', './worker-entry.js', import.meta.url, options.workerUrl);
+  return { ...thread, ep: nodeEndpoint(thread.raw) };
 }
 
 function spawnBrowser(options: CreateTrainerOptions): Spawned {
@@ -122,18 +84,7 @@ function spawnBrowser(options: CreateTrainerOptions): Spawned {
   const worker = options.workerUrl !== undefined
     ? new Worker(options.workerUrl, { type: 'module', name })
     : new Worker(new URL('./worker-entry.js', import.meta.url), { type: 'module', name });
-  return {
-    ep: worker,
-    onMessage: (listener) => worker.addEventListener('message', (ev) => listener(ev.data)),
-    onDeath: (listener) => {
-      worker.addEventListener('error', (ev) => {
-        const message = ev.message || 'the training worker failed to start (its script or the wasm could not be loaded)';
-        listener(ev.error instanceof Error ? ev.error : new Error(message));
-      });
-      worker.addEventListener('messageerror', () => listener(new Error('the training worker sent a message that could not be deserialized')));
-    },
-    terminate: async () => worker.terminate(),
-  };
+  return { ...webWorkerThread(WHO, worker), ep: worker };
 }
 
 function buffersOf(views: readonly ArrayBufferView[]): ArrayBuffer[] {

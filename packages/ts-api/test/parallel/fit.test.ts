@@ -1,5 +1,5 @@
 // fit(..., { workers: N }) on real Fashion-MNIST (a 6 000-example subset): N = 2 against one thread,
-// determinism, both transports, faults (a throwing, an exiting and a terminated worker), resume from a
+// determinism, joined memory and messages, faults (a throwing and an exiting worker), resume from a
 // checkpoint after a fault, flat memory, and the errors for what a worker cannot rebuild.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -84,9 +84,9 @@ function stopAfter(n: number): train.Callback {
 }
 
 describe('fit with workers', () => {
-  it('N = 2 gives the weights of N = 1 within 1e-5 after one epoch, on both transports', async () => {
+  it('N = 2 gives the weights of N = 1 within 1e-5 after one epoch, joined (the default where possible) and with messages', async () => {
     const one = await run(7, 1, {});
-    const shared = await run(7, 1, { workers: 2, transport: 'shared' });
+    const shared = await run(7, 1, { workers: 2 });
     const message = await run(7, 1, { workers: 2, transport: 'message' });
     expect(maxAbsDiff(one.w, shared.w)).toBeLessThan(1e-5);
     expect(maxAbsDiff(one.w, message.w)).toBeLessThan(1e-5);
@@ -197,12 +197,12 @@ describe('fit with workers', () => {
         }
       },
     });
-    const runWith = async (transport: 'shared' | 'message') => {
+    const runWith = async (transport?: 'message') => {
       const s = setup(12, 'mlp');
       await fitWith(s.net, clobbering(s.trainIter), s.testIter, s.loss, 1, s.opt, { workers: 2, transport });
       return weights(s.net);
     };
-    const shared = await runWith('shared');
+    const shared = await runWith();
     const message = await runWith('message');
     expect(shared.every((w) => w.every(Number.isFinite))).toBe(true);
     expect(bits(shared).equals(bits(message))).toBe(true);
@@ -230,8 +230,9 @@ describe('fit with workers', () => {
     };
     for (const kind of ['rows', 'transform'] as const) {
       const one = await runWith(kind, {});
-      const shared = await runWith(kind, { workers: 2, transport: 'shared' });
+      const shared = await runWith(kind, { workers: 2 });
       const message = await runWith(kind, { workers: 2, transport: 'message' });
+      expect(shared.profile.joined).toBe(threads);
       expect(shared.profile.workerGathers).toBe(kind === 'rows' && threads);
       expect(message.profile.workerGathers).toBe(false);
       expect(maxAbsDiff(one.w, shared.w)).toBeLessThan(1e-5);
@@ -274,9 +275,9 @@ describe('fit with workers', () => {
     };
     for (const kind of ['rows', 'images'] as const) {
       const one = await runWith(kind, {}, 5);
-      const shared = await runWith(kind, { workers: 2, transport: 'shared' }, 5);
+      const shared = await runWith(kind, { workers: 2 }, 5);
       const message = await runWith(kind, { workers: 2, transport: 'message' }, 5);
-      const stopped = await runWith(kind, { workers: 2, transport: 'shared' }, null);
+      const stopped = await runWith(kind, { workers: 2 }, null);
       expect([one.batches, shared.batches, message.batches, stopped.batches]).toEqual([5, 5, 5, 5]);
       expect(bits(shared.w).equals(bits(stopped.w))).toBe(true);
       expect(bits(shared.w).equals(bits(message.w))).toBe(true);
@@ -284,7 +285,7 @@ describe('fit with workers', () => {
     }
   });
 
-  it('more workers than the threads build tells apart (16 threads): they copy instead of joining, with the same result', async () => {
+  it('more workers than the threads build tells apart (16 threads): they exchange messages instead of joining, with the same result', async () => {
     const profile = newProfile();
     const many = await run(14, 1, { workers: 17, profile });
     expect(profile.joined).toBe(false);
@@ -293,6 +294,20 @@ describe('fit with workers', () => {
     expect(bits(many.w).equals(bits(few.w))).toBe(true);
     const one = await run(14, 1, {});
     expect(maxAbsDiff(one.w, many.w)).toBeLessThan(1e-5);
+  });
+
+  it("transport 'shared' where the workers cannot join this thread's memory: an error saying the SharedArrayBuffer copy was removed and what replaces it", async () => {
+    const threads = process.env.SOFTMAX_THREADS !== '0';
+    const s = setup(15);
+    const before = bits(weights(s.net));
+    const removed = "copying through SharedArrayBuffers was removed: leave transport unset (messages are used where memory cannot be joined) or pass 'message'";
+    await expect(fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 17, transport: 'shared' })).rejects.toThrow(
+      `fit: transport 'shared' needs the workers to join this thread's wasm memory, which ${threads ? 'holds at most 16 threads, not 17' : 'is not the threads build here (SOFTMAX_THREADS=0, or a page that is not cross-origin isolated)'}; ${removed}`,
+    );
+    if (!threads) await expect(fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport: 'shared' })).rejects.toThrow(removed);
+    await expect(fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport: 'copy' as 'message' }))
+      .rejects.toThrow("fit: transport must be 'shared' or 'message', got copy");
+    expect(bits(weights(s.net)).equals(before)).toBe(true);
   });
 
   it('a callback that changes the weights mid-epoch is seen by the workers at the next step (both transports)', async () => {
@@ -325,7 +340,7 @@ describe('fit with workers', () => {
   });
 
   it('a worker that throws ends fit with an error naming it and the step; the model is as after the last completed step', async () => {
-    for (const transport of ['shared', 'message'] as const) {
+    for (const transport of [undefined, 'message'] as const) {
       const s = setup(5);
       const failing = fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2, transport, faultInjection: { worker: 1, step: 3 } });
       await expect(failing).rejects.toThrow(/worker 1 failed at step 3 \(epoch 1, batch 3 of 24\): injected fault/);
@@ -356,7 +371,7 @@ describe('fit with workers', () => {
   });
 
   it('a worker that fails while it starts ends fit with its error, the model untouched and every tensor freed (the first batch too)', async () => {
-    for (const transport of ['shared', 'message'] as const) {
+    for (const transport of [undefined, 'message'] as const) {
       const s = setup(6);
       const untouched = bits(weights(s.net));
       await settleGarbage();
@@ -370,18 +385,18 @@ describe('fit with workers', () => {
     }
   });
 
-  it('a dead worker (it exits, or is terminated) ends fit with its error instead of leaving it waiting', async () => {
+  it('a dead worker (its thread exits) ends fit with its error instead of leaving it waiting, joined and with messages', async () => {
     // Noticed from the worker's 'exit' event, which the waits let in every BLOCK_SLICE_MS (20 ms); the
     // bound only tells noticing from hanging (or from a health check on a long timer), with room for a busy machine.
     const BOUND_MS = 20_000;
-    for (const kind of ['exit', 'terminate'] as const) {
+    for (const transport of [undefined, 'message'] as const) {
       const s = setup(6);
       let timer: ReturnType<typeof setTimeout> | undefined;
       let hangs!: (e: Error) => void;
       const hung = new Promise<Error>((resolve) => { hangs = resolve; });
       const started = fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, {
-        workers: 2,
-        faultInjection: { worker: 1, step: 3, kind },
+        workers: 2, transport,
+        faultInjection: { worker: 1, step: 3, kind: 'exit' },
         // Timed from the end of step 2, the last before the worker dies (the workers' start-up is not counted).
         callbacks: [{ onBatchEnd: (l) => {
           if (l.batch === 1) timer = setTimeout(() => hangs(new Error(`fit still running ${BOUND_MS / 1000} s after step 2`)), BOUND_MS);
@@ -453,7 +468,7 @@ describe('fit with workers', () => {
     }
     const s = setup(1);
     await expect(fitWith(new MyNet(), s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2 }))
-      .rejects.toThrow('workers > 1 needs an nn.Sequential of built-in layers (Flatten, Linear, ReLU, Sigmoid, Dropout, Softmax, LogSoftmax, Identity); got MyNet');
+      .rejects.toThrow('workers > 1 needs a model whose layers describe themselves (Module.describe(): nn.Sequential and the built-in layers do); got MyNet');
     class Twice extends nn.Module { forward(x: Tensor): Tensor { return x.mul(2); } }
     await expect(fitWith(new nn.Sequential(new nn.Flatten(), new Twice(), new nn.Linear(784, 10)), s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 2 }))
       .rejects.toThrow(/layer 1 is Twice/);

@@ -1,4 +1,4 @@
-// A worker's gather of the caller's next batch (parallel/gather.ts): from a dataset's GatherSource it
+// A worker's gather of the caller's next batch (parallel/batches.ts): from a dataset's GatherSource it
 // must give the bits of the dataset's own getBatch, for images, float rows and float or int targets,
 // through subsets of subsets; and the DataLoader's index batches are the batches iterating gives.
 
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { data, manualSeed, rand, tensor, type Tensor } from '../../src/index.js';
 import { ptrOf } from '../../src/backend/memory.js';
 import { gatherSourceOf } from '../../src/data/dataset.js';
-import { gatherRows, gatherSpec } from '../../src/parallel/gather.js';
+import { gatherRows, gatherSpec } from '../../src/parallel/batches.js';
 import { empty } from '../../src/tensor/ops/create.js';
 
 const { DataLoader, ImageDataset, TensorDataset, subset } = data;

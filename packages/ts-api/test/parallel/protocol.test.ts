@@ -2,7 +2,7 @@
 // workers' per-step seeds, and the bounded polling of a control word.
 import { describe, expect, it } from 'vitest';
 import { lookAheadCost } from '../../src/parallel/replica.js';
-import type { ModuleDescription } from '../../src/nn/module.js';
+import { nn } from '../../src/index.js';
 import { firstShard, Poller, shardOf, workerSeed } from '../../src/parallel/protocol.js';
 
 describe('parallel protocol', () => {
@@ -19,15 +19,11 @@ describe('parallel protocol', () => {
   });
 
   it('lookAheadCost: the look-ahead per example in examples of Linear multiply-adds (16 per element; first Linear × 2, later ones × 3)', () => {
-    const mlp: ModuleDescription = { kind: 'Sequential', layers: [
-      { kind: 'Flatten', startDim: 1, endDim: -1 },
-      { kind: 'Linear', inFeatures: 784, outFeatures: 256, bias: true }, { kind: 'ReLU' },
-      { kind: 'Linear', inFeatures: 256, outFeatures: 10, bias: true },
-    ] };
-    // 784·256·2 + 256·10·3 = 409 088 multiply-adds per example; 16 · 784 = 12 544 per fetched example
+    const mlp = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Sequential(new nn.Linear(256, 10)));
+    // 784·256·2 + 256·10·3 = 409 088 multiply-adds per example (nested layers count); 16 · 784 = 12 544 per fetched example
     expect(lookAheadCost(mlp, 784)).toBeCloseTo(12544 / 409088, 12);
-    expect(lookAheadCost({ kind: 'Sequential', layers: [{ kind: 'Linear', inFeatures: 784, outFeatures: 10, bias: true }] }, 784)).toBeCloseTo(12544 / 15680, 12);
-    expect(lookAheadCost({ kind: 'Sequential', layers: [{ kind: 'ReLU' }] }, 784)).toBe(0);
+    expect(lookAheadCost(new nn.Sequential(new nn.Linear(784, 10)), 784)).toBeCloseTo(12544 / 15680, 12);
+    expect(lookAheadCost(new nn.Sequential(new nn.ReLU()), 784)).toBe(0);
   });
 
   it('firstShard: shard 0 gives up the rows its look-ahead is worth, between 0 and an even share', () => {
