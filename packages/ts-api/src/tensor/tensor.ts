@@ -3,7 +3,8 @@
 
 import { type Storage } from '../backend/index.js';
 import { isGradEnabled } from './grad-mode.js';
-import { setTensorCheck, track } from './scope.js';
+import { account, creationSite, memoryGroups, siteChanged, type MemoryGroup } from './leaks.js';
+import { freedMessage, setTensorCheck, track } from './scope.js';
 import { formatShape, numel, type Shape } from './shape.js';
 import { runBackward } from './autograd.js';
 import * as ew from './ops/elementwise.js';
@@ -26,13 +27,30 @@ export interface GradNode {
 /** One allocation shared by a tensor and its views (reshape, flatten, detach). */
 class SharedStorage {
   refs = 1;
+  /** The op that made the data (memory().groups); 'unused' until an op first reads or writes it. */
+  label = 'unused';
+  /** Where user code made it, outside any scope, when debugging leaks. */
+  readonly site = creationSite();
   constructor(readonly storage: Storage) {
     counters.bytes += storage.byteLength;
+    account(this.label, 1, storage.byteLength);
+    if (this.site !== null) siteChanged(this.site, 1, storage.byteLength);
+  }
+  addRef(): void {
+    this.refs++;
+    account(this.label, 1, 0);
+  }
+  relabel(op: string): void {
+    account(this.label, -this.refs, -this.storage.byteLength);
+    this.label = op;
+    account(op, this.refs, this.storage.byteLength);
   }
   release(): void {
     this.refs--;
+    account(this.label, -1, this.refs === 0 ? -this.storage.byteLength : 0);
     if (this.refs === 0) {
       counters.bytes -= this.storage.byteLength;
+      if (this.site !== null) siteChanged(this.site, -1, -this.storage.byteLength);
       this.storage.dispose();
     }
   }
@@ -51,11 +69,13 @@ export interface MemoryInfo {
   tensors: number;
   /** Bytes of wasm memory held by those tensors' storage. */
   bytes: number;
+  /** The same by the op that made the data, largest first: where a leak comes from. */
+  groups: MemoryGroup[];
 }
 
-/** Live tensors and the bytes they hold, like `tf.memory()`. */
+/** Live tensors and the bytes they hold, like `tf.memory()`, and the ops that made them. */
 export function memory(): MemoryInfo {
-  return { tensors: counters.tensors, bytes: counters.bytes };
+  return { tensors: counters.tensors, bytes: counters.bytes, groups: memoryGroups() };
 }
 
 export type NestedArray = number | readonly NestedArray[];
@@ -76,7 +96,7 @@ export class Tensor {
     this.dtype = dtype;
     if (storage instanceof Tensor) {
       const shared = storage.#live('view');
-      shared.refs++;
+      shared.addRef();
       this.#shared = shared;
     } else {
       this.#shared = new SharedStorage(storage);
@@ -88,14 +108,24 @@ export class Tensor {
 
   #live(op: string): SharedStorage {
     if (this.#shared === null) {
-      throw new Error(`${op}: this tensor (shape ${formatShape(this.shape)}) was disposed; it can no longer be used`);
+      throw new Error(freedMessage(op, this, formatShape(this.shape)));
     }
     return this.#shared;
   }
 
+  /** @internal Names the op that made this tensor's data, unless an op already touched it. */
+  labelOrigin(op: string): this {
+    const shared = this.#live(op);
+    if (shared.label === 'unused') shared.relabel(op);
+    return this;
+  }
+
   /** @internal The wasm storage, for ops. Throws if disposed. */
   storage(op: string): Storage {
-    return this.#live(op).storage;
+    const shared = this.#live(op);
+    // The first op to touch new data is, for every op's result, the op that made it.
+    if (shared.label === 'unused') shared.relabel(op);
+    return shared.storage;
   }
 
   /** @internal True when `other` is a view of the same storage. */

@@ -89,7 +89,7 @@ function fromValues(values: ArrayLike<number>, shape: number[], dtype: DType, re
   const typed = dtype === 'float32'
     ? (values instanceof Float32Array ? values : Float32Array.from(values))
     : (values instanceof Int32Array ? values : Int32Array.from(values));
-  return finish(new Tensor(storageFrom(typed), shape, dtype), requiresGrad);
+  return finish(new Tensor(storageFrom(typed), shape, dtype).labelOrigin('tensor'), requiresGrad);
 }
 
 /** A tensor from nested arrays, a number, or a typed array (copied into wasm memory), like `torch.tensor`. */
@@ -123,7 +123,7 @@ export function full(shape: readonly number[] | number, value: number, options: 
       throw new Error(`full: dtype int32 needs an integer in ${INT32_RANGE}, got ${value}`);
     }
     const data = new Int32Array(numel(s)).fill(value);
-    return finish(new Tensor(storageFrom(data), s, 'int32'), options.requiresGrad);
+    return finish(new Tensor(storageFrom(data), s, 'int32').labelOrigin('full'), options.requiresGrad);
   }
   const t = empty(s);
   kernels.fill(t.storage('full'), value);
