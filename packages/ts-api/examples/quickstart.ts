@@ -5,7 +5,7 @@
 //   node --import tsx examples/quickstart.ts [--epochs N] [--train-limit N] [--test-limit N] [--seed N]
 // (parity/quickstart.py is the PyTorch program, on the same Fashion-MNIST files.)
 
-import { DataLoader, manualSeed, nn, optim, type Tensor } from '../src/index.js';
+import { DataLoader, manualSeed, nn, noGrad, optim, type Tensor } from '../src/index.js';
 import { cliOptions, fashionMnistOnce, firstN, isMain, type CommonOptions } from './common.js';
 
 export interface QuickstartOptions extends CommonOptions {
@@ -67,12 +67,13 @@ function test(dataloader: DataLoader, model: nn.Module, lossFn: nn.Module, log: 
   model.eval();
   let testLoss = 0;
   let correct = 0;
-  // PyTorch's `with torch.no_grad():` saves memory; here no tensor of the loop outlives its iteration anyway.
-  for (const [X, y] of dataloader) {
-    const pred = model.call(X);
-    testLoss += lossFn.call(pred, y).item();
-    correct += pred.argmax(1).eq(y).float().sum().item();
-  }
+  noGrad(() => {
+    for (const [X, y] of dataloader) {
+      const pred = model.call(X);
+      testLoss += lossFn.call(pred, y).item();
+      correct += pred.argmax(1).eq(y).float().sum().item();
+    }
+  });
   testLoss /= numBatches;
   correct /= size;
   log(`Test Error: \n Accuracy: ${(100 * correct).toFixed(1)}%, Avg loss: ${f(testLoss, 8)} \n`);
