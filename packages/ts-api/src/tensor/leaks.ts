@@ -74,6 +74,11 @@ export function creationSite(): string | null {
   return userFrames();
 }
 
+function size(bytes: number): string {
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+  return bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} bytes`;
+}
+
 /** @internal A storage made at `site` is alive (+1) or freed (-1). */
 export function siteChanged(site: string, storages: number, bytes: number): void {
   let s = sites.get(site);
@@ -89,8 +94,9 @@ export function siteChanged(site: string, storages: number, bytes: number): void
   }
   if (!warned && debugLeaks && s.storages >= LEAK_SITE_THRESHOLD) {
     warned = true;
-    const top = [...sites].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 3)
-      .map(([where, t]) => `  ${t.storages} tensors (${(t.bytes / 2 ** 20).toFixed(2)} MiB) made at\n    ${where}`);
+    const top = [...sites].filter(([, t]) => t.storages >= LEAK_SITE_THRESHOLD / 10)
+      .sort((a, b) => b[1].bytes - a[1].bytes || b[1].storages - a[1].storages).slice(0, 3)
+      .map(([where, t]) => `  ${t.storages} tensors (${size(t.bytes)}) made at\n    ${where}`);
     console.warn(
       'softmax-nn: live tensor memory keeps growing: tensors made outside any scope are piling up.\n' +
       `${top.join('\n')}\n` +

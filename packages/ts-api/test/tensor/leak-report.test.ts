@@ -60,7 +60,7 @@ describe('setDebugLeaks', () => {
     const message = String(warn.mock.calls[0][0]);
     expect(message).toMatch(/^softmax-nn: live tensor memory keeps growing: tensors made outside any scope are piling up\./);
     expect(message).toContain('leak-report.test.ts');
-    expect(message).toMatch(/\d+ tensors \(0\.00 MiB\) made at/);
+    expect(message).toMatch(/\n  100 tensors \(1\.2 KiB\) made at\n    at .*leak-report\.test\.ts:\d+:\d+/); // x.mul(i): 100 × 12 bytes
     for (let i = 0; i < LEAK_SITE_THRESHOLD; i++) losses.push(x.add(i)); // still growing: no second warning
     expect(warn).toHaveBeenCalledTimes(1);
     for (const t of [...losses, x]) t.dispose();
@@ -97,7 +97,7 @@ for (let i = 0; i < 300; i++) kept.push(x.add(i)); // leak-site`;
     };
     const on = run({ SOFTMAX_NN_DEBUG_LEAKS: '1' });
     expect(on.match(/live tensor memory keeps growing/g)).toHaveLength(1);
-    expect(on).toMatch(/\d+ tensors \(0\.00 MiB\) made at\n {4}at /);
+    expect(on).toMatch(/\n  100 tensors \(400 bytes\) made at\n {4}at /);
     expect(run({ SOFTMAX_NN_DEBUG_LEAKS: '' })).not.toContain('keeps growing');
   });
 });
