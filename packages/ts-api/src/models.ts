@@ -66,16 +66,17 @@ export function buildTraining(recipe: Recipe): { net: nn.Sequential; loss: nn.Cr
   return { net, loss, updater };
 }
 
-/** The shuffled training loader (its own generator, seeded by the recipe) and the test loader. */
+/** The shuffled training loader (its own generator, seeded by the recipe; `trainScoped`: see DataLoaderOptions.scoped) and the test loader. */
 export function buildLoaders(
   recipe: Recipe,
   trainSet: Dataset,
   testSet: Dataset,
   testBatchSize = recipe.batchSize,
+  trainScoped = true,
 ): { trainIter: DataLoader; testIter: DataLoader } {
   const transform = recipe.augment ? transforms.compose([transforms.randomCrop(2), transforms.randomHorizontalFlip(0.5)]) : undefined;
   return {
-    trainIter: new DataLoader(trainSet, { batchSize: recipe.batchSize, shuffle: true, seed: recipe.seed, transform }),
+    trainIter: new DataLoader(trainSet, { batchSize: recipe.batchSize, shuffle: true, seed: recipe.seed, transform, scoped: trainScoped }),
     testIter: new DataLoader(testSet, { batchSize: testBatchSize }),
   };
 }

@@ -3,6 +3,7 @@
 import { rng } from '../backend/index.js';
 import { tensor } from '../tensor/ops/create.js';
 import { noGrad } from '../tensor/grad-mode.js';
+import { SCOPED_ITERATION, scopedIterator } from '../tensor/iteration.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -24,12 +25,21 @@ export interface DataLoaderOptions {
   seed?: number;
   /** Applied to each batch's features. */
   transform?: BatchTransform;
+  /**
+   * Free what each iteration of a loop over this loader makes when the loop moves on (default true).
+   * With false, only the batch's own tensors are freed then, and the rest is the caller's to free.
+   */
+  scoped?: boolean;
 }
+
+const OPTION_KEYS = new Set(['batchSize', 'shuffle', 'dropLast', 'seed', 'transform', 'scoped']);
 
 /**
  * Iterates `[X, y]` batches: `for (const [X, y] of loader)`, as often as you like (each pass is an
- * epoch). A batch's tensors stay valid until the iteration moves on to the next batch (or ends), then
- * they are freed — clone() what you need to keep. This keeps a training loop's memory flat.
+ * epoch). Every tensor an iteration makes — the batch, the predictions, the loss — is freed when the
+ * loop asks for the next batch or leaves (break, return, an exception), so PyTorch's training loop
+ * runs in constant memory without tidy or dispose. Parameters, their gradients and optimiser state
+ * survive; keep(t) saves anything else (see `scoped` to opt out).
  */
 export class DataLoader implements Iterable<[Tensor, Tensor]> {
   readonly dataset: Dataset<[Tensor, Tensor]>;
@@ -37,12 +47,22 @@ export class DataLoader implements Iterable<[Tensor, Tensor]> {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly transform: BatchTransform | undefined;
+  /** Whether loops over this loader free what each iteration makes (the `scoped` option). */
+  readonly scoped: boolean;
   #ownState: Uint32Array | null = null;
 
   constructor(dataset: Dataset<[Tensor, Tensor]>, options: DataLoaderOptions = {}) {
     if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length)) {
       throw new Error('DataLoader: expected a Dataset (an object with length and get(index))');
     }
+    if (options === null || typeof options !== 'object') throw new Error(`DataLoader: options must be an object, got ${String(options)}`);
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw new Error(`DataLoader: unknown option ${JSON.stringify(key)}; expected one of ${[...OPTION_KEYS].join(', ')}`);
+    }
+    if (options.scoped !== undefined && typeof options.scoped !== 'boolean') {
+      throw new Error(`DataLoader: scoped must be true or false, got ${String(options.scoped)}`);
+    }
+    this.scoped = options.scoped ?? true;
     const batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new Error(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
@@ -94,7 +114,8 @@ export class DataLoader implements Iterable<[Tensor, Tensor]> {
     return order;
   }
 
-  #batch(indices: Int32Array): [Tensor, Tensor] {
+  /** The batch of `indices`; `own` keeps it out of every scope (the unscoped loop frees it itself). */
+  #batch(indices: Int32Array, own: boolean): [Tensor, Tensor] {
     return noGrad(() => {
       let x: Tensor;
       let y: Tensor;
@@ -110,7 +131,7 @@ export class DataLoader implements Iterable<[Tensor, Tensor]> {
         if (tx !== x) x.dispose();
         x = tx;
       }
-      return [keep(x), keep(y)];
+      return own ? [keep(x), keep(y)] : [x, y];
     });
   }
 
@@ -124,11 +145,26 @@ export class DataLoader implements Iterable<[Tensor, Tensor]> {
     for (let b = 0; b < count; b++) yield order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
   }
 
-  *[Symbol.iterator](): Iterator<[Tensor, Tensor]> {
+  /** @internal Loops over a scoped loader scope their iterations; data.scoped leaves it as it is. */
+  get [SCOPED_ITERATION](): boolean {
+    return true;
+  }
+
+  [Symbol.iterator](): Iterator<[Tensor, Tensor]> {
+    return this.scoped ? scopedIterator(this.#scopedBatches()) : this.#ownedBatches();
+  }
+
+  /** The batches, made inside the pass's scope: the iteration scope takes them over. */
+  *#scopedBatches(): Generator<[Tensor, Tensor]> {
+    for (const indices of this.indexBatches()) yield this.#batch(indices, false);
+  }
+
+  /** scoped: false — each batch is freed when the loop moves on; nothing else is. */
+  *#ownedBatches(): Generator<[Tensor, Tensor]> {
     let current: [Tensor, Tensor] | null = null;
     try {
       for (const indices of this.indexBatches()) {
-        current = this.#batch(indices);
+        current = this.#batch(indices, true);
         yield current;
         current[0].dispose();
         current[1].dispose();

@@ -2,6 +2,7 @@
 
 export { type Dataset, type BatchDataset, TensorDataset, ImageDataset, subset, isBatchDataset } from './dataset.js';
 export { DataLoader, type DataLoaderOptions, type BatchTransform } from './dataloader.js';
+export { scoped } from '../tensor/iteration.js';
 export * as transforms from './transforms.js';
 export {
   fashionMnist, fashionMnistFromFiles, loadDataFashionMnist, textLabels,

@@ -2,6 +2,7 @@
 
 export { Tensor, memory, type DType, type MemoryInfo, type NestedArray, type BackwardFn } from './tensor.js';
 export { tidy, keep } from './scope.js';
+export { setDebugLeaks, type MemoryGroup } from './leaks.js';
 export { noGrad, enableGrad, isGradEnabled } from './grad-mode.js';
 export {
   tensor, zeros, ones, full, emptyTensor as empty, zerosLike, onesLike, fullLike, eye, linspace, arange,

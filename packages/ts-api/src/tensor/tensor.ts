@@ -3,7 +3,8 @@
 
 import { allocStorage, kernels, subStorage, type Storage } from '../backend/index.js';
 import { isGradEnabled } from './grad-mode.js';
-import { setTensorCheck, track } from './scope.js';
+import { account, creationSite, memoryGroups, siteChanged, type MemoryGroup } from './leaks.js';
+import { freedMessage, setTensorCheck, track } from './scope.js';
 import { contiguousStrides, formatShape, numel, type Shape } from './shape.js';
 import { runBackward, type BackwardOptions } from './autograd.js';
 import { storageDType, type DType } from './dtype.js';
@@ -45,17 +46,37 @@ export interface Layout {
 class SharedStorage {
   refs = 1;
   writes = 0;
+  /** The op that made the data (memory().groups); 'unused' until an op first reads or writes it. */
+  label = 'unused';
+  /** Where user code made it, outside any scope, when debugging leaks. */
+  readonly site = creationSite();
   constructor(readonly storage: Storage) {
     counters.bytes += storage.byteLength;
+    account(this.label, 1, storage.byteLength);
+    if (this.site !== null) siteChanged(this.site, 1, storage.byteLength);
+  }
+  addRef(): void {
+    this.refs++;
+    account(this.label, 1, 0);
+  }
+  relabel(op: string): void {
+    account(this.label, -this.refs, -this.storage.byteLength);
+    this.label = op;
+    account(op, this.refs, this.storage.byteLength);
   }
   release(): void {
     this.refs--;
+    account(this.label, -1, this.refs === 0 ? -this.storage.byteLength : 0);
     if (this.refs === 0) {
       counters.bytes -= this.storage.byteLength;
+      if (this.site !== null) siteChanged(this.site, -1, -this.storage.byteLength);
       this.storage.dispose();
     }
   }
 }
+
+/** The memory().groups entry of the contiguous copies that non-contiguous views read through. */
+const VIEW_COPIES = 'view copies';
 
 const counters = { tensors: 0, bytes: 0 };
 
@@ -69,6 +90,7 @@ interface Held {
 function dropCache(h: Held): void {
   if (h.cache === null) return;
   counters.bytes -= h.cache.byteLength;
+  account(VIEW_COPIES, 0, -h.cache.byteLength);
   h.cache.dispose();
   h.cache = null;
 }
@@ -85,11 +107,13 @@ export interface MemoryInfo {
   tensors: number;
   /** Bytes of wasm memory held by those tensors' storage. */
   bytes: number;
+  /** The same by the op that made the data, largest first: where a leak comes from. */
+  groups: MemoryGroup[];
 }
 
-/** Live tensors and the bytes they hold, like `tf.memory()`. */
+/** Live tensors and the bytes they hold, like `tf.memory()`, and the ops that made them. */
 export function memory(): MemoryInfo {
-  return { tensors: counters.tensors, bytes: counters.bytes };
+  return { tensors: counters.tensors, bytes: counters.bytes, groups: memoryGroups() };
 }
 
 /** Nested arrays of numbers (booleans for a bool tensor, or as input: true = 1), like PyTorch's lists. */
@@ -129,7 +153,7 @@ export class Tensor {
     if (storage instanceof Tensor) {
       shared = storage.#live('view');
       if (layout === undefined && !storage.#contiguous) throw new Error('view: internal error, a contiguous view of a non-contiguous tensor');
-      shared.refs++;
+      shared.addRef();
       this.#version = storage.#version;
     } else {
       if (storage.dtype !== storageDType(dtype)) {
@@ -150,9 +174,16 @@ export class Tensor {
 
   #live(op: string): SharedStorage {
     if (this.#held === null) {
-      throw new Error(`${op}: this tensor (shape ${formatShape(this.shape)}) was disposed; it can no longer be used`);
+      throw new Error(freedMessage(op, this, formatShape(this.shape)));
     }
     return this.#held.shared;
+  }
+
+  /** @internal Names the op that made this tensor's data, unless an op already touched it. */
+  labelOrigin(op: string): this {
+    const shared = this.#live(op);
+    if (shared.label === 'unused') shared.relabel(op);
+    return this;
   }
 
   /**
@@ -161,6 +192,8 @@ export class Tensor {
    */
   storage(op: string): Storage {
     const shared = this.#live(op);
+    // The first op to touch new data is, for every op's result, the op that made it.
+    if (shared.label === 'unused') shared.relabel(op);
     if (this.#plain) return shared.storage;
     if (this.#contiguous) {
       const n = numel(this.shape);
@@ -171,6 +204,7 @@ export class Tensor {
     dropCache(held);
     const copy = allocStorage(shared.storage.dtype, numel(this.shape));
     counters.bytes += copy.byteLength;
+    account(VIEW_COPIES, 0, copy.byteLength);
     held.cache = copy;
     held.cacheWrites = shared.writes;
     this.#gatherInto(copy);

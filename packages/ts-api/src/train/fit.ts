@@ -8,6 +8,7 @@ import { checkEpochs, TrainRun, type History } from './run.js';
 import type { Callback, EpochLogs, Loss, Net, Updater } from './types.js';
 import { makeYielder, nextTask } from '../runtime.js';
 import { runnerFor } from './step-runner.js';
+import { resumeScopes, scopeDepth, suspendScopes } from '../tensor/scope.js';
 
 export interface FitOptions {
   callbacks?: Callback[];
@@ -92,6 +93,7 @@ export async function fitObserved(
       if (net instanceof Module) net.train();
       const totals = new EpochTotals();
       const batches = batchCount(trainIter);
+      const depth = scopeDepth();
       const steps = runner.epoch(trainData, epoch);
       try {
         for (;;) {
@@ -103,7 +105,12 @@ export async function fitObserved(
           const logs = totals.add(step, step.rows, epoch, batches);
           for (const cb of callbacks) cb.onBatchEnd?.(logs, ctx);
           const pause = yielder();
-          if (pause !== null) await pause;
+          if (pause !== null) {
+            // The loop's iteration scope must not collect what other code makes while fit waits.
+            const open = suspendScopes(depth);
+            await pause;
+            resumeScopes(open);
+          }
           if (run.stopped) break;
         }
       } finally {

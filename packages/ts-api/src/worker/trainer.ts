@@ -293,7 +293,9 @@ export class TrainerCore {
     const epochs = options.epochs ?? s.config.epochs;
     if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${showValue(epochs)}`);
     if (s.loaders === null) {
-      const { trainIter, testIter } = buildLoaders({ ...s.config, ...s.arch }, trainSet, testSet, Math.max(s.config.batchSize, 256));
+      // A pass kept open between fit() calls cannot be an iteration scope (it would collect everything
+      // made in between); fit's steps free their own tensors, and the loader each batch.
+      const { trainIter, testIter } = buildLoaders({ ...s.config, ...s.arch }, trainSet, testSet, Math.max(s.config.batchSize, 256), false);
       s.loaders = { train: new ResumableLoader(trainIter), test: testIter };
     }
     const loaders = s.loaders;

@@ -33,6 +33,7 @@ const ALLOWED: Record<string, string> = {
   // memory and autograd bookkeeping
   tidy: 'memory scope, no numbers (test/tensor/memory.test.ts)', keep: 'memory scope, no numbers (test/tensor/memory.test.ts)',
   memory: 'memory report, no numbers (test/tensor/memory.test.ts)',
+  setDebugLeaks: 'leak warning switch, no numbers (test/tensor/leak-report.test.ts)',
   noGrad: 'autograd switch; requiresGrad of every fn case is compared with torch (test/tensor/ops.test.ts for the switch)',
   enableGrad: 'autograd switch (test/tensor/ops.test.ts)', isGradEnabled: 'autograd switch (test/tensor/ops.test.ts)',
   empty: 'uninitialised values by definition (torch.empty too): nothing to compare; its shape, dtype and options are checked in test/tensor/create.test.ts',
@@ -58,6 +59,7 @@ const ALLOWED: Record<string, string> = {
   'data.subset': 'whole-run.test.ts feeds softmax-nn PyTorch\'s batch order through data.subset',
   'data.isBatchDataset': 'predicate, no numbers (test/data/dataloader.test.ts uses both kinds of dataset)',
   'data.DataLoader': 'whole-run.test.ts: its seeded order is recorded and replayed in PyTorch',
+  'data.scoped': 'memory scopes of a loop, no numbers (test/data/iteration-scopes.test.ts); examples/quickstart.ts matches PyTorch through them',
   'data.fashionMnist': 'whole-run.test.ts and state-dict.test.ts load the real dataset with it; the files\' checksums in test/data/fashion-mnist-files.test.ts',
   'data.fashionMnistFromFiles': 'the same datasets from bytes (the demo\'s file picker); test/data/fashion-mnist-files.test.ts covers fashionMnistFromBytes',
   'data.loadDataFashionMnist': 'two DataLoaders over data.fashionMnist (run by examples/softmax-regression.ts in test/examples/cli.test.ts)',
@@ -103,6 +105,7 @@ const ALLOWED: Record<string, string> = {
   'Tensor.tolist': 'nested copy of toArray (test/tensor/ops.test.ts)', 'Tensor.item': 'one element of toArray (test/optim/optim.test.ts)',
 
   'Tensor.storage': '@internal: wasm storage for ops', 'Tensor.sharesStorageWith': '@internal', 'Tensor.ownsStorageAlone': '@internal',
+  'Tensor.labelOrigin': '@internal: names the op that made a tensor for memory().groups (test/tensor/leak-report.test.ts)',
   'Tensor.record': '@internal: how ops record autograd nodes; every fn case\'s gradients go through it',
   // views: layout bookkeeping and the index helpers, no numbers of their own
   slice: 'builds the slice index argument; the index cases pass the same slices as \'1::2\' strings (test/tensor/views.test.ts)',

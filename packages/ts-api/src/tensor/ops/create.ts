@@ -92,12 +92,12 @@ function fromValues(values: ArrayLike<number>, shape: number[], dtype: DType, re
   if (numel(shape) !== values.length) {
     throw new Error(`${where}: shape ${formatShape(shape)} needs ${numel(shape)} values, got ${values.length}`);
   }
-  if (dtype === 'bool') return finish(new Tensor(storageFrom(boolValues(values, where)), shape, dtype), requiresGrad);
+  if (dtype === 'bool') return finish(new Tensor(storageFrom(boolValues(values, where)), shape, dtype).labelOrigin('tensor'), requiresGrad);
   if (dtype === 'int32' && !(values instanceof Int32Array) && !(values instanceof Uint8Array)) checkInt32Values(values, where);
   const typed = dtype === 'float32'
     ? (values instanceof Float32Array ? values : Float32Array.from(values))
     : (values instanceof Int32Array ? values : Int32Array.from(values));
-  return finish(new Tensor(storageFrom(typed), shape, dtype), requiresGrad);
+  return finish(new Tensor(storageFrom(typed), shape, dtype).labelOrigin('tensor'), requiresGrad);
 }
 
 /** A tensor from nested arrays, a number, or a typed array (copied into wasm memory), like `torch.tensor`. */
