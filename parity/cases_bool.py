@@ -201,8 +201,12 @@ def gen_promotion():
 
 
 def print_case(stem, x, requires_grad=False):
-    """str(t) of torch for input.x (its own dtype: int32 stays int32 here), compared with x.toString()."""
+    """str(t) of torch for input.x, compared with x.toString(). A non-empty int32 input is printed by torch
+    as int64: softmax-nn's int32 is the integer type PyTorch code gets by default, so it prints as PyTorch
+    prints its default (no dtype); an empty one names its dtype, as torch names every empty integer tensor's."""
     t = torch.from_numpy(np.array(x, copy=True))
+    if t.dtype == torch.int32 and t.numel() > 0:
+        t = t.long()
     if requires_grad:
         t.requires_grad_(True)
     add_case(stem, 'print', 'Tensor.toString', ['$x'], {'expected': str(t), 'requiresGrad': requires_grad}, 'str(x)',

@@ -49,6 +49,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cases_common import CASES, SEED  # noqa: E402
 from cases_create import gen_create_ops  # noqa: E402
+from cases_d2l_ops import gen_d2l_ops  # noqa: E402
 from cases_data import gen_data  # noqa: E402
 from cases_nn import gen_create, gen_dropout, gen_init, gen_modules, gen_optim, gen_train  # noqa: E402
 from cases_ops import gen_binary, gen_casts, gen_linalg, gen_losses, gen_reduce, gen_shape, gen_softmax, gen_unary  # noqa: E402
@@ -63,7 +64,8 @@ def main():
     ap.add_argument('--out', required=True, help='directory for the *.safetensors cases (its old cases are removed)')
     args = ap.parse_args()
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
-                gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool, gen_views]:
+                gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool, gen_views,
+                gen_d2l_ops]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

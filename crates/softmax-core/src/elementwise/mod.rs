@@ -354,6 +354,15 @@ pub fn pow_scalar(x: &[f32], p: f32, y: &mut [f32]) {
     }
 }
 
+/// y[i] = a[i]^b[i], each element as `pow_scalar` computes it for that exponent (the same special
+/// cases), so a tensor exponent and a number give the same bits.
+pub fn pow_tensor(a: &[f32], b: &[f32], y: &mut [f32]) {
+    debug_assert!(a.len() == y.len() && b.len() == y.len());
+    for ((yi, &x), &p) in y.iter_mut().zip(a).zip(b) {
+        *yi = pow1(pow_kind(p), x, p);
+    }
+}
+
 pub fn pow_scalar_ref(x: &[f32], p: f32, y: &mut [f32]) {
     debug_assert_eq!(x.len(), y.len());
     let kind = pow_kind(p);

@@ -81,6 +81,16 @@ fn hand_values() {
     assert_eq!(p, [1.0, 1.0, 1.0]);
     pow_scalar(&[8.0, 27.0, 4.0], 1.5, &mut p);
     assert!((p[0] - 22.627_417).abs() < 1e-5 && (p[2] - 8.0).abs() < 1e-6);
+    // a tensor exponent: each element as pow_scalar with that exponent (negative base, integer power)
+    let mut q = [0.0f32; 5];
+    pow_tensor(
+        &[3.0, -2.0, 4.0, 2.0, 0.0],
+        &[2.0, 3.0, 0.5, -1.0, 0.0],
+        &mut q,
+    );
+    assert_eq!(q, [9.0, -8.0, 2.0, 0.5, 1.0]);
+    pow_tensor(&[-8.0], &[1.0 / 3.0], &mut q[..1]);
+    assert!(q[0].is_nan());
 
     let mut v = [1.0f32, 2.0, 3.0];
     scale(&[1.0, 2.0, 3.0], -2.0, &mut p);

@@ -62,6 +62,8 @@ export interface Kernels {
   /** da, db of maximum / minimum(a, b), a, b, dy of one length: ties split half / half (PyTorch 1.13). */
   maxminBackward(op: 'maximum' | 'minimum', a: Storage, b: Storage, dy: Storage, da: Storage, db: Storage): void;
   powScalar(x: Storage, p: number, y: Storage): void;
+  /** y[i] = a[i]^b[i] (a tensor exponent), a, b and y of one length. */
+  powTensor(a: Storage, b: Storage, y: Storage): void;
   scale(x: Storage, alpha: number, y: Storage): void;
   addScalar(x: Storage, s: number, y: Storage): void;
   axpy(alpha: number, x: Storage, y: Storage): void;
@@ -330,6 +332,10 @@ function makeKernels(ref: boolean): Kernels {
       abi.maxmin_backward_f32(ref, OPS[op], a, b, dy, da, db, n, { how: { b: how, dy: how, da: how, db: how } });
     },
     powScalar: scalarOp(abi.pow_scalar_f32),
+    powTensor(a, b, y) {
+      const n = lengthOf(y);
+      abi.pow_tensor_f32(a, b, y, n, { how: { a: `y has ${n}`, b: `y has ${n}` } });
+    },
     scale: scalarOp(abi.scale_f32),
     addScalar: scalarOp(abi.add_scalar_f32),
     axpy(alpha, x, y) {

@@ -178,10 +178,24 @@ function addSuffixes(text: string, suffixes: string[], indent: number): string {
   return parts.join('');
 }
 
+/** PyTorch's node names for the ops whose node is always the same one (d2l prints them). */
+const TORCH_NODES: Readonly<Record<string, string>> = {
+  add: 'AddBackward0', sub: 'SubBackward0', mul: 'MulBackward0', div: 'DivBackward0', neg: 'NegBackward0',
+  exp: 'ExpBackward0', log: 'LogBackward0', abs: 'AbsBackward0', relu: 'ReluBackward0', sigmoid: 'SigmoidBackward0',
+  mean: 'MeanBackward0', softmax: 'SoftmaxBackward0', logSoftmax: 'LogSoftmaxBackward0', linear: 'AddmmBackward0',
+  clone: 'CloneBackward0', cat: 'CatBackward0', stack: 'StackBackward0', where: 'WhereBackward0',
+  maskedFill: 'MaskedFillBackward0', cumsum: 'CumsumBackward0',
+};
+
+/** PyTorch's name where one op always makes the same node; else `<Op>Backward` after softmax-nn's op. */
+function gradFnName(op: string): string {
+  return TORCH_NODES[op] ?? `${op[0].toUpperCase()}${op.slice(1)}Backward`;
+}
+
 /**
- * `str(t)` as PyTorch prints it. The dtype is written the PyTorch way (`dtype=torch.int32`); bool, like
- * PyTorch's default dtypes, is named only when the tensor is empty. A tensor computed by a recorded op
- * shows `grad_fn=<…Backward>` named after softmax-nn's op (PyTorch's names differ, e.g. AddBackward0).
+ * `str(t)` as PyTorch prints it. int32 plays the part of PyTorch's default integer type (int64), so like
+ * it and bool it is named (`dtype=torch.int32`) only when the tensor is empty. A tensor computed by a recorded op
+ * shows `grad_fn=<…>`: PyTorch's node name for the common ops, else one named after softmax-nn's op.
  */
 export function formatTensor(t: Tensor): string {
   if (t.isDisposed) return `tensor(<disposed>, size=(${t.shape.join(', ')}${t.ndim === 1 ? ',' : ''}))`;
@@ -192,14 +206,13 @@ export function formatTensor(t: Tensor): string {
     if (t.dtype !== 'float32') suffixes.push(`dtype=torch.${t.dtype}`);
     text = '[]';
   } else {
-    if (t.dtype === 'int32') suffixes.push('dtype=torch.int32');
     const data = t.toArray();
     const strides = t.shape.map((_, d) => numel(t.shape.slice(d + 1)));
     const summarize = t.numel() > THRESHOLD;
     const fmt = formatter(summarize ? summarizedValues(data, t.shape, strides, true) : data, t.dtype);
     text = body(data, t.shape, strides, fmt, summarize);
   }
-  if (t._node !== null) suffixes.push(`grad_fn=<${t._node.op[0].toUpperCase()}${t._node.op.slice(1)}Backward>`);
+  if (t._node !== null) suffixes.push(`grad_fn=<${gradFnName(t._node.op)}>`);
   else if (t.requiresGrad) suffixes.push('requires_grad=True');
   return addSuffixes(`tensor(${text}`, suffixes, 'tensor('.length);
 }

@@ -451,7 +451,13 @@ export class Tensor {
   abs(): Tensor { return ew.abs(this); }
   relu(): Tensor { return ew.relu(this); }
   sigmoid(): Tensor { return ew.sigmoid(this); }
-  pow(exponent: number): Tensor { return ew.pow(this, exponent); }
+  pow(exponent: number | Tensor): Tensor { return ew.pow(this, exponent); }
+  /** The dot product with another 1-D tensor (`torch.dot`). */
+  dot(other: Tensor): Tensor { return la.dot(this, other); }
+  /** Matrix × vector (`torch.mv`). */
+  mv(vec: Tensor): Tensor { return la.mv(this, vec); }
+  /** Matrix × matrix (`torch.mm`). */
+  mm(other: Tensor): Tensor { return la.mm(this, other); }
   square(): Tensor { return ew.square(this); }
   sqrt(): Tensor { return ew.sqrt(this); }
   matmul(other: Tensor): Tensor { return la.matmul(this, other); }

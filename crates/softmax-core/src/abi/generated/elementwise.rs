@@ -271,6 +271,23 @@ fn pow_scalar_f32_checked(reference: bool, x: usize, p: f32, y: usize, n: usize)
     })
 }
 
+/// y[i] = a[i]^b[i] (a tensor exponent), element by element as pow_scalar_f32.
+///
+/// Parameters: 0 a (in f32[n]), 1 b (in f32[n]), 2 y (out f32[n]), 3 n (usize).
+#[no_mangle]
+pub extern "C" fn pow_tensor_f32(a: usize, b: usize, y: usize, n: usize) -> u32 {
+    run(|| {
+        let r_a = region(a, n, 4, 0)?;
+        let r_b = region(b, n, 4, 1)?;
+        let r_y = region(y, n, 4, 2)?;
+        no_alias(&[r_y], &[r_a, r_b])?;
+        // SAFETY: every region is validated and no output overlaps another buffer (see `Region`).
+        let (a, b, y) = unsafe { (r_a.f32s(), r_b.f32s(), r_y.f32s_mut()) };
+        elementwise::pow_tensor(a, b, y);
+        Ok(())
+    })
+}
+
 /// Parameters: 0 x (in f32[n]), 1 alpha (f32), 2 y (out f32[n]), 3 n (usize).
 #[no_mangle]
 pub extern "C" fn scale_f32(x: usize, alpha: f32, y: usize, n: usize) -> u32 {

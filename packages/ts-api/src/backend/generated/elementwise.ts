@@ -133,6 +133,21 @@ export function pow_scalar_f32(ref: boolean, x: Storage, p: number, y: Storage, 
 }
 
 /**
+ * y[i] = a[i]^b[i] (a tensor exponent), element by element as pow_scalar_f32.
+ *
+ * `pow_tensor_f32`. Parameters: 0 a (in f32[n]), 1 b (in f32[n]), 2 y (out f32[n]), 3 n (usize).
+ */
+export function pow_tensor_f32(a: Storage, b: Storage, y: Storage, n: number, opts: CallOpts<'a' | 'b' | 'y'> = {}): void {
+  const kernel = 'pow_tensor_f32';
+  checkSize(kernel, 'n', n);
+  const ptrA = checkBuf(kernel, 'a', a, 'float32', n, opts.how?.a);
+  const ptrB = checkBuf(kernel, 'b', b, 'float32', n, opts.how?.b);
+  const ptrY = checkBuf(kernel, 'y', y, 'float32', n, opts.how?.y);
+  opts.before?.();
+  callExport(kernel, [ptrA, ptrB, ptrY, n], opts.hint4);
+}
+
+/**
  * `scale_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n]), 1 alpha (f32), 2 y (out f32[n]),
  * 3 n (usize).
  */

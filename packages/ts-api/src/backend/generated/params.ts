@@ -22,6 +22,7 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   relu_backward_f32: ['x', 'dy', 'dx', 'n'],
   sigmoid_backward_f32: ['y', 'dy', 'dx', 'n'],
   pow_scalar_f32: ['x', 'p', 'y', 'n'],
+  pow_tensor_f32: ['a', 'b', 'y', 'n'],
   scale_f32: ['x', 'alpha', 'y', 'n'],
   add_scalar_f32: ['x', 's', 'y', 'n'],
   axpy_f32: ['alpha', 'x', 'y', 'n'],
@@ -146,6 +147,7 @@ export interface RawKernelExports {
   sigmoid_backward_f32_ref(y: number, dy: number, dx: number, n: number): number;
   pow_scalar_f32(x: number, p: number, y: number, n: number): number;
   pow_scalar_f32_ref(x: number, p: number, y: number, n: number): number;
+  pow_tensor_f32(a: number, b: number, y: number, n: number): number;
   scale_f32(x: number, alpha: number, y: number, n: number): number;
   scale_f32_ref(x: number, alpha: number, y: number, n: number): number;
   add_scalar_f32(x: number, s: number, y: number, n: number): number;

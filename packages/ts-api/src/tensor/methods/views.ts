@@ -32,6 +32,10 @@ declare module '../tensor.js' {
     maskedFill(mask: Tensor, value: number): Tensor;
     /** `x.where(cond, other)`: this where cond is true, else other (PyTorch's Tensor.where). */
     where(cond: Tensor, other: Tensor | number): Tensor;
+    /** In place: clamps into [min, max] (either may be omitted or null). */
+    clamp_(min?: number | Tensor | null, max?: number | Tensor | null): this;
+    /** In place: writes src at `index` along `dim` (the last duplicate index wins). */
+    scatter_(dim: number, index: Tensor, src: Tensor | number): this;
     /** In place: this += other. */
     add_(other: Tensor | number): this;
     /** In place: this -= other. */
@@ -79,6 +83,8 @@ export function installViewMethods(proto: Tensor): void {
   proto.maskedFill = function (this: Tensor, mask: Tensor, value: number): Tensor { return wh.maskedFill(this, mask, value); };
   proto.where = function (this: Tensor, cond: Tensor, other: Tensor | number): Tensor { return wh.where(cond, this, other); };
   proto.add_ = function <T extends Tensor>(this: T, other: Tensor | number): T { ip.add_(this, other); return this; };
+  proto.clamp_ = function <T extends Tensor>(this: T, min?: number | Tensor | null, max?: number | Tensor | null): T { ip.clamp_(this, min, max); return this; };
+  proto.scatter_ = function <T extends Tensor>(this: T, dim: number, index: Tensor, src: Tensor | number): T { ip.scatter_(this, dim, index, src); return this; };
   proto.sub_ = function <T extends Tensor>(this: T, other: Tensor | number): T { ip.sub_(this, other); return this; };
   proto.mul_ = function <T extends Tensor>(this: T, other: Tensor | number): T { ip.mul_(this, other); return this; };
   proto.div_ = function <T extends Tensor>(this: T, other: Tensor | number): T { ip.div_(this, other); return this; };

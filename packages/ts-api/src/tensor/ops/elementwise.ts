@@ -6,6 +6,9 @@ import { Tensor } from '../tensor.js';
 import { empty, tensor, zerosLike } from './create.js';
 import { expandTo, reduceTo, requireFloat } from './util.js';
 import { promoted } from './promote.js';
+import { toDType } from './shape.js';
+import { maskedFill } from './where.js';
+import { logicalAnd } from './logical.js';
 
 function asTensor(v: Tensor | number): Tensor {
   return v instanceof Tensor ? v : tensor(v);
@@ -160,9 +163,11 @@ export function sigmoid(x: Tensor): Tensor {
   }, [y]);
 }
 
-export function pow(x: Tensor, exponent: number): Tensor {
+/** x to the power `exponent`: a number, or a tensor broadcast against x (PyTorch's `x ** y`). */
+export function pow(x: Tensor, exponent: number | Tensor): Tensor {
+  if (exponent instanceof Tensor) return powTensor(x, exponent);
   if (typeof exponent !== 'number' || Number.isNaN(exponent)) {
-    throw new Error(`pow: the exponent must be a number, got ${String(exponent)}`);
+    throw new Error(`pow: the exponent must be a number or a tensor, got ${String(exponent)}`);
   }
   return unary('pow', x, (a, y) => kernels.powScalar(a, exponent, y)).record('pow', [x], (g) => {
     // x^0 is constant: zero gradient, also at x = 0 where p·x^(p−1) would be 0·∞ = NaN (as PyTorch).
@@ -175,6 +180,56 @@ export function pow(x: Tensor, exponent: number): Tensor {
     pd.dispose();
     return [r];
   });
+}
+
+/** pow(a, b) elementwise over the broadcast shape, float32 (an int or bool operand is cast, as PyTorch promotes). */
+function powTensor(a: Tensor, b: Tensor): Tensor {
+  const fa = a.dtype === 'float32' ? a : toDType(a, 'float32', 'pow');
+  const fb = b.dtype === 'float32' ? b : toDType(b, 'float32', 'pow');
+  const shape = broadcastShapes(fa.shape, fb.shape, 'pow');
+  const out = empty(shape);
+  const ea = expandTo(fa, shape);
+  const eb = expandTo(fb, shape);
+  if (numel(shape) > 0) kernels.powTensor(ea.storage('pow'), eb.storage('pow'), out.storage('pow'));
+  ea.dispose();
+  eb.dispose();
+  if (fa !== a) fa.dispose();
+  if (fb !== b) fb.dispose();
+  return out.record('pow', [a, b], (g) => [
+    a.requiresGrad ? reducedTo(powGradBase(g, a, b), a.shape) : null,
+    b.requiresGrad ? reducedTo(powGradExponent(g, a, b, out), b.shape) : null,
+  ], [a, b, out]);
+}
+
+function reducedTo(grad: Tensor, shape: readonly number[]): Tensor {
+  const r = reduceTo(grad, shape);
+  grad.dispose();
+  return r;
+}
+
+/** d(a^b)/da = b·a^(b−1), and 0 where b = 0 (PyTorch's convention: no 0·∞ at a = 0). */
+function powGradBase(g: Tensor, a: Tensor, b: Tensor): Tensor {
+  const bm1 = addScalar(b, -1);
+  const p = powTensor(a, bm1);
+  const pb = mul(p, b);
+  const d = mul(pb, g);
+  const zeroExp = b.eq(0);
+  const fixed = maskedFill(d, zeroExp, 0);
+  for (const t of [bm1, p, pb, d, zeroExp]) t.dispose();
+  return fixed;
+}
+
+/** d(a^b)/db = a^b·ln a, and 0 where a = 0 and b ≥ 0 (PyTorch's convention). */
+function powGradExponent(g: Tensor, a: Tensor, b: Tensor, result: Tensor): Tensor {
+  const lnA = log(a);
+  const rl = mul(result, lnA);
+  const d = mul(rl, g);
+  const zeroBase = a.eq(0);
+  const nonNegative = b.ge(0);
+  const mask = logicalAnd(zeroBase, nonNegative);
+  const fixed = maskedFill(d, mask, 0);
+  for (const t of [lnA, rl, d, zeroBase, nonNegative, mask]) t.dispose();
+  return fixed;
 }
 
 export function square(x: Tensor): Tensor {

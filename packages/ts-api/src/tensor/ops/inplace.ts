@@ -9,6 +9,8 @@ import { empty, full, zerosLike } from './create.js';
 import * as ew from './elementwise.js';
 import { expand, clone, toDType } from './shape.js';
 import { maskedFill } from './where.js';
+import { scatter } from './gather.js';
+import { clamp } from './unary.js';
 import { requireTensor } from './util.js';
 import { viewAt } from './view.js';
 
@@ -107,6 +109,17 @@ function viewInPlace(self: Tensor, root: Tensor, op: string, others: readonly Te
 }
 
 const asOperand = (v: Tensor | number): Tensor[] => (v instanceof Tensor ? [v] : []);
+const bounds = (...vs: (Tensor | number | null | undefined)[]): Tensor[] => vs.filter((v): v is Tensor => v instanceof Tensor);
+
+/** In place: clamps into [min, max] (either may be omitted), like `clamp_`. */
+export function clamp_(self: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
+  return applyInPlace(self, 'clamp_', bounds(min, max), (t) => clamp(t, min, max));
+}
+
+/** In place: writes src (a tensor or a number) at `index` along `dim`, like `scatter_`. */
+export function scatter_(self: Tensor, dim: number, index: Tensor, src: Tensor | number): Tensor {
+  return applyInPlace(self, 'scatter_', asOperand(src), (t) => scatter(t, dim, index, src));
+}
 
 export function add_(self: Tensor, other: Tensor | number): Tensor {
   return applyInPlace(self, 'add_', asOperand(other), (t) => ew.add(t, other));

@@ -104,3 +104,31 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
 }
 
 export { transpose, t } from './view.js';
+
+function requireDims(op: string, t: Tensor, ndim: number, what: string): void {
+  if (t.ndim !== ndim) throw new Error(`${op}: ${what} must be ${ndim}-D, got shape ${formatShape(t.shape)}`);
+}
+
+/** The dot product of two 1-D tensors of one length, a scalar (`torch.dot`). */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  requireDims('dot', a, 1, 'the first tensor');
+  requireDims('dot', b, 1, 'the second tensor');
+  if (a.shape[0] !== b.shape[0]) {
+    throw new Error(`dot: inconsistent tensor size, expected tensors of the same number of elements, got ${a.shape[0]} and ${b.shape[0]}`);
+  }
+  return matmul(a, b);
+}
+
+/** Matrix × vector: [m, n] · [n] → [m] (`torch.mv`). */
+export function mv(a: Tensor, x: Tensor): Tensor {
+  requireDims('mv', a, 2, 'the matrix');
+  requireDims('mv', x, 1, 'the vector');
+  return matmul(a, x);
+}
+
+/** Matrix × matrix: [m, k] · [k, n] → [m, n] (`torch.mm`). */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  requireDims('mm', a, 2, 'the first matrix');
+  requireDims('mm', b, 2, 'the second matrix');
+  return matmul(a, b);
+}
