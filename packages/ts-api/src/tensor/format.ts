@@ -188,7 +188,8 @@ const TORCH_NODES: Readonly<Record<string, string>> = {
 };
 
 /** PyTorch's name where one op always makes the same node; else `<Op>Backward` after softmax-nn's op. */
-function gradFnName(op: string): string {
+function gradFnName(recorded: string): string {
+  const op = recorded.endsWith('_') ? recorded.slice(0, -1) : recorded; // mul_ records as PyTorch's mul does
   return TORCH_NODES[op] ?? `${op[0].toUpperCase()}${op.slice(1)}Backward`;
 }
 

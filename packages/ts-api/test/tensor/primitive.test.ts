@@ -56,6 +56,10 @@ describe('Symbol.toPrimitive', () => {
   it('a computed tensor shows its op, and a disposed one says so', () => {
     const x = tensor([1, 2], { requiresGrad: true });
     expect(String(x.mul(2))).toBe('tensor([2., 4.], grad_fn=<MulBackward0>)');
+    const y = x.mul(1);
+    y.mul_(3); // an in-place op's node is named as its out-of-place twin's, as in PyTorch
+    expect(String(y)).toBe('tensor([3., 6.], grad_fn=<MulBackward0>)');
+    expect(String(x.pow(tensor([2, 3])))).toBe('tensor([1., 8.], grad_fn=<PowBackward>)');
     const d = tensor([1]);
     d.dispose();
     expect(String(d)).toBe('tensor(<disposed>, size=(1,))');
