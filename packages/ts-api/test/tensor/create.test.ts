@@ -106,12 +106,20 @@ describe('joins and indexed ops: what the parity cases do not reach', () => {
     expect(() => sm.stack([sm.zeros(2), 3 as never])).toThrow('stack: element 1 of the list is a number, not a Tensor');
   });
 
-  it('results are copies, never views of an input', () => {
+  it('cat, repeat and flip give copies; split and chunk give views, as in PyTorch', () => {
     const x = sm.tensor([1, 2, 3]);
-    for (const y of [sm.cat([x]), x.repeat(1), x.flip([]), ...x.split(3), ...x.chunk(1)]) {
+    for (const y of [sm.cat([x]), x.repeat(1), x.flip([])]) {
       expect(y.sharesStorageWith(x)).toBe(false);
       expect(y.tolist()).toEqual([1, 2, 3]);
     }
+    const m = sm.tensor([[1, 2, 3], [4, 5, 6]]);
+    const [a, b] = m.split(2, 1);
+    expect(a.sharesStorageWith(m) && b.sharesStorageWith(m)).toBe(true);
+    b.zero_(); // a write through a piece reaches the tensor it came from
+    expect(m.tolist()).toEqual([[1, 2, 0], [4, 5, 0]]);
+    const [top] = m.chunk(2, 0);
+    top.fill_(9);
+    expect(m.tolist()).toEqual([[9, 9, 9], [4, 5, 0]]);
   });
 
   it('index tensors must be int32; oneHot needs int32 labels and a class count it can infer', () => {

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor.js';
 import { describeValue } from './args.js';
 import { empty } from './create.js';
 import { reduceTo, viewOf } from './util.js';
+import { narrow } from './view.js';
 
 function tensorList(op: string, tensors: readonly Tensor[]): void {
   if (!Array.isArray(tensors)) throw new Error(`${op}: expected an array of tensors, got ${describeValue(tensors)}`);
@@ -93,27 +94,19 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 /** The pieces of `x` along `d` with the given sizes (copies), each with its own gradient. */
-function pieces(op: string, x: Tensor, d: number, sizes: readonly number[]): Tensor[] {
-  const [outer, total, inner] = splitAtDim(x.shape, d);
+/** The pieces as views of `x` (narrow), as PyTorch's split and chunk give: writes reach `x`. */
+function pieces(x: Tensor, d: number, sizes: readonly number[]): Tensor[] {
   let offset = 0;
   return sizes.map((size) => {
     const start = offset;
     offset += size;
-    const shape = x.shape.map((s, k) => (k === d ? size : s));
-    const out = empty(shape, x.dtype);
-    join.copyBlock(x.storage(op), start * inner, total * inner, out.storage(op), 0, size * inner, outer, size * inner);
-    return out.record(op, [x], (g) => {
-      const dx = empty(x.shape);
-      kernels.fill(dx.storage('backward'), 0);
-      join.copyBlock(g.storage('backward'), 0, size * inner, dx.storage('backward'), start * inner, total * inner, outer, size * inner);
-      return [dx];
-    });
+    return narrow(x, d, start, size);
   });
 }
 
 /**
  * Splits `x` along `dim` into pieces of `sizeOrSizes` elements (the last may be smaller) or of the
- * listed sizes (summing to the dim's size), like `torch.split`. The pieces are copies.
+ * listed sizes (summing to the dim's size), like `torch.split`. The pieces are views of `x`.
  */
 export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
   x.storage('split');
@@ -129,14 +122,14 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 
     if (sum !== n) {
       throw new Error(`split: split sizes [${sizes.join(', ')}] must sum exactly to the size of dimension ${d} (${n}) of the input tensor ${formatShape(x.shape)}, but they sum to ${sum}`);
     }
-    return pieces('split', x, d, sizes);
+    return pieces(x, d, sizes);
   }
   const size = sizeOrSizes;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw new Error(`split: split size must be a non-negative integer or an array of them, got ${typeof size === 'number' ? size : describeValue(size)}`);
   if (size === 0 && n !== 0) throw new Error(`split: split size can only be 0 if dimension size is 0, but got dimension ${d} of size ${n}`);
   const count = size === 0 ? 1 : Math.max(Math.ceil(n / size), 1);
   const sizes = Array.from({ length: count }, (_, i) => Math.min(size, n - i * size));
-  return pieces('split', x, d, sizes);
+  return pieces(x, d, sizes);
 }
 
 /** Splits `x` into `chunks` pieces along `dim` as `torch.chunk` does (each ⌈size/chunks⌉, fewer when they run out). */
@@ -147,9 +140,9 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   const d = normalizeDim(dim, x.ndim, 'chunk');
   const n = x.shape[d];
   const size = Math.ceil(n / chunks);
-  if (n === 0) return pieces('chunk', x, d, new Array<number>(chunks).fill(0));
+  if (n === 0) return pieces(x, d, new Array<number>(chunks).fill(0));
   const count = Math.ceil(n / size);
-  return pieces('chunk', x, d, Array.from({ length: count }, (_, i) => Math.min(size, n - i * size)));
+  return pieces(x, d, Array.from({ length: count }, (_, i) => Math.min(size, n - i * size)));
 }
 
 /** Tiles `x` `sizes[d]` times along each dim (sizes may add leading dims), like `Tensor.repeat`. */
