@@ -93,6 +93,8 @@ export class TensorDataset implements BatchDataset {
     const [x, y] = this.tensors;
     const rowLen = (t: Tensor): number => t.numel() / Math.max(1, t.shape[0]);
     if (x.dtype !== 'float32' || (y.dtype === 'int32' && rowLen(y) !== 1)) return null;
+    // A non-contiguous view reads through a copy that a write to its base replaces: not a stable source.
+    if (!x.isContiguous() || !y.isContiguous()) return null;
     return {
       x: { storage: x.storage('TensorDataset'), rowLen: rowLen(x), scale: null }, y: { storage: y.storage('TensorDataset'), rowLen: rowLen(y) },
       xRow: x.shape.slice(1), yRow: y.shape.slice(1), map: null,

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { data, manualSeed, memory, tensor, type Tensor } from '../../src/index.js';
 import { expectClose } from '../helpers/gradcheck.js';
+import { gatherSourceOf } from '../../src/data/dataset.js';
 
 const { DataLoader, TensorDataset, ImageDataset, transforms } = data;
 
@@ -125,5 +126,20 @@ describe('ImageDataset and transforms', () => {
     const a = transforms.randomCrop(1)(X).toArray();
     manualSeed(5);
     expect(transforms.randomCrop(1)(X).toArray()).toEqual(a);
+  });
+});
+
+describe('TensorDataset over a view', () => {
+  it('reads a non-contiguous view afresh each batch: a write to its base is seen, as in PyTorch', () => {
+    const base = tensor(range(3 * 4), { shape: [3, 4] });
+    const ds = new TensorDataset(base.T, tensor(Int32Array.from([0, 1, 2, 3])));
+    expect(gatherSourceOf(ds)).toBeNull();
+    const first = (): number[][] => {
+      for (const [X] of new DataLoader(ds, { batchSize: 4 })) return X.tolist() as number[][];
+      return [];
+    };
+    expect(first()[1]).toEqual([1, 5, 9]);
+    base.indexPut_([0, 1], 100);
+    expect(first()[1]).toEqual([100, 5, 9]);
   });
 });
