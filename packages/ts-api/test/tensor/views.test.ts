@@ -278,3 +278,13 @@ describe('in-place ops on views of tensors that require grad (PyTorch\'s CopySli
     expect(list(a.grad!)).toEqual([[0, 0], [3, 3]]);
   });
 });
+
+describe('indexPut_ accumulate', () => {
+  it('throws instead of assigning when PyTorch would add', () => {
+    const x = zeros([3]);
+    expect(() => x.indexPut_([tensor([0, 0], { dtype: 'int32' })], 1, true)).toThrow('indexPut_: accumulate=true is not supported yet');
+    expect(list(x)).toEqual([0, 0, 0]);
+    x.indexPut_([tensor([0, 2], { dtype: 'int32' })], 1, false);
+    expect(list(x)).toEqual([1, 0, 1]);
+  });
+});

@@ -12,7 +12,7 @@ declare module '../tensor.js' {
     /** `x[...idx]`: numbers, `slice()`s or ':'-strings, null (new axis), '...' give a view; int32 tensors, number[] and bool masks a copy. */
     index(...idx: ix.Index[]): Tensor;
     /** `x[...indices] = value` (PyTorch's index_put_): `x.indexPut_([0, 0], 42)`, `x.indexPut_([mask], 0)`. */
-    indexPut_(indices: readonly ix.Index[], value: Tensor | number): this;
+    indexPut_(indices: readonly ix.Index[], value: Tensor | number, accumulate?: boolean): this;
     /** `x.select(dim, i)`: the slice at index i of dim, that dim removed (a view). */
     select(dim: number, index: number): Tensor;
     /** `length` elements of `dim` from `start` (a view). */
@@ -67,7 +67,7 @@ function dimsArg(args: readonly (number | readonly number[])[]): number[] {
 
 export function installViewMethods(proto: Tensor): void {
   proto.index = function (this: Tensor, ...idx: ix.Index[]): Tensor { return ix.index(this, ...idx); };
-  proto.indexPut_ = function <T extends Tensor>(this: T, indices: readonly ix.Index[], value: Tensor | number): T { ix.indexPut_(this, indices, value); return this; };
+  proto.indexPut_ = function <T extends Tensor>(this: T, indices: readonly ix.Index[], value: Tensor | number, accumulate?: boolean): T { ix.indexPut_(this, indices, value, accumulate); return this; };
   proto.select = function (this: Tensor, dim: number, index: number): Tensor { return vw.select(this, dim, index); };
   proto.narrow = function (this: Tensor, dim: number, start: number, length: number): Tensor { return vw.narrow(this, dim, start, length); };
   proto.permute = function (this: Tensor, ...dims: (number | readonly number[])[]): Tensor { return vw.permute(this, dimsArg(dims)); };

@@ -231,7 +231,9 @@ export function index(x: Tensor, ...items: Index[]): Tensor {
 }
 
 /** `x[...indices] = value` (PyTorch's index_put_): value a number or a tensor broadcast to the indexed shape. */
-export function indexPut_(x: Tensor, indices: readonly Index[], value: Tensor | number): Tensor {
+export function indexPut_(x: Tensor, indices: readonly Index[], value: Tensor | number, accumulate = false): Tensor {
+  // PyTorch's accumulate=True adds at repeated indices; refusing it beats a silent plain assignment.
+  if (accumulate !== false) throw new Error('indexPut_: accumulate=true is not supported yet; use scatterAdd, or read with x.index(…), add, and write back with indexPut_ (repeated indices then count once)');
   if (!Array.isArray(indices)) throw new Error(`indexPut_: indices must be an array of indices (e.g. [0, slice(1)]), got ${describe(indices)}`);
   const v = value instanceof Tensor ? value : tensor(value, { dtype: x.dtype === 'bool' ? 'bool' : x.dtype });
   return applyInPlace(x, 'indexPut_', [v], (cur) => indexPut(cur, indices, v));
