@@ -211,3 +211,52 @@ def gen_layers():
     gen_bce()
     gen_nll()
     gen_regression()
+    gen_activations()
+
+
+def activation_input(r, shape):
+    x = normal(r, shape, 3.0)
+    x.flat[::11] = 0.0
+    x.flat[5::11] = 100.0
+    x.flat[7::11] = -100.0
+    return x
+
+
+ACTIVATIONS = [
+    # (op, TS extra args, torch function, module path, module args)
+    ('nn.functional.tanh', [], torch.tanh, 'nn.Tanh', []),
+    ('nn.functional.leakyRelu', [], F.leaky_relu, 'nn.LeakyReLU', []),
+    ('nn.functional.leakyRelu', [0.2], lambda x: F.leaky_relu(x, 0.2), 'nn.LeakyReLU', [0.2]),
+    ('nn.functional.leakyRelu', [-1.5], lambda x: F.leaky_relu(x, -1.5), 'nn.LeakyReLU', [-1.5]),
+    ('nn.functional.gelu', [], F.gelu, 'nn.GELU', []),
+    ('nn.functional.gelu', [{'approximate': 'none'}], F.gelu, 'nn.GELU', [{'approximate': 'none'}]),
+    ('nn.functional.gelu', [{'approximate': 'tanh'}], lambda x: F.gelu(x, approximate='tanh'), 'nn.GELU', [{'approximate': 'tanh'}]),
+    ('nn.functional.softplus', [], F.softplus, 'nn.Softplus', []),
+    ('nn.functional.softplus', [{'beta': 2, 'threshold': 5}], lambda x: F.softplus(x, beta=2, threshold=5), 'nn.Softplus',
+     [{'beta': 2, 'threshold': 5}]),
+    ('nn.functional.softplus', [{'beta': 0.5}], lambda x: F.softplus(x, beta=0.5), 'nn.Softplus', [{'beta': 0.5}]),
+]
+
+
+def gen_activations():
+    for op, extra, f, mod, margs in ACTIVATIONS:
+        tag = json_tag(extra)
+        for shape in [(37, 13), (3, 5), (1,), (255,)]:
+            stem = f'{op}.{tag}.{dims(shape)}'
+            r = rng_for(stem)
+            fn_case(stem, op, ['$x'] + extra, {'x': activation_input(r, shape)}, f, f'{op}(x, {extra})', grads=('x',))
+        stem = f'{mod}.{tag}.37x13'
+        r = rng_for(stem)
+        module_case(stem, M(mod, *margs), {'x': activation_input(r, (37, 13))})
+    # softplus at and around its switch: beta·x = threshold exactly, just above and just below
+    op = 'nn.functional.softplus'
+    x = np.array([2.5, np.nextafter(np.float32(2.5), np.float32(3)), np.nextafter(np.float32(2.5), np.float32(2)), -2.5, 0.0],
+                 np.float32)
+    fn_case(f'{op}.switch-point', op, ['$x', {'beta': 2, 'threshold': 5}], {'x': x}, lambda x: F.softplus(x, beta=2, threshold=5),
+            'F.softplus(x, beta=2, threshold=5)', grads=('x',))
+
+
+def json_tag(extra):
+    if not extra:
+        return 'default'
+    return '.'.join(f'{k}{v}' for k, v in extra[0].items()) if isinstance(extra[0], dict) else f'slope{extra[0]}'

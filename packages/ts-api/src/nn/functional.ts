@@ -8,3 +8,4 @@ export { crossEntropy, mseLoss } from '../tensor/ops/loss.js';
 export { flatten } from '../tensor/ops/shape.js';
 export { oneHot } from '../tensor/ops/gather.js';
 export { binaryCrossEntropyWithLogits, binaryCrossEntropy, nllLoss, l1Loss, smoothL1Loss, huberLoss } from './loss-functions.js';
+export { tanh, leakyRelu, gelu, softplus } from './activations.js';
