@@ -123,7 +123,10 @@ describable(BCEWithLogitsLoss, 'BCEWithLogitsLoss', (m) => ({ reduction: m.reduc
   (d) => new BCEWithLogitsLoss({ reduction: red(d), weight: fromData(d.weight), posWeight: fromData(d.posWeight) }));
 describable(BCELoss, 'BCELoss', (m) => ({ reduction: m.reduction, weight: toData(m.weight) }),
   (d) => new BCELoss({ reduction: red(d), weight: fromData(d.weight) }));
-describable(NLLLoss, 'NLLLoss', (m) => ({ reduction: m.reduction, weight: toData(m.weight), ignoreIndex: m.ignoreIndex }),
+// A weighted mean, or a mean that an ignoreIndex ≥ 0 may shrink, divides by what only the whole batch
+// knows: data-parallel shards (which scale by the element count) cannot reproduce it, so no description.
+const shardable = (m: NLLLoss): boolean => m.reduction !== 'mean' || (m.weight === null && m.ignoreIndex < 0);
+describable(NLLLoss, 'NLLLoss', (m) => (shardable(m) ? { reduction: m.reduction, weight: toData(m.weight), ignoreIndex: m.ignoreIndex } : null),
   (d) => new NLLLoss({ reduction: red(d), weight: fromData(d.weight), ignoreIndex: d.ignoreIndex as number }));
 describable(L1Loss, 'L1Loss', (m) => ({ reduction: m.reduction }), (d) => new L1Loss({ reduction: red(d) }));
 describable(SmoothL1Loss, 'SmoothL1Loss', (m) => ({ reduction: m.reduction, beta: m.beta }),
