@@ -2,7 +2,7 @@
 // logits), negative log-likelihood, L1, smooth L1 and Huber — PyTorch's formulas, composed from tensor ops.
 
 import type { Reduction } from '../backend/index.js';
-import { noGrad } from '../tensor/grad-mode.js';
+import { isGradEnabled, noGrad } from '../tensor/grad-mode.js';
 import { abs, add, div, exp, log, mul, neg, sigmoid, sub } from '../tensor/ops/elementwise.js';
 import { gather, indexSelect } from '../tensor/ops/gather.js';
 import { checkReduction } from '../tensor/ops/loss.js';
@@ -68,7 +68,7 @@ function optionalWeight(w: Tensor | null | undefined, input: Tensor, where: stri
 
 /** Gradients flow to the input only; PyTorch's target and weight gradients are not implemented here. */
 function inputGradOnly(where: string, others: readonly (Tensor | null)[]): void {
-  if (others.some((t) => t !== null && t.requiresGrad)) {
+  if (isGradEnabled() && others.some((t) => t !== null && t.requiresGrad)) {
     throw new Error(`${where}: gradients with respect to target, weight or posWeight are not supported (only the input's)`);
   }
 }
