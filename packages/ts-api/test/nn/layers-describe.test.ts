@@ -66,4 +66,13 @@ describe('fit with workers: 2', () => {
     one.forEach((a, k) => a.forEach((v, i) => { diff = Math.max(diff, Math.abs(v - two[k][i])); }));
     expect(diff).toBeLessThan(1e-5);
   });
+
+  it('refuses a weighted NLLLoss mean by name rather than computing another mean', async () => {
+    manualSeed(6);
+    const set = new data.TensorDataset(randn([20, 4]), randint(0, 2, [20], { dtype: 'int32' }));
+    const net = new nn.Sequential(new nn.Linear(4, 2), new nn.LogSoftmax(1));
+    const opt = new optim.SGD(net.parameters(), { lr: 0.1 });
+    await expect(train.fit(net, new data.DataLoader(set, { batchSize: 10 }), new data.DataLoader(set, { batchSize: 10 }),
+      new nn.NLLLoss({ weight: tensor([1, 2]) }), 1, opt, { workers: 2 })).rejects.toThrow("an NLLLoss 'mean' only without weight");
+  });
 });
