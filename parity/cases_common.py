@@ -116,6 +116,9 @@ def fn_case(stem, op, args, inputs, torch_fn, torch_expr, grads=(), grad_scale=1
     add_case(stem, 'fn', op, args, spec, torch_expr, tensors)
 
 
+MODULE_BUILDERS = {}  # path -> (args -> torch module), filled by the cases_*.py of newer layers
+
+
 def build_module(spec):
     """The torch module for a TS constructor spec {"$module": path, "args": [...]}."""
     path, args = spec['$module'], spec['args']
@@ -139,6 +142,8 @@ def build_module(spec):
     if path == 'nn.MSELoss':
         o = a[0] if a else {}
         return torch.nn.MSELoss(reduction=o.get('reduction', 'mean'))
+    if path in MODULE_BUILDERS:
+        return MODULE_BUILDERS[path](a)
     raise ValueError(path)
 
 

@@ -7,3 +7,6 @@ export { dropout } from '../tensor/ops/dropout.js';
 export { crossEntropy, mseLoss } from '../tensor/ops/loss.js';
 export { flatten } from '../tensor/ops/shape.js';
 export { oneHot } from '../tensor/ops/gather.js';
+export { binaryCrossEntropyWithLogits, binaryCrossEntropy, nllLoss, l1Loss, smoothL1Loss, huberLoss } from './loss-functions.js';
+export { tanh, leakyRelu, gelu, softplus } from './activations.js';
+export { gumbelSoftmax, type GumbelSoftmaxOptions } from './gumbel.js';

@@ -6,5 +6,8 @@ export { Sequential } from './sequential.js';
 export { Linear } from './linear.js';
 export { Flatten, ReLU, Sigmoid, Softmax, LogSoftmax, Dropout, Identity } from './layers.js';
 export { CrossEntropyLoss, MSELoss, type CrossEntropyLossOptions } from './loss.js';
+export { BCEWithLogitsLoss, BCELoss, NLLLoss, L1Loss, SmoothL1Loss, HuberLoss } from './losses.js';
+export type { BCEOptions, BCEWithLogitsOptions, NLLLossOptions, SmoothL1LossOptions, HuberLossOptions } from './loss-functions.js';
+export { Tanh, LeakyReLU, GELU, Softplus, type GeluApproximate } from './activations.js';
 export * as init from './init.js';
 export * as functional from './functional.js';

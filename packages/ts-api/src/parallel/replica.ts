@@ -72,10 +72,10 @@ export function describeModel(net: unknown): { model: ModuleDescription; params:
   return { model, params, paramLength: offset };
 }
 
-/** The loss as data: one that describes itself and has a reduction (CrossEntropyLoss, MSELoss). */
+/** The loss as data: a built-in loss module that describes itself and has a reduction. */
 export function describeLoss(loss: unknown): ModuleDescription {
   const d = loss instanceof Module ? loss.describe() : null;
-  if (d === null || typeof d.reduction !== 'string') throw new Error(`workers > 1 needs nn.CrossEntropyLoss or nn.MSELoss as the loss; got ${nameOf(loss)}`);
+  if (d === null || typeof d.reduction !== 'string') throw new Error(`workers > 1 needs a built-in loss module (nn.CrossEntropyLoss, nn.MSELoss, nn.NLLLoss, nn.BCEWithLogitsLoss, …; an NLLLoss 'mean' only without weight or a non-negative ignoreIndex) as the loss; got ${nameOf(loss)}`);
   return d;
 }
 

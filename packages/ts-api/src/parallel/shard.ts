@@ -22,7 +22,8 @@ export function shardGradient(
   return tidy(() => {
     const yHat = net.forward(x);
     const s = sumLoss(yHat, y);
-    const perRow = spec.kind !== 'CrossEntropyLoss' ? yHat.numel() / x.shape[0] : 1;
+    // Class-index losses give one loss per row; the element-wise ones one per output.
+    const perRow = spec.kind !== 'CrossEntropyLoss' && spec.kind !== 'NLLLoss' ? yHat.numel() / x.shape[0] : 1;
     const scales = lossScales(spec, updater, rows, rows * perRow);
     (scales.gradScale === 1 ? s : s.mul(scales.gradScale)).backward();
     return { lossSum: scales.lossSum(s.item()), correct: accuracy(yHat, y) };

@@ -45,6 +45,7 @@ const ALLOWED: Record<string, string> = {
   // nn: base classes and helpers with no computation of their own
   'nn.Module': 'abstract base class; its subclasses are covered', 'nn.Parameter': 'marks a tensor; no arithmetic',
   'nn.isParameter': 'predicate (test/nn/module.test.ts)',
+  'nn.functional.gumbelSoftmax': 'random by design: class frequencies against softmax(logits) by a chi-square test, and the straight-through gradient by hand (test/nn/gumbel.test.ts)',
   'optim.Optimizer': 'abstract base class; SGD, Adam, AdamW are covered',
 
   // io: the file format is compared with PyTorch as files, not as numbers

@@ -34,7 +34,7 @@ const FLOATS: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: 
  * JSON arguments → call arguments: "$x" is the tensor input.x (also inside arrays: cat / stack lists,
  * index lists), {"$module": …} a module built from its spec, {"$T": "x"} the view x.T,
  * {"$index": "x", "args": […]} the view x.index(…), {"$float": "inf" | "-inf" | "nan"} the number JSON
- * cannot write.
+ * cannot write; inside an options object, "$w" is the tensor input.w too.
  */
 function bindArgs(c: Case, args: unknown[]): unknown[] {
   return args.map((a) => {
@@ -50,6 +50,10 @@ function bindArgs(c: Case, args: unknown[]): unknown[] {
     if (a !== null && typeof a === 'object' && '$index' in a) {
       const v = a as { $index: string; args: unknown[] };
       return input(c, v.$index).index(...(bindArgs(c, v.args) as sm.Index[]));
+    }
+    // an options object whose values name inputs: { weight: "$w" }
+    if (a !== null && typeof a === 'object' && Object.values(a).some((v) => typeof v === 'string' && v.startsWith('$'))) {
+      return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, bindArgs(c, [v])[0]]));
     }
     return a;
   });
