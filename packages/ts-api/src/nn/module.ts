@@ -15,6 +15,8 @@ const BUFFERS = Symbol('buffers');
 const MEMBERS = Symbol('members');
 /** The registry of parameters and children, for Sequential (which reorders it on insert). */
 export const registeredOf = (m: Module): Map<string, Module | Tensor | null> => m[REGISTERED];
+/** Every child under every name, repeats included: what str(net), state_dict and Sequential walk. */
+export const childEntries = (m: Module): [string, Module][] => m[MEMBERS]().filter((e): e is [string, Module] => e[1] instanceof Module);
 
 export type StateDict = Record<string, Tensor>;
 
@@ -161,8 +163,10 @@ export abstract class Module {
     return out;
   }
 
+  /** Direct children by name; a module registered under two names comes once, as in PyTorch. */
   namedChildren(): [string, Module][] {
-    return this[MEMBERS]().filter((e): e is [string, Module] => e[1] instanceof Module);
+    const seen = new Set<Module>();
+    return childEntries(this).filter(([, m]) => !seen.has(m) && seen.add(m) !== undefined);
   }
 
   children(): Module[] {
@@ -171,10 +175,15 @@ export abstract class Module {
 
   /** This module and every descendant, depth first, self first (PyTorch's named_modules order). */
   namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
-    for (const [name, child] of this.namedChildren()) {
-      out.push(...child.namedModules(prefix === '' ? name : `${prefix}.${name}`));
-    }
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const visit = (m: Module, pre: string): void => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([pre, m]);
+      for (const [name, child] of childEntries(m)) visit(child, pre === '' ? name : `${pre}.${name}`);
+    };
+    visit(this, prefix);
     return out;
   }
 
@@ -287,7 +296,7 @@ export abstract class Module {
   toString(): string {
     const extra = this.extraRepr();
     const extraLines = extra === '' ? [] : extra.split('\n');
-    const childLines = this.namedChildren().map(([n, c]) => `(${n}): ${c.toString().split('\n').join('\n  ')}`);
+    const childLines = childEntries(this).map(([n, c]) => `(${n}): ${c.toString().split('\n').join('\n  ')}`);
     const lines = [...extraLines, ...childLines];
     // PyTorch's _get_name() + '(' layout: a single extra line stays inline, anything else one per line.
     if (childLines.length === 0 && extraLines.length <= 1) return `${this.constructor.name}(${extra})`;
@@ -310,7 +319,7 @@ function stateEntries(root: Module): [string, Tensor][] {
     const full = (name: string): string => (pre === '' ? name : `${pre}.${name}`);
     for (const [name, value] of m[MEMBERS]()) if (value instanceof Tensor) out.push([full(name), value]);
     for (const [name, b] of m[BUFFERS]) if (b.tensor !== null && b.persistent) out.push([full(name), b.tensor]);
-    for (const [name, child] of m.namedChildren()) visit(child, full(name));
+    for (const [name, child] of childEntries(m)) visit(child, full(name));
   };
   visit(root, '');
   return out;

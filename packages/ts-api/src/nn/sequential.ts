@@ -2,7 +2,7 @@
 // (registerModule/addModule, append, insert, extend, net[i] = m, delete net[i]) changes what forward runs.
 
 import type { Tensor } from '../tensor/tensor.js';
-import { describable, Module, registeredOf, type ModuleDescription } from './module.js';
+import { childEntries, describable, Module, registeredOf, type ModuleDescription } from './module.js';
 
 const INDEX = /^-?\d+$/;
 
@@ -108,7 +108,7 @@ export class Sequential extends Module {
 
 // Private fields and methods cannot be used here: methods run with `this` = the Proxy.
 function layersOf(s: Sequential): [string, Module][] {
-  return s.namedChildren();
+  return childEntries(s);
 }
 
 function indexIn(s: Sequential, index: number, what: string): number {
@@ -148,7 +148,7 @@ function nameOf(v: unknown): string {
 
 // A layer used twice (tied weights) would be rebuilt as two independent layers: not describable.
 describable(Sequential, 'Sequential', (m) => {
-  const children = m.namedChildren();
+  const children = childEntries(m);
   if (new Set(children.map(([, c]) => c)).size !== children.length) return null;
   const layers = children.map(([, c]) => c.describe());
   if (!layers.every((l) => l !== null)) return null;
