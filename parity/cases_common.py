@@ -120,7 +120,21 @@ MODULE_BUILDERS = {}  # path -> (args -> torch module), filled by the cases_*.py
 
 
 def build_module(spec):
-    """The torch module for a TS constructor spec {"$module": path, "args": [...]}."""
+    """The torch module for a TS constructor spec {"$module": path, "args": [...]}, then the spec's
+    optional "then" steps ([method, *args], e.g. ["addModule", "b0", {...}]; {"$layer": i} is net[i])."""
+    m = build_plain_module(spec)
+    for method, *args in spec.get('then', []):
+        def arg(x):
+            if isinstance(x, list):
+                return [arg(y) for y in x]
+            if isinstance(x, dict) and '$layer' in x:
+                return m[x['$layer']]
+            return build_module(x) if isinstance(x, dict) and '$module' in x else x
+        getattr(m, {'addModule': 'add_module', 'registerModule': 'add_module'}.get(method, method))(*[arg(x) for x in args])
+    return m
+
+
+def build_plain_module(spec):
     path, args = spec['$module'], spec['args']
     a = [build_module(x) if isinstance(x, dict) and '$module' in x else x for x in args]
     if path == 'nn.Linear':

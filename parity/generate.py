@@ -23,8 +23,9 @@ torch 1.13 has no safetensors module, so the format (8-byte little-endian header
 raw little-endian data) is written and read with json + numpy (safetensors_np.py, shared with whole_run.py).
 
 The cases are made in cases_ops.py (tensor ops), cases_nn.py (randomness, modules, optimisers, training
-runs), cases_data.py (transforms, ImageDataset), cases_layers.py (losses and activations) and cases_bool.py (comparisons, logical ops, casts,
-promotion, printing), with the helpers of cases_common.py.
+runs), cases_data.py (transforms, ImageDataset), cases_layers.py (losses and activations),
+cases_bool.py (comparisons, logical ops, casts, promotion, printing) and cases_container.py (Sequential as a
+container, str(net), state-dict keys), with the helpers of cases_common.py.
 
 Determinism (parity/check-regenerate.sh relies on it): fixed seeds per case (crc32 of the case name),
 numpy's legacy RandomState (its streams are frozen), torch.set_num_threads(1), sorted JSON keys, sorted
@@ -48,6 +49,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cases_common import CASES, SEED  # noqa: E402
+from cases_container import gen_container  # noqa: E402
 from cases_create import gen_create_ops  # noqa: E402
 from cases_d2l_ops import gen_d2l_ops  # noqa: E402
 from cases_data import gen_data  # noqa: E402
@@ -66,7 +68,7 @@ def main():
     args = ap.parse_args()
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
                 gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool, gen_views,
-                gen_d2l_ops, gen_layers]:
+                gen_d2l_ops, gen_layers, gen_container]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

@@ -103,7 +103,7 @@ export class LeakyReLU extends Module {
     return leakyRelu(input, this.negativeSlope);
   }
   override extraRepr(): string {
-    return `negativeSlope=${this.negativeSlope}`;
+    return `negative_slope=${this.negativeSlope}`;
   }
 }
 

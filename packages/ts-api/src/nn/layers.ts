@@ -15,7 +15,7 @@ export class Flatten extends Module {
     return flatten(input, this.startDim, this.endDim);
   }
   override extraRepr(): string {
-    return `startDim=${this.startDim}, endDim=${this.endDim}`;
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
   }
 }
 
@@ -67,7 +67,7 @@ export class Dropout extends Module {
     return dropout(input, this.p, this.training);
   }
   override extraRepr(): string {
-    return `p=${this.p}`;
+    return `p=${this.p}, inplace=False`;
   }
 }
 

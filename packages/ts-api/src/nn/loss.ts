@@ -28,9 +28,6 @@ export class CrossEntropyLoss extends Module {
     return crossEntropy(input, target, { reduction: this.reduction, labelSmoothing: this.labelSmoothing });
   }
 
-  override extraRepr(): string {
-    return `reduction='${this.reduction}', labelSmoothing=${this.labelSmoothing}`;
-  }
 }
 
 export class MSELoss extends Module {

@@ -33,9 +33,6 @@ export class BCEWithLogitsLoss extends Module {
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropyWithLogits(input, target, { weight: this.weight, posWeight: this.posWeight, reduction: this.reduction });
   }
-  override extraRepr(): string {
-    return `reduction='${this.reduction}'`;
-  }
 }
 
 export class BCELoss extends Module {
@@ -48,9 +45,6 @@ export class BCELoss extends Module {
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
-  }
-  override extraRepr(): string {
-    return `reduction='${this.reduction}'`;
   }
 }
 
@@ -67,9 +61,6 @@ export class NLLLoss extends Module {
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
-  }
-  override extraRepr(): string {
-    return `reduction='${this.reduction}', ignoreIndex=${this.ignoreIndex}`;
   }
 }
 
@@ -96,9 +87,6 @@ export class SmoothL1Loss extends Module {
   forward(input: Tensor, target: Tensor): Tensor {
     return smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
   }
-  override extraRepr(): string {
-    return `reduction='${this.reduction}', beta=${this.beta}`;
-  }
 }
 
 export class HuberLoss extends Module {
@@ -112,9 +100,6 @@ export class HuberLoss extends Module {
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
-  }
-  override extraRepr(): string {
-    return `reduction='${this.reduction}', delta=${this.delta}`;
   }
 }
 

@@ -10,6 +10,14 @@ import { formatShape, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { isParameter, Parameter } from './parameter.js';
 
+const REGISTERED = Symbol('registered');
+const BUFFERS = Symbol('buffers');
+const MEMBERS = Symbol('members');
+/** The registry of parameters and children, for Sequential (which reorders it on insert). */
+export const registeredOf = (m: Module): Map<string, Module | Tensor | null> => m[REGISTERED];
+/** Every child under every name, repeats included: what str(net), state_dict and Sequential walk. */
+export const childEntries = (m: Module): [string, Module][] => m[MEMBERS]().filter((e): e is [string, Module] => e[1] instanceof Module);
+
 export type StateDict = Record<string, Tensor>;
 
 export interface LoadStateDictResult {
@@ -71,7 +79,10 @@ export abstract class Module {
     if (k === undefined) throw new Error(`Module.fromDescription: no module kind ${JSON.stringify(d.kind)}`);
     return k.rebuild(d);
   }
-  readonly #registered = new Map<string, Module | Tensor | null>();
+  // Symbol-keyed, not private (#): a Sequential is reached through a Proxy (net[0]), and a private
+  // field cannot be read through a Proxy.
+  readonly [REGISTERED] = new Map<string, Module | Tensor | null>();
+  readonly [BUFFERS] = new Map<string, { tensor: Tensor | null; persistent: boolean }>();
 
   /** The computation. Subclasses define it; `call` is an alias so `net.call(x)` reads like `net(x)`. */
   abstract forward(...inputs: Tensor[]): Tensor;
@@ -83,31 +94,79 @@ export abstract class Module {
   /** Adds (or replaces) a child under `name`, as PyTorch's add_module. */
   registerModule(name: string, module: Module | null): void {
     checkName(name, 'registerModule');
-    if (module !== null && !(module instanceof Module)) throw new Error(`registerModule: ${name} is not a Module`);
-    this.#registered.set(name, module);
+    if (module !== null && !(module instanceof Module)) throw new Error(`registerModule: ${name} is not a Module, got ${describeValue(module)}`);
+    if (this[BUFFERS].has(name)) throw new Error(`registerModule: ${JSON.stringify(name)} is already a buffer`);
+    this[REGISTERED].set(name, module);
+  }
+
+  /** PyTorch's name for registerModule. */
+  addModule(name: string, module: Module | null): void {
+    this.registerModule(name, module);
+  }
+
+  /**
+   * A tensor that is state but not a parameter (running statistics): saved in stateDict unless
+   * `persistent` is false, never in parameters(). null registers an absent one.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+    checkName(name, 'registerBuffer');
+    if (tensor !== null && !(tensor instanceof Tensor)) throw new Error(`registerBuffer: ${name} must be a Tensor or null, got ${describeValue(tensor)}`);
+    if (tensor !== null && isParameter(tensor)) throw new Error(`registerBuffer: ${name} is a Parameter; use registerParameter`);
+    if (typeof persistent !== 'boolean') throw new Error(`registerBuffer: persistent must be a boolean, got ${describeValue(persistent)}`);
+    if (this[REGISTERED].has(name)) throw new Error(`registerBuffer: ${JSON.stringify(name)} is already a parameter or module`);
+    this[BUFFERS].set(name, { tensor, persistent });
+  }
+
+  /** Buffers with dotted names, own first, then each child's; a buffer shared by two modules once. */
+  namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
+    for (const [pre, m] of recurse ? this.namedModules(prefix) : [[prefix, this] as [string, Module]]) {
+      for (const [name, b] of m[BUFFERS]) {
+        if (b.tensor === null || seen.has(b.tensor)) continue;
+        seen.add(b.tensor);
+        out.push([pre === '' ? name : `${pre}.${name}`, b.tensor]);
+      }
+    }
+    return out;
+  }
+
+  buffers(recurse = true): Tensor[] {
+    return this.namedBuffers('', recurse).map(([, b]) => b);
+  }
+
+  /** Sets requiresGrad on every parameter (PyTorch's requires_grad_), e.g. to freeze a model. */
+  requiresGrad_(requiresGrad = true): this {
+    if (typeof requiresGrad !== 'boolean') throw new Error(`requiresGrad_: expected a boolean, got ${describeValue(requiresGrad)}`);
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
   }
 
   /** Adds (or replaces) a parameter under `name`; null registers an absent one (a Linear without bias). */
   registerParameter(name: string, param: Tensor | null): void {
     checkName(name, 'registerParameter');
-    this.#registered.set(name, param === null || isParameter(param) ? param : Parameter(param));
+    if (this[BUFFERS].has(name)) throw new Error(`registerParameter: ${JSON.stringify(name)} is already a buffer`);
+    this[REGISTERED].set(name, param === null || isParameter(param) ? param : Parameter(param));
   }
 
-  #members(): [string, Module | Tensor][] {
+  /** @internal */
+  [MEMBERS](): [string, Module | Tensor][] {
     const out: [string, Module | Tensor][] = [];
-    for (const [name, value] of this.#registered) {
+    for (const [name, value] of this[REGISTERED]) {
       if (value !== null) out.push([name, value]);
     }
     for (const name of Object.keys(this)) {
-      if (this.#registered.has(name)) continue;
+      if (this[REGISTERED].has(name) || this[BUFFERS].has(name)) continue;
       const value: unknown = (this as Record<string, unknown>)[name];
       if (value instanceof Module || isParameter(value)) out.push([name, value]);
     }
     return out;
   }
 
+  /** Direct children by name; a module registered under two names comes once, as in PyTorch. */
   namedChildren(): [string, Module][] {
-    return this.#members().filter((e): e is [string, Module] => e[1] instanceof Module);
+    const seen = new Set<Module>();
+    return childEntries(this).filter(([, m]) => !seen.has(m) && seen.add(m) !== undefined);
   }
 
   children(): Module[] {
@@ -116,10 +175,15 @@ export abstract class Module {
 
   /** This module and every descendant, depth first, self first (PyTorch's named_modules order). */
   namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
-    for (const [name, child] of this.namedChildren()) {
-      out.push(...child.namedModules(prefix === '' ? name : `${prefix}.${name}`));
-    }
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const visit = (m: Module, pre: string): void => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([pre, m]);
+      for (const [name, child] of childEntries(m)) visit(child, pre === '' ? name : `${pre}.${name}`);
+    };
+    visit(this, prefix);
     return out;
   }
 
@@ -132,7 +196,7 @@ export abstract class Module {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
     const visit = (m: Module, pre: string): void => {
-      for (const [name, value] of m.#members()) {
+      for (const [name, value] of m[MEMBERS]()) {
         const full = pre === '' ? name : `${pre}.${name}`;
         if (value instanceof Tensor) {
           if (!seen.has(value)) {
@@ -177,10 +241,10 @@ export abstract class Module {
     }
   }
 
-  /** Parameters by dotted name, as tensors sharing the parameters' data (PyTorch's state_dict). */
+  /** Parameters and persistent buffers by dotted name, sharing their data (PyTorch's state_dict). */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [name, p] of this.namedParameters()) out[name] = p.detach();
+    for (const [name, p] of stateEntries(this)) out[name] = p.detach();
     return out;
   }
 
@@ -191,7 +255,7 @@ export abstract class Module {
   loadStateDict(dict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
     const strict = options.strict ?? true;
     const entries = dict instanceof Map ? dict : new Map(Object.entries(dict));
-    const own = this.namedParameters();
+    const own = stateEntries(this);
     const ownNames = new Set(own.map(([n]) => n));
     const missingKeys = own.map(([n]) => n).filter((n) => !entries.has(n));
     const unexpectedKeys = [...entries.keys()].filter((n) => !ownNames.has(n));
@@ -223,19 +287,47 @@ export abstract class Module {
     return { missingKeys, unexpectedKeys };
   }
 
+  /** Node's console.log(net) prints what toString() does, as print(net) in PyTorch. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** A one-line-per-module description, like PyTorch's repr. */
   toString(): string {
-    const children = this.namedChildren();
-    const head = `${this.constructor.name}(${this.extraRepr()}`;
-    if (children.length === 0) return `${head})`;
-    const body = children.map(([n, c]) => `  (${n}): ${c.toString().split('\n').join('\n  ')}`).join('\n');
-    return `${head}\n${body}\n)`;
+    const extra = this.extraRepr();
+    const extraLines = extra === '' ? [] : extra.split('\n');
+    const childLines = childEntries(this).map(([n, c]) => `(${n}): ${c.toString().split('\n').join('\n  ')}`);
+    const lines = [...extraLines, ...childLines];
+    // PyTorch's _get_name() + '(' layout: a single extra line stays inline, anything else one per line.
+    if (childLines.length === 0 && extraLines.length <= 1) return `${this.constructor.name}(${extra})`;
+    return `${this.constructor.name}(\n  ${lines.join('\n  ')}\n)`;
   }
 
   /** Extra text inside the parentheses of toString(). */
   extraRepr(): string {
     return '';
   }
+}
+
+/**
+ * Every parameter and persistent buffer by dotted name, not deduplicated: a tied weight is there
+ * under each of its names, as PyTorch's state_dict walks every module without skipping repeats.
+ */
+function stateEntries(root: Module): [string, Tensor][] {
+  const out: [string, Tensor][] = [];
+  const visit = (m: Module, pre: string): void => {
+    const full = (name: string): string => (pre === '' ? name : `${pre}.${name}`);
+    for (const [name, value] of m[MEMBERS]()) if (value instanceof Tensor) out.push([full(name), value]);
+    for (const [name, b] of m[BUFFERS]) if (b.tensor !== null && b.persistent) out.push([full(name), b.tensor]);
+    for (const [name, child] of childEntries(m)) visit(child, full(name));
+  };
+  visit(root, '');
+  return out;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  return typeof v === 'object' ? ((v as object).constructor?.name ?? 'object') : typeof v;
 }
 
 function checkName(name: string, where: string): void {

@@ -6,7 +6,7 @@
 import { borrowStorage, freeScratch, ptrOf } from '../backend/memory.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Module, type ModuleDescription } from '../nn/module.js';
+import { childEntries, Module, type ModuleDescription } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 import { Dropout } from '../nn/layers.js';
 import { Linear } from '../nn/linear.js';
@@ -36,8 +36,12 @@ function nameOf(m: unknown): string {
 
 /** Where in `m` the first module that cannot describe itself is. */
 function undescribable(m: Module, path: string): string {
-  for (const [n, c] of m.namedChildren()) {
+  const first = new Map<Module, string>();
+  for (const [n, c] of childEntries(m)) {
     const at = path === '' ? n : `${path}.${n}`;
+    const earlier = first.get(c);
+    if (earlier !== undefined) return `layer ${at} is the same module as layer ${earlier} (tied weights), which a worker would rebuild as two`;
+    first.set(c, at);
     if (c.describe() === null) return c.namedChildren().some(([, g]) => g.describe() === null) ? undescribable(c, at) : `layer ${at} is ${nameOf(c)}`;
   }
   return `got ${nameOf(m)}`;

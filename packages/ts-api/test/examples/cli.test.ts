@@ -28,7 +28,7 @@ describe('examples as scripts', () => {
     const overfit = await script('overfitting.ts', [...tiny, '--epochs', '3', '--eval-every', '1']);
     const remedies = await script('remedies.ts', [...tiny, '--epochs', '2', '--val-limit', '100', '--ensemble-size', '2']);
     expect(softmax).toMatch(/^final: train loss [\d.]+, test acc [\d.]+$/m);
-    expect(mlp).toContain('Linear(inFeatures=784, outFeatures=128, bias=true)');
+    expect(mlp).toContain('Linear(in_features=784, out_features=128, bias=True)');
     expect(mlp).toMatch(/200 training \/ 200 test images, batch 256, lr 0\.1, 1 epochs/);
     expect(mlp).toMatch(/^final: /m);
     expect(custom).toMatch(/^final: /m);

@@ -59,9 +59,23 @@ function bindArgs(c: Case, args: unknown[]): unknown[] {
   });
 }
 
-function buildModule(spec: { $module: string; args: unknown[] }): sm.nn.Module {
-  const args = spec.args.map((a) => (a !== null && typeof a === 'object' && '$module' in a ? buildModule(a as { $module: string; args: unknown[] }) : a));
-  return new (resolve(spec.$module) as Ctor)(...args) as sm.nn.Module;
+interface ModuleSpec { $module: string; args: unknown[]; then?: [string, ...unknown[]][] }
+
+/** The module of a spec, then its "then" steps (method calls such as addModule; {"$layer": i} is net[i]). */
+function buildModule(spec: ModuleSpec): sm.nn.Module {
+  const args = spec.args.map((a) => (a !== null && typeof a === 'object' && '$module' in a ? buildModule(a as ModuleSpec) : a));
+  const m = new (resolve(spec.$module) as Ctor)(...args) as sm.nn.Module;
+  const arg = (a: unknown): unknown => {
+    if (Array.isArray(a)) return a.map(arg);
+    if (a !== null && typeof a === 'object' && '$layer' in a) return (m as sm.nn.Sequential)[(a as { $layer: number }).$layer];
+    return a !== null && typeof a === 'object' && '$module' in a ? buildModule(a as ModuleSpec) : a;
+  };
+  for (const [method, ...rest] of spec.then ?? []) {
+    const fn = (m as unknown as Record<string, unknown>)[method];
+    if (typeof fn !== 'function') throw new Error(`${spec.$module} has no method ${method}`);
+    (fn as (...xs: unknown[]) => unknown).apply(m, rest.map(arg));
+  }
+  return m;
 }
 
 /** Copies the case's param.<name> tensors into the module, checking the names match PyTorch's exactly. */
@@ -374,9 +388,26 @@ function runPrint(c: Case): void {
   }
 }
 
+/** str(net) of PyTorch and the names it gives: state-dict keys (a tied layer under each name), parameters, modules. */
+function runModuleInfo(c: Case): void {
+  const spec = c.spec as { ctor: ModuleSpec; str: string; stateDictKeys: string[]; namedParameters: string[]; namedModules: string[]; namedChildren: string[]; length: number };
+  const m = buildModule(spec.ctor) as sm.nn.Sequential;
+  const got = {
+    str: m.toString(), stateDictKeys: Object.keys(m.stateDict()), namedParameters: m.namedParameters().map(([n]) => n),
+    namedModules: m.namedModules().map(([n]) => n), namedChildren: m.namedChildren().map(([n]) => n), length: m.length,
+  };
+  for (const k of Object.keys(got) as (keyof typeof got)[]) {
+    if (JSON.stringify(got[k]) !== JSON.stringify(spec[k])) fail(c, `${k}: softmax-nn\n${String(got[k])}\nPyTorch\n${String(spec[k])}`);
+  }
+  for (const [how, text] of [['String(net)', String(m)], ['`${net}`', `${m}`], ['util.inspect', inspect(m)]]) {
+    if (text !== spec.str) fail(c, `${how} printed\n${text}\nPyTorch's str(net) is\n${spec.str}`);
+  }
+  m.parameters().forEach((p) => p.dispose());
+}
+
 const RUN: Record<Case['kind'], (c: Case) => void> = {
   fn: runFn, module: runModule, optim: runOptim, train: runTrain, stats: runStats, scalar: runScalar, 'dropout-train': runDropoutTrain,
-  transform: runTransform, dataset: runDataset, error: runError, print: runPrint,
+  transform: runTransform, dataset: runDataset, error: runError, print: runPrint, 'module-info': runModuleInfo,
 };
 
 const files = caseFiles();
