@@ -7,7 +7,7 @@ and the expected gradients. Each file describes itself in its ``__metadata__`` (
 
   case     the file's stem, e.g. ``crossEntropy.255x10.sum.ls0.1``
   kind     how the TypeScript side runs it: fn | module | optim | train | stats | scalar | dropout-train |
-           transform | dataset | error (a call both sides refuse) | print (torch's str(x))
+           transform | dataset | error (a call both sides refuse) | print (torch's str(x)) | scheduler
   op       the public softmax-nn name it covers, as a path from the package root
            (``add``, ``nn.Linear``, ``nn.functional.crossEntropy``, ``nn.init.kaimingUniform_``, ``optim.SGD``)
   args     JSON: the TypeScript call (``"$x"`` names the tensor ``input.x``; objects are option bags)
@@ -23,7 +23,7 @@ torch 1.13 has no safetensors module, so the format (8-byte little-endian header
 raw little-endian data) is written and read with json + numpy (safetensors_np.py, shared with whole_run.py).
 
 The cases are made in cases_ops.py (tensor ops), cases_nn.py (randomness, modules, optimisers, training
-runs), cases_data.py (transforms, ImageDataset) and cases_bool.py (comparisons, logical ops, casts,
+runs), cases_data.py (transforms, ImageDataset), cases_sched.py (learning-rate schedulers) and cases_bool.py (comparisons, logical ops, casts,
 promotion, printing), with the helpers of cases_common.py.
 
 Determinism (parity/check-regenerate.sh relies on it): fixed seeds per case (crc32 of the case name),
@@ -54,6 +54,7 @@ from cases_data import gen_data  # noqa: E402
 from cases_nn import gen_create, gen_dropout, gen_init, gen_modules, gen_optim, gen_train  # noqa: E402
 from cases_ops import gen_binary, gen_casts, gen_linalg, gen_losses, gen_reduce, gen_shape, gen_softmax, gen_unary  # noqa: E402
 from cases_reduce import gen_reduce_more  # noqa: E402
+from cases_sched import gen_sched  # noqa: E402
 from cases_bool import gen_bool  # noqa: E402
 from cases_views import gen_views  # noqa: E402
 from safetensors_np import st_deserialize  # noqa: E402
@@ -65,7 +66,7 @@ def main():
     args = ap.parse_args()
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
                 gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool, gen_views,
-                gen_d2l_ops]:
+                gen_d2l_ops, gen_sched]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

@@ -12,6 +12,7 @@ const NAMESPACES: Record<string, object> = {
   '': sm,
   'nn.': sm.nn,
   'optim.': sm.optim,
+  'optim.lrScheduler.': sm.optim.lrScheduler,
   'nn.init.': sm.nn.init,
   'nn.functional.': sm.nn.functional,
   'io.': sm.io,
@@ -46,6 +47,8 @@ const ALLOWED: Record<string, string> = {
   'nn.Module': 'abstract base class; its subclasses are covered', 'nn.Parameter': 'marks a tensor; no arithmetic',
   'nn.isParameter': 'predicate (test/nn/module.test.ts)',
   'optim.Optimizer': 'abstract base class; SGD, Adam, AdamW are covered',
+  'optim.lrScheduler': 'namespace, walked',
+  'optim.lrScheduler.LRScheduler': 'abstract base class; its schedulers are covered',
 
   // io: the file format is compared with PyTorch as files, not as numbers
   'io.serialize': 'safetensors bytes; every case file is read by io.loadFile, torch reads io.save files in state-dict.test.ts and test/io/python.test.ts',
