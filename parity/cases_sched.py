@@ -1,4 +1,6 @@
-"""Learning-rate schedulers: each group's lr (and momentum or beta1 where OneCycleLR cycles it) after
+"""Learning-rate schedulers, RMSprop / Adagrad and clip_grad_norm_.
+
+Schedulers: each group's lr (and momentum or beta1 where OneCycleLR cycles it) after
 construction and after each of 100 steps, from torch.optim.lr_scheduler.
 
 The values are float64 Python numbers and travel in the spec as JSON (exact round trip); the TypeScript
@@ -9,7 +11,7 @@ LambdaLR's functions are named in spec.lambdas and defined on both sides (LAMBDA
 import numpy as np
 import torch
 
-from cases_common import add_case
+from cases_common import add_case, normal, rng_for, to_np
 
 STEPS = 100
 
@@ -25,7 +27,7 @@ PY = {'weightDecay': 'weight_decay', 'stepSize': 'step_size', 'tMax': 'T_max', '
       'stepsPerEpoch': 'steps_per_epoch', 'pctStart': 'pct_start', 'annealStrategy': 'anneal_strategy',
       'cycleMomentum': 'cycle_momentum', 'baseMomentum': 'base_momentum', 'maxMomentum': 'max_momentum',
       'divFactor': 'div_factor', 'finalDivFactor': 'final_div_factor', 'threePhase': 'three_phase', 'thresholdMode': 'threshold_mode',
-      'minLr': 'min_lr'}
+      'minLr': 'min_lr', 'lrDecay': 'lr_decay', 'initialAccumulatorValue': 'initial_accumulator_value'}
 
 
 def py_kwargs(opts):
@@ -102,3 +104,71 @@ def gen_sched():
     sched_case('optim.lrScheduler.ReduceLROnPlateau.max-abs', 'ReduceLROnPlateau',
                {'mode': 'max', 'thresholdMode': 'abs', 'threshold': 0.001, 'patience': 3},
                metrics=[-x for x in plateau_metrics()])
+
+
+# ---------------------------------------------------------------------------------------------------
+# RMSprop and Adagrad: parameters after each of 20 steps from given gradients (the format of
+# cases_nn.optim_case, run by the TypeScript side's 'optim' kind)
+
+def adaptive_optim_case(stem, op, opts, steps=20):
+    r = rng_for(stem)
+    shapes = [(13, 5), (13,)]
+    starts = [normal(r, s) for s in shapes]
+    params = [torch.nn.Parameter(torch.from_numpy(a.copy())) for a in starts]
+    cls = {'optim.RMSprop': torch.optim.RMSprop, 'optim.Adagrad': torch.optim.Adagrad}[op]
+    kw = py_kwargs({**opts, 'foreach': False})
+    opt = cls(params, **kw)
+    tensors = {f'param.{i}': a for i, a in enumerate(starts)}
+    for k in range(1, steps + 1):
+        opt.zero_grad(set_to_none=True)
+        for i, p in enumerate(params):
+            g = normal(r, tuple(p.shape))
+            tensors[f'grad.s{k}.{i}'] = g
+            p.grad = torch.from_numpy(g.copy())
+        opt.step()
+        for i, p in enumerate(params):
+            tensors[f'expected.s{k}.{i}'] = to_np(p)
+    spec = {'steps': steps, 'params': len(params), 'skip': []}
+    expr = f'torch.optim.{op[6:]}(params, {", ".join(f"{k}={v}" for k, v in kw.items())})'
+    add_case(stem, 'optim', op, [opts], spec, expr, tensors)
+
+
+# ---------------------------------------------------------------------------------------------------
+# clip_grad_norm_: the total norm returned and every gradient after clipping
+
+def clip_case(stem, max_norm, norm_type, scale=1.0):
+    r = rng_for(stem)
+    shapes = [(7, 5), (5,), (3, 2, 2)]
+    grads = [normal(r, s, scale) for s in shapes]
+    params = [torch.nn.Parameter(torch.zeros(s)) for s in shapes]
+    for p, g in zip(params, grads):
+        p.grad = torch.from_numpy(g.copy())
+    total = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type)
+    tensors = {f'grad.{i}': g for i, g in enumerate(grads)}
+    tensors.update({f'expected.grad.{i}': to_np(p.grad) for i, p in enumerate(params)})
+    tensors['expected.out'] = to_np(total)
+    nt = {'$float': 'inf'} if norm_type == float('inf') else norm_type
+    add_case(stem, 'clip', 'nn.utils.clipGradNorm_', [max_norm, nt], {'params': len(shapes)},
+             f'torch.nn.utils.clip_grad_norm_(params, {max_norm}, {norm_type})', tensors)
+
+
+def gen_adaptive():
+    for name, o in [
+        ('default', {}),
+        ('alpha-eps-wd', {'lr': 1e-3, 'alpha': 0.9, 'eps': 1e-6, 'weightDecay': 0.1}),
+        ('momentum', {'lr': 1e-3, 'momentum': 0.9}),
+        ('centered', {'lr': 1e-3, 'centered': True}),
+        ('centered-momentum-wd', {'lr': 5e-3, 'alpha': 0.95, 'momentum': 0.5, 'centered': True, 'weightDecay': 0.01}),
+    ]:
+        adaptive_optim_case(f'optim.RMSprop.{name}', 'optim.RMSprop', o)
+    for name, o in [
+        ('default', {}),
+        ('lr-decay', {'lr': 0.1, 'lrDecay': 0.01}),
+        ('wd-initial-eps', {'lr': 0.05, 'weightDecay': 0.1, 'initialAccumulatorValue': 0.5, 'eps': 1e-6}),
+    ]:
+        adaptive_optim_case(f'optim.Adagrad.{name}', 'optim.Adagrad', o)
+    clip_case('nn.utils.clipGradNorm_.l2-clips', 1.0, 2.0)
+    clip_case('nn.utils.clipGradNorm_.l2-no-clip', 100.0, 2.0)
+    clip_case('nn.utils.clipGradNorm_.l1', 2.0, 1.0)
+    clip_case('nn.utils.clipGradNorm_.inf', 0.5, float('inf'))
+    clip_case('nn.utils.clipGradNorm_.p3', 1.5, 3.0, scale=2.0)

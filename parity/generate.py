@@ -8,6 +8,7 @@ and the expected gradients. Each file describes itself in its ``__metadata__`` (
   case     the file's stem, e.g. ``crossEntropy.255x10.sum.ls0.1``
   kind     how the TypeScript side runs it: fn | module | optim | train | stats | scalar | dropout-train |
            transform | dataset | error (a call both sides refuse) | print (torch's str(x)) | scheduler
+           | clip (clip_grad_norm_)
   op       the public softmax-nn name it covers, as a path from the package root
            (``add``, ``nn.Linear``, ``nn.functional.crossEntropy``, ``nn.init.kaimingUniform_``, ``optim.SGD``)
   args     JSON: the TypeScript call (``"$x"`` names the tensor ``input.x``; objects are option bags)
@@ -54,7 +55,7 @@ from cases_data import gen_data  # noqa: E402
 from cases_nn import gen_create, gen_dropout, gen_init, gen_modules, gen_optim, gen_train  # noqa: E402
 from cases_ops import gen_binary, gen_casts, gen_linalg, gen_losses, gen_reduce, gen_shape, gen_softmax, gen_unary  # noqa: E402
 from cases_reduce import gen_reduce_more  # noqa: E402
-from cases_sched import gen_sched  # noqa: E402
+from cases_sched import gen_adaptive, gen_sched  # noqa: E402
 from cases_bool import gen_bool  # noqa: E402
 from cases_views import gen_views  # noqa: E402
 from safetensors_np import st_deserialize  # noqa: E402
@@ -66,7 +67,7 @@ def main():
     args = ap.parse_args()
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
                 gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool, gen_views,
-                gen_d2l_ops, gen_sched]:
+                gen_d2l_ops, gen_sched, gen_adaptive]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

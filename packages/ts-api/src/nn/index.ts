@@ -8,3 +8,4 @@ export { Flatten, ReLU, Sigmoid, Softmax, LogSoftmax, Dropout, Identity } from '
 export { CrossEntropyLoss, MSELoss, type CrossEntropyLossOptions } from './loss.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
+export * as utils from './utils.js';

@@ -4,3 +4,4 @@ export { Optimizer, type ParamGroup, type ParamsArg, type ParamState } from './o
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
 export * as lrScheduler from './lr-scheduler/index.js';
+export { RMSprop, Adagrad, type RMSpropOptions, type AdagradOptions } from './adaptive.js';

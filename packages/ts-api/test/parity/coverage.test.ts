@@ -15,6 +15,7 @@ const NAMESPACES: Record<string, object> = {
   'optim.lrScheduler.': sm.optim.lrScheduler,
   'nn.init.': sm.nn.init,
   'nn.functional.': sm.nn.functional,
+  'nn.utils.': sm.nn.utils,
   'io.': sm.io,
   'data.': sm.data,
   'data.transforms.': sm.data.transforms,
@@ -48,6 +49,7 @@ const ALLOWED: Record<string, string> = {
   'nn.isParameter': 'predicate (test/nn/module.test.ts)',
   'optim.Optimizer': 'abstract base class; SGD, Adam, AdamW are covered',
   'optim.lrScheduler': 'namespace, walked',
+  'nn.utils': 'namespace, walked',
   'optim.lrScheduler.LRScheduler': 'abstract base class; its schedulers are covered',
 
   // io: the file format is compared with PyTorch as files, not as numbers
