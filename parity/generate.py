@@ -7,7 +7,8 @@ and the expected gradients. Each file describes itself in its ``__metadata__`` (
 
   case     the file's stem, e.g. ``crossEntropy.255x10.sum.ls0.1``
   kind     how the TypeScript side runs it: fn | module | optim | train | stats | scalar | dropout-train |
-           transform | dataset | error (a call both sides refuse) | print (torch's str(x))
+           transform | dataset | error (a call both sides refuse) | print (torch's str(x)) | scheduler
+           | clip (clip_grad_norm_)
   op       the public softmax-nn name it covers, as a path from the package root
            (``add``, ``nn.Linear``, ``nn.functional.crossEntropy``, ``nn.init.kaimingUniform_``, ``optim.SGD``)
   args     JSON: the TypeScript call (``"$x"`` names the tensor ``input.x``; objects are option bags)
@@ -23,9 +24,9 @@ torch 1.13 has no safetensors module, so the format (8-byte little-endian header
 raw little-endian data) is written and read with json + numpy (safetensors_np.py, shared with whole_run.py).
 
 The cases are made in cases_ops.py (tensor ops), cases_nn.py (randomness, modules, optimisers, training
-runs), cases_data.py (transforms, ImageDataset), cases_layers.py (losses and activations),
-cases_bool.py (comparisons, logical ops, casts, promotion, printing) and cases_container.py (Sequential as a
-container, str(net), state-dict keys), with the helpers of cases_common.py.
+runs), cases_data.py (transforms, ImageDataset), cases_layers.py (losses and activations), cases_sched.py
+(learning-rate schedulers), cases_bool.py (comparisons, logical ops, casts, promotion, printing) and
+cases_container.py (Sequential as a container, str(net), state-dict keys), with the helpers of cases_common.py.
 
 Determinism (parity/check-regenerate.sh relies on it): fixed seeds per case (crc32 of the case name),
 numpy's legacy RandomState (its streams are frozen), torch.set_num_threads(1), sorted JSON keys, sorted
@@ -57,6 +58,7 @@ from cases_nn import gen_create, gen_dropout, gen_init, gen_modules, gen_optim, 
 from cases_ops import gen_binary, gen_casts, gen_linalg, gen_losses, gen_reduce, gen_shape, gen_softmax, gen_unary  # noqa: E402
 from cases_layers import gen_layers  # noqa: E402
 from cases_reduce import gen_reduce_more  # noqa: E402
+from cases_sched import gen_adaptive, gen_sched  # noqa: E402
 from cases_bool import gen_bool  # noqa: E402
 from cases_views import gen_views  # noqa: E402
 from safetensors_np import st_deserialize  # noqa: E402
@@ -68,7 +70,7 @@ def main():
     args = ap.parse_args()
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
                 gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool, gen_views,
-                gen_d2l_ops, gen_layers, gen_container]:
+                gen_d2l_ops, gen_layers, gen_container, gen_sched, gen_adaptive]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

@@ -20,6 +20,7 @@ pub mod index;
 pub mod join;
 pub mod metrics;
 pub mod optim;
+pub mod optim_adaptive;
 pub mod reduce;
 pub mod rng;
 mod simd;

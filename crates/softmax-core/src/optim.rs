@@ -30,7 +30,7 @@
 use crate::simd::F32x4;
 
 /// The arithmetic the update formulas need, for one lane (`f32`) or four (`F32x4`).
-trait Num: Copy {
+pub(crate) trait Num: Copy {
     fn s(v: f32) -> Self;
     fn add(self, o: Self) -> Self;
     fn mul(self, o: Self) -> Self;

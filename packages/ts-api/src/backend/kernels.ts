@@ -103,6 +103,10 @@ export interface Kernels {
           dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean }): void;
   adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, o: { lr: number; beta1: number; beta2: number;
           eps: number; weightDecay: number; step: number; decoupled: boolean }): void;
+  /** gradAvg is needed only when centered, buf only when momentum > 0 (else null). */
+  rmspropStep(param: Storage, grad: Storage, squareAvg: Storage, gradAvg: Storage | null, buf: Storage | null, o: { lr: number;
+          alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean }): void;
+  adagradStep(param: Storage, grad: Storage, sum: Storage, o: { lr: number; lrDecay: number; weightDecay: number; eps: number; step: number }): void;
   gatherU8ToF32(src: Storage, rowLen: number, indices: Storage, scale: number, y: Storage): void;
   gatherI32(src: Storage, indices: Storage, y: Storage): void;
   gatherF32(src: Storage, rowLen: number, indices: Storage, y: Storage): void;
@@ -482,6 +486,26 @@ function makeKernels(ref: boolean): Kernels {
       abi.adam_step_f32(ref, param, grad, m, v, n, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.step, o.decoupled, {
         how: { grad: how, m: how, v: how }, before,
       });
+    },
+    rmspropStep(param, grad, squareAvg, gradAvg, b, o) {
+      const k = nm('rmsprop_step_f32');
+      const n = lengthOf(param);
+      const how = `param has ${n}`;
+      const before = (): void => {
+        if (o.centered && gradAvg === null) throw new KernelError(k, Status.NULL_POINTER, `centered needs a gradient average buffer of ${n} floats, got null`);
+        if (o.momentum > 0 && b === null) throw new KernelError(k, Status.NULL_POINTER, `momentum ${o.momentum} needs a momentum buffer of ${n} floats, got null`);
+      };
+      abi.rmsprop_step_f32(ref, param, grad, squareAvg, o.centered ? gradAvg : null, o.momentum > 0 ? b : null, n, o.lr, o.alpha, o.eps,
+        o.weightDecay, o.momentum, o.centered, { how: { grad: how, squareAvg: how, gradAvg: how, buf: how }, before });
+    },
+    adagradStep(param, grad, sum, o) {
+      const k = nm('adagrad_step_f32');
+      const n = lengthOf(param);
+      const how = `param has ${n}`;
+      const before = (): void => {
+        if (o.step < 1) throw new KernelError(k, Status.INVALID_ARGUMENT, 'step counts from 1, got 0');
+      };
+      abi.adagrad_step_f32(ref, param, grad, sum, n, o.lr, o.lrDecay, o.weightDecay, o.eps, o.step, { how: { grad: how, sum: how }, before });
     },
     gatherU8ToF32(src, rowLen, indices, scale, y) {
       const rows = lengthOf(indices);

@@ -1,5 +1,6 @@
 // DataLoader: batches of a dataset, reshuffled each pass from the core's seeded generator.
 
+import { checkOptions } from '../options.js';
 import { rng } from '../backend/index.js';
 import { tensor } from '../tensor/ops/create.js';
 import { noGrad } from '../tensor/grad-mode.js';
@@ -32,7 +33,7 @@ export interface DataLoaderOptions {
   scoped?: boolean;
 }
 
-const OPTION_KEYS = new Set(['batchSize', 'shuffle', 'dropLast', 'seed', 'transform', 'scoped']);
+const OPTION_KEYS = ['batchSize', 'shuffle', 'dropLast', 'seed', 'transform', 'scoped'];
 
 /**
  * Iterates `[X, y]` batches: `for (const [X, y] of loader)`, as often as you like (each pass is an
@@ -55,10 +56,7 @@ export class DataLoader implements Iterable<[Tensor, Tensor]> {
     if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length)) {
       throw new Error('DataLoader: expected a Dataset (an object with length and get(index))');
     }
-    if (options === null || typeof options !== 'object') throw new Error(`DataLoader: options must be an object, got ${String(options)}`);
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) throw new Error(`DataLoader: unknown option ${JSON.stringify(key)}; expected one of ${[...OPTION_KEYS].join(', ')}`);
-    }
+    checkOptions('DataLoader', options, OPTION_KEYS);
     if (options.scoped !== undefined && typeof options.scoped !== 'boolean') {
       throw new Error(`DataLoader: scoped must be true or false, got ${String(options.scoped)}`);
     }

@@ -9,6 +9,7 @@
  * from the dataset's mirror and re-compressed copies (Debian's) pass.
  */
 
+import { checkOptions } from '../options.js';
 import { writeFileDurable } from '../io/atomic-write.js';
 import { fetchBytes, type FetchLike } from './fetch-bytes.js';
 import { gunzip, isGzip, type GunzipOptions } from './gunzip.js';
@@ -108,6 +109,8 @@ export interface LoadFashionMnistFilesOptions extends FashionMnistVerifyOptions 
   /** Called as download bytes arrive. */
   onProgress?: (file: string, received: number, total: number | undefined) => void;
 }
+
+export const FILES_KEYS = ['verify', 'root', 'download', 'baseUrl', 'fetchImpl', 'onProgress'];
 
 /** Options of `loadFashionMnistFromUrls` (browser or Node). */
 export interface LoadFashionMnistFromUrlsOptions extends FashionMnistVerifyOptions {
@@ -264,6 +267,7 @@ export async function loadFashionMnistFromUrls(
   urls: string | Record<FashionMnistFileKey, string>,
   options: LoadFashionMnistFromUrlsOptions = {},
 ): Promise<FashionMnistData> {
+  checkOptions('loadFashionMnistFromUrls', options, ['verify', 'fetchImpl', 'onProgress']);
   const names = {} as Record<FashionMnistFileKey, string>;
   for (const k of KEYS) names[k] = typeof urls === 'string' ? joinUrl(urls, FASHION_MNIST_FILES[k]) : urls[k];
   const idx = await forEachFile(async (k) => {
@@ -317,6 +321,7 @@ export async function loadFashionMnistFiles(options: LoadFashionMnistFilesOption
   const downloadDir = path.resolve(options.root ?? (await fashionMnistCacheDir()));
   const searchDirs = options.root !== undefined ? [downloadDir] : [downloadDir, FASHION_MNIST_SYSTEM_DIR];
   const baseUrl = options.baseUrl ?? FASHION_MNIST_BASE_URL;
+  checkOptions('loadFashionMnistFiles', options, FILES_KEYS);
   const verify: FashionMnistVerifyOptions = { verify: options.verify };
 
   const loaded = await forEachFile(async (k): Promise<{ idx: IdxArray; source: FashionMnistSource }> => {

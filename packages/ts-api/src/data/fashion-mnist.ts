@@ -1,8 +1,10 @@
 // Fashion-MNIST as datasets and loaders: the notes' `d2l.load_data_fashion_mnist(batch_size)`.
 
+import { checkOptions } from '../options.js';
 import { DataLoader, type BatchTransform } from './dataloader.js';
 import { ImageDataset } from './dataset.js';
 import {
+  FILES_KEYS,
   FASHION_MNIST_CLASS_NAMES,
   fashionMnistFromBytes,
   loadFashionMnistFiles,
@@ -54,7 +56,9 @@ export interface LoadDataOptions extends LoadFashionMnistFilesOptions {
  * reshuffles every epoch, the test loader keeps the file order.
  */
 export async function loadDataFashionMnist(batchSize: number, options: LoadDataOptions = {}): Promise<[DataLoader, DataLoader]> {
-  const { train, test } = await fashionMnist(options);
+  checkOptions('loadDataFashionMnist', options, [...FILES_KEYS, 'resize', 'trainTransform', 'seed']);
+  const { resize: _r, trainTransform: _t, seed: _s, ...files } = options;
+  const { train, test } = await fashionMnist(files);
   const base = options.resize !== undefined ? [resizeTransform(options.resize)] : [];
   const trainTransforms = options.trainTransform !== undefined ? [...base, options.trainTransform] : base;
   return [

@@ -8,6 +8,7 @@ import { tanh as tanhOp, clamp, log1p, reciprocal, sign } from '../tensor/ops/un
 import { where } from '../tensor/ops/where.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describable, Module } from './module.js';
+import { checkOptions } from '../options.js';
 
 function requireFloatInput(x: unknown, where: string): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${where}: input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -111,6 +112,7 @@ export class GELU extends Module {
   readonly approximate: GeluApproximate;
   constructor(options: { approximate?: GeluApproximate } = {}) {
     super();
+    checkOptions('GELU', options, ['approximate']);
     this.approximate = options.approximate ?? 'none';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') {
       throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${String(this.approximate)}'`);
@@ -129,6 +131,7 @@ export class Softplus extends Module {
   readonly threshold: number;
   constructor(options: { beta?: number; threshold?: number } = {}) {
     super();
+    checkOptions('Softplus', options, ['beta', 'threshold']);
     this.beta = options.beta ?? 1;
     this.threshold = options.threshold ?? 20;
     checkSoftplusOptions('Softplus', this.beta, this.threshold);

@@ -12,6 +12,7 @@ import { clamp, log1p } from '../tensor/ops/unary.js';
 import { formatShape } from '../tensor/shape.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
+import { checkOptions } from '../options.js';
 
 export interface GumbelSoftmaxOptions {
   tau?: number;
@@ -27,6 +28,7 @@ export function gumbelSoftmax(logits: Tensor, options: GumbelSoftmaxOptions = {}
   const where = 'gumbelSoftmax';
   if (!(logits instanceof Tensor)) throw new Error(`${where}: logits must be a Tensor, got ${logits === null ? 'null' : typeof logits}`);
   if (logits.dtype !== 'float32') throw new Error(`${where}: logits must be a float32 tensor, got ${logits.dtype}`);
+  checkOptions(where, options, ['tau', 'hard', 'dim']);
   const tau = options.tau ?? 1;
   const hard = options.hard ?? false;
   const dim = options.dim ?? -1;

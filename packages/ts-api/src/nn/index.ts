@@ -11,3 +11,4 @@ export type { BCEOptions, BCEWithLogitsOptions, NLLLossOptions, SmoothL1LossOpti
 export { Tanh, LeakyReLU, GELU, Softplus, type GeluApproximate } from './activations.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
+export * as utils from './utils.js';

@@ -1,5 +1,6 @@
 // nn.Linear: y = x·Wᵀ + b, weight [out, in], PyTorch's default init (torch/nn/modules/linear.py).
 
+import { checkOptions } from '../options.js';
 import { empty } from '../tensor/ops/create.js';
 import { linear } from '../tensor/ops/linalg.js';
 import { formatShape } from '../tensor/shape.js';
@@ -16,6 +17,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}) {
     super();
+    checkOptions('Linear', options, ['bias']);
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);
     }

@@ -14,6 +14,7 @@ import { ge, gt, le, lt, ne } from '../tensor/ops/compare.js';
 import { where as whereOp } from '../tensor/ops/where.js';
 import { broadcastShapes, formatShape, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { checkOptions } from '../options.js';
 
 export interface BCEOptions {
   weight?: Tensor | null;
@@ -78,6 +79,7 @@ function inputGradOnly(where: string, others: readonly (Tensor | null)[]): void 
  * m = max(−x, 0), and its backward (σ(x)·(pw·t + 1 − t) − pw·t)·w.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropyWithLogits', options, ['weight', 'posWeight', 'reduction']);
   const where = 'binaryCrossEntropyWithLogits';
   pair(input, target, where);
   const reduction = checkReduction(options.reduction ?? 'mean', where);
@@ -110,6 +112,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
  * backward is PyTorch's (x − t) / max(x(1 − x), 1e-12), so x = 0 or 1 gives large but finite gradients.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropy', options, ['weight', 'reduction']);
   const where = 'binaryCrossEntropy';
   pair(input, target, where);
   const reduction = checkReduction(options.reduction ?? 'mean', where);
@@ -137,6 +140,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOp
  * is ignoreIndex give 0 and, with 'mean', do not count in the weighted mean's denominator.
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
+  checkOptions('nllLoss', options, ['weight', 'ignoreIndex', 'reduction']);
   const where = 'nllLoss';
   requireFloatTensor(input, where, 'input');
   const reduction = checkReduction(options.reduction ?? 'mean', where);
@@ -192,12 +196,14 @@ function differences(input: Tensor, target: Tensor, where: string): Tensor {
 
 /** `F.l1_loss`: |input − target|. */
 export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptions('l1Loss', options, ['reduction']);
   const reduction = checkReduction(options.reduction ?? 'mean', 'l1Loss');
   return reduce(abs(differences(input, target, 'l1Loss')), reduction);
 }
 
 /** `F.smooth_l1_loss`: 0.5·d²/β where |d| < β, else |d| − 0.5·β. */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
+  checkOptions('smoothL1Loss', options, ['reduction', 'beta']);
   const where = 'smoothL1Loss';
   const reduction = checkReduction(options.reduction ?? 'mean', where);
   const beta = options.beta ?? 1;
@@ -223,6 +229,7 @@ function smoothL1Beta0(input: Tensor, target: Tensor, d: Tensor): Tensor {
 
 /** `F.huber_loss`: 0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ). */
 export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
+  checkOptions('huberLoss', options, ['reduction', 'delta']);
   const where = 'huberLoss';
   const reduction = checkReduction(options.reduction ?? 'mean', where);
   const delta = options.delta ?? 1;

@@ -1,5 +1,6 @@
 // Loss modules: CrossEntropyLoss (fused on logits in the core) and MSELoss.
 
+import { checkOptions } from '../options.js';
 import type { Reduction } from '../backend/index.js';
 import { checkReduction, crossEntropy, mseLoss } from '../tensor/ops/loss.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -17,6 +18,7 @@ export class CrossEntropyLoss extends Module {
 
   constructor(options: CrossEntropyLossOptions = {}) {
     super();
+    checkOptions('CrossEntropyLoss', options, ['reduction', 'labelSmoothing']);
     this.reduction = checkReduction(options.reduction ?? 'mean', 'CrossEntropyLoss');
     this.labelSmoothing = options.labelSmoothing ?? 0;
     if (!(this.labelSmoothing >= 0 && this.labelSmoothing <= 1)) {
@@ -35,6 +37,7 @@ export class MSELoss extends Module {
 
   constructor(options: { reduction?: Reduction } = {}) {
     super();
+    checkOptions('MSELoss', options, ['reduction']);
     this.reduction = checkReduction(options.reduction ?? 'mean', 'MSELoss');
   }
 

@@ -10,6 +10,7 @@ import {
   type BCEOptions, type BCEWithLogitsOptions, type HuberLossOptions, type NLLLossOptions, type SmoothL1LossOptions,
 } from './loss-functions.js';
 import { describable, Module, type ModuleDescription } from './module.js';
+import { checkOptions } from '../options.js';
 
 /** A weight tensor as plain data, so that a data-parallel replica can rebuild the loss. */
 interface TensorData { shape: number[]; values: number[] }
@@ -26,6 +27,7 @@ export class BCEWithLogitsLoss extends Module {
   readonly posWeight: Tensor | null;
   constructor(options: BCEWithLogitsOptions = {}) {
     super();
+    checkOptions('BCEWithLogitsLoss', options, ['weight', 'posWeight', 'reduction']);
     this.reduction = checkReduction(options.reduction ?? 'mean', 'BCEWithLogitsLoss');
     this.weight = options.weight ?? null;
     this.posWeight = options.posWeight ?? null;
@@ -40,6 +42,7 @@ export class BCELoss extends Module {
   readonly weight: Tensor | null;
   constructor(options: BCEOptions = {}) {
     super();
+    checkOptions('BCELoss', options, ['weight', 'reduction']);
     this.reduction = checkReduction(options.reduction ?? 'mean', 'BCELoss');
     this.weight = options.weight ?? null;
   }
@@ -54,6 +57,7 @@ export class NLLLoss extends Module {
   readonly ignoreIndex: number;
   constructor(options: NLLLossOptions = {}) {
     super();
+    checkOptions('NLLLoss', options, ['weight', 'ignoreIndex', 'reduction']);
     this.reduction = checkReduction(options.reduction ?? 'mean', 'NLLLoss');
     this.weight = options.weight ?? null;
     this.ignoreIndex = options.ignoreIndex ?? -100;
@@ -68,6 +72,7 @@ export class L1Loss extends Module {
   readonly reduction: Reduction;
   constructor(options: { reduction?: Reduction } = {}) {
     super();
+    checkOptions('L1Loss', options, ['reduction']);
     this.reduction = checkReduction(options.reduction ?? 'mean', 'L1Loss');
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -80,6 +85,7 @@ export class SmoothL1Loss extends Module {
   readonly beta: number;
   constructor(options: SmoothL1LossOptions = {}) {
     super();
+    checkOptions('SmoothL1Loss', options, ['reduction', 'beta']);
     this.reduction = checkReduction(options.reduction ?? 'mean', 'SmoothL1Loss');
     this.beta = options.beta ?? 1;
     if (!(this.beta >= 0)) throw new Error(`SmoothL1Loss: beta must be a number >= 0, got ${this.beta}`);
@@ -94,6 +100,7 @@ export class HuberLoss extends Module {
   readonly delta: number;
   constructor(options: HuberLossOptions = {}) {
     super();
+    checkOptions('HuberLoss', options, ['reduction', 'delta']);
     this.reduction = checkReduction(options.reduction ?? 'mean', 'HuberLoss');
     this.delta = options.delta ?? 1;
     if (!(this.delta > 0)) throw new Error(`HuberLoss: delta must be a number > 0, got ${this.delta}`);

@@ -4,6 +4,7 @@
 // of the module that holds a Module or an nn.Parameter, in the order the properties were assigned, plus
 // what was added with registerModule / registerParameter (Sequential's '0', '1', …).
 
+import { checkOptions } from '../options.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { copyInto } from '../tensor/ops/shape.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
@@ -253,6 +254,7 @@ export abstract class Module {
    * a shape mismatch always throws; with `strict` (the default), so do missing and unexpected keys.
    */
   loadStateDict(dict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
+    checkOptions('loadStateDict', options, ['strict']);
     const strict = options.strict ?? true;
     const entries = dict instanceof Map ? dict : new Map(Object.entries(dict));
     const own = stateEntries(this);

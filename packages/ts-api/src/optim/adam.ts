@@ -1,7 +1,10 @@
 // optim.Adam and optim.AdamW (torch 1.13's _single_tensor_adam; AdamW decays the weights directly).
 
 import { kernels } from '../backend/index.js';
+import { checkOptions } from '../options.js';
 import { Optimizer, type ParamsArg } from './optimizer.js';
+
+const KEYS = ['lr', 'betas', 'eps', 'weightDecay'] as const;
 
 export interface AdamOptions {
   lr?: number;
@@ -49,17 +52,19 @@ abstract class AdamBase extends Optimizer<Resolved> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: ParamsArg<AdamOptions>, options: AdamOptions = {}) {
+    checkOptions('Adam', options, KEYS);
     super(params as ParamsArg<Resolved>, {
       lr: options.lr ?? 1e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? 0,
-    }, 'Adam');
+    }, 'Adam', KEYS);
   }
 }
 
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
   constructor(params: ParamsArg<AdamOptions>, options: AdamOptions = {}) {
+    checkOptions('AdamW', options, KEYS);
     super(params as ParamsArg<Resolved>, {
       lr: options.lr ?? 1e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? 1e-2,
-    }, 'AdamW');
+    }, 'AdamW', KEYS);
   }
 }

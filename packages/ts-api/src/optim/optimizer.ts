@@ -4,6 +4,16 @@
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/ops/create.js';
+import { checkOptions } from '../options.js';
+
+/** A group's `params`: one tensor or a list of them, as PyTorch's add_param_group accepts. */
+function groupTensors(params: unknown, where: string): Tensor[] {
+  if (params instanceof Tensor) return [params];
+  if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+    throw new Error(`${where}: params must be a Tensor or a list of Tensors, got ${params === null ? 'null' : typeof params}`);
+  }
+  return [...(params as Iterable<Tensor>)];
+}
 
 export interface ParamGroup<O> {
   params: Tensor[];
@@ -11,7 +21,7 @@ export interface ParamGroup<O> {
 }
 
 /** Either a list of parameters or a list of groups `{ params, ...overrides }`, as in PyTorch. */
-export type ParamsArg<O> = Iterable<Tensor> | readonly ({ params: Iterable<Tensor> } & Partial<O>)[];
+export type ParamsArg<O> = Iterable<Tensor> | readonly ({ params: Iterable<Tensor> | Tensor } & Partial<O>)[];
 
 /** Optimiser state for one parameter: named tensors (buffers) and numbers (step counts). */
 export interface ParamState {
@@ -23,8 +33,11 @@ export abstract class Optimizer<O extends object> {
   readonly paramGroups: ParamGroup<O>[];
   protected readonly state = new Map<Tensor, ParamState>();
 
-  protected constructor(params: ParamsArg<O>, defaults: O, name: string) {
-    const list = [...(params as Iterable<Tensor | ({ params: Iterable<Tensor> } & Partial<O>)>)];
+  protected constructor(params: ParamsArg<O>, defaults: O, name: string, known: readonly string[]) {
+    if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+      throw new Error(`${name}: params must be a list of Tensors or of parameter groups, got ${params === null ? 'null' : typeof params}`);
+    }
+    const list = [...(params as Iterable<Tensor | ({ params: Iterable<Tensor> | Tensor } & Partial<O>)>)];
     if (list.length === 0) throw new Error(`${name}: got an empty parameter list`);
     const groups = list.every((p) => p instanceof Tensor)
       ? [{ params: list as Tensor[], options: defaults }]
@@ -33,7 +46,8 @@ export abstract class Optimizer<O extends object> {
             throw new Error(`${name}: parameter group ${i} must be an object with a params list`);
           }
           const { params: groupParams, ...overrides } = g;
-          return { params: [...groupParams], options: { ...defaults, ...overrides } as O };
+          checkOptions(`${name}: parameter group ${i}`, overrides, known);
+          return { params: groupTensors(groupParams, `${name}: parameter group ${i}`), options: { ...defaults, ...overrides } as O };
         });
     const seen = new Set<Tensor>();
     for (const g of groups) {

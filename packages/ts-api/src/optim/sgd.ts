@@ -1,7 +1,10 @@
 // optim.SGD with momentum, dampening, Nesterov and weight decay (torch/optim/sgd.py's order of operations).
 
 import { kernels } from '../backend/index.js';
+import { checkOptions } from '../options.js';
 import { Optimizer, type ParamsArg } from './optimizer.js';
+
+const KEYS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'] as const;
 
 export interface SGDOptions {
   lr: number;
@@ -15,6 +18,7 @@ type Resolved = Required<SGDOptions>;
 
 export class SGD extends Optimizer<Resolved> {
   constructor(params: ParamsArg<SGDOptions>, options: SGDOptions) {
+    checkOptions('SGD', options, KEYS);
     if (options === undefined || typeof options.lr !== 'number') {
       throw new Error('SGD: options.lr (the learning rate) is required, e.g. new optim.SGD(net.parameters(), { lr: 0.1 })');
     }
@@ -24,7 +28,7 @@ export class SGD extends Optimizer<Resolved> {
       dampening: options.dampening ?? 0,
       weightDecay: options.weightDecay ?? 0,
       nesterov: options.nesterov ?? false,
-    }, 'SGD');
+    }, 'SGD', KEYS);
   }
 
   protected validate(o: Resolved): void {

@@ -2,6 +2,7 @@
 // generator state in one safetensors file, written atomically — so that a run stopped after epoch k
 // and resumed gives the same weights, bit for bit, as one that ran straight through.
 
+import { checkOptions } from '../options.js';
 import { DataLoader } from '../data/dataloader.js';
 import { loadFile, save } from '../io/index.js';
 import { Module, type StateDict } from '../nn/module.js';
@@ -138,6 +139,7 @@ export class Checkpoint implements Callback {
   readonly every: number;
 
   constructor(path: string, options: { every?: number } = {}) {
+    checkOptions('Checkpoint', options, ['every']);
     this.path = path;
     this.every = options.every ?? 1;
     if (!Number.isInteger(this.every) || this.every < 1) throw new Error(`Checkpoint: every must be a positive integer, got ${this.every}`);

@@ -1,6 +1,7 @@
 // EarlyStopping: stop when a monitored metric has not improved for `patience` epochs (Keras'
 // callback), optionally putting back the weights of the best epoch.
 
+import { checkOptions } from '../options.js';
 import { Module, type StateDict } from '../nn/module.js';
 import { keep } from '../tensor/scope.js';
 import type { Callback, EpochLogs, TrainContext } from './types.js';
@@ -35,6 +36,7 @@ export class EarlyStopping implements Callback {
   #snapshot: StateDict | null = null;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    checkOptions('EarlyStopping', options, ['monitor', 'patience', 'restoreBest', 'minDelta', 'mode']);
     this.monitor = options.monitor ?? 'testAcc';
     if (!['trainLoss', 'trainAcc', 'testAcc'].includes(this.monitor)) {
       throw new Error(`EarlyStopping: monitor must be 'trainLoss', 'trainAcc' or 'testAcc', got '${this.monitor}'`);

@@ -1,6 +1,7 @@
 // fit: the notes' train_ch3 — train for numEpochs, evaluate on the test set after each epoch, and
 // report through callbacks (progress, early stopping, checkpoints).
 
+import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { batchCount, EpochTotals, evaluateAccuracy, nonEmptyPasses, requireBatches } from './loop.js';
@@ -70,6 +71,7 @@ export async function fitObserved(
   options: FitOptions = {},
   internals: FitInternals = {},
 ): Promise<History> {
+  checkOptions('fit', options, ['callbacks', 'initialEpoch', 'history', 'workers', 'transport']);
   const initialEpoch = checkEpochs(numEpochs, options.initialEpoch);
   requireBatches(trainIter, 'fit', 'trainIter');
   requireBatches(testIter, 'fit', 'testIter');

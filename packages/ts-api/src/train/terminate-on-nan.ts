@@ -1,6 +1,7 @@
 // TerminateOnNaN: stop fit when training diverges (Keras' callback of that name), before an epoch whose
 // loss or weights are not finite reaches the epoch-end callbacks (checkpoints, metrics files).
 
+import { checkOptions } from '../options.js';
 import { Module } from '../nn/module.js';
 import type { BatchLogs, Callback, EpochLogs, TrainContext } from './types.js';
 
@@ -42,13 +43,7 @@ export class TerminateOnNaN implements Callback {
   #weightsChecked = false;
 
   constructor(options: TerminateOnNaNOptions = {}) {
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new Error(`TerminateOnNaN: expected an options object, got ${Array.isArray(options) ? 'an array' : String(options)}`);
-    }
-    const unknown = Object.keys(options);
-    if (unknown.length > 0) {
-      throw new Error(`TerminateOnNaN: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; it has no options`);
-    }
+    checkOptions('TerminateOnNaN', options, []);
   }
 
   onTrainBegin(): void {

@@ -176,7 +176,7 @@ describe('iteration scopes over a DataLoader', () => {
     expect(made.map((t) => t.item())).toEqual([18, 66, 51]); // 3·(0+1+2+3), 3·(4+5+6+7), 3·(8+9)
     for (const t of made) t.dispose();
     expect(() => new DataLoader(loader().dataset, { scoped: 'no' as unknown as boolean })).toThrow('DataLoader: scoped must be true or false, got no');
-    expect(() => new DataLoader(loader().dataset, { batchsize: 4 } as unknown as { batchSize: number })).toThrow(/^DataLoader: unknown option "batchsize"; expected one of batchSize, /);
+    expect(() => new DataLoader(loader().dataset, { batchsize: 4 } as unknown as { batchSize: number })).toThrow(/^DataLoader: unknown option 'batchsize'; known options: batchSize, /);
   });
 });
 

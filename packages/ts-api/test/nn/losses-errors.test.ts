@@ -40,3 +40,14 @@ describe('loss and activation errors', () => {
     expect(() => F.tanh(tensor([1, 2], { dtype: 'int32' }))).toThrow('tanh: input must be a float32 tensor, got int32');
   });
 });
+
+describe('options of the new losses and layers are checked', () => {
+  it('an unknown or snake_case key throws, naming the known ones', () => {
+    expect(() => new nn.BCEWithLogitsLoss({ pos_weight: null } as never)).toThrow("BCEWithLogitsLoss: unknown option 'pos_weight' (did you mean posWeight?)");
+    expect(() => new nn.NLLLoss({ ignore_index: 3 } as never)).toThrow("NLLLoss: unknown option 'ignore_index' (did you mean ignoreIndex?)");
+    expect(() => new nn.HuberLoss({ delt: 1 } as never)).toThrow("HuberLoss: unknown option 'delt'");
+    expect(() => new nn.GELU({ approx: 'tanh' } as never)).toThrow("GELU: unknown option 'approx'");
+    expect(() => nn.functional.smoothL1Loss(tensor([1]), tensor([2]), { Beta: 1 } as never)).toThrow("smoothL1Loss: unknown option 'Beta'");
+    expect(() => nn.functional.gumbelSoftmax(tensor([1, 2]), { temperature: 1 } as never)).toThrow("gumbelSoftmax: unknown option 'temperature'");
+  });
+});

@@ -12,8 +12,10 @@ const NAMESPACES: Record<string, object> = {
   '': sm,
   'nn.': sm.nn,
   'optim.': sm.optim,
+  'optim.lrScheduler.': sm.optim.lrScheduler,
   'nn.init.': sm.nn.init,
   'nn.functional.': sm.nn.functional,
+  'nn.utils.': sm.nn.utils,
   'io.': sm.io,
   'data.': sm.data,
   'data.transforms.': sm.data.transforms,
@@ -47,6 +49,9 @@ const ALLOWED: Record<string, string> = {
   'nn.isParameter': 'predicate (test/nn/module.test.ts)',
   'nn.functional.gumbelSoftmax': 'random by design: class frequencies against softmax(logits) by a chi-square test, and the straight-through gradient by hand (test/nn/gumbel.test.ts)',
   'optim.Optimizer': 'abstract base class; SGD, Adam, AdamW are covered',
+  'optim.lrScheduler': 'namespace, walked',
+  'nn.utils': 'namespace, walked',
+  'optim.lrScheduler.LRScheduler': 'abstract base class; its schedulers are covered',
 
   // io: the file format is compared with PyTorch as files, not as numbers
   'io.serialize': 'safetensors bytes; every case file is read by io.loadFile, torch reads io.save files in state-dict.test.ts and test/io/python.test.ts',

@@ -6,6 +6,8 @@ import { afterAll, describe, it } from 'vitest';
 import * as sm from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { caseFiles, compare, distCheck, fail, GRAD, loadCase, methodForms, resolve, scaleRefOf, VALUE, type Case } from './harness.js';
+import { runClip } from './run-clip.js';
+import { runScheduler } from './run-scheduler.js';
 import { allowedError, maxAbsFinite } from './tolerances.js';
 
 const { nn, optim, data, tidy, full, ones, zeros, manualSeed, noGrad } = sm;
@@ -408,6 +410,7 @@ function runModuleInfo(c: Case): void {
 const RUN: Record<Case['kind'], (c: Case) => void> = {
   fn: runFn, module: runModule, optim: runOptim, train: runTrain, stats: runStats, scalar: runScalar, 'dropout-train': runDropoutTrain,
   transform: runTransform, dataset: runDataset, error: runError, print: runPrint, 'module-info': runModuleInfo,
+  scheduler: runScheduler, clip: (c) => runClip(c, note),
 };
 
 const files = caseFiles();

@@ -52,6 +52,8 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   sum_to_f32: ['dy', 'dx', 'dxLen', 'shape', 'xStrides', 'ndim'],
   sgd_step_f32: ['param', 'grad', 'buf', 'n', 'lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'firstStep'],
   adam_step_f32: ['param', 'grad', 'm', 'v', 'n', 'lr', 'beta1', 'beta2', 'eps', 'weightDecay', 'step', 'decoupled'],
+  rmsprop_step_f32: ['param', 'grad', 'squareAvg', 'gradAvg', 'buf', 'n', 'lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'],
+  adagrad_step_f32: ['param', 'grad', 'sum', 'n', 'lr', 'lrDecay', 'weightDecay', 'eps', 'step'],
   gather_u8_to_f32: ['src', 'srcLen', 'rowLen', 'indices', 'rows', 'scale', 'y'],
   gather_i32: ['src', 'srcLen', 'indices', 'n', 'y'],
   gather_f32: ['src', 'srcLen', 'rowLen', 'indices', 'rows', 'y'],
@@ -206,6 +208,10 @@ export interface RawKernelExports {
   sgd_step_f32_ref(param: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, firstStep: number): number;
   adam_step_f32(param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, decoupled: number): number;
   adam_step_f32_ref(param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, decoupled: number): number;
+  rmsprop_step_f32(param: number, grad: number, squareAvg: number, gradAvg: number, buf: number, n: number, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: number): number;
+  rmsprop_step_f32_ref(param: number, grad: number, squareAvg: number, gradAvg: number, buf: number, n: number, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: number): number;
+  adagrad_step_f32(param: number, grad: number, sum: number, n: number, lr: number, lrDecay: number, weightDecay: number, eps: number, step: number): number;
+  adagrad_step_f32_ref(param: number, grad: number, sum: number, n: number, lr: number, lrDecay: number, weightDecay: number, eps: number, step: number): number;
   gather_u8_to_f32(src: number, srcLen: number, rowLen: number, indices: number, rows: number, scale: number, y: number): number;
   gather_u8_to_f32_ref(src: number, srcLen: number, rowLen: number, indices: number, rows: number, scale: number, y: number): number;
   gather_i32(src: number, srcLen: number, indices: number, n: number, y: number): number;

@@ -1,6 +1,7 @@
 // Losses: cross-entropy fused on logits (the core computes logsumexp(o) − o_y, never log(softmax)),
 // and mean squared error composed from element-wise ops.
 
+import { checkOptions } from '../../options.js';
 import { kernels, type Reduction } from '../../backend/index.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -24,6 +25,7 @@ export function checkReduction(reduction: string, where: string): Reduction {
 /** `F.cross_entropy(logits [N, C], target [N] int32)` with reduction and label smoothing. */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const where = 'CrossEntropyLoss';
+  checkOptions(where, options, ['reduction', 'labelSmoothing']);
   requireTensor(logits, where, 'input');
   requireTensor(target, where, 'target');
   requireFloat(logits, where);
@@ -52,6 +54,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
 
 /** `F.mse_loss(input, target)`: mean (or sum, or none) of squared differences. */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptions('MSELoss', options, ['reduction']);
   const reduction = checkReduction(options.reduction ?? 'mean', 'MSELoss');
   requireFloat(input, 'MSELoss');
   requireFloat(target, 'MSELoss');
