@@ -4,6 +4,7 @@ export * from './gemm.js';
 export * from './softmax.js';
 export * from './cross-entropy.js';
 export * from './elementwise.js';
+export * from './unary.js';
 export * from './reduce.js';
 export * from './optim.js';
 export * from './data.js';
