@@ -130,6 +130,23 @@ describe('each form comes back as it was saved', () => {
   });
 });
 
+describe('a loaded tensor or list is not a state dict', () => {
+  it('loadStateDict refuses it with PyTorch\'s dict-like message, strict or not', async () => {
+    const net = new nn.Linear(2, 2);
+    const before = net.weight.tolist();
+    await io.save(join(dir, 'one'), tensor([1, 2]));
+    await io.save(join(dir, 'two'), [tensor([1, 2])]);
+    const loadedTensor = await io.load(join(dir, 'one'));
+    const loadedList = await io.load(join(dir, 'two'));
+    expect(() => net.loadStateDict(loadedTensor, { strict: false })).toThrow(
+      'loadStateDict: expected state_dict to be dict-like (an object or a Map of name → Tensor), got a Tensor',
+    );
+    expect(() => net.loadStateDict(loadedList)).toThrow('got an array');
+    expect(() => net.loadStateDict(new Set() as unknown as Map<string, Tensor>)).toThrow('got an instance of Set');
+    expect(net.weight.tolist()).toEqual(before);
+  });
+});
+
 describe('what cannot be saved throws, naming what was given, and leaves the file as it was', () => {
   const cases: [string, () => unknown, RegExp][] = [
     ['a number', () => 3, /io\.save: expected a Tensor, an array of Tensors, or an object or Map of name → Tensor, got the number 3$/],
