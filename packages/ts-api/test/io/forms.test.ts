@@ -155,7 +155,7 @@ describe('what cannot be saved throws, naming what was given, and leaves the fil
     ['a nested list', () => [tensor([1]), [tensor([2])]], /element 1 of the array is an array, not a Tensor; .*nested containers are not supported/],
     ['a dict in a list', () => [{ a: tensor([1]) }], /element 0 of the array is an object, not a Tensor/],
     ['a number in a list', () => [tensor([1]), 2], /element 1 of the array is the number 2, not a Tensor/],
-    ['a hole in a list', () => [tensor([1]), , tensor([2])], /the array has a hole at index 1/], // eslint-disable-line no-sparse-arrays
+    ['a hole in a list', () => [tensor([1]), , tensor([2])], /the array has a hole at index 1/],
     ['a number in a dict', () => ({ w: tensor([1]), lr: 0.1 }), /the value of "lr" is the number 0\.1, not a Tensor/],
     ['a list in a dict', () => ({ ws: [tensor([1])] }), /the value of "ws" is an array, not a Tensor/],
     ['an empty key', () => ({ '': tensor([1]) }), /a name is the empty string; names must be non-empty/],
