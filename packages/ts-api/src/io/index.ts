@@ -2,3 +2,4 @@
 
 export { serialize, deserialize, type SafetensorsContents, type SafetensorsMetadata } from './safetensors.js';
 export { save, load, loadFile } from './files.js';
+export type { Saveable, Loaded, SavedForm } from './forms.js';

@@ -11,6 +11,7 @@ import {
   decodeValues, elementSize, isReadableDType, LITTLE_ENDIAN, READABLE_DTYPES, SAFETENSORS_DTYPE_SIZES,
   WRITTEN_DTYPE, type ReadableDType,
 } from './dtypes.js';
+import { torchSaveFormat, torchSaveMessage } from './pytorch-files.js';
 
 /** Free-form string → string metadata stored in the header's `__metadata__` entry. */
 export type SafetensorsMetadata = Record<string, string>;
@@ -265,7 +266,8 @@ function parseTensorInfo(name: string, info: unknown, dataLength: number, fail: 
 
 /**
  * Reads safetensors bytes. Everything is checked before any tensor is made, and an Error naming
- * `name` says what is wrong: a header length beyond the data, a header that is not UTF-8 JSON object,
+ * `name` says what is wrong: a PyTorch pickle or zip file from torch.save (and how to write safetensors
+ * instead), a header length beyond the data, a header that is not UTF-8 JSON object,
  * duplicate keys, an unknown or unsupported dtype, a shape that does not match its data_offsets,
  * offsets out of order, out of range, overlapping or leaving a gap, bytes after the last tensor, and
  * values that do not fit the tensor they become.
@@ -283,6 +285,8 @@ export function deserialize(bytes: Uint8Array, name = 'safetensors data'): Safet
   if (!(bytes instanceof Uint8Array)) fail(`expected the file's bytes as a Uint8Array, got ${describe(bytes)}`);
   // A plain Uint8Array view, so subclasses (Node's Buffer, whose slice() does not copy) behave alike.
   bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const torchFormat = torchSaveFormat(bytes);
+  if (torchFormat !== null) fail(torchSaveMessage(torchFormat));
   if (bytes.length < 8) fail(`not a safetensors file: ${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);

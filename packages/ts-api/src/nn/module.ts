@@ -255,6 +255,12 @@ export abstract class Module {
    */
   loadStateDict(dict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
     checkOptions('loadStateDict', options, ['strict']);
+    // What io.load gives for a saved tensor or list would otherwise read as a dict of its fields.
+    const plain = typeof dict === 'object' && dict !== null && [Object.prototype, null].includes(Object.getPrototypeOf(dict) as object | null);
+    if (!(dict instanceof Map) && !plain) {
+      const got = dict instanceof Tensor ? 'a Tensor' : Array.isArray(dict) ? 'an array' : dict === null ? 'null' : typeof dict === 'object' ? `an instance of ${(dict as object).constructor.name}` : typeof dict;
+      throw new Error(`loadStateDict: expected state_dict to be dict-like (an object or a Map of name → Tensor), got ${got}`);
+    }
     const strict = options.strict ?? true;
     const entries = dict instanceof Map ? dict : new Map(Object.entries(dict));
     const own = stateEntries(this);

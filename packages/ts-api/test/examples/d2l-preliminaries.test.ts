@@ -20,6 +20,7 @@ const CHAPTERS = [
   { port: 'linear-algebra', mirror: 'ch2_3_linear_algebra' },
   { port: 'calculus', mirror: 'ch2_4_calculus' },
   { port: 'autograd', mirror: 'ch2_5_autograd' },
+  { port: 'file-io', mirror: 'ch5_5_file_io' }, // 5.5 File I/O: io.save / io.load of a tensor, a list, a dict, a state dict
 ] as const;
 
 function torchMissing(): string | null {

@@ -63,7 +63,9 @@ describe('save and load', () => {
     expect(metadata).toEqual({ epoch: '3' });
     expect(Array.from(tensors.x.toArray())).toEqual([1, 2, 3]);
     expect(tensors.n.dtype).toBe('int32');
-    expect(new Uint8Array(await readFile(path))).toEqual(io.serialize(src, { epoch: '3' }));
+    // The file records what was saved (a Map, its keys' order) next to the caller's metadata.
+    const written = { epoch: '3', 'softmax-nn.form': 'map', 'softmax-nn.keys': '["x","n"]' };
+    expect(new Uint8Array(await readFile(path))).toEqual(io.serialize(src, written));
     disposeAll(tensors);
     for (const t of src.values()) t.dispose();
   });
@@ -178,7 +180,7 @@ describe('atomic save', () => {
     const path = join(dir, 'concurrent', 'model.safetensors');
     manualSeed(4);
     const big = { w: randn([64, 64]) };
-    const expected = io.serialize(big);
+    const expected = io.serialize(big, { 'softmax-nn.form': 'dict', 'softmax-nn.keys': '["w"]' });
     // Several saves of the same data racing each other: every one renames a complete file.
     await Promise.all([io.save(path, big), io.save(path, big), io.save(path, big)]);
     expect(new Uint8Array(await readFile(path))).toEqual(expected);

@@ -127,10 +127,27 @@ describe.skipIf(skipReason !== null)('Python (json + numpy) interop', () => {
     const path = join(dir, 'ours.safetensors');
     await io.save(path, tensors, { format: 'pt', note: 'héllo "world"' });
     const read = JSON.parse(python('read', path)) as PyRead;
-    expect(read.metadata).toEqual({ format: 'pt', note: 'héllo "world"' });
+    // io.save adds what was saved (a dict) and its keys' order to the caller's metadata.
+    expect(read.metadata).toEqual({
+      format: 'pt', note: 'héllo "world"',
+      'softmax-nn.form': 'dict', 'softmax-nn.keys': '["1.weight","1.bias","labels","scalar","empty","ünïcode.name"]',
+    });
     expect(read.tensors).toEqual(specOf(tensors));
     // Reference layout: float32 by name, then int32.
     expect(read.header_order).toEqual(['1.bias', '1.weight', 'empty', 'scalar', 'ünïcode.name', 'labels']);
+  });
+
+  it('Python reads a saved tensor and a saved list as dicts: "tensor", and "0", "1", …', async () => {
+    const one = join(dir, 'x-file');
+    await io.save(one, tensor([0, 1, 2, 3], { dtype: 'int32' }));
+    const readOne = JSON.parse(python('read', one)) as PyRead;
+    expect(readOne.tensors).toEqual({ tensor: { dtype: 'I32', shape: [4], values: [0, 1, 2, 3] } });
+    expect(readOne.metadata).toEqual({ 'softmax-nn.form': 'tensor' });
+    const list = join(dir, 'x-files');
+    await io.save(list, [tensor([0, 1], { dtype: 'int32' }), tensor([0.5])]);
+    const readList = JSON.parse(python('read', list)) as PyRead;
+    expect(readList.tensors).toEqual({ 0: { dtype: 'I32', shape: [2], values: [0, 1] }, 1: { dtype: 'F32', shape: [1], values: [0.5] } });
+    expect(readList.metadata).toEqual({ 'softmax-nn.form': 'list' });
   });
 
   it('an independent writer following the reference layout produces the same bytes as ours', async () => {
