@@ -129,6 +129,13 @@ export interface Kernels {
   allAny(op: 'all' | 'any', x: Storage, y: Storage, outer: number, dim: number, inner: number): void;
   /** Bilinear resize (PyTorch align_corners=False) of `planes` h×w images to oh×ow. */
   resizeBilinear(x: Storage, y: Storage, planes: number, h: number, w: number, oh: number, ow: number): void;
+  /**
+   * Each of n images (c planes of h×w) warped by its inverse map matrices[6i..6i+6]: output pixel (col, row)
+   * samples x at (m0·col + m1·row + m2, m3·col + m4·row + m5), bilinearly or at the nearest pixel (ties to
+   * even), `fill` (finite) standing for the pixels outside the image.
+   */
+  affineWarp(x: Storage, y: Storage, matrices: Storage, n: number, c: number, h: number, w: number, fill: number,
+             mode: 'bilinear' | 'nearest'): void;
   // metrics.rs:
   /**
    * Confusion matrix: out[target[i] × classes + pred[i]] += 1 for i < pred.length (row = true class,
@@ -168,6 +175,7 @@ const COMPARE_OPS: Record<CompareOp, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt:
 const LOGICAL_OPS: Record<LogicalOp, number> = { and: 0, or: 1, xor: 2 };
 const INT_OPS = { add: 0, sub: 1, mul: 2 } as const;
 const ALL_ANY = { all: 0, any: 1 } as const;
+const WARP_MODES = { bilinear: 0, nearest: 1 } as const;
 
 /**
  * Checks shape / xStrides, writes them to the scratch words the core reads, and checks that the strided
@@ -590,6 +598,14 @@ function makeKernels(ref: boolean): Kernels {
         throw new KernelError(k, Status.INVALID_ARGUMENT, `cannot resize empty ${h}×${w} images to ${oh}×${ow}`);
       }
       abi.resize_bilinear_f32(x, y, planes, h, w, oh, ow);
+    },
+    affineWarp(x, y, matrices, n, c, h, w, fill, mode) {
+      const k = 'affine_warp_f32';
+      const code = codeOf(k, WARP_MODES, mode);
+      if (typeof fill !== 'number' || !Number.isFinite(Math.fround(fill))) {
+        throw new KernelError(k, Status.INVALID_ARGUMENT, `fill must be a finite float32 number, got ${String(fill)}`);
+      }
+      abi.affine_warp_f32(x, y, matrices, n, c, h, w, fill, code);
     },
     confusion(pred, target, classes, out) {
       const n = lengthOf(pred);
