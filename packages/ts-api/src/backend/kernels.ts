@@ -175,7 +175,6 @@ const COMPARE_OPS: Record<CompareOp, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt:
 const LOGICAL_OPS: Record<LogicalOp, number> = { and: 0, or: 1, xor: 2 };
 const INT_OPS = { add: 0, sub: 1, mul: 2 } as const;
 const ALL_ANY = { all: 0, any: 1 } as const;
-const WARP_MODES = { bilinear: 0, nearest: 1 } as const;
 
 /**
  * Checks shape / xStrides, writes them to the scratch words the core reads, and checks that the strided
@@ -601,7 +600,8 @@ function makeKernels(ref: boolean): Kernels {
     },
     affineWarp(x, y, matrices, n, c, h, w, fill, mode) {
       const k = 'affine_warp_f32';
-      const code = codeOf(k, WARP_MODES, mode);
+      const code = mode === 'bilinear' ? 0 : mode === 'nearest' ? 1 : undefined;
+      if (code === undefined) throw new KernelError(k, Status.INVALID_ARGUMENT, `mode must be 'bilinear' or 'nearest', got ${String(mode)}`);
       if (typeof fill !== 'number' || !Number.isFinite(Math.fround(fill))) {
         throw new KernelError(k, Status.INVALID_ARGUMENT, `fill must be a finite float32 number, got ${String(fill)}`);
       }
