@@ -48,12 +48,14 @@ pub fn round_half_even(v: f64) -> f64 {
     }
 }
 
+/// [`round_half_even`] in f32 from `floor` alone (wasm's `round` and `%` are library calls).
 fn round_half_even_f32(v: f32) -> f32 {
-    let r = v.round();
-    if (r - v).abs() == 0.5 && r % 2.0 != 0.0 {
-        r - (r - v).signum()
+    let f = v.floor();
+    let d = v - f;
+    if d > 0.5 || (d == 0.5 && (f * 0.5).floor() != f * 0.5) {
+        f + 1.0
     } else {
-        r
+        f
     }
 }
 
@@ -174,55 +176,74 @@ pub fn affine_warp(
     if plane == 0 {
         return;
     }
-    let (wf, hf) = (w as f32, h as f32);
     for img in 0..n {
         let m = &matrices[img * 6..img * 6 + 6];
-        let src = &x[img * c * plane..(img + 1) * c * plane];
-        let dst = &mut y[img * c * plane..(img + 1) * c * plane];
-        for row in 0..h {
-            for col in 0..w {
-                let (xf, yf) = (col as f32, row as f32);
-                let sx = m[0] * xf + m[1] * yf + m[2];
-                let sy = m[3] * xf + m[4] * yf + m[5];
-                let out = row * w + col;
-                if mode == NEAREST {
-                    let (ix, iy) = (round_half_even_f32(sx), round_half_even_f32(sy));
-                    // NaN fails the test too: a degenerate map gives the fill, never a read.
-                    let inside = ix >= 0.0 && ix < wf && iy >= 0.0 && iy < hf;
-                    let at = iy as usize * w + ix as usize;
-                    for ch in 0..c {
-                        dst[ch * plane + out] = if inside { src[ch * plane + at] } else { fill };
-                    }
-                    continue;
-                }
-                if !(sx > -1.0 && sx < wf && sy > -1.0 && sy < hf) {
-                    for ch in 0..c {
-                        dst[ch * plane + out] = fill;
-                    }
-                    continue;
-                }
-                let (x0, y0) = (sx.floor(), sy.floor());
-                let (fx, fy) = (sx - x0, sy - y0);
-                // x0 ∈ [−1, w − 1], y0 ∈ [−1, h − 1].
-                let (x0, y0) = (x0 as isize, y0 as isize);
-                let cols = [x0 >= 0, x0 + 1 < w as isize];
-                let rows = [y0 >= 0, y0 + 1 < h as isize];
-                let tap = |r: usize, k: usize| -> Option<usize> {
-                    if rows[r] && cols[k] {
-                        Some((y0 + r as isize) as usize * w + (x0 + k as isize) as usize)
-                    } else {
-                        None
-                    }
-                };
-                let taps = [tap(0, 0), tap(0, 1), tap(1, 0), tap(1, 1)];
-                for ch in 0..c {
-                    let p = &src[ch * plane..(ch + 1) * plane];
-                    let v = |t: Option<usize>| t.map_or(fill, |i| p[i]);
-                    let top = v(taps[0]) * (1.0 - fx) + v(taps[1]) * fx;
-                    let bottom = v(taps[2]) * (1.0 - fx) + v(taps[3]) * fx;
-                    dst[ch * plane + out] = top * (1.0 - fy) + bottom * fy;
-                }
+        let m = [m[0], m[1], m[2], m[3], m[4], m[5]];
+        // One plane at a time (the map is recomputed per channel: cheaper than strided writes).
+        for ch in 0..c {
+            let base = (img * c + ch) * plane;
+            let (src, dst) = (&x[base..base + plane], &mut y[base..base + plane]);
+            if mode == NEAREST {
+                warp_plane_nearest(src, dst, &m, h, w, fill);
+            } else {
+                warp_plane_bilinear(src, dst, &m, h, w, fill);
             }
+        }
+    }
+}
+
+fn warp_plane_bilinear(src: &[f32], dst: &mut [f32], m: &[f32; 6], h: usize, w: usize, fill: f32) {
+    let (wf, hf) = (w as f32, h as f32);
+    for (row, out_row) in dst.chunks_exact_mut(w).enumerate() {
+        let yf = row as f32;
+        for (col, out) in out_row.iter_mut().enumerate() {
+            let xf = col as f32;
+            let sx = m[0] * xf + m[1] * yf + m[2];
+            let sy = m[3] * xf + m[4] * yf + m[5];
+            // NaN fails the test too: a degenerate map gives the fill, never a read.
+            if !(sx > -1.0 && sx < wf && sy > -1.0 && sy < hf) {
+                *out = fill;
+                continue;
+            }
+            let (fx0, fy0) = (sx.floor(), sy.floor());
+            let (fx, fy) = (sx - fx0, sy - fy0);
+            // fx0 ∈ [−1, w − 1], fy0 ∈ [−1, h − 1].
+            let (x0, y0) = (fx0 as isize, fy0 as isize);
+            let [v00, v01, v10, v11] =
+                if x0 >= 0 && y0 >= 0 && x0 + 1 < w as isize && y0 + 1 < h as isize {
+                    let i = y0 as usize * w + x0 as usize;
+                    [src[i], src[i + 1], src[i + w], src[i + w + 1]]
+                } else {
+                    let v = |r: isize, k: isize| {
+                        if r >= 0 && r < h as isize && k >= 0 && k < w as isize {
+                            src[r as usize * w + k as usize]
+                        } else {
+                            fill
+                        }
+                    };
+                    [v(y0, x0), v(y0, x0 + 1), v(y0 + 1, x0), v(y0 + 1, x0 + 1)]
+                };
+            let top = v00 * (1.0 - fx) + v01 * fx;
+            let bottom = v10 * (1.0 - fx) + v11 * fx;
+            *out = top * (1.0 - fy) + bottom * fy;
+        }
+    }
+}
+
+fn warp_plane_nearest(src: &[f32], dst: &mut [f32], m: &[f32; 6], h: usize, w: usize, fill: f32) {
+    let (wf, hf) = (w as f32, h as f32);
+    for (row, out_row) in dst.chunks_exact_mut(w).enumerate() {
+        let yf = row as f32;
+        for (col, out) in out_row.iter_mut().enumerate() {
+            let xf = col as f32;
+            let sx = m[0] * xf + m[1] * yf + m[2];
+            let sy = m[3] * xf + m[4] * yf + m[5];
+            let (ix, iy) = (round_half_even_f32(sx), round_half_even_f32(sy));
+            *out = if ix >= 0.0 && ix < wf && iy >= 0.0 && iy < hf {
+                src[iy as usize * w + ix as usize]
+            } else {
+                fill
+            };
         }
     }
 }
