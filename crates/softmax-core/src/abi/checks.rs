@@ -330,8 +330,8 @@ pub(super) fn maxmin_op(op: u32, arg: u32) -> Res<()> {
 }
 
 /// RandomAffine's ranges [deg_lo, deg_hi, max_dx, max_dy, scale_lo, scale_hi, shear x lo, hi, shear y
-/// lo, hi], parameters `first` … `first + 9`: finite as f32, lo ≤ hi, max_d ≥ 0, a scale > 0 in f32,
-/// shears in (−90, 90). The first bad bound is blamed.
+/// lo, hi], parameters `first` … `first + 9`: finite as f32, lo ≤ hi, max_d ≥ 0, and as f32 (what is
+/// drawn) a scale > 0 and shears in (−90, 90). The first bad bound is blamed.
 pub(super) fn affine_ranges(r: &[f64; 10], first: u32) -> Res<()> {
     for (k, &v) in r.iter().enumerate() {
         let f = v as f32;
@@ -339,7 +339,7 @@ pub(super) fn affine_ranges(r: &[f64; 10], first: u32) -> Res<()> {
             && match k {
                 2 | 3 => v >= 0.0,
                 4 | 5 => f > 0.0,
-                6..=9 => v > -90.0 && v < 90.0,
+                6..=9 => f > -90.0 && f < 90.0,
                 _ => true,
             }
             && (k % 2 == 0 || k == 3 || r[k - 1] <= v);

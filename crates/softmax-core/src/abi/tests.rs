@@ -360,6 +360,7 @@ fn affine_exports_refuse_bad_ranges_flags_fill_and_mode() {
         (5, 0.4),
         (6, -90.0),
         (7, 90.0),
+        (7, 89.999_999_999),
         (9, -1.0),
     ] {
         let mut r = ok;

@@ -75,7 +75,8 @@ function shearRanges(where: string, v: unknown): [Range, Range | null] {
   }
   const four = Array.isArray(v) && v.length === 4;
   const r = four ? pair(where, 'shear', v, 4) : symmetric(where, 'shear', v);
-  if (!r.every((s) => s > -90 && s < 90)) {
+  // As float32, what the core draws in: 89.999999999 would round to 90.
+  if (!r.every((s) => Math.fround(s) > -90 && Math.fround(s) < 90)) {
     throw new Error(`${where}: shear angles must be in (−90, 90) degrees, got ${show(v)}`);
   }
   return [[r[0], r[1]], four ? [r[2], r[3]] : null];

@@ -252,6 +252,7 @@ describe('bad arguments throw, saying what was expected', () => {
     ['scale infinite', () => randomAffine({ degrees: 0, scale: [1, Infinity] }), 'randomAffine: scale must be [min, max] of finite numbers, got [1, Infinity]'],
     ['negative shear', () => randomAffine({ degrees: 0, shear: -3 }), 'randomAffine: shear as a single number must be finite and ≥ 0 (it means [−shear, shear]), got -3'],
     ['shear 90', () => randomAffine({ degrees: 0, shear: [0, 90] }), 'randomAffine: shear angles must be in (−90, 90) degrees, got [0, 90]'],
+    ['shear 90 as float32', () => randomAffine({ degrees: 0, shear: 89.999999999 }), 'randomAffine: shear angles must be in (−90, 90) degrees, got 89.999999999'],
     ['shear y reversed', () => randomAffine({ degrees: 0, shear: [0, 1, 5, 2] }), 'randomAffine: shear needs min ≤ max, got [0, 1, 5, 2]'],
     ['three shears', () => randomAffine({ degrees: 0, shear: [1, 2, 3] as never }), 'randomAffine: shear must be a number, [min, max] or [xmin, xmax, ymin, ymax], got [1, 2, 3]'],
   ];
