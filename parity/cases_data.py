@@ -1,5 +1,6 @@
 """Parity cases for data: the batch transforms and ImageDataset's pixel scaling."""
 
+import math
 import os
 
 import numpy as np
@@ -63,6 +64,29 @@ def gen_data():
         cands = torch.stack([xt, torch.flip(xt, [-1])], 1)
         transform_case(stem, 'data.transforms.randomHorizontalFlip', [p], x, None,
                        'x if not flipped else torch.flip(x, [-1])', {'candidates': 2, 'p': p}, {'expected.candidates': to_np(cands)})
+    # random rotation / affine with one-point ranges (deterministic): torchvision's F.rotate / F.affine on
+    # tensors with fill=None — its inverse map, affine grid and grid_sample with zero padding, which is
+    # softmax-nn's fill = 0. (torchvision's fill=0 also scales a border pixel by its in-image weight.)
+    images, _ = fashion_mnist_sample()
+    for (n, c, h, w), op, label, args, (angle, scale, shear), mode in [
+        ((2, 3, 5, 7), 'randomRotation', 'deg30', [[30, 30]], (-30, 1.0, (0.0, 0.0)), 'bilinear'),
+        ((3, 1, 28, 28), 'randomRotation', 'deg-12.5', [[-12.5, -12.5]], (12.5, 1.0, (0.0, 0.0)), 'bilinear'),
+        ((2, 1, 6, 6), 'randomRotation', 'deg-45', [[-45, -45], {'interpolation': 'nearest'}], (45, 1.0, (0.0, 0.0)), 'nearest'),
+        ((3, 2, 7, 5), 'randomAffine', 'deg20.scale1.25.shear10,-5', [{'degrees': [20, 20], 'scale': [1.25, 1.25], 'shear': [10, 10, -5, -5]}],
+         (20, 1.25, (10.0, -5.0)), 'bilinear'),
+        ((3, 1, 28, 28), 'randomAffine', 'deg-8.scale0.75.shear6', [{'degrees': [-8, -8], 'scale': [0.75, 0.75], 'shear': [6, 6]}],
+         (-8, 0.75, (6.0, 0.0)), 'bilinear'),
+        ((2, 1, 9, 8), 'randomAffine', 'deg33.scale0.8', [{'degrees': [33, 33], 'scale': [0.8, 0.8], 'interpolation': 'nearest'}],
+         (33, 0.8, (0.0, 0.0)), 'nearest'),
+    ]:
+        stem = f'data.transforms.{op}.{n}x{c}x{h}x{w}.{label}.{mode}'
+        if (h, w) == (28, 28):
+            x = (images[:n].reshape(n, 1, 28, 28).astype(np.float32) / np.float32(255)).astype(np.float32)
+        else:
+            x = uniform(rng_for(stem), (n, c, h, w), 0, 1)
+        fn = 'F.rotate(x, %s)' % -angle if op == 'randomRotation' else f'F.affine(x, {angle}, [0, 0], {scale}, {list(shear)})'
+        transform_case(stem, f'data.transforms.{op}', args, x, tv_affine(to_torch(x), angle, scale, shear, mode),
+                       f"torchvision {fn}, interpolation={mode}, fill=None: affine grid + grid_sample(padding_mode='zeros')")
     # ImageDataset: uint8 pixels as torchvision's ToTensor gives them (float32, then / 255). softmax-nn
     # multiplies by float32(1/255): 1-ulp differences, within the value tolerance.
     stem = 'data.ImageDataset.pixels.all-256-values'
@@ -84,3 +108,25 @@ def fashion_mnist_sample():
     with gzip.open(path, 'rb') as fh:
         raw = fh.read(16 + 8 * 784)
     return np.frombuffer(raw, np.uint8, offset=16).reshape(8, 784), None
+
+
+def tv_affine(x, angle, scale, shear, mode):
+    """torchvision.transforms.functional.affine(x, angle, [0, 0], scale, shear) on a float tensor with
+    fill=None, torchvision's steps written out (torchvision is not a dependency): _get_inverse_affine_matrix
+    about the centre, _gen_affine_grid, grid_sample(align_corners=False, padding_mode='zeros').
+    F.rotate(x, a) is this with angle = -a."""
+    n, _, h, w = x.shape
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    matrix = [v / scale for v in [d, -b, 0.0, -c, a, 0.0]]
+    theta = torch.tensor(matrix, dtype=torch.float32).reshape(1, 2, 3)
+    base = torch.empty(1, h, w, 3, dtype=torch.float32)
+    base[..., 0].copy_(torch.linspace(-w * 0.5 + 0.5, w * 0.5 - 0.5, steps=w))
+    base[..., 1].copy_(torch.linspace(-h * 0.5 + 0.5, h * 0.5 - 0.5, steps=h).unsqueeze_(-1))
+    base[..., 2].fill_(1)
+    rescaled = theta.transpose(1, 2) / torch.tensor([0.5 * w, 0.5 * h], dtype=torch.float32)
+    grid = base.view(1, h * w, 3).bmm(rescaled).view(1, h, w, 2).expand(n, h, w, 2)
+    return F.grid_sample(x, grid, mode=mode, padding_mode='zeros', align_corners=False)

@@ -1,8 +1,15 @@
 //! Image kernels for the data pipeline: seeded augmentation (random crop with zero padding, random
-//! horizontal flip) and bilinear resizing, on batches laid out [n, c, h, w].
+//! horizontal flip; random affine warps in `affine`) and bilinear resizing, on batches laid out
+//! [n, c, h, w].
 //! Memory-bound and branchy: one scalar implementation each (LLVM vectorises the row copies).
 
 use crate::rng::Rng;
+
+mod affine;
+pub use affine::{affine_warp, inverse_affine_matrix, random_affine_params};
+pub use affine::{
+    ALL_FLAGS, BILINEAR, COUNTER_CLOCKWISE, NEAREST, SCALE, SHEAR_X, SHEAR_Y, TRANSLATE,
+};
 
 /// An integer uniform in [0, m) from one draw (multiply-shift, as in Lemire's method without the
 /// rejection step: the bias is below m / 2^32).

@@ -328,3 +328,48 @@ pub(super) fn maxmin_op(op: u32, arg: u32) -> Res<()> {
     }
     Ok(())
 }
+
+/// RandomAffine's ranges [deg_lo, deg_hi, max_dx, max_dy, scale_lo, scale_hi, shear x lo, hi, shear y
+/// lo, hi], parameters `first` … `first + 9`: finite as f32, lo ≤ hi, max_d ≥ 0, and as f32 (what is
+/// drawn) a scale > 0 and shears in (−90, 90). The first bad bound is blamed.
+pub(super) fn affine_ranges(r: &[f64; 10], first: u32) -> Res<()> {
+    for (k, &v) in r.iter().enumerate() {
+        let f = v as f32;
+        let ok = f.is_finite()
+            && match k {
+                2 | 3 => v >= 0.0,
+                4 | 5 => f > 0.0,
+                6..=9 => f > -90.0 && f < 90.0,
+                _ => true,
+            }
+            && (k % 2 == 0 || k == 3 || r[k - 1] <= v);
+        if !ok {
+            return Err(invalid(first + k as u32, 0));
+        }
+    }
+    Ok(())
+}
+
+/// RandomAffine's flags: 1 translate, 2 scale, 4 shear x, 8 shear y, 16 counter-clockwise.
+pub(super) fn affine_flags(flags: u32, arg: u32) -> Res<()> {
+    if flags > crate::image::ALL_FLAGS {
+        return Err(invalid(arg, sat_i32(flags as usize)));
+    }
+    Ok(())
+}
+
+/// A finite fill value.
+pub(super) fn finite_fill(fill: f32, arg: u32) -> Res<()> {
+    if !fill.is_finite() {
+        return Err(invalid(arg, 0));
+    }
+    Ok(())
+}
+
+/// 0 bilinear, 1 nearest.
+pub(super) fn warp_mode(mode: u32, arg: u32) -> Res<()> {
+    if mode > crate::image::NEAREST {
+        return Err(invalid(arg, sat_i32(mode as usize)));
+    }
+    Ok(())
+}

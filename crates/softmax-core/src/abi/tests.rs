@@ -322,3 +322,62 @@ fn valid_calls_reach_the_kernels() {
     assert_eq!(free(p, 0), OK);
     assert_eq!(empty.len(), 0);
 }
+
+#[test]
+fn affine_exports_refuse_bad_ranges_flags_fill_and_mode() {
+    let (mut p, mut m) = (vec![0f32; 12], vec![0f32; 12]);
+    let ok = [-10.0, 10.0, 1.0, 2.0, 0.5, 2.0, -5.0, 5.0, 0.0, 0.0];
+    let call = |p: &mut [f32], m: &mut [f32], r: [f64; 10], flags: u32| {
+        random_affine_params_f32(
+            out(p),
+            out(m),
+            2,
+            3,
+            4,
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            flags,
+        )
+    };
+    assert_eq!(call(&mut p, &mut m, ok, 31), OK);
+    // (position in ranges, bad value): blamed parameter = 5 + position.
+    for (k, v) in [
+        (1, -11.0),
+        (0, f64::NAN),
+        (1, 1e39),
+        (2, -0.5),
+        (3, f64::INFINITY),
+        (4, 0.0),
+        (4, 1e-46),
+        (5, 0.4),
+        (6, -90.0),
+        (7, 90.0),
+        (7, 89.999_999_999),
+        (9, -1.0),
+    ] {
+        let mut r = ok;
+        r[k] = v;
+        assert_eq!(call(&mut p, &mut m, r, 0), INVALID_ARGUMENT, "{k} {v}");
+        assert_eq!(status_detail_index(), 5 + k as u32, "{k} {v}");
+    }
+    assert_eq!(call(&mut p, &mut m, ok, 32), INVALID_ARGUMENT);
+    assert_eq!((status_detail_index(), status_detail_value()), (15, 32));
+    let x = vec![1f32; 24];
+    let mut y = vec![0f32; 24];
+    let warp = |y: &mut [f32], fill: f32, mode: u32| {
+        affine_warp_f32(addr(&x), out(y), addr(&m), 2, 1, 3, 4, fill, mode)
+    };
+    assert_eq!(warp(&mut y, 0.0, 1), OK);
+    assert_eq!(warp(&mut y, f32::NAN, 0), INVALID_ARGUMENT);
+    assert_eq!(status_detail_index(), 7);
+    assert_eq!(warp(&mut y, 0.0, 2), INVALID_ARGUMENT);
+    assert_eq!((status_detail_index(), status_detail_value()), (8, 2));
+}

@@ -17,4 +17,4 @@ export { UNARY_OPS } from './kernels.js';
 export { rng } from './rng.js';
 export { join, joinReference } from './join.js';
 export type { JoinKernels, ScatterMode } from './join.js';
-export type { Rng } from './rng.js';
+export type { Rng, AffineDraw } from './rng.js';

@@ -129,6 +129,13 @@ export interface Kernels {
   allAny(op: 'all' | 'any', x: Storage, y: Storage, outer: number, dim: number, inner: number): void;
   /** Bilinear resize (PyTorch align_corners=False) of `planes` h×w images to oh×ow. */
   resizeBilinear(x: Storage, y: Storage, planes: number, h: number, w: number, oh: number, ow: number): void;
+  /**
+   * Each of n images (c planes of h×w) warped by its inverse map matrices[6i..6i+6]: output pixel (col, row)
+   * samples x at (m0·col + m1·row + m2, m3·col + m4·row + m5), bilinearly or at the nearest pixel (ties to
+   * even), `fill` (finite) standing for the pixels outside the image.
+   */
+  affineWarp(x: Storage, y: Storage, matrices: Storage, n: number, c: number, h: number, w: number, fill: number,
+             mode: 'bilinear' | 'nearest'): void;
   // metrics.rs:
   /**
    * Confusion matrix: out[target[i] × classes + pred[i]] += 1 for i < pred.length (row = true class,
@@ -590,6 +597,15 @@ function makeKernels(ref: boolean): Kernels {
         throw new KernelError(k, Status.INVALID_ARGUMENT, `cannot resize empty ${h}×${w} images to ${oh}×${ow}`);
       }
       abi.resize_bilinear_f32(x, y, planes, h, w, oh, ow);
+    },
+    affineWarp(x, y, matrices, n, c, h, w, fill, mode) {
+      const k = 'affine_warp_f32';
+      const code = mode === 'bilinear' ? 0 : mode === 'nearest' ? 1 : undefined;
+      if (code === undefined) throw new KernelError(k, Status.INVALID_ARGUMENT, `mode must be 'bilinear' or 'nearest', got ${String(mode)}`);
+      if (typeof fill !== 'number' || !Number.isFinite(Math.fround(fill))) {
+        throw new KernelError(k, Status.INVALID_ARGUMENT, `fill must be a finite float32 number, got ${String(fill)}`);
+      }
+      abi.affine_warp_f32(x, y, matrices, n, c, h, w, fill, code);
     },
     confusion(pred, target, classes, out) {
       const n = lengthOf(pred);

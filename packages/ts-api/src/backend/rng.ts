@@ -24,6 +24,24 @@ export interface Rng {
   randomCrop(x: Storage, y: Storage, n: number, c: number, h: number, w: number, pad: number): void;
   /** RandomHorizontalFlip(p): mirror each image left–right with probability p. */
   randomHflip(x: Storage, y: Storage, n: number, c: number, h: number, w: number, p: number): void;
+  /**
+   * RandomAffine.get_params for n images of h×w, in torchvision's order of draws (the angle; tx, ty when
+   * `maxTranslate` is given; the scale; the x shear; the y shear): params[6i..6i+6] = (angle, tx, ty,
+   * scale, shear x, shear y) and matrices[6i..6i+6] = the inverse map of image i for `affineWarp`.
+   */
+  randomAffineParams(params: Storage, matrices: Storage, n: number, h: number, w: number, draw: AffineDraw): void;
+}
+
+/** The ranges of `randomAffineParams`, in degrees and pixels; null = not drawn (0, or 1 for the scale). */
+export interface AffineDraw {
+  degrees: readonly [number, number];
+  /** [max |tx|, max |ty|] in pixels: tx = round(U(−max, max)), an integer. */
+  maxTranslate: readonly [number, number] | null;
+  scale: readonly [number, number] | null;
+  shearX: readonly [number, number] | null;
+  shearY: readonly [number, number] | null;
+  /** RandomRotation's sign (a positive angle turns counter-clockwise); RandomAffine's turns clockwise. */
+  counterClockwise: boolean;
 }
 
 export const rng: Rng = {
@@ -83,5 +101,13 @@ export const rng: Rng = {
     for (const [name, v] of [['n', n], ['c', c], ['h', h], ['w', w]] as const) dim(k, name, v);
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new KernelError(k, Status.INVALID_ARGUMENT, `p must be in [0, 1], got ${String(p)}`);
     abi.random_hflip_f32(x, y, n, c, h, w, p);
+  },
+  randomAffineParams(params, matrices, n, h, w, d) {
+    const [tx, ty] = d.maxTranslate ?? [0, 0];
+    const [s0, s1] = d.scale ?? [1, 1];
+    const [x0, x1] = d.shearX ?? [0, 0];
+    const [y0, y1] = d.shearY ?? [0, 0];
+    const flags = (d.maxTranslate ? 1 : 0) | (d.scale ? 2 : 0) | (d.shearX ? 4 : 0) | (d.shearY ? 8 : 0) | (d.counterClockwise ? 16 : 0);
+    abi.random_affine_params_f32(params, matrices, n, h, w, d.degrees[0], d.degrees[1], tx, ty, s0, s1, x0, x1, y0, y1, flags);
   },
 };

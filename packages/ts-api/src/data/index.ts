@@ -5,6 +5,9 @@ export { DataLoader, type DataLoaderOptions, type BatchTransform } from './datal
 export { scoped } from '../tensor/iteration.js';
 export * as transforms from './transforms.js';
 export {
+  randomRotation, randomAffine, type RandomRotationOptions, type RandomAffineOptions, type Interpolation,
+} from './affine.js';
+export {
   fashionMnist, fashionMnistFromFiles, loadDataFashionMnist, textLabels,
   type FashionMnistDatasets, type LoadDataOptions,
 } from './fashion-mnist.js';

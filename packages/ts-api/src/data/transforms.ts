@@ -1,6 +1,6 @@
 // Batch transforms for the notes' over-fitting exercise (data augmentation), seeded from the core's
-// generator: random crop with padding, random horizontal flip, normalise, resize. Each takes and
-// returns a [N, C, H, W] float32 batch.
+// generator: random crop with padding, random horizontal flip, random rotation and affine warps
+// (affine.ts), normalise, resize. Each takes and returns a [N, C, H, W] float32 batch.
 
 import { kernels, rng } from '../backend/index.js';
 import { empty } from '../tensor/ops/create.js';
@@ -8,6 +8,10 @@ import { addScalar, scale } from '../tensor/ops/elementwise.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { BatchTransform } from './dataloader.js';
+
+export {
+  randomRotation, randomAffine, type RandomRotationOptions, type RandomAffineOptions, type Interpolation,
+} from './affine.js';
 
 function nchw(x: Tensor, where: string): [number, number, number, number] {
   if (x.ndim !== 4 || x.dtype !== 'float32') {

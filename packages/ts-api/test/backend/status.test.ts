@@ -155,6 +155,14 @@ const CASES: Case[] = [
   { name: 'random_crop_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG] },
   { name: 'random_hflip_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 0.5], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[6, 1.5]] },
   { name: 'resize_bilinear_f32', args: (b) => [b.f[0], b.f[1], 1, 2, 2, 3, 3], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[3, 0]] },
+  {
+    name: 'random_affine_params_f32', args: (b) => [b.f[0], b.f[1], 2, 3, 4, -10, 10, 1, 2, 0.5, 2, -5, 5, 0, 0, 31], bufs: [0, 1], alias: [1, 0],
+    overflow: [2, BIG], invalid: [[6, -11], [5, NaN], [8, -1], [9, 0], [12, 90], [15, 32]],
+  },
+  {
+    name: 'affine_warp_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 2, 1, 2, 2, 0, 0], bufs: [0, 1, 2], alias: [1, 0], overflow: [3, BIG],
+    invalid: [[8, 2], [7, NaN], [7, Infinity]],
+  },
   { name: 'confusion_i32', args: (b) => [b.i[0], b.i[1], 4, 3, b.i[2]], bufs: [0, 1, 4], alias: [4, 1], overflow: [3, 0x1_0000], ref: true },
 ];
 

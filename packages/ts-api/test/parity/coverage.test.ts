@@ -81,6 +81,7 @@ const ALLOWED: Record<string, string> = {
   'data.FASHION_MNIST_CLASS_NAMES': 'class names, no numbers (the notes\' text_labels)',
   'data.parseIdx': 'the IDX format (test/data/idx.test.ts); the parsed pixels train the whole runs',
   'data.transforms.compose': 'applies transforms in order, no arithmetic of its own (test/data/dataloader.test.ts)',
+  'data.randomRotation': 'data.transforms.randomRotation', 'data.randomAffine': 'data.transforms.randomAffine',
   // the same functions re-exported at the root
   DataLoader: 'data.DataLoader', TensorDataset: 'data.TensorDataset', loadDataFashionMnist: 'data.loadDataFashionMnist', textLabels: 'data.textLabels',
 

@@ -58,3 +58,49 @@ export function resize_bilinear_f32(x: Storage, y: Storage, planes: number, h: n
   opts.before?.();
   callExport(kernel, [ptrX, ptrY, planes, h, w, oh, ow], opts.hint4);
 }
+
+/**
+ * torchvision RandomAffine.get_params per image from the global generator: the angle, then by flags
+ * (1 translate: tx, ty integers; 2 scale; 4 shear x; 8 shear y) → params[6i..] = (angle, tx, ty, scale,
+ * shear x, shear y) and the inverse map in pixel indices → matrices[6i..]; flag 16: a positive angle
+ * turns counter-clockwise (RandomRotation). Bounds finite in f32, lo ≤ hi, max_d ≥ 0, scale > 0,
+ * shears in (−90, 90).
+ *
+ * `random_affine_params_f32`. Parameters: 0 params (out f32[n·6]), 1 matrices (out f32[n·6]), 2 n
+ * (usize), 3 h (usize), 4 w (usize), 5 degLo (f64), 6 degHi (f64), 7 maxDx (f64), 8 maxDy (f64), 9
+ * scaleLo (f64), 10 scaleHi (f64), 11 shearXLo (f64), 12 shearXHi (f64), 13 shearYLo (f64), 14
+ * shearYHi (f64), 15 flags (u32).
+ */
+export function random_affine_params_f32(params: Storage, matrices: Storage, n: number, h: number, w: number, degLo: number, degHi: number, maxDx: number, maxDy: number, scaleLo: number, scaleHi: number, shearXLo: number, shearXHi: number, shearYLo: number, shearYHi: number, flags: number, opts: CallOpts<'params' | 'matrices'> = {}): void {
+  const kernel = 'random_affine_params_f32';
+  checkSize(kernel, 'n', n);
+  checkSize(kernel, 'h', h);
+  checkSize(kernel, 'w', w);
+  checkSize(kernel, 'flags', flags);
+  const ptrParams = checkBuf(kernel, 'params', params, 'float32', n * 6, opts.how?.params ?? dimsText(n, 6));
+  const ptrMatrices = checkBuf(kernel, 'matrices', matrices, 'float32', n * 6, opts.how?.matrices ?? dimsText(n, 6));
+  opts.before?.();
+  callExport(kernel, [ptrParams, ptrMatrices, n, h, w, checkNum(kernel, 'degLo', degLo), checkNum(kernel, 'degHi', degHi), checkNum(kernel, 'maxDx', maxDx), checkNum(kernel, 'maxDy', maxDy), checkNum(kernel, 'scaleLo', scaleLo), checkNum(kernel, 'scaleHi', scaleHi), checkNum(kernel, 'shearXLo', shearXLo), checkNum(kernel, 'shearXHi', shearXHi), checkNum(kernel, 'shearYLo', shearYLo), checkNum(kernel, 'shearYHi', shearYHi), flags], opts.hint4);
+}
+
+/**
+ * Each image warped by its inverse map matrices[6i..6i+6]: output pixel (col, row) samples x at
+ * (m0·col + m1·row + m2, m3·col + m4·row + m5); mode 0 bilinear, 1 nearest (ties to even); fill (finite)
+ * stands for the pixels outside the image.
+ *
+ * `affine_warp_f32`. Parameters: 0 x (in f32[n·c·h·w]), 1 y (out f32[n·c·h·w]), 2 matrices (in
+ * f32[n·6]), 3 n (usize), 4 c (usize), 5 h (usize), 6 w (usize), 7 fill (f32), 8 mode (u32).
+ */
+export function affine_warp_f32(x: Storage, y: Storage, matrices: Storage, n: number, c: number, h: number, w: number, fill: number, mode: number, opts: CallOpts<'x' | 'y' | 'matrices'> = {}): void {
+  const kernel = 'affine_warp_f32';
+  checkSize(kernel, 'n', n);
+  checkSize(kernel, 'c', c);
+  checkSize(kernel, 'h', h);
+  checkSize(kernel, 'w', w);
+  checkSize(kernel, 'mode', mode);
+  const ptrX = checkBuf(kernel, 'x', x, 'float32', n * c * h * w, opts.how?.x ?? dimsText(n, c, h, w));
+  const ptrY = checkBuf(kernel, 'y', y, 'float32', n * c * h * w, opts.how?.y ?? dimsText(n, c, h, w));
+  const ptrMatrices = checkBuf(kernel, 'matrices', matrices, 'float32', n * 6, opts.how?.matrices ?? dimsText(n, 6));
+  opts.before?.();
+  callExport(kernel, [ptrX, ptrY, ptrMatrices, n, c, h, w, checkNum(kernel, 'fill', fill), mode], opts.hint4);
+}

@@ -82,6 +82,8 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   random_crop_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'pad'],
   random_hflip_f32: ['x', 'y', 'n', 'c', 'h', 'w', 'p'],
   resize_bilinear_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow'],
+  random_affine_params_f32: ['params', 'matrices', 'n', 'h', 'w', 'degLo', 'degHi', 'maxDx', 'maxDy', 'scaleLo', 'scaleHi', 'shearXLo', 'shearXHi', 'shearYLo', 'shearYHi', 'flags'],
+  affine_warp_f32: ['x', 'y', 'matrices', 'n', 'c', 'h', 'w', 'fill', 'mode'],
   confusion_i32: ['pred', 'target', 'n', 'classes', 'out'],
   copy_block_f32: ['x', 'xLen', 'xOff', 'xStride', 'y', 'yLen', 'yOff', 'yStride', 'rows', 'cols'],
   copy_block_i32: ['x', 'xLen', 'xOff', 'xStride', 'y', 'yLen', 'yOff', 'yStride', 'rows', 'cols'],
@@ -249,6 +251,8 @@ export interface RawKernelExports {
   random_crop_f32(x: number, y: number, n: number, c: number, h: number, w: number, pad: number): number;
   random_hflip_f32(x: number, y: number, n: number, c: number, h: number, w: number, p: number): number;
   resize_bilinear_f32(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): number;
+  random_affine_params_f32(params: number, matrices: number, n: number, h: number, w: number, degLo: number, degHi: number, maxDx: number, maxDy: number, scaleLo: number, scaleHi: number, shearXLo: number, shearXHi: number, shearYLo: number, shearYHi: number, flags: number): number;
+  affine_warp_f32(x: number, y: number, matrices: number, n: number, c: number, h: number, w: number, fill: number, mode: number): number;
   confusion_i32(pred: number, target: number, n: number, classes: number, out: number): number;
   confusion_i32_ref(pred: number, target: number, n: number, classes: number, out: number): number;
   copy_block_f32(x: number, xLen: number, xOff: number, xStride: number, y: number, yLen: number, yOff: number, yStride: number, rows: number, cols: number): number;
