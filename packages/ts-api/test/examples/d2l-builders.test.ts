@@ -1,0 +1,99 @@
+// The d2l.ai chapters on building models (4.5 weight decay, 5.1 layers and blocks, 5.2 parameter
+// management) ported to examples/d2l/: each port runs as a program and must print what the book's
+// PyTorch code prints (parity/d2l/ch4_5_*.py, ch5_*.py). Their inputs and initial weights are random
+// draws, which the mirror records and the port replays (examples/d2l/shared.ts, D2L_REPLAY), so the
+// numbers can be compared, by the rules of test/helpers/printed-output.ts:
+//
+//   committed  the port replaying expected/<mirror>.start.safetensors prints expected/<mirror>.txt
+//   live       when /usr/bin/python3 imports torch: the mirror runs now, recording its draws to a
+//              temporary file, and the port replaying them prints what the mirror printed
+//   own draws  the port without D2L_REPLAY (its own generator) prints the same text, numbers aside
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { io, ones, zeros } from '../../src/index.js';
+import { printedDifference } from '../helpers/printed-output.js';
+
+const PACKAGE = fileURLToPath(new URL('../../', import.meta.url));
+const D2L = fileURLToPath(new URL('../../../../parity/d2l/', import.meta.url));
+const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+
+const CHAPTERS = [
+  { port: 'layers-and-blocks', mirror: 'ch5_1_layers_and_blocks' },
+] as const;
+
+function torchMissing(): string | null {
+  if (process.env.PARITY_NO_TORCH === '1') return 'PARITY_NO_TORCH=1';
+  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 120_000 });
+  return r.status === 0 ? null : `${PYTHON} cannot import torch and numpy`;
+}
+const NO_TORCH = torchMissing();
+if (NO_TORCH !== null) console.log(`d2l chapters: live PyTorch runs skipped — ${NO_TORCH}; the committed outputs are still checked`);
+
+const TMP = mkdtempSync(join(tmpdir(), 'd2l-builders-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+interface Ran { status: number | null; stdout: string; stderr: string }
+
+function spawn(command: string, args: string[], cwd: string, env: Record<string, string | undefined>): Ran {
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, D2L_REPLAY: undefined, D2L_RECORD: undefined, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): string {
+  const r = spawn(command, args, cwd, env);
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
+  return r.stdout;
+}
+
+const port = (name: string, replay?: string): string =>
+  run(process.execPath, ['--import', 'tsx', join('examples', 'd2l', `${name}.ts`)], PACKAGE, { D2L_REPLAY: replay });
+
+/** The printed text with every number as '#' and all spacing and line breaks collapsed. */
+function structure(text: string): string {
+  return text.replace(/-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)/g, '#').replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
+}
+
+describe('d2l chapters 4.5, 5.1, 5.2: the ports print what PyTorch prints', () => {
+  for (const { port: name, mirror } of CHAPTERS) {
+    const expected = (): string => readFileSync(join(D2L, 'expected', `${mirror}.txt`), 'utf8');
+
+    it(`${name}: replaying the committed draws, as the committed output of ${mirror}.py`, () => {
+      const printed = port(name, join(D2L, 'expected', `${mirror}.start.safetensors`));
+      expect(printedDifference(printed, expected())).toBeNull();
+    });
+
+    it.skipIf(NO_TORCH !== null)(`${name}: replaying the draws of ${mirror}.py run live, as it prints`, () => {
+      const start = join(TMP, `${mirror}.start.safetensors`);
+      const printed = run(PYTHON, [join(D2L, `${mirror}.py`)], D2L, { D2L_RECORD: start });
+      expect(printedDifference(port(name, start), printed)).toBeNull();
+    });
+
+    it(`${name}: with its own draws, the same text`, () => {
+      expect(structure(port(name))).toBe(structure(expected()));
+    });
+  }
+
+  it('a replay that does not hold what the port draws is an error naming the draw', () => {
+    const wrong = join(TMP, 'wrong.safetensors');
+    writeFileSync(wrong, io.serialize({ '0.net.0.weight': zeros(1) }));
+    const r = spawn(process.execPath, ['--import', 'tsx', join('examples', 'd2l', 'layers-and-blocks.ts')], PACKAGE, { D2L_REPLAY: wrong });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('0.net.0.weight was recorded as float32 [1], the port has float32 [256, 20]');
+  });
+});
+
+describe('grad_fn names that the chapters print', () => {
+  // PyTorch 1.13: x.sum() → SumBackward0, x.sum(dim) → SumBackward1 (the dim overload, even over every dim).
+  it('sum over everything and sum over dims are PyTorch\'s two nodes', () => {
+    const x = ones([2, 3], { requiresGrad: true });
+    expect(String(x.sum())).toBe('tensor(6., grad_fn=<SumBackward0>)');
+    expect(String(x.sum(0))).toBe('tensor([2., 2., 2.], grad_fn=<SumBackward1>)');
+    expect(String(x.sum([0, 1]))).toBe('tensor(6., grad_fn=<SumBackward1>)');
+    expect(String(x.sum(0, true))).toBe('tensor([[2., 2., 2.]], grad_fn=<SumBackward1>)');
+  });
+});
