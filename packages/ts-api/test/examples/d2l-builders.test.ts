@@ -9,7 +9,7 @@
 //              temporary file, and the port replaying them prints what the mirror printed
 //   own draws  the port without D2L_REPLAY (its own generator) prints the same text, numbers aside
 
-import { spawnSync } from 'node:child_process';
+import { spawn as spawnChild, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ const D2L = fileURLToPath(new URL('../../../../parity/d2l/', import.meta.url));
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
 const CHAPTERS = [
+  { port: 'weight-decay', mirror: 'ch4_5_weight_decay' },
   { port: 'layers-and-blocks', mirror: 'ch5_1_layers_and_blocks' },
   { port: 'parameters', mirror: 'ch5_2_parameters' },
 ] as const;
@@ -41,19 +42,30 @@ afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 interface Ran { status: number | null; stdout: string; stderr: string }
 
-function spawn(command: string, args: string[], cwd: string, env: Record<string, string | undefined>): Ran {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, D2L_REPLAY: undefined, D2L_RECORD: undefined, ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+// Asynchronous: a program that runs for half a minute must not block the test worker's event loop.
+function spawn(command: string, args: string[], cwd: string, env: Record<string, string | undefined>): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawnChild(command, args, { cwd, env: { ...process.env, D2L_REPLAY: undefined, D2L_RECORD: undefined, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): string {
-  const r = spawn(command, args, cwd, env);
+async function run(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<string> {
+  const r = await spawn(command, args, cwd, env);
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
   return r.stdout;
 }
 
-const port = (name: string, replay?: string): string =>
+const port = (name: string, replay?: string): Promise<string> =>
   run(process.execPath, ['--import', 'tsx', join('examples', 'd2l', `${name}.ts`)], PACKAGE, { D2L_REPLAY: replay });
+
+/** 4.5 runs 4 × 100 epochs in each of its programs (about 15 s alone, more on a busy machine). */
+const SLOW = 300_000;
 
 // Printed lines whose values do not depend on the draws: initialisers to constants, the tied weights'
 // comparisons, names, shapes and types.
@@ -64,35 +76,55 @@ function structure(text: string): string {
   return text.replace(/-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)/g, '#').replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
 }
 
+/**
+ * What 4.5 shows, whatever the draws: with decay (λ = 3, wd = 3) the weight's norm is far below the
+ * undecayed one (≈ 14, the norm of 200 standard normal draws), and so is the test loss, while the
+ * undecayed runs fit the 20 training examples almost exactly. Numbers: [train, test] per run, norms.
+ */
+function expectWeightDecayEffect(printed: string): void {
+  const losses = [...printed.matchAll(/^epochs 100: train (\S+), test (\S+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+  const norms = [...printed.matchAll(/^w的L2范数(?:是)?： (\S+)$/gm)].map((m) => Number(m[1]));
+  expect(losses).toHaveLength(4);
+  expect(norms).toHaveLength(4);
+  for (const [plain, decayed] of [[0, 1], [2, 3]]) {
+    expect(norms[plain]).toBeGreaterThan(10);
+    expect(norms[decayed]).toBeLessThan(norms[plain] / 10);
+    expect(losses[plain][0]).toBeLessThan(1e-3);
+    expect(losses[decayed][1]).toBeLessThan(losses[plain][1] / 10);
+  }
+}
+
 describe('d2l chapters 4.5, 5.1, 5.2: the ports print what PyTorch prints', () => {
   for (const { port: name, mirror } of CHAPTERS) {
     const expected = (): string => readFileSync(join(D2L, 'expected', `${mirror}.txt`), 'utf8');
 
-    it(`${name}: replaying the committed draws, as the committed output of ${mirror}.py`, () => {
-      const printed = port(name, join(D2L, 'expected', `${mirror}.start.safetensors`));
+    it(`${name}: replaying the committed draws, as the committed output of ${mirror}.py`, async () => {
+      const printed = await port(name, join(D2L, 'expected', `${mirror}.start.safetensors`));
       expect(printedDifference(printed, expected())).toBeNull();
-    });
+      if (name === 'weight-decay') expectWeightDecayEffect(printed);
+    }, SLOW);
 
-    it.skipIf(NO_TORCH !== null)(`${name}: replaying the draws of ${mirror}.py run live, as it prints`, () => {
+    it.skipIf(NO_TORCH !== null)(`${name}: replaying the draws of ${mirror}.py run live, as it prints`, async () => {
       const start = join(TMP, `${mirror}.start.safetensors`);
-      const printed = run(PYTHON, [join(D2L, `${mirror}.py`)], D2L, { D2L_RECORD: start });
-      expect(printedDifference(port(name, start), printed)).toBeNull();
-    });
+      const printed = await run(PYTHON, [join(D2L, `${mirror}.py`)], D2L, { D2L_RECORD: start });
+      expect(printedDifference(await port(name, start), printed)).toBeNull();
+    }, SLOW);
 
-    it(`${name}: with its own draws, the same text`, () => {
-      const printed = port(name);
+    it(`${name}: with its own draws, the same text`, async () => {
+      const printed = await port(name);
       expect(structure(printed)).toBe(structure(expected()));
       // Lines no draw reaches are the same to the digit.
       const missing = expected().split('\n').filter((want) => DETERMINISTIC.test(want)
         && !printed.split('\n').some((line) => printedDifference(line, want) === null));
       expect(missing).toEqual([]);
-    });
+      if (name === 'weight-decay') expectWeightDecayEffect(printed);
+    }, SLOW);
   }
 
-  it('a replay that does not hold what the port draws is an error naming the draw', () => {
+  it('a replay that does not hold what the port draws is an error naming the draw', async () => {
     const wrong = join(TMP, 'wrong.safetensors');
     writeFileSync(wrong, io.serialize({ '0.net.0.weight': zeros(1) }));
-    const r = spawn(process.execPath, ['--import', 'tsx', join('examples', 'd2l', 'layers-and-blocks.ts')], PACKAGE, { D2L_REPLAY: wrong });
+    const r = await spawn(process.execPath, ['--import', 'tsx', join('examples', 'd2l', 'layers-and-blocks.ts')], PACKAGE, { D2L_REPLAY: wrong });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('0.net.0.weight was recorded as float32 [1], the port has float32 [256, 20]');
   });
