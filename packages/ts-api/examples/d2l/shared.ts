@@ -12,9 +12,6 @@ const recorded: Record<string, Tensor> | null = REPLAY === undefined || REPLAY =
   : io.deserialize(readFileSync(REPLAY), REPLAY).tensors;
 let calls = 0;
 
-/** Whether draws come from the mirror's recording (D2L_REPLAY is set). */
-export const replaying = recorded !== null;
-
 function take(key: string): Tensor {
   const t = recorded?.[key];
   if (t === undefined) throw new Error(`D2L_REPLAY ${REPLAY}: no recorded tensor ${key}; the port and its mirror call shared() in different places`);
