@@ -14,8 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
 import { io, nn, noGrad, ones, tensor, Tensor, zeros } from '../../src/index.js';
 import { printedDifference } from '../helpers/printed-output.js';
 
