@@ -242,10 +242,15 @@ export abstract class Module {
     }
   }
 
-  /** Parameters and persistent buffers by dotted name, sharing their data (PyTorch's state_dict). */
+  /**
+   * Parameters and persistent buffers by dotted name, sharing their data (PyTorch's state_dict). A plain
+   * object; console.log prints it as PyTorch prints the OrderedDict (`OrderedDict([('weight', tensor(…)), …])`).
+   */
   stateDict(): StateDict {
     const out: StateDict = {};
     for (const [name, p] of stateEntries(this)) out[name] = p.detach();
+    // Non-enumerable: Object.keys / entries / spread see only the tensors.
+    Object.defineProperty(out, INSPECT, { value: () => orderedDictText(out), enumerable: false });
     return out;
   }
 
@@ -331,6 +336,19 @@ function stateEntries(root: Module): [string, Tensor][] {
   };
   visit(root, '');
   return out;
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** Python's repr of a str: single quotes unless the text holds one and no double quote. */
+function pyRepr(s: string): string {
+  if (s.includes("'") && !s.includes('"')) return `"${s.replace(/\\/g, '\\\\')}"`;
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function orderedDictText(dict: StateDict): string {
+  const items = Object.entries(dict).map(([k, t]) => `(${pyRepr(k)}, ${String(t)})`);
+  return items.length === 0 ? 'OrderedDict()' : `OrderedDict([${items.join(', ')}])`;
 }
 
 function describeValue(v: unknown): string {

@@ -217,11 +217,22 @@ function placeBroadcastDims(t: Tensor, nb: number, at: number): Tensor {
   return contiguous(permute(t, order));
 }
 
+/**
+ * PyTorch's node for basic indexing is that of its last explicit item (x[0, :2] selects, then slices):
+ * SelectBackward0, SliceBackward0 or UnsqueezeBackward0.
+ */
+function basicIndexOp(items: readonly Index[]): string {
+  const last = items.filter((it) => it !== '...').at(-1);
+  if (typeof last === 'number') return 'select';
+  if (last instanceof Slice || typeof last === 'string') return 'slice';
+  return last === null ? 'unsqueeze' : 'index';
+}
+
 /** `x[...items]` as PyTorch: a view for basic indexing, a copy with advanced indices. */
 export function index(x: Tensor, ...items: Index[]): Tensor {
   x.storage('index');
   const p = parse(x, items, 'index');
-  const v = stridedView(x, 'index', p.dims, p.starts);
+  const v = stridedView(x, p.advanced.length === 0 ? basicIndexOp(items) : 'index', p.dims, p.starts);
   if (p.advanced.length === 0) return v;
   const pl = plan(v.shape, p.advanced, 'index');
   const vp = permute(v, pl.order);

@@ -33,7 +33,9 @@ export function sum(x: Tensor, dim?: DimArg | null, keepdim = false): Tensor {
   const dims = reduceDims('sum', dim, x.shape);
   if (x.dtype === 'int32') return sumInt32(x, dims, keepdim);
   const out = reduceWith('sum', x, dims, keepdim, kernels.sumAxis);
-  return out.record('sum', [x], (g) => {
+  // Two ops, as PyTorch's two overloads: their nodes print as SumBackward0 and SumBackward1.
+  const op = dim === undefined || dim === null ? 'sum' : 'sumDim';
+  return out.record(op, [x], (g) => {
     const kept = keptView(g, x.shape, dims);
     const gx = expandTo(kept, x.shape);
     kept.dispose();
