@@ -21,7 +21,7 @@ import type { GatherSpec } from './batches.js';
  */
 export const CTRL = { SEQ: 0, CMD: 1, ROWS: 2, STEP: 3, FIRST: 4, RNG: 5, X_AT: 9, Y_AT: 10, G_ROWS: 11, G_IDX: 12, G_X: 13, G_Y: 14, G_WAIT: 15, GATHERED: 16, DONE: 17 } as const;
 
-/** PAUSE: acknowledge and go back to reading messages; QUIT: free what the worker allocated, acknowledge, close. */
+/** PAUSE: acknowledge and go back to reading messages; QUIT: as the message 'quit'. */
 export const CMD = { STEP: 1, PAUSE: 2, QUIT: 3 } as const;
 
 /** Float64 results per worker (joined): the shard's lossSum and hits. */
@@ -160,5 +160,5 @@ export type FromWorker =
   | { type: 'done'; lossSum: number; correct: number; grads: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer }
   /** `step`: the step that failed (0: while starting). */
   | { type: 'failed'; step: number; message: string; stack?: string }
-  /** Joined, after 'quit': the worker has freed what it allocated in the caller's memory. */
+  /** After 'quit': the worker has freed what it allocated (joined: in the caller's memory) and closes. */
   | { type: 'closed' };

@@ -16,13 +16,14 @@ import { gatherSourceOf } from '../data/dataset.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { empty } from '../tensor/ops/create.js';
 import { keep, tidy } from '../tensor/scope.js';
+import { numel } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { RunnerRequest, StepOutcome, StepRunner } from '../train/step-runner.js';
 import type { Updater } from '../train/types.js';
 import { describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './replica.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 import { BatchSlots, plannedBatches } from './batches.js';
-import { GradientPool, WorkerFailure, type MainWait, type StepInput } from './pool.js';
+import { GradientPool, WorkerFailure, type MainWait, type ShardResult, type StepInput } from './pool.js';
 import type { ElemType, FaultInjection } from './protocol.js';
 
 /** The batch buffers hold 4-byte elements: a bool batch is refused by name. */
@@ -80,9 +81,6 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   const lossSpec = describeLoss(loss);
   if (!(updater instanceof Optimizer) && typeof updater !== 'function') throw new Error('fit: updater must be an Optimizer or a function of the batch size');
   const fault = observer.faultInjection ?? null;
-  if (fault !== null && (!Number.isInteger(fault.worker) || fault.worker < 1 || fault.worker >= N || !Number.isInteger(fault.step) || fault.step < 0)) {
-    throw new Error(`fit: faultInjection needs a worker in 1 … ${N - 1} and a step ≥ 1 (0: at start), got ${JSON.stringify(fault)}`);
-  }
   const prof = observer.profile;
   const mode = updater instanceof Optimizer ? 'optimizer' : 'function';
   const sumLoss = buildSumLoss(lossSpec);
@@ -97,7 +95,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   const failed = (e: unknown, epoch: number, batch: number, batches: number | undefined): unknown => {
     if (!(e instanceof WorkerFailure)) return e;
     const where = e.step === 0 ? 'failed to start' : `failed at step ${e.step} (epoch ${epoch}, batch ${batch}${batches === undefined ? '' : ` of ${batches}`})`;
-    return new Error(`fit (workers: ${N}): worker ${e.worker} ${where}: ${e.reason}`, { cause: e });
+    return new Error(`fit (workers: ${N}): worker ${e.worker} ${where}: ${e.message}`, { cause: e });
   };
 
   // With dropout, every step draws once from the caller's generator: the state before the draw seeds
@@ -151,7 +149,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
         if (prof) prof.steps++;
         const rows = y.shape[0];
         if (X.shape[0] !== rows) throw new Error(`fit: a batch has ${X.shape[0]} examples and ${rows} targets`);
-        let r: { lossSum: number; correct: number };
+        let r: ShardResult;
         let next: IteratorResult<Tensor[]> | null = null;
         let waitedInTask = false;
         try {
@@ -161,7 +159,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
               const xRow = X.shape.slice(1);
               // Shard 0 is smaller to make up for this thread's look-ahead, except where worker 1 can
               // gather the batches. The shards follow the data, not the transport: the same bits on both.
-              const lookAhead = gatherable !== null ? 0 : lookAheadCost(module, xRow.reduce((a, b) => a * b, 1));
+              const lookAhead = gatherable !== null ? 0 : lookAheadCost(module, numel(xRow));
               await pool.setLayout({ xRow, yRow: y.shape.slice(1), xType: elemType(X), yType: elemType(y), lookAhead, gather: slots.gather });
             }
             slots.stage(pool, slot, X, y, cur.value[2]);
@@ -182,7 +180,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
           if (updater instanceof Optimizer) updater.zeroGrad();
           const l = pool.layout!;
           const own = pool.shardAt(slot, 0);
-          const r0 = own.count === 0 ? { lossSum: 0, correct: 0 } : tidy(() => shardGradient(
+          const r0: ShardResult = own.count === 0 ? { lossSum: 0, correct: 0 } : tidy(() => shardGradient(
             module, sumLoss, lossSpec, mode, shardTensor(own.x, own.count, l.xRow, l.xType), shardTensor(own.y, own.count, l.yRow, l.yType), own.rows,
           ));
           if (source === null) {
@@ -195,8 +193,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
           if (prof) Object.assign(prof, { mainMs: prof.mainMs + tIdle - tMain, idleMs: prof.idleMs + performance.now() - tIdle });
           slots.release(slot);
           // The loss and hits in shard order, as the gradients are summed.
-          r = { lossSum: r0.lossSum, correct: r0.correct };
-          rw.lossSums.forEach((v, k) => { r.lossSum += v; r.correct += rw.corrects[k]; });
+          r = rw.reduce((a, w) => ({ lossSum: a.lossSum + w.lossSum, correct: a.correct + w.correct }), r0);
           waitedInTask = pool.waitedInTask;
         } catch (e) {
           throw failed(e, epoch, batch + 1, batches);
@@ -231,23 +228,18 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
 /**
  * Adds the workers' gradients, in worker order, to what shard 0's backward left in each parameter's
  * .grad (or starts it there), then runs the update as trainStep does. Joined, from where the workers'
- * backward put them; else from their messages, through a scratch tensor. A missing gradient counts as zeros.
+ * backward put them (none: zeros); else from their messages, through a scratch tensor.
  */
 function applyGradient(pool: GradientPool, params: Tensor[], specs: ParamSpec[], scratch: Tensor[], updater: Updater, rows: number): void {
   params.forEach((p, k) => {
     const s = specs[k];
     if (!s.requiresGrad || pool.workers === 1) return;
-    const scratchOf = (): Storage => (scratch[k] ??= keep(empty(p.shape))).storage('fit');
     const gradient = (i: number): Storage => {
-      if (!pool.joined) {
-        const ts = scratchOf();
-        ts.f32().set(pool.gradient(i).subarray(s.offset, s.offset + s.length));
-        return ts;
-      }
-      const at = pool.gradientPointers(i)[k] >>> 0;
+      const at = pool.joined ? pool.gradientPointers(i)[k] >>> 0 : 0;
       if (at !== 0) return borrowStorage('float32', at, s.length);
-      const ts = scratchOf();
-      kernels.fill(ts, 0);
+      const ts = (scratch[k] ??= keep(empty(p.shape))).storage('fit');
+      if (pool.joined) kernels.fill(ts, 0);
+      else ts.f32().set(pool.gradient(i).subarray(s.offset, s.offset + s.length));
       return ts;
     };
     let from = 1;
