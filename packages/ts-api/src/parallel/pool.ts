@@ -8,17 +8,15 @@ import { JOIN_STACK_BYTES, rawExports, wasmMemory, type SharedBackend } from '..
 import { allocBytes } from '../backend/memory.js';
 import { numel } from '../tensor/shape.js';
 
-// The longest a wait for joined workers sleeps before it looks at their health again (Atomics.wait:
-// before it lets the event loop run, for a dead worker's events); close() waits for them to free their memory.
-const WAKE_MS = 250;
+// The longest Atomics.wait sleeps before it lets the event loop run (for a dead worker's events); how
+// long close() waits for joined workers to free their memory.
 const BLOCK_SLICE_MS = 20;
 const CLOSE_TIMEOUT_MS = 2000;
 
 /** True where this thread may block in Atomics.wait (not on a browser page's main thread). */
 function canBlock(): boolean {
   try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
-    return true;
+    return Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0) === 'not-equal'; // at once where allowed
   } catch {
     return false;
   }
@@ -126,7 +124,7 @@ export class GradientPool {
     this.joined = options.joined !== null;
     const wait = options.wait ?? (canBlock() ? 'block' : 'async');
     this.wait = wait === 'async' && waitAsync() === undefined ? 'poll' : wait;
-    this.#paramLength = options.init.paramLength;
+    this.#paramLength = options.init.params.reduce((n, s) => n + s.length, 0);
     this.#paramCount = options.init.params.length;
     this.#poller = new Poller(spinMs);
     this.#deadlineClock = options.deadlineClock ?? (() => performance.now());
@@ -211,7 +209,7 @@ export class GradientPool {
 
   /**
    * Joined: waits until control word `index` reaches `seq` — polling first (Poller), then as MainWait
-   * says, looking at the workers' health at least every BLOCK_SLICE_MS / WAKE_MS.
+   * says. A failure wakes the wait (#wake); Atomics.wait lets the events in every BLOCK_SLICE_MS.
    */
   async #waitWord(index: number, seq: number): Promise<void> {
     const ctrl = this.#control!;
@@ -224,17 +222,11 @@ export class GradientPool {
         spun = true;
         if (this.#poller.until(ctrl, index, cur)) continue;
       }
-      if (this.wait === 'block') {
-        if (Atomics.wait(ctrl, index, cur, BLOCK_SLICE_MS) !== 'timed-out') continue;
-      } else if (this.wait === 'async') {
-        const r = waitAsync()!(ctrl, index, cur, WAKE_MS);
-        if (!r.async) continue;
-        this.#waitedInTask = true;
-        await r.value;
-        continue;
-      }
+      if (this.wait === 'block' && Atomics.wait(ctrl, index, cur, BLOCK_SLICE_MS) !== 'timed-out') continue;
+      const r = this.wait === 'async' ? waitAsync()!(ctrl, index, cur) : null;
+      if (r?.async === false) continue;
       this.#waitedInTask = true;
-      await nextTask();
+      await (r?.value ?? nextTask()); // 'async', or 'poll' and a 'block' slice that timed out: a turn of the event loop
     }
   }
 
@@ -271,13 +263,6 @@ export class GradientPool {
     if (this.#looping) await this.#waitDone(this.#signal(CMD.PAUSE)); // back to reading messages
     for (const s of this.#threads) s.post({ type: 'layout', ...layout } satisfies ToWorker);
     this.#looping = this.joined;
-  }
-
-  /** True when a batch [rows, ...xRow] / [rows, ...yRow] of these types fits the current layout. */
-  fits(xShape: readonly number[], yShape: readonly number[], xType: string, yType: string): boolean {
-    const l = this.#layout;
-    const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
-    return l !== null && xShape[0] === yShape[0] && same(l.xRow, xShape.slice(1)) && same(l.yRow, yShape.slice(1)) && l.xType === xType && l.yType === yType;
   }
 
   /** The batch for `slot`: `rows` rows at byte addresses `x`, `y`, kept there until the step on it is done. */
@@ -376,7 +361,7 @@ export class GradientPool {
 
   /** Messages: worker i's gradient after the last step (flat, ParamSpec order). */
   gradient(i: number): Float32Array {
-    return new Float32Array(this.#buffers[i - 1].params, 0, this.#paramLength);
+    return new Float32Array(this.#buffers[i - 1].params);
   }
 
   /** Ends every worker (idempotent). */

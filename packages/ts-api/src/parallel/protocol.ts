@@ -127,7 +127,6 @@ export interface InitMessage {
   workers: number;
   model: ModuleDescription;
   params: ParamSpec[];
-  paramLength: number;
   loss: ModuleDescription;
   /** How the shard's summed loss is scaled (shard.ts lossScales): trainStep's with an optimizer or a function. */
   updater: 'optimizer' | 'function';

@@ -51,7 +51,7 @@ function undescribable(m: Module, path: string): string {
  * The model as data (the layers describe themselves: Module.describe), and its parameters' layout in
  * the flat buffers. Throws for a model a worker cannot rebuild.
  */
-export function describeModel(net: unknown): { model: ModuleDescription; params: ParamSpec[]; paramLength: number } {
+export function describeModel(net: unknown): { model: ModuleDescription; params: ParamSpec[] } {
   const model = net instanceof Module ? net.describe() : null;
   if (model === null) throw new Error(`${NEEDS}; ${net instanceof Module ? undescribable(net, '') : `got ${nameOf(net)}`}`);
   const m = net as Module;
@@ -73,7 +73,7 @@ export function describeModel(net: unknown): { model: ModuleDescription; params:
   if (expected !== got) {
     throw new Error(`workers > 1: the model's parameters (${got}) are not those its layers would make (${expected}); was a weight replaced?`);
   }
-  return { model, params, paramLength: offset };
+  return { model, params };
 }
 
 /** The loss as data: a built-in loss module that describes itself and has a reduction. */

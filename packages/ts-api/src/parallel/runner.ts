@@ -32,9 +32,6 @@ function elemType(t: Tensor): ElemType {
   return t.dtype;
 }
 
-export { WorkerFailure } from './pool.js';
-export type { FaultInjection } from './protocol.js';
-
 /**
  * What a parallel fit did (bench/parallel.ts, tests): how this thread waited for joined workers, whether
  * they joined its memory and gathered the batches, and in ms summed over the steps: starting the
@@ -77,7 +74,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
     throw new Error(`fit: transport 'shared' needs the workers to join this thread's wasm memory, which ${sharedBackend() === null ? 'is not the threads build here (SOFTMAX_THREADS=0, or a page that is not cross-origin isolated)' : `holds at most ${threadSlots()} threads, not ${N}`}; copying through SharedArrayBuffers was removed: leave transport unset (messages are used where memory cannot be joined) or pass 'message'`);
   }
   const joined = joinable && transport !== 'message' && N > 1; // one shard: no workers to join
-  const { model, params: specs, paramLength } = describeModel(net);
+  const { model, params: specs } = describeModel(net);
   const lossSpec = describeLoss(loss);
   if (!(updater instanceof Optimizer) && typeof updater !== 'function') throw new Error('fit: updater must be an Optimizer or a function of the batch size');
   const fault = observer.faultInjection ?? null;
@@ -115,6 +112,9 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
   const source = joined ? gatherable : null;
   const slots = new BatchSlots(source);
+  // The batch shapes and types the workers' layout was made for.
+  let layoutKey = '';
+  const keyOf = (X: Tensor, y: Tensor): string => JSON.stringify([X.shape.slice(1), y.shape.slice(1), elemType(X), elemType(y)]);
   let step = 0;
   // Where the last epoch ended, for a failure noticed after it (epochEnd).
   let last = { epoch: 0, batch: 0, batches: undefined as number | undefined };
@@ -123,7 +123,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
     const t = performance.now();
     const p = await GradientPool.start({
       workers: N, wait: observer.mainWait, deadlineClock: observer.deadlineClock, joined: joined ? sharedBackend() : null,
-      init: { model, params: specs, paramLength, loss: lossSpec, updater: mode, fault },
+      init: { model, params: specs, loss: lossSpec, updater: mode, fault },
     });
     if (prof) Object.assign(prof, { startMs: prof.startMs + performance.now() - t, mainWait: p.wait, joined: p.joined, workerGathers: source !== null });
     return p;
@@ -155,12 +155,13 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
         try {
           pool ??= await startPool();
           if (!staged) {
-            if (!pool.fits(X.shape, y.shape, elemType(X), elemType(y))) {
+            if (keyOf(X, y) !== layoutKey) {
               const xRow = X.shape.slice(1);
               // Shard 0 is smaller to make up for this thread's look-ahead, except where worker 1 can
               // gather the batches. The shards follow the data, not the transport: the same bits on both.
               const lookAhead = gatherable !== null ? 0 : lookAheadCost(module, numel(xRow));
               await pool.setLayout({ xRow, yRow: y.shape.slice(1), xType: elemType(X), yType: elemType(y), lookAhead, gather: slots.gather });
+              layoutKey = keyOf(X, y);
             }
             slots.stage(pool, slot, X, y, cur.value[2]);
           }
@@ -185,7 +186,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
           ));
           if (source === null) {
             next = it.next();
-            staged = !next.done && pool.fits(next.value[0].shape, next.value[1].shape, elemType(next.value[0]), elemType(next.value[1]));
+            staged = !next.done && keyOf(next.value[0], next.value[1]) === layoutKey;
             if (staged) slots.stage(pool, other, next.value[0], next.value[1]);
           }
           const tIdle = performance.now();
