@@ -2,7 +2,7 @@
 // calling thread's), their start-up, the hand-off of a step (joined: control words; else messages;
 // protocol.ts), and the noticing of a worker that throws or dies, from its 'failed' message or its death.
 
-import { CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, firstShard, shardOf, type FromWorker, type InitMessage, type JoinInfo, type Layout, type ToWorker } from './protocol.js';
+import { CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, firstShard, shardOf, type FromWorker, type InitMessage, type JoinInfo, type Layout, type ShardResult, type ToWorker } from './protocol.js';
 import { importNode, isNode, nextTask, startNodeWorker, webWorkerThread, type WorkerThread } from '../runtime.js';
 import { JOIN_STACK_BYTES, rawExports, wasmMemory, type SharedBackend } from '../backend/load.js';
 import { allocBytes } from '../backend/memory.js';
@@ -53,9 +53,6 @@ async function spawn(index: number): Promise<WorkerThread> {
   // Written literally so that bundlers (Vite) find, bundle and serve the worker script.
   return webWorkerThread('it', new Worker(new URL('./worker-entry.js', import.meta.url), { type: 'module', name }));
 }
-
-/** A shard's share of the step's summed loss, and its correct predictions. */
-export type ShardResult = { lossSum: number; correct: number };
 
 /**
  * One step on the batch placed in `slot`. `rng`: the generator state drawn for it (workerSeed), or

@@ -101,6 +101,10 @@ export function workerSeed(state: ArrayLike<number>, worker: number): bigint {
 }
 
 export type ElemType = 'float32' | 'int32';
+export type Typed = Float32Array | Int32Array;
+
+/** A shard's share of the step's summed loss (trainStep's lossSum), and its correct predictions. */
+export type ShardResult = { lossSum: number; correct: number };
 
 /** Test-only: make worker `worker` fail at (1-based) step `step` — step 0: while it starts (it throws). */
 export interface FaultInjection {

@@ -13,10 +13,8 @@ import { Linear } from '../nn/linear.js';
 // Every built-in layer and loss, so that Module.fromDescription knows them in a worker too.
 import '../nn/index.js';
 import { getRngState, manualSeed, setRngState } from '../random.js';
-import { workerSeed, type FaultInjection, type InitMessage, type Layout } from './protocol.js';
+import { workerSeed, type FaultInjection, type InitMessage, type Layout, type ShardResult, type Typed } from './protocol.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
-
-type Typed = Float32Array | Int32Array;
 
 /** One parameter's place in the flat parameter / gradient buffers (in `net.parameters()` order). */
 export interface ParamSpec {
@@ -148,7 +146,7 @@ export class Replica {
    * `x` and `y` are addresses in the shared memory: the gradients stay where backward put them, until
    * the next step.
    */
-  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; layout: Layout; params: Float32Array | Int32Array; x: Typed | number; y: Typed | number; grads: Float32Array | Int32Array }): { lossSum: number; correct: number } {
+  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; layout: Layout; params: Typed; x: Typed | number; y: Typed | number; grads: Typed }): ShardResult {
     const layout = a.layout;
     if (this.#fault !== null && a.step === this.#fault.step) {
       const p = (globalThis as { process?: { exit(code: number): never } }).process;

@@ -23,8 +23,8 @@ import type { Updater } from '../train/types.js';
 import { describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './replica.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 import { BatchSlots, plannedBatches } from './batches.js';
-import { GradientPool, WorkerFailure, type MainWait, type ShardResult, type StepInput } from './pool.js';
-import type { ElemType, FaultInjection } from './protocol.js';
+import { GradientPool, WorkerFailure, type MainWait, type StepInput } from './pool.js';
+import type { ElemType, FaultInjection, ShardResult } from './protocol.js';
 
 /** The batch buffers hold 4-byte elements: a bool batch is refused by name. */
 function elemType(t: Tensor): ElemType {

@@ -5,7 +5,7 @@
 
 import { parentPort } from '../runtime.js';
 import { numel } from '../tensor/shape.js';
-import { CMD, CTRL, Poller, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type Layout, type ToWorker } from './protocol.js';
+import { CMD, CTRL, Poller, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type Layout, type ToWorker, type ElemType, type Typed } from './protocol.js';
 import type { Replica } from './replica.js';
 
 const port = await parentPort();
@@ -78,7 +78,7 @@ function loop(join: NonNullable<InitMessage['joined']>, l: Layout): void {
   }
 }
 
-const typed = (b: ArrayBuffer, t: 'float32' | 'int32'): Float32Array | Int32Array => (t === 'float32' ? new Float32Array(b) : new Int32Array(b));
+const typed = (b: ArrayBuffer, t: ElemType): Typed => (t === 'float32' ? new Float32Array(b) : new Int32Array(b));
 
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
