@@ -49,7 +49,7 @@ export interface ParallelProfile {
 
 /**
  * What tests and benchmarks inject into a data-parallel fit (fitObserved's `observer`); not public.
- * `deadlineClock`: a frozen one (`() => 0`) makes the pool wait for every worker's start and close.
+ * `deadlineClock`: a frozen one (`() => 0`) makes close() wait until every joined worker has freed its memory.
  */
 export interface ParallelObserver {
   faultInjection?: FaultInjection;
