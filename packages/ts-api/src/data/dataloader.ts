@@ -135,7 +135,7 @@ export class DataLoader implements Iterable<[Tensor, Tensor]> {
 
   /**
    * @internal The dataset indices of each batch of one pass — what iterating gathers (fit's workers
-   * gather them themselves; parallel/gather.ts). Draws the pass's order as iterating does.
+   * gather them themselves; parallel/batches.ts). Draws the pass's order as iterating does.
    */
   *indexBatches(): Generator<Int32Array> {
     const order = this.#order();

@@ -28,7 +28,7 @@ export function isBatchDataset(d: Dataset<unknown>): d is BatchDataset {
 
 /**
  * @internal How a dataset's getBatch gathers, as data, so that another thread on the same (shared)
- * wasm memory can run the same kernels (fit's workers; parallel/gather.ts): the storages it reads, and
+ * wasm memory can run the same kernels (fit's workers; parallel/batches.ts): the storages it reads, and
  * a subset's map from its indices to theirs.
  */
 export interface GatherSource {

@@ -1,27 +1,22 @@
 // The calling thread's half: for N shards, N − 1 gradient workers numbered 1 … N − 1 (shard 0 is the
 // calling thread's), their start-up, the hand-off of a step (joined: control words; else messages;
-// protocol.ts), and the noticing of a worker that throws or dies — at once from its 'failed' message or
-// its death, and at the latest after WAKE_MS by the waits' own timeout.
+// protocol.ts), and the noticing of a worker that throws or dies, from its 'failed' message or its death.
 
-import { CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, firstShard, shardOf, type FromWorker, type InitMessage, type Layout, type ToWorker } from './protocol.js';
-import { isNode, nextTask, startNodeWorker, webWorkerThread, type WorkerThread } from '../runtime.js';
+import { CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, firstShard, shardOf, type FromWorker, type InitMessage, type JoinInfo, type Layout, type ShardResult, type ToWorker } from './protocol.js';
+import { importNode, isNode, nextTask, startNodeWorker, webWorkerThread, type WorkerThread } from '../runtime.js';
 import { JOIN_STACK_BYTES, rawExports, wasmMemory, type SharedBackend } from '../backend/load.js';
 import { allocBytes } from '../backend/memory.js';
+import { numel } from '../tensor/shape.js';
 
-// The longest a wait sleeps before it looks at the workers' health again; in Atomics.wait, before it
-// lets the event loop run (a dead worker's events); close() waits for joined workers to free their
-// memory; a worker loads the library and its wasm (through tsx from the sources).
-const WAKE_MS = 250;
+// The longest Atomics.wait sleeps before it lets the event loop run (for a dead worker's events); how
+// long close() waits for joined workers to free their memory.
 const BLOCK_SLICE_MS = 20;
 const CLOSE_TIMEOUT_MS = 2000;
-const START_TIMEOUT_MS = 120_000;
-const NODE_OS = 'node:os'; // a variable: browser bundlers must not resolve it
 
 /** True where this thread may block in Atomics.wait (not on a browser page's main thread). */
 function canBlock(): boolean {
   try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
-    return true;
+    return Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0) === 'not-equal'; // at once where allowed
   } catch {
     return false;
   }
@@ -40,14 +35,14 @@ export type MainWait = 'block' | 'async' | 'poll';
 
 /** The cores this process may use (1 where unknown). */
 async function cores(): Promise<number> {
-  if (isNode) return ((await import(/* @vite-ignore */ NODE_OS)) as typeof import('node:os')).availableParallelism();
+  if (isNode) return (await importNode('node:os')).availableParallelism();
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
 }
 
 /** Why fit stopped: worker `worker` threw or died during (1-based) step `step` (0: while starting). */
 export class WorkerFailure extends Error {
-  constructor(readonly worker: number, readonly step: number, readonly reason: string, readonly workerStack?: string) {
-    super(`worker ${worker} ${step === 0 ? 'failed to start' : `failed at step ${step}`}: ${reason}`);
+  constructor(readonly worker: number, readonly step: number, message: string, readonly workerStack?: string) {
+    super(message);
     this.name = 'WorkerFailure';
   }
 }
@@ -74,7 +69,7 @@ export interface StepInput {
   next?: { slot: 0 | 1; rows: number; idx: number; x: number; y: number } | null;
 }
 
-/** `joined`: the caller's threads build, or null (messages). `deadlineClock` (ms) times start-up and close: a frozen one, none passes. */
+/** `joined`: the caller's threads build, or null (messages). `deadlineClock` (ms) times close: a frozen one never passes. */
 export interface PoolOptions {
   workers: number;
   init: Omit<InitMessage, 'type' | 'index' | 'workers' | 'spinMs' | 'joined'>;
@@ -83,17 +78,17 @@ export interface PoolOptions {
   deadlineClock?: () => number;
 }
 
-const rowLength = (row: number[]): number => row.reduce((a, b) => a * b, 1);
-
 export class GradientPool {
   /** Shards per batch (N); the workers are numbered 1 … N − 1. */
   readonly workers: number;
   readonly joined: boolean;
-  readonly #threads: WorkerThread[];
+  /** How this thread waits for joined workers ('async' without Atomics.waitAsync is 'poll'). */
+  readonly wait: MainWait;
+  readonly #threads: WorkerThread[] = [];
   readonly #paramLength: number;
+  readonly #paramCount: number;
   /** Polls for SPIN_MS, or not at all when the N threads outnumber the cores. */
   readonly #poller: Poller;
-  readonly #wait: MainWait;
   readonly #deadlineClock: () => number;
   #failure: WorkerFailure | null = null;
   #closing = false;
@@ -102,10 +97,10 @@ export class GradientPool {
   #layout: Layout | null = null;
   #waitedInTask = false;
   /** Waiters to wake when a worker fails or replies. */
-  readonly #wakers = new Set<() => void>();
-  #ready: boolean[];
-  #closed: boolean[];
-  #dead: boolean[];
+  #wakers: (() => void)[] = [];
+  readonly #ready: boolean[];
+  readonly #closed: boolean[];
+  readonly #dead: boolean[];
   // joined: the control words, results, addresses; the stacks and thread slots of the workers
   #control: Int32Array | null = null;
   #results: Float64Array | null = null;
@@ -121,65 +116,50 @@ export class GradientPool {
   #buffers: { params: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer }[] = [];
   #replies: (Extract<FromWorker, { type: 'done' }> | null)[];
 
-  private constructor(options: PoolOptions, threads: WorkerThread[], spinMs: number) {
+  private constructor(options: PoolOptions, spinMs: number) {
     this.workers = options.workers;
     this.joined = options.joined !== null;
-    this.#threads = threads;
-    this.#paramLength = options.init.paramLength;
+    const wait = options.wait ?? (canBlock() ? 'block' : 'async');
+    this.wait = wait === 'async' && waitAsync() === undefined ? 'poll' : wait;
+    this.#paramLength = options.init.params.reduce((n, s) => n + s.length, 0);
+    this.#paramCount = options.init.params.length;
     this.#poller = new Poller(spinMs);
-    this.#wait = options.wait ?? (canBlock() ? 'block' : 'async');
     this.#deadlineClock = options.deadlineClock ?? (() => performance.now());
-    [this.#ready, this.#closed, this.#dead] = [0, 1, 2].map(() => threads.map(() => false));
-    this.#replies = threads.map(() => null);
+    [this.#ready, this.#closed, this.#dead] = [0, 1, 2].map(() => Array<boolean>(options.workers - 1).fill(false));
+    this.#replies = Array(options.workers - 1).fill(null);
   }
 
   /** Starts the workers and resolves when each has built its replica. */
   static async start(options: PoolOptions): Promise<GradientPool> {
     const N = options.workers;
-    if (options.wait === 'block' && !canBlock()) throw new Error("GradientPool: wait 'block' is not allowed on this thread (a browser page's main thread)");
-    const threads: WorkerThread[] = [];
-    try {
-      for (let i = 1; i < N; i++) threads.push(await spawn(i));
-    } catch (e) {
-      await Promise.all(threads.map((s) => s.terminate().catch(() => undefined)));
-      throw e;
-    }
     const spinMs = N <= (await cores()) ? SPIN_MS : 0;
-    const pool = new GradientPool(options, threads, spinMs);
-    const joined = options.joined;
-    let shared = null;
-    if (joined !== null) {
-      shared = {
-        control: new SharedArrayBuffer((CTRL.DONE + N) * 4),
-        results: new SharedArrayBuffer(RESULTS_PER_WORKER * N * 8),
-        pointers: new SharedArrayBuffer(N * Math.max(1, options.init.params.length) * 4),
-      };
-      pool.#control = new Int32Array(shared.control);
-      pool.#results = new Float64Array(shared.results);
-      pool.#pointers = new Int32Array(shared.pointers);
-      try {
-        for (let k = 0; k < N - 1; k++) pool.#stacks.push(allocBytes(JOIN_STACK_BYTES, `worker ${k + 1}'s stack`));
-      } catch (e) {
-        await pool.close();
-        throw e;
-      }
-    }
-    threads.forEach((s, k) => {
-      const index = k + 1;
-      s.onMessage((m) => pool.#receive(k, m as FromWorker));
-      s.onDeath((e, thrown) => {
-        pool.#dead[k] = true;
-        pool.#fail(new WorkerFailure(index, pool.#step, thrown ? `it threw ${e.message}` : e.message));
-      });
-      const join = joined === null ? null : { ...joined, ...shared!, stackLow: pool.#stacks[k] };
-      const init: ToWorker = { type: 'init', index, workers: N, spinMs, joined: join, ...options.init };
-      s.post(init);
-    });
+    const pool = new GradientPool(options, spinMs);
     try {
-      const deadline = pool.#deadlineClock() + START_TIMEOUT_MS;
-      await pool.#until(() => pool.#ready.every(Boolean), () => {
-        if (pool.#deadlineClock() > deadline) pool.#fail(new WorkerFailure(pool.#ready.indexOf(false) + 1, 0, `not ready after ${START_TIMEOUT_MS / 1000} s`));
-      });
+      let shared: Omit<JoinInfo, 'stackLow'> | null = null;
+      if (options.joined !== null) {
+        shared = {
+          ...options.joined,
+          control: new SharedArrayBuffer((CTRL.DONE + N) * 4),
+          results: new SharedArrayBuffer(RESULTS_PER_WORKER * N * 8),
+          pointers: new SharedArrayBuffer(N * Math.max(1, pool.#paramCount) * 4),
+        };
+        pool.#control = new Int32Array(shared.control);
+        pool.#results = new Float64Array(shared.results);
+        pool.#pointers = new Int32Array(shared.pointers);
+        for (let i = 1; i < N; i++) pool.#stacks.push(allocBytes(JOIN_STACK_BYTES, `worker ${i}'s stack`));
+      }
+      for (let index = 1; index < N; index++) {
+        const s = await spawn(index);
+        const k = pool.#threads.push(s) - 1;
+        s.onMessage((m) => pool.#receive(k, m as FromWorker));
+        s.onDeath((e, thrown) => {
+          pool.#dead[k] = true;
+          pool.#fail(new WorkerFailure(index, pool.#step, thrown ? `it threw ${e.message}` : e.message));
+        });
+        const joined = shared === null ? null : { ...shared, stackLow: pool.#stacks[k] };
+        s.post({ type: 'init', index, workers: N, spinMs, joined, ...options.init } satisfies ToWorker);
+      }
+      await pool.#until(() => pool.#ready.every(Boolean));
     } catch (e) {
       await pool.close();
       throw e;
@@ -205,7 +185,9 @@ export class GradientPool {
   }
 
   #wake(): void {
-    for (const w of [...this.#wakers]) w();
+    const wakers = this.#wakers;
+    this.#wakers = [];
+    for (const w of wakers) w();
     if (this.#control === null) return;
     for (let k = 0; k < this.#threads.length; k++) Atomics.notify(this.#control, CTRL.DONE + k);
     Atomics.notify(this.#control, CTRL.GATHERED);
@@ -216,32 +198,18 @@ export class GradientPool {
     return this.#failure;
   }
 
-  /** Resolves when `done()` holds; rejects with the failure as soon as a worker fails. */
-  async #until(done: () => boolean, tick?: () => void): Promise<void> {
-    for (;;) {
-      if (this.#failure !== null) throw this.#failure;
-      if (done()) return;
-      tick?.();
-      await new Promise<void>((resolve) => {
-        const wakers = this.#wakers;
-        const timer = setTimeout(wake, WAKE_MS);
-        function wake(): void {
-          clearTimeout(timer);
-          wakers.delete(wake);
-          resolve();
-        }
-        wakers.add(wake);
-      });
-    }
+  /** Resolves when `done()` holds (checked at every message or death); rejects with the failure as soon as a worker fails. */
+  async #until(done: () => boolean): Promise<void> {
+    while (this.#failure === null && !done()) await new Promise<void>((resolve) => this.#wakers.push(resolve));
+    if (this.#failure !== null) throw this.#failure;
   }
 
   /**
    * Joined: waits until control word `index` reaches `seq` — polling first (Poller), then as MainWait
-   * says, looking at the workers' health at least every BLOCK_SLICE_MS / WAKE_MS.
+   * says. A failure wakes the wait (#wake); Atomics.wait lets the events in every BLOCK_SLICE_MS.
    */
   async #waitWord(index: number, seq: number): Promise<void> {
     const ctrl = this.#control!;
-    const how = this.wait;
     let spun = false;
     for (;;) {
       if (this.#failure !== null) throw this.#failure;
@@ -251,17 +219,11 @@ export class GradientPool {
         spun = true;
         if (this.#poller.until(ctrl, index, cur)) continue;
       }
-      if (how === 'block') {
-        if (Atomics.wait(ctrl, index, cur, BLOCK_SLICE_MS) !== 'timed-out') continue;
-      } else if (how === 'async') {
-        const r = waitAsync()!(ctrl, index, cur, WAKE_MS);
-        if (!r.async) continue;
-        this.#waitedInTask = true;
-        await r.value;
-        continue;
-      }
+      if (this.wait === 'block' && Atomics.wait(ctrl, index, cur, BLOCK_SLICE_MS) !== 'timed-out') continue;
+      const r = this.wait === 'async' ? waitAsync()!(ctrl, index, cur) : null;
+      if (r?.async === false) continue;
       this.#waitedInTask = true;
-      await nextTask();
+      await (r?.value ?? nextTask()); // 'async', or 'poll' and a 'block' slice that timed out: a turn of the event loop
     }
   }
 
@@ -279,10 +241,6 @@ export class GradientPool {
   async #waitDone(seq: number): Promise<void> {
     await null; // not before the caller's current synchronous work (shard 0, the look-ahead) is done
     for (let k = 0; k < this.#threads.length; k++) await this.#waitWord(CTRL.DONE + k, seq);
-  }
-
-  get wait(): MainWait {
-    return this.#wait === 'async' && waitAsync() === undefined ? 'poll' : this.#wait;
   }
 
   /** True when the last step's wait went through the event loop (timers and I/O could run meanwhile). */
@@ -304,13 +262,6 @@ export class GradientPool {
     this.#looping = this.joined;
   }
 
-  /** True when a batch [rows, ...xRow] / [rows, ...yRow] of these types fits the current layout. */
-  fits(xShape: readonly number[], yShape: readonly number[], xType: string, yType: string): boolean {
-    const l = this.#layout;
-    const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
-    return l !== null && xShape[0] === yShape[0] && same(l.xRow, xShape.slice(1)) && same(l.yRow, yShape.slice(1)) && l.xType === xType && l.yType === yType;
-  }
-
   /** The batch for `slot`: `rows` rows at byte addresses `x`, `y`, kept there until the step on it is done. */
   place(slot: 0 | 1, rows: number, x: number, y: number): void {
     this.#placed[slot] = { rows, x, y };
@@ -328,20 +279,20 @@ export class GradientPool {
     const l = this.#layout!;
     const { rows, x, y } = this.#placed[slot];
     const { start, count } = shardOf(rows, this.workers, i, this.#first(rows));
-    return { x: x + start * rowLength(l.xRow) * 4, y: y + start * rowLength(l.yRow) * 4, count, rows };
+    return { x: x + start * numel(l.xRow) * 4, y: y + start * numel(l.yRow) * 4, count, rows };
   }
 
   /**
    * Starts a step on every worker (the parameters are read before this returns); resolves with worker
    * i's loss and hits at [i − 1] (its gradient: gradient(i) / gradientPointers(i)), or rejects with a WorkerFailure.
    */
-  step(input: StepInput): Promise<{ lossSums: number[]; corrects: number[] }> {
+  step(input: StepInput): Promise<ShardResult[]> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     this.#step = input.step;
     return this.joined ? this.#stepJoined(input) : this.#stepMessages(input);
   }
 
-  async #stepJoined(input: StepInput): Promise<{ lossSums: number[]; corrects: number[] }> {
+  async #stepJoined(input: StepInput): Promise<ShardResult[]> {
     this.#waitedInTask = false;
     input.writePointers(this.#pointers!.subarray(0, this.#paramCount));
     const ctrl = this.#control!;
@@ -367,18 +318,14 @@ export class GradientPool {
     }
     await this.#waitDone(seq);
     const r = this.#results!;
-    const W = this.#threads.length;
-    return {
-      lossSums: Array.from({ length: W }, (_, k) => r[RESULTS_PER_WORKER * k]),
-      corrects: Array.from({ length: W }, (_, k) => r[RESULTS_PER_WORKER * k + 1]),
-    };
+    return this.#threads.map((_, k) => ({ lossSum: r[RESULTS_PER_WORKER * k], correct: r[RESULTS_PER_WORKER * k + 1] }));
   }
 
-  async #stepMessages(input: StepInput): Promise<{ lossSums: number[]; corrects: number[] }> {
+  async #stepMessages(input: StepInput): Promise<ShardResult[]> {
     this.#waitedInTask = true;
     const l = this.#layout!;
-    const xBytes = rowLength(l.xRow) * 4;
-    const yBytes = rowLength(l.yRow) * 4;
+    const xBytes = numel(l.xRow) * 4;
+    const yBytes = numel(l.yRow) * 4;
     const memory = wasmMemory().buffer;
     for (let k = 0; k < this.#threads.length; k++) {
       const { x, y, count, rows } = this.shardAt(input.slot, k + 1);
@@ -396,15 +343,11 @@ export class GradientPool {
     await this.#until(() => this.#replies.every((r) => r !== null));
     const replies = this.#replies as Extract<FromWorker, { type: 'done' }>[];
     replies.forEach((r, k) => { this.#buffers[k] = { params: r.grads, x: r.x, y: r.y }; });
-    return { lossSums: replies.map((r) => r.lossSum), corrects: replies.map((r) => r.correct) };
+    return replies;
   }
 
   #first(rows: number): number {
     return firstShard(rows, this.workers, this.#layout!.lookAhead);
-  }
-
-  get #paramCount(): number {
-    return this.#pointers!.length / this.workers;
   }
 
   /** Joined: the addresses of worker i's gradients after the last step (ParamSpec order; 0: none). */
@@ -415,7 +358,7 @@ export class GradientPool {
 
   /** Messages: worker i's gradient after the last step (flat, ParamSpec order). */
   gradient(i: number): Float32Array {
-    return new Float32Array(this.#buffers[i - 1].params, 0, this.#paramLength);
+    return new Float32Array(this.#buffers[i - 1].params);
   }
 
   /** Ends every worker (idempotent). */
@@ -423,14 +366,14 @@ export class GradientPool {
     if (this.#closing) return;
     this.#closing = true;
     if (this.joined) {
-      // Every live worker frees what it allocated in this memory: in the step loop on CMD.QUIT, after
-      // a throw (back to reading messages) on 'quit'. What a dead worker allocated stays.
-      const seq = this.#looping ? this.#signal(CMD.QUIT) : -1;
-      for (const s of this.#threads) if (this.#failure !== null || !this.#looping) s.post({ type: 'quit' } satisfies ToWorker);
-      const ctrl = this.#control;
+      // Every live worker frees what it allocated in this memory and says 'closed': in the step loop on
+      // CMD.QUIT, else (not looping yet, or after a throw) on 'quit'. What a dead worker allocated stays.
+      if (this.#looping) this.#signal(CMD.QUIT);
+      for (const s of this.#threads) s.post({ type: 'quit' } satisfies ToWorker);
       const deadline = this.#deadlineClock() + CLOSE_TIMEOUT_MS;
-      const done = (): boolean => this.#threads.every((_, k) => this.#closed[k] || this.#dead[k] || (seq >= 0 && ctrl !== null && Atomics.load(ctrl, CTRL.DONE + k) >= seq));
-      while (!done() && this.#deadlineClock() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+      while (!this.#threads.every((_, k) => this.#closed[k] || this.#dead[k]) && this.#deadlineClock() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
     }
     await Promise.all(this.#threads.map((s) => s.terminate().catch(() => undefined)));
     if (this.joined) {

@@ -21,7 +21,7 @@ import type { GatherSpec } from './batches.js';
  */
 export const CTRL = { SEQ: 0, CMD: 1, ROWS: 2, STEP: 3, FIRST: 4, RNG: 5, X_AT: 9, Y_AT: 10, G_ROWS: 11, G_IDX: 12, G_X: 13, G_Y: 14, G_WAIT: 15, GATHERED: 16, DONE: 17 } as const;
 
-/** PAUSE: acknowledge and go back to reading messages; QUIT: free what the worker allocated, acknowledge, close. */
+/** PAUSE: acknowledge and go back to reading messages; QUIT: as the message 'quit'. */
 export const CMD = { STEP: 1, PAUSE: 2, QUIT: 3 } as const;
 
 /** Float64 results per worker (joined): the shard's lossSum and hits. */
@@ -101,6 +101,10 @@ export function workerSeed(state: ArrayLike<number>, worker: number): bigint {
 }
 
 export type ElemType = 'float32' | 'int32';
+export type Typed = Float32Array | Int32Array;
+
+/** A shard's share of the step's summed loss (trainStep's lossSum), and its correct predictions. */
+export type ShardResult = { lossSum: number; correct: number };
 
 /** Test-only: make worker `worker` fail at (1-based) step `step` — step 0: while it starts (it throws). */
 export interface FaultInjection {
@@ -127,7 +131,6 @@ export interface InitMessage {
   workers: number;
   model: ModuleDescription;
   params: ParamSpec[];
-  paramLength: number;
   loss: ModuleDescription;
   /** How the shard's summed loss is scaled (shard.ts lossScales): trainStep's with an optimizer or a function. */
   updater: 'optimizer' | 'function';
@@ -160,5 +163,5 @@ export type FromWorker =
   | { type: 'done'; lossSum: number; correct: number; grads: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer }
   /** `step`: the step that failed (0: while starting). */
   | { type: 'failed'; step: number; message: string; stack?: string }
-  /** Joined, after 'quit': the worker has freed what it allocated in the caller's memory. */
+  /** After 'quit': the worker has freed what it allocated (joined: in the caller's memory) and closes. */
   | { type: 'closed' };

@@ -13,10 +13,8 @@ import { Linear } from '../nn/linear.js';
 // Every built-in layer and loss, so that Module.fromDescription knows them in a worker too.
 import '../nn/index.js';
 import { getRngState, manualSeed, setRngState } from '../random.js';
-import { workerSeed, type FaultInjection, type InitMessage, type Layout } from './protocol.js';
+import { workerSeed, type FaultInjection, type InitMessage, type Layout, type ShardResult, type Typed } from './protocol.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
-
-type Typed = Float32Array | Int32Array;
 
 /** One parameter's place in the flat parameter / gradient buffers (in `net.parameters()` order). */
 export interface ParamSpec {
@@ -51,7 +49,7 @@ function undescribable(m: Module, path: string): string {
  * The model as data (the layers describe themselves: Module.describe), and its parameters' layout in
  * the flat buffers. Throws for a model a worker cannot rebuild.
  */
-export function describeModel(net: unknown): { model: ModuleDescription; params: ParamSpec[]; paramLength: number } {
+export function describeModel(net: unknown): { model: ModuleDescription; params: ParamSpec[] } {
   const model = net instanceof Module ? net.describe() : null;
   if (model === null) throw new Error(`${NEEDS}; ${net instanceof Module ? undescribable(net, '') : `got ${nameOf(net)}`}`);
   const m = net as Module;
@@ -73,7 +71,7 @@ export function describeModel(net: unknown): { model: ModuleDescription; params:
   if (expected !== got) {
     throw new Error(`workers > 1: the model's parameters (${got}) are not those its layers would make (${expected}); was a weight replaced?`);
   }
-  return { model, params, paramLength: offset };
+  return { model, params };
 }
 
 /** The loss as data: a built-in loss module that describes itself and has a reduction. */
@@ -128,12 +126,11 @@ export class Replica {
     this.#net = Module.fromDescription(init.model);
     this.#random = hasDropout(this.#net);
     this.#net.train();
+    // The same parameters as the caller's, in the same order: describeModel checked the rebuilt model.
     const own = this.#net.namedParameters();
-    if (own.length !== init.params.length) throw new Error(`replica has ${own.length} parameters, the model ${init.params.length}`);
     const modules = new Map(this.#net.namedModules());
     this.#params = init.params.map((spec, i) => {
       const [name, t] = own[i];
-      if (t.shape.join(',') !== spec.shape.join(',')) throw new Error(`replica parameter ${spec.name} is [${t.shape.join(', ')}], expected [${spec.shape.join(', ')}]`);
       t.requiresGrad = spec.requiresGrad;
       const dot = name.lastIndexOf('.');
       const owner = modules.get(dot < 0 ? '' : name.slice(0, dot))!;
@@ -147,9 +144,9 @@ export class Replica {
    * gradient of gradScale × (the shard's summed loss) at the parameters `params`, into `grads` (zeros
    * where none); returns the shard's share of trainStep's lossSum and its hits. Joined, `params`, `grads`,
    * `x` and `y` are addresses in the shared memory: the gradients stay where backward put them, until
-   * the next step (the caller has added them by then).
+   * the next step.
    */
-  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; layout: Layout; params: Float32Array | Int32Array; x: Typed | number; y: Typed | number; grads: Float32Array | Int32Array }): { lossSum: number; correct: number } {
+  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; layout: Layout; params: Typed; x: Typed | number; y: Typed | number; grads: Typed }): ShardResult {
     const layout = a.layout;
     if (this.#fault !== null && a.step === this.#fault.step) {
       const p = (globalThis as { process?: { exit(code: number): never } }).process;
@@ -158,7 +155,7 @@ export class Replica {
       throw new Error(`injected fault (faultInjection: worker ${this.index}, step ${a.step})`);
     }
     if (this.#random) manualSeed(workerSeed(a.rng, this.index));
-    if (this.#params.some(({ tensor }) => tensor.grad !== null)) this.release(); // a step that was not released
+    this.#net.zeroGrad(); // the last step's gradients (joined: the caller has added them by now)
     const joined = a.params instanceof Int32Array;
     this.#params.forEach((p, k) => {
       if (a.params instanceof Int32Array) this.#view(p, a.params[k] >>> 0);
@@ -197,13 +194,8 @@ export class Replica {
 
   /** Frees the replica's parameters, gradients and the backend's scratch area (joined: in the caller's memory). */
   dispose(): void {
-    this.release();
+    this.#net.zeroGrad();
     for (const { tensor } of this.#params) tensor.dispose();
     freeScratch();
-  }
-
-  /** Frees the last step's gradients. */
-  release(): void {
-    this.#net.zeroGrad();
   }
 }

@@ -16,6 +16,7 @@ import { gatherSourceOf } from '../data/dataset.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { empty } from '../tensor/ops/create.js';
 import { keep, tidy } from '../tensor/scope.js';
+import { numel } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { RunnerRequest, StepOutcome, StepRunner } from '../train/step-runner.js';
 import type { Updater } from '../train/types.js';
@@ -23,16 +24,13 @@ import { describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec 
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 import { BatchSlots, plannedBatches } from './batches.js';
 import { GradientPool, WorkerFailure, type MainWait, type StepInput } from './pool.js';
-import type { ElemType, FaultInjection } from './protocol.js';
+import type { ElemType, FaultInjection, ShardResult } from './protocol.js';
 
 /** The batch buffers hold 4-byte elements: a bool batch is refused by name. */
 function elemType(t: Tensor): ElemType {
   if (t.dtype === 'bool') throw new Error(`fit: workers > 1 cannot train on a bool batch tensor (shape [${t.shape.join(', ')}]); convert it with .float() or .int()`);
   return t.dtype;
 }
-
-export { WorkerFailure } from './pool.js';
-export type { FaultInjection } from './protocol.js';
 
 /**
  * What a parallel fit did (bench/parallel.ts, tests): how this thread waited for joined workers, whether
@@ -51,7 +49,7 @@ export interface ParallelProfile {
 
 /**
  * What tests and benchmarks inject into a data-parallel fit (fitObserved's `observer`); not public.
- * `deadlineClock`: a frozen one (`() => 0`) makes the pool wait for every worker's start and close.
+ * `deadlineClock`: a frozen one (`() => 0`) makes close() wait until every joined worker has freed its memory.
  */
 export interface ParallelObserver {
   faultInjection?: FaultInjection;
@@ -76,13 +74,10 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
     throw new Error(`fit: transport 'shared' needs the workers to join this thread's wasm memory, which ${sharedBackend() === null ? 'is not the threads build here (SOFTMAX_THREADS=0, or a page that is not cross-origin isolated)' : `holds at most ${threadSlots()} threads, not ${N}`}; copying through SharedArrayBuffers was removed: leave transport unset (messages are used where memory cannot be joined) or pass 'message'`);
   }
   const joined = joinable && transport !== 'message' && N > 1; // one shard: no workers to join
-  const { model, params: specs, paramLength } = describeModel(net);
+  const { model, params: specs } = describeModel(net);
   const lossSpec = describeLoss(loss);
   if (!(updater instanceof Optimizer) && typeof updater !== 'function') throw new Error('fit: updater must be an Optimizer or a function of the batch size');
   const fault = observer.faultInjection ?? null;
-  if (fault !== null && (!Number.isInteger(fault.worker) || fault.worker < 1 || fault.worker >= N || !Number.isInteger(fault.step) || fault.step < 0)) {
-    throw new Error(`fit: faultInjection needs a worker in 1 … ${N - 1} and a step ≥ 1 (0: at start), got ${JSON.stringify(fault)}`);
-  }
   const prof = observer.profile;
   const mode = updater instanceof Optimizer ? 'optimizer' : 'function';
   const sumLoss = buildSumLoss(lossSpec);
@@ -97,7 +92,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   const failed = (e: unknown, epoch: number, batch: number, batches: number | undefined): unknown => {
     if (!(e instanceof WorkerFailure)) return e;
     const where = e.step === 0 ? 'failed to start' : `failed at step ${e.step} (epoch ${epoch}, batch ${batch}${batches === undefined ? '' : ` of ${batches}`})`;
-    return new Error(`fit (workers: ${N}): worker ${e.worker} ${where}: ${e.reason}`, { cause: e });
+    return new Error(`fit (workers: ${N}): worker ${e.worker} ${where}: ${e.message}`, { cause: e });
   };
 
   // With dropout, every step draws once from the caller's generator: the state before the draw seeds
@@ -117,6 +112,9 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
   const source = joined ? gatherable : null;
   const slots = new BatchSlots(source);
+  // The batch shapes and types the workers' layout was made for.
+  let layoutKey = '';
+  const keyOf = (X: Tensor, y: Tensor): string => JSON.stringify([X.shape.slice(1), y.shape.slice(1), elemType(X), elemType(y)]);
   let step = 0;
   // Where the last epoch ended, for a failure noticed after it (epochEnd).
   let last = { epoch: 0, batch: 0, batches: undefined as number | undefined };
@@ -125,7 +123,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
     const t = performance.now();
     const p = await GradientPool.start({
       workers: N, wait: observer.mainWait, deadlineClock: observer.deadlineClock, joined: joined ? sharedBackend() : null,
-      init: { model, params: specs, paramLength, loss: lossSpec, updater: mode, fault },
+      init: { model, params: specs, loss: lossSpec, updater: mode, fault },
     });
     if (prof) Object.assign(prof, { startMs: prof.startMs + performance.now() - t, mainWait: p.wait, joined: p.joined, workerGathers: source !== null });
     return p;
@@ -151,18 +149,19 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
         if (prof) prof.steps++;
         const rows = y.shape[0];
         if (X.shape[0] !== rows) throw new Error(`fit: a batch has ${X.shape[0]} examples and ${rows} targets`);
-        let r: { lossSum: number; correct: number };
+        let r: ShardResult;
         let next: IteratorResult<Tensor[]> | null = null;
         let waitedInTask = false;
         try {
           pool ??= await startPool();
           if (!staged) {
-            if (!pool.fits(X.shape, y.shape, elemType(X), elemType(y))) {
+            if (keyOf(X, y) !== layoutKey) {
               const xRow = X.shape.slice(1);
               // Shard 0 is smaller to make up for this thread's look-ahead, except where worker 1 can
               // gather the batches. The shards follow the data, not the transport: the same bits on both.
-              const lookAhead = gatherable !== null ? 0 : lookAheadCost(module, xRow.reduce((a, b) => a * b, 1));
+              const lookAhead = gatherable !== null ? 0 : lookAheadCost(module, numel(xRow));
               await pool.setLayout({ xRow, yRow: y.shape.slice(1), xType: elemType(X), yType: elemType(y), lookAhead, gather: slots.gather });
+              layoutKey = keyOf(X, y);
             }
             slots.stage(pool, slot, X, y, cur.value[2]);
           }
@@ -182,12 +181,12 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
           if (updater instanceof Optimizer) updater.zeroGrad();
           const l = pool.layout!;
           const own = pool.shardAt(slot, 0);
-          const r0 = own.count === 0 ? { lossSum: 0, correct: 0 } : tidy(() => shardGradient(
+          const r0: ShardResult = own.count === 0 ? { lossSum: 0, correct: 0 } : tidy(() => shardGradient(
             module, sumLoss, lossSpec, mode, shardTensor(own.x, own.count, l.xRow, l.xType), shardTensor(own.y, own.count, l.yRow, l.yType), own.rows,
           ));
           if (source === null) {
             next = it.next();
-            staged = !next.done && pool.fits(next.value[0].shape, next.value[1].shape, elemType(next.value[0]), elemType(next.value[1]));
+            staged = !next.done && keyOf(next.value[0], next.value[1]) === layoutKey;
             if (staged) slots.stage(pool, other, next.value[0], next.value[1]);
           }
           const tIdle = performance.now();
@@ -195,8 +194,7 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
           if (prof) Object.assign(prof, { mainMs: prof.mainMs + tIdle - tMain, idleMs: prof.idleMs + performance.now() - tIdle });
           slots.release(slot);
           // The loss and hits in shard order, as the gradients are summed.
-          r = { lossSum: r0.lossSum, correct: r0.correct };
-          rw.lossSums.forEach((v, k) => { r.lossSum += v; r.correct += rw.corrects[k]; });
+          r = rw.reduce((a, w) => ({ lossSum: a.lossSum + w.lossSum, correct: a.correct + w.correct }), r0);
           waitedInTask = pool.waitedInTask;
         } catch (e) {
           throw failed(e, epoch, batch + 1, batches);
@@ -231,23 +229,18 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
 /**
  * Adds the workers' gradients, in worker order, to what shard 0's backward left in each parameter's
  * .grad (or starts it there), then runs the update as trainStep does. Joined, from where the workers'
- * backward put them; else from their messages, through a scratch tensor. A missing gradient counts as zeros.
+ * backward put them (none: zeros); else from their messages, through a scratch tensor.
  */
 function applyGradient(pool: GradientPool, params: Tensor[], specs: ParamSpec[], scratch: Tensor[], updater: Updater, rows: number): void {
   params.forEach((p, k) => {
     const s = specs[k];
     if (!s.requiresGrad || pool.workers === 1) return;
-    const scratchOf = (): Storage => (scratch[k] ??= keep(empty(p.shape))).storage('fit');
     const gradient = (i: number): Storage => {
-      if (!pool.joined) {
-        const ts = scratchOf();
-        ts.f32().set(pool.gradient(i).subarray(s.offset, s.offset + s.length));
-        return ts;
-      }
-      const at = pool.gradientPointers(i)[k] >>> 0;
+      const at = pool.joined ? pool.gradientPointers(i)[k] >>> 0 : 0;
       if (at !== 0) return borrowStorage('float32', at, s.length);
-      const ts = scratchOf();
-      kernels.fill(ts, 0);
+      const ts = (scratch[k] ??= keep(empty(p.shape))).storage('fit');
+      if (pool.joined) kernels.fill(ts, 0);
+      else ts.f32().set(pool.gradient(i).subarray(s.offset, s.offset + s.length));
       return ts;
     };
     let from = 1;

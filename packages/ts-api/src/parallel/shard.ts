@@ -7,9 +7,7 @@ import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { accuracy } from '../nn/metrics.js';
 import { Module, type ModuleDescription } from '../nn/module.js';
-import type { ElemType } from './protocol.js';
-
-type Typed = Float32Array | Int32Array;
+import type { ElemType, ShardResult, Typed } from './protocol.js';
 
 /**
  * Backward of gradScale × (summed loss of `x`, `y`) through `net`, for a shard of a batch of `rows`
@@ -18,7 +16,7 @@ type Typed = Float32Array | Int32Array;
 export function shardGradient(
   net: Module, sumLoss: (yHat: Tensor, y: Tensor) => Tensor, spec: ModuleDescription, updater: 'optimizer' | 'function',
   x: Tensor, y: Tensor, rows: number,
-): { lossSum: number; correct: number } {
+): ShardResult {
   return tidy(() => {
     const yHat = net.forward(x);
     const s = sumLoss(yHat, y);

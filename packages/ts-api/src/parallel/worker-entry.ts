@@ -4,7 +4,8 @@
 // to load them is reported as a message instead of a silent death.
 
 import { parentPort } from '../runtime.js';
-import { CMD, CTRL, Poller, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type Layout, type ToWorker } from './protocol.js';
+import { numel } from '../tensor/shape.js';
+import { CMD, CTRL, Poller, RESULTS_PER_WORKER, shardOf, type FromWorker, type InitMessage, type Layout, type ToWorker, type ElemType, type Typed } from './protocol.js';
 import type { Replica } from './replica.js';
 
 const port = await parentPort();
@@ -16,9 +17,15 @@ let layout: Layout | null = null;
 let currentStep = 0;
 let lastSeq = 0;
 
-const rowLength = (row: number[]): number => row.reduce((a, b) => a * b, 1);
+/** Frees what this worker allocated (joined: in the caller's memory), says so and closes. */
+function quit(): void {
+  replica?.dispose();
+  replica = null;
+  post({ type: 'closed' });
+  port.close();
+}
 
-/** Joined: runs steps until CMD.PAUSE (returns) or CMD.QUIT (frees what it allocated and closes). */
+/** Joined: runs steps until CMD.PAUSE or CMD.QUIT. */
 function loop(join: NonNullable<InitMessage['joined']>, l: Layout): void {
   const ctrl = new Int32Array(join.control);
   const results = new Float64Array(join.results);
@@ -27,8 +34,8 @@ function loop(join: NonNullable<InitMessage['joined']>, l: Layout): void {
   const count = init!.params.length;
   const params = new Int32Array(join.pointers, 0, count);
   const grads = new Int32Array(join.pointers, index * count * 4, count);
-  const xRowBytes = rowLength(l.xRow) * 4;
-  const yRowBytes = rowLength(l.yRow) * 4;
+  const xRowBytes = numel(l.xRow) * 4;
+  const yRowBytes = numel(l.yRow) * 4;
   const poller = new Poller(init!.spinMs);
   for (;;) {
     if (!poller.until(ctrl, CTRL.SEQ, lastSeq)) Atomics.wait(ctrl, CTRL.SEQ, lastSeq);
@@ -36,7 +43,7 @@ function loop(join: NonNullable<InitMessage['joined']>, l: Layout): void {
     if (seq === lastSeq) continue;
     lastSeq = seq;
     const cmd = ctrl[CTRL.CMD];
-    if (cmd === CMD.QUIT) replica!.dispose();
+    if (cmd === CMD.QUIT) return quit();
     // Read before DONE: the caller writes the next step's words once every worker is done.
     const gather = cmd === CMD.STEP && index === 1 && ctrl[CTRL.G_ROWS] > 0
       ? { rows: ctrl[CTRL.G_ROWS], idx: ctrl[CTRL.G_IDX] >>> 0, x: ctrl[CTRL.G_X] >>> 0, y: ctrl[CTRL.G_Y] >>> 0 }
@@ -61,10 +68,6 @@ function loop(join: NonNullable<InitMessage['joined']>, l: Layout): void {
     }
     Atomics.store(ctrl, CTRL.DONE + k, seq);
     Atomics.notify(ctrl, CTRL.DONE + k);
-    if (cmd === CMD.QUIT) {
-      port.close();
-      return;
-    }
     if (gather !== null) {
       // While the caller adds the gradients and updates the model (it waits for GATHERED before it reads the batch).
       gatherRows!(l.gather!, gather.idx, gather.rows, gather.x, gather.y);
@@ -75,7 +78,7 @@ function loop(join: NonNullable<InitMessage['joined']>, l: Layout): void {
   }
 }
 
-const typed = (b: ArrayBuffer, t: 'float32' | 'int32'): Float32Array | Int32Array => (t === 'float32' ? new Float32Array(b) : new Int32Array(b));
+const typed = (b: ArrayBuffer, t: ElemType): Typed => (t === 'float32' ? new Float32Array(b) : new Int32Array(b));
 
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
@@ -105,16 +108,10 @@ async function handle(m: ToWorker): Promise<void> {
         x: typed(m.x, layout!.xType), y: typed(m.y, layout!.yType),
       });
       post({ type: 'done', lossSum: r.lossSum, correct: r.correct, grads: m.params, x: m.x, y: m.y }, [m.params, m.x, m.y]);
-      replica!.release();
       return;
     }
     case 'quit':
-      if (init?.joined) {
-        replica?.dispose();
-        post({ type: 'closed' });
-      }
-      port.close();
-      return;
+      return quit();
   }
 }
 

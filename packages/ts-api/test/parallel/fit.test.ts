@@ -38,7 +38,7 @@ function fitWith(
 }
 
 /**
- * A clock that stands still, for the pool's start-up and close deadlines: close() then waits for every
+ * A clock that stands still, for the pool's close deadline: close() then waits for every
  * worker's acknowledgement that it freed its memory, however long a busy machine makes that take.
  */
 const FROZEN = (): number => 0;
