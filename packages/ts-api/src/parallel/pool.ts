@@ -12,6 +12,8 @@ import { numel } from '../tensor/shape.js';
 // long close() waits for joined workers to free their memory.
 const BLOCK_SLICE_MS = 20;
 const CLOSE_TIMEOUT_MS = 2000;
+/** How long a worker may take to load its module and wasm before the pool gives up on it. */
+const START_TIMEOUT_MS = 120_000;
 
 /** True where this thread may block in Atomics.wait (not on a browser page's main thread). */
 function canBlock(): boolean {
@@ -159,7 +161,15 @@ export class GradientPool {
         const joined = shared === null ? null : { ...shared, stackLow: pool.#stacks[k] };
         s.post({ type: 'init', index, workers: N, spinMs, joined, ...options.init } satisfies ToWorker);
       }
-      await pool.#until(() => pool.#ready.every(Boolean));
+      // A worker that neither answers nor dies while loading would otherwise hang fit() for ever.
+      const late = setTimeout(() => {
+        pool.#fail(new WorkerFailure(pool.#ready.indexOf(false) + 1, 0, `not ready after ${START_TIMEOUT_MS / 1000} s`));
+      }, START_TIMEOUT_MS);
+      try {
+        await pool.#until(() => pool.#ready.every(Boolean));
+      } finally {
+        clearTimeout(late);
+      }
     } catch (e) {
       await pool.close();
       throw e;
