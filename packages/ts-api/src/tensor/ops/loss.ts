@@ -1,18 +1,25 @@
-// Losses: cross-entropy fused on logits (the core computes logsumexp(o) − o_y, never log(softmax)),
-// and mean squared error composed from element-wise ops.
+// Losses: cross-entropy fused on logits (the core computes logsumexp(o) − o_y, never log(softmax)) or,
+// with weights, ignored targets or probabilities, composed (cross-entropy-options.ts); mean squared error.
 
 import { checkOptions } from '../../options.js';
-import { kernels, type Reduction } from '../../backend/index.js';
-import { formatShape } from '../shape.js';
+import { KernelError, kernels, Status, type Reduction } from '../../backend/index.js';
+import { isGradEnabled } from '../grad-mode.js';
+import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './create.js';
+import { crossEntropyIndices, crossEntropyProbabilities } from './cross-entropy-options.js';
 import { square, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { requireFloat, requireTensor } from './util.js';
+import { squeeze, unsqueeze } from './view.js';
 
 export interface CrossEntropyOptions {
   reduction?: Reduction;
   labelSmoothing?: number;
+  /** One float32 weight per class ([C]), like PyTorch's `weight`. */
+  weight?: Tensor | null;
+  /** Class-index targets equal to it count for nothing (PyTorch's `ignore_index`, default −100). */
+  ignoreIndex?: number;
 }
 
 export function checkReduction(reduction: string, where: string): Reduction {
@@ -22,28 +29,100 @@ export function checkReduction(reduction: string, where: string): Reduction {
   return reduction;
 }
 
-/** `F.cross_entropy(logits [N, C], target [N] int32)` with reduction and label smoothing. */
+/** labelSmoothing in [0, 1], as PyTorch's `label_smoothing`. */
+export function checkLabelSmoothing(eps: number, where: string): number {
+  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) throw new Error(`${where}: labelSmoothing must be in [0, 1], got ${String(eps)}`);
+  return eps;
+}
+
+/** ignoreIndex is an integer (any: one outside int32 never equals an int32 target, as in PyTorch). */
+export function checkIgnoreIndex(ignoreIndex: number, where: string): number {
+  if (!Number.isInteger(ignoreIndex)) throw new Error(`${where}: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  return ignoreIndex;
+}
+
+/** The class weights: null, or a float32 tensor of shape [classes] (classes < 0: any length) not requiring grad. */
+export function checkClassWeight(weight: Tensor | null | undefined, classes: number, where: string): Tensor | null {
+  if (weight === undefined || weight === null) return null;
+  requireTensor(weight, where, 'weight');
+  if (weight.dtype !== 'float32') throw new Error(`${where}: weight must be a float32 tensor, got ${weight.dtype}`);
+  if (weight.ndim !== 1 || (classes >= 0 && weight.shape[0] !== classes)) {
+    const want = classes < 0 ? '1-D' : `shape [${classes}]`;
+    throw new Error(`${where}: weight must have ${want} (one per class), got ${formatShape(weight.shape)}`);
+  }
+  if (isGradEnabled() && weight.requiresGrad) {
+    throw new Error(`${where}: gradients with respect to weight are not supported (only the input's); pass weight.detach()`);
+  }
+  return weight;
+}
+
+/**
+ * `F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`. input: logits
+ * [N, C], [C] or [N, C, d1, …]; target: int32 class indices of the input's shape without C, or float32
+ * class probabilities of the input's shape. [N, C] with indices and no weight runs the fused kernel.
+ */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const where = 'CrossEntropyLoss';
-  checkOptions(where, options, ['reduction', 'labelSmoothing']);
+  checkOptions(where, options, ['reduction', 'labelSmoothing', 'weight', 'ignoreIndex']);
   requireTensor(logits, where, 'input');
   requireTensor(target, where, 'target');
   requireFloat(logits, where);
   const reduction = checkReduction(options.reduction ?? 'mean', where);
-  const eps = options.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps <= 1)) throw new Error(`${where}: labelSmoothing must be in [0, 1], got ${eps}`);
-  if (target.dtype !== 'int32') {
-    throw new Error(`${where}: target must be int32 class indices, got a ${target.dtype} tensor (use tensor(labels, { dtype: 'int32' }))`);
+  const eps = checkLabelSmoothing(options.labelSmoothing ?? 0, where);
+  const ignoreIndex = checkIgnoreIndex(options.ignoreIndex ?? -100, where);
+  if (logits.ndim === 0) {
+    throw new Error(`${where}: input must be [batch, classes] logits (or [classes], or [batch, classes, d1, ...]), got shape []`);
   }
-  if (logits.ndim !== 2) {
-    throw new Error(`${where}: input must be [batch, classes] logits, got shape ${formatShape(logits.shape)}`);
+  const classes = logits.shape[logits.ndim === 1 ? 0 : 1];
+  const weight = checkClassWeight(options.weight, classes, where);
+  const probabilities = target.dtype === 'float32';
+  if (probabilities) {
+    if (!sameShape(target.shape, logits.shape)) {
+      throw new Error(`${where}: target must be int32 class indices, got a float32 tensor of shape ${formatShape(target.shape)} (use tensor(labels, { dtype: 'int32' })); `
+        + `a float32 target holds class probabilities and must have the input's shape ${formatShape(logits.shape)}`);
+    }
+    if (ignoreIndex >= 0) {
+      throw new Error(`${where}: ignoreIndex is not supported with probability targets (float32, the input's shape), got ignoreIndex ${ignoreIndex}; `
+        + 'as in PyTorch only a negative one (which ignores nothing) is accepted');
+    }
+  } else {
+    if (target.dtype !== 'int32') {
+      throw new Error(`${where}: target must be int32 class indices or float32 class probabilities, got a ${target.dtype} tensor`);
+    }
+    const expected = logits.ndim === 1 ? [] : [logits.shape[0], ...logits.shape.slice(2)];
+    if (!sameShape(target.shape, expected)) {
+      throw new Error(`${where}: target must have shape ${formatShape(expected)} to match input ${formatShape(logits.shape)}, got ${formatShape(target.shape)}`);
+    }
   }
+  if (!probabilities && logits.ndim === 2 && weight === null && !(ignoreIndex >= 0 && ignoreIndex < classes)) {
+    const fused = fusedCrossEntropy(logits, target, reduction, eps);
+    if (fused !== null) return fused;
+  }
+  const settings = { reduction, labelSmoothing: eps, weight, ignoreIndex };
+  if (logits.ndim === 1) {
+    const x = unsqueeze(logits, 0);
+    const t = unsqueeze(target, 0);
+    const l = probabilities ? crossEntropyProbabilities(x, t, settings) : crossEntropyIndices(x, t, settings, where);
+    return reduction === 'none' ? squeeze(l, 0) : l;
+  }
+  return probabilities ? crossEntropyProbabilities(logits, target, settings) : crossEntropyIndices(logits, target, settings, where);
+}
+
+/**
+ * The fused kernel on [N, C] logits and int32 labels; null when a label is outside [0, C) (it may be
+ * ignoreIndex: the composed path then ignores it or names the bad label), checked before anything is written.
+ */
+function fusedCrossEntropy(logits: Tensor, target: Tensor, reduction: Reduction, eps: number): Tensor | null {
+  const where = 'CrossEntropyLoss';
   const [rows, classes] = logits.shape;
-  if (target.ndim !== 1 || target.shape[0] !== rows) {
-    throw new Error(`${where}: target must have shape [${rows}] to match input ${formatShape(logits.shape)}, got ${formatShape(target.shape)}`);
-  }
   const out = empty(reduction === 'none' ? [rows] : []);
-  kernels.crossEntropy(logits.storage(where), target.storage(where), rows, classes, eps, reduction, out.storage(where));
+  try {
+    kernels.crossEntropy(logits.storage(where), target.storage(where), rows, classes, eps, reduction, out.storage(where));
+  } catch (e) {
+    if (!(e instanceof KernelError && e.code === Status.INDEX_OUT_OF_RANGE)) throw e;
+    out.dispose();
+    return null;
+  }
   return out.record('crossEntropy', [logits], (g) => {
     const dx = empty(logits.shape);
     const scale = reduction === 'mean' ? 1 / rows : 1;

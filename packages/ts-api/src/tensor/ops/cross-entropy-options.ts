@@ -1,0 +1,98 @@
+// Cross-entropy with PyTorch's options beyond the fused kernel: class weights, ignoreIndex, probability
+// targets, and inputs other than [N, C] ([C], [N, C, d1, …]). Composed from logSoftmax, gather and
+// reductions as PyTorch 1.13 composes them, so values and gradients follow its formulas.
+
+import type { Reduction } from '../../backend/index.js';
+import { noGrad } from '../grad-mode.js';
+import type { Tensor } from '../tensor.js';
+import { eq, ge, lt, ne } from './compare.js';
+import { add, div, mul, neg } from './elementwise.js';
+import { gather, indexSelect } from './gather.js';
+import { any, logicalAnd, logicalOr } from './logical.js';
+import { sum } from './reduce.js';
+import { logSoftmax } from './softmax.js';
+import { reshape, squeeze, unsqueeze } from './view.js';
+import { where } from './where.js';
+
+export interface CrossEntropySettings {
+  reduction: Reduction;
+  labelSmoothing: number;
+  /** [C] float32, already checked. */
+  weight: Tensor | null;
+  ignoreIndex: number;
+}
+
+/** The weight as [1, C, 1, …] so that it broadcasts along the class dim (1) of an input with `ndim` dims. */
+function classWeight(weight: Tensor, ndim: number): Tensor {
+  return reshape(weight, [1, weight.shape[0], ...Array<number>(ndim - 2).fill(1)]);
+}
+
+/** Row-major multi-index of flat position `i` in `shape`, for messages. */
+function position(i: number, shape: readonly number[]): string {
+  if (shape.length <= 1) return String(i);
+  const at: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    at.unshift(i % shape[d]);
+    i = Math.floor(i / shape[d]);
+  }
+  return `[${at.join(', ')}]`;
+}
+
+/** Throws naming the first target that is neither a class in [0, C) nor ignoreIndex. */
+function checkTargets(target: Tensor, kept: Tensor, safe: Tensor, classes: number, ignoreIndex: number, where: string): void {
+  noGrad(() => {
+    const bad = logicalAnd(kept, logicalOr(lt(safe, 0), ge(safe, classes)));
+    if (any(bad).item() === 0) return;
+    const flags = bad.toArray();
+    const i = flags.findIndex((f) => f !== 0);
+    const value = target.contiguous().toArray()[i];
+    throw new Error(`${where}: label ${value} at index ${position(i, target.shape)} is outside [0, ${classes}) and is not ignoreIndex (${ignoreIndex})`);
+  });
+}
+
+/**
+ * Class-index targets: input [N, C, …] (class dim 1), target [N, …] int32. PyTorch's nll_loss of
+ * log_softmax, and with label smoothing ε its (1 − ε)·nll + (ε/C)·smooth, where smooth is
+ * −Σ_c w_c·log_softmax(x)_c; rows whose target is ignoreIndex give 0 and, with 'mean', both terms
+ * divide by Σ w[y] over the other rows (their count without weight). All rows ignored: NaN, gradient 0.
+ */
+export function crossEntropyIndices(x: Tensor, target: Tensor, s: CrossEntropySettings, where_: string): Tensor {
+  const classes = x.shape[1];
+  const { weight, reduction } = s;
+  const int32 = s.ignoreIndex >= -(2 ** 31) && s.ignoreIndex < 2 ** 31; // an int32 target can equal it
+  const keptMask = noGrad(() => (int32 ? ne(target, s.ignoreIndex) : eq(target, target)));
+  const safe = noGrad(() => where(keptMask, target, 0));
+  checkTargets(target, keptMask, safe, classes, s.ignoreIndex, where_);
+  const lsm = logSoftmax(x, 1);
+  const picked = squeeze(gather(lsm, 1, unsqueeze(safe, 1)), 1);
+  // weight[y] on the rows kept, 0 on the ignored: a constant of the loss.
+  const wy = noGrad(() => (weight === null
+    ? where(keptMask, 1, 0)
+    : where(keptMask, reshape(indexSelect(weight, 0, reshape(safe, [-1])), target.shape), 0)));
+  const nll = where(keptMask, neg(weight === null ? picked : mul(picked, wy)), 0);
+  const total = reduction === 'mean' ? noGrad(() => sum(wy)) : null;
+  const reduce = (l: Tensor): Tensor => {
+    if (reduction === 'none') return l;
+    return total === null ? sum(l) : div(sum(l), total);
+  };
+  const eps = s.labelSmoothing;
+  if (eps === 0) return reduce(nll);
+  const byClass = weight === null ? lsm : mul(lsm, classWeight(weight, x.ndim));
+  const smooth = where(keptMask, neg(sum(byClass, 1)), 0);
+  return add(mul(reduce(nll), 1 - eps), mul(reduce(smooth), eps / classes));
+}
+
+/**
+ * Probability targets of the input's shape: −Σ_c w_c·t_c·log_softmax(x)_c per row, with t smoothed to
+ * t·(1 − ε) + ε/C; 'mean' divides by the number of rows (numel / C) even with weights, as PyTorch does.
+ */
+export function crossEntropyProbabilities(x: Tensor, target: Tensor, s: CrossEntropySettings): Tensor {
+  const classes = x.shape[1];
+  const eps = s.labelSmoothing;
+  const t = eps > 0 ? add(mul(target, 1 - eps), eps / classes) : target;
+  let prod = mul(logSoftmax(x, 1), t);
+  if (s.weight !== null) prod = mul(prod, classWeight(s.weight, x.ndim));
+  if (s.reduction === 'none') return neg(sum(prod, 1));
+  if (s.reduction === 'sum') return neg(sum(prod));
+  return div(neg(sum(prod)), x.numel() / classes);
+}
