@@ -47,8 +47,8 @@ export function checkClassWeight(weight: Tensor | null | undefined, classes: num
   requireTensor(weight, where, 'weight');
   if (weight.dtype !== 'float32') throw new Error(`${where}: weight must be a float32 tensor, got ${weight.dtype}`);
   if (weight.ndim !== 1 || (classes >= 0 && weight.shape[0] !== classes)) {
-    const want = classes < 0 ? '1-D' : `shape [${classes}]`;
-    throw new Error(`${where}: weight must have ${want} (one per class), got ${formatShape(weight.shape)}`);
+    if (classes < 0) throw new Error(`${where}: weight must be 1-D (one value per class), got shape ${formatShape(weight.shape)}`);
+    throw new Error(`${where}: weight must have shape [${classes}] (one per class), got ${formatShape(weight.shape)}`);
   }
   if (isGradEnabled() && weight.requiresGrad) {
     throw new Error(`${where}: gradients with respect to weight are not supported (only the input's); pass weight.detach()`);
