@@ -15,10 +15,10 @@
 //! PyTorch.) A row that is all −inf gives NaN, as in PyTorch.
 //!
 //! Deliberate differences from PyTorch (the ABI and the TS layer rely on them):
-//! - No `ignore_index`: PyTorch's default ignore_index = −100 silently skips such rows; here every
-//!   label must be in [0, classes) and the first one that is not is reported as `Err(row)` before any
-//!   output is written (the binding turns it into an error naming the label, its index and the range).
-//! - No class weights.
+//! - No `ignore_index`: every label must be in [0, classes) and the first one that is not is reported
+//!   as `Err(row)` before any output is written. The TS layer then takes its composed path, which skips
+//!   rows equal to ignore_index (PyTorch's default −100) or names the bad label.
+//! - No class weights (the TS layer composes them, with probability targets).
 //! - Mean/sum over rows accumulate in f64 and round once (PyTorch: f32 cascade sum) — at most a few
 //!   f32 ulp apart. Mean over 0 rows is 0/0 = NaN, like PyTorch.
 //! - The label column of the gradient is computed as (p_y − t_y)·f (exact cancellation when p_y ≈ 1)

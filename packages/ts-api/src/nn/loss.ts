@@ -3,9 +3,31 @@
 import { checkOptions } from '../options.js';
 import type { Reduction } from '../backend/index.js';
 import { checkClassWeight, checkIgnoreIndex, checkLabelSmoothing, checkReduction, crossEntropy, mseLoss } from '../tensor/ops/loss.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { eq } from '../tensor/ops/compare.js';
+import { any } from '../tensor/ops/logical.js';
+import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fromData, toData } from './losses.js';
 import { describable, Module, type ModuleDescription } from './module.js';
+
+const SHARE_OF_MEAN = Symbol('shareOfMean');
+
+/**
+ * A worker's share of a data-parallel 'mean' is scaled by its rows over the batch's rows, which is the
+ * mean only when no row is ignored: a label equal to ignoreIndex throws there rather than skew the loss.
+ */
+function refuseIgnored(target: Tensor, ignoreIndex: number): void {
+  if (!(target instanceof Tensor) || target.dtype !== 'int32') return;
+  const hit = noGrad(() => tidy(() => {
+    const flags = eq(target, ignoreIndex);
+    return any(flags).item() === 0 ? -1 : Array.from(flags.toArray()).indexOf(1);
+  }));
+  if (hit >= 0) {
+    throw new Error(`CrossEntropyLoss: label ${ignoreIndex} (ignoreIndex) at index ${hit}: with workers > 1 a 'mean' divides each worker's share `
+      + "by the batch's rows, which would count the ignored ones; use reduction 'sum' or 'none', or one worker");
+  }
+}
 
 export interface CrossEntropyLossOptions {
   reduction?: Reduction;
@@ -25,6 +47,8 @@ export class CrossEntropyLoss extends Module {
   readonly labelSmoothing: number;
   readonly weight: Tensor | null;
   readonly ignoreIndex: number;
+  /** Rebuilt for one worker's share of a batch whose loss is the batch's mean (see the description below). */
+  [SHARE_OF_MEAN] = false;
 
   constructor(options: CrossEntropyLossOptions = {}) {
     super();
@@ -41,6 +65,7 @@ export class CrossEntropyLoss extends Module {
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
+    if (this[SHARE_OF_MEAN]) refuseIgnored(target, this.ignoreIndex);
     return crossEntropy(input, target, {
       reduction: this.reduction, labelSmoothing: this.labelSmoothing, weight: this.weight, ignoreIndex: this.ignoreIndex,
     });
@@ -64,11 +89,16 @@ export class MSELoss extends Module {
 // As NLLLoss (nn/losses.ts): a 'mean' with weights or an ignoreIndex that a label can hit divides by what
 // only the whole batch knows, which data-parallel shards cannot reproduce: no description then.
 const shardable = (m: CrossEntropyLoss): boolean => m.reduction !== 'mean' || (m.weight === null && m.ignoreIndex < 0);
+// meanOfBatch: a copy rebuilt with another reduction is a worker's share of a mean (refuseIgnored).
 describable(CrossEntropyLoss, 'CrossEntropyLoss', (m) => (shardable(m)
-  ? { reduction: m.reduction, labelSmoothing: m.labelSmoothing, weight: toData(m.weight), ignoreIndex: m.ignoreIndex }
+  ? { reduction: m.reduction, labelSmoothing: m.labelSmoothing, weight: toData(m.weight), ignoreIndex: m.ignoreIndex, meanOfBatch: m.reduction === 'mean' }
   : null),
-(d: ModuleDescription) => new CrossEntropyLoss({
-  reduction: d.reduction as Reduction, labelSmoothing: d.labelSmoothing as number,
-  weight: fromData(d.weight), ignoreIndex: (d.ignoreIndex as number | undefined) ?? -100,
-}));
+(d: ModuleDescription) => {
+  const m = new CrossEntropyLoss({
+    reduction: d.reduction as Reduction, labelSmoothing: d.labelSmoothing as number,
+    weight: fromData(d.weight), ignoreIndex: (d.ignoreIndex as number | undefined) ?? -100,
+  });
+  m[SHARE_OF_MEAN] = d.meanOfBatch === true && d.reduction !== 'mean';
+  return m;
+});
 describable(MSELoss, 'MSELoss', (m) => ({ reduction: m.reduction }), (d) => new MSELoss({ reduction: d.reduction as Reduction }));

@@ -3,7 +3,7 @@
 // and the module's buffer and data-parallel description. PyTorch's values: parity/cases_ce.py.
 
 import { describe, expect, it } from 'vitest';
-import { nn, noGrad, tensor, zeros, type Tensor } from '../../src/index.js';
+import { data, manualSeed, nn, noGrad, optim, randn, tensor, train, zeros, type Tensor } from '../../src/index.js';
 
 const F = nn.functional;
 const ints = (v: number[] | number, shape?: number[]): Tensor => tensor(v, { dtype: 'int32', shape });
@@ -98,7 +98,7 @@ describe('crossEntropy: [C] and [N, C, d…] inputs', () => {
     expect(F.crossEntropy(tensor([0, ln(2), ln(3)]), ints(2, []), { reduction: 'none' }).shape).toEqual([]);
     // [1, 3, 2]: position 0 has log p = ln([1, 2, 3] / 6), position 1 ln([3, 2, 1] / 6)
     const x = tensor([[[0, ln(3)], [ln(2), ln(2)], [ln(3), 0]]]);
-    const l = F.crossEntropy(x, ints([[0, 1]], [1, 2]), { reduction: 'none' });
+    const l = F.crossEntropy(x, ints([0, 1], [1, 2]), { reduction: 'none' });
     expect(l.shape).toEqual([1, 2]);
     close(l, [ln(6), ln(3)]);
   });
@@ -173,6 +173,33 @@ describe('nn.CrossEntropyLoss with options', () => {
     const rebuilt = nn.Module.fromDescription(JSON.parse(JSON.stringify(d)) as nn.ModuleDescription) as nn.CrossEntropyLoss;
     expect([rebuilt.reduction, rebuilt.ignoreIndex, rebuilt.labelSmoothing]).toEqual(['sum', 1, 0.1]);
     expect(Array.from((rebuilt.weight as Tensor).toArray())).toEqual([0.5, 2, 1.5]);
-    expect(new nn.CrossEntropyLoss().describe()).toEqual({ kind: 'CrossEntropyLoss', reduction: 'mean', labelSmoothing: 0, weight: null, ignoreIndex: -100 });
+    expect(new nn.CrossEntropyLoss().describe()).toEqual({ kind: 'CrossEntropyLoss', reduction: 'mean', labelSmoothing: 0, weight: null, ignoreIndex: -100, meanOfBatch: true });
+  });
+
+  it("a worker's share of a 'mean' (rebuilt as 'sum') refuses ignored labels; the mean itself ignores them", () => {
+    const d = new nn.CrossEntropyLoss().describe() as nn.ModuleDescription;
+    const share = nn.Module.fromDescription({ ...d, reduction: 'sum' }) as nn.CrossEntropyLoss;
+    expect(() => share.forward(logits(), ints([2, -100, 0]))).toThrow(
+      "CrossEntropyLoss: label -100 (ignoreIndex) at index 1: with workers > 1 a 'mean' divides each worker's share by the batch's rows");
+    close(share.forward(logits(), ints([2, 0, 1])), [2 * ln(2) + ln(3)]);
+    close((nn.Module.fromDescription(d) as nn.CrossEntropyLoss).forward(logits(), ints([2, -100, 0])), [(ln(2) + ln(3)) / 2]);
+    const sum = new nn.CrossEntropyLoss({ reduction: 'sum' }).describe() as nn.ModuleDescription;
+    close((nn.Module.fromDescription(sum) as nn.CrossEntropyLoss).forward(logits(), ints([2, -100, 0])), [ln(2) + ln(3)]);
+  });
+
+  it("fit with workers: 2 refuses a 'mean' over a batch with an ignored label, and trains 'none' on it as one thread does", async () => {
+    const y = ints([0, 1, -100, 1, 0, 1, 0, -100, 1, 0, 1, 0]);
+    const run = async (loss: nn.CrossEntropyLoss, workers: number): Promise<number[]> => {
+      manualSeed(7);
+      const set = new data.TensorDataset(randn([12, 4]), y);
+      const net = new nn.Sequential(new nn.Linear(4, 2));
+      const opt = new optim.SGD(net.parameters(), { lr: 0.1 });
+      const loader = new data.DataLoader(set, { batchSize: 6 });
+      return (await train.fit(net, loader, loader, loss, 2, opt, { workers })).trainLoss;
+    };
+    await expect(run(new nn.CrossEntropyLoss(), 2)).rejects.toThrow('label -100 (ignoreIndex) at index');
+    const one = await run(new nn.CrossEntropyLoss({ reduction: 'none' }), 1);
+    const two = await run(new nn.CrossEntropyLoss({ reduction: 'none' }), 2);
+    two.forEach((v, i) => expect(Math.abs(v - one[i])).toBeLessThanOrEqual(1e-5 * Math.abs(one[i])));
   });
 });
