@@ -56,13 +56,13 @@ function checkTargets(target: Tensor, kept: Tensor, safe: Tensor, classes: numbe
  * −Σ_c w_c·log_softmax(x)_c; rows whose target is ignoreIndex give 0 and, with 'mean', both terms
  * divide by Σ w[y] over the other rows (their count without weight). All rows ignored: NaN, gradient 0.
  */
-export function crossEntropyIndices(x: Tensor, target: Tensor, s: CrossEntropySettings, where_: string): Tensor {
+export function crossEntropyIndices(x: Tensor, target: Tensor, s: CrossEntropySettings, op: string): Tensor {
   const classes = x.shape[1];
   const { weight, reduction } = s;
   const int32 = s.ignoreIndex >= -(2 ** 31) && s.ignoreIndex < 2 ** 31; // an int32 target can equal it
   const keptMask = noGrad(() => (int32 ? ne(target, s.ignoreIndex) : eq(target, target)));
   const safe = noGrad(() => where(keptMask, target, 0));
-  checkTargets(target, keptMask, safe, classes, s.ignoreIndex, where_);
+  checkTargets(target, keptMask, safe, classes, s.ignoreIndex, op);
   const lsm = logSoftmax(x, 1);
   const picked = squeeze(gather(lsm, 1, unsqueeze(safe, 1)), 1);
   // weight[y] on the rows kept, 0 on the ignored: a constant of the loss.
