@@ -1,6 +1,6 @@
-// Cross-entropy with PyTorch's options beyond the fused kernel: class weights, ignoreIndex, probability
-// targets, and inputs other than [N, C] ([C], [N, C, d1, …]). Composed from logSoftmax, gather and
-// reductions as PyTorch 1.13 composes them, so values and gradients follow its formulas.
+// Cross-entropy where the kernels do not reach: probability targets, and inputs other than [N, C] ([C],
+// [N, C, d1, …]) with weights and ignoreIndex. Composed from logSoftmax, gather and reductions as
+// PyTorch 1.13 composes them, so values and gradients follow its formulas.
 
 import type { Reduction } from '../../backend/index.js';
 import { noGrad } from '../grad-mode.js';
@@ -38,15 +38,24 @@ function position(i: number, shape: readonly number[]): string {
   return `[${at.join(', ')}]`;
 }
 
+/** Throws naming the first label that is neither a class in [0, C) nor ignoreIndex (any int32 ignoreIndex). */
+export function checkLabels(target: Tensor, classes: number, ignoreIndex: number, op: string): void {
+  const matchable = ignoreIndex >= -(2 ** 31) && ignoreIndex < 2 ** 31;
+  noGrad(() => {
+    const kept = matchable ? ne(target, ignoreIndex) : eq(target, target);
+    checkTargets(target, kept, where(kept, target, 0), classes, ignoreIndex, op);
+  });
+}
+
 /** Throws naming the first target that is neither a class in [0, C) nor ignoreIndex. */
-function checkTargets(target: Tensor, kept: Tensor, safe: Tensor, classes: number, ignoreIndex: number, where: string): void {
+function checkTargets(target: Tensor, kept: Tensor, safe: Tensor, classes: number, ignoreIndex: number, op: string): void {
   noGrad(() => {
     const bad = logicalAnd(kept, logicalOr(lt(safe, 0), ge(safe, classes)));
     if (any(bad).item() === 0) return;
     const flags = bad.toArray();
     const i = flags.findIndex((f) => f !== 0);
     const value = target.contiguous().toArray()[i];
-    throw new Error(`${where}: label ${value} at index ${position(i, target.shape)} is outside [0, ${classes}) and is not ignoreIndex (${ignoreIndex})`);
+    throw new Error(`${op}: label ${value} at index ${position(i, target.shape)} is outside [0, ${classes}) and is not ignoreIndex (${ignoreIndex})`);
   });
 }
 

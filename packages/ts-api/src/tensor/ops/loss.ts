@@ -1,5 +1,6 @@
-// Losses: cross-entropy fused on logits (the core computes logsumexp(o) − o_y, never log(softmax)) or,
-// with weights, ignored targets or probabilities, composed (cross-entropy-options.ts); mean squared error.
+// Losses: cross-entropy fused on logits (the core computes logsumexp(o) − o_y, never log(softmax)), in a
+// weighted, ignore-aware kernel, or for probabilities and other shapes composed (cross-entropy-options.ts);
+// mean squared error.
 
 import { checkOptions } from '../../options.js';
 import { KernelError, kernels, Status, type Reduction } from '../../backend/index.js';
@@ -7,7 +8,7 @@ import { isGradEnabled } from '../grad-mode.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './create.js';
-import { crossEntropyIndices, crossEntropyProbabilities } from './cross-entropy-options.js';
+import { checkLabels, crossEntropyIndices, crossEntropyProbabilities, type CrossEntropySettings } from './cross-entropy-options.js';
 import { square, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { requireFloat, requireTensor } from './util.js';
@@ -59,7 +60,8 @@ export function checkClassWeight(weight: Tensor | null | undefined, classes: num
 /**
  * `F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`. input: logits
  * [N, C], [C] or [N, C, d1, …]; target: int32 class indices of the input's shape without C, or float32
- * class probabilities of the input's shape. [N, C] with indices and no weight runs the fused kernel.
+ * class probabilities of the input's shape. [N, C] with indices runs a kernel: the fused one without
+ * weight or ignored rows, else the weighted one; the rest is composed (cross-entropy-options.ts).
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const where = 'CrossEntropyLoss';
@@ -94,11 +96,14 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
       throw new Error(`${where}: target must have shape ${formatShape(expected)} to match input ${formatShape(logits.shape)}, got ${formatShape(target.shape)}`);
     }
   }
-  if (!probabilities && logits.ndim === 2 && weight === null && !(ignoreIndex >= 0 && ignoreIndex < classes)) {
-    const fused = fusedCrossEntropy(logits, target, reduction, eps);
-    if (fused !== null) return fused;
-  }
   const settings = { reduction, labelSmoothing: eps, weight, ignoreIndex };
+  if (!probabilities && logits.ndim === 2) {
+    if (weight === null && !(ignoreIndex >= 0 && ignoreIndex < classes)) {
+      const fused = fusedCrossEntropy(logits, target, reduction, eps);
+      if (fused !== null) return fused;
+    }
+    return weightedCrossEntropy(logits, target, settings);
+  }
   if (logits.ndim === 1) {
     const x = unsqueeze(logits, 0);
     const t = unsqueeze(target, 0);
@@ -109,8 +114,34 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
 }
 
 /**
+ * The weighted, ignore-aware kernel on [N, C] logits and int32 labels (PyTorch's weight, ignore_index and
+ * label_smoothing together); a label neither ignored nor a class is named by the composed path's check.
+ */
+function weightedCrossEntropy(logits: Tensor, target: Tensor, s: CrossEntropySettings): Tensor {
+  const where = 'CrossEntropyLoss';
+  const [rows, classes] = logits.shape;
+  const { reduction, labelSmoothing: eps, ignoreIndex } = s;
+  const weight = s.weight ?? empty([0]);
+  const out = empty(reduction === 'none' ? [rows] : []);
+  try {
+    kernels.crossEntropyWeighted(logits.storage(where), target.storage(where), weight.storage(where), rows, classes, ignoreIndex, eps, reduction, out.storage(where));
+  } catch (e) {
+    if (!(e instanceof KernelError && e.code === Status.INDEX_OUT_OF_RANGE)) throw e;
+    out.dispose();
+    checkLabels(target, classes, ignoreIndex, where);
+    throw e;
+  }
+  return out.record('crossEntropy', [logits], (g) => {
+    const dx = empty(logits.shape);
+    kernels.crossEntropyWeightedBackward(logits.storage(where), target.storage(where), weight.storage(where), rows, classes, ignoreIndex, eps,
+      reduction, g.storage(where), dx.storage(where));
+    return [dx];
+  }, [logits, target, weight]);
+}
+
+/**
  * The fused kernel on [N, C] logits and int32 labels; null when a label is outside [0, C) (it may be
- * ignoreIndex: the composed path then ignores it or names the bad label), checked before anything is written.
+ * ignoreIndex: the weighted kernel then ignores it or the bad label is named), checked before anything is written.
  */
 function fusedCrossEntropy(logits: Tensor, target: Tensor, reduction: Reduction, eps: number): Tensor | null {
   const where = 'CrossEntropyLoss';
