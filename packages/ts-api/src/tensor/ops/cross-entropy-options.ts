@@ -1,17 +1,16 @@
-// Cross-entropy where the kernels do not reach: probability targets, and inputs other than [N, C] ([C],
-// [N, C, d1, …]) with weights and ignoreIndex. Composed from logSoftmax, gather and reductions as
-// PyTorch 1.13 composes them, so values and gradients follow its formulas.
+// Cross-entropy where the kernels do not reach: probability targets, composed from logSoftmax and
+// reductions as PyTorch 1.13 composes them (so values and gradients follow its formulas); and the
+// message naming a label that is neither a class nor ignoreIndex.
 
 import type { Reduction } from '../../backend/index.js';
 import { noGrad } from '../grad-mode.js';
 import type { Tensor } from '../tensor.js';
 import { eq, ge, lt, ne } from './compare.js';
 import { add, div, mul, neg } from './elementwise.js';
-import { gather, indexSelect } from './gather.js';
 import { any, logicalAnd, logicalOr } from './logical.js';
 import { sum } from './reduce.js';
 import { logSoftmax } from './softmax.js';
-import { reshape, squeeze, unsqueeze } from './view.js';
+import { reshape } from './view.js';
 import { where } from './where.js';
 
 export interface CrossEntropySettings {
@@ -57,38 +56,6 @@ function checkTargets(target: Tensor, kept: Tensor, safe: Tensor, classes: numbe
     const value = target.contiguous().toArray()[i];
     throw new Error(`${op}: label ${value} at index ${position(i, target.shape)} is outside [0, ${classes}) and is not ignoreIndex (${ignoreIndex})`);
   });
-}
-
-/**
- * Class-index targets: input [N, C, …] (class dim 1), target [N, …] int32. PyTorch's nll_loss of
- * log_softmax, and with label smoothing ε its (1 − ε)·nll + (ε/C)·smooth, where smooth is
- * −Σ_c w_c·log_softmax(x)_c; rows whose target is ignoreIndex give 0 and, with 'mean', both terms
- * divide by Σ w[y] over the other rows (their count without weight). All rows ignored: NaN, gradient 0.
- */
-export function crossEntropyIndices(x: Tensor, target: Tensor, s: CrossEntropySettings, op: string): Tensor {
-  const classes = x.shape[1];
-  const { weight, reduction } = s;
-  const int32 = s.ignoreIndex >= -(2 ** 31) && s.ignoreIndex < 2 ** 31; // an int32 target can equal it
-  const keptMask = noGrad(() => (int32 ? ne(target, s.ignoreIndex) : eq(target, target)));
-  const safe = noGrad(() => where(keptMask, target, 0));
-  checkTargets(target, keptMask, safe, classes, s.ignoreIndex, op);
-  const lsm = logSoftmax(x, 1);
-  const picked = squeeze(gather(lsm, 1, unsqueeze(safe, 1)), 1);
-  // weight[y] on the rows kept, 0 on the ignored: a constant of the loss.
-  const wy = noGrad(() => (weight === null
-    ? where(keptMask, 1, 0)
-    : where(keptMask, reshape(indexSelect(weight, 0, reshape(safe, [-1])), target.shape), 0)));
-  const nll = where(keptMask, neg(weight === null ? picked : mul(picked, wy)), 0);
-  const total = reduction === 'mean' ? noGrad(() => sum(wy)) : null;
-  const reduce = (l: Tensor): Tensor => {
-    if (reduction === 'none') return l;
-    return total === null ? sum(l) : div(sum(l), total);
-  };
-  const eps = s.labelSmoothing;
-  if (eps === 0) return reduce(nll);
-  const byClass = weight === null ? lsm : mul(lsm, classWeight(weight, x.ndim));
-  const smooth = where(keptMask, neg(sum(byClass, 1)), 0);
-  return add(mul(reduce(nll), 1 - eps), mul(reduce(smooth), eps / classes));
 }
 
 /**

@@ -1,6 +1,6 @@
 // Losses: cross-entropy fused on logits (the core computes logsumexp(o) − o_y, never log(softmax)), in a
-// weighted, ignore-aware kernel, or for probabilities and other shapes composed (cross-entropy-options.ts);
-// mean squared error.
+// weighted, ignore-aware kernel, or for probability targets composed (cross-entropy-options.ts); mean
+// squared error.
 
 import { checkOptions } from '../../options.js';
 import { KernelError, kernels, Status, type Reduction } from '../../backend/index.js';
@@ -8,11 +8,11 @@ import { isGradEnabled } from '../grad-mode.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './create.js';
-import { checkLabels, crossEntropyIndices, crossEntropyProbabilities, type CrossEntropySettings } from './cross-entropy-options.js';
+import { checkLabels, crossEntropyProbabilities, type CrossEntropySettings } from './cross-entropy-options.js';
 import { square, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { requireFloat, requireTensor } from './util.js';
-import { squeeze, unsqueeze } from './view.js';
+import { permute, reshape, squeeze, unsqueeze } from './view.js';
 
 export interface CrossEntropyOptions {
   reduction?: Reduction;
@@ -60,8 +60,8 @@ export function checkClassWeight(weight: Tensor | null | undefined, classes: num
 /**
  * `F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`. input: logits
  * [N, C], [C] or [N, C, d1, …]; target: int32 class indices of the input's shape without C, or float32
- * class probabilities of the input's shape. [N, C] with indices runs a kernel: the fused one without
- * weight or ignored rows, else the weighted one; the rest is composed (cross-entropy-options.ts).
+ * class probabilities of the input's shape. Indices run a kernel: the fused one without weight or
+ * ignored rows, else the weighted one; probabilities are composed (cross-entropy-options.ts).
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const where = 'CrossEntropyLoss';
@@ -97,27 +97,36 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     }
   }
   const settings = { reduction, labelSmoothing: eps, weight, ignoreIndex };
-  if (!probabilities && logits.ndim === 2) {
-    if (weight === null && !(ignoreIndex >= 0 && ignoreIndex < classes)) {
-      const fused = fusedCrossEntropy(logits, target, reduction, eps);
-      if (fused !== null) return fused;
-    }
-    return weightedCrossEntropy(logits, target, settings);
-  }
+  if (!probabilities) return crossEntropyLabels(logits, target, settings);
   if (logits.ndim === 1) {
-    const x = unsqueeze(logits, 0);
-    const t = unsqueeze(target, 0);
-    const l = probabilities ? crossEntropyProbabilities(x, t, settings) : crossEntropyIndices(x, t, settings, where);
+    const l = crossEntropyProbabilities(unsqueeze(logits, 0), unsqueeze(target, 0), settings);
     return reduction === 'none' ? squeeze(l, 0) : l;
   }
-  return probabilities ? crossEntropyProbabilities(logits, target, settings) : crossEntropyIndices(logits, target, settings, where);
+  return crossEntropyProbabilities(logits, target, settings);
+}
+
+/**
+ * Class indices: the logits as rows of classes ([C] → [1, C]; [N, C, d1, …] → [N·d1·…, C], the class dim
+ * moved last) through the fused kernel when no weight or ignored label needs the weighted one.
+ */
+function crossEntropyLabels(logits: Tensor, target: Tensor, s: CrossEntropySettings): Tensor {
+  const nd = logits.ndim;
+  const classes = logits.shape[nd === 1 ? 0 : 1];
+  const rows = target.numel();
+  const order = [0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2), 1];
+  const x = nd === 1 ? unsqueeze(logits, 0) : nd === 2 ? logits : reshape(permute(logits, order), [rows, classes]);
+  const t = nd === 2 ? target : reshape(target, [rows]);
+  let l: Tensor | null = null;
+  if (s.weight === null && !(s.ignoreIndex >= 0 && s.ignoreIndex < classes)) l = fusedCrossEntropy(x, t, s.reduction, s.labelSmoothing);
+  l ??= weightedCrossEntropy(x, t, s, target);
+  return s.reduction === 'none' && nd !== 2 ? reshape(l, target.shape) : l;
 }
 
 /**
  * The weighted, ignore-aware kernel on [N, C] logits and int32 labels (PyTorch's weight, ignore_index and
- * label_smoothing together); a label neither ignored nor a class is named by the composed path's check.
+ * label_smoothing together); a label neither ignored nor a class is named at its place in `named`.
  */
-function weightedCrossEntropy(logits: Tensor, target: Tensor, s: CrossEntropySettings): Tensor {
+function weightedCrossEntropy(logits: Tensor, target: Tensor, s: CrossEntropySettings, named: Tensor): Tensor {
   const where = 'CrossEntropyLoss';
   const [rows, classes] = logits.shape;
   const { reduction, labelSmoothing: eps, ignoreIndex } = s;
@@ -128,7 +137,7 @@ function weightedCrossEntropy(logits: Tensor, target: Tensor, s: CrossEntropySet
   } catch (e) {
     if (!(e instanceof KernelError && e.code === Status.INDEX_OUT_OF_RANGE)) throw e;
     out.dispose();
-    checkLabels(target, classes, ignoreIndex, where);
+    checkLabels(named, classes, ignoreIndex, where);
     throw e;
   }
   return out.record('crossEntropy', [logits], (g) => {
