@@ -113,8 +113,8 @@ function crossEntropyLabels(logits: Tensor, target: Tensor, s: CrossEntropySetti
   const nd = logits.ndim;
   const classes = logits.shape[nd === 1 ? 0 : 1];
   const rows = target.numel();
-  const order = [0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2), 1];
-  const x = nd === 1 ? unsqueeze(logits, 0) : nd === 2 ? logits : reshape(permute(logits, order), [rows, classes]);
+  const classLast = (): number[] => [0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2), 1];
+  const x = nd === 1 ? unsqueeze(logits, 0) : nd === 2 ? logits : reshape(permute(logits, classLast()), [rows, classes]);
   const t = nd === 2 ? target : reshape(target, [rows]);
   let l: Tensor | null = null;
   if (s.weight === null && !(s.ignoreIndex >= 0 && s.ignoreIndex < classes)) l = fusedCrossEntropy(x, t, s.reduction, s.labelSmoothing);
