@@ -152,7 +152,8 @@ def build_plain_module(spec):
         return torch.nn.Dropout(*a)
     if path == 'nn.CrossEntropyLoss':
         o = a[0] if a else {}
-        return torch.nn.CrossEntropyLoss(reduction=o.get('reduction', 'mean'), label_smoothing=o.get('labelSmoothing', 0.0))
+        return torch.nn.CrossEntropyLoss(reduction=o.get('reduction', 'mean'), label_smoothing=o.get('labelSmoothing', 0.0),
+                                         ignore_index=o.get('ignoreIndex', -100))
     if path == 'nn.MSELoss':
         o = a[0] if a else {}
         return torch.nn.MSELoss(reduction=o.get('reduction', 'mean'))

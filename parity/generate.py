@@ -27,6 +27,7 @@ The cases are made in cases_ops.py (tensor ops), cases_nn.py (randomness, module
 runs), cases_data.py (transforms, ImageDataset), cases_layers.py (losses and activations), cases_sched.py
 (learning-rate schedulers), cases_bool.py (comparisons, logical ops, casts, promotion, printing) and
 cases_container.py (Sequential as a container, str(net), state-dict keys), with the helpers of cases_common.py.
+cases_ce.py: cross-entropy's weight, ignoreIndex, probability targets and their combinations.
 
 Determinism (parity/check-regenerate.sh relies on it): fixed seeds per case (crc32 of the case name),
 numpy's legacy RandomState (its streams are frozen), torch.set_num_threads(1), sorted JSON keys, sorted
@@ -57,6 +58,7 @@ from cases_data import gen_data  # noqa: E402
 from cases_nn import gen_create, gen_dropout, gen_init, gen_modules, gen_optim, gen_train  # noqa: E402
 from cases_ops import gen_binary, gen_casts, gen_linalg, gen_losses, gen_reduce, gen_shape, gen_softmax, gen_unary  # noqa: E402
 from cases_layers import gen_layers  # noqa: E402
+from cases_ce import gen_cross_entropy_options  # noqa: E402
 from cases_reduce import gen_reduce_more  # noqa: E402
 from cases_sched import gen_adaptive, gen_sched  # noqa: E402
 from cases_bool import gen_bool  # noqa: E402
@@ -70,7 +72,8 @@ def main():
     args = ap.parse_args()
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
                 gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool, gen_views,
-                gen_d2l_ops, gen_layers, gen_container, gen_sched, gen_adaptive]:
+                gen_d2l_ops, gen_layers, gen_container, gen_sched, gen_adaptive,
+                gen_cross_entropy_options]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

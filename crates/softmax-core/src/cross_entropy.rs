@@ -15,14 +15,19 @@
 //! PyTorch.) A row that is all −inf gives NaN, as in PyTorch.
 //!
 //! Deliberate differences from PyTorch (the ABI and the TS layer rely on them):
-//! - No `ignore_index`: PyTorch's default ignore_index = −100 silently skips such rows; here every
-//!   label must be in [0, classes) and the first one that is not is reported as `Err(row)` before any
-//!   output is written (the binding turns it into an error naming the label, its index and the range).
-//! - No class weights.
+//! - No `ignore_index`: every label must be in [0, classes) and the first one that is not is reported
+//!   as `Err(row)` before any output is written. The TS layer then runs [`weighted`], which skips rows
+//!   equal to ignore_index (PyTorch's default −100) and takes class weights, or names the bad label.
 //! - Mean/sum over rows accumulate in f64 and round once (PyTorch: f32 cascade sum) — at most a few
 //!   f32 ulp apart. Mean over 0 rows is 0/0 = NaN, like PyTorch.
 //! - The label column of the gradient is computed as (p_y − t_y)·f (exact cancellation when p_y ≈ 1)
 //!   where PyTorch's log_softmax backward computes p_y·f − f; the results agree to an ulp of f.
+
+pub mod weighted;
+pub use weighted::{
+    cross_entropy_weighted, cross_entropy_weighted_backward, cross_entropy_weighted_backward_ref,
+    cross_entropy_weighted_ref,
+};
 
 use crate::simd::F32x4;
 use crate::softmax::{exp_poly, exp_shift_store_sum, exp_shift_sum, row_max, ExpAcc, ExpSums};
@@ -110,7 +115,7 @@ fn label_column(
 
 /// The split sum of `exp(x_j − m)` and `Σ_j (m − x_j)` in one pass.
 #[inline]
-fn exp_shift_sum_and_dev(x: &[f32], m: f32) -> (ExpSums, f32) {
+pub(crate) fn exp_shift_sum_and_dev(x: &[f32], m: f32) -> (ExpSums, f32) {
     let mv = F32x4::splat(m);
     let mut acc = ExpAcc::new();
     let mut dev = F32x4::splat(0.0);

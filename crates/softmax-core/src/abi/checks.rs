@@ -35,6 +35,22 @@ pub(super) fn dloss_len_fits(dloss_len: usize, rows: usize, arg: u32) -> Res<()>
     Ok(())
 }
 
+/// A reduction code: 0 none, 1 mean, 2 sum.
+pub(super) fn reduction_code(reduction: u32, arg: u32) -> Res<()> {
+    if reduction > 2 {
+        return Err(invalid(arg, reduction as i32));
+    }
+    Ok(())
+}
+
+/// Class weights: none (length 0) or one per class.
+pub(super) fn weight_len_fits(weight_len: usize, classes: usize, arg: u32) -> Res<()> {
+    if weight_len != 0 && weight_len != classes {
+        return Err(invalid(arg, sat_i32(weight_len)));
+    }
+    Ok(())
+}
+
 /// 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum.
 pub(super) fn binary_op(op: u32, arg: u32) -> Res<()> {
     if !crate::elementwise::binary_op_valid(op) {

@@ -37,6 +37,14 @@ export interface Kernels {
                reduction: Reduction, loss: Storage): void;
   crossEntropyBackward(logits: Storage, labels: Storage, rows: number, classes: number, labelSmoothing: number,
                dloss: Storage, scale: number, grad: Storage): void;
+  /**
+   * Cross-entropy with class weights (`weight` empty: each class weighs 1) and an ignored label: rows
+   * whose label is ignoreIndex give 0 and weigh 0, 'mean' divides by Σ weight[label].
+   */
+  crossEntropyWeighted(logits: Storage, labels: Storage, weight: Storage, rows: number, classes: number, ignoreIndex: number,
+               labelSmoothing: number, reduction: Reduction, loss: Storage): void;
+  crossEntropyWeightedBackward(logits: Storage, labels: Storage, weight: Storage, rows: number, classes: number,
+               ignoreIndex: number, labelSmoothing: number, reduction: Reduction, dloss: Storage, grad: Storage): void;
   relu(x: Storage, y: Storage): void;
   reluBackward(x: Storage, dy: Storage, dx: Storage): void;
   sigmoid(x: Storage, y: Storage): void;
@@ -289,6 +297,28 @@ function makeKernels(ref: boolean): Kernels {
       abi.cross_entropy_backward_f32(ref, logits, labels, rows, classes, smoothing(k, labelSmoothing), dloss, dlen, scale, grad, {
         how, hint4: labelHint(classes),
       });
+    },
+    crossEntropyWeighted(logits, labels, weight, rows, classes, ignoreIndex, labelSmoothing, reduction, loss) {
+      const k = nm('cross_entropy_weighted_f32');
+      const red = REDUCTION[reduction];
+      if (red === undefined) {
+        throw new KernelError(k, Status.INVALID_ARGUMENT, `reduction must be 'none', 'mean' or 'sum', got ${String(reduction)}`);
+      }
+      const how = { labels: 'one per row', weight: 'one per class, or none', loss: red === 0 ? "one per row for reduction 'none'" : `reduction '${reduction}'` };
+      abi.cross_entropy_weighted_f32(ref, logits, labels, weight, weight.length, rows, classes, ignoreIndex, smoothing(k, labelSmoothing), red, loss, {
+        need: { loss: red === 0 ? rows : 1 }, how, hint4: labelHint(classes),
+      });
+    },
+    crossEntropyWeightedBackward(logits, labels, weight, rows, classes, ignoreIndex, labelSmoothing, reduction, dloss, grad) {
+      const k = nm('cross_entropy_weighted_backward_f32');
+      const red = REDUCTION[reduction];
+      if (red === undefined) {
+        throw new KernelError(k, Status.INVALID_ARGUMENT, `reduction must be 'none', 'mean' or 'sum', got ${String(reduction)}`);
+      }
+      const dlen = red === 0 ? rows : 1;
+      const how = { labels: 'one per row', weight: 'one per class, or none', dloss: red === 0 ? "one per row for reduction 'none'" : undefined };
+      abi.cross_entropy_weighted_backward_f32(ref, logits, labels, weight, weight.length, rows, classes, ignoreIndex, smoothing(k, labelSmoothing), red,
+        dloss, dlen, grad, { how, hint4: labelHint(classes) });
     },
     relu: unary(abi.relu_f32),
     reluBackward(x, dy, dx) {

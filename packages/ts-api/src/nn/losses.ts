@@ -14,8 +14,8 @@ import { checkOptions } from '../options.js';
 
 /** A weight tensor as plain data, so that a data-parallel replica can rebuild the loss. */
 interface TensorData { shape: number[]; values: number[] }
-const toData = (t: Tensor | null): TensorData | null => (t === null ? null : { shape: [...t.shape], values: Array.from(t.toArray()) });
-const fromData = (d: unknown): Tensor | null => {
+export const toData = (t: Tensor | null): TensorData | null => (t === null ? null : { shape: [...t.shape], values: Array.from(t.toArray()) });
+export const fromData = (d: unknown): Tensor | null => {
   if (d === null || d === undefined) return null;
   const { shape, values } = d as TensorData;
   return tensor(new Float32Array(values), { shape });

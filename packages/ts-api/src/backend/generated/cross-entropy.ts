@@ -42,3 +42,51 @@ export function cross_entropy_backward_f32(ref: boolean, logits: Storage, labels
   opts.before?.();
   callExport(kernel, [ptrLogits, ptrLabels, rows, classes, checkNum(kernel, 'labelSmoothing', labelSmoothing), ptrDloss, dlossLen, checkNum(kernel, 'scale', scale), ptrGrad], opts.hint4);
 }
+
+/**
+ * Cross-entropy with class weights (weight_len 0: each class weighs 1; else one per class) and an
+ * ignored label: rows whose label equals ignore_index give 0 and weigh 0, 'mean' divides by Σ weight[label].
+ * A label neither ignore_index nor in [0, classes) → 4, detail index = its row, value = the label.
+ *
+ * `cross_entropy_weighted_f32` (`ref`: its `_ref` twin). Parameters: 0 logits (in f32[rows·classes]),
+ * 1 labels (in i32[rows]), 2 weight (in f32[weight_len]), 3 weightLen (usize), 4 rows (usize), 5
+ * classes (usize), 6 ignoreIndex (f64), 7 labelSmoothing (f32), 8 reduction (u32), 9 loss (out
+ * f32[ce_loss_len(reduction, rows)]).
+ */
+export function cross_entropy_weighted_f32(ref: boolean, logits: Storage, labels: Storage, weight: Storage, weightLen: number, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number, reduction: number, loss: Storage, opts: CallOpts<'logits' | 'labels' | 'weight' | 'loss'> & { need: { loss: number } }): void {
+  const kernel = exportName('cross_entropy_weighted_f32', ref);
+  checkSize(kernel, 'weightLen', weightLen);
+  checkSize(kernel, 'rows', rows);
+  checkSize(kernel, 'classes', classes);
+  checkSize(kernel, 'reduction', reduction);
+  const ptrLogits = checkBuf(kernel, 'logits', logits, 'float32', rows * classes, opts.how?.logits ?? dimsText(rows, classes));
+  const ptrLabels = checkBuf(kernel, 'labels', labels, 'int32', rows, opts.how?.labels);
+  const ptrWeight = checkBuf(kernel, 'weight', weight, 'float32', weightLen, opts.how?.weight);
+  const ptrLoss = checkBuf(kernel, 'loss', loss, 'float32', opts.need.loss, opts.how?.loss);
+  opts.before?.();
+  callExport(kernel, [ptrLogits, ptrLabels, ptrWeight, weightLen, rows, classes, checkNum(kernel, 'ignoreIndex', ignoreIndex), checkNum(kernel, 'labelSmoothing', labelSmoothing), reduction, ptrLoss], opts.hint4);
+}
+
+/**
+ * Its gradient w.r.t. the logits; dloss has one value per row or one for a reduced loss.
+ *
+ * `cross_entropy_weighted_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 logits (in
+ * f32[rows·classes]), 1 labels (in i32[rows]), 2 weight (in f32[weight_len]), 3 weightLen (usize), 4
+ * rows (usize), 5 classes (usize), 6 ignoreIndex (f64), 7 labelSmoothing (f32), 8 reduction (u32), 9
+ * dloss (in f32[dloss_len]), 10 dlossLen (usize), 11 grad (out f32[rows·classes]).
+ */
+export function cross_entropy_weighted_backward_f32(ref: boolean, logits: Storage, labels: Storage, weight: Storage, weightLen: number, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number, reduction: number, dloss: Storage, dlossLen: number, grad: Storage, opts: CallOpts<'logits' | 'labels' | 'weight' | 'dloss' | 'grad'> = {}): void {
+  const kernel = exportName('cross_entropy_weighted_backward_f32', ref);
+  checkSize(kernel, 'weightLen', weightLen);
+  checkSize(kernel, 'rows', rows);
+  checkSize(kernel, 'classes', classes);
+  checkSize(kernel, 'reduction', reduction);
+  checkSize(kernel, 'dlossLen', dlossLen);
+  const ptrLogits = checkBuf(kernel, 'logits', logits, 'float32', rows * classes, opts.how?.logits ?? dimsText(rows, classes));
+  const ptrLabels = checkBuf(kernel, 'labels', labels, 'int32', rows, opts.how?.labels);
+  const ptrWeight = checkBuf(kernel, 'weight', weight, 'float32', weightLen, opts.how?.weight);
+  const ptrDloss = checkBuf(kernel, 'dloss', dloss, 'float32', dlossLen, opts.how?.dloss);
+  const ptrGrad = checkBuf(kernel, 'grad', grad, 'float32', rows * classes, opts.how?.grad ?? dimsText(rows, classes));
+  opts.before?.();
+  callExport(kernel, [ptrLogits, ptrLabels, ptrWeight, weightLen, rows, classes, checkNum(kernel, 'ignoreIndex', ignoreIndex), checkNum(kernel, 'labelSmoothing', labelSmoothing), reduction, ptrDloss, dlossLen, ptrGrad], opts.hint4);
+}

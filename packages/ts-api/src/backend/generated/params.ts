@@ -12,6 +12,8 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   log_softmax_backward_f32: ['y', 'dy', 'dx', 'outer', 'dim', 'inner'],
   cross_entropy_f32: ['logits', 'labels', 'rows', 'classes', 'labelSmoothing', 'reduction', 'loss'],
   cross_entropy_backward_f32: ['logits', 'labels', 'rows', 'classes', 'labelSmoothing', 'dloss', 'dlossLen', 'scale', 'grad'],
+  cross_entropy_weighted_f32: ['logits', 'labels', 'weight', 'weightLen', 'rows', 'classes', 'ignoreIndex', 'labelSmoothing', 'reduction', 'loss'],
+  cross_entropy_weighted_backward_f32: ['logits', 'labels', 'weight', 'weightLen', 'rows', 'classes', 'ignoreIndex', 'labelSmoothing', 'reduction', 'dloss', 'dlossLen', 'grad'],
   relu_f32: ['x', 'y', 'n'],
   sigmoid_f32: ['x', 'y', 'n'],
   exp_f32: ['x', 'y', 'n'],
@@ -131,6 +133,10 @@ export interface RawKernelExports {
   cross_entropy_f32_ref(logits: number, labels: number, rows: number, classes: number, labelSmoothing: number, reduction: number, loss: number): number;
   cross_entropy_backward_f32(logits: number, labels: number, rows: number, classes: number, labelSmoothing: number, dloss: number, dlossLen: number, scale: number, grad: number): number;
   cross_entropy_backward_f32_ref(logits: number, labels: number, rows: number, classes: number, labelSmoothing: number, dloss: number, dlossLen: number, scale: number, grad: number): number;
+  cross_entropy_weighted_f32(logits: number, labels: number, weight: number, weightLen: number, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number, reduction: number, loss: number): number;
+  cross_entropy_weighted_f32_ref(logits: number, labels: number, weight: number, weightLen: number, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number, reduction: number, loss: number): number;
+  cross_entropy_weighted_backward_f32(logits: number, labels: number, weight: number, weightLen: number, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number, reduction: number, dloss: number, dlossLen: number, grad: number): number;
+  cross_entropy_weighted_backward_f32_ref(logits: number, labels: number, weight: number, weightLen: number, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number, reduction: number, dloss: number, dlossLen: number, grad: number): number;
   relu_f32(x: number, y: number, n: number): number;
   relu_f32_ref(x: number, y: number, n: number): number;
   sigmoid_f32(x: number, y: number, n: number): number;
