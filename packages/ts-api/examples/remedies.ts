@@ -8,8 +8,9 @@
 //   dropout         — nn.Dropout after the hidden layer (active in train(), off in eval());
 //   ensemble        — the mean of the class probabilities of K networks trained from different seeds.
 // Every run starts from manualSeed(seed), so each remedy starts from the baseline's initial weights.
-// Validation (for early stopping) uses the last 1 000 training images, which the first-1 000 training
-// subset never touches; the test set is only used for the final numbers.
+// The training and validation images are a random split of the training file (data.randomSplit, as
+// PyTorch's random_split); training watches only the validation images — fit's valLoss / valAcc, which
+// early stopping monitors — and the test set is used for the final numbers only.
 //
 //   node --import tsx examples/remedies.ts [--epochs N] [--train-limit N] [--test-limit N]
 
@@ -17,7 +18,7 @@ import {
   nn, optim, data, manualSeed, tidy, DataLoader, EarlyStopping, Ensemble, evaluateAccuracy, fit, train, type Tensor,
 } from '../src/index.js';
 import {
-  cliOptions, fashionMnistOnce, firstN, formatTable, isMain, lastN, linearWeights, pct, weightNorms, type CommonOptions,
+  cliOptions, fashionMnistOnce, firstN, formatTable, isMain, linearWeights, pct, weightNorms, type CommonOptions,
 } from './common.js';
 import { OVERFIT_DEFAULTS, overfitMlp } from './overfitting.js';
 
@@ -28,7 +29,7 @@ export interface RemediesOptions extends CommonOptions {
   batchSize?: number;
   lr?: number;
   hidden?: number;
-  /** Validation images, taken from the end of the training file (default 1 000). */
+  /** Validation images, split at random from the training file with the training images (default 1 000). */
   valLimit?: number;
   /** Which remedies to run (default: all); the baseline always runs. */
   remedies?: readonly RemedyName[];
@@ -69,7 +70,11 @@ export interface RemediesResult {
   remedies: Partial<Record<RemedyName, RemedyResult>>;
   earlyStopping: {
     bestEpoch: number; stoppedEpoch: number | null; bestValAcc: number; restoredValAcc: number; lastEpochValAcc: number;
+    /** fit's valAcc after each epoch, up to the one that stopped the run. */
+    valAcc: number[];
   } | null;
+  /** The training-file indices of the training and validation images (disjoint; data.randomSplit). */
+  split: { train: Int32Array; val: Int32Array };
   ensemble: { memberTrainAccs: number[]; memberTestAccs: number[] } | null;
   table: string;
 }
@@ -84,10 +89,11 @@ export async function run(options: RemediesOptions = {}): Promise<RemediesResult
 
   const { train: trainFile, test: testFile } = await fashionMnistOnce();
   if (trainLimit + valLimit > trainFile.length) throw new Error(`remedies: ${trainLimit} training + ${valLimit} validation images are more than the ${trainFile.length} available`);
-  const trainSet = firstN(trainFile, trainLimit);
+  // PyTorch's random_split(train, [n_train, n_val, rest]), on a generator of its own seeded with `seed`.
+  const [trainSet, valSet] = data.randomSplit(trainFile, [trainLimit, valLimit, trainFile.length - trainLimit - valLimit], { seed });
   const trainLoader = (transform?: data.BatchTransform) => new DataLoader(trainSet, { batchSize, shuffle: true, transform });
   const trainEval = new DataLoader(trainSet, { batchSize: 1000 });
-  const valIter = new DataLoader(lastN(trainFile, valLimit), { batchSize: 1000 });
+  const valIter = new DataLoader(valSet, { batchSize: 1000 });
   const testIter = new DataLoader(firstN(testFile, options.testLimit), { batchSize: 1000 });
   const loss = new nn.CrossEntropyLoss({ reduction: 'none' });
   log(`${trainLimit} training, ${valLimit} validation, ${testIter.dataset.length} test images; MLP 784-${hidden}-10, batch ${batchSize}, lr ${lr}, ${epochs} epochs`);
@@ -101,9 +107,12 @@ export async function run(options: RemediesOptions = {}): Promise<RemediesResult
     log(`${name}: train acc ${pct(trainAcc)}, test acc ${pct(testAcc)}, gap ${pct(r.gap)}${note ? ` (${note})` : ''}`);
     return r;
   };
-  /** The baseline's recipe with fit(): SGD on the MLP, validation accuracy after each epoch. */
+  /**
+   * The baseline's recipe with fit(): SGD on the MLP, validation loss and accuracy after each epoch.
+   * fit's testIter slot gets the validation images too, so that training never reads the test set.
+   */
   const fitMlp = async (net: nn.Module, trainer: optim.SGD, trainIter: DataLoader, callbacks: train.Callback[] = []) => {
-    const history = await fit(net, trainIter, valIter, loss, epochs, trainer, { callbacks });
+    const history = await fit(net, trainIter, valIter, loss, epochs, trainer, { valIter, callbacks });
     const last = history.epochs[history.epochs.length - 1];
     return { history, last: { acc: last.trainAcc, loss: last.trainLoss } };
   };
@@ -120,13 +129,15 @@ export async function run(options: RemediesOptions = {}): Promise<RemediesResult
   if (selected.has('early stopping')) {
     manualSeed(seed);
     const net = overfitMlp(hidden);
-    // fit's second loader is the validation set here, so 'testAcc' is the validation accuracy.
-    const stopper = new EarlyStopping({ monitor: 'testAcc', patience, restoreBest: true });
+    // Trains on past the best validation epoch (patience epochs more, while validation accuracy falls
+    // or stalls), then puts back the best epoch's weights: chosen by validation, never by the test set.
+    const stopper = new EarlyStopping({ monitor: 'valAcc', patience, restoreBest: true });
     const { history, last } = await fitMlp(net, new optim.SGD(net.parameters(), { lr }), trainLoader(), [stopper]);
     const restoredValAcc = evaluateAccuracy(net, valIter);
+    const valAcc = history.valAcc ?? [];
     earlyStopping = {
       bestEpoch: stopper.bestEpoch ?? 0, stoppedEpoch: stopper.stoppedEpoch, bestValAcc: stopper.best ?? NaN,
-      restoredValAcc, lastEpochValAcc: history.testAcc[history.testAcc.length - 1],
+      restoredValAcc, lastEpochValAcc: valAcc[valAcc.length - 1], valAcc,
     };
     remedies['early stopping'] = measure('early stopping', net, history.epochs.length, last,
       `stopped after epoch ${history.epochs.length}, weights of epoch ${stopper.bestEpoch} (val acc ${pct(restoredValAcc)})`);
@@ -221,7 +232,7 @@ export async function run(options: RemediesOptions = {}): Promise<RemediesResult
     ]),
   );
   log(table);
-  return { baseline, remedies, earlyStopping, ensemble, table };
+  return { baseline, remedies, earlyStopping, ensemble, table, split: { train: trainSet.indices, val: valSet.indices } };
 }
 
 if (isMain(import.meta.url)) {

@@ -2,13 +2,23 @@
 // the MLP), their loss, optimiser and loaders. Browser-safe (no Node imports); one builder, so the CLI
 // and a worker with the same seed give the same weights.
 
-import { DataLoader } from './data/dataloader.js';
+import { DataLoader, type BatchTransform } from './data/dataloader.js';
 import type { Dataset } from './data/dataset.js';
+import { randomSplit } from './data/splits.js';
 import * as transforms from './data/transforms.js';
 import * as nn from './nn/index.js';
+import { Adam } from './optim/adam.js';
+import { RMSprop } from './optim/adaptive.js';
+import { CosineAnnealingLR, StepLR } from './optim/lr-scheduler/schedules.js';
+import { OneCycleLR } from './optim/lr-scheduler/one-cycle.js';
+import type { Optimizer } from './optim/optimizer.js';
 import { SGD } from './optim/sgd.js';
 import { manualSeed } from './random.js';
+import { AUGMENTATIONS, type LrSchedule, type OptimizerKind } from './recipe-names.js';
 import type { Tensor } from './tensor/tensor.js';
+import type { Scheduler } from './train/types.js';
+
+export { AUGMENTATIONS, OPTIMIZERS, DEFAULT_LR, type Augmentation, type OptimizerKind, type LrSchedule } from './recipe-names.js';
 
 export type ModelKind = 'softmax' | 'mlp';
 export const MODEL_KINDS: readonly ModelKind[] = ['softmax', 'mlp'];
@@ -53,31 +63,104 @@ export interface Recipe extends Arch {
   lr: number;
   weightDecay: number;
   batchSize: number;
-  /** Random 2-pixel crops and horizontal flips of the training images. */
-  augment: boolean;
+  /** Augmentations of the training batches, in order (see augmentation()); true = crop then flip. */
+  augment: boolean | readonly string[];
+  /** Default 'sgd'. */
+  optimizer?: OptimizerKind;
+  /** SGD's or RMSprop's momentum (default 0; Adam has none). */
+  momentum?: number;
 }
 
-/** Seeds the generator, then builds the model, the loss (per example, as in the notes) and SGD. */
-export function buildTraining(recipe: Recipe): { net: nn.Sequential; loss: nn.CrossEntropyLoss; updater: SGD } {
+type Training<U> = { net: nn.Sequential; loss: nn.CrossEntropyLoss; updater: U };
+
+/** Seeds the generator, then builds the model, the loss (per example, as in the notes) and the optimiser (SGD by default). */
+export function buildTraining(recipe: Recipe & { optimizer?: 'sgd' }): Training<SGD>;
+export function buildTraining(recipe: Recipe): Training<Optimizer<object>>;
+export function buildTraining(recipe: Recipe): Training<Optimizer<object>> {
   manualSeed(recipe.seed);
   const net = buildNet(recipe);
   const loss = new nn.CrossEntropyLoss({ reduction: 'none' });
-  const updater = new SGD(net.parameters(), { lr: recipe.lr, weightDecay: recipe.weightDecay });
+  const { lr, weightDecay } = recipe;
+  const momentum = recipe.momentum ?? 0;
+  const params = net.parameters();
+  let updater: Optimizer<object>;
+  switch (recipe.optimizer ?? 'sgd') {
+    // Momentum only when asked for: the options of a run without it stay what they were.
+    case 'sgd': updater = new SGD(params, { lr, weightDecay, ...(momentum !== 0 ? { momentum } : {}) }); break;
+    case 'adam':
+      if (momentum !== 0) throw new Error(`momentum ${momentum}: Adam has no momentum option (its betas play that part); use sgd or rmsprop`);
+      updater = new Adam(params, { lr, weightDecay });
+      break;
+    case 'rmsprop': updater = new RMSprop(params, { lr, weightDecay, momentum }); break;
+    default: throw new Error(`unknown optimizer '${String(recipe.optimizer)}'; expected sgd, adam or rmsprop`);
+  }
   return { net, loss, updater };
 }
 
-/** The shuffled training loader (its own generator, seeded by the recipe; `trainScoped`: see DataLoaderOptions.scoped) and the test loader. */
+/**
+ * The lr scheduler of a schedule (null: none): step → StepLR, cosine → CosineAnnealingLR over the run's
+ * epochs, onecycle → OneCycleLR peaking at the optimiser's lr over epochs × batchesPerEpoch steps.
+ */
+export function buildScheduler(schedule: LrSchedule | null, updater: Optimizer<object>, epochs: number, batchesPerEpoch: number): Scheduler | null {
+  if (schedule === null) return null;
+  switch (schedule.kind) {
+    case 'step': return new StepLR(updater, { stepSize: schedule.stepSize, gamma: schedule.gamma });
+    case 'cosine': return new CosineAnnealingLR(updater, { tMax: epochs });
+    case 'onecycle': {
+      const maxLr = (updater.paramGroups[0].options as { lr: number }).lr;
+      return new OneCycleLR(updater, { maxLr, epochs, stepsPerEpoch: batchesPerEpoch });
+    }
+  }
+}
+
+/**
+ * The training batches' augmentation from a list of names, applied in the given order (true: crop then
+ * flip, the CLI's --augment alone): crop = random 2-pixel crops (padding 2), flip = horizontal flips
+ * with p = 0.5. One case per augmentation; an unknown or repeated name throws.
+ */
+export function augmentation(augment: boolean | readonly string[]): BatchTransform | undefined {
+  const names = augment === true ? ['crop', 'flip'] : augment === false ? [] : augment;
+  const steps = names.map((name, i): BatchTransform => {
+    if (names.indexOf(name) !== i) throw new Error(`augmentation '${name}' is given twice`);
+    switch (name) {
+      case 'crop': return transforms.randomCrop(2);
+      case 'flip': return transforms.randomHorizontalFlip(0.5);
+      default: throw new Error(`unknown augmentation '${name}'; known: ${AUGMENTATIONS.join(', ')}`);
+    }
+  });
+  return steps.length === 0 ? undefined : transforms.compose(steps);
+}
+
+/**
+ * Holds out `valSize` random examples of `trainSet` for validation (data.randomSplit with the recipe's
+ * seed on a generator of its own, so the run's other random draws are those of a run without it).
+ */
+export function splitValidation(trainSet: Dataset, valSize: number, seed: number): { train: Dataset; val: Dataset | null } {
+  if (valSize === 0) return { train: trainSet, val: null };
+  if (!Number.isInteger(valSize) || valSize < 0 || valSize >= trainSet.length) {
+    throw new Error(`the validation split must be an integer from 0 to ${trainSet.length - 1} (it leaves at least one training example), got ${valSize}`);
+  }
+  const [train, val] = randomSplit(trainSet, [trainSet.length - valSize, valSize], { seed });
+  return { train, val };
+}
+
+/**
+ * The shuffled training loader (its own generator, seeded by the recipe; `trainScoped`: see
+ * DataLoaderOptions.scoped), the test loader, and a validation loader when `valSet` is given.
+ */
 export function buildLoaders(
   recipe: Recipe,
   trainSet: Dataset,
   testSet: Dataset,
   testBatchSize = recipe.batchSize,
   trainScoped = true,
-): { trainIter: DataLoader; testIter: DataLoader } {
-  const transform = recipe.augment ? transforms.compose([transforms.randomCrop(2), transforms.randomHorizontalFlip(0.5)]) : undefined;
+  valSet: Dataset | null = null,
+): { trainIter: DataLoader; testIter: DataLoader; valIter: DataLoader | null } {
+  const transform = augmentation(recipe.augment);
   return {
     trainIter: new DataLoader(trainSet, { batchSize: recipe.batchSize, shuffle: true, seed: recipe.seed, transform, scoped: trainScoped }),
     testIter: new DataLoader(testSet, { batchSize: testBatchSize }),
+    valIter: valSet === null ? null : new DataLoader(valSet, { batchSize: testBatchSize }),
   };
 }
 

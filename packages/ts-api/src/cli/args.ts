@@ -3,6 +3,9 @@
 
 import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AUGMENTATIONS, DEFAULT_LR, OPTIMIZERS, type LrSchedule, type OptimizerKind } from '../recipe-names.js';
+
+export type { LrSchedule, OptimizerKind } from '../recipe-names.js';
 
 /** A mistake in what the user typed: reported on stderr without a stack trace, exit code 2. */
 export class UsageError extends Error {
@@ -35,9 +38,17 @@ export interface TrainOptions {
   dropout: number;
   /** Width of the MLP's hidden layer (unused by softmax). */
   hidden: number;
-  augment: boolean;
-  /** Patience of early stopping on test accuracy; null = off. */
+  /** Augmentations of the training batches, in order (crop, flip); [] = none. */
+  augment: string[];
+  /** Patience of early stopping on validation accuracy; null = off. */
   earlyStop: number | null;
+  /** Training examples held out for validation (a seeded random split); 0 = none. */
+  valSize: number;
+  /** The lr schedule; null = a constant lr. */
+  lrSchedule: LrSchedule | null;
+  optimizer: OptimizerKind;
+  /** SGD's or RMSprop's momentum. */
+  momentum: number;
   seed: number;
   /** The run folder. */
   out: string;
@@ -87,7 +98,8 @@ Options:
 
 Examples:
   softmax-nn train --model softmax --epochs 10 --out runs/softmax
-  softmax-nn train --model mlp --hidden 256 --dropout 0.2 --augment --early-stop 3 --out runs/mlp
+  softmax-nn train --model mlp --hidden 256 --dropout 0.2 --augment crop,flip --early-stop 3 --out runs/mlp
+  softmax-nn train --model mlp --optimizer sgd --momentum 0.9 --lr-schedule cosine --out runs/cos
   softmax-nn train --out runs/mlp --model mlp --epochs 20 --resume
   softmax-nn predict --weights runs/softmax/model.safetensors --n 12 --svg predictions.svg
 
@@ -98,7 +110,7 @@ lower the learning rate).
 
 export const TRAIN_HELP = `Usage: softmax-nn train [options]
 
-Trains a model on Fashion-MNIST with minibatch SGD and cross-entropy (the notes' train_ch3), showing a
+Trains a model on Fashion-MNIST with minibatch SGD (or Adam, RMSprop) and cross-entropy (the notes' train_ch3), showing a
 progress bar per epoch (plain per-epoch lines when stdout is not a terminal) and a table at the end.
 One train at a time per run folder: a second one exits with code 2. Training stops at the first NaN or
 infinite loss with exit code 3 (lower --lr), keeping the checkpoint of the last finite epoch.
@@ -113,12 +125,23 @@ Model:
 Training:
   --epochs N               number of epochs, ≥ 1                                (default: 10)
   --batch-size N           minibatch size, ≥ 1                                  (default: 256)
-  --lr X                   SGD learning rate, > 0                               (default: 0.1)
-  --weight-decay X         SGD weight decay (L2 penalty), ≥ 0                   (default: 0)
-  --augment                augment training batches: random crop (padding 2) and
-                           random horizontal flip (p = 0.5)
-  --early-stop N           stop when test accuracy has not improved for N epochs, and keep the
-                           best epoch's weights                                 (default: off)
+  --optimizer sgd|adam|rmsprop                                                  (default: sgd)
+  --lr X                   learning rate, > 0        (default: 0.1 for sgd, 0.001 adam, 0.01 rmsprop)
+  --momentum M             momentum of sgd or rmsprop, ≥ 0 (Adam has none)      (default: 0)
+  --weight-decay X         weight decay (L2 penalty), ≥ 0                       (default: 0)
+  --lr-schedule S          step:EPOCHS:GAMMA  multiply the lr by GAMMA every EPOCHS epochs;
+                           cosine    anneal it to 0 over --epochs (CosineAnnealingLR);
+                           onecycle  the 1cycle policy peaking at --lr, stepped every batch
+                           (OneCycleLR)                                         (default: none)
+  --augment [LIST]         augment training batches, in the order listed (comma-separated):
+                           crop = random crop (padding 2), flip = random horizontal flip
+                           (p = 0.5); --augment alone = crop,flip               (default: none)
+  --val-size N             hold out N training images (a random split seeded by --seed) to
+                           validate on after every epoch: val loss and val acc
+                           (default: 5000 with --early-stop, else 0)
+  --early-stop N           stop when validation accuracy has not improved for N epochs, and keep
+                           the best epoch's weights (by validation; the test set is never used
+                           to choose)                                           (default: off)
   --seed N                 seed of initialisation, shuffling, dropout, augmentation (default: 0)
   --limit N                use only the first N training examples (quick experiments)
   --workers N              data-parallel training on N threads (gradients summed in a fixed order)
@@ -128,7 +151,8 @@ Training:
 Run folder:
   --out DIR                where the run is saved                (default: runs/<model>-<date>-<time>)
                            DIR/model.safetensors   final weights (PyTorch state-dict names: 1.weight …)
-                           DIR/metrics.json        per epoch: epoch, trainLoss, trainAcc, testAcc, seconds
+                           DIR/metrics.json        per epoch: epoch, trainLoss, trainAcc, testAcc, seconds,
+                                                   lr, and valLoss, valAcc with a validation split
                            DIR/config.json         the options of the run
                            DIR/checkpoint.safetensors  written after every epoch (for --resume)
                            DIR/curves.svg          train loss, train acc and test acc against epoch
@@ -136,7 +160,8 @@ Run folder:
   --resume                 continue the run in --out from its checkpoint. The options must be those of
                            the run (only --epochs may change, e.g. to train longer); the result is bit
                            for bit that of an uninterrupted run. A run stopped before its first
-                           checkpoint starts over
+                           checkpoint starts over (with --lr-schedule cosine or onecycle, whose
+                           schedule spans --epochs, --epochs may not change either)
   --overwrite              replace a run already in --out (otherwise that is an error); the old run
                            is removed only when the new one has finished its first epoch
 
@@ -200,6 +225,44 @@ function integerOption(values: Values, name: string, command: string, min: numbe
   return n;
 }
 
+/** `--augment` alone (no list after it) means crop,flip, as before the option took a list. */
+function bareAugment(argv: readonly string[]): string[] {
+  return argv.map((a, i) => (a === '--augment' && (i + 1 >= argv.length || argv[i + 1].startsWith('-')) ? '--augment=crop,flip' : a));
+}
+
+function augmentOption(values: Values, command: string): string[] {
+  const raw = values.augment;
+  if (raw === undefined) return [];
+  const names = String(raw).split(',').map((n) => n.trim());
+  const known = AUGMENTATIONS.join(', ');
+  names.forEach((name, i) => {
+    if (name === '') throw new UsageError(`--augment must be a comma-separated list of ${known}, got '${raw}'`, command);
+    if (!(AUGMENTATIONS as readonly string[]).includes(name)) throw new UsageError(`--augment: unknown augmentation '${name}'; known: ${known}`, command);
+    if (names.indexOf(name) !== i) throw new UsageError(`--augment: '${name}' is listed twice`, command);
+  });
+  return names;
+}
+
+function scheduleOption(values: Values, command: string): LrSchedule | null {
+  const raw = values['lr-schedule'];
+  if (raw === undefined) return null;
+  const text = String(raw).trim();
+  if (text === 'cosine' || text === 'onecycle') return { kind: text };
+  const m = /^step:([^:]*):([^:]*)$/.exec(text);
+  const bad = () => new UsageError(`--lr-schedule must be step:EPOCHS:GAMMA (e.g. step:5:0.5), cosine or onecycle, got '${raw}'`, command);
+  if (m === null) throw bad();
+  const stepSize = /^\d+$/.test(m[1].trim()) ? Number(m[1]) : NaN;
+  if (!(stepSize >= 1)) throw new UsageError(`--lr-schedule step:EPOCHS:GAMMA needs EPOCHS an integer ≥ 1, got '${m[1]}'`, command);
+  const gamma = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(m[2].trim()) ? Number(m[2]) : NaN;
+  if (!(gamma > 0 && Number.isFinite(gamma))) throw new UsageError(`--lr-schedule step:EPOCHS:GAMMA needs GAMMA a number > 0, got '${m[2]}'`, command);
+  return { kind: 'step', stepSize, gamma };
+}
+
+/** How a schedule is written in config.json and on the command line. */
+export function formatSchedule(s: LrSchedule | null): string | null {
+  return s === null ? null : s.kind === 'step' ? `step:${s.stepSize}:${s.gamma}` : s.kind;
+}
+
 function modelOption(values: Values, command: string): ModelKind | undefined {
   const raw = values.model;
   if (raw === undefined) return undefined;
@@ -231,7 +294,7 @@ const DATA_OPTIONS = {
 /** Parses `softmax-nn train` arguments; returns null when --help was asked for. */
 export function parseTrainArgs(argv: readonly string[], now: Date = new Date()): TrainOptions | null {
   const c = 'train';
-  const values = parse(c, argv, {
+  const values = parse(c, bareAugment(argv), {
     model: { type: 'string' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
@@ -239,8 +302,12 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     'weight-decay': { type: 'string' },
     dropout: { type: 'string' },
     hidden: { type: 'string' },
-    augment: { type: 'boolean' },
+    augment: { type: 'string' },
     'early-stop': { type: 'string' },
+    'val-size': { type: 'string' },
+    'lr-schedule': { type: 'string' },
+    optimizer: { type: 'string' },
+    momentum: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean' },
@@ -251,12 +318,27 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
   });
   if (values.help) return null;
   const model = modelOption(values, c) ?? TRAIN_DEFAULTS.model;
-  const lr = numberOption(values, 'lr', c) ?? TRAIN_DEFAULTS.lr;
+  const optimizerRaw = values.optimizer;
+  if (optimizerRaw !== undefined && !(OPTIMIZERS as readonly string[]).includes(String(optimizerRaw))) {
+    throw new UsageError(`--optimizer must be ${OPTIMIZERS.join(', ')}, got '${optimizerRaw}'`, c);
+  }
+  const optimizer = (optimizerRaw ?? 'sgd') as OptimizerKind;
+  const lr = numberOption(values, 'lr', c) ?? DEFAULT_LR[optimizer];
   if (!(lr > 0)) throw new UsageError(`--lr must be > 0, got ${values.lr}`, c);
   const weightDecay = numberOption(values, 'weight-decay', c) ?? TRAIN_DEFAULTS.weightDecay;
   if (!(weightDecay >= 0)) throw new UsageError(`--weight-decay must be ≥ 0, got ${values['weight-decay']}`, c);
   const dropout = numberOption(values, 'dropout', c) ?? TRAIN_DEFAULTS.dropout;
   if (!(dropout >= 0 && dropout < 1)) throw new UsageError(`--dropout must be in [0, 1), got ${values.dropout}`, c);
+  const momentum = numberOption(values, 'momentum', c) ?? 0;
+  if (!(momentum >= 0)) throw new UsageError(`--momentum must be ≥ 0, got ${values.momentum}`, c);
+  if (values.momentum !== undefined && optimizer === 'adam') {
+    throw new UsageError('--momentum applies to --optimizer sgd or rmsprop; Adam has no momentum (its betas play that part)', c);
+  }
+  const earlyStop = integerOption(values, 'early-stop', c, 1) ?? null;
+  const valSize = integerOption(values, 'val-size', c, 0) ?? (earlyStop !== null ? 5000 : 0);
+  if (earlyStop !== null && valSize === 0) {
+    throw new UsageError('--early-stop monitors validation accuracy and needs a validation split: --val-size must be ≥ 1 (default 5000)', c);
+  }
   const hiddenGiven = integerOption(values, 'hidden', c, 1, 1 << 16);
   if (hiddenGiven !== undefined && model !== 'mlp') throw new UsageError('--hidden is the MLP\'s width; it needs --model mlp', c);
   const resume = values.resume === true;
@@ -271,8 +353,12 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     weightDecay,
     dropout,
     hidden: hiddenGiven ?? TRAIN_DEFAULTS.hidden,
-    augment: values.augment === true,
-    earlyStop: integerOption(values, 'early-stop', c, 1) ?? null,
+    augment: augmentOption(values, c),
+    earlyStop,
+    valSize,
+    lrSchedule: scheduleOption(values, c),
+    optimizer,
+    momentum,
     seed: integerOption(values, 'seed', c, 0, 2 ** 32 - 1) ?? TRAIN_DEFAULTS.seed,
     out: out ?? defaultOut(model, now),
     resume,

@@ -1,4 +1,4 @@
-// curves.svg: train loss, train acc and test acc against epoch, like d2l's Animator (matplotlib's
+// curves.svg: train loss, train acc, [val acc] and test acc against epoch, like d2l's Animator (matplotlib's
 // colours and line styles: '-', 'm--', 'g-.'), with axes, ticks, grid and a legend. Plain SVG 1.1.
 
 export interface CurvePoint {
@@ -6,6 +6,8 @@ export interface CurvePoint {
   trainLoss: number;
   trainAcc: number;
   testAcc: number;
+  /** Drawn (red, dotted) when some epoch has it: runs with a validation split. */
+  valAcc?: number;
 }
 
 export interface ChartOptions {
@@ -21,6 +23,11 @@ const SERIES = [
   { key: 'trainAcc', label: 'train acc', color: '#bf00bf', dash: '7 4' },
   { key: 'testAcc', label: 'test acc', color: '#008000', dash: '9 3 2 3' },
 ] as const;
+
+const VAL_SERIES = { key: 'valAcc', label: 'val acc', color: '#d62728', dash: '2 3' } as const;
+
+type Series = (typeof SERIES)[number] | typeof VAL_SERIES;
+const valueOf = (p: CurvePoint, key: Series['key']): number => p[key] ?? NaN;
 
 export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
@@ -54,7 +61,8 @@ export function curvesSvg(points: readonly CurvePoint[], options: ChartOptions =
   const xMax = Math.max(2, options.numEpochs ?? 0, lastEpoch);
   const xStep = Math.max(1, Math.ceil(niceStep(xMax - xMin, 10)));
 
-  const values = points.flatMap((p) => SERIES.map((s) => p[s.key])).filter(Number.isFinite);
+  const series: readonly Series[] = points.some((p) => p.valAcc !== undefined) ? [...SERIES, VAL_SERIES] : SERIES;
+  const values = points.flatMap((p) => series.map((s) => valueOf(p, s.key))).filter(Number.isFinite);
   const vMin = values.length > 0 ? Math.min(0, ...values) : 0;
   const vMax = values.length > 0 ? Math.max(1, ...values) : 1;
   const yStep = niceStep(vMax - vMin);
@@ -96,8 +104,8 @@ export function curvesSvg(points: readonly CurvePoint[], options: ChartOptions =
   out.push(`<text x="${fmt(m.left + pw / 2)}" y="${height - 12}" text-anchor="middle">epoch</text>`);
 
   // The curves.
-  for (const s of SERIES) {
-    const pts = points.filter((p) => Number.isFinite(p[s.key])).map((p) => `${fmt(sx(p.epoch))},${fmt(sy(p[s.key]))}`);
+  for (const s of series) {
+    const pts = points.filter((p) => Number.isFinite(valueOf(p, s.key))).map((p) => `${fmt(sx(p.epoch))},${fmt(sy(valueOf(p, s.key)))}`);
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
     out.push(`<g class="series" data-series="${s.key}">`);
     out.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
@@ -110,10 +118,10 @@ export function curvesSvg(points: readonly CurvePoint[], options: ChartOptions =
 
   // Legend inside the plot, in the corner the curves cross least (matplotlib's loc='best').
   const lw = 118;
-  const lh = SERIES.length * 18 + 8;
+  const lh = series.length * 18 + 8;
   const samples: [number, number][] = [];
-  for (const s of SERIES) {
-    const pts = points.filter((p) => Number.isFinite(p[s.key])).map((p) => [sx(p.epoch), sy(p[s.key])] as const);
+  for (const s of series) {
+    const pts = points.filter((p) => Number.isFinite(valueOf(p, s.key))).map((p) => [sx(p.epoch), sy(valueOf(p, s.key))] as const);
     pts.forEach(([x, y], i) => {
       const next = pts[i + 1];
       if (next === undefined) return void samples.push([x, y]);
@@ -128,7 +136,7 @@ export function curvesSvg(points: readonly CurvePoint[], options: ChartOptions =
   const [lx, ly] = corners.reduce((best, c) => (hits(c) < hits(best) ? c : best));
   out.push('<g class="legend">');
   out.push(`<rect x="${fmt(lx)}" y="${fmt(ly)}" width="${lw}" height="${lh}" fill="#ffffff" fill-opacity="0.85" stroke="#c0c0c0"/>`);
-  SERIES.forEach((s, i) => {
+  series.forEach((s, i) => {
     const y = ly + 14 + i * 18;
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
     out.push(`<line x1="${fmt(lx + 8)}" y1="${fmt(y)}" x2="${fmt(lx + 40)}" y2="${fmt(y)}" stroke="${s.color}" stroke-width="2"${dash}/>`);

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { makeDirs } from '../io/atomic-write.js';
-import { MODEL_KINDS, UsageError, type TrainOptions } from './args.js';
+import { formatSchedule, MODEL_KINDS, UsageError, type TrainOptions } from './args.js';
+import { AUGMENTATIONS, OPTIMIZERS } from '../recipe-names.js';
 import { explainWriteError } from './file-errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 
@@ -29,8 +30,14 @@ export interface RunConfig {
   lr: number;
   weightDecay: number;
   dropout: number;
-  augment: boolean;
+  /** The augmentations in order (a config written before lists were accepted has true / false). */
+  augment: string[];
   earlyStop: number | null;
+  valSize: number;
+  /** As given to --lr-schedule (step:5:0.5, cosine, onecycle), or null. */
+  lrSchedule: string | null;
+  optimizer: TrainOptions['optimizer'];
+  momentum: number;
   seed: number;
   limit: number | null;
   workers: number;
@@ -44,7 +51,8 @@ export interface RunConfig {
 const RESUME_KEYS: [keyof RunConfig, string][] = [
   ['model', '--model'], ['hidden', '--hidden'], ['batchSize', '--batch-size'], ['lr', '--lr'],
   ['weightDecay', '--weight-decay'], ['dropout', '--dropout'], ['augment', '--augment'],
-  ['earlyStop', '--early-stop'], ['seed', '--seed'], ['limit', '--limit'], ['workers', '--workers'],
+  ['earlyStop', '--early-stop'], ['valSize', '--val-size'], ['lrSchedule', '--lr-schedule'], ['optimizer', '--optimizer'],
+  ['momentum', '--momentum'], ['seed', '--seed'], ['limit', '--limit'], ['workers', '--workers'],
   ['trainExamples', 'the training set size'], ['testExamples', 'the test set size'],
 ];
 
@@ -59,6 +67,10 @@ export function configOf(o: TrainOptions, trainExamples: number, testExamples: n
     dropout: o.dropout,
     augment: o.augment,
     earlyStop: o.earlyStop,
+    valSize: o.valSize,
+    lrSchedule: formatSchedule(o.lrSchedule),
+    optimizer: o.optimizer,
+    momentum: o.momentum,
     seed: o.seed,
     limit: o.limit,
     workers: o.workers,
@@ -81,8 +93,12 @@ const FIELD_CHECKS: Record<keyof RunConfig, [(v: unknown) => boolean, string]> =
   lr: [(v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'a number > 0'],
   weightDecay: [(v) => typeof v === 'number' && v >= 0 && Number.isFinite(v), 'a number ≥ 0'],
   dropout: [(v) => typeof v === 'number' && v >= 0 && v < 1, 'a number in [0, 1)'],
-  augment: [(v) => typeof v === 'boolean', 'true or false'],
+  augment: [(v) => Array.isArray(v) && v.every((a) => (AUGMENTATIONS as readonly unknown[]).includes(a)), `a list of ${AUGMENTATIONS.map((a) => `"${a}"`).join(', ')}`],
   earlyStop: [orNull((v) => isInt(v, 1)), 'an integer ≥ 1 or null'],
+  valSize: [(v) => isInt(v, 0), 'an integer ≥ 0'],
+  lrSchedule: [orNull((v) => typeof v === 'string'), 'a string or null'],
+  optimizer: [(v) => (OPTIMIZERS as readonly unknown[]).includes(v), OPTIMIZERS.map((m) => `"${m}"`).join(' or ')],
+  momentum: [(v) => typeof v === 'number' && v >= 0 && Number.isFinite(v), 'a number ≥ 0'],
   seed: [(v) => isInt(v, 0), 'an integer ≥ 0'],
   limit: [orNull((v) => isInt(v, 1)), 'an integer ≥ 1 or null'],
   workers: [(v) => isInt(v, 1), 'an integer ≥ 1'],
@@ -108,7 +124,9 @@ export async function readRunConfig(file: string): Promise<RunConfig> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw bad(`is not a run config (expected a JSON object, got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)})`);
   }
-  const record = parsed as Record<string, unknown>;
+  // Configs written before these options existed: the values that reproduce such a run.
+  const record: Record<string, unknown> = { valSize: 0, lrSchedule: null, optimizer: 'sgd', momentum: 0, ...(parsed as Record<string, unknown>) };
+  if (typeof record.augment === 'boolean') record.augment = record.augment ? ['crop', 'flip'] : [];
   const missing = Object.keys(FIELD_CHECKS).filter((k) => !(k in record));
   if (missing.length > 0) throw bad(`is not a complete run config (missing ${missing.map((k) => `"${k}"`).join(', ')})`);
   for (const [k, [ok, expected]] of Object.entries(FIELD_CHECKS)) {
@@ -117,13 +135,14 @@ export async function readRunConfig(file: string): Promise<RunConfig> {
   return record as unknown as RunConfig;
 }
 
-const show = (v: unknown) => (v === null ? 'off' : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v));
+const show = (v: unknown) =>
+  v === null ? 'off' : typeof v === 'boolean' ? (v ? 'on' : 'off') : Array.isArray(v) ? (v.length === 0 ? 'off' : v.join(',')) : String(v);
 
 /** UsageError listing the options that differ from the run's; `sizes` false skips the data set sizes. */
 export function checkSameConfig(saved: RunConfig, now: RunConfig, file: string, sizes = true): void {
   const diffs = RESUME_KEYS
     .filter(([k]) => sizes || (k !== 'trainExamples' && k !== 'testExamples'))
-    .filter(([k]) => saved[k] !== now[k])
+    .filter(([k]) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]))
     .map(([k, flag]) => `${flag}: the run used ${show(saved[k])}, now ${show(now[k])}`);
   if (diffs.length > 0) {
     throw new UsageError(

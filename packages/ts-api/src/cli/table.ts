@@ -22,13 +22,26 @@ export interface EpochRow {
   trainAcc: number;
   testAcc: number;
   seconds: number;
+  valLoss?: number;
+  valAcc?: number;
+  lr?: number;
 }
 
-/** The run's table: epoch / loss / train acc / test acc / seconds. */
+/**
+ * The run's table: epoch / loss / train acc / [val loss / val acc] / test acc / [lr] / seconds — the
+ * validation columns when the run has a validation split, lr when it changed during the run.
+ */
 export function epochTable(epochs: readonly EpochRow[]): string {
+  const val = epochs.some((e) => e.valAcc !== undefined);
+  const lr = new Set(epochs.map((e) => e.lr)).size > 1;
+  const fixed = (x: number | undefined, digits: number) => (x === undefined ? '-' : x.toFixed(digits));
+  const headers = ['epoch', 'loss', 'train acc', ...(val ? ['val loss', 'val acc'] : []), 'test acc', ...(lr ? ['lr'] : []), 'seconds'];
   return formatTable(
-    ['epoch', 'loss', 'train acc', 'test acc', 'seconds'],
-    epochs.map((e) => [String(e.epoch), e.trainLoss.toFixed(4), e.trainAcc.toFixed(4), e.testAcc.toFixed(4), e.seconds.toFixed(2)]),
-    ['right', 'right', 'right', 'right', 'right'],
+    headers,
+    epochs.map((e) => [
+      String(e.epoch), e.trainLoss.toFixed(4), e.trainAcc.toFixed(4), ...(val ? [fixed(e.valLoss, 4), fixed(e.valAcc, 4)] : []),
+      e.testAcc.toFixed(4), ...(lr ? [e.lr === undefined ? '-' : e.lr.toPrecision(4)] : []), e.seconds.toFixed(2),
+    ]),
+    headers.map(() => 'right'),
   );
 }

@@ -4,30 +4,23 @@
 import * as fs from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import cliProgress from 'cli-progress';
-import { data, io, nn, train, type Tensor } from '../index.js';
-import { writeFileDurable } from '../io/atomic-write.js';
-import { DivergedError, UsageError, type TrainOptions } from './args.js';
-import { curvesSvg } from './chart-svg.js';
+import { data, train, type Tensor } from '../index.js';
+import { DivergedError, formatSchedule, UsageError, type TrainOptions } from './args.js';
 import { dataLoadError } from './file-errors.js';
-import { buildLoaders, buildTraining, describeArch, type Arch, type Recipe } from '../models.js';
+import { buildLoaders, buildScheduler, buildTraining, describeArch, splitValidation, type Arch, type Recipe } from '../models.js';
+import { BestWeights, OldRunReplacer, Progress, RunFiles, saveStateDict, type Output } from './train-callbacks.js';
 import {
-  checkSameConfig, configOf, existingRunFiles, openRunFolder, readRunConfig, removeRunFiles, RUN_FILES,
+  checkSameConfig, configOf, existingRunFiles, openRunFolder, readRunConfig, RUN_FILES,
   type RunConfig, type RunFile,
 } from './run-folder.js';
 import { epochTable } from './table.js';
 
 export { RUN_FILES } from './run-folder.js';
 
+export type { Output } from './train-callbacks.js';
+
 type Dataset = data.Dataset<[Tensor, Tensor]>;
 type EpochLogs = train.EpochLogs;
-
-/** Where the command writes its text: process.stdout, or a test's collector. */
-export interface Output {
-  write(text: string): unknown;
-  /** A progress bar is drawn only on a terminal; otherwise one plain line per epoch. */
-  isTTY?: boolean;
-}
 
 export interface TrainDeps {
   /** Datasets to use instead of Fashion-MNIST from disk (tests inject small subsets). */
@@ -50,185 +43,20 @@ export interface TrainResult {
   weightsEpoch: number;
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(() => true, () => false);
-}
-
-async function saveStateDict(file: string, net: nn.Module): Promise<void> {
-  const dict = net.stateDict();
-  try {
-    await io.save(file, dict);
-  } finally {
-    for (const t of Object.values(dict)) t.dispose();
-  }
-}
-
-function metricsOf(epochs: readonly EpochLogs[]): EpochLogs[] {
-  return epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, trainAcc: e.trainAcc, testAcc: e.testAcc, seconds: e.seconds }));
-}
-
-function epochLine(e: EpochLogs, numEpochs: number): string {
-  const w = String(numEpochs).length;
-  return `epoch ${String(e.epoch).padStart(w)}/${numEpochs}  loss ${e.trainLoss.toFixed(4)}  train acc ${e.trainAcc.toFixed(4)}  ` +
-    `test acc ${e.testAcc.toFixed(4)}  ${e.seconds.toFixed(2)} s\n`;
-}
-
-/** A progress bar per epoch (cli-progress) on a terminal; a plain line per finished epoch everywhere. */
-class Progress implements train.Callback {
-  #bar: cliProgress.SingleBar | null = null;
-  #lossSum = 0;
-  #correct = 0;
-  #count = 0;
-
-  constructor(readonly out: Output, readonly numEpochs: number) {}
-
-  onEpochBegin(epoch: number, ctx: train.TrainContext): void {
-    this.#lossSum = 0;
-    this.#correct = 0;
-    this.#count = 0;
-    if (!this.out.isTTY) return;
-    const total = (ctx.trainIter as { length?: number }).length ?? 0;
-    this.#bar = new cliProgress.SingleBar(
-      {
-        format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} batches | loss {loss} | acc {acc} | ETA {eta_formatted}',
-        stream: this.out as unknown as NodeJS.WritableStream,
-        clearOnComplete: true,
-        hideCursor: false,
-        etaBuffer: 30,
-        fps: 12,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    this.#bar.start(total, 0, { epoch, epochs: this.numEpochs, loss: '  -   ', acc: '  -   ' });
-  }
-
-  onBatchEnd(logs: train.BatchLogs): void {
-    this.#lossSum += logs.loss * logs.size;
-    this.#correct += logs.acc * logs.size;
-    this.#count += logs.size;
-    this.#bar?.update(logs.batch + 1, {
-      loss: (this.#lossSum / this.#count).toFixed(4),
-      acc: (this.#correct / this.#count).toFixed(4),
-    });
-  }
-
-  onEpochEnd(logs: EpochLogs): void {
-    this.stopBar();
-    this.out.write(epochLine(logs, this.numEpochs));
-  }
-
-  stopBar(): void {
-    this.#bar?.stop();
-    this.#bar = null;
-  }
-}
-
-/**
- * EarlyStopping({ monitor: 'testAcc', patience, restoreBest: true }) that survives --resume: the epochs
- * of the earlier session are replayed into it, and the best weights are kept on disk (best.safetensors)
- * as well as in memory, so that a resumed run restores exactly the weights an uninterrupted one would.
- */
-class ResumableEarlyStopping implements train.Callback {
-  readonly es: train.EarlyStopping;
-
-  constructor(patience: number, readonly prior: readonly EpochLogs[], readonly bestFile: string) {
-    this.es = new train.EarlyStopping({ monitor: 'testAcc', patience, restoreBest: true });
-  }
-
-  /**
-   * Feeds the earlier session's epochs to `es` (after its onTrainBegin); true when they had ended the
-   * run. The context's network is not a Module, so best / patience are updated without snapshots.
-   */
-  static replay(es: train.EarlyStopping, prior: readonly EpochLogs[], ctx: train.TrainContext): boolean {
-    let stopped = false;
-    const replay: train.TrainContext = {
-      net: (x: Tensor) => x,
-      updater: ctx.updater,
-      numEpochs: ctx.numEpochs,
-      history: ctx.history,
-      trainIter: ctx.trainIter,
-      stop: () => { stopped = true; },
-      get stopRequested() { return stopped; },
-    };
-    for (const logs of prior) es.onEpochEnd(logs, replay);
-    return stopped;
-  }
-
-  /** Whether the earlier session had already been ended by early stopping. */
-  priorStopped(ctx: train.TrainContext): boolean {
-    const es = new train.EarlyStopping({ monitor: this.es.monitor, patience: this.es.patience });
-    es.onTrainBegin(ctx);
-    return ResumableEarlyStopping.replay(es, this.prior, ctx);
-  }
-
-  onTrainBegin(ctx: train.TrainContext): void {
-    this.es.onTrainBegin(ctx);
-    if (ResumableEarlyStopping.replay(this.es, this.prior, ctx)) ctx.stop('early-stopping');
-  }
-
-  async onEpochEnd(logs: EpochLogs, ctx: train.TrainContext): Promise<void> {
-    this.es.onEpochEnd(logs, ctx);
-    if (this.es.bestEpoch === logs.epoch && ctx.net instanceof nn.Module) await saveStateDict(this.bestFile, ctx.net);
-  }
-
-  async onTrainEnd(ctx: train.TrainContext): Promise<void> {
-    const best = this.es.bestEpoch;
-    this.es.onTrainEnd(ctx);
-    const priorEpochs = this.prior.length > 0 ? this.prior[this.prior.length - 1].epoch : 0;
-    // The best epoch was in the earlier session: its weights are on disk, not in the callback's memory.
-    if (best !== null && best <= priorEpochs && ctx.net instanceof nn.Module) {
-      if (!(await exists(this.bestFile))) {
-        throw new Error(`cannot restore the best weights (epoch ${best}): ${this.bestFile} is missing`);
-      }
-      const dict = await io.load(this.bestFile);
-      try {
-        ctx.net.loadStateDict(dict);
-      } finally {
-        for (const t of Object.values(dict)) t.dispose();
-      }
-    }
-  }
-}
-
-/**
- * At the first epoch end of this session, before anything is written for it: removes the files of the
- * run being replaced (--overwrite, or a run restarted under --resume). Until then the old run is intact,
- * so a bad option, unreadable data or a diverged first epoch leave it as it was.
- */
-class OldRunReplacer implements train.Callback {
-  constructor(readonly outDir: string, private old: readonly RunFile[]) {}
-
-  async onEpochEnd(): Promise<void> {
-    if (this.old.length === 0) return;
-    await removeRunFiles(this.outDir, this.old);
-    this.old = [];
-  }
-}
-
-/**
- * After the checkpoint of every epoch: config.json (once per session, unless written before training;
- * after the checkpoint, so a replaced run's config never sits beside the old checkpoint), metrics.json
- * and curves.svg (a crashed run still has them).
- */
-class RunFiles implements train.Callback {
-  #configWritten = false;
-
-  constructor(readonly outDir: string, readonly numEpochs: number, readonly title: string, readonly config: RunConfig) {}
-
-  async onEpochEnd(_logs: EpochLogs, ctx: train.TrainContext): Promise<void> {
-    if (!this.#configWritten) await this.writeConfig();
-    await this.write(ctx.history);
-  }
-
-  async writeConfig(): Promise<void> {
-    await writeFileDurable(path.join(this.outDir, RUN_FILES.config), JSON.stringify(this.config, null, 2) + '\n');
-    this.#configWritten = true;
-  }
-
-  async write(history: readonly EpochLogs[]): Promise<void> {
-    await writeFileDurable(path.join(this.outDir, RUN_FILES.metrics), JSON.stringify(metricsOf(history), null, 2) + '\n');
-    await writeFileDurable(path.join(this.outDir, RUN_FILES.curves), curvesSvg(history, { numEpochs: this.numEpochs, title: this.title }));
-  }
+/** The first line: what is trained on what, and the settings that differ from a plain run. */
+function startLine(o: TrainOptions, arch: string, trainCount: number, testCount: number): string {
+  const extras = [
+    o.valSize > 0 ? `val ${o.valSize}` : '',
+    `test ${testCount}`,
+    o.augment.length > 0 ? `augmented: ${o.augment.join(', ')}` : '',
+  ].filter((x) => x !== '');
+  const settings = [
+    `${o.epochs} epochs`, `batch ${o.batchSize}`, ...(o.optimizer !== 'sgd' ? [o.optimizer] : []), `lr ${o.lr}`,
+    ...(o.momentum > 0 ? [`momentum ${o.momentum}`] : []), ...(o.lrSchedule !== null ? [`lr schedule ${formatSchedule(o.lrSchedule)}`] : []),
+    ...(o.weightDecay > 0 ? [`weight decay ${o.weightDecay}`] : []), ...(o.earlyStop !== null ? [`early stop ${o.earlyStop} (on val acc)`] : []),
+    `seed ${o.seed}`,
+  ];
+  return `training ${arch} on ${trainCount} images (${extras.join(', ')}), ${settings.join(', ')} → ${o.out}\n`;
 }
 
 function range(n: number): number[] {
@@ -258,6 +86,12 @@ async function planRun(options: TrainOptions, outDir: string): Promise<RunPlan> 
     const saved = await readRunConfig(file('config'));
     // Compare what can be compared before loading any data.
     checkSameConfig(saved, configOf(options, saved.trainExamples, saved.testExamples), file('config'), false);
+    if ((saved.lrSchedule === 'cosine' || saved.lrSchedule === 'onecycle') && saved.epochs !== options.epochs) {
+      throw new UsageError(
+        `--resume: the run's --lr-schedule ${saved.lrSchedule} spans its ${saved.epochs} epochs, so --epochs cannot change (now ${options.epochs})`,
+        'train',
+      );
+    }
     // Stopped before its first checkpoint: nothing to continue, so the run starts over.
     return hasCheckpoint ? { saved, continueRun: true, replace: [] } : { saved, continueRun: false, replace: existing };
   }
@@ -333,12 +167,21 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     }
     const config = configOf(options, trainSet.length, testSet.length);
     if (plan.saved !== null) checkSameConfig(plan.saved, config, file('config'));
+    if (options.valSize >= trainSet.length) {
+      throw new UsageError(`--val-size ${options.valSize} leaves no training examples: there are ${trainSet.length}; give at most ${trainSet.length - 1}`, 'train');
+    }
+    const split = splitValidation(trainSet, options.valSize, options.seed);
 
-    // 3. Model, loss, optimiser, loaders — made in the same order on a fresh and a resumed run.
+    // 3. Model, loss, optimiser, scheduler, loaders — made in the same order on a fresh and a resumed run.
     const arch: Arch = { model: options.model, hidden: options.hidden, dropout: options.dropout };
-    const recipe: Recipe = { ...arch, seed: options.seed, lr: options.lr, weightDecay: options.weightDecay, batchSize: options.batchSize, augment: options.augment };
+    const recipe: Recipe = {
+      ...arch, seed: options.seed, lr: options.lr, weightDecay: options.weightDecay, batchSize: options.batchSize, augment: options.augment,
+      optimizer: options.optimizer, momentum: options.momentum,
+    };
     const { net, loss, updater } = buildTraining(recipe);
-    const { trainIter, testIter } = buildLoaders(recipe, trainSet, testSet);
+    const { trainIter, testIter, valIter } = buildLoaders(recipe, split.train, testSet, recipe.batchSize, true, split.val);
+    const scheduler = buildScheduler(options.lrSchedule, updater, options.epochs, trainIter.length);
+    const earlyStop = options.earlyStop !== null ? new train.EarlyStopping({ monitor: 'valAcc', patience: options.earlyStop, restoreBest: true }) : null;
 
     // 4. Resume.
     let initialEpoch = 0;
@@ -346,7 +189,7 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     if (plan.continueRun) {
       let state: train.CheckpointState;
       try {
-        state = await train.loadCheckpoint(file('checkpoint'), { net, optimizer: updater, loader: trainIter });
+        state = await train.loadCheckpoint(file('checkpoint'), { net, optimizer: updater, loader: trainIter, scheduler, earlyStopping: earlyStop });
       } catch (e) {
         throw new UsageError(`--resume: cannot restore ${file('checkpoint')}: ${e instanceof Error ? e.message : String(e)}`, 'train');
       }
@@ -358,31 +201,24 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     }
 
     const title = `${describeArch(arch)}, lr ${options.lr}, batch ${options.batchSize}`;
-    const augmentText = options.augment ? ', augmented' : '';
-    out.write(
-      `training ${describeArch(arch)} on ${trainSet.length} images (test ${testSet.length}${augmentText}), ` +
-        `${options.epochs} epochs, batch ${options.batchSize}, lr ${options.lr}` +
-        `${options.weightDecay > 0 ? `, weight decay ${options.weightDecay}` : ''}` +
-        `${options.earlyStop !== null ? `, early stop ${options.earlyStop}` : ''}, seed ${options.seed} → ${outDir}\n`,
-    );
-    const earlyStop = options.earlyStop !== null ? new ResumableEarlyStopping(options.earlyStop, prior, file('best')) : null;
+    out.write(startLine(options, describeArch(arch), split.train.length, testSet.length));
     if (options.resume && !plan.continueRun) {
       out.write(`there is no checkpoint yet in ${outDir} (the run stopped in its first epoch); starting it over\n`);
     } else if (options.resume) {
-      const probe = { net, updater, numEpochs: options.epochs, history: prior, trainIter, stop: () => undefined, stopRequested: false };
-      out.write(earlyStop?.priorStopped(probe)
+      out.write(earlyStop !== null && earlyStop.stoppedEpoch !== null
         ? `the run was stopped early after epoch ${initialEpoch}; nothing to train\n`
         : initialEpoch >= options.epochs
           ? `the run already has ${initialEpoch} epochs; nothing to train\n`
           : `resuming after epoch ${initialEpoch}\n`);
     }
 
-    const progress = new Progress(out, options.epochs);
+    const progress = new Progress(out, options.epochs, scheduler !== null);
     const nanGuard = new train.TerminateOnNaN();
     const files = new RunFiles(outDir, options.epochs, title, config);
     // Order matters: nothing of a diverged epoch is written, and the old run goes before the new files come.
     const callbacks: train.Callback[] = [
-      ...(deps.callbacks ?? []), progress, nanGuard, new OldRunReplacer(outDir, plan.replace), ...(earlyStop ? [earlyStop] : []),
+      ...(deps.callbacks ?? []), progress, nanGuard, new OldRunReplacer(outDir, plan.replace),
+      ...(earlyStop ? [earlyStop, new BestWeights(earlyStop, file('best'))] : []),
       new train.Checkpoint(file('checkpoint')), files,
     ];
     // A new run in an empty folder records its options at once: stopped during its first epoch, it is
@@ -393,6 +229,7 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     try {
       history = await train.fit(net, trainIter, testIter, loss, options.epochs, updater, {
         callbacks, initialEpoch, history: prior, workers: options.workers,
+        ...(valIter !== null ? { valIter } : {}), ...(scheduler !== null ? { scheduler } : {}),
       });
     } catch (e) {
       if (nanGuard.diverged === null) throw e;
@@ -416,16 +253,17 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     await saveStateDict(file('model'), net);
     await files.write(history.epochs);
     const last = history.epochs[history.epochs.length - 1];
-    const weightsEpoch = earlyStop?.es.bestEpoch ?? last?.epoch ?? 0;
+    const weightsEpoch = earlyStop?.bestEpoch ?? last?.epoch ?? 0;
     out.write('\n' + epochTable(history.epochs));
+    const best = history.epochs.find((e) => e.epoch === weightsEpoch);
+    const chosen = `chosen by validation (val acc ${best?.valAcc?.toFixed(4)}; its test acc ${best?.testAcc.toFixed(4)})`;
     if (history.stopReason === 'early-stopping' && earlyStop !== null) {
-      const best = history.epochs.find((e) => e.epoch === weightsEpoch);
       out.write(
-        `\nstopped early after epoch ${last.epoch}: test acc did not improve for ${options.earlyStop} epochs; ` +
-          `kept the weights of epoch ${weightsEpoch} (test acc ${best?.testAcc.toFixed(4)})\n`,
+        `\nstopped early after epoch ${last.epoch}: val acc did not improve for ${options.earlyStop} epochs; ` +
+          `kept the weights of epoch ${weightsEpoch}, ${chosen}\n`,
       );
-    } else if (earlyStop !== null && last !== undefined && weightsEpoch !== last.epoch) {
-      out.write(`\nkept the weights of the best epoch, ${weightsEpoch} (test acc ${earlyStop.es.best?.toFixed(4)})\n`);
+    } else if (earlyStop !== null && last !== undefined) {
+      out.write(`\nkept the weights of epoch ${weightsEpoch}, ${chosen}\n`);
     }
     const saved = Object.entries(RUN_FILES).filter(([k]) => k !== 'best' || earlyStop !== null).map(([, v]) => v);
     out.write(`\nsaved ${outDir}/: ${saved.join(', ')}\n`);

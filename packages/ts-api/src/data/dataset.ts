@@ -7,6 +7,7 @@ import { empty, tensor } from '../tensor/ops/create.js';
 import { keep } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { Subset } from './splits.js';
 
 /** A map-style dataset: `length` items, item i from `get(i)`, like `torch.utils.data.Dataset`. */
 export interface Dataset<T = [Tensor, Tensor]> {
@@ -195,27 +196,7 @@ export class ImageDataset implements BatchDataset {
   }
 }
 
-/** The items of `dataset` at `indices`, as a new dataset (like torch.utils.data.Subset). */
+/** The items of `dataset` at `indices`, as a new dataset (a data.Subset; kept for existing callers). */
 export function subset<T>(dataset: Dataset<T>, indices: readonly number[] | Int32Array): Dataset<T> {
-  // Checked before the conversion, which would wrap 2**32 + 3 to 3 and truncate 1.7 to 1.
-  for (const i of indices) checkIndex(i, dataset.length, 'subset');
-  const map = Int32Array.from(indices);
-  const at = (i: number): number => {
-    checkIndex(i, map.length, 'subset');
-    return map[i];
-  };
-  if (isBatchDataset(dataset as Dataset<unknown>)) {
-    const base = dataset as unknown as BatchDataset;
-    const batched: BatchDataset & { gatherSource(): GatherSource | null } = {
-      length: map.length,
-      get: (i) => base.get(at(i)),
-      getBatch: (idx) => base.getBatch(Int32Array.from(idx, at)),
-      gatherSource: () => {
-        const source = gatherSourceOf(base);
-        return source === null ? null : { ...source, map: source.map === null ? map : Int32Array.from(map, (i) => source.map![i]) };
-      },
-    };
-    return batched as unknown as Dataset<T>;
-  }
-  return { length: map.length, get: (i) => dataset.get(at(i)) };
+  return new Subset(dataset, indices, 'subset');
 }

@@ -1,6 +1,7 @@
 // The `data` namespace: datasets, the DataLoader, transforms and Fashion-MNIST.
 
 export { type Dataset, type BatchDataset, TensorDataset, ImageDataset, subset, isBatchDataset } from './dataset.js';
+export { Subset, ConcatDataset, randomSplit, type RandomSplitOptions } from './splits.js';
 export { DataLoader, type DataLoaderOptions, type BatchTransform } from './dataloader.js';
 export { scoped } from '../tensor/iteration.js';
 export * as transforms from './transforms.js';

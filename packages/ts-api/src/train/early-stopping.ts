@@ -6,10 +6,22 @@ import { Module, type StateDict } from '../nn/module.js';
 import { keep } from '../tensor/scope.js';
 import type { Callback, EpochLogs, TrainContext } from './types.js';
 
-export type Monitor = 'trainLoss' | 'trainAcc' | 'testAcc';
+export type Monitor = 'trainLoss' | 'trainAcc' | 'testAcc' | 'valLoss' | 'valAcc';
+
+const MONITORS: readonly Monitor[] = ['trainLoss', 'trainAcc', 'testAcc', 'valLoss', 'valAcc'];
+
+/** What a checkpoint keeps of an EarlyStopping, so that a resumed run stops where a straight one does. */
+export interface EarlyStoppingState {
+  best: number | null;
+  bestEpoch: number | null;
+  stoppedEpoch: number | null;
+  wait: number;
+  /** The best epoch's weights (restoreBest), or null. */
+  snapshot: StateDict | null;
+}
 
 export interface EarlyStoppingOptions {
-  /** The metric to watch (default 'testAcc'). */
+  /** The metric to watch (default 'testAcc'); 'valLoss' / 'valAcc' need fit's valIter. */
   monitor?: Monitor;
   /** Epochs without improvement before stopping (default 3). */
   patience?: number;
@@ -34,12 +46,14 @@ export class EarlyStopping implements Callback {
   stoppedEpoch: number | null = null;
   #wait = 0;
   #snapshot: StateDict | null = null;
+  /** Set by loadStateDict: the next onTrainBegin continues from that state instead of resetting. */
+  #restored = false;
 
   constructor(options: EarlyStoppingOptions = {}) {
     checkOptions('EarlyStopping', options, ['monitor', 'patience', 'restoreBest', 'minDelta', 'mode']);
     this.monitor = options.monitor ?? 'testAcc';
-    if (!['trainLoss', 'trainAcc', 'testAcc'].includes(this.monitor)) {
-      throw new Error(`EarlyStopping: monitor must be 'trainLoss', 'trainAcc' or 'testAcc', got '${this.monitor}'`);
+    if (!MONITORS.includes(this.monitor)) {
+      throw new Error(`EarlyStopping: monitor must be ${MONITORS.map((m) => `'${m}'`).join(', ')}, got '${String(this.monitor)}'`);
     }
     this.patience = options.patience ?? 3;
     if (!Number.isInteger(this.patience) || this.patience < 1) {
@@ -47,12 +61,21 @@ export class EarlyStopping implements Callback {
     }
     this.restoreBest = options.restoreBest ?? false;
     this.minDelta = Math.abs(options.minDelta ?? 0);
-    this.mode = options.mode ?? (this.monitor === 'trainLoss' ? 'min' : 'max');
+    this.mode = options.mode ?? (this.monitor === 'trainLoss' || this.monitor === 'valLoss' ? 'min' : 'max');
   }
 
   onTrainBegin(ctx: TrainContext): void {
     if (this.restoreBest && !(ctx.net instanceof Module)) {
       throw new Error('EarlyStopping: restoreBest needs the network to be an nn.Module');
+    }
+    if ((this.monitor === 'valLoss' || this.monitor === 'valAcc') && ctx.valIter === undefined) {
+      throw new Error(`EarlyStopping: monitor '${this.monitor}' needs validation data: pass fit(…, { valIter }) (e.g. a DataLoader over a data.randomSplit of the training set)`);
+    }
+    if (this.#restored) {
+      // A checkpoint's state (loadCheckpoint): continue it; a run it had stopped stays stopped.
+      this.#restored = false;
+      if (this.stoppedEpoch !== null) ctx.stop('early-stopping');
+      return;
     }
     this.best = null;
     this.bestEpoch = null;
@@ -68,6 +91,7 @@ export class EarlyStopping implements Callback {
 
   onEpochEnd(logs: EpochLogs, ctx: TrainContext): void {
     const value = logs[this.monitor];
+    if (value === undefined) throw new Error(`EarlyStopping: epoch ${logs.epoch}'s logs have no '${this.monitor}' (fit was given no valIter)`);
     if (this.#improved(value)) {
       this.best = value;
       this.bestEpoch = logs.epoch;
@@ -90,6 +114,38 @@ export class EarlyStopping implements Callback {
   onTrainEnd(ctx: TrainContext): void {
     if (this.#snapshot !== null && ctx.net instanceof Module) ctx.net.loadStateDict(this.#snapshot);
     this.#dropSnapshot();
+  }
+
+  /** The state a checkpoint saves (the snapshot's tensors are the callback's own: do not dispose them). */
+  stateDict(): EarlyStoppingState {
+    return { best: this.best, bestEpoch: this.bestEpoch, stoppedEpoch: this.stoppedEpoch, wait: this.#wait, snapshot: this.#snapshot };
+  }
+
+  /**
+   * Restores a stateDict() (copying the snapshot's tensors); the next fit's onTrainBegin continues from
+   * it instead of starting afresh.
+   */
+  loadStateDict(state: EarlyStoppingState): void {
+    const where = 'EarlyStopping.loadStateDict';
+    const numOrNull = (v: unknown): boolean => v === null || typeof v === 'number';
+    if (state === null || typeof state !== 'object' || !numOrNull(state.best) || !numOrNull(state.bestEpoch) || !numOrNull(state.stoppedEpoch)
+      || !Number.isInteger(state.wait) || state.wait < 0) {
+      throw new Error(`${where}: expected { best, bestEpoch, stoppedEpoch, wait, snapshot } from stateDict(), got ${JSON.stringify(state)}`);
+    }
+    if (this.restoreBest && state.bestEpoch !== null && state.snapshot === null) {
+      throw new Error(`${where}: restoreBest is on but the state has no snapshot of the best epoch's weights`);
+    }
+    this.#dropSnapshot();
+    this.best = state.best;
+    this.bestEpoch = state.bestEpoch;
+    this.stoppedEpoch = state.stoppedEpoch;
+    this.#wait = state.wait;
+    if (this.restoreBest && state.snapshot !== null) {
+      const snapshot: StateDict = {};
+      for (const [name, t] of Object.entries(state.snapshot)) snapshot[name] = keep(t.clone());
+      this.#snapshot = snapshot;
+    }
+    this.#restored = true;
   }
 
   #dropSnapshot(): void {

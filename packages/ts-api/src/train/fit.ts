@@ -4,9 +4,13 @@
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
-import { batchCount, EpochTotals, evaluateAccuracy, nonEmptyPasses, requireBatches } from './loop.js';
+import { batchCount, EpochTotals, evaluate, evaluateAccuracy, nonEmptyPasses, requireBatches } from './loop.js';
 import { checkEpochs, TrainRun, type History } from './run.js';
-import type { Callback, EpochLogs, Loss, Net, Updater } from './types.js';
+import type { Callback, EpochLogs, Loss, Net, Scheduler, Updater } from './types.js';
+import { LRScheduler } from '../optim/lr-scheduler/base.js';
+import { OneCycleLR } from '../optim/lr-scheduler/one-cycle.js';
+import { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau.js';
+import { Optimizer } from '../optim/optimizer.js';
 import { makeYielder, nextTask } from '../runtime.js';
 import { runnerFor } from './step-runner.js';
 import { resumeScopes, scopeDepth, suspendScopes } from '../tensor/scope.js';
@@ -32,6 +36,34 @@ export interface FitOptions {
    * where it is possible, else 'message'. The result is the same bits either way.
    */
   transport?: 'shared' | 'message';
+  /**
+   * Validation data: after each epoch, the mean loss and the accuracy on it are `valLoss` and `valAcc`
+   * of the epoch's logs (evaluated in this thread, in eval mode). EarlyStopping can monitor them.
+   */
+  valIter?: Iterable<[Tensor, Tensor]>;
+  /**
+   * A scheduler of the updater (an optim.lrScheduler object made on it): stepped after every epoch's
+   * evaluation, before the epoch-end callbacks (so checkpoints hold the next epoch's lr); OneCycleLR is
+   * stepped after every batch instead; ReduceLROnPlateau.step gets valLoss when there is a valIter,
+   * else trainLoss.
+   */
+  scheduler?: Scheduler;
+}
+
+/** Checks fit's scheduler: an optim.lrScheduler object made on fit's optimiser. */
+function checkScheduler(scheduler: unknown, updater: Updater): Scheduler | undefined {
+  if (scheduler === undefined) return undefined;
+  if (!(scheduler instanceof LRScheduler) && !(scheduler instanceof ReduceLROnPlateau)) {
+    throw new Error(`fit: scheduler must be an optim.lrScheduler scheduler (e.g. new optim.lrScheduler.StepLR(opt, { stepSize: 1 })), got ${scheduler === null ? 'null' : typeof scheduler}`);
+  }
+  if (!(updater instanceof Optimizer)) throw new Error('fit: a scheduler needs the updater to be an Optimizer (the one the scheduler was made on), not a function');
+  if (scheduler.optimizer !== updater) throw new Error("fit: the scheduler was made on another optimiser than fit's updater");
+  return scheduler;
+}
+
+/** The lr the next step will use (group 0), or undefined for an updater function. */
+function currentLr(updater: Updater): number | undefined {
+  return updater instanceof Optimizer ? (updater.paramGroups[0].options as { lr?: number }).lr : undefined;
 }
 
 export type { History } from './run.js';
@@ -71,10 +103,19 @@ export async function fitObserved(
   options: FitOptions = {},
   internals: FitInternals = {},
 ): Promise<History> {
-  checkOptions('fit', options, ['callbacks', 'initialEpoch', 'history', 'workers', 'transport']);
+  checkOptions('fit', options, ['callbacks', 'initialEpoch', 'history', 'workers', 'transport', 'valIter', 'scheduler']);
   const initialEpoch = checkEpochs(numEpochs, options.initialEpoch);
   requireBatches(trainIter, 'fit', 'trainIter');
   requireBatches(testIter, 'fit', 'testIter');
+  const valIter = options.valIter;
+  if (valIter !== undefined) {
+    if (valIter === null || typeof (valIter as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+      throw new Error(`fit: valIter must be an iterable of [X, y] batches (e.g. a DataLoader), got ${valIter === null ? 'null' : typeof valIter}`);
+    }
+    requireBatches(valIter, 'fit', 'valIter');
+  }
+  const scheduler = checkScheduler(options.scheduler, updater);
+  const perBatch = scheduler instanceof OneCycleLR;
   // Loaders that know their length were checked above; others are checked as each epoch ends.
   const trainData = batchCount(trainIter) === undefined ? nonEmptyPasses(trainIter, 'fit', 'trainIter') : trainIter;
   const workers = options.workers ?? 1;
@@ -84,7 +125,7 @@ export async function fitObserved(
     internals.forceParallel,
   );
   const callbacks = options.callbacks ?? [];
-  const run = new TrainRun(net, updater, numEpochs, trainIter, options.history);
+  const run = new TrainRun(net, updater, numEpochs, trainIter, options.history, { valIter, scheduler, callbacks });
   const { ctx, history } = run;
   const yielder = makeYielder();
   try {
@@ -92,6 +133,7 @@ export async function fitObserved(
     for (let epoch = initialEpoch + 1; epoch <= numEpochs && !run.stopped; epoch++) {
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
       const start = performance.now();
+      const lr = currentLr(updater);
       if (net instanceof Module) net.train();
       const totals = new EpochTotals();
       const batches = batchCount(trainIter);
@@ -104,6 +146,7 @@ export async function fitObserved(
           if (r.done === true) break;
           const step = r.value;
           if (step.waitedInTask === true) yielder.ran();
+          if (perBatch) scheduler.step();
           const logs = totals.add(step, step.rows, epoch, batches);
           for (const cb of callbacks) cb.onBatchEnd?.(logs, ctx);
           const pause = yielder();
@@ -120,8 +163,16 @@ export async function fitObserved(
       }
       if (run.stopped) break;
       const testAcc = evaluateAccuracy(net, testIter);
-      const logs: EpochLogs = { epoch, trainLoss: totals.loss, trainAcc: totals.acc, testAcc, seconds: (performance.now() - start) / 1000 };
+      const val = valIter === undefined ? null : evaluate(net, valIter, loss);
+      const logs: EpochLogs = {
+        epoch, trainLoss: totals.loss, trainAcc: totals.acc, testAcc,
+        ...(val === null ? {} : { valLoss: val.loss, valAcc: val.acc }),
+        ...(lr === undefined ? {} : { lr }),
+        seconds: (performance.now() - start) / 1000,
+      };
       history.push(logs);
+      if (scheduler instanceof ReduceLROnPlateau) scheduler.step(val?.loss ?? totals.loss);
+      else if (scheduler !== undefined && !perBatch) scheduler.step();
       for (const cb of callbacks) await cb.onEpochEnd?.(logs, ctx);
       runner.epochEnd?.();
       await nextTask();

@@ -71,6 +71,35 @@ export function evaluateAccuracy(net: Net, dataIter: Iterable<[Tensor, Tensor]>)
   return correct / total;
 }
 
+/**
+ * Mean loss and accuracy of `net` over every batch of `dataIter`, in eval mode and without gradients
+ * (what fit reports as valLoss / valAcc); `loss` as in fit (reduction 'none' or 'mean').
+ */
+export function evaluate(net: Net, dataIter: Iterable<[Tensor, Tensor]>, loss: Loss): { loss: number; acc: number } {
+  const wasTraining = net instanceof Module ? net.training : false;
+  if (net instanceof Module) net.eval();
+  let sum = 0;
+  let correct = 0;
+  let total = 0;
+  try {
+    for (const [X, y] of dataIter) {
+      const size = y.shape[0];
+      if (size === 0) continue;
+      const r = noGrad(() => tidy(() => {
+        const yHat = forward(net, X);
+        return { lossSum: lossSum(lossOf(loss, yHat, y), size), correct: accuracy(yHat, y) };
+      }));
+      sum += r.lossSum;
+      correct += r.correct;
+      total += size;
+    }
+  } finally {
+    if (net instanceof Module) net.train(wasTraining);
+  }
+  if (total === 0) throw noExamples('evaluate', 'dataIter', 'a loss and an accuracy need at least one');
+  return { loss: sum / total, acc: correct / total };
+}
+
 /** One optimisation step on one batch; returns the summed loss and the number of correct predictions. */
 export function trainStep(net: Net, X: Tensor, y: Tensor, loss: Loss, updater: Updater): { lossSum: number; correct: number } {
   const size = y.shape[0];

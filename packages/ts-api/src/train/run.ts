@@ -1,7 +1,8 @@
 // The state one fit() call shares with its callbacks: the context they receive, the growing history,
 // and why training stopped. Used by the single-thread fit and the data-parallel one alike.
 
-import type { EpochLogs, Net, TrainContext, Updater } from './types.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Callback, EpochLogs, Net, Scheduler, TrainContext, Updater } from './types.js';
 
 export interface History {
   /** One entry per finished epoch. */
@@ -9,6 +10,11 @@ export interface History {
   trainLoss: number[];
   trainAcc: number[];
   testAcc: number[];
+  /** Per epoch, when fit had a valIter (NaN for an epoch of a resumed run that had none). */
+  valLoss?: number[];
+  valAcc?: number[];
+  /** The lr each epoch began with, when the updater is an Optimizer (see EpochLogs.lr). */
+  lr?: number[];
   /** Why training ended: all epochs ran, or a callback (early stopping, a user's stop()) ended it. */
   stopReason: 'completed' | string;
 }
@@ -26,11 +32,15 @@ export class TrainRun {
   readonly ctx: TrainContext;
   #stopReason: string | null = null;
 
-  constructor(net: Net, updater: Updater, numEpochs: number, trainIter: Iterable<unknown>, prior: readonly EpochLogs[] = []) {
+  constructor(
+    net: Net, updater: Updater, numEpochs: number, trainIter: Iterable<unknown>, prior: readonly EpochLogs[] = [],
+    extras: { valIter?: Iterable<[Tensor, Tensor]>; scheduler?: Scheduler; callbacks?: readonly Callback[] } = {},
+  ) {
     this.history = [...prior];
     const run = this;
     this.ctx = {
       net, updater, numEpochs, history: this.history, trainIter: trainIter as TrainContext['trainIter'],
+      valIter: extras.valIter, scheduler: extras.scheduler, callbacks: extras.callbacks,
       stop(reason = 'stopped') {
         run.#stopReason ??= reason;
       },
@@ -51,7 +61,16 @@ export class TrainRun {
       trainLoss: epochs.map((e) => e.trainLoss),
       trainAcc: epochs.map((e) => e.trainAcc),
       testAcc: epochs.map((e) => e.testAcc),
+      ...optionalSeries(epochs, 'valLoss'),
+      ...optionalSeries(epochs, 'valAcc'),
+      ...optionalSeries(epochs, 'lr'),
       stopReason: this.#stopReason ?? 'completed',
     };
   }
+}
+
+/** `{ [key]: values }` when some epoch has the key (NaN for those without), else nothing. */
+function optionalSeries(epochs: readonly EpochLogs[], key: 'valLoss' | 'valAcc' | 'lr'): Partial<Record<typeof key, number[]>> {
+  if (!epochs.some((e) => e[key] !== undefined)) return {};
+  return { [key]: epochs.map((e) => e[key] ?? NaN) };
 }

@@ -2,6 +2,8 @@
 
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import type { LRScheduler } from '../optim/lr-scheduler/base.js';
+import type { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** A network: a Module, or any function from a batch to logits. */
@@ -16,6 +18,12 @@ export type Loss = Module | ((yHat: Tensor, y: Tensor) => Tensor);
  * of the summed loss (the notes' from-scratch `updater`).
  */
 export type Updater = Optimizer<object> | ((batchSize: number) => void);
+
+/**
+ * A learning-rate scheduler fit() steps: once per epoch, or once per batch for OneCycleLR;
+ * ReduceLROnPlateau is given valLoss when fit has a valIter, else trainLoss.
+ */
+export type Scheduler = LRScheduler | ReduceLROnPlateau;
 
 export interface BatchLogs {
   /** 1-based epoch. */
@@ -38,6 +46,14 @@ export interface EpochLogs {
   trainLoss: number;
   trainAcc: number;
   testAcc: number;
+  /** Mean loss and accuracy on fit's valIter after the epoch (present only when fit has a valIter). */
+  valLoss?: number;
+  valAcc?: number;
+  /**
+   * The learning rate of the optimiser's first parameter group when the epoch began (present when the
+   * updater is an Optimizer; with a per-batch OneCycleLR, the lr of the epoch's first batch).
+   */
+  lr?: number;
   /** Wall time of the epoch (training and evaluation). */
   seconds: number;
 }
@@ -50,6 +66,12 @@ export interface TrainContext {
   readonly history: EpochLogs[];
   /** The training loader, when it is a DataLoader (checkpoints save its generator state). */
   readonly trainIter: Iterable<[Tensor, Tensor]>;
+  /** fit's validation data (undefined when it has none). */
+  readonly valIter?: Iterable<[Tensor, Tensor]>;
+  /** fit's learning-rate scheduler (checkpoints save its state). */
+  readonly scheduler?: Scheduler;
+  /** fit's callbacks, in order (checkpoints save the state of EarlyStopping among them). */
+  readonly callbacks?: readonly Callback[];
   /** Asks fit to stop after the current batch. */
   stop(reason?: string): void;
   readonly stopRequested: boolean;

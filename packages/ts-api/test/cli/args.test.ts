@@ -29,8 +29,8 @@ describe('train arguments', () => {
     const o = parseTrainArgs([], new Date(2025, 0, 2, 3, 4, 5))!;
     expect(o).toEqual({
       model: 'softmax', epochs: 10, batchSize: 256, lr: 0.1, weightDecay: 0, dropout: 0, hidden: 256,
-      augment: false, earlyStop: null, seed: 0, out: 'runs/softmax-20250102-030405', resume: false, overwrite: false,
-      limit: null, workers: 1, dataRoot: null, download: true,
+      augment: [], earlyStop: null, valSize: 0, lrSchedule: null, optimizer: 'sgd', momentum: 0, seed: 0,
+      out: 'runs/softmax-20250102-030405', resume: false, overwrite: false, limit: null, workers: 1, dataRoot: null, download: true,
     });
     // The MLP's steps are big enough for data-parallel training: one worker per core by default.
     expect(parseTrainArgs(['--model', 'mlp'])!.workers).toBe(Math.min(64, availableParallelism()));
@@ -44,8 +44,8 @@ describe('train arguments', () => {
     ])!;
     expect(o).toEqual({
       model: 'mlp', epochs: 20, batchSize: 128, lr: 0.05, weightDecay: 1e-4, dropout: 0.2, hidden: 512,
-      augment: true, earlyStop: 3, seed: 7, out: 'runs/x', resume: true, overwrite: false,
-      limit: 1000, workers: 2, dataRoot: '/data/fm', download: false,
+      augment: ['crop', 'flip'], earlyStop: 3, valSize: 5000, lrSchedule: null, optimizer: 'sgd', momentum: 0, seed: 7,
+      out: 'runs/x', resume: true, overwrite: false, limit: 1000, workers: 2, dataRoot: '/data/fm', download: false,
     });
     expect(usage(() => parseTrainArgs(['--workers', '0']))).toMatch(/--workers must be an integer from 1 to 64/);
     expect(parseTrainArgs(['--lr=0.3', '--out=o'])!.lr).toBe(0.3);
@@ -100,7 +100,7 @@ describe('predict arguments', () => {
 describe('help', () => {
   it('documents every option', () => {
     for (const flag of ['--model', '--epochs', '--batch-size', '--lr', '--weight-decay', '--dropout', '--hidden', '--augment',
-      '--early-stop', '--seed', '--out', '--resume', '--overwrite', '--limit', '--data-root', '--no-download', '--help']) {
+      '--early-stop', '--val-size', '--lr-schedule', '--optimizer', '--momentum', '--seed', '--out', '--resume', '--overwrite', '--limit', '--data-root', '--no-download', '--help']) {
       expect(TRAIN_HELP).toContain(flag);
     }
     for (const flag of ['--weights', '--n', '--model', '--hidden', '--svg', '--data-root', '--no-download', '--help']) {

@@ -49,4 +49,30 @@ describe('tables', () => {
       '    1  0.7861     0.7489    0.7890     0.78\n',
     );
   });
+
+  it('adds val loss / val acc when the run has a validation split, and lr when it changed', () => {
+    const rows = [
+      { epoch: 1, trainLoss: 0.78614, trainAcc: 0.7489, valLoss: 0.61234, valAcc: 0.8, testAcc: 0.789, lr: 0.1, seconds: 0.776 },
+      { epoch: 2, trainLoss: 0.5, trainAcc: 0.81, valLoss: 0.5, valAcc: 0.825, testAcc: 0.8, lr: 0.05, seconds: 1 },
+    ];
+    expect(epochTable(rows)).toBe(
+      'epoch    loss  train acc  val loss  val acc  test acc       lr  seconds\n' +
+      '-----  ------  ---------  --------  -------  --------  -------  -------\n' +
+      '    1  0.7861     0.7489    0.6123   0.8000    0.7890   0.1000     0.78\n' +
+      '    2  0.5000     0.8100    0.5000   0.8250    0.8000  0.05000     1.00\n',
+    );
+    // a constant lr is no column
+    expect(epochTable(rows.map((r) => ({ ...r, lr: 0.1 })))).not.toContain(' lr ');
+  });
+});
+
+describe('curves with a validation split', () => {
+  it('draws val acc when the epochs have it, and only then', () => {
+    const base = [{ epoch: 1, trainLoss: 0.79, trainAcc: 0.75, testAcc: 0.79 }, { epoch: 2, trainLoss: 0.57, trainAcc: 0.81, testAcc: 0.8 }];
+    expect(curvesSvg(base)).not.toContain('val acc');
+    const svg = curvesSvg(base.map((p, i) => ({ ...p, valAcc: [0.7, 0.9][i] })));
+    expect(svg).toContain('<g class="series" data-series="valAcc">');
+    expect(svg).toContain('>val acc</text>');
+    expect(svg.match(/data-series="valAcc">\n<polyline points="([^"]*)"/)![1].split(' ')).toHaveLength(2);
+  });
 });

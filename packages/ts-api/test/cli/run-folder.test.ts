@@ -67,7 +67,7 @@ function config(dir: string): Record<string, unknown> {
 
 describe('--overwrite', () => {
   it('leaves the old run as it was when the options, the data or the first epoch are bad', async () => {
-    const old = options('keep', '--epochs', '1', '--early-stop', '1');
+    const old = options('keep', '--epochs', '1', '--early-stop', '1', '--val-size', '100');
     await train_(old);
     const before = await snapshot(old.out);
     expect(Object.keys(before)).toEqual(['best.safetensors', 'checkpoint.safetensors', 'config.json', 'curves.svg', 'metrics.json', 'model.safetensors']);
@@ -98,7 +98,7 @@ describe('--overwrite', () => {
   });
 
   it('replaces the old run only at the end of the new run\'s first epoch', async () => {
-    const old = options('replace', '--epochs', '1', '--early-stop', '1', '--lr', '0.05');
+    const old = options('replace', '--epochs', '1', '--early-stop', '1', '--val-size', '100', '--lr', '0.05');
     await train_(old);
     const before = await snapshot(old.out);
     const seenDuringEpoch1: string[][] = [];

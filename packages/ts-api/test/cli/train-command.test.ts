@@ -46,7 +46,8 @@ describe('softmax-nn train (runTrain)', () => {
     const metrics = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as Record<string, number>[];
     expect(metrics).toHaveLength(2);
     metrics.forEach((m, i) => {
-      expect(Object.keys(m).sort()).toEqual(['epoch', 'seconds', 'testAcc', 'trainAcc', 'trainLoss']);
+      expect(Object.keys(m).sort()).toEqual(['epoch', 'lr', 'seconds', 'testAcc', 'trainAcc', 'trainLoss']);
+      expect(m.lr).toBe(0.1);
       expect(m.epoch).toBe(i + 1);
       expect(m.trainAcc).toBeGreaterThan(0.3);
       expect(m.testAcc).toBeGreaterThan(0.3);
@@ -57,7 +58,10 @@ describe('softmax-nn train (runTrain)', () => {
     expect(result.history.epochs.map((e) => e.testAcc)).toEqual(metrics.map((m) => m.testAcc));
 
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    expect(config).toMatchObject({ model: 'softmax', epochs: 2, batchSize: 256, lr: 0.1, weightDecay: 0, dropout: 0, augment: false, earlyStop: null, seed: 0, trainExamples: 2000, testExamples: 500 });
+    expect(config).toMatchObject({
+      model: 'softmax', epochs: 2, batchSize: 256, lr: 0.1, weightDecay: 0, dropout: 0, augment: [], earlyStop: null,
+      valSize: 0, lrSchedule: null, optimizer: 'sgd', momentum: 0, seed: 0, trainExamples: 2000, testExamples: 500,
+    });
 
     // model.safetensors: PyTorch's key names, loads back into the same model.
     const dict = await io.load(join(dir, 'model.safetensors'));
@@ -125,14 +129,15 @@ describe('softmax-nn train (runTrain)', () => {
   });
 
   it('early stopping keeps the best weights, also across --resume', async () => {
-    // A learning rate this large makes test accuracy go up and down, so patience 1 stops early. One
+    // A learning rate this large makes validation accuracy go up and down, so patience 1 stops early. One
     // worker: the MLP's default is one per core, and the epoch it stops at must not depend on the machine.
-    const args = ['--model', 'mlp', '--hidden', '16', '--lr', '1.5', '--early-stop', '1', '--workers', '1'];
+    const args = ['--model', 'mlp', '--hidden', '16', '--lr', '1.5', '--early-stop', '1', '--val-size', '500', '--workers', '1'];
     const { result, text } = await train(options('es-straight', '--epochs', '12', ...args));
     expect(result.history.stopReason).toBe('early-stopping');
     const stopped = result.history.epochs.length;
     expect(stopped).toBeLessThan(12);
-    const best = result.history.epochs.reduce((a, e) => (e.testAcc > a.testAcc ? e : a));
+    // The best epoch by validation (the first of equals), never by the test set.
+    const best = result.history.epochs.reduce((a, e) => (e.valAcc! > a.valAcc! ? e : a));
     expect(result.weightsEpoch).toBe(best.epoch);
     expect(text).toContain(`stopped early after epoch ${stopped}`);
     expect(text).toContain(`kept the weights of epoch ${best.epoch}`);

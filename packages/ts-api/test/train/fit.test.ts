@@ -60,7 +60,10 @@ describe('fit', () => {
     expect(history.stopReason).toBe('completed');
     expect(history.trainLoss[2]).toBeLessThan(history.trainLoss[0]);
     expect(history.testAcc[2]).toBeGreaterThan(0.7);
-    for (const e of history.epochs) expect(Object.keys(e).sort()).toEqual(['epoch', 'seconds', 'testAcc', 'trainAcc', 'trainLoss']);
+    // No valIter: no valLoss / valAcc; an Optimizer: the lr each epoch began with.
+    for (const e of history.epochs) expect(Object.keys(e).sort()).toEqual(['epoch', 'lr', 'seconds', 'testAcc', 'trainAcc', 'trainLoss']);
+    expect(history.lr).toEqual([0.1, 0.1, 0.1]);
+    expect(history.valLoss).toBeUndefined();
   });
 
   it('evaluateAccuracy counts argmax hits and restores train mode', () => {

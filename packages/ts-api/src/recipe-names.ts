@@ -1,0 +1,15 @@
+// The names a training recipe accepts (augmentations, optimisers, lr schedules), in a module without
+// imports: the CLI's argument parser checks them without loading the library's wasm.
+
+/** Batch augmentations, applied in the order given (models.ts: augmentation()). */
+export const AUGMENTATIONS = ['crop', 'flip'] as const;
+export type Augmentation = (typeof AUGMENTATIONS)[number];
+
+export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
+export type OptimizerKind = (typeof OPTIMIZERS)[number];
+
+/** PyTorch's default learning rates, except SGD's (the notes' 0.1; PyTorch has none). */
+export const DEFAULT_LR: Record<OptimizerKind, number> = { sgd: 0.1, adam: 0.001, rmsprop: 0.01 };
+
+/** An lr schedule, stepped per epoch (onecycle: per batch, peaking at the recipe's lr). */
+export type LrSchedule = { kind: 'step'; stepSize: number; gamma: number } | { kind: 'cosine' } | { kind: 'onecycle' };
