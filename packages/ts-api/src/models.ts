@@ -113,10 +113,14 @@ export function buildScheduler(schedule: LrSchedule | null, updater: Optimizer<o
   }
 }
 
+/** Rotation up to ±10°, scale 0.9–1.1, shear up to ±10°: small enough that a garment stays recognisable. */
+const AFFINE = { degrees: 10, scale: [0.9, 1.1], shear: 10 } as const;
+
 /**
  * The training batches' augmentation from a list of names, applied in the given order (true: crop then
  * flip, the CLI's --augment alone): crop = random 2-pixel crops (padding 2), flip = horizontal flips
- * with p = 0.5. One case per augmentation; an unknown or repeated name throws.
+ * with p = 0.5, affine = the notes' rotation, scaling and shearing (AFFINE, bilinear). One case per
+ * augmentation; an unknown or repeated name throws.
  */
 export function augmentation(augment: boolean | readonly string[]): BatchTransform | undefined {
   const names = augment === true ? ['crop', 'flip'] : augment === false ? [] : augment;
@@ -125,6 +129,7 @@ export function augmentation(augment: boolean | readonly string[]): BatchTransfo
     switch (name) {
       case 'crop': return transforms.randomCrop(2);
       case 'flip': return transforms.randomHorizontalFlip(0.5);
+      case 'affine': return transforms.randomAffine(AFFINE);
       default: throw new Error(`unknown augmentation '${name}'; known: ${AUGMENTATIONS.join(', ')}`);
     }
   });

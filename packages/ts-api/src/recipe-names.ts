@@ -2,7 +2,7 @@
 // imports: the CLI's argument parser checks them without loading the library's wasm.
 
 /** Batch augmentations, applied in the order given (models.ts: augmentation()). */
-export const AUGMENTATIONS = ['crop', 'flip'] as const;
+export const AUGMENTATIONS = ['crop', 'flip', 'affine'] as const;
 export type Augmentation = (typeof AUGMENTATIONS)[number];
 
 export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;

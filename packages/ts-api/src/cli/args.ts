@@ -38,7 +38,7 @@ export interface TrainOptions {
   dropout: number;
   /** Width of the MLP's hidden layer (unused by softmax). */
   hidden: number;
-  /** Augmentations of the training batches, in order (crop, flip); [] = none. */
+  /** Augmentations of the training batches, in order (crop, flip, affine); [] = none. */
   augment: string[];
   /** Patience of early stopping on validation accuracy; null = off. */
   earlyStop: number | null;
@@ -135,7 +135,8 @@ Training:
                            (OneCycleLR)                                         (default: none)
   --augment [LIST]         augment training batches, in the order listed (comma-separated):
                            crop = random crop (padding 2), flip = random horizontal flip
-                           (p = 0.5); --augment alone = crop,flip               (default: none)
+                           (p = 0.5), affine = random rotation ±10°, scale 0.9-1.1 and
+                           shear ±10° (bilinear); --augment alone = crop,flip   (default: none)
   --val-size N             hold out N training images (a random split seeded by --seed) to
                            validate on after every epoch: val loss and val acc
                            (default: 5000 with --early-stop, else 0)

@@ -102,11 +102,12 @@ describe('parsing', () => {
     expect(parse('--augment', 'flip').augment).toEqual(['flip']);
     expect(parse('--augment', 'flip,crop').augment).toEqual(['flip', 'crop']);
     expect(parse('--augment=crop').augment).toEqual(['crop']);
-    expect(usage(() => parse('--augment', 'affine'))).toBe("--augment: unknown augmentation 'affine'; known: crop, flip");
+    expect(parse('--augment', 'crop,affine').augment).toEqual(['crop', 'affine']);
+    expect(usage(() => parse('--augment', 'rotate'))).toBe("--augment: unknown augmentation 'rotate'; known: crop, flip, affine");
     expect(usage(() => parse('--augment', 'crop,crop'))).toBe("--augment: 'crop' is listed twice");
-    expect(usage(() => parse('--augment', 'crop,'))).toBe("--augment must be a comma-separated list of crop, flip, got 'crop,'");
+    expect(usage(() => parse('--augment', 'crop,'))).toBe("--augment must be a comma-separated list of crop, flip, affine, got 'crop,'");
     // the set-up shared with the worker refuses the same names
-    expect(() => augmentation(['affine'])).toThrow("unknown augmentation 'affine'; known: crop, flip");
+    expect(() => augmentation(['rotate'])).toThrow("unknown augmentation 'rotate'; known: crop, flip, affine");
     expect(augmentation([])).toBeUndefined();
   });
 });
@@ -178,8 +179,12 @@ describe('runs', () => {
     const bare = await train(options('aug-bare', '--augment'));
     const both = await train(options('aug-both', '--augment', 'crop,flip'));
     const flip = await train(options('aug-flip', '--augment', 'flip'));
+    const affine = await train(options('aug-affine', '--augment', 'affine'));
+    const affineAgain = await train(options('aug-affine-again', '--augment', 'affine'));
     expect(bare.sha).toBe(both.sha);
-    expect(new Set([none.sha, both.sha, flip.sha]).size).toBe(3);
+    expect(affineAgain.sha).toBe(affine.sha);
+    expect(new Set([none.sha, both.sha, flip.sha, affine.sha]).size).toBe(4);
+    expect(affine.metrics[1].testAcc).toBeGreaterThan(0.5);
     expect(both.config.augment).toEqual(['crop', 'flip']);
     expect(flip.text).toContain('(test 300, augmented: flip)');
   });
