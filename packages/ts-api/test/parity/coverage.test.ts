@@ -63,6 +63,9 @@ const ALLOWED: Record<string, string> = {
   // data: datasets and loaders feed both sides of the whole runs
   'data.TensorDataset': 'rows gathered unchanged, no arithmetic (test/data/dataloader.test.ts)',
   'data.subset': 'whole-run.test.ts feeds softmax-nn PyTorch\'s batch order through data.subset',
+  'data.Subset': 'rows of another dataset by index, no arithmetic (test/data/splits.test.ts)',
+  'data.ConcatDataset': 'rows of several datasets in turn, no arithmetic (test/data/splits.test.ts)',
+  'data.randomSplit': 'split lengths against torch 1.13\'s (test/data/splits.test.ts); our generator draws the permutation',
   'data.isBatchDataset': 'predicate, no numbers (test/data/dataloader.test.ts uses both kinds of dataset)',
   'data.DataLoader': 'whole-run.test.ts: its seeded order is recorded and replayed in PyTorch',
   'data.scoped': 'memory scopes of a loop, no numbers (test/data/iteration-scopes.test.ts); examples/quickstart.ts matches PyTorch through them',
@@ -87,6 +90,7 @@ const ALLOWED: Record<string, string> = {
 
   // train: training loops, compared with PyTorch as whole runs
   'train.trainEpoch': 'whole-run.test.ts: one epoch against PyTorch\'s, weights and per-batch losses',
+  'train.evaluate': 'mean loss and accuracy over a loader, worked by hand through fit\'s valIter (test/train/validation.test.ts)',
   'train.evaluateAccuracy': 'whole-run.test.ts: test accuracy against PyTorch\'s',
   'train.trainStep': 'one step of trainEpoch (whole-run.test.ts runs 235 of them)',
   'train.fit': 'trainEpoch + evaluateAccuracy per epoch (test/train/fit.test.ts)',
