@@ -267,10 +267,13 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     }
     const saved = Object.entries(RUN_FILES).filter(([k]) => k !== 'best' || earlyStop !== null).map(([, v]) => v);
     out.write(`\nsaved ${outDir}/: ${saved.join(', ')}\n`);
-    if (last !== undefined) {
+    // The figures of the weights saved in model.safetensors: the kept epoch's when early stopping went back.
+    const kept = best ?? last;
+    if (kept !== undefined) {
+      const from = kept.epoch === last.epoch ? '' : `, the weights of epoch ${kept.epoch}`;
       out.write(
-        `final: train loss ${last.trainLoss.toFixed(4)}, train acc ${last.trainAcc.toFixed(4)}, test acc ${last.testAcc.toFixed(4)} ` +
-          `(${history.epochs.length} epochs, ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+        `final: train loss ${kept.trainLoss.toFixed(4)}, train acc ${kept.trainAcc.toFixed(4)}, test acc ${kept.testAcc.toFixed(4)} ` +
+          `(${history.epochs.length} epochs${from}, ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
       );
     }
     return { outDir, history, resumedFrom: options.resume ? initialEpoch : null, weightsEpoch };

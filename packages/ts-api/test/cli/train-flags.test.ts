@@ -198,6 +198,10 @@ describe('runs', () => {
       `kept the weights of epoch ${best.epoch}, chosen by validation (val acc ${best.valAcc!.toFixed(4)}; its test acc ${best.testAcc.toFixed(4)})`,
     );
     expect(es.text).toContain('early stop 1 (on val acc)');
+    // The final line gives the figures of the weights saved, the chosen epoch's.
+    const stoppedAt = epochs[epochs.length - 1].epoch;
+    const from = best.epoch === stoppedAt ? '' : `, the weights of epoch ${best.epoch}`;
+    expect(es.text).toContain(`final: train loss ${best.trainLoss.toFixed(4)}, train acc ${best.trainAcc.toFixed(4)}, test acc ${best.testAcc.toFixed(4)} (${epochs.length} epochs${from}, `);
   });
 
   it('reads the config.json of a run made before these options, as a run without them', async () => {
