@@ -19,6 +19,7 @@ try {
   if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
   if (!result.ok) throw new Error(`the page failed: ${result.message}`);
   if (result.epochsDone !== 1 || !(result.accuracy > 0.3)) throw new Error(`one epoch, accuracy > 0.3 expected: ${JSON.stringify(result)}`);
+  if (result.mainThreadSum !== 6) throw new Error(`the main thread's tensor([1, 2, 3]).sum() gave ${result.mainThreadSum}`);
 } finally {
   await browser.close();
 }

@@ -1,5 +1,7 @@
 // The consumer test's page: trains the notes' softmax regression for one epoch in softmax-nn/worker
 // on the subset the test wrote to public/subset/, and reports on window.result for the browser driver.
+// It also imports the library on the main thread: the browser entry, which awaits the wasm.
+import { tensor } from 'softmax-nn';
 import { createTrainer } from 'softmax-nn/worker';
 
 async function bytes(name) {
@@ -19,7 +21,8 @@ async function run() {
     await t.configure({ model: 'softmax', lr: 0.1, batchSize: 64, epochs: 1, seed: 0 });
     const fitted = await t.fit();
     const { accuracy } = await t.evaluate();
-    return { ok: true, info, epochsDone: fitted.epochsDone, accuracy };
+    const mainThreadSum = tensor([1, 2, 3]).sum().item();
+    return { ok: true, info, epochsDone: fitted.epochsDone, accuracy, mainThreadSum };
   } finally {
     await t.terminate();
   }

@@ -83,7 +83,7 @@ function threadsBuildWanted(): boolean {
   return sharedMemoryAvailable() && nodeEnv('SOFTMAX_THREADS') !== '0';
 }
 
-/** The minimum Node version (package.json engines.node); older ones lack process.getBuiltinModule and require(esm). */
+/** The minimum Node (package.json engines.node): require(esm) by default; before 20.16 no process.getBuiltinModule either. */
 const MIN_NODE = '20.19';
 
 /** node:fs, synchronously and without a static import (which browser bundlers would try to resolve). */
