@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: installs what it needs, builds, then runs the Rust checks (fmt, clippy, tests) and the
-# TypeScript ones (typecheck, Vitest: kernels in wasm, API, data, training, CLI, examples, parity).
+# TypeScript ones (typecheck, Vitest: kernels in wasm, API, data, training, CLI, examples, parity),
+# and the npm package as its users install it (publint, attw, the consumer test).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/setup.sh"
@@ -48,6 +49,17 @@ SOFTMAX_THREADS=0 pnpm -C packages/ts-api exec vitest run --reporter=default --r
 log "demo e2e (Vite dev server + headless Chromium)"
 pnpm -C packages/demo exec vitest run --reporter=default --reporter=json --outputFile="$ROOT/test-output/vitest-demo.json" || status=$?
 
+# The package as npm users get it: publint and attw on the packed tarball, then the consumer test.
+log "npm package: publint, attw --pack"
+package_status=0
+pnpm -C packages/ts-api run lint:package || package_status=$?
+log "npm package: consumer test (npm pack, plain npm install; ESM, CommonJS, tsc, Vite + Chromium, CLI)"
+bash scripts/consumer-test.sh || package_status=$?
+if [ "$package_status" -ne 0 ]; then
+  echo "npm package checks FAILED"
+  status=$package_status
+fi
+
 node -e '
   let passed = 0, failed = 0;
   for (const f of process.argv.slice(1)) {
@@ -58,4 +70,5 @@ node -e '
   }
   console.log(`\n${passed} passed, ${failed} failed`);
 ' "$ROOT/test-output/vitest.json" "$ROOT/test-output/vitest-plain.json" "$ROOT/test-output/vitest-demo.json"
+[ "$package_status" -eq 0 ] && echo "npm package checks passed (lint, consumer test)"
 exit "$status"

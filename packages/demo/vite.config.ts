@@ -12,7 +12,7 @@ export default defineConfig({
   // exchanges parameters and gradients through shared memory instead of messages.
   server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
   preview: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
-  // The worker imports the library, whose backend loads the wasm with a top-level await: ES-module
+  // The worker script and the library's browser entry load the wasm with a top-level await: ES-module
   // workers (Vite's default worker format, 'iife', cannot hold a top-level await).
   worker: { format: 'es' },
   build: { target: 'es2022' },

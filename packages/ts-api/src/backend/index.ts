@@ -1,12 +1,16 @@
 /**
- * softmax-nn's backend: the only code that knows about pointers and the wasm memory. Importing this
- * module loads softmax_core.wasm (top-level await), so everything above can call kernels synchronously.
+ * softmax-nn's backend: the only code that knows about pointers and the wasm memory. In Node, importing
+ * this module loads softmax_core.wasm synchronously (no top-level await, so require() works), and
+ * everything above can call kernels synchronously. Browsers cannot compile a file synchronously: the
+ * browser entries (./browser.ts, ../browser.ts) await loadBackend() before their importers run.
  */
-import { loadBackend } from './load.js';
+import { isNode } from '../runtime.js';
+import { backendLoaded, loadBackendSync } from './load.js';
 
-await loadBackend();
+// A worker that joined its caller's memory (joinBackend) has a backend already.
+if (isNode && !backendLoaded()) loadBackendSync();
 
-export { loadBackend } from './load.js';
+export { loadBackend, loadBackendSync } from './load.js';
 export { Storage, allocStorage, storageFrom, backendMemory, subStorage } from './memory.js';
 export type { StorageDType } from './memory.js';
 export { KernelError, Status, statusName } from './errors.js';

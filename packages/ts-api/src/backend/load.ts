@@ -1,8 +1,11 @@
 /**
- * Loads softmax_core.wasm — in Node from the file next to the package, in browsers and workers with
- * fetch + `WebAssembly.instantiateStreaming`. The URLs are written literally as
- * `new URL('../../wasm/softmax_core….wasm', import.meta.url)` so that bundlers (Vite) pick the files up;
- * they resolve to the same files from src/backend/*.ts and from dist/backend/*.js.
+ * Loads softmax_core.wasm. In Node synchronously, from the file next to the package (readFileSync +
+ * `new WebAssembly.Module`): the entry modules then need no top-level await, so `require('softmax-nn')`
+ * works (require(esm), Node ≥ 20.19). In browsers and workers asynchronously, with fetch +
+ * `WebAssembly.compileStreaming`; the browser entries (../browser.ts, ./browser.ts) await it.
+ * The URLs are written literally as `new URL('../../wasm/softmax_core….wasm', import.meta.url)` so that
+ * bundlers (Vite) pick the files up; they resolve to the same files from src/backend/*.ts and from
+ * dist/backend/*.js.
  *
  * Two builds: where SharedArrayBuffer can be shared with workers (Node; cross-origin isolated pages),
  * the threads build, softmax_core_threads.wasm, on a shared memory that fit's workers join
@@ -80,14 +83,26 @@ function threadsBuildWanted(): boolean {
   return sharedMemoryAvailable() && nodeEnv('SOFTMAX_THREADS') !== '0';
 }
 
-async function readInNode(url: URL): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
+/** The minimum Node (package.json engines.node): require(esm) by default; before 20.16 no process.getBuiltinModule either. */
+const MIN_NODE = '20.19';
+
+/** node:fs, synchronously and without a static import (which browser bundlers would try to resolve). */
+function nodeFs(): typeof import('node:fs') {
+  const p = (globalThis as { process?: { version?: string; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof p?.getBuiltinModule !== 'function') {
+    throw new Error(`softmax-nn needs Node.js >= ${MIN_NODE} (this is ${p?.version ?? 'an unknown version'})`);
+  }
+  return p.getBuiltinModule('node:fs') as typeof import('node:fs');
+}
+
+function readInNode(url: URL): Uint8Array {
   const override = nodeOverride();
   const where = override ?? url;
   try {
-    return await fs.readFile(where);
+    return nodeFs().readFileSync(where);
   } catch (e) {
     const code = (e as { code?: string }).code;
+    if (code === undefined) throw e; // not an I/O error: the Node version check above
     const path = override ?? decodeURIComponent(url.pathname);
     const file = path.slice(path.lastIndexOf('/') + 1);
     if (code === 'ENOENT') throw new Error(`${file} not found at ${path}; ${BUILD_HINT}`);
@@ -139,16 +154,48 @@ function adopt(module: WebAssembly.Module, instance: WebAssembly.Instance, impor
   return { instance, module, memory, fns, threads: imported !== null };
 }
 
-/** Instantiates either build: the threads build on a new shared memory, the plain one on its own. */
-async function instantiate(module: WebAssembly.Module): Promise<Loaded> {
-  if (!importsMemory(module)) return adopt(module, await WebAssembly.instantiate(module, {}), null);
+/** The imports either build needs: the threads build a new shared memory, the plain one nothing. */
+function importsFor(module: WebAssembly.Module): { imports: WebAssembly.Imports; memory: WebAssembly.Memory | null } {
+  if (!importsMemory(module)) return { imports: {}, memory: null };
   const memory = sharedMemory();
-  return adopt(module, await WebAssembly.instantiate(module, { env: { memory } }), memory);
+  return { imports: { env: { memory } }, memory };
 }
 
-async function compileFile(url: URL): Promise<WebAssembly.Module> {
-  if (isNode && url.protocol === 'file:') return WebAssembly.compile((await readInNode(url)) as unknown as BufferSource);
-  return compileInBrowser(url);
+type Source = BufferSource | WebAssembly.Module | URL | string;
+
+/** The build to load when no source is given: SOFTMAX_WASM (Node) replaces the plain build's path. */
+function defaultUrl(): URL {
+  return nodeOverride() === undefined && threadsBuildWanted()
+    ? new URL('../../wasm/softmax_core_threads.wasm', import.meta.url)
+    : new URL('../../wasm/softmax_core.wasm', import.meta.url);
+}
+
+/** A file URL (Node) or null: what loadBackend fetches instead. */
+function sourceUrl(source: Source | undefined): URL | null {
+  if (source === undefined) return defaultUrl();
+  return source instanceof URL || typeof source === 'string' ? new URL(String(source), import.meta.url) : null;
+}
+
+/**
+ * Loads and instantiates the core now, synchronously — what the package's Node entry does on import.
+ * Takes a file (Node), bytes or a compiled module; in browsers use `await loadBackend()`. Does nothing
+ * when the core is loaded already.
+ */
+export function loadBackendSync(source?: Source): void {
+  if (loaded) return;
+  if (loading) throw new Error('loadBackendSync: an asynchronous loadBackend() is in progress');
+  let module: WebAssembly.Module;
+  const url = sourceUrl(source);
+  if (url === null) {
+    module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source as BufferSource);
+  } else if (isNode && url.protocol === 'file:') {
+    module = new WebAssembly.Module(readInNode(url) as BufferSource);
+  } else {
+    throw new Error(`loadBackendSync: ${url.href} is not a file in Node; use \`await loadBackend()\``);
+  }
+  const { imports, memory } = importsFor(module);
+  loaded = adopt(module, new WebAssembly.Instance(module, imports), memory);
+  loading = Promise.resolve();
 }
 
 /**
@@ -156,23 +203,21 @@ async function compileFile(url: URL): Promise<WebAssembly.Module> {
  * the module comes from: its bytes, a compiled `WebAssembly.Module`, or a URL (either build).
  * In Node the environment variable `SOFTMAX_WASM` (a file path) overrides the default location too.
  */
-export function loadBackend(source?: BufferSource | WebAssembly.Module | URL | string): Promise<void> {
+export function loadBackend(source?: Source): Promise<void> {
   if (loaded) return Promise.resolve();
   if (loading) return loading;
   loading = (async () => {
     let module: WebAssembly.Module;
-    if (source instanceof WebAssembly.Module) {
-      module = source;
-    } else if (source !== undefined && !(source instanceof URL) && typeof source !== 'string') {
-      module = await WebAssembly.compile(source as BufferSource);
-    } else if (source !== undefined) {
-      module = await compileFile(new URL(String(source), import.meta.url));
-    } else if (nodeOverride() === undefined && threadsBuildWanted()) {
-      module = await compileFile(new URL('../../wasm/softmax_core_threads.wasm', import.meta.url));
+    const url = sourceUrl(source);
+    if (url === null) {
+      module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source as BufferSource);
+    } else if (isNode && url.protocol === 'file:') {
+      module = new WebAssembly.Module(readInNode(url) as BufferSource);
     } else {
-      module = await compileFile(new URL('../../wasm/softmax_core.wasm', import.meta.url));
+      module = await compileInBrowser(url);
     }
-    loaded = await instantiate(module);
+    const { imports, memory } = importsFor(module);
+    loaded = adopt(module, await WebAssembly.instantiate(module, imports), memory);
   })();
   loading.catch(() => {
     loading = null; // allow a retry after the file has been built

@@ -28,9 +28,9 @@ export function isBatchDataset(d: Dataset<unknown>): d is BatchDataset {
 }
 
 /**
- * @internal How a dataset's getBatch gathers, as data, so that another thread on the same (shared)
- * wasm memory can run the same kernels (fit's workers; parallel/batches.ts): the storages it reads, and
- * a subset's map from its indices to theirs.
+ * Internal, but not stripped from the types (parallel/ names it): how a dataset's getBatch gathers,
+ * as data, so that another thread on the same (shared) wasm memory can run the same kernels (fit's
+ * workers; parallel/batches.ts): the storages it reads, and a subset's map from its indices to theirs.
  */
 export interface GatherSource {
   /** Examples: uint8 scaled to float32 by `scale` (gatherU8ToF32), or float32 rows copied (scale null). */

@@ -90,6 +90,9 @@ async function handle(m: ToWorker): Promise<void> {
         const { joinBackend } = await import('../backend/load.js');
         slot = await joinBackend({ module: m.joined.module, memory: m.joined.memory }, m.joined.stackLow);
         ({ gatherRows } = await import('./batches.js'));
+      } else {
+        // In browsers the library's modules do not load the wasm themselves (Node's load synchronously).
+        await (await import('../backend/load.js')).loadBackend();
       }
       const { Replica } = await import('./replica.js');
       replica = new Replica(m);

@@ -143,7 +143,8 @@ export class Tensor {
   #version: { v: number };
 
   /**
-   * @internal Use `tensor()`, `zeros()`… to make tensors. Takes ownership of `storage`; given a tensor,
+   * Internal (kept in the public types, which would otherwise show a public no-argument constructor):
+   * use `tensor()`, `zeros()`… to make tensors. Takes ownership of `storage`; given a tensor,
    * shares its storage as a view (contiguous from its offset unless `layout` says where the elements are).
    */
   constructor(storage: Storage | Tensor, shape: Shape, dtype: DType, layout?: Layout) {

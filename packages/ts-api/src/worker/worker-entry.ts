@@ -16,6 +16,8 @@ const ep = isNode
   : (port.raw as Comlink.Endpoint);
 try {
   // Loading the library instantiates the wasm core; a failure (file missing, …) is reported below.
+  // Before the library: in browsers its modules do not load the wasm themselves (Node's load synchronously).
+  await (await import('../backend/load.js')).loadBackend();
   const { TrainerCore } = await import('./trainer.js');
   Comlink.expose(new TrainerCore(), ep);
   post({ [READY_KEY]: true, ok: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { backendMemory, kernels, reference, storageFrom, allocStorage } from '../../src/backend/index.js';
-import { backendLoaded, loadBackend, rawExports, wasmMemory } from '../../src/backend/load.js';
+import { backendLoaded, loadBackend, loadBackendSync, rawExports, wasmMemory } from '../../src/backend/load.js';
 import { PARAMS } from '../../src/backend/call.js';
 
 /** Runs `fn` with environment variable `name` set to `value`, then puts back what was there. */
@@ -16,9 +16,10 @@ async function withEnv<T>(name: string, value: string, fn: () => Promise<T>): Pr
 }
 
 describe('loading softmax_core.wasm in Node', () => {
-  it('instantiates on import (top-level await) and exposes memory', async () => {
+  it('instantiates on import, synchronously (no top-level await), and exposes memory', async () => {
     expect(backendLoaded()).toBe(true);
     await loadBackend(); // idempotent
+    loadBackendSync(); // so is this
     expect(wasmMemory()).toBeInstanceOf(WebAssembly.Memory);
     expect(backendMemory().wasmBytes).toBe(wasmMemory().buffer.byteLength);
   });
@@ -56,6 +57,59 @@ describe('loading softmax_core.wasm in Node', () => {
         );
       });
     } finally {
+      vi.resetModules();
+    }
+  });
+
+  it('loadBackendSync loads either build from the file, from bytes or from a compiled module', async () => {
+    const fs = await import('node:fs');
+    for (const [setting, shared] of [['0', false], ['1', true]] as const) {
+      vi.resetModules();
+      await withEnv('SOFTMAX_THREADS', setting, async () => {
+        const fresh = await import('../../src/backend/load.js');
+        expect(fresh.backendLoaded()).toBe(false);
+        fresh.loadBackendSync();
+        expect(fresh.backendLoaded()).toBe(true);
+        expect(fresh.wasmMemory().buffer instanceof SharedArrayBuffer, `SOFTMAX_THREADS=${setting}`).toBe(shared);
+        expect(fresh.threadSlots()).toBe(shared ? 16 : 1);
+        await fresh.loadBackend(); // resolves at once: loaded already
+      });
+    }
+    const bytes = fs.readFileSync(new URL('../../wasm/softmax_core.wasm', import.meta.url));
+    for (const source of [new Uint8Array(bytes), new WebAssembly.Module(bytes)]) {
+      vi.resetModules();
+      const fresh = await import('../../src/backend/load.js');
+      fresh.loadBackendSync(source);
+      expect(fresh.threadSlots()).toBe(1);
+    }
+    vi.resetModules();
+  });
+
+  it('loadBackendSync: a missing file gives the build hint, and an http URL says to await loadBackend()', async () => {
+    vi.resetModules();
+    try {
+      const fresh = await import('../../src/backend/load.js');
+      await withEnv('SOFTMAX_WASM', '/nonexistent/softmax_core.wasm', async () => {
+        expect(() => fresh.loadBackendSync()).toThrow('softmax_core.wasm not found at /nonexistent/softmax_core.wasm; run `bash scripts/build-wasm.sh`');
+      });
+      expect(() => fresh.loadBackendSync('https://example.com/softmax_core.wasm')).toThrow(
+        'loadBackendSync: https://example.com/softmax_core.wasm is not a file in Node; use `await loadBackend()`',
+      );
+      expect(fresh.backendLoaded()).toBe(false);
+    } finally {
+      vi.resetModules();
+    }
+  });
+
+  it('a Node without process.getBuiltinModule (older than 20.19) is told the minimum version', async () => {
+    vi.resetModules();
+    const saved = process.getBuiltinModule;
+    try {
+      const fresh = await import('../../src/backend/load.js');
+      (process as { getBuiltinModule?: unknown }).getBuiltinModule = undefined;
+      expect(() => fresh.loadBackendSync()).toThrow(`softmax-nn needs Node.js >= 20.19 (this is ${process.version})`);
+    } finally {
+      process.getBuiltinModule = saved;
       vi.resetModules();
     }
   });
