@@ -310,58 +310,58 @@ fn adaptive_avg_pool2d_backward_f32_checked(reference: bool, dy: usize, dx: usiz
     })
 }
 
-/// mean[c] and biased var[c] of x [n, c, inner] per channel, accumulated in f64.
+/// mean[c] and biased variance[c] of x [n, c, inner] per channel, accumulated in f64.
 ///
-/// Parameters: 0 x (in f32[n·c·inner]), 1 mean (out f32[c]), 2 var (out f32[c]), 3 n (usize), 4 c
+/// Parameters: 0 x (in f32[n·c·inner]), 1 mean (out f32[c]), 2 variance (out f32[c]), 3 n (usize), 4 c
 /// (usize), 5 inner (usize).
 #[no_mangle]
-pub extern "C" fn batch_norm_stats_f32(x: usize, mean: usize, var: usize, n: usize, c: usize, inner: usize) -> u32 {
-    batch_norm_stats_f32_checked(false, x, mean, var, n, c, inner)
+pub extern "C" fn batch_norm_stats_f32(x: usize, mean: usize, variance: usize, n: usize, c: usize, inner: usize) -> u32 {
+    batch_norm_stats_f32_checked(false, x, mean, variance, n, c, inner)
 }
 
 /// Scalar reference of [`batch_norm_stats_f32`]: the same parameters and checks.
 #[no_mangle]
-pub extern "C" fn batch_norm_stats_f32_ref(x: usize, mean: usize, var: usize, n: usize, c: usize, inner: usize) -> u32 {
-    batch_norm_stats_f32_checked(true, x, mean, var, n, c, inner)
+pub extern "C" fn batch_norm_stats_f32_ref(x: usize, mean: usize, variance: usize, n: usize, c: usize, inner: usize) -> u32 {
+    batch_norm_stats_f32_checked(true, x, mean, variance, n, c, inner)
 }
 
 /// Checks the arguments, calls the fast or the reference kernel, returns the status.
-fn batch_norm_stats_f32_checked(reference: bool, x: usize, mean: usize, var: usize, n: usize, c: usize, inner: usize) -> u32 {
+fn batch_norm_stats_f32_checked(reference: bool, x: usize, mean: usize, variance: usize, n: usize, c: usize, inner: usize) -> u32 {
     run(|| {
         let r_x = region(x, prod(&[n, c, inner], 3)?, 4, 0)?;
         let r_mean = region(mean, c, 4, 1)?;
-        let r_var = region(var, c, 4, 2)?;
-        no_alias(&[r_mean, r_var], &[r_x])?;
+        let r_variance = region(variance, c, 4, 2)?;
+        no_alias(&[r_mean, r_variance], &[r_x])?;
         // SAFETY: every region is validated and no output overlaps another buffer (see `Region`).
-        let (x, mean, var) = unsafe { (r_x.f32s(), r_mean.f32s_mut(), r_var.f32s_mut()) };
+        let (x, mean, variance) = unsafe { (r_x.f32s(), r_mean.f32s_mut(), r_variance.f32s_mut()) };
         let kernel = if reference { conv::batch_norm_stats_ref } else { conv::batch_norm_stats };
-        kernel(x, mean, var, n, c, inner);
+        kernel(x, mean, variance, n, c, inner);
         Ok(())
     })
 }
 
-/// y = (x − mean[c]) / √(var[c] + eps) · weight[c] + bias[c] (weight and bias read only when affine).
+/// y = (x − mean[c]) / √(variance[c] + eps) · weight[c] + bias[c] (weight and bias read only when affine).
 ///
-/// Parameters: 0 x (in f32[n·c·inner]), 1 mean (in f32[c]), 2 var (in f32[c]), 3 weight (in f32[c],
-/// when affine != 0), 4 bias (in f32[c], when affine != 0), 5 y (out f32[n·c·inner]), 6 n (usize), 7 c
-/// (usize), 8 inner (usize), 9 eps (f32), 10 affine (bool).
+/// Parameters: 0 x (in f32[n·c·inner]), 1 mean (in f32[c]), 2 variance (in f32[c]), 3 weight (in
+/// f32[c], when affine != 0), 4 bias (in f32[c], when affine != 0), 5 y (out f32[n·c·inner]), 6 n
+/// (usize), 7 c (usize), 8 inner (usize), 9 eps (f32), 10 affine (bool).
 #[no_mangle]
-pub extern "C" fn batch_norm_apply_f32(x: usize, mean: usize, var: usize, weight: usize, bias: usize, y: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32) -> u32 {
-    batch_norm_apply_f32_checked(false, x, mean, var, weight, bias, y, n, c, inner, eps, affine)
+pub extern "C" fn batch_norm_apply_f32(x: usize, mean: usize, variance: usize, weight: usize, bias: usize, y: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32) -> u32 {
+    batch_norm_apply_f32_checked(false, x, mean, variance, weight, bias, y, n, c, inner, eps, affine)
 }
 
 /// Scalar reference of [`batch_norm_apply_f32`]: the same parameters and checks.
 #[no_mangle]
-pub extern "C" fn batch_norm_apply_f32_ref(x: usize, mean: usize, var: usize, weight: usize, bias: usize, y: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32) -> u32 {
-    batch_norm_apply_f32_checked(true, x, mean, var, weight, bias, y, n, c, inner, eps, affine)
+pub extern "C" fn batch_norm_apply_f32_ref(x: usize, mean: usize, variance: usize, weight: usize, bias: usize, y: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32) -> u32 {
+    batch_norm_apply_f32_checked(true, x, mean, variance, weight, bias, y, n, c, inner, eps, affine)
 }
 
 /// Checks the arguments, calls the fast or the reference kernel, returns the status.
-fn batch_norm_apply_f32_checked(reference: bool, x: usize, mean: usize, var: usize, weight: usize, bias: usize, y: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32) -> u32 {
+fn batch_norm_apply_f32_checked(reference: bool, x: usize, mean: usize, variance: usize, weight: usize, bias: usize, y: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32) -> u32 {
     run(|| {
         let r_x = region(x, prod(&[n, c, inner], 6)?, 4, 0)?;
         let r_mean = region(mean, c, 4, 1)?;
-        let r_var = region(var, c, 4, 2)?;
+        let r_variance = region(variance, c, 4, 2)?;
         let r_weight = if affine != 0 {
             region(weight, c, 4, 3)?
         } else {
@@ -373,41 +373,41 @@ fn batch_norm_apply_f32_checked(reference: bool, x: usize, mean: usize, var: usi
             Region::empty(4)
         };
         let r_y = region(y, prod(&[n, c, inner], 6)?, 4, 5)?;
-        no_alias(&[r_y], &[r_x, r_mean, r_var, r_weight, r_bias])?;
+        no_alias(&[r_y], &[r_x, r_mean, r_variance, r_weight, r_bias])?;
         // SAFETY: every region is validated and no output overlaps another buffer (see `Region`).
-        let (x, mean, var, weight, bias, y) = unsafe { (r_x.f32s(), r_mean.f32s(), r_var.f32s(), r_weight.f32s(), r_bias.f32s(), r_y.f32s_mut()) };
+        let (x, mean, variance, weight, bias, y) = unsafe { (r_x.f32s(), r_mean.f32s(), r_variance.f32s(), r_weight.f32s(), r_bias.f32s(), r_y.f32s_mut()) };
         let affine = affine != 0;
         let kernel = if reference { conv::batch_norm_apply_ref } else { conv::batch_norm_apply };
-        kernel(x, mean, var, if affine { weight } else { &[] }, if affine { bias } else { &[] }, y, n, c, inner, eps);
+        kernel(x, mean, variance, if affine { weight } else { &[] }, if affine { bias } else { &[] }, y, n, c, inner, eps);
         Ok(())
     })
 }
 
 /// dx, dweight = Σ dy·x̂ and dbias = Σ dy per channel of batch_norm_apply_f32; with batch_stats the
-/// mean and var are x's own (training), so dx includes their gradient.
+/// mean and variance are x's own (training), so dx includes their gradient.
 ///
-/// Parameters: 0 x (in f32[n·c·inner]), 1 dy (in f32[n·c·inner]), 2 mean (in f32[c]), 3 var (in
+/// Parameters: 0 x (in f32[n·c·inner]), 1 dy (in f32[n·c·inner]), 2 mean (in f32[c]), 3 variance (in
 /// f32[c]), 4 weight (in f32[c], when affine != 0), 5 dx (out f32[n·c·inner]), 6 dweight (out f32[c]),
 /// 7 dbias (out f32[c]), 8 n (usize), 9 c (usize), 10 inner (usize), 11 eps (f32), 12 affine (bool), 13
 /// batch_stats (bool).
 #[no_mangle]
-pub extern "C" fn batch_norm_backward_f32(x: usize, dy: usize, mean: usize, var: usize, weight: usize, dx: usize, dweight: usize, dbias: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32, batch_stats: u32) -> u32 {
-    batch_norm_backward_f32_checked(false, x, dy, mean, var, weight, dx, dweight, dbias, n, c, inner, eps, affine, batch_stats)
+pub extern "C" fn batch_norm_backward_f32(x: usize, dy: usize, mean: usize, variance: usize, weight: usize, dx: usize, dweight: usize, dbias: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32, batch_stats: u32) -> u32 {
+    batch_norm_backward_f32_checked(false, x, dy, mean, variance, weight, dx, dweight, dbias, n, c, inner, eps, affine, batch_stats)
 }
 
 /// Scalar reference of [`batch_norm_backward_f32`]: the same parameters and checks.
 #[no_mangle]
-pub extern "C" fn batch_norm_backward_f32_ref(x: usize, dy: usize, mean: usize, var: usize, weight: usize, dx: usize, dweight: usize, dbias: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32, batch_stats: u32) -> u32 {
-    batch_norm_backward_f32_checked(true, x, dy, mean, var, weight, dx, dweight, dbias, n, c, inner, eps, affine, batch_stats)
+pub extern "C" fn batch_norm_backward_f32_ref(x: usize, dy: usize, mean: usize, variance: usize, weight: usize, dx: usize, dweight: usize, dbias: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32, batch_stats: u32) -> u32 {
+    batch_norm_backward_f32_checked(true, x, dy, mean, variance, weight, dx, dweight, dbias, n, c, inner, eps, affine, batch_stats)
 }
 
 /// Checks the arguments, calls the fast or the reference kernel, returns the status.
-fn batch_norm_backward_f32_checked(reference: bool, x: usize, dy: usize, mean: usize, var: usize, weight: usize, dx: usize, dweight: usize, dbias: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32, batch_stats: u32) -> u32 {
+fn batch_norm_backward_f32_checked(reference: bool, x: usize, dy: usize, mean: usize, variance: usize, weight: usize, dx: usize, dweight: usize, dbias: usize, n: usize, c: usize, inner: usize, eps: f32, affine: u32, batch_stats: u32) -> u32 {
     run(|| {
         let r_x = region(x, prod(&[n, c, inner], 8)?, 4, 0)?;
         let r_dy = region(dy, prod(&[n, c, inner], 8)?, 4, 1)?;
         let r_mean = region(mean, c, 4, 2)?;
-        let r_var = region(var, c, 4, 3)?;
+        let r_variance = region(variance, c, 4, 3)?;
         let r_weight = if affine != 0 {
             region(weight, c, 4, 4)?
         } else {
@@ -416,13 +416,13 @@ fn batch_norm_backward_f32_checked(reference: bool, x: usize, dy: usize, mean: u
         let r_dx = region(dx, prod(&[n, c, inner], 8)?, 4, 5)?;
         let r_dweight = region(dweight, c, 4, 6)?;
         let r_dbias = region(dbias, c, 4, 7)?;
-        no_alias(&[r_dx, r_dweight, r_dbias], &[r_x, r_dy, r_mean, r_var, r_weight])?;
+        no_alias(&[r_dx, r_dweight, r_dbias], &[r_x, r_dy, r_mean, r_variance, r_weight])?;
         // SAFETY: every region is validated and no output overlaps another buffer (see `Region`).
-        let (x, dy, mean, var, weight, dx, dweight, dbias) = unsafe { (r_x.f32s(), r_dy.f32s(), r_mean.f32s(), r_var.f32s(), r_weight.f32s(), r_dx.f32s_mut(), r_dweight.f32s_mut(), r_dbias.f32s_mut()) };
+        let (x, dy, mean, variance, weight, dx, dweight, dbias) = unsafe { (r_x.f32s(), r_dy.f32s(), r_mean.f32s(), r_variance.f32s(), r_weight.f32s(), r_dx.f32s_mut(), r_dweight.f32s_mut(), r_dbias.f32s_mut()) };
         let affine = affine != 0;
         let batch_stats = batch_stats != 0;
         let kernel = if reference { conv::batch_norm_backward_ref } else { conv::batch_norm_backward };
-        kernel(x, dy, mean, var, if affine { weight } else { &[] }, dx, dweight, dbias, n, c, inner, eps, batch_stats);
+        kernel(x, dy, mean, variance, if affine { weight } else { &[] }, dx, dweight, dbias, n, c, inner, eps, batch_stats);
         Ok(())
     })
 }

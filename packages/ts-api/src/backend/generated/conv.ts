@@ -256,56 +256,56 @@ export function adaptive_avg_pool2d_backward_f32(ref: boolean, dy: Storage, dx: 
 }
 
 /**
- * mean[c] and biased var[c] of x [n, c, inner] per channel, accumulated in f64.
+ * mean[c] and biased variance[c] of x [n, c, inner] per channel, accumulated in f64.
  *
  * `batch_norm_stats_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n·c·inner]), 1 mean (out
- * f32[c]), 2 var (out f32[c]), 3 n (usize), 4 c (usize), 5 inner (usize).
+ * f32[c]), 2 variance (out f32[c]), 3 n (usize), 4 c (usize), 5 inner (usize).
  */
-export function batch_norm_stats_f32(ref: boolean, x: Storage, mean: Storage, var: Storage, n: number, c: number, inner: number, opts: CallOpts<'x' | 'mean' | 'var'> = {}): void {
+export function batch_norm_stats_f32(ref: boolean, x: Storage, mean: Storage, variance: Storage, n: number, c: number, inner: number, opts: CallOpts<'x' | 'mean' | 'variance'> = {}): void {
   const kernel = exportName('batch_norm_stats_f32', ref);
   checkSize(kernel, 'n', n);
   checkSize(kernel, 'c', c);
   checkSize(kernel, 'inner', inner);
   const ptrX = checkBuf(kernel, 'x', x, 'float32', n * c * inner, opts.how?.x ?? dimsText(n, c, inner));
   const ptrMean = checkBuf(kernel, 'mean', mean, 'float32', c, opts.how?.mean);
-  const ptrVar = checkBuf(kernel, 'var', var, 'float32', c, opts.how?.var);
+  const ptrVariance = checkBuf(kernel, 'variance', variance, 'float32', c, opts.how?.variance);
   opts.before?.();
-  callExport(kernel, [ptrX, ptrMean, ptrVar, n, c, inner], opts.hint4);
+  callExport(kernel, [ptrX, ptrMean, ptrVariance, n, c, inner], opts.hint4);
 }
 
 /**
- * y = (x − mean[c]) / √(var[c] + eps) · weight[c] + bias[c] (weight and bias read only when affine).
+ * y = (x − mean[c]) / √(variance[c] + eps) · weight[c] + bias[c] (weight and bias read only when affine).
  *
  * `batch_norm_apply_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n·c·inner]), 1 mean (in
- * f32[c]), 2 var (in f32[c]), 3 weight (in f32[c], when affine != 0), 4 bias (in f32[c], when affine
- * != 0), 5 y (out f32[n·c·inner]), 6 n (usize), 7 c (usize), 8 inner (usize), 9 eps (f32), 10 affine
- * (bool).
+ * f32[c]), 2 variance (in f32[c]), 3 weight (in f32[c], when affine != 0), 4 bias (in f32[c], when
+ * affine != 0), 5 y (out f32[n·c·inner]), 6 n (usize), 7 c (usize), 8 inner (usize), 9 eps (f32), 10
+ * affine (bool).
  */
-export function batch_norm_apply_f32(ref: boolean, x: Storage, mean: Storage, var: Storage, weight: Storage | null, bias: Storage | null, y: Storage, n: number, c: number, inner: number, eps: number, affine: boolean, opts: CallOpts<'x' | 'mean' | 'var' | 'weight' | 'bias' | 'y'> = {}): void {
+export function batch_norm_apply_f32(ref: boolean, x: Storage, mean: Storage, variance: Storage, weight: Storage | null, bias: Storage | null, y: Storage, n: number, c: number, inner: number, eps: number, affine: boolean, opts: CallOpts<'x' | 'mean' | 'variance' | 'weight' | 'bias' | 'y'> = {}): void {
   const kernel = exportName('batch_norm_apply_f32', ref);
   checkSize(kernel, 'n', n);
   checkSize(kernel, 'c', c);
   checkSize(kernel, 'inner', inner);
   const ptrX = checkBuf(kernel, 'x', x, 'float32', n * c * inner, opts.how?.x ?? dimsText(n, c, inner));
   const ptrMean = checkBuf(kernel, 'mean', mean, 'float32', c, opts.how?.mean);
-  const ptrVar = checkBuf(kernel, 'var', var, 'float32', c, opts.how?.var);
+  const ptrVariance = checkBuf(kernel, 'variance', variance, 'float32', c, opts.how?.variance);
   const ptrWeight = weight === null ? 0 : checkBuf(kernel, 'weight', weight, 'float32', c, opts.how?.weight);
   const ptrBias = bias === null ? 0 : checkBuf(kernel, 'bias', bias, 'float32', c, opts.how?.bias);
   const ptrY = checkBuf(kernel, 'y', y, 'float32', n * c * inner, opts.how?.y ?? dimsText(n, c, inner));
   opts.before?.();
-  callExport(kernel, [ptrX, ptrMean, ptrVar, ptrWeight, ptrBias, ptrY, n, c, inner, checkNum(kernel, 'eps', eps), affine ? 1 : 0], opts.hint4);
+  callExport(kernel, [ptrX, ptrMean, ptrVariance, ptrWeight, ptrBias, ptrY, n, c, inner, checkNum(kernel, 'eps', eps), affine ? 1 : 0], opts.hint4);
 }
 
 /**
  * dx, dweight = Σ dy·x̂ and dbias = Σ dy per channel of batch_norm_apply_f32; with batch_stats the
- * mean and var are x's own (training), so dx includes their gradient.
+ * mean and variance are x's own (training), so dx includes their gradient.
  *
  * `batch_norm_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[n·c·inner]), 1 dy (in
- * f32[n·c·inner]), 2 mean (in f32[c]), 3 var (in f32[c]), 4 weight (in f32[c], when affine != 0), 5 dx
- * (out f32[n·c·inner]), 6 dweight (out f32[c]), 7 dbias (out f32[c]), 8 n (usize), 9 c (usize), 10
- * inner (usize), 11 eps (f32), 12 affine (bool), 13 batchStats (bool).
+ * f32[n·c·inner]), 2 mean (in f32[c]), 3 variance (in f32[c]), 4 weight (in f32[c], when affine != 0),
+ * 5 dx (out f32[n·c·inner]), 6 dweight (out f32[c]), 7 dbias (out f32[c]), 8 n (usize), 9 c (usize),
+ * 10 inner (usize), 11 eps (f32), 12 affine (bool), 13 batchStats (bool).
  */
-export function batch_norm_backward_f32(ref: boolean, x: Storage, dy: Storage, mean: Storage, var: Storage, weight: Storage | null, dx: Storage, dweight: Storage, dbias: Storage, n: number, c: number, inner: number, eps: number, affine: boolean, batchStats: boolean, opts: CallOpts<'x' | 'dy' | 'mean' | 'var' | 'weight' | 'dx' | 'dweight' | 'dbias'> = {}): void {
+export function batch_norm_backward_f32(ref: boolean, x: Storage, dy: Storage, mean: Storage, variance: Storage, weight: Storage | null, dx: Storage, dweight: Storage, dbias: Storage, n: number, c: number, inner: number, eps: number, affine: boolean, batchStats: boolean, opts: CallOpts<'x' | 'dy' | 'mean' | 'variance' | 'weight' | 'dx' | 'dweight' | 'dbias'> = {}): void {
   const kernel = exportName('batch_norm_backward_f32', ref);
   checkSize(kernel, 'n', n);
   checkSize(kernel, 'c', c);
@@ -313,11 +313,11 @@ export function batch_norm_backward_f32(ref: boolean, x: Storage, dy: Storage, m
   const ptrX = checkBuf(kernel, 'x', x, 'float32', n * c * inner, opts.how?.x ?? dimsText(n, c, inner));
   const ptrDy = checkBuf(kernel, 'dy', dy, 'float32', n * c * inner, opts.how?.dy ?? dimsText(n, c, inner));
   const ptrMean = checkBuf(kernel, 'mean', mean, 'float32', c, opts.how?.mean);
-  const ptrVar = checkBuf(kernel, 'var', var, 'float32', c, opts.how?.var);
+  const ptrVariance = checkBuf(kernel, 'variance', variance, 'float32', c, opts.how?.variance);
   const ptrWeight = weight === null ? 0 : checkBuf(kernel, 'weight', weight, 'float32', c, opts.how?.weight);
   const ptrDx = checkBuf(kernel, 'dx', dx, 'float32', n * c * inner, opts.how?.dx ?? dimsText(n, c, inner));
   const ptrDweight = checkBuf(kernel, 'dweight', dweight, 'float32', c, opts.how?.dweight);
   const ptrDbias = checkBuf(kernel, 'dbias', dbias, 'float32', c, opts.how?.dbias);
   opts.before?.();
-  callExport(kernel, [ptrX, ptrDy, ptrMean, ptrVar, ptrWeight, ptrDx, ptrDweight, ptrDbias, n, c, inner, checkNum(kernel, 'eps', eps), affine ? 1 : 0, batchStats ? 1 : 0], opts.hint4);
+  callExport(kernel, [ptrX, ptrDy, ptrMean, ptrVariance, ptrWeight, ptrDx, ptrDweight, ptrDbias, n, c, inner, checkNum(kernel, 'eps', eps), affine ? 1 : 0, batchStats ? 1 : 0], opts.hint4);
 }

@@ -113,9 +113,9 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   avg_pool2d_backward_f32: ['dy', 'dx', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'countIncludePad', 'divisor'],
   adaptive_avg_pool2d_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow'],
   adaptive_avg_pool2d_backward_f32: ['dy', 'dx', 'planes', 'h', 'w', 'oh', 'ow'],
-  batch_norm_stats_f32: ['x', 'mean', 'var', 'n', 'c', 'inner'],
-  batch_norm_apply_f32: ['x', 'mean', 'var', 'weight', 'bias', 'y', 'n', 'c', 'inner', 'eps', 'affine'],
-  batch_norm_backward_f32: ['x', 'dy', 'mean', 'var', 'weight', 'dx', 'dweight', 'dbias', 'n', 'c', 'inner', 'eps', 'affine', 'batchStats'],
+  batch_norm_stats_f32: ['x', 'mean', 'variance', 'n', 'c', 'inner'],
+  batch_norm_apply_f32: ['x', 'mean', 'variance', 'weight', 'bias', 'y', 'n', 'c', 'inner', 'eps', 'affine'],
+  batch_norm_backward_f32: ['x', 'dy', 'mean', 'variance', 'weight', 'dx', 'dweight', 'dbias', 'n', 'c', 'inner', 'eps', 'affine', 'batchStats'],
   strided_copy_u32: ['x', 'xLen', 'y', 'yLen', 'shape', 'xStrides', 'yStrides', 'ndim'],
   strided_copy_u8: ['x', 'xLen', 'y', 'yLen', 'shape', 'xStrides', 'yStrides', 'ndim'],
   gather_rows_u32: ['src', 'srcLen', 'rowLen', 'indices', 'rows', 'y'],
@@ -320,12 +320,12 @@ export interface RawKernelExports {
   adaptive_avg_pool2d_f32_ref(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): number;
   adaptive_avg_pool2d_backward_f32(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): number;
   adaptive_avg_pool2d_backward_f32_ref(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): number;
-  batch_norm_stats_f32(x: number, mean: number, var: number, n: number, c: number, inner: number): number;
-  batch_norm_stats_f32_ref(x: number, mean: number, var: number, n: number, c: number, inner: number): number;
-  batch_norm_apply_f32(x: number, mean: number, var: number, weight: number, bias: number, y: number, n: number, c: number, inner: number, eps: number, affine: number): number;
-  batch_norm_apply_f32_ref(x: number, mean: number, var: number, weight: number, bias: number, y: number, n: number, c: number, inner: number, eps: number, affine: number): number;
-  batch_norm_backward_f32(x: number, dy: number, mean: number, var: number, weight: number, dx: number, dweight: number, dbias: number, n: number, c: number, inner: number, eps: number, affine: number, batchStats: number): number;
-  batch_norm_backward_f32_ref(x: number, dy: number, mean: number, var: number, weight: number, dx: number, dweight: number, dbias: number, n: number, c: number, inner: number, eps: number, affine: number, batchStats: number): number;
+  batch_norm_stats_f32(x: number, mean: number, variance: number, n: number, c: number, inner: number): number;
+  batch_norm_stats_f32_ref(x: number, mean: number, variance: number, n: number, c: number, inner: number): number;
+  batch_norm_apply_f32(x: number, mean: number, variance: number, weight: number, bias: number, y: number, n: number, c: number, inner: number, eps: number, affine: number): number;
+  batch_norm_apply_f32_ref(x: number, mean: number, variance: number, weight: number, bias: number, y: number, n: number, c: number, inner: number, eps: number, affine: number): number;
+  batch_norm_backward_f32(x: number, dy: number, mean: number, variance: number, weight: number, dx: number, dweight: number, dbias: number, n: number, c: number, inner: number, eps: number, affine: number, batchStats: number): number;
+  batch_norm_backward_f32_ref(x: number, dy: number, mean: number, variance: number, weight: number, dx: number, dweight: number, dbias: number, n: number, c: number, inner: number, eps: number, affine: number, batchStats: number): number;
   strided_copy_u32(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
   strided_copy_u32_ref(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
   strided_copy_u8(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
