@@ -77,7 +77,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   convKernels.batchNormApply(input.storage(op), mean.storage(op), variance.storage(op), w === null ? null : w.storage(op),
     b === null ? null : b.storage(op), y.storage(op), n, c, inner, eps);
   const inputs = w === null || b === null ? [input] : [input, w, b];
-  return y.record(op, inputs, (gy) => {
+  y.record(op, inputs, (gy) => {
     const dx = empty(input.shape);
     const dw = empty([c]);
     const db = empty([c]);
@@ -85,4 +85,9 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
       w === null ? null : w.storage(op), dx.storage(op), dw.storage(op), db.storage(op), n, c, inner, eps, training);
     return w === null ? [dx] : [dx, dw, db];
   });
+  if (!y.requiresGrad) {
+    mean.dispose(); // not recorded: nobody will need the statistics
+    variance.dispose();
+  }
+  return y;
 }
