@@ -17,7 +17,7 @@ export class MaxPool2d extends Module {
   readonly ceilMode: boolean;
   readonly returnIndices: boolean;
 
-  constructor(kernelSize: Size2, options: Omit<MaxPool2dOptions, 'returnIndices'> & { returnIndices?: boolean } = {}) {
+  constructor(kernelSize: Size2, options: MaxPool2dOptions = {}) {
     super();
     checkOptions('MaxPool2d', options, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
     if (options.ceilMode === true) throw new Error('MaxPool2d: ceilMode true is not supported (only floor mode, PyTorch\'s default)');

@@ -2,12 +2,12 @@
 // gradients of input, weight and bias; the core runs it as im2col + GEMM.
 
 import { convKernels, kernels } from '../../backend/index.js';
+import { checkOptions } from '../../options.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { empty } from './create.js';
 import { requireFloat, requireTensor } from './util.js';
 import { narrow, squeeze, unsqueeze } from './view.js';
-import { checkOptions } from '../../options.js';
 
 /** A size per spatial axis: one number for both, or [rows, columns]. */
 export type Size2 = number | readonly [number, number];
