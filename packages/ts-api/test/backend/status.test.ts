@@ -168,7 +168,8 @@ const CASES: Case[] = [
     alias: [2, 1], overflow: [3, BIG], ref: true, invalid: [[10, 5]],
   },
   {
-    name: 'max_pool2d_f32', args: (b) => [b.f[0], b.f[1], b.i[0], 2, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1], bufs: [0, 1, 2],
+    // the indices go to a float buffer: the int32 ones must stay zeros (valid labels for later cases)
+    name: 'max_pool2d_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 2, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1], bufs: [0, 1, 2],
     alias: [1, 0], overflow: [3, BIG], ref: true, invalid: [[6, 3], [8, 0, 6]],
   },
   { name: 'max_pool2d_backward_f32', args: (b) => [b.f[0], b.i[0], b.f[1], 2, 3, 3, 2, 2], bufs: [0, 1, 2], alias: [2, 0], overflow: [3, BIG], ref: true },
@@ -188,8 +189,9 @@ const CASES: Case[] = [
     alias: [5, 0], overflow: [6, BIG], ref: true,
   },
   {
-    name: 'batch_norm_backward_f32', args: (b) => [b.f[0], b.f[1], b.f[2], b.f[3], b.f[4], b.f[5], b.i[0], b.i[1], 2, 3, 4, 1e-5, 1, 1],
-    bufs: [0, 1, 2, 3, 4, 5, 6, 7], alias: [5, 1], overflow: [8, BIG], ref: true,
+    // x and dy share a buffer, as do mean, variance and weight (inputs may overlap)
+    name: 'batch_norm_backward_f32', args: (b) => [b.f[0], b.f[0], b.f[1], b.f[1], b.f[1], b.f[2], b.f[3], b.f[4], 2, 3, 4, 1e-5, 1, 1],
+    bufs: [0, 1, 2, 3, 4, 5, 6, 7], alias: [7, 2], overflow: [8, BIG], ref: true,
   },
   { name: 'resize_bilinear_f32', args: (b) => [b.f[0], b.f[1], 1, 2, 2, 3, 3], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[3, 0]] },
   {
