@@ -1,7 +1,7 @@
 // Conv2d, the pooling layers and BatchNorm: construction checks and messages, printed forms (PyTorch's
 // str()), state-dict names and buffers, train / eval, and descriptions for data-parallel replicas.
 import { describe, expect, it } from 'vitest';
-import { manualSeed, nn, randn, tensor, zeros } from '../../src/index.js';
+import { data, manualSeed, nn, optim, randint, randn, tensor, train, zeros } from '../../src/index.js';
 
 const F = nn.functional;
 
@@ -132,4 +132,40 @@ describe('BatchNorm', () => {
     const bn = new nn.BatchNorm2d(5, { eps: 1e-3, momentum: null, affine: false });
     expect(String(nn.Module.fromDescription(bn.describe()!))).toBe(String(bn));
   });
+});
+
+describe('fit with workers: 2', () => {
+  it('a net of Conv2d, MaxPool2d, AvgPool2d and AdaptiveAvgPool2d trains as with one thread', async () => {
+    const run = async (workers: number): Promise<Float32Array[]> => {
+      manualSeed(5);
+      const x = randn([120, 2, 12, 11]);
+      const y = randint(0, 3, [120], { dtype: 'int32' });
+      const net = new nn.Sequential(new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(3, { stride: 2, padding: 1 }),
+        new nn.Conv2d(4, 6, 3, { groups: 2, padding: 'same' }), new nn.AvgPool2d(2, { stride: 1 }), new nn.AdaptiveAvgPool2d([2, 3]),
+        new nn.Flatten(), new nn.Linear(36, 3));
+      const set = new data.TensorDataset(x, y);
+      const opt = new optim.SGD(net.parameters(), { lr: 0.1 });
+      await train.fit(net, new data.DataLoader(set, { batchSize: 40, shuffle: true }), new data.DataLoader(set, { batchSize: 60 }),
+        new nn.CrossEntropyLoss(), 2, opt, { workers });
+      return net.parameters().map((q) => q.toArray() as Float32Array);
+    };
+    const one = await run(1);
+    const two = await run(2);
+    let diff = 0;
+    one.forEach((a, k) => a.forEach((v, i) => { diff = Math.max(diff, Math.abs(v - two[k][i])); }));
+    expect(diff).toBeLessThan(1e-5);
+  }, 120_000);
+
+  it('a net with BatchNorm2d trains, the running statistics coming from the calling thread\'s shard', async () => {
+    manualSeed(6);
+    const set = new data.TensorDataset(randn([80, 1, 6, 6]).mul(3).add(2), randint(0, 2, [80], { dtype: 'int32' }));
+    const bn = new nn.BatchNorm2d(3);
+    const net = new nn.Sequential(new nn.Conv2d(1, 3, 3), bn, new nn.ReLU(), new nn.Flatten(), new nn.Linear(48, 2));
+    const opt = new optim.SGD(net.parameters(), { lr: 0.05 });
+    await train.fit(net, new data.DataLoader(set, { batchSize: 40 }), new data.DataLoader(set, { batchSize: 40 }),
+      new nn.CrossEntropyLoss(), 2, opt, { workers: 2 });
+    // 2 epochs of 2 batches, each counted once by the caller's module
+    expect(bn.numBatchesTracked!.item()).toBe(4);
+    for (const v of [...bn.runningMean!.toArray(), ...bn.runningVar!.toArray()]) expect(Number.isFinite(v)).toBe(true);
+  }, 120_000);
 });
