@@ -15,6 +15,8 @@ whole-run start and order, integer results, names, shapes, dtypes and the metada
     optim: expected.s<k>.<i>                       "value" (parameters from given gradients)
     train: expected.s<k>.loss / .param.*           "gradient" (downstream of a backward pass)
     clip: grad.<k> exact; expected.grad.<k>, .out   "value" (clipped gradients, the total norm)
+    module-steps: grad_out.s<k> exact; expected.s<k>.out, .eval.out, .buffer.*  "value";
+                  expected.s<k>.grad.x             "gradient"
     module-info, scheduler, print                  metadata only, exact (names, str(net); the learning
                                                    rates are Python float64 arithmetic, no BLAS)
     metadata                                       exact, but for the numbers torch computes into a
@@ -55,7 +57,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_np import st_load  # noqa: E402
 
 CASE_KINDS = ('fn', 'module', 'optim', 'train', 'stats', 'scalar', 'dropout-train', 'transform', 'dataset', 'error', 'print',
-              'module-info', 'scheduler', 'clip')
+              'module-info', 'scheduler', 'clip', 'module-steps')
 WHOLE_RUN_KEYS = ('weights', 'lossRtol', 'predictionsDiffering', 'accuracy')
 
 
@@ -169,6 +171,12 @@ def case_rule(kind, name, dtype, tols, scale_refs=None):
         return EXACT  # the given gradients, drawn by numpy
     if kind == 'clip' and (name == 'expected.out' or name.startswith('expected.grad.')):
         return tol('value')
+    if kind == 'module-steps' and re.fullmatch(r'grad_out\.s\d+', name):
+        return EXACT  # drawn by numpy
+    if kind == 'module-steps' and (re.fullmatch(r'expected\.(s\d+|eval)\.out', name) or name.startswith('expected.buffer.')):
+        return tol('value')
+    if kind == 'module-steps' and re.fullmatch(r'expected\.s\d+\.grad\.x', name):
+        return tol('gradient')
     return None
 
 

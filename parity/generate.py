@@ -28,6 +28,7 @@ runs), cases_data.py (transforms, ImageDataset), cases_layers.py (losses and act
 (learning-rate schedulers), cases_bool.py (comparisons, logical ops, casts, promotion, printing) and
 cases_container.py (Sequential as a container, str(net), state-dict keys), with the helpers of cases_common.py.
 cases_ce.py: cross-entropy's weight, ignoreIndex, probability targets and their combinations.
+cases_conv.py: conv2d, max / average / adaptive pooling and batch norm, functions and layers.
 
 Determinism (parity/check-regenerate.sh relies on it): fixed seeds per case (crc32 of the case name),
 numpy's legacy RandomState (its streams are frozen), torch.set_num_threads(1), sorted JSON keys, sorted
@@ -63,6 +64,7 @@ from cases_reduce import gen_reduce_more  # noqa: E402
 from cases_sched import gen_adaptive, gen_sched  # noqa: E402
 from cases_bool import gen_bool  # noqa: E402
 from cases_views import gen_views  # noqa: E402
+from cases_conv import gen_conv  # noqa: E402
 from safetensors_np import st_deserialize  # noqa: E402
 
 
@@ -73,7 +75,7 @@ def main():
     for gen in [gen_binary, gen_unary, gen_linalg, gen_reduce, gen_softmax, gen_shape, gen_losses, gen_casts, gen_data, gen_dropout,
                 gen_create, gen_init, gen_modules, gen_optim, gen_train, gen_create_ops, gen_reduce_more, gen_bool, gen_views,
                 gen_d2l_ops, gen_layers, gen_container, gen_sched, gen_adaptive,
-                gen_cross_entropy_options]:
+                gen_cross_entropy_options, gen_conv]:
         gen()
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):

@@ -10,6 +10,7 @@
 
 pub mod abi;
 pub mod compare;
+pub mod conv;
 pub mod convert;
 pub mod cross_entropy;
 pub mod data;

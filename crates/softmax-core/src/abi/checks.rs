@@ -68,6 +68,41 @@ pub(super) fn broadcast_len(len: usize, n: usize, arg: u32) -> Res<()> {
     Ok(())
 }
 
+/// A convolution or pooling window along one axis: kernel, stride and dilation ≥ 1 and `out` the
+/// floor-mode output size PyTorch gives (0 when the dilated kernel exceeds the padded input).
+pub(super) fn conv_window(
+    len: usize,
+    k: usize,
+    stride: usize,
+    pad: usize,
+    dil: usize,
+    out: usize,
+    arg: u32,
+) -> Res<()> {
+    if k == 0 || stride == 0 || dil == 0 {
+        return Err(invalid(arg, 0));
+    }
+    let span = (k - 1).checked_mul(dil).and_then(|s| s.checked_add(1));
+    let padded = pad.checked_mul(2).and_then(|p| p.checked_add(len));
+    let expect = match (span, padded) {
+        (Some(s), Some(p)) if p >= s => (p - s) / stride + 1,
+        (Some(_), Some(_)) => 0,
+        _ => return Err(invalid(arg, 0)),
+    };
+    if out != expect {
+        return Err(invalid(arg, sat_i32(out)));
+    }
+    Ok(())
+}
+
+/// Pooling pads at most half the kernel (PyTorch's rule), so that every window holds an element.
+pub(super) fn pool_pad(pad: usize, k: usize, arg: u32) -> Res<()> {
+    if pad > k / 2 {
+        return Err(invalid(arg, sat_i32(pad)));
+    }
+    Ok(())
+}
+
 /// Max and argmax need something to reduce over unless the output is empty.
 pub(super) fn nonempty_dim(dim: usize, out_len: usize, arg: u32) -> Res<()> {
     if dim == 0 && out_len > 0 {

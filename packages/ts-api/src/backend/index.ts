@@ -20,5 +20,7 @@ export type { Kernels, Reduction, BinaryOp, UnaryOp, CompareOp, LogicalOp } from
 export { UNARY_OPS } from './kernels.js';
 export { rng } from './rng.js';
 export { join, joinReference } from './join.js';
+export { convKernels, convReference } from './conv.js';
+export type { ConvKernels, Conv2dGeometry, Window2d } from './conv.js';
 export type { JoinKernels, ScatterMode } from './join.js';
 export type { Rng, AffineDraw } from './rng.js';

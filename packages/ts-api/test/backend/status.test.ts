@@ -154,6 +154,45 @@ const CASES: Case[] = [
   { name: 'expand_u8', args: (b) => [b.u, 8, b.v, b.shape, b.strides, 2], bufs: [0, 2, 3, 4], bytes: [0, 2], single: [2], alias: [2, 0], invalid: [[5, 9], [1, 3, 4]] },
   { name: 'random_crop_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 1], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG] },
   { name: 'random_hflip_f32', args: (b) => [b.f[0], b.f[1], 2, 1, 2, 2, 0.5], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[6, 1.5]] },
+  // conv family: 1 image 3×3 (or 2 planes), a 2×2 window, stride 1, no padding → 2×2 outputs.
+  {
+    name: 'conv2d_f32', args: (b) => [b.f[0], b.f[1], b.f[2], b.f[3], 1, 1, 1, 2, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1, 1], bufs: [0, 1, 2, 3],
+    alias: [3, 0], overflow: [4, BIG], ref: true, invalid: [[10, 3], [14, 0, 10], [19, 0, 11]],
+  },
+  {
+    name: 'conv2d_backward_input_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 1, 1, 1, 2, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1], bufs: [0, 1, 2],
+    alias: [2, 0], overflow: [3, BIG], ref: true, invalid: [[9, 1]],
+  },
+  {
+    name: 'conv2d_backward_weight_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 1, 1, 1, 2, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1], bufs: [0, 1, 2],
+    alias: [2, 1], overflow: [3, BIG], ref: true, invalid: [[10, 5]],
+  },
+  {
+    // the indices go to a float buffer: the int32 ones must stay zeros (valid labels for later cases)
+    name: 'max_pool2d_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 2, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1], bufs: [0, 1, 2],
+    alias: [1, 0], overflow: [3, BIG], ref: true, invalid: [[6, 3], [8, 0, 6]],
+  },
+  { name: 'max_pool2d_backward_f32', args: (b) => [b.f[0], b.i[0], b.f[1], 2, 3, 3, 2, 2], bufs: [0, 1, 2], alias: [2, 0], overflow: [3, BIG], ref: true },
+  {
+    name: 'avg_pool2d_f32', args: (b) => [b.f[0], b.f[1], 2, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 1, 0], bufs: [0, 1],
+    alias: [1, 0], overflow: [2, BIG], ref: true, invalid: [[5, 1], [9, 0, 5]],
+  },
+  {
+    name: 'avg_pool2d_backward_f32', args: (b) => [b.f[0], b.f[1], 2, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 0, 3], bufs: [0, 1],
+    alias: [1, 0], overflow: [2, BIG], ref: true, invalid: [[6, 4]],
+  },
+  { name: 'adaptive_avg_pool2d_f32', args: (b) => [b.f[0], b.f[1], 2, 3, 3, 2, 2], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], ref: true },
+  { name: 'adaptive_avg_pool2d_backward_f32', args: (b) => [b.f[0], b.f[1], 2, 3, 3, 2, 2], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], ref: true },
+  { name: 'batch_norm_stats_f32', args: (b) => [b.f[0], b.f[1], b.f[2], 2, 3, 4], bufs: [0, 1, 2], alias: [2, 1], overflow: [3, BIG], ref: true },
+  {
+    name: 'batch_norm_apply_f32', args: (b) => [b.f[0], b.f[1], b.f[2], b.f[3], b.f[4], b.f[5], 2, 3, 4, 1e-5, 1], bufs: [0, 1, 2, 3, 4, 5],
+    alias: [5, 0], overflow: [6, BIG], ref: true,
+  },
+  {
+    // x and dy share a buffer, as do mean, variance and weight (inputs may overlap)
+    name: 'batch_norm_backward_f32', args: (b) => [b.f[0], b.f[0], b.f[1], b.f[1], b.f[1], b.f[2], b.f[3], b.f[4], 2, 3, 4, 1e-5, 1, 1],
+    bufs: [0, 1, 2, 3, 4, 5, 6, 7], alias: [7, 2], overflow: [8, BIG], ref: true,
+  },
   { name: 'resize_bilinear_f32', args: (b) => [b.f[0], b.f[1], 1, 2, 2, 3, 3], bufs: [0, 1], alias: [1, 0], overflow: [2, BIG], invalid: [[3, 0]] },
   {
     name: 'random_affine_params_f32', args: (b) => [b.f[0], b.f[1], 2, 3, 4, -10, 10, 1, 2, 0.5, 2, -5, 5, 0, 0, 31], bufs: [0, 1], alias: [1, 0],

@@ -17,7 +17,7 @@ export { VALUE, GRAD, type Tolerance } from './tolerances.js';
 
 export interface Case {
   stem: string;
-  kind: 'fn' | 'module' | 'optim' | 'train' | 'stats' | 'scalar' | 'dropout-train' | 'transform' | 'dataset' | 'error' | 'print' | 'module-info'
+  kind: 'fn' | 'module' | 'optim' | 'train' | 'stats' | 'scalar' | 'dropout-train' | 'transform' | 'dataset' | 'error' | 'print' | 'module-info' | 'module-steps'
     | 'scheduler' | 'clip';
   op: string;
   args: unknown[];

@@ -7,6 +7,7 @@ import * as sm from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { caseFiles, compare, distCheck, fail, GRAD, loadCase, methodForms, resolve, scaleRefOf, VALUE, type Case } from './harness.js';
 import { runClip } from './run-clip.js';
+import { runModuleSteps } from './run-module-steps.js';
 import { runScheduler } from './run-scheduler.js';
 import { allowedError, maxAbsFinite } from './tolerances.js';
 
@@ -410,7 +411,7 @@ function runModuleInfo(c: Case): void {
 const RUN: Record<Case['kind'], (c: Case) => void> = {
   fn: runFn, module: runModule, optim: runOptim, train: runTrain, stats: runStats, scalar: runScalar, 'dropout-train': runDropoutTrain,
   transform: runTransform, dataset: runDataset, error: runError, print: runPrint, 'module-info': runModuleInfo,
-  scheduler: runScheduler, clip: (c) => runClip(c, note),
+  scheduler: runScheduler, clip: (c) => runClip(c, note), 'module-steps': (c) => runModuleSteps(c, resolve, note),
 };
 
 const files = caseFiles();

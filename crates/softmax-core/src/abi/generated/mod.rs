@@ -15,6 +15,7 @@ mod compare;
 mod image;
 mod metrics;
 mod join;
+mod conv;
 mod strided;
 mod indexing;
 
@@ -32,5 +33,6 @@ pub use self::compare::*;
 pub use self::image::*;
 pub use self::metrics::*;
 pub use self::join::*;
+pub use self::conv::*;
 pub use self::strided::*;
 pub use self::indexing::*;

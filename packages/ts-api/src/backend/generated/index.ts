@@ -14,5 +14,6 @@ export * from './compare.js';
 export * from './image.js';
 export * from './metrics.js';
 export * from './join.js';
+export * from './conv.js';
 export * from './strided.js';
 export * from './indexing.js';

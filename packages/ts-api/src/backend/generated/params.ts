@@ -104,6 +104,18 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   arange_i32: ['y', 'n', 'start', 'step'],
   linspace_f32: ['y', 'n', 'start', 'end'],
   eye_f32: ['y', 'n', 'm'],
+  conv2d_f32: ['x', 'weight', 'bias', 'y', 'n', 'groups', 'cg', 'og', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'hasBias'],
+  conv2d_backward_input_f32: ['dy', 'weight', 'dx', 'n', 'groups', 'cg', 'og', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'],
+  conv2d_backward_weight_f32: ['x', 'dy', 'dweight', 'n', 'groups', 'cg', 'og', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'],
+  max_pool2d_f32: ['x', 'y', 'indices', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'],
+  max_pool2d_backward_f32: ['dy', 'indices', 'dx', 'planes', 'h', 'w', 'oh', 'ow'],
+  avg_pool2d_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'countIncludePad', 'divisor'],
+  avg_pool2d_backward_f32: ['dy', 'dx', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'countIncludePad', 'divisor'],
+  adaptive_avg_pool2d_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow'],
+  adaptive_avg_pool2d_backward_f32: ['dy', 'dx', 'planes', 'h', 'w', 'oh', 'ow'],
+  batch_norm_stats_f32: ['x', 'mean', 'variance', 'n', 'c', 'inner'],
+  batch_norm_apply_f32: ['x', 'mean', 'variance', 'weight', 'bias', 'y', 'n', 'c', 'inner', 'eps', 'affine'],
+  batch_norm_backward_f32: ['x', 'dy', 'mean', 'variance', 'weight', 'dx', 'dweight', 'dbias', 'n', 'c', 'inner', 'eps', 'affine', 'batchStats'],
   strided_copy_u32: ['x', 'xLen', 'y', 'yLen', 'shape', 'xStrides', 'yStrides', 'ndim'],
   strided_copy_u8: ['x', 'xLen', 'y', 'yLen', 'shape', 'xStrides', 'yStrides', 'ndim'],
   gather_rows_u32: ['src', 'srcLen', 'rowLen', 'indices', 'rows', 'y'],
@@ -290,6 +302,30 @@ export interface RawKernelExports {
   arange_i32(y: number, n: number, start: number, step: number): number;
   linspace_f32(y: number, n: number, start: number, end: number): number;
   eye_f32(y: number, n: number, m: number): number;
+  conv2d_f32(x: number, weight: number, bias: number, y: number, n: number, groups: number, cg: number, og: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, hasBias: number): number;
+  conv2d_f32_ref(x: number, weight: number, bias: number, y: number, n: number, groups: number, cg: number, og: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, hasBias: number): number;
+  conv2d_backward_input_f32(dy: number, weight: number, dx: number, n: number, groups: number, cg: number, og: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
+  conv2d_backward_input_f32_ref(dy: number, weight: number, dx: number, n: number, groups: number, cg: number, og: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
+  conv2d_backward_weight_f32(x: number, dy: number, dweight: number, n: number, groups: number, cg: number, og: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
+  conv2d_backward_weight_f32_ref(x: number, dy: number, dweight: number, n: number, groups: number, cg: number, og: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
+  max_pool2d_f32(x: number, y: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
+  max_pool2d_f32_ref(x: number, y: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
+  max_pool2d_backward_f32(dy: number, indices: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): number;
+  max_pool2d_backward_f32_ref(dy: number, indices: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): number;
+  avg_pool2d_f32(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, divisor: number): number;
+  avg_pool2d_f32_ref(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, divisor: number): number;
+  avg_pool2d_backward_f32(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, divisor: number): number;
+  avg_pool2d_backward_f32_ref(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, divisor: number): number;
+  adaptive_avg_pool2d_f32(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): number;
+  adaptive_avg_pool2d_f32_ref(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): number;
+  adaptive_avg_pool2d_backward_f32(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): number;
+  adaptive_avg_pool2d_backward_f32_ref(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): number;
+  batch_norm_stats_f32(x: number, mean: number, variance: number, n: number, c: number, inner: number): number;
+  batch_norm_stats_f32_ref(x: number, mean: number, variance: number, n: number, c: number, inner: number): number;
+  batch_norm_apply_f32(x: number, mean: number, variance: number, weight: number, bias: number, y: number, n: number, c: number, inner: number, eps: number, affine: number): number;
+  batch_norm_apply_f32_ref(x: number, mean: number, variance: number, weight: number, bias: number, y: number, n: number, c: number, inner: number, eps: number, affine: number): number;
+  batch_norm_backward_f32(x: number, dy: number, mean: number, variance: number, weight: number, dx: number, dweight: number, dbias: number, n: number, c: number, inner: number, eps: number, affine: number, batchStats: number): number;
+  batch_norm_backward_f32_ref(x: number, dy: number, mean: number, variance: number, weight: number, dx: number, dweight: number, dbias: number, n: number, c: number, inner: number, eps: number, affine: number, batchStats: number): number;
   strided_copy_u32(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
   strided_copy_u32_ref(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
   strided_copy_u8(x: number, xLen: number, y: number, yLen: number, shape: number, xStrides: number, yStrides: number, ndim: number): number;
