@@ -240,8 +240,21 @@ export class TrainerCore {
     if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 1 || epochs > MAX_EPOCHS) {
       throw new Error(`fit: epochs must be an integer from 1 to ${MAX_EPOCHS}, got ${showValue(epochs)}`);
     }
-    if (s.earlyStopped) return this.#result(s, 'early-stopping', epochs);
-    s.loaders ??= this.#buildLoaders(s, trainSet, testSet);
+    // A comlink proxy of the page's callback: free its message port when fit() ends.
+    const releaseCallback = (): void => {
+      const release = (onProgress as { [releaseProxy]?: unknown } | undefined)?.[releaseProxy];
+      if (typeof release === 'function') (release as () => void)();
+    };
+    if (s.earlyStopped) {
+      releaseCallback();
+      return this.#result(s, 'early-stopping', epochs);
+    }
+    try {
+      s.loaders ??= this.#buildLoaders(s, trainSet, testSet);
+    } catch (e) {
+      releaseCallback();
+      throw e;
+    }
     const loaders = s.loaders;
     const batches = loaders.train.length;
     // Through comlink each call returns a promise; training does not wait for the page to draw, but
@@ -357,9 +370,7 @@ export class TrainerCore {
       this.#stopRequested = false;
       if (earlyStopping !== null) s.earlyStopping = { ...earlyStopping.stateDict(), snapshot: null };
       await lastDelivery;
-      // A comlink proxy of the page's callback: free its message port.
-      const release = (onProgress as { [releaseProxy]?: unknown } | undefined)?.[releaseProxy];
-      if (typeof release === 'function') (release as () => void)();
+      releaseCallback();
     }
     if (nanGuard.diverged !== null) {
       throw new Error(`fit: ${nanGuard.diverged.message}; the weights are no longer usable: lower the learning rate and configure() again`);
