@@ -457,6 +457,28 @@ describe('evaluate, classify, testProbabilities, parameters', () => {
   });
 });
 
+describe('parameters() during fit()', () => {
+  it('reads the weights between two batches without changing the run', async () => {
+    const d = bandData();
+    const settings = { seed: 7, batchSize: 16, epochs: 2, dropout: 0.3, model: 'mlp' as const, hidden: 8 };
+    const straight = core(d);
+    straight.configure(settings);
+    await straight.fit();
+    const c = core(d);
+    c.configure(settings);
+    const seen: Float32Array[] = [];
+    await c.fit((p) => {
+      if (p.type !== 'batch') return;
+      expect(c.status().running).toBe(true);
+      seen.push(c.parameters()[2].data);
+    });
+    expect(seen).toHaveLength(8);
+    expect(seen[0]).not.toEqual(seen[7]); // the weights of successive batches
+    expect(weightsOf(c)).toEqual(weightsOf(straight));
+    expect(seen[7]).toEqual(weightsOf(c)['4.weight']);
+  });
+});
+
 describe('the lab API through the worker', () => {
   it('reconfigure, classify, testProbabilities, parameters and evaluate cross the boundary', async () => {
     const t = await createTrainer();
