@@ -60,6 +60,9 @@ describe('Symbol.toPrimitive', () => {
     y.mul_(3); // an in-place op's node is named as its out-of-place twin's, as in PyTorch
     expect(String(y)).toBe('tensor([3., 6.], grad_fn=<MulBackward0>)');
     expect(String(x.pow(tensor([2, 3])))).toBe('tensor([1., 8.], grad_fn=<PowBackward>)');
+    // torch 1.13: x.mean() → MeanBackward0, x.mean(0) → MeanBackward1 (one node, not Mul over Sum)
+    expect(String(x.mean())).toBe('tensor(1.5000, grad_fn=<MeanBackward0>)');
+    expect(String(x.mean(0))).toBe('tensor(1.5000, grad_fn=<MeanBackward1>)');
     const d = tensor([1]);
     d.dispose();
     expect(String(d)).toBe('tensor(<disposed>, size=(1,))');
