@@ -186,6 +186,7 @@ const TORCH_NODES: Readonly<Record<string, string>> = {
   clone: 'CloneBackward0', cat: 'CatBackward0', stack: 'StackBackward0', where: 'WhereBackward0',
   maskedFill: 'MaskedFillBackward0', cumsum: 'CumsumBackward0', sum: 'SumBackward0', sumDim: 'SumBackward1',
   select: 'SelectBackward0', slice: 'SliceBackward0', narrow: 'SliceBackward0', unsqueeze: 'UnsqueezeBackward0',
+  view: 'ViewBackward0', reshapeAlias: 'ReshapeAliasBackward0', unsafeView: 'UnsafeViewBackward0',
 };
 
 /** PyTorch's name where one op always makes the same node; else `<Op>Backward` after softmax-nn's op. */

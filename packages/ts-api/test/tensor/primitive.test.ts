@@ -63,6 +63,11 @@ describe('Symbol.toPrimitive', () => {
     // torch 1.13: x.mean() → MeanBackward0, x.mean(0) → MeanBackward1 (one node, not Mul over Sum)
     expect(String(x.mean())).toBe('tensor(1.5000, grad_fn=<MeanBackward0>)');
     expect(String(x.mean(0))).toBe('tensor(1.5000, grad_fn=<MeanBackward1>)');
+    // torch 1.13: reshape as a view, view, and reshape of a non-contiguous tensor (a copy)
+    const m = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    expect(String(m.reshape([-1]))).toBe('tensor([1., 2., 3., 4.], grad_fn=<ReshapeAliasBackward0>)');
+    expect(String(m.view([-1]))).toBe('tensor([1., 2., 3., 4.], grad_fn=<ViewBackward0>)');
+    expect(String(m.t().reshape([-1]))).toBe('tensor([1., 3., 2., 4.], grad_fn=<UnsafeViewBackward0>)');
     const d = tensor([1]);
     d.dispose();
     expect(String(d)).toBe('tensor(<disposed>, size=(1,))');
