@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-export type Model = 'recipe' | 'mlp';
+export type Model = 'recipe' | 'mlp' | 'lenet';
+export const MODELS: readonly Model[] = ['recipe', 'mlp', 'lenet'];
 
 /** What one child process does: train + infer one model, or the GEMM rows. Passed as JSON in argv[2]. */
 export interface TrainJob {

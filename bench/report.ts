@@ -7,7 +7,7 @@ import type { GemmResult, Model, Result, TrainResult } from './common.js';
 
 export interface Contestant { id: string; label: string; group: string }
 export interface RunRecord {
-  contestant: string; task: 'recipe' | 'mlp' | 'gemm'; rep: number; result?: Result; error?: string; wallSeconds: number;
+  contestant: string; task: Model | 'gemm'; rep: number; result?: Result; error?: string; wallSeconds: number;
 }
 export interface RunReport {
   mode: string; reps: number; machine: Record<string, string>; notes: string[]; contestants: Contestant[];
@@ -28,11 +28,13 @@ function stat(xs: number[]): Stat {
  * the MLP (SGD lr 0.1, batch 256, N(0, 0.01) weights). Below it, a contestant computed something else.
  * The MLP's test accuracy swings between epochs at lr 0.1: PyTorch itself measured 0.821–0.851 after 10
  * epochs and 0.751–0.808 after 2 over the seeds of the 2026-11-26 run, so those rows sit below that.
+ * LeNet (PyTorch's default initialisation, lr 0.1) starts slowly: PyTorch measured 0.745 after 2 epochs.
  */
 export function expectedAccuracy(model: Model, epochs: number): number {
   const table: Record<Model, [number, number][]> = {
     recipe: [[10, 0.82], [5, 0.81], [3, 0.80], [2, 0.78], [1, 0.74]],
     mlp: [[10, 0.81], [5, 0.82], [3, 0.79], [2, 0.74], [1, 0.68]],
+    lenet: [[10, 0.85], [5, 0.80], [2, 0.68], [1, 0.50]],
   };
   for (const [e, acc] of table[model]) if (epochs >= e) return acc;
   return 0;
@@ -115,8 +117,9 @@ export function renderMarkdown(r: RunReport, svgName?: string): string {
   const sections: [Model, string][] = [
     ['recipe', '1. Softmax regression — the notes\' recipe (Flatten + Linear(784,10), N(0,0.01), SGD lr 0.1, batch 256, cross-entropy)'],
     ['mlp', '2. MLP 784-256-10 with ReLU — same settings'],
+    ['lenet', '3. LeNet (d2l 6.6 with ReLU and max pooling: conv 5×5 ×6, pool, conv 5×5 ×16, pool, 120, 84, 10; each library\'s kaiming-uniform default init, SGD lr 0.1, batch 256)'],
   ];
-  const aggs: Record<Model, Map<string, TrainAgg>> = { recipe: new Map(), mlp: new Map() };
+  const aggs: Record<Model, Map<string, TrainAgg>> = { recipe: new Map(), mlp: new Map(), lenet: new Map() };
   const failures: string[] = [];
   for (const [model, title] of sections) {
     for (const c of r.contestants) { const a = trainAgg(r, c.id, model); if (a) aggs[model].set(c.id, a); }
@@ -145,7 +148,7 @@ export function renderMarkdown(r: RunReport, svgName?: string): string {
       const c = r.contestants.find((x) => x.id === id)!;
       return c.group === 'softmax-nn' ? 'softmax-nn' : c.group;
     };
-    L.push('## 3. GEMM GFLOP/s (single thread; C = op(A)·op(B), ᵀ = transposed operand; (vs softmax-nn) in brackets)', '');
+    L.push('## 4. GEMM GFLOP/s (single thread; C = op(A)·op(B), ᵀ = transposed operand; (vs softmax-nn) in brackets)', '');
     L.push(`| shape | ${ids.map(label).join(' | ')} |`);
     L.push(`|---|${ids.map(() => '---').join('|')}|`);
     for (const name of r.gemmShapes) {
@@ -162,7 +165,7 @@ export function renderMarkdown(r: RunReport, svgName?: string): string {
   }
 
   if (aggs.recipe.size + aggs.mlp.size > 0) {
-    L.push('## 4. Inference — images per second predicting the 10 000 test images (batches of 256, after training)', '');
+    L.push('## 5. Inference — images per second predicting the 10 000 test images (batches of 256, after training)', '');
     L.push('| contestant | softmax regression img/s | vs softmax-nn | MLP img/s | vs softmax-nn |', '|---|---|---|---|---|');
     for (const c of r.contestants) {
       const a = aggs.recipe.get(c.id), b = aggs.mlp.get(c.id);
@@ -173,19 +176,22 @@ export function renderMarkdown(r: RunReport, svgName?: string): string {
     L.push('');
   }
 
-  L.push('## 5. Peak RSS of each contestant\'s process (MB, VmHWM)', '');
-  L.push('| contestant | softmax regression | vs softmax-nn | MLP | vs softmax-nn | GEMM |', '|---|---|---|---|---|---|');
+  L.push('## 6. Peak RSS of each contestant\'s process (MB, VmHWM)', '');
+  L.push('| contestant | softmax regression | vs softmax-nn | MLP | vs softmax-nn | LeNet | vs softmax-nn | GEMM |', '|---|---|---|---|---|---|---|---|');
   for (const c of r.contestants) {
-    const a = aggs.recipe.get(c.id), b = aggs.mlp.get(c.id), g = gemm.get(c.id);
-    if (!a && !b && !g) continue;
-    const ra = aggs.recipe.get(base)?.rss.med ?? NaN, rb = aggs.mlp.get(base)?.rss.med ?? NaN;
-    L.push(`| ${c.label} | ${a ? range(a.rss, 0) : '–'} | ${a ? ratio(a.rss.med / ra) : '–'} | ${b ? range(b.rss, 0) : '–'} | ${b ? ratio(b.rss.med / rb) : '–'} | ${g ? range(g.rss, 0) : '–'} |`);
+    const g = gemm.get(c.id);
+    const cells = (['recipe', 'mlp', 'lenet'] as const).map((m) => {
+      const a = aggs[m].get(c.id);
+      return a ? `${range(a.rss, 0)} | ${ratio(a.rss.med / (aggs[m].get(base)?.rss.med ?? NaN))}` : '– | –';
+    });
+    if (cells.every((x) => x === '– | –') && !g) continue;
+    L.push(`| ${c.label} | ${cells.join(' | ')} | ${g ? range(g.rss, 0) : '–'} |`);
   }
   L.push('');
 
   const notes = new Map<string, string[]>();
   for (const c of r.contestants) {
-    const n = [...new Set([...(aggs.recipe.get(c.id)?.notes ?? []), ...(aggs.mlp.get(c.id)?.notes ?? []), ...(gemm.get(c.id)?.notes ?? [])])];
+    const n = [...new Set([...(aggs.recipe.get(c.id)?.notes ?? []), ...(aggs.mlp.get(c.id)?.notes ?? []), ...(aggs.lenet.get(c.id)?.notes ?? []), ...(gemm.get(c.id)?.notes ?? [])])];
     if (n.length) notes.set(c.label, n);
   }
   if (notes.size) {
@@ -211,7 +217,7 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 export function renderSvg(r: RunReport): string {
   type Bar = { label: string; group: string; s: Stat; note?: string };
   const panels: { title: string; unit: string; better: string; bars: Bar[] }[] = [];
-  for (const [model, name] of [['recipe', 'Softmax regression'], ['mlp', 'MLP 784-256-10']] as const) {
+  for (const [model, name] of [['recipe', 'Softmax regression'], ['mlp', 'MLP 784-256-10'], ['lenet', 'LeNet']] as const) {
     const bars: Bar[] = [];
     for (const c of r.contestants) {
       const a = trainAgg(r, c.id, model);

@@ -8,7 +8,7 @@
 // nothing is shared; repetitions are interleaved: rep 1 runs A B C …, then rep 2 runs A B C … again.
 // Options (environment variables in brackets):
 //   --quick [BENCH_QUICK=1]  --reps N [BENCH_REPS]  --epochs N [BENCH_EPOCHS] (every contestant, whole epochs)
-//   --only id,id [BENCH_ONLY] (contestant ids, see --list)   --tasks recipe,mlp,gemm [BENCH_TASKS]
+//   --only id,id [BENCH_ONLY] (contestant ids, see --list)   --tasks recipe,mlp,lenet,gemm [BENCH_TASKS]
 //   --no-torch  --no-install (never apt-get)  --source (softmax-nn from src/ via tsx, not dist/)
 //   --timeout S (per child, default 1200)  --out DIR (default bench/results)  --list
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GEMM_SHAPES, RESULT_PREFIX, type GemmJob, type Job, type Model, type Result, type TrainJob } from './common.js';
+import { GEMM_SHAPES, MODELS, RESULT_PREFIX, type GemmJob, type Job, type Model, type Result, type TrainJob } from './common.js';
 import { renderMarkdown, renderSvg, type Contestant, type RunRecord, type RunReport } from './report.js';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -48,7 +48,7 @@ const QUICK = flag('--quick', 'BENCH_QUICK');
 const REPS = Number(opt('--reps', 'BENCH_REPS') ?? (QUICK ? 1 : 3));
 const EPOCHS_ALL = opt('--epochs', 'BENCH_EPOCHS') !== undefined ? Number(opt('--epochs', 'BENCH_EPOCHS')) : undefined;
 const ONLY = opt('--only', 'BENCH_ONLY')?.split(',').map((s) => s.trim()).filter(Boolean);
-const TASKS = (opt('--tasks', 'BENCH_TASKS') ?? 'recipe,mlp,gemm').split(',').map((s) => s.trim());
+const TASKS = (opt('--tasks', 'BENCH_TASKS') ?? 'recipe,mlp,lenet,gemm').split(',').map((s) => s.trim());
 const NO_TORCH = flag('--no-torch', 'BENCH_NO_TORCH');
 const NO_INSTALL = flag('--no-install', 'BENCH_NO_INSTALL');
 const FROM_SOURCE = flag('--source', 'BENCH_SOFTMAX_SOURCE');
@@ -63,6 +63,11 @@ interface Plan { epochs: number; maxBatches: number }
 
 function planFor(model: Model, speed: Speed): Plan {
   if (EPOCHS_ALL !== undefined) return { epochs: EPOCHS_ALL, maxBatches: 0 };
+  // LeNet's epoch takes seconds for the fast contestants and minutes for the slow ones.
+  if (model === 'lenet') {
+    if (speed === 'fast') return QUICK ? { epochs: 1, maxBatches: 40 } : { epochs: 2, maxBatches: 0 };
+    return { epochs: 1, maxBatches: speed === 'medium' ? (QUICK ? 15 : 40) : 2 };
+  }
   if (QUICK) {
     if (model === 'recipe') return speed === 'slow' ? { epochs: 1, maxBatches: 60 } : { epochs: speed === 'fast' ? 2 : 1, maxBatches: 0 };
     return speed === 'fast' ? { epochs: 1, maxBatches: 0 } : { epochs: 1, maxBatches: speed === 'medium' ? 40 : 15 };
@@ -88,18 +93,26 @@ const pyCmd = (variant: string, gemm: boolean) => (job: Job): string[] | null =>
   job.task === 'gemm' && !gemm ? null : [PY, path.join(BENCH, 'torch_bench.py'), JSON.stringify(job), variant];
 
 const ALL: Spec[] = [
-  { id: 'softmax-nn', label: 'softmax-nn (Node, wasm SIMD)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast' }, command: nodeCmd('softmax-nn.ts'), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
-  { id: 'softmax-nn-2w', label: 'softmax-nn, fit with 2 workers (2 cores)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts', 'workers=2')(job)), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
-  { id: 'tfjs-wasm-layers', label: 'TF.js wasm SIMD, Layers fit', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'layers'), env: {} },
-  { id: 'tfjs-wasm-loop', label: 'TF.js wasm SIMD, minimize loop', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'loop'), env: {} },
-  { id: 'tfjs-cpu-layers', label: 'TF.js cpu, Layers fit', group: 'tfjs-cpu', speed: { recipe: 'slow', mlp: 'slow' }, command: nodeCmd('tfjs.ts', 'cpu', 'layers'), env: {} },
-  { id: 'tfjs-cpu-loop', label: 'TF.js cpu, minimize loop', group: 'tfjs-cpu', speed: { recipe: 'slow', mlp: 'slow' }, command: nodeCmd('tfjs.ts', 'cpu', 'loop'), env: {} },
-  { id: 'torch-ref-tensors', label: 'PyTorch ref. BLAS, tensors', group: 'torch-ref', speed: { recipe: 'fast', mlp: 'medium' }, command: pyCmd('tensors', true), env: torchEnv(REF_BLAS_DIR) },
-  { id: 'torch-ref-loader', label: 'PyTorch ref. BLAS, DataLoader', group: 'torch-ref', speed: { recipe: 'fast', mlp: 'medium' }, command: pyCmd('dataloader', false), env: torchEnv(REF_BLAS_DIR) },
-  { id: 'torch-openblas-tensors', label: 'PyTorch OpenBLAS, tensors', group: 'torch-openblas', speed: { recipe: 'fast', mlp: 'fast' }, command: pyCmd('tensors', true), env: torchEnv(OPENBLAS_DIR) },
-  { id: 'torch-openblas-loader', label: 'PyTorch OpenBLAS, DataLoader', group: 'torch-openblas', speed: { recipe: 'fast', mlp: 'fast' }, command: pyCmd('dataloader', false), env: torchEnv(OPENBLAS_DIR) },
-  { id: 'torch-openblas-skx-tensors', label: 'PyTorch OpenBLAS SkylakeX kernels forced, tensors', group: 'torch-openblas-skx', speed: { recipe: 'fast', mlp: 'fast' }, command: pyCmd('tensors', true), env: torchEnv(OPENBLAS_DIR, 'SkylakeX') },
+  { id: 'softmax-nn', label: 'softmax-nn (Node, wasm SIMD)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: nodeCmd('softmax-nn.ts'), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
+  { id: 'softmax-nn-2w', label: 'softmax-nn, fit with 2 workers (2 cores)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts', 'workers=2')(job)), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
+  { id: 'tfjs-wasm-layers', label: 'TF.js wasm SIMD, Layers fit', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium', lenet: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'layers'), env: {} },
+  { id: 'tfjs-wasm-loop', label: 'TF.js wasm SIMD, minimize loop', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium', lenet: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'loop'), env: {} },
+  { id: 'tfjs-cpu-layers', label: 'TF.js cpu, Layers fit', group: 'tfjs-cpu', speed: { recipe: 'slow', mlp: 'slow', lenet: 'slow' }, command: nodeCmd('tfjs.ts', 'cpu', 'layers'), env: {} },
+  { id: 'tfjs-cpu-loop', label: 'TF.js cpu, minimize loop', group: 'tfjs-cpu', speed: { recipe: 'slow', mlp: 'slow', lenet: 'slow' }, command: nodeCmd('tfjs.ts', 'cpu', 'loop'), env: {} },
+  { id: 'torch-ref-tensors', label: 'PyTorch ref. BLAS, tensors', group: 'torch-ref', speed: { recipe: 'fast', mlp: 'medium', lenet: 'slow' }, command: pyCmd('tensors', true), env: torchEnv(REF_BLAS_DIR) },
+  { id: 'torch-ref-loader', label: 'PyTorch ref. BLAS, DataLoader', group: 'torch-ref', speed: { recipe: 'fast', mlp: 'medium', lenet: 'slow' }, command: pyCmd('dataloader', false), env: torchEnv(REF_BLAS_DIR) },
+  { id: 'torch-openblas-tensors', label: 'PyTorch OpenBLAS, tensors', group: 'torch-openblas', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: pyCmd('tensors', true), env: torchEnv(OPENBLAS_DIR) },
+  { id: 'torch-openblas-loader', label: 'PyTorch OpenBLAS, DataLoader', group: 'torch-openblas', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: pyCmd('dataloader', false), env: torchEnv(OPENBLAS_DIR) },
+  { id: 'torch-openblas-skx-tensors', label: 'PyTorch OpenBLAS SkylakeX kernels forced, tensors', group: 'torch-openblas-skx', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: pyCmd('tensors', true), env: torchEnv(OPENBLAS_DIR, 'SkylakeX') },
 ];
+// TF.js cannot train LeNet on wasm (no Conv2DBackpropFilter kernel), and on cpu a batch takes about a
+// minute: its Layers fit stands for it there, on two batches.
+const NO_LENET = new Set(['tfjs-wasm-layers', 'tfjs-wasm-loop', 'tfjs-cpu-loop']);
+for (const c of ALL) {
+  if (!NO_LENET.has(c.id)) continue;
+  const command = c.command;
+  c.command = (job) => (job.task === 'train' && job.model === 'lenet' ? null : command(job));
+}
 // For GEMM one contestant per library stands for its group (the API variants share the same matMul).
 const GEMM_OWNER: Record<string, string> = { 'tfjs-wasm': 'tfjs-wasm-layers', 'tfjs-cpu': 'tfjs-cpu-layers', 'torch-ref': 'torch-ref-tensors', 'torch-openblas': 'torch-openblas-tensors', 'torch-openblas-skx': 'torch-openblas-skx-tensors', 'softmax-nn': 'softmax-nn' };
 
@@ -276,12 +289,17 @@ if (os.loadavg()[0] > os.cpus().length * 0.75) {
   setupNotes.push(msg);
 }
 
+if (TASKS.includes('lenet') && contestants.some((c) => c.group === 'tfjs-wasm')) {
+  setupNotes.push('LeNet: TF.js wasm cannot train it — tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel ' +
+    '("Kernel \'Conv2DBackpropFilter\' not registered for backend \'wasm\'", tensorflow/tfjs#8474); its TF.js row is the cpu backend\'s Layers fit.');
+}
+
 const gemmJob: GemmJob = {
   task: 'gemm', shapes: GEMM_SHAPES, reps: QUICK ? 3 : 7, batchMs: QUICK ? 25 : 60, warmupMs: QUICK ? 60 : 200,
 };
 const records: RunRecord[] = [];
 const plans: Record<string, Partial<Record<Model, Plan>>> = {};
-for (const c of contestants) plans[c.id] = { recipe: planFor('recipe', c.speed.recipe), mlp: planFor('mlp', c.speed.mlp) };
+for (const c of contestants) plans[c.id] = Object.fromEntries(MODELS.map((m) => [m, planFor(m, c.speed[m])]));
 
 for (let rep = 1; rep <= REPS; rep++) {
   for (const task of TASKS) {
@@ -290,14 +308,15 @@ for (let rep = 1; rep <= REPS; rep++) {
       if (task === 'gemm') {
         if (GEMM_OWNER[c.group] !== c.id) continue;
         job = gemmJob;
-      } else if (task === 'recipe' || task === 'mlp') {
-        const p = plans[c.id][task]!;
-        const tj: TrainJob = { task: 'train', model: task, epochs: p.epochs, maxBatches: p.maxBatches, batchSize: 256, lr: 0.1, seed: rep, inferPasses: QUICK ? 2 : 3, dataDir: DATA_DIR };
+      } else if ((MODELS as readonly string[]).includes(task)) {
+        const p = plans[c.id][task as Model]!;
+        const tj: TrainJob = { task: 'train', model: task as Model, epochs: p.epochs, maxBatches: p.maxBatches, batchSize: 256, lr: 0.1, seed: rep, inferPasses: task === 'lenet' && p.maxBatches > 0 ? 1 : QUICK ? 2 : 3, dataDir: DATA_DIR };
         job = tj;
       } else {
-        console.error(`unknown task ${task} (expected recipe, mlp, gemm)`);
+        console.error(`unknown task ${task} (expected recipe, mlp, lenet, gemm)`);
         process.exit(2);
       }
+      if (c.command(job) === null) continue; // this contestant has no such task
       const tag = `${c.id} ${task} rep ${rep}/${REPS}`;
       console.log(`  ▶ ${tag}`);
       const r = await runChild(c, job, tag);

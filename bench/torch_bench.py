@@ -84,6 +84,12 @@ def load(data_dir):
 
 
 def build(model):
+    if model == 'lenet':
+        # d2l 6.6's LeNet with ReLU and max pooling; PyTorch's default initialisation
+        return nn.Sequential(
+            nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(kernel_size=2, stride=2),
+            nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(), nn.MaxPool2d(kernel_size=2, stride=2),
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
     if model == 'recipe':
         net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
     else:

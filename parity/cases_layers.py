@@ -153,6 +153,31 @@ def gen_nll():
                 fn_case(stem, op, ['$x', '$y', opts], inputs,
                         lambda x, y, *w, red=red, kw=kw: F.nll_loss(x, y, weight=w[0] if w else None, reduction=red, **kw),
                         f"F.nll_loss(x, y, weight=w, reduction='{red}', {kw})", grads=('x',), scalar_grad=scalar(red))
+    # [C] with a 0-d target, and [N, C, d1, d2] with the class dim second
+    for shape in [(7,), (3, 5, 2, 3), (2, 4, 5)]:
+        for red in REDUCTIONS:
+            for variant in ['plain', 'weight-ignore']:
+                stem = f'{op}.{variant}.{dims(shape)}.{red}'
+                r = rng_for(stem)
+                c = shape[0] if len(shape) == 1 else shape[1]
+                x = torch.log_softmax(torch.from_numpy(normal(r, shape, 3.0)), 0 if len(shape) == 1 else 1).numpy()
+                tshape = () if len(shape) == 1 else (shape[0],) + shape[2:]
+                y = np.asarray(r.randint(0, c, size=tshape)).astype(np.int32)
+                inputs, opts, kw = {'x': x, 'y': y}, {'reduction': red}, {}
+                if variant == 'weight-ignore':
+                    if y.ndim > 0:
+                        y.flat[::3] = 1
+                    opts['ignoreIndex'] = kw['ignore_index'] = 1
+                    inputs['w'], opts['weight'] = uniform(r, (c,), 0.1, 3.0), '$w'
+                fn_case(stem, op, ['$x', '$y', opts], inputs,
+                        lambda x, y, *w, red=red, kw=kw: F.nll_loss(x, y, weight=w[0] if w else None, reduction=red, **kw),
+                        f"F.nll_loss(x, y, weight=w, reduction='{red}', {kw})", grads=('x',), scalar_grad=scalar(red))
+    stem = f'nn.NLLLoss.2x5x3x4.mean'
+    r = rng_for(stem)
+    module_case(stem, M('nn.NLLLoss', {}), {'x': normal(r, (2, 5, 3, 4)), 'y': r.randint(0, 5, size=(2, 3, 4)).astype(np.int32)},
+                scalar_grad=1.0)
+    error_case(f'{op}.target-shape', op, ['$x', '$y'], {'x': np.zeros((2, 5, 3), np.float32), 'y': np.zeros((2, 5), np.int32)},
+               as_runtime_error(lambda x, y: F.nll_loss(x, y.long())), 'F.nll_loss(x, y)', 'target must have shape [2, 3] to match input [2, 5, 3]')
     stem = f'{op}.all-ignored.3x5.mean'
     r = rng_for(stem)
     fn_case(stem, op, ['$x', '$y'], {'x': normal(r, (3, 5)), 'y': np.full(3, -100, np.int32)}, F.nll_loss,

@@ -30,16 +30,25 @@ async function loadApi(): Promise<{ sm: typeof import('softmax-nn'); be: typeof 
 const { sm, be } = await loadApi();
 const { nn, optim, manualSeed, tidy, noGrad, data } = sm;
 
+/** d2l 6.6's LeNet with ReLU and max pooling, PyTorch's default initialisation. */
+function lenet(): InstanceType<typeof nn.Sequential> {
+  return new nn.Sequential(
+    new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2, { stride: 2 }),
+    new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2, { stride: 2 }),
+    new nn.Flatten(), new nn.Linear(16 * 5 * 5, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(), new nn.Linear(84, 10),
+  );
+}
+
 async function train(job: TrainJob): Promise<void> {
   manualSeed(job.seed);
   const t0 = now();
   const { train: trainSet, test: testSet } = await data.fashionMnist({ root: job.dataDir, download: false } as Parameters<typeof data.fashionMnist>[0]);
   const loadSeconds = now() - t0;
 
-  const net = job.model === 'recipe'
+  const net = job.model === 'lenet' ? lenet() : job.model === 'recipe'
     ? new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10))
     : new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
-  net.apply((m) => { if (m instanceof nn.Linear) nn.init.normal_(m.weight, 0, 0.01); });
+  if (job.model !== 'lenet') net.apply((m) => { if (m instanceof nn.Linear) nn.init.normal_(m.weight, 0, 0.01); });
   const loss = new nn.CrossEntropyLoss({ reduction: 'none' });
   const opt = new optim.SGD(net.parameters(), { lr: job.lr });
   const trainIter = new data.DataLoader(trainSet, { batchSize: job.batchSize, shuffle: true });

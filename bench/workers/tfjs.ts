@@ -32,7 +32,28 @@ if (backend === 'wasm') {
 }
 notes.push(`tfjs ${tf.version_core}`);
 
+/**
+ * d2l 6.6's LeNet with ReLU and max pooling (channels last), with PyTorch's default initialisation:
+ * kernels U(±1/√fanIn) (kaiming-uniform with a = √5), biases U(±1/√fanIn).
+ */
+function buildLenet(seed: number): tfl.Sequential {
+  const kernel = (s: number) => tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: s });
+  const bias = (fanIn: number, s: number) => tfl.initializers.randomUniform({ minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn), seed: s });
+  const model = tfl.sequential();
+  model.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: kernel(seed + 1), biasInitializer: bias(25, seed + 2) }));
+  model.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  model.add(tfl.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu', kernelInitializer: kernel(seed + 3), biasInitializer: bias(150, seed + 4) }));
+  model.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  model.add(tfl.layers.flatten());
+  for (const [units, fanIn, s] of [[120, 400, 5], [84, 120, 7]]) {
+    model.add(tfl.layers.dense({ units, activation: 'relu', kernelInitializer: kernel(seed + s), biasInitializer: bias(fanIn, seed + s + 1) }));
+  }
+  model.add(tfl.layers.dense({ units: 10, kernelInitializer: kernel(seed + 9), biasInitializer: bias(84, seed + 10) }));
+  return model;
+}
+
 function buildModel(job: TrainJob, seed: number): tfl.Sequential {
+  if (job.model === 'lenet') return buildLenet(seed);
   const init = (s: number) => tfl.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: s });
   const model = tfl.sequential();
   model.add(tfl.layers.flatten({ inputShape: [28, 28] }));
@@ -44,10 +65,10 @@ function buildModel(job: TrainJob, seed: number): tfl.Sequential {
 async function train(job: TrainJob): Promise<void> {
   const t0 = now();
   const raw = readFashionMnist(job.dataDir);
-  const toX = (u8: Uint8Array, n: number): tf.Tensor3D => {
+  const toX = (u8: Uint8Array, n: number): tf.Tensor => {
     const f = new Float32Array(u8.length);
     for (let i = 0; i < u8.length; i++) f[i] = u8[i] / 255;
-    return tf.tensor3d(f, [n, 28, 28]);
+    return job.model === 'lenet' ? tf.tensor4d(f, [n, 28, 28, 1]) : tf.tensor3d(f, [n, 28, 28]);
   };
   const full = raw.train.count;
   const batchesPerEpoch = Math.ceil(full / job.batchSize);
@@ -84,10 +105,13 @@ async function train(job: TrainJob): Promise<void> {
     predict = (x) => model.predict(x, { batchSize: job.batchSize }) as tf.Tensor;
   } else {
     const normal = (shape: number[], seed: number) => tf.variable(tf.randomNormal(shape, 0, 0.01, 'float32', seed));
-    const params: tf.Variable[] = job.model === 'recipe'
+    // LeNet: the Layers model's variables, applied inside the same minimize loop.
+    const lenet = job.model === 'lenet' ? buildLenet(job.seed) : null;
+    const params: tf.Variable[] = lenet !== null ? lenet.trainableWeights.map((w) => w.read() as tf.Variable) : job.model === 'recipe'
       ? [normal([784, 10], job.seed + 2), tf.variable(tf.zeros([10]))]
       : [normal([784, 256], job.seed + 1), tf.variable(tf.zeros([256])), normal([256, 10], job.seed + 2), tf.variable(tf.zeros([10]))];
     const forward = (x: tf.Tensor): tf.Tensor => {
+      if (lenet !== null) return lenet.apply(x) as tf.Tensor;
       const flat = tf.reshape(x, [x.shape[0], 784]);
       if (params.length === 2) return tf.add(tf.matMul(flat, params[0]), params[1]);
       const h = tf.relu(tf.add(tf.matMul(flat, params[0]), params[1]));

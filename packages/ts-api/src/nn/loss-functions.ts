@@ -8,7 +8,7 @@ import { gather, indexSelect } from '../tensor/ops/gather.js';
 import { checkReduction } from '../tensor/ops/loss.js';
 import { mean, sum } from '../tensor/ops/reduce.js';
 import { clamp, log1p } from '../tensor/ops/unary.js';
-import { squeeze, unsqueeze } from '../tensor/ops/view.js';
+import { permute, reshape, squeeze, unsqueeze } from '../tensor/ops/view.js';
 import { all, any, logicalAnd, logicalOr } from '../tensor/ops/logical.js';
 import { ge, gt, le, lt, ne } from '../tensor/ops/compare.js';
 import { where as whereOp } from '../tensor/ops/where.js';
@@ -136,8 +136,9 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOp
 }
 
 /**
- * `F.nll_loss` on log-probabilities [N, C] and int32 targets [N]: −weight[y]·x[i, y]; rows whose target
- * is ignoreIndex give 0 and, with 'mean', do not count in the weighted mean's denominator.
+ * `F.nll_loss` on log-probabilities [N, C] (or [C], or [N, C, d1, …]) and int32 targets of the input's
+ * shape without C: −weight[y]·x[i, y]; rows whose target is ignoreIndex give 0 and, with 'mean', do not
+ * count in the weighted mean's denominator.
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
   checkOptions('nllLoss', options, ['weight', 'ignoreIndex', 'reduction']);
@@ -149,12 +150,22 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions =
   if (!(target instanceof Tensor) || target.dtype !== 'int32') {
     throw new Error(`${where}: target must be int32 class indices, got ${target instanceof Tensor ? `a ${target.dtype} tensor` : typeof target}`);
   }
-  if (input.ndim !== 2) {
-    throw new Error(`${where}: input must be [batch, classes] log-probabilities, got shape ${formatShape(input.shape)} (other shapes are not supported)`);
+  if (input.ndim === 0) {
+    throw new Error(`${where}: input must be [batch, classes] log-probabilities (or [classes], or [batch, classes, d1, ...]), got shape []`);
   }
-  const [rows, classes] = input.shape;
-  if (target.ndim !== 1 || target.shape[0] !== rows) {
-    throw new Error(`${where}: target must have shape [${rows}] to match input ${formatShape(input.shape)}, got ${formatShape(target.shape)}`);
+  const nd = input.ndim;
+  const classes = input.shape[nd === 1 ? 0 : 1];
+  const expected = nd === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+  if (!sameShape(target.shape, expected)) {
+    throw new Error(`${where}: target must have shape ${formatShape(expected)} to match input ${formatShape(input.shape)}, got ${formatShape(target.shape)}`);
+  }
+  if (nd !== 2) {
+    // As rows of classes ([C] → [1, C]; [N, C, d1, …] → [N·d1·…, C], the class dim moved last).
+    const rows = target.numel();
+    const order = [0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2), 1];
+    const x = nd === 1 ? unsqueeze(input, 0) : reshape(permute(input, order), [rows, classes]);
+    const l = nllLoss(x, reshape(target, [rows]), options);
+    return reduction === 'none' ? reshape(l, target.shape) : l;
   }
   const weight = options.weight ?? null;
   if (weight !== null) {

@@ -77,7 +77,7 @@ export function describeModel(net: unknown): { model: ModuleDescription; params:
 /** The loss as data: a built-in loss module that describes itself and has a reduction. */
 export function describeLoss(loss: unknown): ModuleDescription {
   const d = loss instanceof Module ? loss.describe() : null;
-  if (d === null || typeof d.reduction !== 'string') throw new Error(`workers > 1 needs a built-in loss module (nn.CrossEntropyLoss, nn.MSELoss, nn.NLLLoss, nn.BCEWithLogitsLoss, …; an NLLLoss 'mean' only without weight or a non-negative ignoreIndex) as the loss; got ${nameOf(loss)}`);
+  if (d === null || typeof d.reduction !== 'string') throw new Error(`workers > 1 needs a built-in loss module (nn.CrossEntropyLoss, nn.MSELoss, nn.NLLLoss, nn.BCEWithLogitsLoss, …; a CrossEntropyLoss or NLLLoss with reduction 'mean' only without weight and without a non-negative ignoreIndex, whose denominator only the whole batch knows) as the loss; got ${nameOf(loss)}`);
   return d;
 }
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { data, nn, optim, manualSeed, memory, keep, full, randn, tensor, train, type Tensor } from '../../src/index.js';
+import { data, nn, optim, manualSeed, memory, keep, full, ones, randn, tensor, train, type Tensor } from '../../src/index.js';
 import { newProfile, type ParallelObserver } from '../../src/parallel/runner.js';
 import { fitObserved } from '../../src/train/fit.js';
 import type { MainWait } from '../../src/parallel/pool.js';
@@ -474,6 +474,10 @@ describe('fit with workers', () => {
       .rejects.toThrow(/layer 1 is Twice/);
     await expect(fitWith(s.net, s.trainIter, s.testIter, (a: Tensor, b: Tensor) => a.sub(b), 1, s.opt, { workers: 2 }))
       .rejects.toThrow(/needs a built-in loss module \(nn.CrossEntropyLoss, nn.MSELoss, .*\) as the loss; got a function/);
+    for (const loss of [new nn.CrossEntropyLoss({ ignoreIndex: 3 }), new nn.NLLLoss({ weight: ones([10]) })]) {
+      await expect(fitWith(s.net, s.trainIter, s.testIter, loss, 1, s.opt, { workers: 2 }))
+        .rejects.toThrow(/a CrossEntropyLoss or NLLLoss with reduction 'mean' only without weight and without a non-negative ignoreIndex, .*; got (CrossEntropyLoss|NLLLoss)$/);
+    }
     await expect(fitWith(s.net, s.trainIter, s.testIter, s.loss, 1, s.opt, { workers: 0 })).rejects.toThrow(/workers must be a positive integer, got 0/);
   });
 });

@@ -60,6 +60,14 @@ describe('Symbol.toPrimitive', () => {
     y.mul_(3); // an in-place op's node is named as its out-of-place twin's, as in PyTorch
     expect(String(y)).toBe('tensor([3., 6.], grad_fn=<MulBackward0>)');
     expect(String(x.pow(tensor([2, 3])))).toBe('tensor([1., 8.], grad_fn=<PowBackward>)');
+    // torch 1.13: x.mean() → MeanBackward0, x.mean(0) → MeanBackward1 (one node, not Mul over Sum)
+    expect(String(x.mean())).toBe('tensor(1.5000, grad_fn=<MeanBackward0>)');
+    expect(String(x.mean(0))).toBe('tensor(1.5000, grad_fn=<MeanBackward1>)');
+    // torch 1.13: reshape as a view, view, and reshape of a non-contiguous tensor (a copy)
+    const m = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    expect(String(m.reshape([-1]))).toBe('tensor([1., 2., 3., 4.], grad_fn=<ReshapeAliasBackward0>)');
+    expect(String(m.view([-1]))).toBe('tensor([1., 2., 3., 4.], grad_fn=<ViewBackward0>)');
+    expect(String(m.t().reshape([-1]))).toBe('tensor([1., 3., 2., 4.], grad_fn=<UnsafeViewBackward0>)');
     const d = tensor([1]);
     d.dispose();
     expect(String(d)).toBe('tensor(<disposed>, size=(1,))');

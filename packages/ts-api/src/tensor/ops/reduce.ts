@@ -2,6 +2,7 @@
 // without.
 
 import { kernels } from '../../backend/index.js';
+import { noGrad } from '../grad-mode.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './create.js';
@@ -74,7 +75,22 @@ export function mean(x: Tensor, dim?: DimArg | null, keepdim = false): Tensor {
     throw new Error(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${name}`);
   }
   const dims = reduceDims('mean', dim, x.shape);
-  return scale(sum(x, dims, keepdim), 1 / reducedCount(x.shape, dims));
+  const k = 1 / reducedCount(x.shape, dims);
+  // One node, as PyTorch's (MeanBackward0, or MeanBackward1 over dims); the same floats as scale ∘ sum.
+  const out = noGrad(() => {
+    const s = sum(x, dims, keepdim);
+    const m = scale(s, k);
+    s.dispose();
+    return m;
+  });
+  return out.record(dim === undefined || dim === null ? 'mean' : 'meanDim', [x], (g) => {
+    const gk = scale(g, k);
+    const kept = keptView(gk, x.shape, dims);
+    const gx = expandTo(kept, x.shape);
+    kept.dispose();
+    gk.dispose();
+    return [gx];
+  }, []);
 }
 
 /** PyTorch's checks before an arg/extreme reduction: something to reduce over. */

@@ -184,9 +184,10 @@ export function reshape(x: Tensor, requested: readonly number[]): Tensor {
   x.storage('reshape');
   const shape = inferShape(requested, x.numel(), x.shape);
   const strides = viewStrides(x.shape, x.stride(), shape);
-  if (strides !== null) return viewAs(x, shape, strides, 'reshape');
+  // Recorded under PyTorch's two node names: a view (ReshapeAliasBackward0) or over a copy (UnsafeViewBackward0).
+  if (strides !== null) return viewAs(x, shape, strides, 'reshapeAlias');
   const c = contiguous(x);
-  const out = viewAs(c, shape, contiguousStrides(shape), 'reshape');
+  const out = viewAs(c, shape, contiguousStrides(shape), 'unsafeView');
   return out;
 }
 
