@@ -32,17 +32,17 @@ export interface Classification {
   probabilities: Float32Array;
 }
 
-export interface LabEpoch extends EpochProgress {
+export type LabEpoch = EpochProgress & {
   valLoss?: number | null;
   valAcc?: number | null;
   lr?: number;
   examplesPerSecond?: number;
-}
+};
 
-export interface LabEvaluation extends Evaluation {
+export type LabEvaluation = Evaluation & {
   perClassAccuracy?: number[];
   mistakes?: Int32Array;
-}
+};
 
 export interface LabTrainer {
   configure(config: Partial<LabConfig>): Promise<unknown>;

@@ -131,7 +131,7 @@ async function classify(): Promise<void> {
     const r = await lab.classify(pixels);
     const p = r.probabilities.subarray(0, 10);
     const bars = probabilityBars(p, r.labels[0]);
-    probs.replaceChildren(...bars.children);
+    probs.replaceChildren(...Array.from(bars.children));
     probs.dataset.sum = String(p.reduce((a, b) => a + b, 0));
     probs.dataset.label = String(r.labels[0]);
   } catch (e) {

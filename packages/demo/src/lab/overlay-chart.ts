@@ -65,7 +65,7 @@ export class OverlayChart {
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { range: (_u, min, max) => [Math.max(0, Math.floor(min * 20) / 20), Math.min(1, Math.ceil(max * 20) / 20)] } },
-      axes: [{ ...axisStyle, label: 'epoch' }, { ...axisStyle, label: this.#yLabel, size: 56 }],
+      axes: [{ ...axisStyle, label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, { ...axisStyle, label: this.#yLabel, size: 56 }],
       series: [
         { label: 'epoch' },
         ...this.#series.map((s) => ({
