@@ -28,6 +28,18 @@ export function selectedModel(): 'softmax' | 'mlp' {
 
 let labFields = false;
 
+/** The optimisers' default learning rates (the worker's): switching optimiser moves an untouched rate along. */
+const DEFAULT_LR: Record<string, number> = { sgd: 0.1, adam: 0.001, rmsprop: 0.01 };
+{
+  const optimizer = $<HTMLSelectElement>('optimizer');
+  let previous = optimizer.value;
+  optimizer.addEventListener('change', () => {
+    const lr = $<HTMLInputElement>('lr');
+    if (Number(lr.value) === DEFAULT_LR[previous]) lr.value = String(DEFAULT_LR[optimizer.value]);
+    previous = optimizer.value;
+  });
+}
+
 /** Shows the optimiser and momentum fields (the worker has the lab API). */
 export function enableLabSettings(on: boolean): void {
   labFields = on;

@@ -128,8 +128,9 @@ describe('the demo page: the lab', () => {
   });
 
   it('trains the MLP with Adam (the worker\'s config says so) and shows its ten strongest first-layer units', async () => {
-    await setSettings(page, { model: 'mlp', hidden: 32, epochs: 1, lr: 0.001, seed: 1 });
+    await setSettings(page, { model: 'mlp', hidden: 32, epochs: 1, lr: 0.1, seed: 1 });
     await page.selectOption('#optimizer', 'adam');
+    expect(await page.inputValue('#lr')).toBe('0.001'); // SGD's default rate becomes Adam's
     expect(await page.isDisabled('#momentum')).toBe(true); // Adam has no momentum setting
     await train({});
     expect(await workerConfig(page)).toMatchObject({ model: 'mlp', hidden: 32, optimizer: 'adam', lr: 0.001 });
