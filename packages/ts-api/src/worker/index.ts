@@ -13,7 +13,7 @@ import {
 import { isNode, startNodeWorker, webWorkerThread, type WorkerThread } from '../runtime.js';
 import { isReadyMessage } from './protocol.js';
 import type {
-  DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, Prediction, TrainerConfig,
+  Classification, DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, NamedArray, Prediction, TrainerConfig,
   TrainerData, TrainerProgress, TrainerStatus,
 } from './types.js';
 import type { TrainerCore } from './trainer.js';
@@ -30,6 +30,12 @@ export interface Trainer {
   /** Starts a fresh run: seeds, builds the model and optimiser. Missing settings take the defaults. */
   configure(config?: Partial<TrainerConfig>): Promise<TrainerConfig>;
   /**
+   * Between two fit() calls of a run (throws while one runs): changes lr, epochs, weightDecay, momentum,
+   * l1 or patience; the next fit() trains with them (lr, weightDecay and momentum go into the
+   * optimiser's parameter groups). Any other setting throws: configure() starts a new run.
+   */
+  reconfigure(changes: Partial<TrainerConfig>): Promise<TrainerConfig>;
+  /**
    * Trains (up to `config.epochs`) with `onProgress` called after each batch and epoch — a plain function
    * or a `Comlink.proxy(fn)`. After stop(), fit() again resumes where it stopped. fit() resolves after
    * `onProgress` has been called for every event (a promise it returns is not waited for). When
@@ -39,12 +45,22 @@ export interface Trainer {
   fit(onProgress?: (progress: TrainerProgress) => unknown, options?: { epochs?: number }): Promise<FitResult>;
   /** Stops a running fit() after the current batch; fit() then resolves with stopReason 'stopped'. */
   stop(): Promise<void>;
+  /** Test-set accuracy, loss, confusion matrix, per-class accuracy and the misclassified images' indices. */
   evaluate(): Promise<Evaluation>;
   /** Predictions for test images by index: labels, softmax probabilities [n, 10], true labels, pixels. */
   predict(indices: ArrayLike<number>): Promise<Prediction>;
+  /** Classes and softmax probabilities of n images given as n × 784 uint8 pixels (28×28, row-major), scaled as the training data. */
+  classify(pixels: Uint8Array): Promise<Classification>;
+  /** Softmax probabilities [testCount, 10] of the whole test set, row-major (average several runs' for an ensemble). */
+  testProbabilities(): Promise<Float32Array>;
+  /** The weights as named float32 arrays in state-dict order (e.g. to draw them as images); callable while fit() runs. */
+  parameters(): Promise<NamedArray[]>;
   /** The weights as safetensors bytes (loadable by PyTorch's safetensors.torch.load_file). */
   stateDict(): Promise<Uint8Array>;
-  /** Loads safetensors weights (of a softmax or MLP model; the model is rebuilt if its shape differs). */
+  /**
+   * Loads safetensors weights (of a softmax or MLP model; the architecture is taken from them, the other
+   * settings stay) and starts a new run from them: fit() then fine-tunes them with a fresh optimiser.
+   */
   loadStateDict(bytes: Uint8Array): Promise<LoadedWeights>;
   history(): Promise<EpochRecord[]>;
   status(): Promise<TrainerStatus>;
@@ -201,6 +217,7 @@ export async function createTrainer(options: CreateTrainerOptions = {}): Promise
       return remote.loadFashionMnist(payload, opts);
     }),
     configure: (config = {}) => call(() => remote.configure(config)),
+    reconfigure: (changes) => call(() => remote.reconfigure(changes)),
     fit: (onProgress, opts) => checked(() => {
       if (onProgress !== undefined && typeof onProgress !== 'function') {
         throw new Error(`fit: onProgress must be a function, got ${describeValue(onProgress)}`);
@@ -223,6 +240,9 @@ export async function createTrainer(options: CreateTrainerOptions = {}): Promise
         throw new Error(`predict: expected an array (or typed array) of test-image indices, got ${describeValue(indices)}`);
       }
     }, () => remote.predict(Array.from(indices))),
+    classify: (pixels) => call(() => remote.classify(pixels)),
+    testProbabilities: () => call(() => remote.testProbabilities()),
+    parameters: () => call(() => remote.parameters()),
     stateDict: () => call(() => remote.stateDict()),
     loadStateDict: (bytes) => call(() => remote.loadStateDict(bytes)),
     history: () => call(() => remote.history()),

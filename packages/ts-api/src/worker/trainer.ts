@@ -1,61 +1,26 @@
 // The training session that runs inside the worker (and can run in-thread too): data, model,
-// optimiser, loaders and history; fit with progress, stop / resume, evaluate, predict, weights.
+// optimiser, loaders and history; fit with progress, stop / resume / reconfigure, early stopping,
+// evaluate, predict, classify, weights.
 
 import { releaseProxy } from 'comlink';
-import { argmax, crossEntropy, DataLoader, io, nn, noGrad, optim, softmax, tidy, train, type Tensor } from '../index.js';
-import { allocStorage, kernels } from '../backend/index.js';
+import { io, keep, type DataLoader, type nn, type optim, train, type Tensor } from '../index.js';
 import * as data from '../data/index.js';
-import { buildLoaders, buildTraining, describeArch, inferArch, MODEL_KINDS, type Arch } from '../models.js';
+import { buildLoaders, buildTraining, describeArch, inferArch, splitValidation, type Arch } from '../models.js';
 import { isNode } from '../runtime.js';
+import { checkSizes, DEFAULT_CONFIG, MAX_EPOCHS, reconfigured, resolveConfig } from './config.js';
 import {
   checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, progressCallbackFailed, showValue,
   TRAINER_DATA_SHAPE,
 } from './describe.js';
+import { classifyPixels, CLASSES, evaluateModel, IMAGE, namedParameters, predictIndices, testProbabilities } from './inference.js';
+import { linearWeights, withL1 } from './l1.js';
+import { ResumableLoader } from './resumable-loader.js';
 import type {
-  DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, Prediction, TrainerConfig,
+  Classification, DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, NamedArray, Prediction, TrainerConfig,
   TrainerData, TrainerProgress, TrainerStatus,
 } from './types.js';
 
-export const DEFAULT_CONFIG: Readonly<TrainerConfig> = Object.freeze({
-  model: 'softmax', hidden: 256, lr: 0.1, batchSize: 256, epochs: 10, weightDecay: 0, dropout: 0, augment: false, seed: 0, workers: 1,
-});
-
-/** The most gradient shards (threads) a run may use. */
-export const MAX_WORKERS = 16;
-
-const IMAGE = 28 * 28;
-const CLASSES = 10;
-
-type Batch = [Tensor, Tensor];
-
-function checkNumber(name: keyof TrainerConfig, v: unknown, ok: (n: number) => boolean, expected: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
-    throw new Error(`configure: ${name} must be ${expected}, got ${showValue(v)}`);
-  }
-  return v;
-}
-
-/** Fills in the defaults and checks every field; throws an Error naming the field and the value. */
-export function resolveConfig(partial: Partial<TrainerConfig> = {}): TrainerConfig {
-  if (!isOptionsObject(partial)) throw new Error(`configure: expected an object of settings, got ${describeValue(partial)}`);
-  const known = new Set(Object.keys(DEFAULT_CONFIG));
-  const unknown = Object.keys(partial).filter((k) => !known.has(k));
-  if (unknown.length > 0) {
-    throw new Error(`configure: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; known: ${[...known].join(', ')}`);
-  }
-  const c = { ...DEFAULT_CONFIG, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) } as TrainerConfig;
-  if (!MODEL_KINDS.includes(c.model)) throw new Error(`configure: model must be 'softmax' or 'mlp', got ${JSON.stringify(c.model)}`);
-  checkNumber('hidden', c.hidden, (n) => Number.isInteger(n) && n >= 1 && n <= 65536, 'a positive integer');
-  checkNumber('lr', c.lr, (n) => n > 0, 'a positive number');
-  checkNumber('batchSize', c.batchSize, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
-  checkNumber('epochs', c.epochs, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
-  checkNumber('weightDecay', c.weightDecay, (n) => n >= 0, 'a non-negative number');
-  checkNumber('dropout', c.dropout, (n) => n >= 0 && n < 1, 'in [0, 1)');
-  checkNumber('seed', c.seed, (n) => Number.isSafeInteger(n) && n >= 0, 'a non-negative integer');
-  checkNumber('workers', c.workers, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS, `an integer from 1 to ${MAX_WORKERS}`);
-  if (typeof c.augment !== 'boolean') throw new Error(`configure: augment must be true or false, got ${JSON.stringify(c.augment)}`);
-  return c;
-}
+export { DEFAULT_CONFIG, MAX_WORKERS, resolveConfig } from './config.js';
 
 function checkImages(images: unknown, labels: unknown, split: string): void {
   if (!(images instanceof Uint8Array)) throw new Error(`setData: ${split}Images must be a Uint8Array of 28×28 pixels, got ${describeValue(images)}`);
@@ -99,95 +64,11 @@ function checkIndices(indices: unknown, count: number): Int32Array {
   return idx;
 }
 
-/**
- * The training loader, resumable mid-epoch: when fit() stops inside an epoch, the for-of loop's
- * return() keeps the pass open instead of closing it, and the next fit() continues with the next batch.
- * So stop + fit again gives the same weights as a run that was never stopped.
- *
- * fit with `workers` > 1 reads one batch ahead (it stages batch t + 1 while step t runs) and always
- * calls return(), also after a complete pass. So the trainer marks every trained batch (`trained()`):
- * batches taken but not trained when the pass is kept open are handed out again first on resume, and
- * a complete pass is ended by `endPass()` at the epoch's end.
- */
-class ResumableLoader implements Iterable<Batch> {
-  #pending: Iterator<Batch> | null = null;
-  /** Taken from the pending pass but not trained: handed out again, first, by the next iteration. */
-  #replay: IteratorResult<Batch>[] = [];
-  /** Handed out by the current iteration and not yet marked trained. */
-  #untrained: IteratorResult<Batch>[] = [];
-  /** Batches trained from the pending pass. */
-  offset = 0;
-  keepOpen = false;
-
-  constructor(readonly loader: DataLoader) {}
-
-  get length(): number {
-    return this.loader.length;
-  }
-
-  get midEpoch(): boolean {
-    return this.#pending !== null;
-  }
-
-  [Symbol.iterator](): Iterator<Batch> {
-    const it = this.#pending ?? this.loader[Symbol.iterator]();
-    if (this.#pending === null) {
-      this.offset = 0;
-      this.#replay = [];
-    }
-    this.#pending = null;
-    const replay = this.#replay;
-    this.#replay = [];
-    const untrained: IteratorResult<Batch>[] = [];
-    this.#untrained = untrained;
-    let exhausted = false;
-    return {
-      next: () => {
-        const r = replay.shift() ?? (exhausted ? { done: true as const, value: undefined } : it.next());
-        if (r.done) exhausted = true;
-        else untrained.push(r);
-        return r;
-      },
-      return: (value?: unknown) => {
-        if (this.keepOpen) {
-          // The rest of the pass, starting with what was taken but not trained.
-          this.#replay = [...untrained, ...replay];
-          this.#pending = exhausted && this.#replay.length === 0 ? { next: () => ({ done: true, value: undefined }) } : it;
-        } else {
-          it.return?.();
-        }
-        return { done: true, value: value as Batch };
-      },
-    };
-  }
-
-  /** Called after each trained batch. */
-  trained(): void {
-    this.#untrained.shift();
-    this.offset++;
-  }
-
-  /** The epoch ended (fit evaluated it): the next iteration starts a new pass. */
-  endPass(): void {
-    this.#pending = null;
-    this.#replay = [];
-    this.offset = 0;
-  }
-
-  /** Ends a pending pass (frees its batch). */
-  close(): void {
-    this.#pending?.return?.();
-    this.#pending = null;
-    this.#replay = [];
-    this.offset = 0;
-  }
-}
-
 interface Session {
   config: TrainerConfig;
   arch: Arch;
   net: nn.Sequential;
-  updater: optim.SGD;
+  updater: optim.Optimizer<object>;
   loss: nn.CrossEntropyLoss;
   history: EpochRecord[];
   step: number;
@@ -195,7 +76,27 @@ interface Session {
   epochLossSum: number;
   epochCorrect: number;
   epochCount: number;
-  loaders: { train: ResumableLoader; test: DataLoader } | null;
+  /** Milliseconds spent training the current epoch's batches so far (evaluation excluded). */
+  epochTrainMs: number;
+  loaders: { train: ResumableLoader; test: DataLoader; val: DataLoader | null } | null;
+  /** Early stopping's best value and patience count, carried from one fit() call to the next. */
+  earlyStopping: train.EarlyStoppingState | null;
+  /** The weights of the epoch with the lowest validation loss (with patience). */
+  best: { epoch: number; weights: Record<string, Tensor> } | null;
+  /** Early stopping ended the run: fit() returns at once until configure(). */
+  earlyStopped: boolean;
+}
+
+/** Epoch records as fit's EpochLogs (a resumed run's history). */
+function epochLogs(h: EpochRecord): train.EpochLogs {
+  return {
+    epoch: h.epoch, trainLoss: h.trainLoss, trainAcc: h.trainAcc, testAcc: h.testAcc, seconds: h.seconds, lr: h.lr,
+    ...(h.valLoss === null ? {} : { valLoss: h.valLoss }), ...(h.valAcc === null ? {} : { valAcc: h.valAcc }),
+  };
+}
+
+function disposeWeights(weights: Record<string, Tensor> | undefined): void {
+  for (const t of Object.values(weights ?? {})) t.dispose();
 }
 
 /**
@@ -261,25 +162,70 @@ export class TrainerCore {
 
   /**
    * Starts a fresh run with these settings (missing ones take the defaults): seeds the generator, builds
-   * the model and the SGD optimiser. Throws on an invalid setting, naming it.
+   * the model and the optimiser. Throws on an invalid setting, naming it.
    */
   configure(partial: Partial<TrainerConfig> = {}): TrainerConfig {
     this.#notRunning('configure');
     const config = resolveConfig(partial);
     this.#disposeSession();
-    const arch: Arch = { model: config.model, hidden: config.hidden, dropout: config.dropout };
-    const { net, loss, updater } = buildTraining({ ...config, ...arch });
-    this.#session = {
-      config, arch, net, loss, updater,
-      history: [], step: 0, epochLossSum: 0, epochCorrect: 0, epochCount: 0, loaders: null,
-    };
+    this.#session = this.#newSession(config);
     return { ...config };
   }
 
   /**
-   * Trains up to `config.epochs` epochs (or `options.epochs`), evaluating on the test set after each,
-   * and calls `onProgress` after every batch and every epoch. After stop(), fit() again resumes where
-   * training stopped. Resolves with the history when training ends.
+   * Changes, between two fit() calls of a run, the settings that may change within it: lr, epochs,
+   * weightDecay, momentum, l1, patience (lr, weightDecay and momentum go into the optimiser's parameter
+   * groups). Any other setting throws: configure() starts a new run.
+   */
+  reconfigure(changes: Partial<TrainerConfig>): TrainerConfig {
+    this.#notRunning('reconfigure');
+    const s = this.#needModel('reconfigure');
+    const c = reconfigured(s.config, changes, s.history.length);
+    for (const group of s.updater.paramGroups) {
+      const o = group.options as Record<string, unknown>;
+      o.lr = c.lr;
+      o.weightDecay = c.weightDecay;
+      if ('momentum' in o) o.momentum = c.momentum;
+    }
+    s.config = c;
+    return { ...c };
+  }
+
+  #newSession(config: TrainerConfig): Session {
+    const arch: Arch = { model: config.model, hidden: config.hidden, dropout: config.dropout };
+    const { net, loss, updater } = buildTraining({ ...config, ...arch });
+    const s: Session = {
+      config, arch, net, loss, updater,
+      history: [], step: 0, epochLossSum: 0, epochCorrect: 0, epochCount: 0, epochTrainMs: 0, loaders: null,
+      earlyStopping: null, best: null, earlyStopped: false,
+    };
+    withL1(updater, linearWeights(net), () => s.config.l1);
+    return s;
+  }
+
+  /** The loaders of a run: its training subset (trainSubset) less the validation examples (valSize). */
+  #buildLoaders(s: Session, trainSet: data.ImageDataset, testSet: data.ImageDataset): NonNullable<Session['loaders']> {
+    const { subset } = checkSizes(s.config, trainSet.length);
+    const seed = s.config.seed;
+    const part: data.Dataset = subset === trainSet.length ? trainSet : data.randomSplit(trainSet, [subset, trainSet.length - subset], { seed })[0];
+    const split = splitValidation(part, s.config.valSize, seed);
+    // A pass kept open between fit() calls cannot be an iteration scope (it would collect everything
+    // made in between); fit's steps free their own tensors, and the loader each batch.
+    const { trainIter, testIter, valIter } = buildLoaders({ ...s.config, ...s.arch }, split.train, testSet, Math.max(s.config.batchSize, 256), false, split.val);
+    return { train: new ResumableLoader(trainIter), test: testIter, val: valIter };
+  }
+
+  #result(s: Session, stopReason: string, epochs: number): FitResult {
+    return {
+      history: s.history.map((h) => ({ ...h })), stopReason, epochsDone: s.history.length, epochs,
+      bestEpoch: s.config.patience > 0 ? s.best?.epoch ?? null : null,
+    };
+  }
+
+  /**
+   * Trains up to `config.epochs` epochs (or `options.epochs`), evaluating on the test set (and the
+   * validation examples) after each, and calls `onProgress` after every batch and every epoch. After
+   * stop(), fit() again resumes where training stopped. Resolves with the history when training ends.
    */
   async fit(onProgress?: (p: TrainerProgress) => unknown, options: { epochs?: number } = {}): Promise<FitResult> {
     if (this.#running) throw new Error('fit: training is already running; stop() it first');
@@ -291,12 +237,23 @@ export class TrainerCore {
     if (trainSet === null || testSet === null) throw new Error('fit: there is no data; call setData() or loadFashionMnist() first');
     const s = this.#session ?? (this.configure(), this.#session!);
     const epochs = options.epochs ?? s.config.epochs;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${showValue(epochs)}`);
-    if (s.loaders === null) {
-      // A pass kept open between fit() calls cannot be an iteration scope (it would collect everything
-      // made in between); fit's steps free their own tensors, and the loader each batch.
-      const { trainIter, testIter } = buildLoaders({ ...s.config, ...s.arch }, trainSet, testSet, Math.max(s.config.batchSize, 256), false);
-      s.loaders = { train: new ResumableLoader(trainIter), test: testIter };
+    if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 1 || epochs > MAX_EPOCHS) {
+      throw new Error(`fit: epochs must be an integer from 1 to ${MAX_EPOCHS}, got ${showValue(epochs)}`);
+    }
+    // A comlink proxy of the page's callback: free its message port when fit() ends.
+    const releaseCallback = (): void => {
+      const release = (onProgress as { [releaseProxy]?: unknown } | undefined)?.[releaseProxy];
+      if (typeof release === 'function') (release as () => void)();
+    };
+    if (s.earlyStopped) {
+      releaseCallback();
+      return this.#result(s, 'early-stopping', epochs);
+    }
+    try {
+      s.loaders ??= this.#buildLoaders(s, trainSet, testSet);
+    } catch (e) {
+      releaseCallback();
+      throw e;
     }
     const loaders = s.loaders;
     const batches = loaders.train.length;
@@ -321,25 +278,30 @@ export class TrainerCore {
       }
     };
     let resumedOffset = loaders.train.offset;
-    if (!loaders.train.midEpoch) {
+    const newEpoch = (): void => {
       s.epochLossSum = 0;
       s.epochCorrect = 0;
       s.epochCount = 0;
+      s.epochTrainMs = 0;
+    };
+    if (!loaders.train.midEpoch) {
+      newEpoch();
       resumedOffset = 0;
     }
+    let clock = performance.now();
     const progress: train.Callback = {
       onTrainBegin: (ctx) => {
         this.#ctx = ctx;
         if (this.#stopRequested) ctx.stop('stopped');
       },
       onEpochBegin: () => {
-        if (resumedOffset === 0) {
-          s.epochLossSum = 0;
-          s.epochCorrect = 0;
-          s.epochCount = 0;
-        }
+        if (resumedOffset === 0) newEpoch();
+        clock = performance.now();
       },
       onBatchEnd: (logs) => {
+        const now = performance.now();
+        s.epochTrainMs += now - clock;
+        clock = now;
         loaders.train.trained();
         s.step++;
         s.epochLossSum += logs.loss * logs.size;
@@ -358,32 +320,57 @@ export class TrainerCore {
         }
         resumedOffset = 0;
         loaders.train.endPass();
-        const record: EpochRecord = { epoch: logs.epoch, trainLoss: logs.trainLoss, trainAcc: logs.trainAcc, testAcc: logs.testAcc, seconds: logs.seconds };
+        const record: EpochRecord = {
+          epoch: logs.epoch, trainLoss: logs.trainLoss, trainAcc: logs.trainAcc, testAcc: logs.testAcc,
+          valLoss: logs.valLoss ?? null, valAcc: logs.valAcc ?? null,
+          lr: logs.lr ?? (s.updater.paramGroups[0].options as { lr: number }).lr,
+          examplesPerSecond: s.epochTrainMs > 0 ? s.epochCount / (s.epochTrainMs / 1000) : 0,
+          seconds: logs.seconds,
+        };
         s.history.push(record);
         send({ type: 'epoch', epochs, step: s.step, ...record });
       },
     };
+    const callbacks: train.Callback[] = [progress];
+    let earlyStopping: train.EarlyStopping | null = null;
+    if (s.config.patience > 0) {
+      earlyStopping = new train.EarlyStopping({ monitor: 'valLoss', patience: s.config.patience });
+      // The count so far of this run (a stop() and a resume, or a reconfigured patience, continue it).
+      if (s.earlyStopping !== null) earlyStopping.loadStateDict(s.earlyStopping);
+      const es = earlyStopping;
+      callbacks.push(es, {
+        // After EarlyStopping has seen the epoch: keep the weights of a new best.
+        onEpochEnd: (logs) => {
+          if (es.bestEpoch !== logs.epoch) return;
+          disposeWeights(s.best?.weights);
+          const dict = s.net.stateDict();
+          s.best = { epoch: logs.epoch, weights: Object.fromEntries(Object.entries(dict).map(([k, t]) => [k, keep(t.clone())])) };
+          for (const t of Object.values(dict)) t.dispose();
+        },
+      });
+    }
     // A NaN or infinite loss ends fit with an error instead of training on NaN weights.
     const nanGuard = new train.TerminateOnNaN();
+    callbacks.push(nanGuard);
     this.#running = true;
     loaders.train.keepOpen = true;
     let result: train.History;
     try {
       result = await train.fit(s.net, loaders.train, loaders.test, s.loss, epochs, s.updater, {
-        callbacks: [progress, nanGuard],
+        callbacks,
         initialEpoch: Math.min(s.history.length, epochs),
-        history: s.history.map((h) => ({ ...h })),
+        history: s.history.map(epochLogs),
         workers: s.config.workers,
+        ...(loaders.val === null ? {} : { valIter: loaders.val }),
       });
     } finally {
       loaders.train.keepOpen = false;
       this.#running = false;
       this.#ctx = null;
       this.#stopRequested = false;
+      if (earlyStopping !== null) s.earlyStopping = { ...earlyStopping.stateDict(), snapshot: null };
       await lastDelivery;
-      // A comlink proxy of the page's callback: free its message port.
-      const release = (onProgress as { [releaseProxy]?: unknown } | undefined)?.[releaseProxy];
-      if (typeof release === 'function') (release as () => void)();
+      releaseCallback();
     }
     if (nanGuard.diverged !== null) {
       throw new Error(`fit: ${nanGuard.diverged.message}; the weights are no longer usable: lower the learning rate and configure() again`);
@@ -391,7 +378,12 @@ export class TrainerCore {
     if (progressFailures.length > 0) {
       throw progressCallbackFailed(progressFailures[0]);
     }
-    return { history: s.history.map((h) => ({ ...h })), stopReason: result.stopReason, epochsDone: s.history.length, epochs };
+    if (result.stopReason === 'early-stopping') {
+      // The run is over: its weights are those of the epoch with the lowest validation loss.
+      s.earlyStopped = true;
+      if (s.best !== null) s.net.loadStateDict(s.best.weights);
+    }
+    return this.#result(s, result.stopReason, epochs);
   }
 
   /** Asks a running fit() to stop after the current batch (a no-op when nothing runs). */
@@ -401,47 +393,18 @@ export class TrainerCore {
     this.#ctx?.stop('stopped');
   }
 
-  /** Accuracy, mean loss and confusion matrix of the current model on the test set. */
+  /** Accuracy, mean loss, confusion matrix, per-class accuracy and misclassified indices of the current model on the test set. */
   evaluate(): Evaluation {
     this.#notRunning('evaluate');
     const s = this.#needModel('evaluate');
-    const testSet = this.#test;
-    if (testSet === null) throw new Error('evaluate: there is no data; call setData() or loadFashionMnist() first');
-    // Counted in the core (confusion_i32 adds each batch into the same CLASSES × CLASSES int32 matrix).
-    const counts = allocStorage('int32', CLASSES * CLASSES, { zero: true });
-    let lossSum = 0;
-    const wasTraining = s.net.training;
-    s.net.eval();
-    let matrix: Int32Array;
-    try {
-      for (const [X, y] of new DataLoader(testSet, { batchSize: 1000 })) {
-        let l = 0;
-        noGrad(() => tidy(() => {
-          const logits = s.net.forward(X);
-          l = crossEntropy(logits, y, { reduction: 'sum' }).item();
-          kernels.confusion(argmax(logits, 1).storage('evaluate'), y.storage('evaluate'), CLASSES, counts);
-        }));
-        lossSum += l;
-      }
-      matrix = counts.i32().slice();
-    } finally {
-      s.net.train(wasTraining);
-      counts.dispose();
-    }
-    // confusion[true][predicted]; the correct predictions are its diagonal.
-    const confusion = Array.from({ length: CLASSES }, (_, t) => Array.from(matrix.subarray(t * CLASSES, (t + 1) * CLASSES)));
-    const correct = confusion.reduce((acc, row, t) => acc + row[t], 0);
-    return { accuracy: correct / testSet.length, loss: lossSum / testSet.length, count: testSet.length, confusion };
+    return evaluateModel(s.net, this.#needData('evaluate'));
   }
 
   /** The model's prediction and softmax probabilities for test images by index, with their pixels and true labels. */
   predict(indices: ArrayLike<number>): Prediction {
     this.#notRunning('predict');
     const s = this.#needModel('predict');
-    const testSet = this.#test;
-    if (testSet === null || this.#testImages === null || this.#testLabels === null) {
-      throw new Error('predict: there is no data; call setData() or loadFashionMnist() first');
-    }
+    const testSet = this.#needData('predict');
     const idx = checkIndices(indices, testSet.length);
     const images = new Uint8Array(idx.length * IMAGE);
     const trueLabels = new Int32Array(idx.length);
@@ -449,22 +412,26 @@ export class TrainerCore {
       images.set(this.#testImages!.subarray(i * IMAGE, (i + 1) * IMAGE), k * IMAGE);
       trueLabels[k] = this.#testLabels![i];
     });
-    if (idx.length === 0) return { labels: new Int32Array(0), probabilities: new Float32Array(0), trueLabels, images, classes: CLASSES };
-    const wasTraining = s.net.training;
-    s.net.eval();
-    try {
-      let probabilities: Float32Array = new Float32Array(0);
-      let labels: Int32Array = new Int32Array(0);
-      noGrad(() => tidy(() => {
-        const [X] = testSet.getBatch(idx);
-        const p = softmax(s.net.forward(X), 1);
-        probabilities = p.toArray() as Float32Array;
-        labels = argmax(p, 1).toArray() as Int32Array;
-      }));
-      return { labels, probabilities, trueLabels, images, classes: CLASSES };
-    } finally {
-      s.net.train(wasTraining);
-    }
+    return { ...predictIndices(s.net, testSet, idx), trueLabels, images, classes: CLASSES };
+  }
+
+  /** The model's classes and softmax probabilities for n 28×28 images given as n × 784 uint8 pixels. */
+  classify(pixels: Uint8Array): Classification {
+    this.#notRunning('classify');
+    const s = this.#needModel('classify');
+    return classifyPixels(s.net, pixels);
+  }
+
+  /** Softmax probabilities [testCount, 10] of the whole test set (several runs' average: an ensemble). */
+  testProbabilities(): Float32Array {
+    this.#notRunning('testProbabilities');
+    const s = this.#needModel('testProbabilities');
+    return testProbabilities(s.net, this.#needData('testProbabilities'));
+  }
+
+  /** The weights as named float32 arrays, in state-dict order (also while training runs: between two batches). */
+  parameters(): NamedArray[] {
+    return namedParameters(this.#needModel('parameters').net);
   }
 
   /** The model's weights as safetensors bytes (PyTorch's key names: `1.weight`, `1.bias`, …). */
@@ -479,8 +446,9 @@ export class TrainerCore {
   }
 
   /**
-   * Loads safetensors weights of a softmax or MLP model. When their architecture differs from the
-   * configured one, the model is rebuilt to match (the other settings stay); training history restarts.
+   * Loads safetensors weights of a softmax or MLP model and starts a new run from them with the current
+   * settings (the architecture's taken from the weights): a fresh optimiser, history and epochs from 0,
+   * so that fit() fine-tunes them.
    */
   loadStateDict(bytes: Uint8Array): LoadedWeights {
     this.#notRunning('loadStateDict');
@@ -491,18 +459,18 @@ export class TrainerCore {
       const s0 = this.#session;
       const keepDropout = s0 !== null && s0.arch.dropout > 0 ? s0.arch.dropout : 0.5;
       const base = s0?.config ?? DEFAULT_CONFIG;
-      const wanted: Partial<TrainerConfig> = {
+      const config = resolveConfig({
         ...base, model: arch.model, hidden: arch.model === 'mlp' ? arch.hidden : base.hidden, dropout: arch.dropout > 0 ? keepDropout : 0,
-      };
-      const same = s0 !== null && s0.arch.model === arch.model && (arch.model === 'softmax' || s0.arch.hidden === arch.hidden)
-        && (s0.arch.dropout > 0) === (arch.dropout > 0);
-      if (!same) this.configure(wanted);
-      const s = this.#session!;
-      s.net.loadStateDict(tensors);
-      s.history = [];
-      s.step = 0;
-      s.loaders?.train.close();
-      s.loaders = null;
+      }, 'loadStateDict');
+      const s = this.#newSession(config);
+      try {
+        s.net.loadStateDict(tensors);
+      } catch (e) {
+        this.#disposeSession(s);
+        throw e;
+      }
+      this.#disposeSession();
+      this.#session = s;
       return { model: arch.model, hidden: arch.model === 'mlp' ? arch.hidden : 0, dropout: arch.dropout > 0, description: describeArch(s.arch) };
     } finally {
       for (const t of Object.values(tensors)) t.dispose();
@@ -540,12 +508,21 @@ export class TrainerCore {
     return this.#session;
   }
 
-  #disposeSession(): void {
-    const s = this.#session;
+  #needData(what: string): data.ImageDataset {
+    if (this.#test === null || this.#testImages === null || this.#testLabels === null) {
+      throw new Error(`${what}: there is no data; call setData() or loadFashionMnist() first`);
+    }
+    return this.#test;
+  }
+
+  /** Frees a session (the current one by default, which is then gone). */
+  #disposeSession(s: Session | null = this.#session): void {
     if (s === null) return;
     s.loaders?.train.close();
     for (const p of s.net.parameters()) p.dispose();
-    this.#session = null;
+    disposeWeights(s.best?.weights);
+    s.best = null;
+    if (s === this.#session) this.#session = null;
   }
 
   #disposeData(): void {

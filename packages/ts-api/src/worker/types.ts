@@ -1,9 +1,9 @@
 // What crosses the boundary between the page (or Node's main thread) and the training worker.
 // Only structured-cloneable data: numbers, strings, plain objects, typed arrays.
 
-import type { ModelKind } from '../models.js';
+import type { Augmentation, ModelKind, OptimizerKind } from '../models.js';
 
-export type { ModelKind } from '../models.js';
+export type { Augmentation, ModelKind, OptimizerKind } from '../models.js';
 
 /** Hyper-parameters of a run. Every field is optional in `configure`; the defaults are the notes'. */
 export interface TrainerConfig {
@@ -11,18 +11,21 @@ export interface TrainerConfig {
   model: ModelKind;
   /** The MLP's hidden width. Default 256. */
   hidden: number;
-  /** SGD learning rate. Default 0.1. */
+  /** The optimiser's learning rate. Default: the optimiser's (sgd 0.1, adam 0.001, rmsprop 0.01). Changeable by reconfigure(). */
   lr: number;
   /** Default 256. */
   batchSize: number;
-  /** Epochs a fit() runs up to (a resumed fit continues to the same total). Default 10. */
+  /** Epochs a fit() runs up to (a resumed fit continues to the same total), 1…10000. Default 10. Changeable by reconfigure(). */
   epochs: number;
-  /** L2 penalty, SGD's weight_decay. Default 0. */
+  /** L2 penalty, the optimiser's weight_decay. Default 0. Changeable by reconfigure(). */
   weightDecay: number;
   /** Dropout probability before the last Linear layer; 0 = no Dropout layer. Default 0. */
   dropout: number;
-  /** Data augmentation: random crop (padding 2) and horizontal flip. Default false. */
-  augment: boolean;
+  /**
+   * Data augmentation of the training batches: true = random crop (padding 2) then horizontal flip; or
+   * a list of 'crop', 'flip', 'affine' (rotation, scale, shear), applied in that order. Default false.
+   */
+  augment: boolean | Augmentation[];
   /** Seeds the initial weights, the shuffling and dropout (manualSeed). Default 0. */
   seed: number;
   /**
@@ -31,6 +34,31 @@ export interface TrainerConfig {
    * The weights depend on this number (the same for a given number in every runtime).
    */
   workers: number;
+  /** 'sgd', 'adam' or 'rmsprop'. Default 'sgd'. */
+  optimizer: OptimizerKind;
+  /** SGD's or RMSprop's momentum, in [0, 1) (Adam has none: 0 only). Default 0. Changeable by reconfigure(). */
+  momentum: number;
+  /**
+   * Train on a random subset of this many training examples (0 = all), drawn with the seed on a generator
+   * of its own (the other random draws are those of a run without it). For over-fitting experiments. Default 0.
+   */
+  trainSubset: number;
+  /**
+   * Hold out this many random examples of the (subset of the) training data for validation: epoch
+   * records then carry valLoss / valAcc. Default 0.
+   */
+  valSize: number;
+  /**
+   * Early stopping: end the run after this many epochs without a lower validation loss, and put back
+   * the weights of the best epoch (0 = off; needs valSize). Default 0. Changeable by reconfigure().
+   */
+  patience: number;
+  /**
+   * L1 penalty λ: λ·Σ|w| over the Linear layers' weights (not the biases) is added to the objective, so
+   * each step's gradient of a weight gains λ·sign(w). The reported losses are the cross-entropy alone.
+   * Default 0. Changeable by reconfigure().
+   */
+  l1: number;
 }
 
 /**
@@ -86,6 +114,13 @@ export interface EpochProgress {
   trainLoss: number;
   trainAcc: number;
   testAcc: number;
+  /** Mean loss and accuracy on the validation examples (null without valSize). */
+  valLoss: number | null;
+  valAcc: number | null;
+  /** The learning rate the epoch began with. */
+  lr: number;
+  /** Training examples per second of training (evaluation excluded). */
+  examplesPerSecond: number;
   seconds: number;
 }
 
@@ -97,17 +132,29 @@ export interface EpochRecord {
   trainLoss: number;
   trainAcc: number;
   testAcc: number;
+  /** Mean loss and accuracy on the validation examples (null without valSize). */
+  valLoss: number | null;
+  valAcc: number | null;
+  /** The learning rate the epoch began with. */
+  lr: number;
+  /** Training examples per second of training (evaluation excluded). */
+  examplesPerSecond: number;
   seconds: number;
 }
 
 export interface FitResult {
   /** Every finished epoch since configure(). */
   history: EpochRecord[];
-  /** 'completed' (all epochs ran) or 'stopped' (stop() was called). */
-  stopReason: 'completed' | 'stopped' | string;
+  /**
+   * 'completed' (all epochs ran), 'stopped' (stop() was called) or 'early-stopping' (patience ran out:
+   * the weights are then the best epoch's, and fit() again returns at once until configure()).
+   */
+  stopReason: 'completed' | 'stopped' | 'early-stopping' | string;
   /** Finished epochs; a stopped fit() resumes (fit() again) exactly where it stopped, mid-epoch included. */
   epochsDone: number;
   epochs: number;
+  /** With patience: the epoch of the lowest validation loss so far (the weights' epoch after early stopping); else null. */
+  bestEpoch: number | null;
 }
 
 export interface Evaluation {
@@ -118,6 +165,28 @@ export interface Evaluation {
   count: number;
   /** confusion[true][predicted] = count (10 × 10). */
   confusion: number[][];
+  /** Per true class, the fraction predicted right (10 entries; NaN for a class with no test example). */
+  perClassAccuracy: number[];
+  /** The indices of the misclassified test images, ascending. */
+  mistakes: Int32Array;
+}
+
+/** classify(): the model's answer for images given as pixels. */
+export interface Classification {
+  count: number;
+  /** Predicted class of each image. */
+  labels: Int32Array;
+  /** Softmax probabilities, row-major [count, 10]. */
+  probabilities: Float32Array;
+}
+
+/** One tensor of the model's state dict (parameters(): drawing the weights as images). */
+export interface NamedArray {
+  /** The state-dict key, e.g. `1.weight`. */
+  name: string;
+  shape: number[];
+  /** Row-major values (a copy). */
+  data: Float32Array;
 }
 
 export interface Prediction {

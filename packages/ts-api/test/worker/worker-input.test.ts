@@ -86,7 +86,46 @@ describe('configure', () => {
   it('rejects non-object settings, naming them', async () => {
     await expect(t.configure(null as unknown as object)).rejects.toThrow('configure: expected an object of settings, got null');
     await expect(t.configure([1] as unknown as object)).rejects.toThrow('configure: expected an object of settings, got an Array');
-    await expect(t.configure({ batchSize: 1.5 })).rejects.toThrow('configure: batchSize must be a positive integer, got 1.5');
+    await expect(t.configure({ batchSize: 1.5 })).rejects.toThrow('configure: batchSize must be an integer from 1 to 65536, got 1.5');
+  });
+
+  it('rejects values out of range, naming the field and the value', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ epochs: 0 }, 'epochs must be an integer from 1 to 10000, got 0'],
+      [{ epochs: 1e9 }, 'epochs must be an integer from 1 to 10000, got 1000000000'],
+      [{ hidden: 0 }, 'hidden must be an integer from 1 to 4096, got 0'],
+      [{ hidden: 4097 }, 'hidden must be an integer from 1 to 4096, got 4097'],
+      [{ batchSize: 65537 }, 'batchSize must be an integer from 1 to 65536, got 65537'],
+      [{ batchSize: 0 }, 'batchSize must be an integer from 1 to 65536, got 0'],
+      [{ dropout: 1 }, 'dropout must be in [0, 1), got 1'],
+      [{ lr: Infinity }, 'lr must be a positive number, got Infinity'],
+      [{ lr: 0 }, 'lr must be a positive number, got 0'],
+      [{ weightDecay: -0.1 }, 'weightDecay must be a non-negative number, got -0.1'],
+      [{ l1: -1 }, 'l1 must be a non-negative number, got -1'],
+      [{ l1: NaN }, 'l1 must be a non-negative number, got NaN'],
+      [{ momentum: 1 }, 'momentum must be in [0, 1), got 1'],
+      [{ patience: 1.5 }, 'patience must be a non-negative integer (0 = no early stopping), got 1.5'],
+      [{ trainSubset: -3 }, 'trainSubset must be a non-negative integer (0 = all the training data), got -3'],
+      [{ valSize: 2.5 }, 'valSize must be a non-negative integer, got 2.5'],
+      [{ optimizer: 'lbfgs' }, "optimizer must be 'sgd', 'adam', 'rmsprop', got \"lbfgs\""],
+      [{ augment: 'crop' }, "augment must be true, false or a list of 'crop', 'flip', 'affine', got \"crop\""],
+      [{ augment: ['crop', 'rotate'] }, 'augment[1] is "rotate"; expected one of crop, flip, affine'],
+      [{ augment: ['flip', 'flip'] }, "augment lists 'flip' twice"],
+      [{ patience: 2 }, 'patience 2 needs valSize > 0 (early stopping watches the loss on the held-out validation examples), got valSize 0'],
+      [{ optimizer: 'adam', momentum: 0.9 }, "momentum must be 0 with optimizer 'adam' (Adam has none; its betas play that part), got 0.9"],
+    ];
+    for (const [settings, message] of cases) {
+      await expect(t.configure(settings as object), JSON.stringify(settings)).rejects.toThrow(`configure: ${message}`);
+    }
+    // The run configured before is still there.
+    expect((await t.status()).config).toMatchObject({ epochs: 1, batchSize: 16, seed: 2 });
+  });
+
+  it('takes the optimiser\'s default lr when none is given', async () => {
+    expect((await t.configure({ optimizer: 'adam' })).lr).toBe(0.001);
+    expect((await t.configure({ optimizer: 'rmsprop', momentum: 0.5 })).lr).toBe(0.01);
+    expect((await t.configure({ optimizer: 'adam', lr: 0.02 })).lr).toBe(0.02);
+    expect(await t.configure({ epochs: 1, batchSize: 16, seed: 2 })).toMatchObject({ optimizer: 'sgd', lr: 0.1, momentum: 0, l1: 0, patience: 0, valSize: 0, trainSubset: 0 });
   });
 });
 
@@ -136,8 +175,9 @@ describe('fit', () => {
   it('rejects a callback that is not a function and bad options', async () => {
     await expect(t.fit(5 as unknown as () => void)).rejects.toThrow('fit: onProgress must be a function, got a number (5)');
     await expect(t.fit(undefined, null as unknown as { epochs?: number })).rejects.toThrow('fit: options must be an object like { epochs: 3 }, got null');
-    await expect(t.fit(undefined, { epochs: 1.5 })).rejects.toThrow('fit: epochs must be a non-negative integer, got 1.5');
-    await expect(t.fit(undefined, { epochs: '2' as unknown as number })).rejects.toThrow('fit: epochs must be a non-negative integer, got "2"');
+    await expect(t.fit(undefined, { epochs: 1.5 })).rejects.toThrow('fit: epochs must be an integer from 1 to 10000, got 1.5');
+    await expect(t.fit(undefined, { epochs: '2' as unknown as number })).rejects.toThrow('fit: epochs must be an integer from 1 to 10000, got "2"');
+    await expect(t.fit(undefined, { epochs: 0 })).rejects.toThrow('fit: epochs must be an integer from 1 to 10000, got 0');
   });
 });
 
