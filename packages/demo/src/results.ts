@@ -78,6 +78,24 @@ export function probabilityBars(probs: ArrayLike<number>, pred: number, truth = 
   return bars;
 }
 
+/** `rgb` at opacity `a` over white. */
+function blend(rgb: [number, number, number], a: number): [number, number, number] {
+  return rgb.map((c) => Math.round(255 * (1 - a) + c * a)) as [number, number, number];
+}
+
+/** WCAG contrast ratio of two colours; white or black text, whichever is higher, always reaches 4.5. */
+function contrast(a: [number, number, number], b: [number, number, number]): number {
+  const lum = (rgb: [number, number, number]): number => {
+    const [r, g, bl] = rgb.map((c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
 function renderConfusion(confusion: number[][], perClass: number[]): void {
   const table = document.createElement('table');
   const head = document.createElement('tr');
@@ -104,8 +122,9 @@ function renderConfusion(confusion: number[][], perClass: number[]): void {
       const f = count / total;
       td.textContent = String(count);
       td.title = `true ${CLASSES[i]}, predicted ${CLASSES[j]}: ${count} (${(100 * f).toFixed(1)}%)`;
-      td.style.background = i === j ? `rgba(46, 158, 107, ${0.1 + 0.85 * f})` : `rgba(214, 69, 65, ${Math.min(0.9, 2.5 * f)})`;
-      if ((i === j && f > 0.55) || (i !== j && f > 0.25)) td.classList.add('dark');
+      const bg = i === j ? blend([31, 122, 81], 0.1 + 0.85 * f) : blend([165, 48, 44], Math.min(0.9, 2.5 * f));
+      td.style.background = `rgb(${bg.join(', ')})`;
+      if (contrast(bg, [255, 255, 255]) > contrast(bg, [0, 0, 0])) td.classList.add('dark');
       tr.append(td);
     });
     table.append(tr);
