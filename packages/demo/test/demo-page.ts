@@ -226,10 +226,12 @@ export async function withTempDir<T>(use: (dir: string) => Promise<T>): Promise<
   }
 }
 
-/** Accessibility violations of impact serious or critical inside `selector` (axe-core), as readable lines. */
-export async function seriousAxeViolations(page: Page, selector: string): Promise<string[]> {
+/** Accessibility violations of impact serious or critical inside the sections (axe-core, one pass), as readable lines. */
+export async function seriousAxeViolations(page: Page, sections: string[]): Promise<string[]> {
   const { AxeBuilder } = await import('@axe-core/playwright');
-  const results = await new AxeBuilder({ page }).include(selector).analyze();
+  let builder = new AxeBuilder({ page });
+  for (const s of sections) builder = builder.include(s);
+  const results = await builder.analyze();
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
