@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One file at a time: each trains in Chromium, and CI has two cores.
+    fileParallelism: false,
   },
 });

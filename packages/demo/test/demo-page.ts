@@ -225,3 +225,35 @@ export async function withTempDir<T>(use: (dir: string) => Promise<T>): Promise<
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Accessibility violations of impact serious or critical inside the sections (axe-core, one pass), as readable lines. */
+export async function seriousAxeViolations(page: Page, sections: string[]): Promise<string[]> {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  let builder = new AxeBuilder({ page });
+  for (const s of sections) builder = builder.include(s);
+  const results = await builder.analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+/** The page's main trainer's settings in the worker (window.softmaxDemo.trainer.status()). */
+export function workerConfig(page: Page): Promise<Record<string, unknown> | null> {
+  return page.evaluate(async () => {
+    const app = (window as unknown as { softmaxDemo: { trainer: { status(): Promise<{ config: Record<string, unknown> | null }> } } }).softmaxDemo;
+    return (await app.trainer.status()).config;
+  });
+}
+
+/** Presses Stop as soon as the next run reports 'training' (a few batches in). */
+export async function stopWhenTraining(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const status = document.getElementById('status')!;
+    const observer = new MutationObserver(() => {
+      if (status.dataset.state !== 'training') return;
+      observer.disconnect();
+      document.getElementById('stop')!.click();
+    });
+    observer.observe(status, { attributes: true, attributeFilter: ['data-state'] });
+  });
+}

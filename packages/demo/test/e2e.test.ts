@@ -210,7 +210,7 @@ describe('the demo page (Vite dev server)', () => {
     await page.fill('#workers', '17');
     await page.click('#train');
     expect(await waitForStatus(page, ['error'])).toBe('error');
-    expect(await page.textContent('#error')).toContain('workers must be an integer from 1 to 16');
+    expect(await page.textContent('#error')).toBe('Workers must be an integer from 1 to 16, got 17');
     expect(log.errors).toEqual([]);
     await page.context().close();
   });
