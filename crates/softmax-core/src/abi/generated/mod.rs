@@ -17,6 +17,7 @@ mod metrics;
 mod join;
 mod strided;
 mod indexing;
+mod fused;
 
 pub use self::gemm::*;
 pub use self::softmax::*;
@@ -34,3 +35,4 @@ pub use self::metrics::*;
 pub use self::join::*;
 pub use self::strided::*;
 pub use self::indexing::*;
+pub use self::fused::*;

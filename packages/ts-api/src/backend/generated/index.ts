@@ -16,3 +16,4 @@ export * from './metrics.js';
 export * from './join.js';
 export * from './strided.js';
 export * from './indexing.js';
+export * from './fused.js';
