@@ -193,6 +193,7 @@ crate::threads::per_thread! {
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 pub(crate) fn release_thread(slot: usize) {
     SCRATCH.clear(slot);
+    mlp::release_thread(slot);
 }
 
 fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize) {
@@ -459,6 +460,9 @@ pub fn linear_ce_step_u8_ref(
     stats[1] = correct as f32;
     Ok(())
 }
+
+mod mlp;
+pub use mlp::{mlp_ce_step_u8, mlp_ce_step_u8_ref, MlpGrads, MlpParams};
 
 #[cfg(test)]
 mod tests;

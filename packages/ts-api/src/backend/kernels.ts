@@ -123,6 +123,10 @@ export interface Kernels {
    */
   linearCeStepU8(pixels: Storage, targets: Storage, indices: Storage, o: { inFeatures: number; classes: number; scale: number;
     weight: Storage; bias: Storage | null; labelSmoothing: number; reduction: number; gradW: Storage; gradB: Storage | null; stats: Storage }): void;
+  /** The same for Flatten → Linear → ReLU → [Dropout(p); p 0: none] → Linear (the mask from the global generator). */
+  mlpCeStepU8(pixels: Storage, targets: Storage, indices: Storage, o: { inFeatures: number; hidden: number; classes: number; scale: number;
+    w1: Storage; b1: Storage | null; w2: Storage; b2: Storage | null; p: number; labelSmoothing: number; reduction: number;
+    gradW1: Storage; gradB1: Storage | null; gradW2: Storage; gradB2: Storage | null; stats: Storage }): void;
   gatherF32(src: Storage, rowLen: number, indices: Storage, y: Storage): void;
   // convert.rs / image.rs:
   /** y = x for x.length elements of the same dtype (any dtype). */
@@ -561,6 +565,13 @@ function makeKernels(ref: boolean): Kernels {
       const hasBias = o.bias !== null && o.gradB !== null;
       abi.linear_ce_step_u8_f32(ref, pixels, lengthOf(pixels), targets, lengthOf(targets), indices, lengthOf(indices), o.inFeatures, o.classes,
         o.scale, o.weight, hasBias ? o.bias : null, hasBias, o.labelSmoothing, o.reduction, o.gradW, hasBias ? o.gradB : null, o.stats);
+    },
+    mlpCeStepU8(pixels, targets, indices, o) {
+      const has1 = o.b1 !== null && o.gradB1 !== null;
+      const has2 = o.b2 !== null && o.gradB2 !== null;
+      abi.mlp_ce_step_u8_f32(ref, pixels, lengthOf(pixels), targets, lengthOf(targets), indices, lengthOf(indices), o.inFeatures, o.hidden,
+        o.classes, o.scale, o.w1, has1 ? o.b1 : null, has1, o.w2, has2 ? o.b2 : null, has2, o.p, o.labelSmoothing, o.reduction, o.gradW1,
+        has1 ? o.gradB1 : null, o.gradW2, has2 ? o.gradB2 : null, o.stats);
     },
     gatherI32(src, indices, y) {
       const n = lengthOf(indices);

@@ -32,6 +32,8 @@ afterAll(() => {
 });
 
 interface Setup {
+  /** Softmax regression (default), or the MLP with `hidden` units and an optional Dropout(p). */
+  mlp?: { hidden: number; dropout?: number };
   bias?: boolean;
   reduction?: 'none' | 'mean' | 'sum';
   labelSmoothing?: number;
@@ -45,7 +47,11 @@ const bytesOf = (t: Tensor): number[] => Array.from(new Uint8Array(new Float32Ar
 /** Weights and history after `epochs` of fit from seed 0, fused or not; and whether the train set's getBatch ran. */
 async function run(s: Setup, fused: boolean) {
   manualSeed(0);
-  const net = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10, { bias: s.bias ?? true }));
+  const bias = s.bias ?? true;
+  const net = s.mlp === undefined
+    ? new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10, { bias }))
+    : new nn.Sequential(new nn.Flatten(), new nn.Linear(784, s.mlp.hidden, { bias }), new nn.ReLU(),
+      ...(s.mlp.dropout === undefined ? [] : [new nn.Dropout(s.mlp.dropout)]), new nn.Linear(s.mlp.hidden, 10));
   const dataset = s.dataset ?? trainSet;
   const spy = vi.spyOn(trainSet, 'getBatch');
   try {
@@ -90,6 +96,22 @@ describe('fit: the fused step gives the bits of the plain path', () => {
 
   it("Adam with weight decay, reduction 'sum' and label smoothing", async () => {
     await expectSameBits({ reduction: 'sum', labelSmoothing: 0.1, optimizer: (p) => new optim.Adam(p, { lr: 1e-2, weightDecay: 1e-4 }) });
+  });
+
+  it("the MLP (784 → 256 → 10): reduction 'none', SGD lr 0.1", async () => {
+    await expectSameBits({ mlp: { hidden: 256 }, optimizer: (p) => new optim.SGD(p, { lr: 0.1 }) });
+  });
+
+  it('the MLP with Dropout(0.2): the same masks; SGD with momentum and weight decay', async () => {
+    await expectSameBits({ mlp: { hidden: 64, dropout: 0.2 }, optimizer: (p) => new optim.SGD(p, { lr: 0.05, momentum: 0.9, weightDecay: 1e-3 }) });
+  });
+
+  it('the MLP with Dropout(0.5) and Adam; no bias in the first layer', async () => {
+    await expectSameBits({ mlp: { hidden: 48, dropout: 0.5 }, bias: false, optimizer: (p) => new optim.Adam(p, { lr: 1e-2 }) });
+  });
+
+  it('the MLP with Dropout(0): no draws, as the plain path', async () => {
+    await expectSameBits({ mlp: { hidden: 32, dropout: 0 }, reduction: 'mean', optimizer: (p) => new optim.SGD(p, { lr: 0.5 }) });
   });
 
   it('a Subset of the images', async () => {

@@ -37,3 +37,42 @@ export function linear_ce_step_u8_f32(ref: boolean, pixels: Storage, pixelsLen: 
   opts.before?.();
   callExport(kernel, [ptrPixels, pixelsLen, ptrTargets, targetsLen, ptrIndices, rows, inFeatures, classes, checkNum(kernel, 'scale', scale), ptrWeight, ptrBias, hasBias ? 1 : 0, checkNum(kernel, 'labelSmoothing', labelSmoothing), reduction, ptrGradW, ptrGradB, ptrStats], opts.hint4);
 }
+
+/**
+ * One training step of Flatten → Linear(in_features, hidden) → ReLU → [Dropout(p)] → Linear(hidden,
+ * classes) with cross-entropy, as linear_ce_step_u8_f32 (p 0: no dropout; else the mask is drawn from
+ * the global generator as the dropout kernel draws). Status 4 as there, before anything is written.
+ *
+ * `mlp_ce_step_u8_f32` (`ref`: its `_ref` twin). Parameters: 0 pixels (in u8[pixels_len]), 1 pixelsLen
+ * (usize), 2 targets (in i32[targets_len]), 3 targetsLen (usize), 4 indices (in i32[rows]), 5 rows
+ * (usize), 6 inFeatures (usize), 7 hidden (usize), 8 classes (usize), 9 scale (f32), 10 w1 (in
+ * f32[hidden·in_features]), 11 b1 (in f32[hidden], when has_b1 != 0), 12 hasB1 (bool), 13 w2 (in
+ * f32[classes·hidden]), 14 b2 (in f32[classes], when has_b2 != 0), 15 hasB2 (bool), 16 p (f32), 17
+ * labelSmoothing (f32), 18 reduction (u32), 19 gradW1 (out f32[hidden·in_features]), 20 gradB1 (out
+ * f32[hidden], when has_b1 != 0), 21 gradW2 (out f32[classes·hidden]), 22 gradB2 (out f32[classes],
+ * when has_b2 != 0), 23 stats (out f32[2]).
+ */
+export function mlp_ce_step_u8_f32(ref: boolean, pixels: Storage, pixelsLen: number, targets: Storage, targetsLen: number, indices: Storage, rows: number, inFeatures: number, hidden: number, classes: number, scale: number, w1: Storage, b1: Storage | null, hasB1: boolean, w2: Storage, b2: Storage | null, hasB2: boolean, p: number, labelSmoothing: number, reduction: number, gradW1: Storage, gradB1: Storage | null, gradW2: Storage, gradB2: Storage | null, stats: Storage, opts: CallOpts<'pixels' | 'targets' | 'indices' | 'w1' | 'b1' | 'w2' | 'b2' | 'gradW1' | 'gradB1' | 'gradW2' | 'gradB2' | 'stats'> = {}): void {
+  const kernel = exportName('mlp_ce_step_u8_f32', ref);
+  checkSize(kernel, 'pixelsLen', pixelsLen);
+  checkSize(kernel, 'targetsLen', targetsLen);
+  checkSize(kernel, 'rows', rows);
+  checkSize(kernel, 'inFeatures', inFeatures);
+  checkSize(kernel, 'hidden', hidden);
+  checkSize(kernel, 'classes', classes);
+  checkSize(kernel, 'reduction', reduction);
+  const ptrPixels = checkBuf(kernel, 'pixels', pixels, 'uint8', pixelsLen, opts.how?.pixels);
+  const ptrTargets = checkBuf(kernel, 'targets', targets, 'int32', targetsLen, opts.how?.targets);
+  const ptrIndices = checkBuf(kernel, 'indices', indices, 'int32', rows, opts.how?.indices);
+  const ptrW1 = checkBuf(kernel, 'w1', w1, 'float32', hidden * inFeatures, opts.how?.w1 ?? dimsText(hidden, inFeatures));
+  const ptrB1 = b1 === null ? 0 : checkBuf(kernel, 'b1', b1, 'float32', hidden, opts.how?.b1);
+  const ptrW2 = checkBuf(kernel, 'w2', w2, 'float32', classes * hidden, opts.how?.w2 ?? dimsText(classes, hidden));
+  const ptrB2 = b2 === null ? 0 : checkBuf(kernel, 'b2', b2, 'float32', classes, opts.how?.b2);
+  const ptrGradW1 = checkBuf(kernel, 'gradW1', gradW1, 'float32', hidden * inFeatures, opts.how?.gradW1 ?? dimsText(hidden, inFeatures));
+  const ptrGradB1 = gradB1 === null ? 0 : checkBuf(kernel, 'gradB1', gradB1, 'float32', hidden, opts.how?.gradB1);
+  const ptrGradW2 = checkBuf(kernel, 'gradW2', gradW2, 'float32', classes * hidden, opts.how?.gradW2 ?? dimsText(classes, hidden));
+  const ptrGradB2 = gradB2 === null ? 0 : checkBuf(kernel, 'gradB2', gradB2, 'float32', classes, opts.how?.gradB2);
+  const ptrStats = checkBuf(kernel, 'stats', stats, 'float32', 2, opts.how?.stats);
+  opts.before?.();
+  callExport(kernel, [ptrPixels, pixelsLen, ptrTargets, targetsLen, ptrIndices, rows, inFeatures, hidden, classes, checkNum(kernel, 'scale', scale), ptrW1, ptrB1, hasB1 ? 1 : 0, ptrW2, ptrB2, hasB2 ? 1 : 0, checkNum(kernel, 'p', p), checkNum(kernel, 'labelSmoothing', labelSmoothing), reduction, ptrGradW1, ptrGradB1, ptrGradW2, ptrGradB2, ptrStats], opts.hint4);
+}
