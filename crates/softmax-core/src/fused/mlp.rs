@@ -1,8 +1,10 @@
 //! The fused step of the MLP `Flatten → Linear(in_f, hidden) → ReLU → [Dropout(p)] → Linear(hidden,
 //! classes)` with cross-entropy: the kernels of fit's plain path in its order (the dropout mask from the
-//! same generator draws), the first layer's products on the uint8 images.
+//! same generator draws). The images are gathered once into a kept buffer: with a wide first layer,
+//! converting them piecewise (as the softmax-regression step does) would repack W1 and the hidden
+//! gradient for every piece, which measured slower than the one gather.
 
-use super::{check_indices, dloss_of, gemm_at_u8_rows, gemm_u8_rows_bt, grow, StepFail};
+use super::{check_indices, dloss_of, grow, StepFail};
 use crate::cross_entropy::{cross_entropy, cross_entropy_backward};
 use crate::elementwise::{bias_grad, binary, relu, relu_backward};
 use crate::gemm::gemm;
@@ -38,9 +40,7 @@ struct Scratch {
     loss: Vec<f32>,
     labels: Vec<i32>,
     pred: Vec<i32>,
-    rows: Vec<f32>,
-    strip: Vec<f32>,
-    cbuf: Vec<f32>,
+    x: Vec<f32>,
 }
 
 crate::threads::per_thread! {
@@ -111,20 +111,15 @@ pub fn mlp_ce_step_u8(
         grow(&mut s.dlogits, nc);
         grow(&mut s.loss, rows.max(1));
         grow(&mut s.pred, rows);
+        grow(&mut s.x, rows * in_f);
+        let x = &mut s.x[..rows * in_f];
+        crate::data::gather_u8_to_f32(pixels, in_f, indices, scale, x)
+            .map_err(|r| (r, indices[r]))?;
+        let x: &[f32] = x;
         let pre = &mut s.pre[..nh];
         let beta = bias_rows(params.b1, pre, hidden);
-        gemm_u8_rows_bt(
-            rows,
-            hidden,
-            in_f,
-            1.0,
-            pixels,
-            indices,
-            scale,
-            params.w1,
-            beta,
-            pre,
-            &mut s.rows,
+        gemm(
+            false, true, rows, hidden, in_f, 1.0, x, params.w1, beta, pre,
         );
         let act = &mut s.act[..nh];
         relu(pre, act);
@@ -197,19 +192,7 @@ pub fn mlp_ce_step_u8(
         // relu's backward into the buffer of the activations (no longer needed).
         let dpre = &mut s.act[..nh];
         relu_backward(pre, dact, dpre);
-        gemm_at_u8_rows(
-            hidden,
-            in_f,
-            rows,
-            1.0,
-            dpre,
-            pixels,
-            indices,
-            scale,
-            grads.w1,
-            &mut s.strip,
-            &mut s.cbuf,
-        );
+        gemm(true, false, hidden, in_f, rows, 1.0, dpre, x, 0.0, grads.w1);
         if let Some(gb) = grads.b1 {
             bias_grad(dpre, gb, rows, hidden);
         }

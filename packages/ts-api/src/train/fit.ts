@@ -37,11 +37,12 @@ export interface FitOptions {
    */
   transport?: 'shared' | 'message';
   /**
-   * Run each step in one core call where that is possible (default true): softmax regression
-   * (Sequential(Flatten(), Linear)) with CrossEntropyLoss (no class weight) and SGD or Adam holding
-   * exactly the model's parameters, on a DataLoader without transform over an ImageDataset (or a Subset
-   * of one), with workers = 1. The images are read as uint8 where the dataset keeps them and the
-   * result is the same bits as the plain path; false always takes the plain path (trainStep per batch).
+   * Run each step in one core call where that is possible (default true): Sequential(Flatten(), Linear)
+   * or Sequential(Flatten(), Linear, ReLU, [Dropout], Linear) with CrossEntropyLoss (no class weight) and
+   * SGD or Adam holding exactly the model's parameters, on a DataLoader without transform over an
+   * ImageDataset (or a Subset of one), with workers = 1. The images are read as uint8 where the dataset
+   * keeps them; the result is the same bits as the plain path. false always takes the plain path (a
+   * trainStep per batch).
    */
   fused?: boolean;
   /**
