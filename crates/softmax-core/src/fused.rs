@@ -1,10 +1,11 @@
 //! Fused training steps: a whole forward, loss and backward of a small model in one call, reading the
-//! batch's uint8 images by index from the dataset instead of a float32 batch.
+//! batch's uint8 images by index from the dataset.
 //!
 //! Every number is the one the separate kernels give (`data::gather_u8_to_f32`, `gemm::gemm`,
-//! `cross_entropy`, `reduce`, `elementwise::bias_grad`): the images are converted with the gather's
-//! arithmetic in cache-sized pieces right before the GEMM reads them, and each piece goes through the
-//! same GEMM path, tiles and summation order as the whole batch would. The native tests check the bits.
+//! `cross_entropy`, `reduce`, `elementwise::bias_grad`). Softmax regression builds no float32 batch: the
+//! images are converted with the gather's arithmetic in cache-sized pieces right before the GEMM reads
+//! them, and each piece goes through the same GEMM path, tiles and summation order as the whole batch
+//! would. The MLP (`mlp.rs`) gathers into a kept buffer. The native tests check the bits.
 
 use std::cell::RefCell;
 
