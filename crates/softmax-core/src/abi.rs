@@ -331,6 +331,7 @@ pub extern "C" fn thread_unregister(slot: u32) -> u32 {
         {
             // Its per-thread state goes too (gemm's packing buffers are the big part).
             gemm::release_thread(slot as usize);
+            crate::fused::release_thread(slot as usize);
             DETAIL.clear(slot as usize);
             RNG.clear(slot as usize);
         }

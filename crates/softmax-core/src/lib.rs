@@ -15,6 +15,7 @@ pub mod convert;
 pub mod cross_entropy;
 pub mod data;
 pub mod elementwise;
+pub mod fused;
 pub mod gemm;
 pub mod image;
 pub mod index;

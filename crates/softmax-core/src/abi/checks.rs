@@ -424,3 +424,8 @@ pub(super) fn warp_mode(mode: u32, arg: u32) -> Res<()> {
     }
     Ok(())
 }
+
+/// Status 4 for row `row` of a batch whose index or label `value` is out of range.
+pub(super) fn bad_row(row: usize, value: i32) -> Fail {
+    fail(INDEX_OUT_OF_RANGE, sat_u32(row), value)
+}

@@ -117,6 +117,16 @@ export interface Kernels {
   adagradStep(param: Storage, grad: Storage, sum: Storage, o: { lr: number; lrDecay: number; weightDecay: number; eps: number; step: number }): void;
   gatherU8ToF32(src: Storage, rowLen: number, indices: Storage, scale: number, y: Storage): void;
   gatherI32(src: Storage, indices: Storage, y: Storage): void;
+  /**
+   * One step of Flatten → Linear with cross-entropy on the uint8 images `indices` of `pixels` (fused.rs):
+   * gradients into gradW / gradB (null: no bias), stats = [summed loss, correct predictions].
+   */
+  linearCeStepU8(pixels: Storage, targets: Storage, indices: Storage, o: { inFeatures: number; classes: number; scale: number;
+    weight: Storage; bias: Storage | null; labelSmoothing: number; reduction: number; gradW: Storage; gradB: Storage | null; stats: Storage }): void;
+  /** The same for Flatten → Linear → ReLU → [Dropout(p); p 0: none] → Linear (the mask from the global generator). */
+  mlpCeStepU8(pixels: Storage, targets: Storage, indices: Storage, o: { inFeatures: number; hidden: number; classes: number; scale: number;
+    w1: Storage; b1: Storage | null; w2: Storage; b2: Storage | null; p: number; labelSmoothing: number; reduction: number;
+    gradW1: Storage; gradB1: Storage | null; gradW2: Storage; gradB2: Storage | null; stats: Storage }): void;
   gatherF32(src: Storage, rowLen: number, indices: Storage, y: Storage): void;
   // convert.rs / image.rs:
   /** y = x for x.length elements of the same dtype (any dtype). */
@@ -550,6 +560,18 @@ function makeKernels(ref: boolean): Kernels {
       abi.gather_u8_to_f32(ref, src, lengthOf(src), rowLen, indices, rows, scale, y, {
         how: { y: `${dims(rows, rowLen)}: one row per index` }, hint4: indexHint(srcRows),
       });
+    },
+    linearCeStepU8(pixels, targets, indices, o) {
+      const hasBias = o.bias !== null && o.gradB !== null;
+      abi.linear_ce_step_u8_f32(ref, pixels, lengthOf(pixels), targets, lengthOf(targets), indices, lengthOf(indices), o.inFeatures, o.classes,
+        o.scale, o.weight, hasBias ? o.bias : null, hasBias, o.labelSmoothing, o.reduction, o.gradW, hasBias ? o.gradB : null, o.stats);
+    },
+    mlpCeStepU8(pixels, targets, indices, o) {
+      const has1 = o.b1 !== null && o.gradB1 !== null;
+      const has2 = o.b2 !== null && o.gradB2 !== null;
+      abi.mlp_ce_step_u8_f32(ref, pixels, lengthOf(pixels), targets, lengthOf(targets), indices, lengthOf(indices), o.inFeatures, o.hidden,
+        o.classes, o.scale, o.w1, has1 ? o.b1 : null, has1, o.w2, has2 ? o.b2 : null, has2, o.p, o.labelSmoothing, o.reduction, o.gradW1,
+        has1 ? o.gradB1 : null, o.gradW2, has2 ? o.gradB2 : null, o.stats);
     },
     gatherI32(src, indices, y) {
       const n = lengthOf(indices);

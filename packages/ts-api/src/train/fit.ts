@@ -37,6 +37,15 @@ export interface FitOptions {
    */
   transport?: 'shared' | 'message';
   /**
+   * Run each step in one core call where that is possible (default true): Sequential(Flatten(), Linear)
+   * or Sequential(Flatten(), Linear, ReLU, [Dropout], Linear) with CrossEntropyLoss (no class weight) and
+   * SGD or Adam holding exactly the model's parameters, on a DataLoader without transform over an
+   * ImageDataset (or a Subset of one), with workers = 1. The images are read as uint8 where the dataset
+   * keeps them; the result is the same bits as the plain path. false always takes the plain path (a
+   * trainStep per batch).
+   */
+  fused?: boolean;
+  /**
    * Validation data: after each epoch, the mean loss and the accuracy on it are `valLoss` and `valAcc`
    * of the epoch's logs (evaluated in this thread, in eval mode). EarlyStopping can monitor them.
    */
@@ -103,7 +112,8 @@ export async function fitObserved(
   options: FitOptions = {},
   internals: FitInternals = {},
 ): Promise<History> {
-  checkOptions('fit', options, ['callbacks', 'initialEpoch', 'history', 'workers', 'transport', 'valIter', 'scheduler']);
+  checkOptions('fit', options, ['callbacks', 'initialEpoch', 'history', 'workers', 'transport', 'valIter', 'scheduler', 'fused']);
+  if (options.fused !== undefined && typeof options.fused !== 'boolean') throw new Error(`fit: fused must be true or false, got ${String(options.fused)}`);
   const initialEpoch = checkEpochs(numEpochs, options.initialEpoch);
   requireBatches(trainIter, 'fit', 'trainIter');
   requireBatches(testIter, 'fit', 'testIter');
@@ -121,7 +131,7 @@ export async function fitObserved(
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`fit: workers must be a positive integer, got ${workers}`);
   const runner = await runnerFor(
-    { net, loss, updater, trainIter: trainData, workers, transport: options.transport, observer: internals.observer },
+    { net, loss, updater, trainIter: trainData, workers, fused: options.fused, transport: options.transport, observer: internals.observer },
     internals.forceParallel,
   );
   const callbacks = options.callbacks ?? [];

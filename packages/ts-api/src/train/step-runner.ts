@@ -4,6 +4,7 @@
 // train/ never imports it and it is loaded only when `workers` > 1.
 
 import type { Tensor } from '../tensor/tensor.js';
+import { fusedRunner } from './fused-step.js';
 import { trainStep } from './loop.js';
 import type { Loss, Net, Updater } from './types.js';
 
@@ -36,6 +37,8 @@ export interface RunnerRequest {
   /** The training batches, as fit() iterates them. */
   trainIter: Iterable<[Tensor, Tensor]>;
   workers: number;
+  /** Use the fused step (train/fused-step.ts) where it applies (fit's `fused` option; default true). */
+  fused?: boolean;
   transport: 'shared' | 'message' | undefined;
   /** Test and benchmark hooks, opaque to train/ (profiling, fault injection; see fitObserved). */
   observer?: object;
@@ -50,9 +53,12 @@ export function registerParallelRunner(load: () => Promise<RunnerFactory>): void
   parallel = load;
 }
 
-/** The runner for `request.workers` (> 1, or `forceParallel`: the data-parallel one). */
+/**
+ * The runner for `request.workers` (> 1, or `forceParallel`: the data-parallel one); with one worker the
+ * fused step when it applies, else a trainStep per batch.
+ */
 export async function runnerFor(request: RunnerRequest, forceParallel = false): Promise<StepRunner> {
-  if (request.workers === 1 && !forceParallel) return localRunner(request);
+  if (request.workers === 1 && !forceParallel) return (request.fused !== false ? fusedRunner(request) : null) ?? localRunner(request);
   if (parallel === null) throw new Error(`fit: workers: ${request.workers} needs the data-parallel runner, which was not registered (import 'softmax-nn')`);
   return (await parallel())(request);
 }

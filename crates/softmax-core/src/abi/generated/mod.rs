@@ -18,6 +18,7 @@ mod join;
 mod conv;
 mod strided;
 mod indexing;
+mod fused;
 
 pub use self::gemm::*;
 pub use self::softmax::*;
@@ -36,3 +37,4 @@ pub use self::join::*;
 pub use self::conv::*;
 pub use self::strided::*;
 pub use self::indexing::*;
+pub use self::fused::*;

@@ -17,3 +17,4 @@ export * from './join.js';
 export * from './conv.js';
 export * from './strided.js';
 export * from './indexing.js';
+export * from './fused.js';

@@ -125,6 +125,8 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   put_rows_u8: ['src', 'rowLen', 'indices', 'rows', 'y', 'yLen'],
   select_u8: ['cond', 'a', 'b', 'y', 'n'],
   add_rows_f32: ['src', 'rowLen', 'indices', 'rows', 'y', 'yLen'],
+  linear_ce_step_u8_f32: ['pixels', 'pixelsLen', 'targets', 'targetsLen', 'indices', 'rows', 'inFeatures', 'classes', 'scale', 'weight', 'bias', 'hasBias', 'labelSmoothing', 'reduction', 'gradW', 'gradB', 'stats'],
+  mlp_ce_step_u8_f32: ['pixels', 'pixelsLen', 'targets', 'targetsLen', 'indices', 'rows', 'inFeatures', 'hidden', 'classes', 'scale', 'w1', 'b1', 'hasB1', 'w2', 'b2', 'hasB2', 'p', 'labelSmoothing', 'reduction', 'gradW1', 'gradB1', 'gradW2', 'gradB2', 'stats'],
 };
 
 /** The raw exports: addresses, sizes and scalars in (bools as 0 / 1), a status out. */
@@ -344,4 +346,8 @@ export interface RawKernelExports {
   select_u8_ref(cond: number, a: number, b: number, y: number, n: number): number;
   add_rows_f32(src: number, rowLen: number, indices: number, rows: number, y: number, yLen: number): number;
   add_rows_f32_ref(src: number, rowLen: number, indices: number, rows: number, y: number, yLen: number): number;
+  linear_ce_step_u8_f32(pixels: number, pixelsLen: number, targets: number, targetsLen: number, indices: number, rows: number, inFeatures: number, classes: number, scale: number, weight: number, bias: number, hasBias: number, labelSmoothing: number, reduction: number, gradW: number, gradB: number, stats: number): number;
+  linear_ce_step_u8_f32_ref(pixels: number, pixelsLen: number, targets: number, targetsLen: number, indices: number, rows: number, inFeatures: number, classes: number, scale: number, weight: number, bias: number, hasBias: number, labelSmoothing: number, reduction: number, gradW: number, gradB: number, stats: number): number;
+  mlp_ce_step_u8_f32(pixels: number, pixelsLen: number, targets: number, targetsLen: number, indices: number, rows: number, inFeatures: number, hidden: number, classes: number, scale: number, w1: number, b1: number, hasB1: number, w2: number, b2: number, hasB2: number, p: number, labelSmoothing: number, reduction: number, gradW1: number, gradB1: number, gradW2: number, gradB2: number, stats: number): number;
+  mlp_ce_step_u8_f32_ref(pixels: number, pixelsLen: number, targets: number, targetsLen: number, indices: number, rows: number, inFeatures: number, hidden: number, classes: number, scale: number, w1: number, b1: number, hasB1: number, w2: number, b2: number, hasB2: number, p: number, labelSmoothing: number, reduction: number, gradW1: number, gradB1: number, gradW2: number, gradB2: number, stats: number): number;
 }

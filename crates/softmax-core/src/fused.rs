@@ -1,0 +1,469 @@
+//! Fused training steps: a whole forward, loss and backward of a small model in one call, reading the
+//! batch's uint8 images by index from the dataset.
+//!
+//! Every number is the one the separate kernels give (`data::gather_u8_to_f32`, `gemm::gemm`,
+//! `cross_entropy`, `reduce`, `elementwise::bias_grad`). Softmax regression builds no float32 batch: the
+//! images are converted with the gather's arithmetic in cache-sized pieces right before the GEMM reads
+//! them, and each piece goes through the same GEMM path, tiles and summation order as the whole batch
+//! would. The MLP (`mlp.rs`) gathers into a kept buffer. The native tests check the bits.
+
+use std::cell::RefCell;
+
+use crate::cross_entropy::{cross_entropy, cross_entropy_backward};
+use crate::data::convert_row;
+use crate::gemm::{gemm, gemm_dot_rows, RowSource, DOT_MAX_N};
+use crate::reduce::{argmax_axis, sum_axis};
+
+/// Rows converted at a time for a forward product that does not take the dot-product path.
+const ROW_BLOCK: usize = 128;
+/// Columns of the images converted at a time for the weight gradient (a multiple of the GEMM's 8-column
+/// panels, so that every panel is cut as in the whole product).
+const COL_STRIP: usize = 64;
+
+/// A row or label out of range: (its position in `indices` / the batch, the bad value).
+pub type StepFail = (usize, i32);
+
+/// Checks every index against the rows of the images and of the targets.
+fn check_indices(
+    pixels: &[u8],
+    targets: &[i32],
+    row_len: usize,
+    indices: &[i32],
+) -> Result<(), StepFail> {
+    let rows = pixels
+        .len()
+        .checked_div(row_len)
+        .unwrap_or(usize::MAX)
+        .min(targets.len());
+    for (r, &i) in indices.iter().enumerate() {
+        if i < 0 || i as usize >= rows {
+            return Err((r, i));
+        }
+    }
+    Ok(())
+}
+
+/// Rows of the images, converted two at a time into a small buffer (for the dot-product kernel).
+struct U8Rows<'a> {
+    pixels: &'a [u8],
+    indices: &'a [i32],
+    scale: f32,
+    buf: &'a mut Vec<f32>,
+}
+
+impl RowSource for U8Rows<'_> {
+    #[inline(always)]
+    fn rows(&mut self, i: usize, count: usize, k: usize) -> *const f32 {
+        if self.buf.len() < count * k {
+            self.buf.resize(count * k, 0.0);
+        }
+        for r in 0..count {
+            let start = self.indices[i + r] as usize * k;
+            convert_row(
+                &self.pixels[start..start + k],
+                self.scale,
+                &mut self.buf[r * k..(r + 1) * k],
+            );
+        }
+        self.buf.as_ptr()
+    }
+}
+
+/// `C[m×n] = alpha · X · Bᵀ + beta · C`, X's row r the image `indices[r]` (k bytes) times `scale`:
+/// the same bits as `gemm(false, true, …)` on the gathered batch.
+pub fn gemm_u8_rows_bt(
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    pixels: &[u8],
+    indices: &[i32],
+    scale: f32,
+    b: &[f32],
+    beta: f32,
+    c: &mut [f32],
+    buf: &mut Vec<f32>,
+) {
+    if n <= DOT_MAX_N {
+        let rows = U8Rows {
+            pixels,
+            indices,
+            scale,
+            buf,
+        };
+        gemm_dot_rows(m, n, k, alpha, rows, b, beta, c);
+        return;
+    }
+    // Rows of C are independent on the blocked path: a block of rows gives what the whole product does.
+    let mut r0 = 0;
+    while r0 < m {
+        let r1 = (r0 + ROW_BLOCK).min(m);
+        if buf.len() < (r1 - r0) * k {
+            buf.resize((r1 - r0) * k, 0.0);
+        }
+        for r in r0..r1 {
+            let start = indices[r] as usize * k;
+            convert_row(
+                &pixels[start..start + k],
+                scale,
+                &mut buf[(r - r0) * k..(r - r0 + 1) * k],
+            );
+        }
+        gemm(
+            false,
+            true,
+            r1 - r0,
+            n,
+            k,
+            alpha,
+            buf,
+            b,
+            beta,
+            &mut c[r0 * n..r1 * n],
+        );
+        r0 = r1;
+    }
+}
+
+/// `C[m×n] = alpha · Aᵀ · X` (A k×m, X k×n: row p the image `indices[p]` times `scale`), the same bits
+/// as `gemm(true, false, m, n, k, alpha, a, x, 0, c)` on the gathered batch: column strips of X are
+/// converted and multiplied in turn (each element of C is summed over the same rows in the same order
+/// whichever columns are computed with it).
+pub fn gemm_at_u8_rows(
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &[f32],
+    pixels: &[u8],
+    indices: &[i32],
+    scale: f32,
+    c: &mut [f32],
+    strip: &mut Vec<f32>,
+    cbuf: &mut Vec<f32>,
+) {
+    let mut j0 = 0;
+    while j0 < n {
+        // The last strip takes a short remainder, so that no strip is narrow enough for gemm to choose
+        // its narrow-output path when the whole product does not.
+        let mut j1 = (j0 + COL_STRIP).min(n);
+        if n - j1 <= DOT_MAX_N {
+            j1 = n;
+        }
+        let w = j1 - j0;
+        if strip.len() < k * w {
+            strip.resize(k * w, 0.0);
+        }
+        if cbuf.len() < m * w {
+            cbuf.resize(m * w, 0.0);
+        }
+        for (p, &idx) in indices.iter().enumerate().take(k) {
+            let start = idx as usize * n;
+            convert_row(
+                &pixels[start + j0..start + j1],
+                scale,
+                &mut strip[p * w..(p + 1) * w],
+            );
+        }
+        gemm(true, false, m, w, k, alpha, a, strip, 0.0, cbuf);
+        for i in 0..m {
+            c[i * n + j0..i * n + j1].copy_from_slice(&cbuf[i * w..(i + 1) * w]);
+        }
+        j0 = j1;
+    }
+}
+
+/// Per-thread buffers of a step, grown on demand and kept: a step allocates nothing once they fit.
+#[derive(Default)]
+struct Scratch {
+    logits: Vec<f32>,
+    dlogits: Vec<f32>,
+    loss: Vec<f32>,
+    labels: Vec<i32>,
+    pred: Vec<i32>,
+    rows: Vec<f32>,
+    strip: Vec<f32>,
+    cbuf: Vec<f32>,
+}
+
+crate::threads::per_thread! {
+    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+}
+
+/// Frees the buffers of a thread slot whose thread has ended (threads build).
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+pub(crate) fn release_thread(slot: usize) {
+    SCRATCH.clear(slot);
+    mlp::release_thread(slot);
+}
+
+fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize) {
+    if v.len() < len {
+        v.resize(len, T::default());
+    }
+}
+
+/// The gradient of the loss fit() differentiates, per row, and the scale the backward applies: reduction
+/// 0 'none' is followed by fit's mean (its backward gives each row 1/rows), 1 'mean' scales the one
+/// loss's gradient 1 by 1/rows, 2 'sum' by 1.
+fn dloss_of(reduction: u32, rows: usize) -> (f32, f32) {
+    let inv = (1.0f64 / rows as f64) as f32;
+    match reduction {
+        0 => (inv, 1.0),
+        1 => (1.0, inv),
+        _ => (1.0, 1.0),
+    }
+}
+
+/// One training step of softmax regression `Flatten → Linear(in_f, classes)` with cross-entropy, on the
+/// images `indices` of `pixels` (in_f bytes each, times `scale`) and their `targets`: writes the
+/// gradients of fit's loss (the mean of a 'none' loss, else the loss itself) into `grad_w` / `grad_b`
+/// and `stats` = [the batch's summed loss (for 'mean' / 'sum' the loss itself), correct predictions].
+/// A bad index or label is reported before anything is written.
+pub fn linear_ce_step_u8(
+    pixels: &[u8],
+    targets: &[i32],
+    indices: &[i32],
+    in_f: usize,
+    classes: usize,
+    scale: f32,
+    weight: &[f32],
+    bias: Option<&[f32]>,
+    label_smoothing: f32,
+    reduction: u32,
+    grad_w: &mut [f32],
+    grad_b: Option<&mut [f32]>,
+    stats: &mut [f32],
+) -> Result<(), StepFail> {
+    check_indices(pixels, targets, in_f, indices)?;
+    SCRATCH.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let s = guard.get_or_insert_with(Scratch::default);
+        step_with(
+            s,
+            pixels,
+            targets,
+            indices,
+            in_f,
+            classes,
+            scale,
+            weight,
+            bias,
+            label_smoothing,
+            reduction,
+            grad_w,
+            grad_b,
+            stats,
+        )
+    })
+}
+
+fn step_with(
+    s: &mut Scratch,
+    pixels: &[u8],
+    targets: &[i32],
+    indices: &[i32],
+    in_f: usize,
+    classes: usize,
+    scale: f32,
+    weight: &[f32],
+    bias: Option<&[f32]>,
+    label_smoothing: f32,
+    reduction: u32,
+    grad_w: &mut [f32],
+    grad_b: Option<&mut [f32]>,
+    stats: &mut [f32],
+) -> Result<(), StepFail> {
+    let rows = indices.len();
+    grow(&mut s.labels, rows);
+    let labels = &mut s.labels[..rows];
+    for (l, &i) in labels.iter_mut().zip(indices) {
+        *l = targets[i as usize];
+    }
+    if let Some(r) = labels.iter().position(|&l| l < 0 || l as usize >= classes) {
+        return Err((r, labels[r]));
+    }
+    grow(&mut s.logits, rows * classes);
+    grow(&mut s.dlogits, rows * classes);
+    grow(&mut s.loss, rows.max(1));
+    grow(&mut s.pred, rows);
+    let logits = &mut s.logits[..rows * classes];
+    // linear(): the bias expanded into the output, then the product added with beta 1.
+    let beta = match bias {
+        Some(b) if classes > 0 => {
+            for row in logits.chunks_exact_mut(classes) {
+                row.copy_from_slice(&b[..classes]);
+            }
+            1.0
+        }
+        _ => 0.0,
+    };
+    gemm_u8_rows_bt(
+        rows,
+        classes,
+        in_f,
+        1.0,
+        pixels,
+        indices,
+        scale,
+        weight,
+        beta,
+        logits,
+        &mut s.rows,
+    );
+    let loss_len = if reduction == 0 { rows } else { 1 };
+    let loss = &mut s.loss[..loss_len];
+    cross_entropy(
+        logits,
+        labels,
+        rows,
+        classes,
+        label_smoothing,
+        reduction,
+        loss,
+    )
+    .map_err(|r| (r, labels[r]))?;
+    let mut total = [0.0f32];
+    if reduction == 0 {
+        sum_axis(loss, &mut total, 1, rows, 1);
+    } else {
+        total[0] = loss[0];
+    }
+    let pred = &mut s.pred[..rows];
+    argmax_axis(logits, pred, rows, classes, 1);
+    let correct = pred
+        .iter()
+        .zip(labels.iter())
+        .filter(|(p, l)| p == l)
+        .count();
+    let (d, sc) = dloss_of(reduction, rows);
+    let dlogits = &mut s.dlogits[..rows * classes];
+    cross_entropy_backward(
+        logits,
+        labels,
+        rows,
+        classes,
+        label_smoothing,
+        &[d],
+        sc,
+        dlogits,
+    )
+    .map_err(|r| (r, labels[r]))?;
+    gemm_at_u8_rows(
+        classes,
+        in_f,
+        rows,
+        1.0,
+        dlogits,
+        pixels,
+        indices,
+        scale,
+        grad_w,
+        &mut s.strip,
+        &mut s.cbuf,
+    );
+    if let Some(gb) = grad_b {
+        crate::elementwise::bias_grad(dlogits, gb, rows, classes);
+    }
+    stats[0] = total[0];
+    stats[1] = correct as f32;
+    Ok(())
+}
+
+/// Scalar reference of [`linear_ce_step_u8`]: the batch gathered, then the reference kernels.
+pub fn linear_ce_step_u8_ref(
+    pixels: &[u8],
+    targets: &[i32],
+    indices: &[i32],
+    in_f: usize,
+    classes: usize,
+    scale: f32,
+    weight: &[f32],
+    bias: Option<&[f32]>,
+    label_smoothing: f32,
+    reduction: u32,
+    grad_w: &mut [f32],
+    grad_b: Option<&mut [f32]>,
+    stats: &mut [f32],
+) -> Result<(), StepFail> {
+    check_indices(pixels, targets, in_f, indices)?;
+    let rows = indices.len();
+    let labels: Vec<i32> = indices.iter().map(|&i| targets[i as usize]).collect();
+    if let Some(r) = labels.iter().position(|&l| l < 0 || l as usize >= classes) {
+        return Err((r, labels[r]));
+    }
+    let mut x = vec![0.0f32; rows * in_f];
+    crate::data::gather_u8_to_f32_ref(pixels, in_f, indices, scale, &mut x)
+        .map_err(|r| (r, indices[r]))?;
+    let mut logits = vec![0.0f32; rows * classes];
+    let mut beta = 0.0;
+    if let (Some(b), true) = (bias, classes > 0) {
+        for row in logits.chunks_exact_mut(classes) {
+            row.copy_from_slice(&b[..classes]);
+        }
+        beta = 1.0;
+    }
+    crate::gemm::gemm_ref(
+        false,
+        true,
+        rows,
+        classes,
+        in_f,
+        1.0,
+        &x,
+        weight,
+        beta,
+        &mut logits,
+    );
+    let mut loss = vec![0.0f32; if reduction == 0 { rows } else { 1 }];
+    crate::cross_entropy::cross_entropy_ref(
+        &logits,
+        &labels,
+        rows,
+        classes,
+        label_smoothing,
+        reduction,
+        &mut loss,
+    )
+    .map_err(|r| (r, labels[r]))?;
+    let total = if reduction == 0 {
+        crate::reduce::sum_ref(&loss)
+    } else {
+        loss[0]
+    };
+    let mut pred = vec![0i32; rows];
+    crate::reduce::argmax_axis_ref(&logits, &mut pred, rows, classes, 1);
+    let correct = pred
+        .iter()
+        .zip(labels.iter())
+        .filter(|(p, l)| p == l)
+        .count();
+    let (d, sc) = dloss_of(reduction, rows);
+    let mut dlogits = vec![0.0f32; rows * classes];
+    crate::cross_entropy::cross_entropy_backward_ref(
+        &logits,
+        &labels,
+        rows,
+        classes,
+        label_smoothing,
+        &[d],
+        sc,
+        &mut dlogits,
+    )
+    .map_err(|r| (r, labels[r]))?;
+    crate::gemm::gemm_ref(
+        true, false, classes, in_f, rows, 1.0, &dlogits, &x, 0.0, grad_w,
+    );
+    if let Some(gb) = grad_b {
+        crate::elementwise::bias_grad_ref(&dlogits, gb, rows, classes);
+    }
+    stats[0] = total;
+    stats[1] = correct as f32;
+    Ok(())
+}
+
+mod mlp;
+pub use mlp::{mlp_ce_step_u8, mlp_ce_step_u8_ref, MlpGrads, MlpParams};
+
+#[cfg(test)]
+mod tests;
