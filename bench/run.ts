@@ -65,7 +65,7 @@ function planFor(model: Model, speed: Speed): Plan {
   if (EPOCHS_ALL !== undefined) return { epochs: EPOCHS_ALL, maxBatches: 0 };
   // LeNet's epoch takes seconds for the fast contestants and minutes for the slow ones.
   if (model === 'lenet') {
-    if (speed === 'fast') return QUICK ? { epochs: 1, maxBatches: 40 } : { epochs: 2, maxBatches: 0 };
+    if (speed === 'fast') return { epochs: QUICK ? 1 : 2, maxBatches: 0 };
     return { epochs: 1, maxBatches: speed === 'medium' ? (QUICK ? 15 : 40) : 2 };
   }
   if (QUICK) {
@@ -94,6 +94,7 @@ const pyCmd = (variant: string, gemm: boolean) => (job: Job): string[] | null =>
 
 const ALL: Spec[] = [
   { id: 'softmax-nn', label: 'softmax-nn (Node, wasm SIMD)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: nodeCmd('softmax-nn.ts'), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
+  { id: 'softmax-nn-fit', label: 'softmax-nn, train.fit (fused step)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts', 'fit')(job)), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
   { id: 'softmax-nn-2w', label: 'softmax-nn, fit with 2 workers (2 cores)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts', 'workers=2')(job)), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
   { id: 'tfjs-wasm-layers', label: 'TF.js wasm SIMD, Layers fit', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium', lenet: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'layers'), env: {} },
   { id: 'tfjs-wasm-loop', label: 'TF.js wasm SIMD, minimize loop', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium', lenet: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'loop'), env: {} },

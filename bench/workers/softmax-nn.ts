@@ -7,6 +7,8 @@ import { emit, fill, gemmProbe, now, parseJob, peakRssMB, probeError, timeGemm, 
 const notes: string[] = [];
 /** `workers=N` after the job: train with fit(…, { workers: N }) instead of the one-thread loop. */
 const WORKERS = Number(process.argv.find((a) => a.startsWith('workers='))?.slice('workers='.length) ?? 1);
+/** `fit` after the job: train with fit() on one thread too (its fused step where the model allows). */
+const FIT = WORKERS > 1 || process.argv.includes('fit');
 
 async function loadApi(): Promise<{ sm: typeof import('softmax-nn'); be: typeof import('softmax-nn/backend') }> {
   if (process.env.BENCH_SOFTMAX_SOURCE !== '1') {
@@ -56,9 +58,10 @@ async function train(job: TrainJob): Promise<void> {
   const limit = job.maxBatches > 0 ? Math.min(job.maxBatches, trainIter.length) : trainIter.length;
 
   const epochSeconds: number[] = [], trainLoss: number[] = [], examplesPerEpoch: number[] = [];
-  if (WORKERS > 1) {
+  if (FIT && job.maxBatches > 0) throw new Error('fit runs whole epochs: a partial-epoch plan cannot be measured with it');
+  if (FIT) {
     // fit() with data-parallel workers; an epoch's time ends at its last batch (evaluation excluded).
-    notes.push(`fit(…, { workers: ${WORKERS} }) on ${os.availableParallelism()} cores`);
+    notes.push(WORKERS > 1 ? `fit(…, { workers: ${WORKERS} }) on ${os.availableParallelism()} cores` : 'train.fit (one thread)');
     let e0 = 0, last = 0;
     const timer: import('softmax-nn').train.Callback = {
       onEpochBegin: () => { e0 = now(); },
@@ -72,7 +75,7 @@ async function train(job: TrainJob): Promise<void> {
     };
     await sm.train.fit(net, trainIter, testIter, loss, job.epochs, opt, { workers: WORKERS, callbacks: [timer] });
   }
-  for (let epoch = 0; WORKERS === 1 && epoch < job.epochs; epoch++) {
+  for (let epoch = 0; !FIT && epoch < job.epochs; epoch++) {
     net.train();
     let lossSum = 0, n = 0, b = 0;
     const e0 = now();
