@@ -206,6 +206,51 @@ fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize) {
 /// The gradient of the loss fit() differentiates, per row, and the scale the backward applies: reduction
 /// 0 'none' is followed by fit's mean (its backward gives each row 1/rows), 1 'mean' scales the one
 /// loss's gradient 1 by 1/rows, 2 'sum' by 1.
+/// The reference twins' loss head: the batch's summed loss, its correct predictions and the gradient of
+/// fit's loss with respect to the logits, from the separate reference kernels in the plain path's order.
+fn loss_head_ref(
+    logits: &[f32],
+    labels: &[i32],
+    rows: usize,
+    classes: usize,
+    label_smoothing: f32,
+    reduction: u32,
+) -> Result<(f32, usize, Vec<f32>), StepFail> {
+    let mut loss = vec![0.0f32; if reduction == 0 { rows } else { 1 }];
+    crate::cross_entropy::cross_entropy_ref(
+        logits,
+        labels,
+        rows,
+        classes,
+        label_smoothing,
+        reduction,
+        &mut loss,
+    )
+    .map_err(|r| (r, labels[r]))?;
+    let total = if reduction == 0 {
+        crate::reduce::sum_ref(&loss)
+    } else {
+        loss[0]
+    };
+    let mut pred = vec![0i32; rows];
+    crate::reduce::argmax_axis_ref(logits, &mut pred, rows, classes, 1);
+    let correct = pred.iter().zip(labels).filter(|(p, l)| p == l).count();
+    let (d, sc) = dloss_of(reduction, rows);
+    let mut dlogits = vec![0.0f32; rows * classes];
+    crate::cross_entropy::cross_entropy_backward_ref(
+        logits,
+        labels,
+        rows,
+        classes,
+        label_smoothing,
+        &[d],
+        sc,
+        &mut dlogits,
+    )
+    .map_err(|r| (r, labels[r]))?;
+    Ok((total, correct, dlogits))
+}
+
 fn dloss_of(reduction: u32, rows: usize) -> (f32, f32) {
     let inv = (1.0f64 / rows as f64) as f32;
     match reduction {
@@ -415,42 +460,8 @@ pub fn linear_ce_step_u8_ref(
         beta,
         &mut logits,
     );
-    let mut loss = vec![0.0f32; if reduction == 0 { rows } else { 1 }];
-    crate::cross_entropy::cross_entropy_ref(
-        &logits,
-        &labels,
-        rows,
-        classes,
-        label_smoothing,
-        reduction,
-        &mut loss,
-    )
-    .map_err(|r| (r, labels[r]))?;
-    let total = if reduction == 0 {
-        crate::reduce::sum_ref(&loss)
-    } else {
-        loss[0]
-    };
-    let mut pred = vec![0i32; rows];
-    crate::reduce::argmax_axis_ref(&logits, &mut pred, rows, classes, 1);
-    let correct = pred
-        .iter()
-        .zip(labels.iter())
-        .filter(|(p, l)| p == l)
-        .count();
-    let (d, sc) = dloss_of(reduction, rows);
-    let mut dlogits = vec![0.0f32; rows * classes];
-    crate::cross_entropy::cross_entropy_backward_ref(
-        &logits,
-        &labels,
-        rows,
-        classes,
-        label_smoothing,
-        &[d],
-        sc,
-        &mut dlogits,
-    )
-    .map_err(|r| (r, labels[r]))?;
+    let (total, correct, dlogits) =
+        loss_head_ref(&logits, &labels, rows, classes, label_smoothing, reduction)?;
     crate::gemm::gemm_ref(
         true, false, classes, in_f, rows, 1.0, &dlogits, &x, 0.0, grad_w,
     );

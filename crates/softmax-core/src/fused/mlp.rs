@@ -4,7 +4,7 @@
 //! converting them piecewise (as the softmax-regression step does) would repack W1 and the hidden
 //! gradient for every piece, which measured slower than the one gather.
 
-use super::{check_indices, dloss_of, grow, StepFail};
+use super::{check_indices, dloss_of, grow, loss_head_ref, StepFail};
 use crate::cross_entropy::{cross_entropy, cross_entropy_backward};
 use crate::elementwise::{bias_grad, binary, relu, relu_backward};
 use crate::gemm::gemm;
@@ -255,42 +255,8 @@ pub fn mlp_ce_step_u8_ref(
         beta,
         &mut logits,
     );
-    let mut loss = vec![0.0f32; if reduction == 0 { rows } else { 1 }];
-    crate::cross_entropy::cross_entropy_ref(
-        &logits,
-        &labels,
-        rows,
-        classes,
-        label_smoothing,
-        reduction,
-        &mut loss,
-    )
-    .map_err(|r| (r, labels[r]))?;
-    let total = if reduction == 0 {
-        crate::reduce::sum_ref(&loss)
-    } else {
-        loss[0]
-    };
-    let mut pred = vec![0i32; rows];
-    crate::reduce::argmax_axis_ref(&logits, &mut pred, rows, classes, 1);
-    let correct = pred
-        .iter()
-        .zip(labels.iter())
-        .filter(|(p, l)| p == l)
-        .count();
-    let (d, sc) = dloss_of(reduction, rows);
-    let mut dlogits = vec![0.0f32; nc];
-    crate::cross_entropy::cross_entropy_backward_ref(
-        &logits,
-        &labels,
-        rows,
-        classes,
-        label_smoothing,
-        &[d],
-        sc,
-        &mut dlogits,
-    )
-    .map_err(|r| (r, labels[r]))?;
+    let (total, correct, dlogits) =
+        loss_head_ref(&logits, &labels, rows, classes, label_smoothing, reduction)?;
     let mut dh = vec![0.0f32; nh];
     gemm_ref(
         false, false, rows, hidden, classes, 1.0, &dlogits, params.w2, 0.0, &mut dh,
