@@ -181,6 +181,10 @@ export function renderMarkdown(r: RunReport, svgName?: string): string {
     const ra = aggs.recipe.get(base)?.rss.med ?? NaN, rb = aggs.mlp.get(base)?.rss.med ?? NaN;
     L.push(`| ${c.label} | ${a ? range(a.rss, 0) : '–'} | ${a ? ratio(a.rss.med / ra) : '–'} | ${b ? range(b.rss, 0) : '–'} | ${b ? ratio(b.rss.med / rb) : '–'} | ${g ? range(g.rss, 0) : '–'} |`);
   }
+  const threadsRss = aggs.recipe.get(base)?.rss, plainRss = aggs.recipe.get('softmax-nn-plain')?.rss;
+  if (threadsRss && plainRss && threadsRss.n > 0 && plainRss.n > 0) {
+    L.push('', `softmax-nn's two wasm builds on the recipe: threads build (Node's default) ${range(threadsRss, 0)} MB, plain build ${range(plainRss, 0)} MB.`);
+  }
   L.push('');
 
   const notes = new Map<string, string[]>();

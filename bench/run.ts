@@ -90,6 +90,8 @@ const pyCmd = (variant: string, gemm: boolean) => (job: Job): string[] | null =>
 const ALL: Spec[] = [
   { id: 'softmax-nn', label: 'softmax-nn (Node, wasm SIMD)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast' }, command: nodeCmd('softmax-nn.ts'), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
   { id: 'softmax-nn-2w', label: 'softmax-nn, fit with 2 workers (2 cores)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts', 'workers=2')(job)), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
+  // The same loop on the plain build (SOFTMAX_THREADS=0; what pages that are not cross-origin isolated load): its own speed and peak RSS.
+  { id: 'softmax-nn-plain', label: 'softmax-nn, plain wasm build (SOFTMAX_THREADS=0)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts')(job)), env: { SOFTMAX_THREADS: '0', ...(FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {}) } },
   { id: 'tfjs-wasm-layers', label: 'TF.js wasm SIMD, Layers fit', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'layers'), env: {} },
   { id: 'tfjs-wasm-loop', label: 'TF.js wasm SIMD, minimize loop', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'loop'), env: {} },
   { id: 'tfjs-cpu-layers', label: 'TF.js cpu, Layers fit', group: 'tfjs-cpu', speed: { recipe: 'slow', mlp: 'slow' }, command: nodeCmd('tfjs.ts', 'cpu', 'layers'), env: {} },
@@ -179,7 +181,7 @@ if (!FROM_SOURCE && existsSync(distIndex) && newestMtime(path.join(ROOT, 'packag
 }
 if (!FROM_SOURCE && !existsSync(distIndex)) {
   softmaxSource = 'source (packages/ts-api/dist missing: build it with `bash scripts/build-wasm.sh && pnpm -C packages/ts-api build`)';
-  for (const c of ALL) if (c.group === 'softmax-nn') c.env = { BENCH_SOFTMAX_SOURCE: '1' };
+  for (const c of ALL) if (c.group === 'softmax-nn') c.env = { ...c.env, BENCH_SOFTMAX_SOURCE: '1' };
 }
 if (!existsSync(path.join(ROOT, 'packages/ts-api/wasm/softmax_core.wasm'))) {
   console.error('packages/ts-api/wasm/softmax_core.wasm is missing: run `bash scripts/build-wasm.sh` first.');
