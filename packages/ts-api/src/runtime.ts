@@ -9,7 +9,6 @@ interface NodeModules {
   'node:path': typeof import('node:path');
   'node:os': typeof import('node:os');
   'node:zlib': typeof import('node:zlib');
-  'node:stream/promises': typeof import('node:stream/promises');
   'node:crypto': typeof import('node:crypto');
 }
 
