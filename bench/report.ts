@@ -187,6 +187,10 @@ export function renderMarkdown(r: RunReport, svgName?: string): string {
     if (cells.every((x) => x === '– | –') && !g) continue;
     L.push(`| ${c.label} | ${cells.join(' | ')} | ${g ? range(g.rss, 0) : '–'} |`);
   }
+  const threadsRss = aggs.recipe.get(base)?.rss, plainRss = aggs.recipe.get('softmax-nn-plain')?.rss;
+  if (threadsRss && plainRss && threadsRss.n > 0 && plainRss.n > 0) {
+    L.push('', `softmax-nn's two wasm builds on the recipe: threads build (Node's default) ${range(threadsRss, 0)} MB, plain build ${range(plainRss, 0)} MB.`);
+  }
   L.push('');
 
   const notes = new Map<string, string[]>();

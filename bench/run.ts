@@ -96,6 +96,8 @@ const ALL: Spec[] = [
   { id: 'softmax-nn', label: 'softmax-nn (Node, wasm SIMD)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: nodeCmd('softmax-nn.ts'), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
   { id: 'softmax-nn-fit', label: 'softmax-nn, train.fit (fused step)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts', 'fit')(job)), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
   { id: 'softmax-nn-2w', label: 'softmax-nn, fit with 2 workers (2 cores)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts', 'workers=2')(job)), env: FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {} },
+  // The same loop on the plain build (SOFTMAX_THREADS=0; what pages that are not cross-origin isolated load): its own speed and peak RSS.
+  { id: 'softmax-nn-plain', label: 'softmax-nn, plain wasm build (SOFTMAX_THREADS=0)', group: 'softmax-nn', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: (job) => (job.task === 'gemm' ? null : nodeCmd('softmax-nn.ts')(job)), env: { SOFTMAX_THREADS: '0', ...(FROM_SOURCE ? { BENCH_SOFTMAX_SOURCE: '1' } : {}) } },
   { id: 'tfjs-wasm-layers', label: 'TF.js wasm SIMD, Layers fit', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium', lenet: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'layers'), env: {} },
   { id: 'tfjs-wasm-loop', label: 'TF.js wasm SIMD, minimize loop', group: 'tfjs-wasm', speed: { recipe: 'medium', mlp: 'medium', lenet: 'medium' }, command: nodeCmd('tfjs.ts', 'wasm', 'loop'), env: {} },
   { id: 'tfjs-cpu-layers', label: 'TF.js cpu, Layers fit', group: 'tfjs-cpu', speed: { recipe: 'slow', mlp: 'slow', lenet: 'slow' }, command: nodeCmd('tfjs.ts', 'cpu', 'layers'), env: {} },
@@ -107,8 +109,9 @@ const ALL: Spec[] = [
   { id: 'torch-openblas-skx-tensors', label: 'PyTorch OpenBLAS SkylakeX kernels forced, tensors', group: 'torch-openblas-skx', speed: { recipe: 'fast', mlp: 'fast', lenet: 'fast' }, command: pyCmd('tensors', true), env: torchEnv(OPENBLAS_DIR, 'SkylakeX') },
 ];
 // TF.js cannot train LeNet on wasm (no Conv2DBackpropFilter kernel), and on cpu a batch takes about a
-// minute: its Layers fit stands for it there, on two batches.
-const NO_LENET = new Set(['tfjs-wasm-layers', 'tfjs-wasm-loop', 'tfjs-cpu-loop']);
+// minute: its Layers fit stands for it there, on two batches. softmax-nn's plain build and one-thread fit
+// run LeNet's kernels as the loop does (no fused step for it): not run, to keep the bench's length.
+const NO_LENET = new Set(['tfjs-wasm-layers', 'tfjs-wasm-loop', 'tfjs-cpu-loop', 'softmax-nn-plain', 'softmax-nn-fit']);
 for (const c of ALL) {
   if (!NO_LENET.has(c.id)) continue;
   const command = c.command;
@@ -193,7 +196,7 @@ if (!FROM_SOURCE && existsSync(distIndex) && newestMtime(path.join(ROOT, 'packag
 }
 if (!FROM_SOURCE && !existsSync(distIndex)) {
   softmaxSource = 'source (packages/ts-api/dist missing: build it with `bash scripts/build-wasm.sh && pnpm -C packages/ts-api build`)';
-  for (const c of ALL) if (c.group === 'softmax-nn') c.env = { BENCH_SOFTMAX_SOURCE: '1' };
+  for (const c of ALL) if (c.group === 'softmax-nn') c.env = { ...c.env, BENCH_SOFTMAX_SOURCE: '1' };
 }
 if (!existsSync(path.join(ROOT, 'packages/ts-api/wasm/softmax_core.wasm'))) {
   console.error('packages/ts-api/wasm/softmax_core.wasm is missing: run `bash scripts/build-wasm.sh` first.');

@@ -9,6 +9,7 @@ interface NodeModules {
   'node:path': typeof import('node:path');
   'node:os': typeof import('node:os');
   'node:zlib': typeof import('node:zlib');
+  'node:crypto': typeof import('node:crypto');
 }
 
 /**

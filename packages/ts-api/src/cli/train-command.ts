@@ -14,6 +14,7 @@ import {
   type RunConfig, type RunFile,
 } from './run-folder.js';
 import { epochTable } from './table.js';
+import { warmUp } from '../warm-up.js';
 
 export { RUN_FILES } from './run-folder.js';
 
@@ -141,7 +142,10 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
   // 1. The run folder: fresh, replaced, continued, or restarted.
   const plan = await planRun(options, outDir);
 
-  // 2. Data.
+  // 2. Data, while a throwaway copy of the model warms V8 up (docs/PERFORMANCE.md, Warm start).
+  const arch: Arch = { model: options.model, hidden: options.hidden, dropout: options.dropout };
+  const warming = warmUp(arch);
+  warming.catch(() => undefined); // awaited below; a data error first must not leave it unhandled
   let owned: data.ImageDataset[] = [];
   let trainSet: Dataset;
   let testSet: Dataset;
@@ -159,6 +163,7 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     testSet = loaded.test;
   }
   try {
+    await warming;
     if (options.limit !== null) {
       if (options.limit > trainSet.length) {
         throw new UsageError(`--limit ${options.limit} is more than the ${trainSet.length} training examples`, 'train');
@@ -173,7 +178,6 @@ async function trainInFolder(options: TrainOptions, deps: TrainDeps, out: Output
     const split = splitValidation(trainSet, options.valSize, options.seed);
 
     // 3. Model, loss, optimiser, scheduler, loaders — made in the same order on a fresh and a resumed run.
-    const arch: Arch = { model: options.model, hidden: options.hidden, dropout: options.dropout };
     const recipe: Recipe = {
       ...arch, seed: options.seed, lr: options.lr, weightDecay: options.weightDecay, batchSize: options.batchSize, augment: options.augment,
       optimizer: options.optimizer, momentum: options.momentum,

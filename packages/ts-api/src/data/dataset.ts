@@ -126,6 +126,9 @@ export class TensorDataset implements BatchDataset {
  * `count` images of shape [channels, height, width] stored as uint8 in wasm memory, with int32 labels.
  * Items and batches come out as float32 in [0, 1] (pixel / 255, like torchvision's ToTensor).
  */
+/** Pixels already in wasm memory that the ImageDataset being made takes over (set only by imageDatasetOver). */
+let adoptedPixels: Storage | null = null;
+
 export class ImageDataset implements BatchDataset {
   readonly length: number;
   readonly imageShape: readonly [number, number, number];
@@ -133,16 +136,19 @@ export class ImageDataset implements BatchDataset {
   readonly #labels: Storage;
 
   constructor(pixels: Uint8Array, labels: Uint8Array | Int32Array, imageShape: readonly [number, number, number]) {
+    const adopted = adoptedPixels;
+    adoptedPixels = null;
+    const pixelCount = adopted !== null ? adopted.length : pixels.length;
     const [c, h, w] = imageShape;
     const size = c * h * w;
-    if (size === 0 || pixels.length % size !== 0 || pixels.length / size !== labels.length) {
+    if (size === 0 || pixelCount % size !== 0 || pixelCount / size !== labels.length) {
       throw new Error(
-        `ImageDataset: ${pixels.length} pixels and ${labels.length} labels do not make images of shape ${formatShape(imageShape)} (expected ${labels.length * size} pixels)`,
+        `ImageDataset: ${pixelCount} pixels and ${labels.length} labels do not make images of shape ${formatShape(imageShape)} (expected ${labels.length * size} pixels)`,
       );
     }
     this.length = labels.length;
     this.imageShape = [c, h, w];
-    this.#pixels = storageFrom(pixels);
+    this.#pixels = adopted ?? storageFrom(pixels);
     this.#labels = storageFrom(labels instanceof Int32Array ? labels : Int32Array.from(labels));
   }
 
@@ -195,6 +201,23 @@ export class ImageDataset implements BatchDataset {
     this.#labels.dispose();
   }
 }
+
+/**
+ * @internal An ImageDataset over uint8 pixels already in wasm memory (Fashion-MNIST decoded straight
+ * into it): the Storage is taken over, not copied, and freed with the dataset. On an error the caller
+ * still owns it.
+ */
+export function imageDatasetOver(pixels: Storage, labels: Uint8Array | Int32Array, imageShape: readonly [number, number, number]): ImageDataset {
+  if (pixels.dtype !== 'uint8') throw new Error(`imageDatasetOver: pixels must be a uint8 Storage, got ${pixels.dtype}`);
+  adoptedPixels = pixels;
+  try {
+    return new ImageDataset(NO_PIXELS, labels, imageShape);
+  } finally {
+    adoptedPixels = null;
+  }
+}
+
+const NO_PIXELS = new Uint8Array(0);
 
 /** The items of `dataset` at `indices`, as a new dataset (a data.Subset; kept for existing callers). */
 export function subset<T>(dataset: Dataset<T>, indices: readonly number[] | Int32Array): Dataset<T> {

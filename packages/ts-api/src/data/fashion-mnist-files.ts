@@ -12,52 +12,24 @@
 import { checkOptions } from '../options.js';
 import { writeFileDurable } from '../io/atomic-write.js';
 import { fetchBytes, type FetchLike } from './fetch-bytes.js';
-import { gunzip, isGzip, type GunzipOptions } from './gunzip.js';
-import { idxDeclaredSize, parseIdx, type IdxArray } from './idx.js';
+import {
+  checkDigest, checkDims, checkLabels, COLS, FASHION_MNIST_FILES, KEYS, ROWS, SIZE_LIMITS, type FashionMnistFileKey,
+} from './fashion-mnist-format.js';
+import { arrayTarget, streamFashionMnistFile, type ElementTarget, type FileBytes, type OpenTarget } from './fashion-mnist-stream.js';
+import { gunzip, isGzip } from './gunzip.js';
+import { parseIdx, type IdxArray } from './idx.js';
 import { importNode } from '../runtime.js';
 import { sha256Hex } from './sha256.js';
 
-/** The four files, by role. */
-export const FASHION_MNIST_FILES = {
-  trainImages: 'train-images-idx3-ubyte.gz',
-  trainLabels: 'train-labels-idx1-ubyte.gz',
-  testImages: 't10k-images-idx3-ubyte.gz',
-  testLabels: 't10k-labels-idx1-ubyte.gz',
-} as const;
-
-/** `'trainImages' | 'trainLabels' | 'testImages' | 'testLabels'` */
-export type FashionMnistFileKey = keyof typeof FASHION_MNIST_FILES;
-
-const KEYS: readonly FashionMnistFileKey[] = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
-
-/** SHA-256 of each file's decompressed IDX bytes (header included). */
-export const FASHION_MNIST_SHA256: Readonly<Record<FashionMnistFileKey, string>> = {
-  trainImages: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
-  trainLabels: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
-  testImages: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
-  testLabels: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
-};
+export {
+  FASHION_MNIST_FILES, FASHION_MNIST_SHA256, FASHION_MNIST_CLASS_NAMES, type FashionMnistFileKey,
+} from './fashion-mnist-format.js';
 
 /** The dataset's public mirror (the one d2l and torchvision use). */
 export const FASHION_MNIST_BASE_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_SYSTEM_DIR = '/usr/share/datasets/fashion-mnist';
-
-/** Class names, index = label (the names d2l's `get_fashion_mnist_labels` uses). */
-export const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
-  't-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot',
-];
-
-const NUM_CLASSES = 10;
-const ROWS = 28;
-const COLS = 28;
-const COUNTS: Readonly<Record<FashionMnistFileKey, number>> = {
-  trainImages: 60000,
-  trainLabels: 60000,
-  testImages: 10000,
-  testLabels: 10000,
-};
 
 /** One split: `count` images of 28×28 unsigned-byte pixels (row-major) and their labels 0…9. */
 export interface FashionMnistSplit {
@@ -121,24 +93,6 @@ export interface LoadFashionMnistFromUrlsOptions extends FashionMnistVerifyOptio
 /** Bytes of one file as given by a user: raw bytes, or a `Blob` / `File` (e.g. from an `<input type=file>`). */
 export type FashionMnistBlob = Uint8Array | ArrayBuffer | Blob;
 
-const LARGEST_FILE_BYTES = 16 + COUNTS.trainImages * ROWS * COLS;
-
-/**
- * How far to decompress a file: the size its IDX header declares, and never past Fashion-MNIST's
- * largest file (47 MB), so a gzip bomb stops early. (A file in the wrong role still decompresses, so
- * that parsing can say what it is.)
- */
-const SIZE_LIMITS: GunzipOptions = {
-  limit: {
-    bytes: LARGEST_FILE_BYTES,
-    what: `the ${LARGEST_FILE_BYTES} bytes of Fashion-MNIST's largest file (${FASHION_MNIST_FILES.trainImages}: ${COUNTS.trainImages} images of ${ROWS}×${COLS})`,
-  },
-  limitFromHead: (head) => {
-    const declared = idxDeclaredSize(head);
-    return declared && { bytes: declared.bytes, what: `the ${declared.bytes} bytes its IDX header declares (${declared.shape})` };
-  },
-};
-
 /**
  * Decompresses (when gzip; uncompressed IDX is accepted too), parses and checks one Fashion-MNIST
  * file: the kind (images or labels), the count, 28×28, labels < 10 and, unless `verify` is false,
@@ -152,43 +106,9 @@ export async function decodeFashionMnistFile(
 ): Promise<IdxArray> {
   const raw = isGzip(bytes) ? await gunzip(bytes, name, SIZE_LIMITS) : bytes;
   const idx = parseIdx(raw, name);
-  const isImages = key === 'trainImages' || key === 'testImages';
-  const expectedCount = COUNTS[key];
-  if (isImages) {
-    if (idx.dims.length !== 3) {
-      throw new Error(`${name}: expected an images file (3-D IDX, magic 0x00000803), found a labels file (1-D)`);
-    }
-    const [n, rows, cols] = idx.dims;
-    if (rows !== ROWS || cols !== COLS) {
-      throw new Error(`${name}: expected ${ROWS}×${COLS} images, found ${rows}×${cols}`);
-    }
-    if (n !== expectedCount) {
-      throw new Error(`${name}: expected ${expectedCount} images, found ${n}`);
-    }
-  } else {
-    if (idx.dims.length !== 1) {
-      throw new Error(`${name}: expected a labels file (1-D IDX, magic 0x00000801), found an images file (3-D)`);
-    }
-    if (idx.dims[0] !== expectedCount) {
-      throw new Error(`${name}: expected ${expectedCount} labels, found ${idx.dims[0]}`);
-    }
-    const labels = idx.data;
-    for (let i = 0; i < labels.length; i++) {
-      if (labels[i] >= NUM_CLASSES) {
-        throw new Error(`${name}: label ${i} is ${labels[i]}, expected a class index 0…${NUM_CLASSES - 1}`);
-      }
-    }
-  }
-  if (options.verify !== false) {
-    const digest = await sha256Hex(raw);
-    const expected = FASHION_MNIST_SHA256[key];
-    if (digest !== expected) {
-      throw new Error(
-        `${name}: checksum mismatch: SHA-256 of the decompressed data is ${digest}, expected ${expected}; ` +
-          `the file is corrupt or is not the original Fashion-MNIST ${FASHION_MNIST_FILES[key]}`,
-      );
-    }
-  }
+  checkDims(key, idx.dims, name);
+  if (idx.dims.length === 1) checkLabels(idx.data, 0, name);
+  if (options.verify !== false) checkDigest(key, await sha256Hex(raw), name);
   return idx;
 }
 
@@ -214,10 +134,19 @@ function assemble(
   };
 }
 
-/** Runs one task per file; waits for all (no stray work after a rejection), throws every failure. */
-async function forEachFile<T>(task: (key: FashionMnistFileKey) => Promise<T>): Promise<Record<FashionMnistFileKey, T>> {
+/**
+ * Runs one task per file; waits for all (no stray work after a rejection), throws every failure —
+ * after `discard` has freed what the tasks that succeeded made.
+ */
+async function forEachFile<T>(
+  task: (key: FashionMnistFileKey) => Promise<T>,
+  discard?: (value: T) => void,
+): Promise<Record<FashionMnistFileKey, T>> {
   const settled = await Promise.allSettled(KEYS.map(task));
   const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  if (errors.length > 0 && discard !== undefined) {
+    for (const s of settled) if (s.status === 'fulfilled') discard(s.value);
+  }
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) {
     const messages = errors.map((e) => (e instanceof Error ? e.message : String(e)));
@@ -294,16 +223,106 @@ export async function fashionMnistCacheDir(): Promise<string> {
   return path.join(cacheRoot, 'softmax-nn', 'fashion-mnist');
 }
 
-async function readIfExists(path: string): Promise<Uint8Array | undefined> {
+/** Opens a file for reading piece by piece, or gives undefined when there is no such file. The caller closes it. */
+async function openIfExists(path: string): Promise<(FileBytes & { close(): Promise<void> }) | undefined> {
   const fs = await importNode('node:fs/promises');
+  const cannotRead = (e: unknown) => new Error(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  let handle: import('node:fs/promises').FileHandle;
   try {
-    const buf = await fs.readFile(path);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    handle = await fs.open(path, 'r');
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new Error(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw cannotRead(e);
   }
+  const read = async (into: Uint8Array, position: number | null): Promise<number> => {
+    try {
+      return (await handle.read(into, 0, into.length, position)).bytesRead;
+    } catch (e) {
+      throw cannotRead(e);
+    }
+  };
+  try {
+    const magic = new Uint8Array(2);
+    const n = await read(magic, 0);
+    return { bytes: (into) => read(into, null), gzip: isGzip(magic.subarray(0, n)), close: () => handle.close() };
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+}
+
+/** The four files' targets and where each came from. */
+export interface LocatedFiles<T> {
+  targets: Record<FashionMnistFileKey, T>;
+  sources: Record<FashionMnistFileKey, FashionMnistSource>;
+}
+
+/**
+ * The Node loaders' search (see loadFashionMnistFiles): each file is found or downloaded and decoded
+ * as it is read into the target `open` makes for it (freed again if any file fails). `where` names
+ * the caller in option errors.
+ */
+export async function locateFashionMnistFiles<T extends ElementTarget>(
+  where: string,
+  options: LoadFashionMnistFilesOptions,
+  open: OpenTarget<T>,
+): Promise<LocatedFiles<T>> {
+  checkOptions(where, options, FILES_KEYS);
+  const path = await importNode('node:path');
+  const downloadDir = path.resolve(options.root ?? (await fashionMnistCacheDir()));
+  const searchDirs = options.root !== undefined ? [downloadDir] : [downloadDir, FASHION_MNIST_SYSTEM_DIR];
+  const baseUrl = options.baseUrl ?? FASHION_MNIST_BASE_URL;
+  const verify = options.verify !== false;
+
+  const loaded = await forEachFile(
+    async (k): Promise<{ target: T; source: FashionMnistSource }> => {
+      const gzName = FASHION_MNIST_FILES[k];
+      const rawName = gzName.replace(/\.gz$/, '');
+      for (const dir of searchDirs) {
+        for (const fileName of [gzName, rawName]) {
+          const filePath = path.join(dir, fileName);
+          const file = await openIfExists(filePath);
+          if (file === undefined) continue;
+          try {
+            return { target: await streamFashionMnistFile(k, file, filePath, verify, open), source: { path: filePath } };
+          } catch (e) {
+            // Deleting the file helps only where a fresh copy would be downloaded to.
+            if (dir !== downloadDir || options.download === false || !(e instanceof Error)) throw e;
+            throw new Error(`${e.message} (delete it to download a fresh copy)`, { cause: e });
+          } finally {
+            await file.close();
+          }
+        }
+      }
+      if (options.download === false) {
+        throw new Error(
+          `Fashion-MNIST file ${gzName} not found (looked in ${searchDirs.join(', ')}) and download is false`,
+        );
+      }
+      const url = joinUrl(baseUrl, gzName);
+      const onProgress = options.onProgress;
+      const bytes = await fetchBytes(url, options.fetchImpl, onProgress && ((r, t) => onProgress(gzName, r, t)));
+      const target = await streamFashionMnistFile(k, { bytes, gzip: isGzip(bytes) }, url, verify, open);
+      const file = path.join(downloadDir, gzName);
+      try {
+        await writeFileDurable(file, bytes);
+      } catch (e) {
+        target.discard();
+        throw e;
+      }
+      return { target, source: { path: file, downloadedFrom: url } };
+    },
+    (done) => done.target.discard(),
+  );
+
+  const targets = {} as Record<FashionMnistFileKey, T>;
+  const sources = {} as Record<FashionMnistFileKey, FashionMnistSource>;
+  for (const k of KEYS) {
+    targets[k] = loaded[k].target;
+    sources[k] = loaded[k].source;
+  }
+  return { targets, sources };
 }
 
 /**
@@ -314,54 +333,12 @@ async function readIfExists(path: string): Promise<Uint8Array | undefined> {
  * found nowhere is downloaded from `baseUrl` into `root` / the cache folder, unless `download` is
  * false; a download is verified in memory before it is written (atomically), so a failed or corrupt
  * download leaves no file behind. A found file that fails a check throws; nothing is silently
- * replaced.
+ * replaced. Files are decoded as they are read, straight into the arrays returned.
  */
 export async function loadFashionMnistFiles(options: LoadFashionMnistFilesOptions = {}): Promise<FashionMnistFiles> {
-  const path = await importNode('node:path');
-  const downloadDir = path.resolve(options.root ?? (await fashionMnistCacheDir()));
-  const searchDirs = options.root !== undefined ? [downloadDir] : [downloadDir, FASHION_MNIST_SYSTEM_DIR];
-  const baseUrl = options.baseUrl ?? FASHION_MNIST_BASE_URL;
-  checkOptions('loadFashionMnistFiles', options, FILES_KEYS);
-  const verify: FashionMnistVerifyOptions = { verify: options.verify };
-
-  const loaded = await forEachFile(async (k): Promise<{ idx: IdxArray; source: FashionMnistSource }> => {
-    const gzName = FASHION_MNIST_FILES[k];
-    const rawName = gzName.replace(/\.gz$/, '');
-    for (const dir of searchDirs) {
-      for (const fileName of [gzName, rawName]) {
-        const filePath = path.join(dir, fileName);
-        const bytes = await readIfExists(filePath);
-        if (bytes === undefined) continue;
-        try {
-          return { idx: await decodeFashionMnistFile(k, bytes, filePath, verify), source: { path: filePath } };
-        } catch (e) {
-          // Deleting the file helps only where a fresh copy would be downloaded to.
-          if (dir !== downloadDir || options.download === false || !(e instanceof Error)) throw e;
-          throw new Error(`${e.message} (delete it to download a fresh copy)`, { cause: e });
-        }
-      }
-    }
-    if (options.download === false) {
-      throw new Error(
-        `Fashion-MNIST file ${gzName} not found (looked in ${searchDirs.join(', ')}) and download is false`,
-      );
-    }
-    const url = joinUrl(baseUrl, gzName);
-    const onProgress = options.onProgress;
-    const bytes = await fetchBytes(url, options.fetchImpl, onProgress && ((r, t) => onProgress(gzName, r, t)));
-    const idx = await decodeFashionMnistFile(k, bytes, url, verify);
-    const target = path.join(downloadDir, gzName);
-    await writeFileDurable(target, bytes);
-    return { idx, source: { path: target, downloadedFrom: url } };
+  const { targets, sources } = await locateFashionMnistFiles('loadFashionMnistFiles', options, (_k, n) => arrayTarget(n));
+  const split = (images: FashionMnistFileKey, labels: FashionMnistFileKey): FashionMnistSplit => ({
+    images: targets[images].data, labels: targets[labels].data, count: targets[labels].data.length, rows: ROWS, cols: COLS,
   });
-
-  const idx = {} as Record<FashionMnistFileKey, IdxArray>;
-  const names = {} as Record<FashionMnistFileKey, string>;
-  const sources = {} as Record<FashionMnistFileKey, FashionMnistSource>;
-  for (const k of KEYS) {
-    idx[k] = loaded[k].idx;
-    names[k] = loaded[k].source.path;
-    sources[k] = loaded[k].source;
-  }
-  return { ...assemble(idx, names), sources };
+  return { train: split('trainImages', 'trainLabels'), test: split('testImages', 'testLabels'), sources };
 }

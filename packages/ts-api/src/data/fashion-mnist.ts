@@ -1,17 +1,20 @@
 // Fashion-MNIST as datasets and loaders: the notes' `d2l.load_data_fashion_mnist(batch_size)`.
 
+import { allocStorage, type Storage } from '../backend/index.js';
 import { checkOptions } from '../options.js';
 import { DataLoader, type BatchTransform } from './dataloader.js';
-import { ImageDataset } from './dataset.js';
+import { ImageDataset, imageDatasetOver } from './dataset.js';
 import {
   FILES_KEYS,
   FASHION_MNIST_CLASS_NAMES,
   fashionMnistFromBytes,
-  loadFashionMnistFiles,
+  locateFashionMnistFiles,
   type FashionMnistBlob,
   type FashionMnistData,
   type LoadFashionMnistFilesOptions,
 } from './fashion-mnist-files.js';
+import { isImagesKey } from './fashion-mnist-format.js';
+import { arrayTarget, type ArrayTarget, type ElementTarget } from './fashion-mnist-stream.js';
 import { compose, resize as resizeTransform } from './transforms.js';
 
 export interface FashionMnistDatasets {
@@ -26,13 +29,41 @@ function toDatasets(data: FashionMnistData): FashionMnistDatasets {
   };
 }
 
+/** The images' target: a Storage in the wasm memory, where the datasets keep them (no JS copy is made). */
+interface WasmTarget extends ElementTarget {
+  readonly storage: Storage;
+}
+
+function wasmTarget(elements: number): WasmTarget {
+  const storage = allocStorage('uint8', elements);
+  // The view is asked for at every write: another file's allocation may have grown the memory.
+  return { storage, write: (bytes, offset) => storage.u8().set(bytes, offset), discard: () => storage.dispose() };
+}
+
 /**
  * The 60 000 training and 10 000 test images as datasets of [1, 28, 28] float32 in [0, 1] with int32
  * labels. Files are found in `root`, or the cache folder, or /usr/share/datasets/fashion-mnist
  * (Debian's dataset-fashion-mnist), or downloaded (checksums verified) unless `download: false`.
+ * The images are decompressed straight into the wasm memory, where the datasets keep them as bytes.
  */
 export async function fashionMnist(options: LoadFashionMnistFilesOptions = {}): Promise<FashionMnistDatasets> {
-  return toDatasets(await loadFashionMnistFiles(options));
+  const { targets } = await locateFashionMnistFiles<WasmTarget | ArrayTarget>('fashionMnist', options, (key, n) =>
+    isImagesKey(key) ? wasmTarget(n) : arrayTarget(n),
+  );
+  const made: ImageDataset[] = [];
+  try {
+    const dataset = (images: WasmTarget | ArrayTarget, labels: WasmTarget | ArrayTarget): ImageDataset => {
+      if (!('storage' in images) || !('data' in labels)) throw new Error('fashionMnist: images must be in wasm memory and labels in an array');
+      const d = imageDatasetOver(images.storage, labels.data, [1, 28, 28]);
+      made.push(d);
+      return d;
+    };
+    return { train: dataset(targets.trainImages, targets.trainLabels), test: dataset(targets.testImages, targets.testLabels) };
+  } catch (e) {
+    for (const d of made) d.dispose();
+    for (const t of Object.values(targets)) t.discard();
+    throw e;
+  }
 }
 
 /** The same datasets from the four files' bytes (a browser's fetch or file picker). */

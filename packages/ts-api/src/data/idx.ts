@@ -81,6 +81,19 @@ export function idxDeclaredSize(head: Uint8Array): IdxDeclaredSize | undefined {
  * The returned `data` is a zero-copy view into `bytes`.
  */
 export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+  const headerBytes = checkMagic(bytes, name);
+  if (bytes.length < headerBytes) {
+    throw new Error(
+      `${name}: truncated header: a ${bytes[3]}-D IDX header is ${headerBytes} bytes, the file has only ${bytes.length}`,
+    );
+  }
+  const { dims, expected } = readDims(bytes, name);
+  checkDataSize(bytes.length - headerBytes, expected, dims, name);
+  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/** Checks the magic number (the first 4 bytes) with parseIdx's messages; returns the header's length. */
+function checkMagic(bytes: Uint8Array, name: string): number {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     throw new Error(`${name}: this is gzip-compressed data, not an IDX file; decompress it first`);
   }
@@ -113,25 +126,28 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
         `${hex32(IDX_MAGIC_LABELS)} (1-D labels) or ${hex32(IDX_MAGIC_IMAGES)} (3-D images)`,
     );
   }
-  const headerBytes = 4 + 4 * ndims;
-  if (bytes.length < headerBytes) {
-    throw new Error(
-      `${name}: truncated header: a ${ndims}-D IDX header is ${headerBytes} bytes, the file has only ${bytes.length}`,
-    );
-  }
+  return 4 + 4 * ndims;
+}
+
+/** The dimensions of a whole header (checked by checkMagic) and their element count. */
+function readDims(header: Uint8Array, name: string): { dims: number[]; expected: number } {
   const dims: number[] = [];
   let expected = 1;
-  for (let i = 0; i < ndims; i++) {
-    const d = readU32BE(bytes, 4 + 4 * i);
+  for (let i = 0; i < header[3]; i++) {
+    const d = readU32BE(header, 4 + 4 * i);
     dims.push(d);
     expected *= d;
   }
   if (!Number.isSafeInteger(expected)) {
     throw new Error(`${name}: dimensions [${dims.join(', ')}] are too large (${expected} elements)`);
   }
-  const what = ndims === 3 ? 'pixels' : 'labels';
+  return { dims, expected };
+}
+
+/** Throws unless the `found` bytes after the header are exactly the `expected` the dimensions say. */
+function checkDataSize(found: number, expected: number, dims: readonly number[], name: string): void {
+  const what = dims.length === 3 ? 'pixels' : 'labels';
   const shape = describeShape(dims);
-  const found = bytes.length - headerBytes;
   if (found < expected) {
     throw new Error(
       `${name}: expected ${expected} bytes of ${what} after the header, found ${found} ` +
@@ -144,5 +160,69 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
         `(the header says ${shape}; ${found - expected} unexpected bytes at the end)`,
     );
   }
-  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/** Where the elements of an IDX file read in pieces go: `write` puts `bytes` at element `offset`. */
+export interface IdxTarget {
+  write(bytes: Uint8Array, offset: number): void;
+}
+
+/** The largest IDX header parseIdx reads (3 dimensions). */
+const MAX_HEADER_BYTES = 16;
+
+/**
+ * Parses an IDX file handed over in pieces (as it is read or decompressed), with parseIdx's checks
+ * and messages, without holding the file: the header is checked as soon as it is complete, then
+ * `open(dims)` gives the target its elements are written to (never past the header's count); `end()`
+ * checks the size. Whatever `open` or a write throws stops the parse and reaches the caller.
+ */
+export class IdxStream {
+  readonly #name: string;
+  readonly #open: (dims: readonly number[]) => IdxTarget;
+  readonly #head = new Uint8Array(MAX_HEADER_BYTES);
+  #headLength = 0;
+  /** The header's length once the magic number is known (0 before). */
+  #headerBytes = 0;
+  #dims: number[] | null = null;
+  #expected = 0;
+  #target: IdxTarget | null = null;
+  /** Bytes after the header so far, those past `#expected` included. */
+  #found = 0;
+
+  constructor(name: string, open: (dims: readonly number[]) => IdxTarget) {
+    this.#name = name;
+    this.#open = open;
+  }
+
+  push(chunk: Uint8Array): void {
+    let at = 0;
+    while (this.#dims === null && at < chunk.length) {
+      const want = (this.#headerBytes || 4) - this.#headLength;
+      const part = chunk.subarray(at, at + want);
+      this.#head.set(part, this.#headLength);
+      this.#headLength += part.length;
+      at += part.length;
+      if (this.#headerBytes === 0 && this.#headLength === 4) this.#headerBytes = checkMagic(this.#head.subarray(0, 4), this.#name);
+      if (this.#headerBytes !== 0 && this.#headLength === this.#headerBytes) {
+        const { dims, expected } = readDims(this.#head, this.#name);
+        this.#target = this.#open(dims);
+        this.#expected = expected;
+        this.#dims = dims;
+      }
+    }
+    if (at === chunk.length) return;
+    const writable = Math.max(0, Math.min(chunk.length - at, this.#expected - this.#found));
+    if (writable > 0) this.#target!.write(chunk.subarray(at, at + writable), this.#found);
+    this.#found += chunk.length - at;
+  }
+
+  /** Checks that the file is complete: a whole header and exactly the elements it declares. Returns the dims. */
+  end(): number[] {
+    if (this.#dims === null) {
+      parseIdx(this.#head.subarray(0, this.#headLength), this.#name); // throws its message for a short file
+      throw new Error(`${this.#name}: incomplete IDX header`); // not reached: a whole header sets #dims
+    }
+    checkDataSize(this.#found, this.#expected, this.#dims, this.#name);
+    return this.#dims;
+  }
 }

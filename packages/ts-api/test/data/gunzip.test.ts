@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { gunzip, gunzipNode, gunzipWeb, isGzip } from '../../src/data/gunzip.js';
+import { gunzip, gunzipNode, gunzipNodeEach, gunzipWeb, gunzipWebEach, isGzip } from '../../src/data/gunzip.js';
 
 const payload = new Uint8Array(100_000).map((_, i) => (i * 7919) % 251);
 const gz = new Uint8Array(gzipSync(payload));
@@ -40,4 +40,49 @@ it('isGzip', () => {
   expect(isGzip(gz)).toBe(true);
   expect(isGzip(payload)).toBe(false);
   expect(isGzip(new Uint8Array([0x1f]))).toBe(false);
+});
+
+describe.each([
+  ['gunzipNodeEach (node:zlib)', gunzipNodeEach],
+  ['gunzipWebEach (DecompressionStream)', gunzipWebEach],
+])('%s with a reader', (_label, fn) => {
+  /** A reader over `bytes` giving at most `most` bytes per read, recording the buffers it is lent. */
+  function reader(bytes: Uint8Array, most: number, lent: Uint8Array[]) {
+    let at = 0;
+    return async (into: Uint8Array): Promise<number> => {
+      lent.push(into);
+      const n = Math.min(into.length, most, bytes.length - at);
+      into.set(bytes.subarray(at, at + n));
+      at += n;
+      return n;
+    };
+  }
+
+  it('round-trips through one lent buffer, pieces of any size (the magic number split too)', async () => {
+    for (const most of [1, 7, 1 << 20]) {
+      const lent: Uint8Array[] = [];
+      const out: number[] = [];
+      const total = await fn(reader(gz, most, lent), 'x.gz', {}, (c) => out.push(...c));
+      expect(total).toBe(payload.length);
+      expect(Buffer.compare(Uint8Array.from(out), payload)).toBe(0);
+      expect(new Set(lent.map((b) => b.buffer)).size).toBe(1);
+    }
+  });
+
+  it('passes on what the reader and the sink throw, and checks the magic number', async () => {
+    const failing = async (): Promise<number> => {
+      throw new Error('disk on fire');
+    };
+    await expect(fn(failing, 'x.gz', {}, () => undefined)).rejects.toThrow(/^disk on fire$/);
+    await expect(fn(reader(gz, 1000, []), 'x.gz', {}, () => {
+      throw new Error('sink full');
+    })).rejects.toThrow(/^sink full$/);
+    await expect(fn(reader(new Uint8Array(0), 10, []), 'empty.gz', {}, () => undefined)).rejects.toThrow(
+      /empty\.gz: not gzip data \(starts with nothing/,
+    );
+    await expect(fn(reader(payload, 1, []), 'plain', {}, () => undefined)).rejects.toThrow(/^plain: not gzip data/);
+    const bad = gz.slice();
+    for (let i = 20; i < 60; i++) bad[i] ^= 0xa5;
+    await expect(fn(reader(bad, 999, []), 'bad.gz', {}, () => undefined)).rejects.toThrow(/^bad\.gz: corrupt gzip data/);
+  });
 });

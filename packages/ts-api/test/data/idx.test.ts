@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIdx } from '../../src/data/idx.js';
+import { IdxStream, parseIdx } from '../../src/data/idx.js';
 
 /** Builds an IDX file: magic bytes, big-endian dims, then data. */
 function idx(magic: [number, number, number, number], dims: number[], data: number[]): Uint8Array {
@@ -73,5 +73,62 @@ describe('parseIdx', () => {
     expect(() => parseIdx(idx([0, 0, 8, 1], [2], [1, 2, 3]), 'extra')).toThrow(
       'extra: expected 2 bytes of labels after the header, found 3 (the header says 2 labels; 1 unexpected bytes at the end)',
     );
+  });
+});
+
+describe('IdxStream (an IDX file in pieces)', () => {
+  /** Feeds `bytes` in pieces of `size` and returns the dims and what the target received. */
+  function streamed(bytes: Uint8Array, size: number, name = 'f'): { dims: number[]; data: number[]; opened: number[][] } {
+    const data: number[] = [];
+    const opened: number[][] = [];
+    const s = new IdxStream(name, (dims) => {
+      opened.push([...dims]);
+      return {
+        write: (b, offset) => {
+          expect(offset).toBe(data.length);
+          data.push(...b);
+        },
+      };
+    });
+    for (let at = 0; at < bytes.length; at += size) s.push(bytes.subarray(at, at + size));
+    return { dims: s.end(), data, opened };
+  }
+
+  it('gives what parseIdx gives, however the file is split', () => {
+    const bytes = idx([0, 0, 8, 3], [2, 2, 3], [0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255]);
+    for (const size of [1, 2, 3, 5, 15, 16, 17, 100]) {
+      const r = streamed(bytes, size);
+      expect(r.dims).toEqual([2, 2, 3]);
+      expect(r.opened).toEqual([[2, 2, 3]]);
+      expect(r.data).toEqual(Array.from(parseIdx(bytes, 'f').data));
+    }
+  });
+
+  it('throws parseIdx\'s messages, and never writes past the count the header gives', () => {
+    const cases: Uint8Array[] = [
+      idx([1, 2, 8, 1], [1], [0]),
+      idx([0, 0, 0x0d, 1], [1], [0, 0, 0, 0]),
+      new Uint8Array([0, 0]),
+      new Uint8Array([0x1f, 0x8b, 8, 0]),
+      new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1, 0, 0]),
+      idx([0, 0, 8, 3], [2, 28, 28], new Array(1234).fill(0)),
+      idx([0, 0, 8, 1], [2], [1, 2, 3]),
+      new Uint8Array(0),
+    ];
+    for (const bytes of cases) {
+      let expected = '';
+      try {
+        parseIdx(bytes, 'f');
+      } catch (e) {
+        expected = (e as Error).message;
+      }
+      expect(expected).not.toBe('');
+      for (const size of [1, 3, 64]) expect(() => streamed(bytes, size)).toThrow(expected);
+    }
+    const written: number[] = [];
+    const s = new IdxStream('f', () => ({ write: (b) => written.push(...b) }));
+    s.push(idx([0, 0, 8, 1], [2], [1, 2, 3, 4]));
+    expect(written).toEqual([1, 2]);
+    expect(() => s.end()).toThrow('2 unexpected bytes at the end');
   });
 });
