@@ -135,16 +135,18 @@ export class EarlyStopping implements Callback {
     if (this.restoreBest && state.bestEpoch !== null && state.snapshot === null) {
       throw new Error(`${where}: restoreBest is on but the state has no snapshot of the best epoch's weights`);
     }
+    // Copied before the old snapshot is freed: the state may be this callback's own stateDict().
+    let snapshot: StateDict | null = null;
+    if (this.restoreBest && state.snapshot !== null) {
+      snapshot = {};
+      for (const [name, t] of Object.entries(state.snapshot)) snapshot[name] = keep(t.clone());
+    }
     this.#dropSnapshot();
+    this.#snapshot = snapshot;
     this.best = state.best;
     this.bestEpoch = state.bestEpoch;
     this.stoppedEpoch = state.stoppedEpoch;
     this.#wait = state.wait;
-    if (this.restoreBest && state.snapshot !== null) {
-      const snapshot: StateDict = {};
-      for (const [name, t] of Object.entries(state.snapshot)) snapshot[name] = keep(t.clone());
-      this.#snapshot = snapshot;
-    }
     this.#restored = true;
   }
 

@@ -87,6 +87,18 @@ describe('EarlyStopping on validation metrics', () => {
     );
   });
 
+  it('loadStateDict of its own stateDict() keeps the snapshot of the best weights', async () => {
+    const s = setup(1);
+    const es = new train.EarlyStopping({ monitor: 'valLoss', patience: 2, minDelta: 10, restoreBest: true });
+    let epoch1: Buffer | null = null;
+    const grab: train.Callback = { onEpochEnd: (l) => { if (l.epoch === 1) epoch1 = bytes(s.net); } };
+    // After es's own onEpochEnd: the state handed back is the callback's own (its snapshot included).
+    const reload: train.Callback = { onEpochEnd: () => es.loadStateDict(es.stateDict()) };
+    const h = await train.fit(s.net, s.trainIter, s.testIter, s.loss, 10, s.opt, { valIter: s.valIter, callbacks: [grab, es, reload] });
+    expect(h.stopReason).toBe('early-stopping');
+    expect(bytes(s.net).equals(epoch1!)).toBe(true);
+  });
+
   it('stops on valLoss and restores the weights of the best validation epoch', async () => {
     const s = setup(1);
     // minDelta 10: only the first epoch counts as an improvement
