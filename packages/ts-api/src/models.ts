@@ -13,22 +13,20 @@ import { CosineAnnealingLR, StepLR } from './optim/lr-scheduler/schedules.js';
 import { OneCycleLR } from './optim/lr-scheduler/one-cycle.js';
 import type { Optimizer } from './optim/optimizer.js';
 import { SGD } from './optim/sgd.js';
-import { manualSeed } from './random.js';
-import { AUGMENTATIONS, type LrSchedule, type OptimizerKind } from './recipe-names.js';
+import { getRngState, manualSeed, setRngState } from './random.js';
+import { AUGMENTATIONS, type LrSchedule, type ModelKind, type OptimizerKind } from './recipe-names.js';
 import type { Tensor } from './tensor/tensor.js';
 import type { Scheduler } from './train/types.js';
 
-export { AUGMENTATIONS, OPTIMIZERS, DEFAULT_LR, type Augmentation, type OptimizerKind, type LrSchedule } from './recipe-names.js';
+export { AUGMENTATIONS, MODEL_KINDS, OPTIMIZERS, DEFAULT_LR, type Augmentation, type ModelKind, type OptimizerKind, type LrSchedule } from './recipe-names.js';
 
-export type ModelKind = 'softmax' | 'mlp';
-export const MODEL_KINDS: readonly ModelKind[] = ['softmax', 'mlp'];
 
 export const INPUTS = 784;
 export const CLASSES = 10;
 
 export interface Arch {
   model: ModelKind;
-  /** The MLP's hidden width (ignored for softmax). */
+  /** The MLP's hidden width (ignored by the other models). */
   hidden: number;
   /** Dropout probability; 0 = no Dropout layer (which shifts the Linear layers' key names). */
   dropout: number;
@@ -37,10 +35,11 @@ export interface Arch {
 /**
  * softmax: Flatten → [Dropout(p)] → Linear(784, 10), weights from normal(0, 0.01) (the notes' init_weights).
  * mlp: Flatten → Linear(784, H) → ReLU → [Dropout(p)] → Linear(H, 10), PyTorch's default init.
- * Draws from the global generator (seed it first with manualSeed).
+ * lenet, lenet-bn: see lenet(). Draws from the global generator (seed it first with manualSeed).
  */
 export function buildNet(arch: Arch): nn.Sequential {
   const drop = arch.dropout > 0 ? [new nn.Dropout(arch.dropout)] : [];
+  if (arch.model === 'lenet' || arch.model === 'lenet-bn') return lenet(arch.model === 'lenet-bn', drop);
   if (arch.model === 'softmax') {
     const net = new nn.Sequential(new nn.Flatten(), ...drop, new nn.Linear(INPUTS, CLASSES));
     net.apply((m) => {
@@ -55,6 +54,31 @@ export function buildNet(arch: Arch): nn.Sequential {
     ...drop,
     new nn.Linear(arch.hidden, CLASSES),
   );
+}
+
+/**
+ * d2l 6.6's LeNet with ReLU and max pooling (conv 5×5 → 6, padding 2; pool; conv 5×5 → 16; pool; 400 →
+ * 120 → 84 → [Dropout] → 10), or with `batchNorm` d2l 8.5's (sigmoid, average pooling, BatchNorm2d /
+ * BatchNorm1d after each layer but the last; 256 → 120 on its 4×4 maps). Conv and Linear weights
+ * Xavier-uniform, as the book's train_ch6 sets them.
+ */
+function lenet(batchNorm: boolean, drop: nn.Module[]): nn.Sequential {
+  const act = (): nn.Module => (batchNorm ? new nn.Sigmoid() : new nn.ReLU());
+  const pool = (): nn.Module => (batchNorm ? new nn.AvgPool2d(2, { stride: 2 }) : new nn.MaxPool2d(2, { stride: 2 }));
+  const bn = (layer: nn.Module, n: number, d: 1 | 2): nn.Module[] => (batchNorm ? [layer, d === 2 ? new nn.BatchNorm2d(n) : new nn.BatchNorm1d(n)] : [layer]);
+  const net = new nn.Sequential(
+    ...bn(new nn.Conv2d(1, 6, 5, { padding: batchNorm ? 0 : 2 }), 6, 2), act(), pool(),
+    ...bn(new nn.Conv2d(6, 16, 5), 16, 2), act(), pool(),
+    new nn.Flatten(),
+    ...bn(new nn.Linear(batchNorm ? 16 * 4 * 4 : 16 * 5 * 5, 120), 120, 1), act(),
+    ...bn(new nn.Linear(120, 84), 84, 1), act(),
+    ...drop,
+    new nn.Linear(84, CLASSES),
+  );
+  net.apply((m) => {
+    if (m instanceof nn.Linear || m instanceof nn.Conv2d) nn.init.xavierUniform_(m.weight);
+  });
+  return net;
 }
 
 /** The settings of a training run that the set-up depends on. */
@@ -171,14 +195,27 @@ export function buildLoaders(
 
 /** A short description, e.g. "mlp (784 → 256 → 10, dropout 0.2)". */
 export function describeArch(arch: Arch): string {
+  if (arch.model === 'lenet' || arch.model === 'lenet-bn') {
+    return `${arch.model} (1×28×28 → conv 6 → conv 16 → 120 → 84 → ${CLASSES}${arch.dropout > 0 ? `, dropout ${arch.dropout}` : ''})`;
+  }
   const shape = arch.model === 'softmax' ? `${INPUTS} → ${CLASSES}` : `${INPUTS} → ${arch.hidden} → ${CLASSES}`;
   return `${arch.model} (${shape}${arch.dropout > 0 ? `, dropout ${arch.dropout}` : ''})`;
 }
 
+/** The state-dict layout (name → shape) of a LeNet, from a throwaway build (the generator is left as it was). */
+function lenetLayout(arch: Arch): string {
+  const state = getRngState();
+  const net = buildNet(arch);
+  setRngState(state);
+  const layout = Object.entries(net.stateDict()).map(([k, t]) => `${k} [${t.shape.join(', ')}]`).sort().join(', ');
+  for (const t of [...net.parameters(), ...net.buffers()]) t.dispose();
+  return layout;
+}
+
 /**
- * Which of the two models a state dict (name → shape) belongs to, from its keys (`1.weight` …) and
- * shapes; throws an Error naming `source` when it is neither. Dropout's probability is not in the
- * weights: a model with a Dropout layer comes back with `dropout: 0.5` (only its position matters).
+ * Which of the models a state dict (name → shape) belongs to, from its keys (`1.weight` …) and shapes;
+ * throws an Error naming `source` when it is none. Dropout's probability is not in the weights: a model
+ * with a Dropout layer comes back with `dropout: 0.5` (only its position matters).
  */
 export function inferArch(shapes: Record<string, readonly number[]> | Record<string, Tensor>, source: string): Arch {
   const shapeOf = (k: string): readonly number[] => {
@@ -186,12 +223,21 @@ export function inferArch(shapes: Record<string, readonly number[]> | Record<str
     return Array.isArray(v) ? (v as number[]) : (v as Tensor).shape;
   };
   const keys = Object.keys(shapes).sort();
+  if (keys.some((k) => shapeOf(k).length === 4)) {
+    const given = keys.map((k) => `${k} [${shapeOf(k).join(', ')}]`).join(', ');
+    for (const model of ['lenet', 'lenet-bn'] as const) {
+      for (const dropout of [0, 0.5]) {
+        if (lenetLayout({ model, hidden: 0, dropout }) === given) return { model, hidden: 0, dropout };
+      }
+    }
+    throw new Error(`${source} has convolution weights but does not match the lenet or lenet-bn model; it has ${given}`);
+  }
   const layers = new Map<number, { weight?: readonly number[]; bias?: readonly number[] }>();
   const describe = () => keys.map((k) => `${k} [${shapeOf(k).join(', ')}]`).join(', ') || 'no tensors';
   const fail = (): never => {
     throw new Error(
-      `${source} does not match the softmax model (1.weight [10, 784], 1.bias [10]) or the mlp ` +
-        `(1.weight [H, 784], 1.bias [H], 3.weight [10, H], 3.bias [10]); it has ${describe()}`,
+      `${source} does not match the softmax model (1.weight [10, 784], 1.bias [10]), the mlp ` +
+        `(1.weight [H, 784], 1.bias [H], 3.weight [10, H], 3.bias [10]) or a lenet (convolution weights); it has ${describe()}`,
     );
   };
   for (const key of keys) {

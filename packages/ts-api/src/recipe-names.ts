@@ -1,6 +1,13 @@
 // The names a training recipe accepts (augmentations, optimisers, lr schedules), in a module without
 // imports: the CLI's argument parser checks them without loading the library's wasm.
 
+/**
+ * The models the CLI and the worker build (models.ts: buildNet): the notes' softmax regression and MLP,
+ * d2l 6.6's LeNet with ReLU and max pooling, and d2l 8.5's LeNet with batch normalisation.
+ */
+export const MODEL_KINDS = ['softmax', 'mlp', 'lenet', 'lenet-bn'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
 /** Batch augmentations, applied in the order given (models.ts: augmentation()). */
 export const AUGMENTATIONS = ['crop', 'flip', 'affine'] as const;
 export type Augmentation = (typeof AUGMENTATIONS)[number];

@@ -3,9 +3,10 @@
 
 import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AUGMENTATIONS, DEFAULT_LR, OPTIMIZERS, type LrSchedule, type OptimizerKind } from '../recipe-names.js';
+import { AUGMENTATIONS, DEFAULT_LR, MODEL_KINDS, OPTIMIZERS, type LrSchedule, type ModelKind, type OptimizerKind } from '../recipe-names.js';
 
-export type { LrSchedule, OptimizerKind } from '../recipe-names.js';
+export type { LrSchedule, ModelKind, OptimizerKind } from '../recipe-names.js';
+export { MODEL_KINDS } from '../recipe-names.js';
 
 /** A mistake in what the user typed: reported on stderr without a stack trace, exit code 2. */
 export class UsageError extends Error {
@@ -26,8 +27,11 @@ export class DivergedError extends Error {
   }
 }
 
-export type ModelKind = 'softmax' | 'mlp';
-export const MODEL_KINDS: readonly ModelKind[] = ['softmax', 'mlp'];
+/**
+ * The models whose steps are long enough for data-parallel workers to pay (softmax regression's are
+ * not); lenet-bn stays on one thread by default, since shards normalise with their own batch statistics.
+ */
+const DATA_PARALLEL_BY_DEFAULT: readonly ModelKind[] = ['mlp', 'lenet'];
 
 export interface TrainOptions {
   model: ModelKind;
@@ -100,6 +104,7 @@ Examples:
   softmax-nn train --model softmax --epochs 10 --out runs/softmax
   softmax-nn train --model mlp --hidden 256 --dropout 0.2 --augment crop,flip --early-stop 3 --out runs/mlp
   softmax-nn train --model mlp --optimizer sgd --momentum 0.9 --lr-schedule cosine --out runs/cos
+  softmax-nn train --model lenet --out runs/lenet
   softmax-nn train --out runs/mlp --model mlp --epochs 20 --resume
   softmax-nn predict --weights runs/softmax/model.safetensors --n 12 --svg predictions.svg
 
@@ -116,9 +121,13 @@ One train at a time per run folder: a second one exits with code 2. Training sto
 infinite loss with exit code 3 (lower --lr), keeping the checkpoint of the last finite epoch.
 
 Model:
-  --model softmax|mlp      softmax: Flatten → [Dropout] → Linear(784, 10), weights ~ normal(0, 0.01);
+  --model softmax|mlp|lenet|lenet-bn                                            (default: softmax)
+                           softmax: Flatten → [Dropout] → Linear(784, 10), weights ~ normal(0, 0.01);
                            mlp: Flatten → Linear(784, H) → ReLU → [Dropout] → Linear(H, 10),
-                           PyTorch's default init                               (default: softmax)
+                           PyTorch's default init;
+                           lenet: d2l 6.6's LeNet with ReLU and max pooling (conv 5×5 → 6, pool,
+                           conv 5×5 → 16, pool, 120, 84, [Dropout], 10), Xavier-uniform weights;
+                           lenet-bn: d2l 8.5's LeNet with batch normalisation (sigmoid, average pooling)
   --hidden H               width of the MLP's hidden layer                      (default: 256)
   --dropout P              dropout probability in [0, 1); 0 = no Dropout layer  (default: 0)
 
@@ -146,8 +155,9 @@ Training:
   --seed N                 seed of initialisation, shuffling, dropout, augmentation (default: 0)
   --limit N                use only the first N training examples (quick experiments)
   --workers N              data-parallel training on N threads (gradients summed in a fixed order)
-                           (default: the number of cores, at most 64, for --model mlp; 1 for
-                           softmax, whose steps are too small to gain from a second thread)
+                           (default: the number of cores, at most 64, for --model mlp and lenet;
+                           1 for softmax, whose steps are too small to gain from a second thread,
+                           and for lenet-bn, whose shards would normalise with their own statistics)
 
 Run folder:
   --out DIR                where the run is saved                (default: runs/<model>-<date>-<time>)
@@ -181,7 +191,7 @@ them with their labels as an SVG.
 
   --weights FILE           trained weights, e.g. runs/NAME/model.safetensors (required)
   --n N                    number of test images, 1 … 10000                     (default: 12)
-  --model softmax|mlp      the model the weights belong to                (default: inferred from them)
+  --model softmax|mlp|lenet|lenet-bn  the model the weights belong to     (default: inferred from them)
   --hidden H               the MLP's hidden width                         (default: inferred from them)
   --svg FILE               also draw the images, titled "true / predicted", into FILE
   --data-root DIR          folder with the Fashion-MNIST files (see softmax-nn train --help)
@@ -268,7 +278,7 @@ function modelOption(values: Values, command: string): ModelKind | undefined {
   const raw = values.model;
   if (raw === undefined) return undefined;
   if (!MODEL_KINDS.includes(raw as ModelKind)) {
-    throw new UsageError(`--model must be ${MODEL_KINDS.join(' or ')}, got '${raw}'`, command);
+    throw new UsageError(`--model must be ${MODEL_KINDS.slice(0, -1).join(', ')} or ${MODEL_KINDS.at(-1)}, got '${raw}'`, command);
   }
   return raw as ModelKind;
 }
@@ -365,7 +375,7 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     resume,
     overwrite: values.overwrite === true,
     limit: integerOption(values, 'limit', c, 1) ?? null,
-    workers: integerOption(values, 'workers', c, 1, 64) ?? (model === 'mlp' ? Math.min(64, Math.max(1, availableParallelism())) : 1),
+    workers: integerOption(values, 'workers', c, 1, 64) ?? (DATA_PARALLEL_BY_DEFAULT.includes(model) ? Math.min(64, Math.max(1, availableParallelism())) : 1),
     dataRoot: nonEmpty(values, 'data-root', c) ?? null,
     download: values['no-download'] !== true,
   };
@@ -387,7 +397,7 @@ export function parsePredictArgs(argv: readonly string[]): PredictOptions | null
   if (weights === undefined) throw new UsageError('--weights FILE is required (e.g. runs/NAME/model.safetensors)', c);
   const model = modelOption(values, c) ?? null;
   const hidden = integerOption(values, 'hidden', c, 1, 1 << 16) ?? null;
-  if (hidden !== null && model === 'softmax') throw new UsageError('--hidden is the MLP\'s width; it does not apply to --model softmax', c);
+  if (hidden !== null && model !== null && model !== 'mlp') throw new UsageError(`--hidden is the MLP's width; it does not apply to --model ${model}`, c);
   return {
     weights,
     n: integerOption(values, 'n', c, 1, 10000) ?? 12,

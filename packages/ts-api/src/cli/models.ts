@@ -1,5 +1,5 @@
-// The CLI's view of the two models (../models.ts builds them): a state dict that fits neither is a
-// usage error of `predict`, reported without a stack trace.
+// The CLI's view of the models (../models.ts builds them): a state dict that fits none is a usage error
+// of `predict`, reported without a stack trace.
 
 import type { Tensor } from '../index.js';
 import { inferArch as inferShared, type Arch } from '../models.js';

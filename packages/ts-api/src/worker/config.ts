@@ -33,7 +33,7 @@ const isInt = (lo: number, hi: number) => (n: number): boolean => Number.isInteg
 /** One check per field, each on its own (the checks between fields are in checkTogether). */
 const CHECKS: Record<keyof TrainerConfig, Check> = {
   model: (where, v) => {
-    if (!MODEL_KINDS.includes(v as TrainerConfig['model'])) throw new Error(`${where}: model must be 'softmax' or 'mlp', got ${JSON.stringify(v)}`);
+    if (!MODEL_KINDS.includes(v as TrainerConfig['model'])) throw new Error(`${where}: model must be ${MODEL_KINDS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(v)}`);
   },
   hidden: numberCheck('hidden', isInt(1, MAX_HIDDEN), `an integer from 1 to ${MAX_HIDDEN}`),
   lr: numberCheck('lr', (n) => n > 0, 'a positive number'),

@@ -68,7 +68,7 @@ describe('train arguments', () => {
     expect(usage(() => parseTrainArgs(['--batch-size=-3']))).toMatch(/--batch-size must be an integer ≥ 1/);
     expect(usage(() => parseTrainArgs(['--dropout', '1']))).toMatch(/--dropout must be in \[0, 1\)/);
     expect(usage(() => parseTrainArgs(['--weight-decay=-1']))).toMatch(/--weight-decay must be ≥ 0/);
-    expect(usage(() => parseTrainArgs(['--model', 'cnn']))).toBe("--model must be softmax or mlp, got 'cnn'");
+    expect(usage(() => parseTrainArgs(['--model', 'cnn']))).toBe("--model must be softmax, mlp, lenet or lenet-bn, got 'cnn'");
     expect(usage(() => parseTrainArgs(['--hidden', '64']))).toMatch(/needs --model mlp/);
     expect(usage(() => parseTrainArgs(['--early-stop', '0']))).toMatch(/--early-stop must be an integer ≥ 1/);
     expect(usage(() => parseTrainArgs(['--resume']))).toMatch(/--resume needs --out/);

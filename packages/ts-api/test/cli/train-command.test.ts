@@ -88,6 +88,30 @@ describe('softmax-nn train (runTrain)', () => {
     expect(text).not.toMatch(/\x1b/);
   });
 
+  it('trains d2l\'s LeNets (--model lenet, lenet-bn) and predict recognises their weights', async () => {
+    const cases = [
+      { args: ['--model', 'lenet'], model: 'lenet', keys: 10, dropout: 0 },
+      { args: ['--model', 'lenet', '--dropout', '0.3'], model: 'lenet', keys: 10, dropout: 0.5 },
+      { args: ['--model', 'lenet-bn', '--lr', '1'], model: 'lenet-bn', keys: 30, dropout: 0 },
+    ] as const;
+    for (const [i, c] of cases.entries()) {
+      const dir = join(root, `lenet-${i}`);
+      const { result } = await train(options(`lenet-${i}`, ...c.args, '--epochs', '1', '--limit', '512', '--workers', '1'));
+      expect(result.history.epochs).toHaveLength(1);
+      const dict = await io.load(join(dir, 'model.safetensors'));
+      expect(Object.keys(dict)).toHaveLength(c.keys);
+      expect(dict['0.weight'].shape).toEqual([6, 1, 5, 5]);
+      expect(inferArch(dict, 'model')).toEqual({ model: c.model, hidden: 0, dropout: c.dropout });
+      for (const t of Object.values(dict)) t.dispose();
+    }
+    const stdout = new Collect();
+    await runPredict({ weights: join(root, 'lenet-2', 'model.safetensors'), n: 4, model: null, hidden: null, svg: null, dataRoot: null, download: false }, { test: datasets.test, stdout });
+    expect(stdout.text).toMatch(/\d\/4 correct/);
+    const conv = { '0.weight': [6, 1, 3, 3], '0.bias': [6] };
+    expect(() => inferArch(Object.fromEntries(Object.entries(conv).map(([k, s]) => [k, { shape: s } as unknown as Tensor])), 'w.safetensors'))
+      .toThrow('w.safetensors has convolution weights but does not match the lenet or lenet-bn model; it has 0.bias [6], 0.weight [6, 1, 3, 3]');
+  });
+
   it('refuses to overwrite a run unless asked, and rejects --limit beyond the data', async () => {
     const opts = options('softmax', '--epochs', '1');
     await expectUsage(runTrain(opts, { datasets, stdout: new Collect() }), /already holds a run .*--resume.*--overwrite/);

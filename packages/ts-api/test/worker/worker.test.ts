@@ -174,7 +174,7 @@ describe('softmax-nn/worker in Node worker_threads', () => {
     const trainer = await createTrainer();
     trainers.push(trainer);
     await expect(trainer.configure({ lr: -1 })).rejects.toThrow('configure: lr must be a positive number, got -1');
-    await expect(trainer.configure({ model: 'cnn' as 'mlp' })).rejects.toThrow("configure: model must be 'softmax' or 'mlp', got \"cnn\"");
+    await expect(trainer.configure({ model: 'cnn' as 'mlp' })).rejects.toThrow("configure: model must be 'softmax', 'mlp', 'lenet', 'lenet-bn', got \"cnn\"");
     await expect(trainer.fit()).rejects.toThrow('fit: there is no data; call setData() or loadFashionMnist() first');
     await expect(trainer.setData({ trainImages: new Uint8Array(10), trainLabels: new Uint8Array(1), testImages: new Uint8Array(784), testLabels: new Uint8Array(1) }))
       .rejects.toThrow('setData: trainImages has 10 bytes for 1 labels; expected 1 × 784 = 784');
