@@ -23,10 +23,29 @@ import type { RunnerRequest, StepOutcome, StepRunner } from './step-runner.js';
 
 const REDUCTION = { none: 0, mean: 1, sum: 2 } as const;
 
+/**
+ * A training-batch iterable that fit's fused step may read as dataset indices: it hands over the
+ * DataLoader it draws from and the index batches in the order it would yield them (a loader resumable
+ * mid-epoch resumes them too). A DataLoader is one by itself.
+ */
+export const INDEX_BATCHES = Symbol('softmax-nn.indexBatches');
+export interface IndexBatchSource {
+  [INDEX_BATCHES](): { loader: DataLoader; indexBatches: () => Iterator<Int32Array> };
+}
+
+function indexBatchSource(trainIter: unknown): { loader: DataLoader; indexBatches: () => Iterator<Int32Array> } | null {
+  if (trainIter instanceof DataLoader) return { loader: trainIter, indexBatches: () => trainIter.indexBatches() };
+  const f = (trainIter as Partial<IndexBatchSource> | null)?.[INDEX_BATCHES];
+  return typeof f === 'function' ? f.call(trainIter) : null;
+}
+
 /** What a fused step works on, found once per fit. */
 interface Plan {
   net: Sequential;
+  /** The batches fit iterates (the runner checks it is given them), their loader and index batches. */
+  batches: unknown;
   loader: DataLoader;
+  indexBatches: () => Iterator<Int32Array>;
   source: GatherSource;
   /** One Linear (softmax regression) or two (the MLP). */
   linears: Linear[];
@@ -69,12 +88,13 @@ function planOf({ net, loss, updater, trainIter }: RunnerRequest): Plan | null {
   const held = optimizer.paramGroups.flatMap((g) => g.params);
   if (held.length !== params.length || !params.every((p) => held.includes(p))) return null;
   if (params.some((p) => !p.requiresGrad || p.dtype !== 'float32' || !p.isContiguous())) return null;
-  if (!(trainIter instanceof DataLoader) || trainIter.transform !== undefined) return null;
-  const source = gatherSourceOf(trainIter.dataset);
+  const indexed = indexBatchSource(trainIter);
+  if (indexed === null || indexed.loader.transform !== undefined) return null;
+  const source = gatherSourceOf(indexed.loader.dataset);
   if (source === null || source.x.scale === null || source.x.storage.dtype !== 'uint8') return null;
   if (source.y.rowLen !== 1 || source.y.storage.dtype !== 'int32' || source.yRow.length !== 0) return null;
   if (source.xRow.reduce((a, b) => a * b, 1) !== linears[0].inFeatures || source.xRow.length === 0) return null;
-  return { net, loader: trainIter, source, linears, dropout, loss, optimizer };
+  return { net, batches: trainIter, ...indexed, source, linears, dropout, loss, optimizer };
 }
 
 /** The fused runner for `request`, or null when the fused step does not apply to it. */
@@ -96,9 +116,9 @@ class FusedRunner implements StepRunner {
   }
 
   *epoch(batches: Iterable<[Tensor, Tensor]>): Iterator<StepOutcome> {
-    const { loader, source } = this.#plan;
-    if (batches !== loader) throw new Error('fit: internal error: the fused runner was given other batches than its loader');
-    for (const indices of loader.indexBatches()) {
+    const { source, indexBatches } = this.#plan;
+    if (batches !== this.#plan.batches) throw new Error('fit: internal error: the fused runner was given other batches than its loader');
+    for (const indices of { [Symbol.iterator]: indexBatches }) {
       source.check();
       yield this.#step(indices);
     }

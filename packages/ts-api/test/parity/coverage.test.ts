@@ -101,6 +101,7 @@ const ALLOWED: Record<string, string> = {
   'train.Ensemble': 'mean of softmax outputs; checked against the math in test/train/fit.test.ts',
   'train.TerminateOnNaN': 'training callback that stops fit at a non-finite loss, no numbers (test/train/terminate-on-nan.test.ts)',
   'train.NON_FINITE_STOP': 'the stopReason TerminateOnNaN gives (test/train/terminate-on-nan.test.ts)',
+  'train.INDEX_BATCHES': 'a protocol key: a resumable loader hands fit\'s fused step its index batches; same bits as the plain step (test/worker/worker-fused.test.ts, test/train/fused-step.test.ts)',
   evaluateAccuracy: 'train.evaluateAccuracy', trainEpoch: 'train.trainEpoch', fit: 'train.fit',
   EarlyStopping: 'train.EarlyStopping', Checkpoint: 'train.Checkpoint', Ensemble: 'train.Ensemble',
 
