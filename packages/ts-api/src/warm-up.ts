@@ -47,5 +47,6 @@ async function trainCopy(arch: Arch): Promise<void> {
       p.grad?.dispose();
       p.dispose();
     }
+    for (const b of net.buffers()) b.dispose(); // BatchNorm's running statistics (lenet-bn)
   }
 }

@@ -10,6 +10,8 @@ describe('warmUp', () => {
   it.each([
     ['softmax', { model: 'softmax', hidden: 256, dropout: 0 }],
     ['mlp with dropout', { model: 'mlp', hidden: 32, dropout: 0.2 }],
+    ['lenet', { model: 'lenet', hidden: 0, dropout: 0 }],
+    ['lenet-bn (running statistics)', { model: 'lenet-bn', hidden: 0, dropout: 0 }],
   ] as const)('%s: the generator, the live tensors and the wasm bytes are as before', async (_name, arch) => {
     manualSeed(123);
     const state = rng.getState();
