@@ -171,6 +171,29 @@ export async function waitForStatus(page: Page, states: string[], timeout = 120_
   return (await page.getAttribute('#status', 'data-state'))!;
 }
 
+/**
+ * Clicks `selector`, then waits for a status in `states` set after the click: the state shown before it
+ * (a stopped run's 'stopped', say) does not count, however soon the wait starts.
+ */
+export async function clickAndWaitForStatus(page: Page, selector: string, states: string[], timeout = 120_000): Promise<string> {
+  await page.evaluate(() => {
+    const w = window as unknown as { statusWatch?: { observer: MutationObserver; seen: string[] } };
+    w.statusWatch?.observer.disconnect();
+    const el = document.getElementById('status')!;
+    const seen: string[] = [];
+    const observer = new MutationObserver(() => seen.push(el.dataset.state ?? ''));
+    observer.observe(el, { attributes: true, attributeFilter: ['data-state'] });
+    w.statusWatch = { observer, seen };
+  });
+  await page.click(selector);
+  const handle = await page.waitForFunction((st) => {
+    const seen = (window as unknown as { statusWatch: { seen: string[] } }).statusWatch.seen;
+    const state = seen.find((s) => st.includes(s));
+    return state ?? null;
+  }, states, { timeout });
+  return (await handle.jsonValue()) as string;
+}
+
 /** One training run with the page's Train button, to its end and the drawing of the results. */
 export interface TrainedRun {
   state: string;
@@ -185,8 +208,7 @@ export interface TrainedRun {
 }
 
 export async function trainOnce(page: Page, timeout = 300_000): Promise<TrainedRun> {
-  await page.click('#train');
-  const state = await waitForStatus(page, ['done', 'error', 'stopped'], timeout);
+  const state = await clickAndWaitForStatus(page, '#train', ['done', 'error', 'stopped'], timeout);
   const error = (await page.textContent('#error')) ?? '';
   if (state === 'done') {
     // The gallery and confusion matrix are drawn right after training.

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  launchChromium, openDemo, REPO, serveBuild, serveDev, setSettings, trainOnce, waitForStatus, wasmOnMainThread, withTempDir,
+  clickAndWaitForStatus, launchChromium, openDemo, REPO, serveBuild, serveDev, setSettings, trainOnce, waitForStatus, wasmOnMainThread, withTempDir,
   type DemoServer, type PageLog,
 } from './demo-page.js';
 
@@ -155,15 +155,13 @@ describe('the demo page (Vite dev server)', () => {
       });
       observer.observe(status, { attributes: true, attributeFilter: ['data-state'] });
     });
-    await page.click('#train');
-    expect(await waitForStatus(page, ['stopped', 'done', 'error'])).toBe('stopped');
+    expect(await clickAndWaitForStatus(page, '#train', ['stopped', 'done', 'error'])).toBe('stopped');
     expect(await page.textContent('#status')).toContain('Stopped after 0 full epochs');
     expect(await page.isEnabled('#resume')).toBe(true);
     const pointsAtStop = Number(await page.getAttribute('#loss-chart', 'data-points'));
     expect(pointsAtStop).toBeGreaterThanOrEqual(1);
     expect(pointsAtStop).toBeLessThan(235);
-    await page.click('#resume');
-    expect(await waitForStatus(page, ['done', 'error', 'stopped'])).toBe('done');
+    expect(await clickAndWaitForStatus(page, '#resume', ['done', 'error', 'stopped'])).toBe('done');
     await page.waitForFunction(() => document.getElementById('acc-chart')?.dataset.points === '3');
     expect(Number(await page.getAttribute('#loss-chart', 'data-points'))).toBe(3 * 235);
     expect(Number(await page.getAttribute('#test-acc', 'data-value'))).toBeGreaterThan(0.8);
@@ -208,8 +206,7 @@ describe('the demo page (Vite dev server)', () => {
 
     // An out-of-range number of workers is refused with a message naming the setting.
     await page.fill('#workers', '17');
-    await page.click('#train');
-    expect(await waitForStatus(page, ['error'])).toBe('error');
+    expect(await clickAndWaitForStatus(page, '#train', ['error'])).toBe('error');
     expect(await page.textContent('#error')).toBe('Workers must be an integer from 1 to 16, got 17');
     expect(log.errors).toEqual([]);
     await page.context().close();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  launchChromium, openDemo, REPO, seriousAxeViolations, serveDev, setSettings, waitForStatus, workerConfig, type DemoServer,
+  clickAndWaitForStatus, launchChromium, openDemo, REPO, seriousAxeViolations, serveDev, setSettings, waitForStatus, workerConfig, type DemoServer,
 } from './demo-page.js';
 
 const OUT = join(REPO, 'test-output');
@@ -50,8 +50,7 @@ async function drawOnPad(points: [number, number][]): Promise<void> {
 
 async function train(settings: Parameters<typeof setSettings>[1]): Promise<void> {
   await setSettings(page, settings);
-  await page.click('#train');
-  expect(await waitForStatus(page, ['done', 'error', 'stopped']), (await page.textContent('#error')) ?? '').toBe('done');
+  expect(await clickAndWaitForStatus(page, '#train', ['done', 'error', 'stopped']), (await page.textContent('#error')) ?? '').toBe('done');
   await page.waitForFunction(() => document.querySelectorAll('#confusion td').length === 100);
 }
 
@@ -217,8 +216,7 @@ describe('the demo page: the lab', () => {
     expect(await page.isEnabled('#resume')).toBe(true);
     const loadedAcc = Number(await page.getAttribute('#test-acc', 'data-value'));
     await setSettings(page, { epochs: 1, lr: 0.02 });
-    await page.click('#resume');
-    expect(await waitForStatus(page, ['done', 'error', 'stopped'])).toBe('done');
+    expect(await clickAndWaitForStatus(page, '#resume', ['done', 'error', 'stopped'])).toBe('done');
     expect(await workerConfig(page)).toMatchObject({ lr: 0.02, epochs: 1 });
     // Fine-tuned from the loaded weights, not from scratch: one more epoch at a small rate keeps them good.
     expect(Number(await page.getAttribute('#test-acc', 'data-value'))).toBeGreaterThan(loadedAcc - 0.02);

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES, searchDirs } from '../fashion-mnist-plugin.js';
 import {
-  launchChromium, openDemo, seriousAxeViolations, serveDev, setSettings, stopWhenTraining, waitForStatus, withTempDir, workerConfig,
+  clickAndWaitForStatus, launchChromium, openDemo, seriousAxeViolations, serveDev, setSettings, stopWhenTraining, waitForStatus, withTempDir, workerConfig,
   type DemoServer,
 } from './demo-page.js';
 
@@ -31,8 +31,7 @@ const errorText = async (page: Page): Promise<string> => ((await page.isVisible(
 
 /** Clicks Train with invalid settings and returns the message shown. */
 async function refused(page: Page): Promise<string> {
-  await page.click('#train');
-  expect(await waitForStatus(page, ['error'])).toBe('error');
+  expect(await clickAndWaitForStatus(page, '#train', ['error'])).toBe('error');
   return errorText(page);
 }
 
@@ -66,8 +65,7 @@ describe('the demo page: usability', () => {
     expect(await refused(page)).toBe('Hidden units must be an integer from 1 to 4096, got 0');
     await setSettings(page, { model: 'softmax', epochs: 1 });
     expect(await page.isDisabled('#hidden')).toBe(true);
-    await page.click('#train');
-    expect(await waitForStatus(page, ['done', 'error'])).toBe('done');
+    expect(await clickAndWaitForStatus(page, '#train', ['done', 'error'])).toBe('done');
 
     // Time per epoch and examples/s are shown; so is the screen-reader announcement and the charts' text.
     expect(await page.textContent('#stat-seconds')).toMatch(/^[\d.]+ s$/);
@@ -108,8 +106,7 @@ describe('the demo page: usability', () => {
     const { page, log } = await openDemo(browser, server.url);
     await setSettings(page, { model: 'softmax', epochs: 2, lr: 0.1, seed: 3 });
     await stopWhenTraining(page);
-    await page.click('#train');
-    expect(await waitForStatus(page, ['stopped', 'done', 'error'])).toBe('stopped');
+    expect(await clickAndWaitForStatus(page, '#train', ['stopped', 'done', 'error'])).toBe('stopped');
     expect(await page.isEnabled('#resume')).toBe(true);
     expect(await page.textContent('#resume-reason')).toBe('');
 
@@ -130,8 +127,7 @@ describe('the demo page: usability', () => {
     // New epochs and learning rate: the resumed run uses them (the epoch total shown, the worker's config).
     await setSettings(page, { epochs: 3, lr: 0.05 });
     expect(await page.isEnabled('#resume')).toBe(true);
-    await page.click('#resume');
-    expect(await waitForStatus(page, ['done', 'error', 'stopped'])).toBe('done');
+    expect(await clickAndWaitForStatus(page, '#resume', ['done', 'error', 'stopped'])).toBe('done');
     expect(await page.textContent('#stat-epoch')).toBe('3 / 3');
     expect(await page.textContent('#status')).toContain('Done: 3 epochs');
     await page.waitForFunction(() => document.getElementById('acc-chart')?.dataset.points === '3');
@@ -141,12 +137,10 @@ describe('the demo page: usability', () => {
     // A Train refused by the settings check leaves Resume off, even once the field is fixed.
     await stopWhenTraining(page);
     await setSettings(page, { epochs: 2 });
-    await page.click('#train');
-    expect(await waitForStatus(page, ['stopped', 'done', 'error'])).toBe('stopped');
+    expect(await clickAndWaitForStatus(page, '#train', ['stopped', 'done', 'error'])).toBe('stopped');
     expect(await page.isEnabled('#resume')).toBe(true);
     await page.fill('#epochs', '0');
-    await page.click('#train');
-    expect(await waitForStatus(page, ['error'])).toBe('error');
+    expect(await clickAndWaitForStatus(page, '#train', ['error'])).toBe('error');
     expect(await page.isDisabled('#resume')).toBe(true);
     await page.fill('#epochs', '2');
     expect(await page.isDisabled('#resume')).toBe(true);
@@ -169,8 +163,7 @@ describe('the demo page: usability', () => {
     expect(await page.textContent('#data-detail')).toContain('training still uses the data loaded before');
     expect(await page.isEnabled('#train')).toBe(true);
     await setSettings(page, { epochs: 1 });
-    await page.click('#train');
-    expect(await waitForStatus(page, ['done', 'error'])).toBe('done');
+    expect(await clickAndWaitForStatus(page, '#train', ['done', 'error'])).toBe('done');
     expect(log.errors).toEqual([]);
     await page.context().close();
   });
@@ -229,8 +222,7 @@ describe('the demo page: usability', () => {
   it('has no serious or critical axe-core violation in the settings, training and results sections', async () => {
     const { page } = await openDemo(browser, server.url);
     await setSettings(page, { epochs: 1 });
-    await page.click('#train');
-    expect(await waitForStatus(page, ['done', 'error'])).toBe('done');
+    expect(await clickAndWaitForStatus(page, '#train', ['done', 'error'])).toBe('done');
     await page.waitForFunction(() => document.querySelectorAll('#confusion td').length === 100);
     expect(await seriousAxeViolations(page, ['header', '.controls', '.progress', '.results'])).toEqual([]);
     await page.context().close();
