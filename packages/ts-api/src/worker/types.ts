@@ -7,7 +7,10 @@ export type { Augmentation, ModelKind, OptimizerKind } from '../models.js';
 
 /** Hyper-parameters of a run. Every field is optional in `configure`; the defaults are the notes'. */
 export interface TrainerConfig {
-  /** 'softmax' (Flatten → Linear(784, 10), the notes' regression) or 'mlp' (Linear → ReLU → Linear). Default 'softmax'. */
+  /**
+   * 'softmax' (Flatten → Linear(784, 10), the notes' regression), 'mlp' (Linear → ReLU → Linear), 'lenet'
+   * (d2l 6.6 with ReLU and max pooling) or 'lenet-bn' (d2l 8.5). Default 'softmax'.
+   */
   model: ModelKind;
   /** The MLP's hidden width. Default 256. */
   hidden: number;
