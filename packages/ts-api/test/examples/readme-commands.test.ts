@@ -126,6 +126,14 @@ const PLAN: Record<string, { run: (command: string) => Promise<void> } | { notRu
       expect(readFileSync(join(tmp, 'runs/mlp/config.json'), 'utf8')).toContain('"mlp"');
     },
   },
+  'bash scripts/train.sh --model lenet --out runs/lenet': {
+    // The README's takes ten LeNet epochs on the full data (minutes): one on 512 images.
+    run: async (command) => {
+      await ok(small(command, 1, '--epochs 1 --limit 512'));
+      expect(JSON.parse(readFileSync(join(tmp, 'runs/lenet/config.json'), 'utf8'))).toMatchObject({ model: 'lenet', epochs: 1 });
+      expect(metrics(join(tmp, 'runs/lenet')).map((e) => e.epoch)).toEqual([1]);
+    },
+  },
   'bash scripts/train.sh --model softmax --epochs 20 --out runs/long --resume': {
     // A run to continue first (1 epoch), then the README's resume (to 2 epochs).
     run: async (command) => {
