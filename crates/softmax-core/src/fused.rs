@@ -206,6 +206,56 @@ fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize) {
 /// The gradient of the loss fit() differentiates, per row, and the scale the backward applies: reduction
 /// 0 'none' is followed by fit's mean (its backward gives each row 1/rows), 1 'mean' scales the one
 /// loss's gradient 1 by 1/rows, 2 'sum' by 1.
+/// The steps' loss head, with the plain path's kernels in its order: the loss (into `loss`), the batch's
+/// summed loss and correct predictions (argmax into `pred`), and the gradient of fit's loss with respect
+/// to the logits into `dlogits`. `logits` is [rows, classes], `labels` [rows].
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn loss_head(
+    logits: &[f32],
+    labels: &[i32],
+    classes: usize,
+    label_smoothing: f32,
+    reduction: u32,
+    loss: &mut [f32],
+    pred: &mut [i32],
+    dlogits: &mut [f32],
+) -> Result<(f32, usize), StepFail> {
+    let rows = labels.len();
+    let loss = &mut loss[..if reduction == 0 { rows } else { 1 }];
+    cross_entropy(
+        logits,
+        labels,
+        rows,
+        classes,
+        label_smoothing,
+        reduction,
+        loss,
+    )
+    .map_err(|r| (r, labels[r]))?;
+    let mut total = [0.0f32];
+    if reduction == 0 {
+        sum_axis(loss, &mut total, 1, rows, 1);
+    } else {
+        total[0] = loss[0];
+    }
+    let pred = &mut pred[..rows];
+    argmax_axis(logits, pred, rows, classes, 1);
+    let correct = pred.iter().zip(labels).filter(|(p, l)| p == l).count();
+    let (d, sc) = dloss_of(reduction, rows);
+    cross_entropy_backward(
+        logits,
+        labels,
+        rows,
+        classes,
+        label_smoothing,
+        &[d],
+        sc,
+        dlogits,
+    )
+    .map_err(|r| (r, labels[r]))?;
+    Ok((total[0], correct))
+}
+
 /// The reference twins' loss head: the batch's summed loss, its correct predictions and the gradient of
 /// fit's loss with respect to the logits, from the separate reference kernels in the plain path's order.
 fn loss_head_ref(
@@ -356,44 +406,17 @@ fn step_with(
         logits,
         &mut s.rows,
     );
-    let loss_len = if reduction == 0 { rows } else { 1 };
-    let loss = &mut s.loss[..loss_len];
-    cross_entropy(
+    let dlogits = &mut s.dlogits[..rows * classes];
+    let (total, correct) = loss_head(
         logits,
         labels,
-        rows,
         classes,
         label_smoothing,
         reduction,
-        loss,
-    )
-    .map_err(|r| (r, labels[r]))?;
-    let mut total = [0.0f32];
-    if reduction == 0 {
-        sum_axis(loss, &mut total, 1, rows, 1);
-    } else {
-        total[0] = loss[0];
-    }
-    let pred = &mut s.pred[..rows];
-    argmax_axis(logits, pred, rows, classes, 1);
-    let correct = pred
-        .iter()
-        .zip(labels.iter())
-        .filter(|(p, l)| p == l)
-        .count();
-    let (d, sc) = dloss_of(reduction, rows);
-    let dlogits = &mut s.dlogits[..rows * classes];
-    cross_entropy_backward(
-        logits,
-        labels,
-        rows,
-        classes,
-        label_smoothing,
-        &[d],
-        sc,
+        &mut s.loss,
+        &mut s.pred,
         dlogits,
-    )
-    .map_err(|r| (r, labels[r]))?;
+    )?;
     gemm_at_u8_rows(
         classes,
         in_f,
@@ -410,7 +433,7 @@ fn step_with(
     if let Some(gb) = grad_b {
         crate::elementwise::bias_grad(dlogits, gb, rows, classes);
     }
-    stats[0] = total[0];
+    stats[0] = total;
     stats[1] = correct as f32;
     Ok(())
 }

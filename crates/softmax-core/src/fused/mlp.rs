@@ -4,11 +4,9 @@
 //! converting them piecewise (as the softmax-regression step does) would repack W1 and the hidden
 //! gradient for every piece, which measured slower than the one gather.
 
-use super::{check_indices, dloss_of, grow, loss_head_ref, StepFail};
-use crate::cross_entropy::{cross_entropy, cross_entropy_backward};
+use super::{check_indices, grow, loss_head, loss_head_ref, StepFail};
 use crate::elementwise::{bias_grad, binary, relu, relu_backward};
 use crate::gemm::gemm;
-use crate::reduce::{argmax_axis, sum_axis};
 use crate::rng::{dropout, Rng};
 use std::cell::RefCell;
 
@@ -134,44 +132,17 @@ pub fn mlp_ce_step_u8(
         gemm(
             false, true, rows, classes, hidden, 1.0, h, params.w2, beta, logits,
         );
-        let loss_len = if reduction == 0 { rows } else { 1 };
-        let loss = &mut s.loss[..loss_len];
-        cross_entropy(
+        let dlogits = &mut s.dlogits[..nc];
+        let (total, correct) = loss_head(
             logits,
             labels,
-            rows,
             classes,
             label_smoothing,
             reduction,
-            loss,
-        )
-        .map_err(|r| (r, labels[r]))?;
-        let mut total = [0.0f32];
-        if reduction == 0 {
-            sum_axis(loss, &mut total, 1, rows, 1);
-        } else {
-            total[0] = loss[0];
-        }
-        let pred = &mut s.pred[..rows];
-        argmax_axis(logits, pred, rows, classes, 1);
-        let correct = pred
-            .iter()
-            .zip(labels.iter())
-            .filter(|(p, l)| p == l)
-            .count();
-        let (d, sc) = dloss_of(reduction, rows);
-        let dlogits = &mut s.dlogits[..nc];
-        cross_entropy_backward(
-            logits,
-            labels,
-            rows,
-            classes,
-            label_smoothing,
-            &[d],
-            sc,
+            &mut s.loss,
+            &mut s.pred,
             dlogits,
-        )
-        .map_err(|r| (r, labels[r]))?;
+        )?;
         // The second layer: dX (its input needs a gradient), dW, db — as linear()'s backward.
         let dh = &mut s.dhidden[..nh];
         gemm(
@@ -196,7 +167,7 @@ pub fn mlp_ce_step_u8(
         if let Some(gb) = grads.b1 {
             bias_grad(dpre, gb, rows, hidden);
         }
-        stats[0] = total[0];
+        stats[0] = total;
         stats[1] = correct as f32;
         Ok(())
     })
