@@ -18,7 +18,7 @@ import { AUGMENTATIONS, type LrSchedule, type ModelKind, type OptimizerKind } fr
 import type { Tensor } from './tensor/tensor.js';
 import type { Scheduler } from './train/types.js';
 
-export { AUGMENTATIONS, MODEL_KINDS, OPTIMIZERS, DEFAULT_LR, type Augmentation, type ModelKind, type OptimizerKind, type LrSchedule } from './recipe-names.js';
+export { AUGMENTATIONS, MODEL_KINDS, OPTIMIZERS, DEFAULT_LR, defaultOptimizer, type Augmentation, type ModelKind, type OptimizerKind, type LrSchedule } from './recipe-names.js';
 
 
 export const INPUTS = 784;

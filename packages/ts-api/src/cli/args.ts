@@ -3,7 +3,7 @@
 
 import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AUGMENTATIONS, DEFAULT_LR, MODEL_KINDS, OPTIMIZERS, type LrSchedule, type ModelKind, type OptimizerKind } from '../recipe-names.js';
+import { AUGMENTATIONS, DEFAULT_LR, defaultOptimizer, MODEL_KINDS, OPTIMIZERS, type LrSchedule, type ModelKind, type OptimizerKind } from '../recipe-names.js';
 
 export type { LrSchedule, ModelKind, OptimizerKind } from '../recipe-names.js';
 export { MODEL_KINDS } from '../recipe-names.js';
@@ -134,7 +134,7 @@ Model:
 Training:
   --epochs N               number of epochs, ≥ 1                                (default: 10)
   --batch-size N           minibatch size, ≥ 1                                  (default: 256)
-  --optimizer sgd|adam|rmsprop                                                  (default: sgd)
+  --optimizer sgd|adam|rmsprop                               (default: sgd; adam for --model lenet)
   --lr X                   learning rate, > 0        (default: 0.1 for sgd, 0.001 adam, 0.01 rmsprop)
   --momentum M             momentum of sgd or rmsprop, ≥ 0 (Adam has none)      (default: 0)
   --weight-decay X         weight decay (L2 penalty), ≥ 0                       (default: 0)
@@ -333,7 +333,7 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
   if (optimizerRaw !== undefined && !(OPTIMIZERS as readonly string[]).includes(String(optimizerRaw))) {
     throw new UsageError(`--optimizer must be ${OPTIMIZERS.join(', ')}, got '${optimizerRaw}'`, c);
   }
-  const optimizer = (optimizerRaw ?? 'sgd') as OptimizerKind;
+  const optimizer = (optimizerRaw ?? defaultOptimizer(model)) as OptimizerKind;
   const lr = numberOption(values, 'lr', c) ?? DEFAULT_LR[optimizer];
   if (!(lr > 0)) throw new UsageError(`--lr must be > 0, got ${values.lr}`, c);
   const weightDecay = numberOption(values, 'weight-decay', c) ?? TRAIN_DEFAULTS.weightDecay;
@@ -343,7 +343,8 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
   const momentum = numberOption(values, 'momentum', c) ?? 0;
   if (!(momentum >= 0)) throw new UsageError(`--momentum must be ≥ 0, got ${values.momentum}`, c);
   if (values.momentum !== undefined && optimizer === 'adam') {
-    throw new UsageError('--momentum applies to --optimizer sgd or rmsprop; Adam has no momentum (its betas play that part)', c);
+    const why = optimizerRaw === undefined ? ` (--model ${model} trains with adam unless --optimizer is given)` : '';
+    throw new UsageError(`--momentum applies to --optimizer sgd or rmsprop; Adam has no momentum (its betas play that part)${why}`, c);
   }
   const earlyStop = integerOption(values, 'early-stop', c, 1) ?? null;
   const valSize = integerOption(values, 'val-size', c, 0) ?? (earlyStop !== null ? 5000 : 0);

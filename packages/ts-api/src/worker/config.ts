@@ -1,7 +1,7 @@
 // The trainer's settings: their defaults, the checks configure() and reconfigure() make (each message
 // names the method, the field and the value), and the checks made against the data at fit() time.
 
-import { AUGMENTATIONS, DEFAULT_LR, MODEL_KINDS, OPTIMIZERS } from '../models.js';
+import { AUGMENTATIONS, DEFAULT_LR, defaultOptimizer, MODEL_KINDS, OPTIMIZERS } from '../models.js';
 import { describeValue, isOptionsObject, showValue } from './describe.js';
 import type { TrainerConfig } from './types.js';
 
@@ -88,12 +88,15 @@ const given = (partial: Partial<TrainerConfig>): Partial<TrainerConfig> =>
 
 /**
  * Fills in the defaults and checks every field; throws an Error naming the field and the value. Without
- * an lr, the optimiser's default is taken (sgd 0.1, adam 0.001, rmsprop 0.01).
+ * an optimizer, the model's default (adam for lenet, sgd otherwise); without an lr, the optimiser's
+ * default (sgd 0.1, adam 0.001, rmsprop 0.01).
  */
 export function resolveConfig(partial: Partial<TrainerConfig> = {}, where = 'configure'): TrainerConfig {
   checkKeys(where, partial);
   const set = given(partial);
   const c = { ...DEFAULT_CONFIG, ...set } as TrainerConfig;
+  CHECKS.model(where, c.model);
+  if (set.optimizer === undefined) c.optimizer = defaultOptimizer(c.model);
   CHECKS.optimizer(where, c.optimizer);
   if (set.lr === undefined) c.lr = DEFAULT_LR[c.optimizer];
   for (const key of Object.keys(CHECKS) as (keyof TrainerConfig)[]) CHECKS[key](where, c[key]);

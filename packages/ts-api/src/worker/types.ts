@@ -37,7 +37,7 @@ export interface TrainerConfig {
    * The weights depend on this number (the same for a given number in every runtime).
    */
   workers: number;
-  /** 'sgd', 'adam' or 'rmsprop'. Default 'sgd'. */
+  /** 'sgd', 'adam' or 'rmsprop'. Default 'sgd' ('adam' for model 'lenet'; see defaultOptimizer). */
   optimizer: OptimizerKind;
   /** SGD's or RMSprop's momentum, in [0, 1) (Adam has none: 0 only). Default 0. Changeable by reconfigure(). */
   momentum: number;

@@ -36,6 +36,17 @@ describe('train arguments', () => {
     expect(parseTrainArgs(['--model', 'mlp'])!.workers).toBe(Math.min(64, availableParallelism()));
   });
 
+  it('trains LeNet with Adam at its default lr unless an optimiser is given', () => {
+    expect(parseTrainArgs(['--model', 'lenet'])).toMatchObject({ optimizer: 'adam', lr: 0.001, momentum: 0 });
+    expect(parseTrainArgs(['--model', 'lenet', '--lr', '0.003'])).toMatchObject({ optimizer: 'adam', lr: 0.003 });
+    expect(parseTrainArgs(['--model', 'lenet', '--optimizer', 'sgd'])).toMatchObject({ optimizer: 'sgd', lr: 0.1 });
+    expect(parseTrainArgs(['--model', 'lenet-bn'])).toMatchObject({ optimizer: 'sgd', lr: 0.1 });
+    expect(usage(() => parseTrainArgs(['--model', 'lenet', '--momentum', '0.9']))).toBe(
+      '--momentum applies to --optimizer sgd or rmsprop; Adam has no momentum (its betas play that part) (--model lenet trains with adam unless --optimizer is given)',
+    );
+    expect(parseTrainArgs(['--model', 'lenet', '--optimizer', 'sgd', '--momentum', '0.9'])).toMatchObject({ optimizer: 'sgd', momentum: 0.9 });
+  });
+
   it('reads every option', () => {
     const o = parseTrainArgs([
       '--model', 'mlp', '--epochs', '20', '--batch-size', '128', '--lr', '0.05', '--weight-decay', '1e-4',
