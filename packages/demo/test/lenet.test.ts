@@ -1,5 +1,5 @@
 // LeNet in the demo page, in headless Chromium: the Model choice and its speed hint, a run on a small
-// subset of Fashion-MNIST (LeNet takes about a minute per full epoch in wasm), the first convolution's
+// subset of Fashion-MNIST (LeNet takes up to a minute per full epoch in wasm), the first convolution's
 // filters drawn as pictures that match the weights' signs, the drawing pad's probabilities, the weights
 // downloaded and loaded back (the radio follows them; Fine-tune), LeNet + BatchNorm likewise, axe-core,
 // and a phone-wide viewport.
@@ -72,7 +72,7 @@ describe('the demo page: LeNet', () => {
     const epochs = await page.inputValue('#epochs');
     await setSettings(page, { model: 'lenet' });
     expect(await page.isVisible('#model-hint')).toBe(true);
-    expect(await page.textContent('#model-hint')).toContain('about a minute');
+    expect(await page.textContent('#model-hint')).toContain('an epoch on the 60,000 training images takes half a minute to a minute');
     expect(await page.getAttribute('input[name=model][value=lenet]', 'aria-describedby')).toBe('model-hint');
     expect(await page.inputValue('#epochs')).toBe(epochs);
     expect(await page.isDisabled('#hidden')).toBe(true);
