@@ -1,6 +1,6 @@
-// The training settings form: which fields apply (Hidden units only for the MLP, the optimiser only on a
-// worker with the lab API), reading them into a TrainerConfig with every field checked, and which
-// settings may change between Stop and Resume.
+// The training settings form: the model choice (with LeNet's speed hint), which fields apply (Hidden units
+// only for the MLP, the optimiser only on a worker with the lab API), reading them into a TrainerConfig
+// with every field checked, and which settings may change between Stop and Resume.
 
 import { $, input } from './dom.js';
 import { applyRanges, readField, type FieldSpec } from './fields.js';
@@ -22,9 +22,28 @@ applyRanges(Object.values(FIELDS));
 
 export type Settings = Partial<LabConfig>;
 
-export function selectedModel(): 'softmax' | 'mlp' {
-  return (document.querySelector<HTMLInputElement>('input[name=model]:checked')?.value ?? 'softmax') as 'softmax' | 'mlp';
+/** The models the page trains (the Model radios' values, the worker's model kinds). */
+export const MODELS = ['softmax', 'mlp', 'lenet', 'lenet-bn'] as const;
+export type PageModel = (typeof MODELS)[number];
+
+export function selectedModel(): PageModel {
+  const value = document.querySelector<HTMLInputElement>('input[name=model]:checked')?.value ?? 'softmax';
+  if (!(MODELS as readonly string[]).includes(value)) throw new Error(`The Model choice must be one of ${MODELS.join(', ')}, got ${value}`);
+  return value as PageModel;
 }
+
+/** Checks the Model radio of `model` (loaded weights pick their own). */
+export function selectModel(model: PageModel): void {
+  document.querySelector<HTMLInputElement>(`input[name=model][value=${model}]`)!.checked = true;
+  showModelHint();
+}
+
+/** LeNet's convolutions are slow in wasm: say so while a LeNet is chosen (the settings stay as they are). */
+function showModelHint(): void {
+  $('model-hint').hidden = !selectedModel().startsWith('lenet');
+}
+document.querySelector('.model-choice')!.addEventListener('change', showModelHint);
+showModelHint();
 
 let labFields = false;
 

@@ -6,7 +6,7 @@ import type { FitResult, TrainerProgress } from 'softmax-nn/worker';
 import { accData, draw, lossData, resetCharts, scheduleDraw, setPendingText } from './charts.js';
 import { $, announce, clearError, fmt, fmtAcc, fmtCount, input, showError } from './dom.js';
 import { labApi, RECONFIGURABLE, type LabEpoch, type Reconfigurable } from './lab-api.js';
-import { fieldApplies, readSettings, resumeBlocker, type Settings } from './settings.js';
+import { fieldApplies, readSettings, resumeBlocker, type PageModel, type Settings } from './settings.js';
 import { app, modelChanged, onRefresh, refresh } from './state.js';
 import { showResults } from './results.js';
 
@@ -201,7 +201,7 @@ ui.resume.addEventListener('click', async () => {
 });
 
 /** After weights were loaded: the model shown is theirs; with the lab API, Resume fine-tunes them. */
-export function weightsLoaded(bytes: Uint8Array, model: 'softmax' | 'mlp', hidden: number): void {
+export function weightsLoaded(bytes: Uint8Array, model: PageModel, hidden: number): void {
   app.hasModel = true;
   app.epochsDone = 0;
   const lab = labApi(app.trainer) !== null;

@@ -3,6 +3,7 @@
 
 import { $, clearError, input, showError } from './dom.js';
 import { showResults } from './results.js';
+import { selectModel } from './settings.js';
 import { app, modelChanged, onRefresh, refresh } from './state.js';
 import { setStatus, weightsLoaded } from './training.js';
 
@@ -37,16 +38,8 @@ load.addEventListener('change', async () => {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const loaded = await app.trainer.loadStateDict(bytes.slice());
-    if (loaded.model !== 'softmax' && loaded.model !== 'mlp') {
-      // The worker took them, but this page trains only the notes' two models: start it afresh.
-      app.hasModel = false;
-      app.canResume = false;
-      await app.trainer.configure({});
-      refresh();
-      throw new Error(`${file.name} holds the weights of a ${loaded.description}; this page trains softmax regression and the MLP (the library and its CLI train LeNet: softmax-nn train --model lenet)`);
-    }
     app.modelName = loaded.model;
-    document.querySelector<HTMLInputElement>(`input[name=model][value=${loaded.model}]`)!.checked = true;
+    selectModel(loaded.model);
     if (loaded.model === 'mlp') input('hidden').value = String(loaded.hidden);
     weightsLoaded(bytes, loaded.model, loaded.hidden);
     setStatus(`Loaded ${file.name}: ${loaded.description}.`, 'loaded');

@@ -6,13 +6,15 @@
 // instantiations on the page's main thread (a worker's are not seen: init scripts run in frames only),
 // and records the main thread's long tasks and how late a 10 ms timer fires, for the benchmark.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, createServer, preview } from 'vite';
+import { FILES, searchDirs } from '../fashion-mnist-plugin.js';
 
 export const DEMO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO = resolve(DEMO, '../..');
@@ -149,7 +151,7 @@ export async function openDemo(browser: Browser, url: string): Promise<{ page: P
 }
 
 export interface DemoSettings {
-  model?: 'softmax' | 'mlp'; hidden?: number; lr?: number; batchSize?: number; epochs?: number;
+  model?: 'softmax' | 'mlp' | 'lenet' | 'lenet-bn'; hidden?: number; lr?: number; batchSize?: number; epochs?: number;
   weightDecay?: number; dropout?: number; seed?: number; augment?: boolean; workers?: number;
 }
 
@@ -278,4 +280,42 @@ export async function stopWhenTraining(page: Page): Promise<void> {
     });
     observer.observe(status, { attributes: true, attributeFilter: ['data-state'] });
   });
+}
+
+/** The first `count` examples of a Fashion-MNIST file (images or labels), decompressed, without the IDX header. */
+function fashionMnistHead(file: (typeof FILES)[number], count: number): Uint8Array {
+  const dir = searchDirs().find((d) => existsSync(join(d, file)));
+  if (dir === undefined) throw new Error(`${file} is not in ${searchDirs().join(' or ')}`);
+  const raw = gunzipSync(readFileSync(join(dir, file)));
+  const images = file.includes('images');
+  const [header, size] = images ? [16, 784] : [8, 1];
+  if (raw.length < header + count * size) throw new Error(`${file} has fewer than ${count} examples`);
+  return new Uint8Array(raw.subarray(header, header + count * size));
+}
+
+/**
+ * Replaces the page's training data with the first `train` training and `test` test images (through the
+ * page's trainer, window.softmaxDemo): runs of slow models (LeNet) then take seconds.
+ */
+export async function useFashionMnistSubset(page: Page, train: number, test: number): Promise<void> {
+  const [trainImages, trainLabels, testImages, testLabels] = FILES.map((f, i) => Buffer.from(fashionMnistHead(f, i < 2 ? train : test)).toString('base64'));
+  const info = await page.evaluate(async (b64) => {
+    const bytes = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+    const app = (window as unknown as { softmaxDemo: { trainCount: number; trainer: { setData(d: Record<string, Uint8Array>): Promise<{ trainCount: number; testCount: number }> } } }).softmaxDemo;
+    const d = await app.trainer.setData({ trainImages: bytes(b64[0]), trainLabels: bytes(b64[1]), testImages: bytes(b64[2]), testLabels: bytes(b64[3]) });
+    app.trainCount = d.trainCount;
+    return d;
+  }, [trainImages, trainLabels, testImages, testLabels]);
+  if (info.trainCount !== train || info.testCount !== test) throw new Error(`the page's trainer has ${info.trainCount} / ${info.testCount} examples, expected ${train} / ${test}`);
+}
+
+/** Drags the mouse over the drawing pad along `points` (fractions of its size). */
+export async function drawOnPad(page: Page, points: [number, number][]): Promise<void> {
+  await page.locator('#pad').scrollIntoViewIfNeeded();
+  const box = (await page.locator('#pad').boundingBox())!;
+  const at = ([x, y]: [number, number]): [number, number] => [box.x + x * box.width, box.y + y * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 5 });
+  await page.mouse.up();
 }

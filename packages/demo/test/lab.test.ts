@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  clickAndWaitForStatus, launchChromium, openDemo, REPO, seriousAxeViolations, serveDev, setSettings, waitForStatus, workerConfig, type DemoServer,
+  clickAndWaitForStatus, drawOnPad, launchChromium, openDemo, REPO, seriousAxeViolations, serveDev, setSettings, waitForStatus, workerConfig, type DemoServer,
 } from './demo-page.js';
 
 const OUT = join(REPO, 'test-output');
@@ -36,17 +36,6 @@ afterAll(async () => {
 });
 
 const rowCells = (key: string): Promise<string[]> => page.locator(`#num-table tr[data-row=${key}] td`).allTextContents();
-
-/** Drags the mouse over the pad along `points` (fractions of its size). */
-async function drawOnPad(points: [number, number][]): Promise<void> {
-  await page.locator('#pad').scrollIntoViewIfNeeded();
-  const box = (await page.locator('#pad').boundingBox())!;
-  const at = ([x, y]: [number, number]): [number, number] => [box.x + x * box.width, box.y + y * box.height];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 5 });
-  await page.mouse.up();
-}
 
 async function train(settings: Parameters<typeof setSettings>[1]): Promise<void> {
   await setSettings(page, settings);
@@ -91,9 +80,9 @@ describe('the demo page: the lab', () => {
     expect(colours.blue).toBeGreaterThan(20);
 
     // A trouser-like drawing: two vertical strokes.
-    await drawOnPad([[0.35, 0.1], [0.3, 0.9]]);
-    await drawOnPad([[0.65, 0.1], [0.7, 0.9]]);
-    await drawOnPad([[0.35, 0.1], [0.65, 0.1]]);
+    await drawOnPad(page, [[0.35, 0.1], [0.3, 0.9]]);
+    await drawOnPad(page, [[0.65, 0.1], [0.7, 0.9]]);
+    await drawOnPad(page, [[0.35, 0.1], [0.65, 0.1]]);
     await page.waitForFunction(() => document.getElementById('pad-probs')?.dataset.sum !== undefined);
     const probs = (await page.locator('#pad-probs .row').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.p))));
     expect(probs).toHaveLength(10);

@@ -202,6 +202,8 @@ describe('the demo page: usability', () => {
     const page = await context.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => document.getElementById('data-status')?.dataset.state === 'ready', null, { timeout: 90_000 });
+    await page.check('input[name=model][value=lenet]'); // with LeNet's speed hint shown
+    expect(await page.isVisible('#model-hint')).toBe(true);
     for (const width of [390, 360]) {
       await page.setViewportSize({ width, height: 844 });
       await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
