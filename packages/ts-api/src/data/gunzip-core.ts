@@ -1,0 +1,98 @@
+/**
+ * gzip decompression by the core's decoder (backend/inflate.ts), the same in Node and browsers: the
+ * compressed file passes through one 64 KB JS buffer and one 64 KB piece of wasm memory, and the
+ * output is written straight into the Storage the sink names — where it will be kept — or, when the
+ * sink names none, into a 64 KB staging area of wasm memory that the sink copies from. No JS buffer
+ * of decompressed data is allocated at all.
+ */
+
+import { allocStorage, GzipDecoder, InflateStatus, inflateErrorMessage, type Storage } from '../backend/index.js';
+import { checkMagic, corrupt, SizeGuard, type ByteReader, type GunzipOptions, type GzipInput } from './gunzip.js';
+
+/** Where the decoder writes: bytes start…end of a uint8 Storage. */
+export interface OutRegion {
+  storage: Storage;
+  start: number;
+  end: number;
+}
+
+/** Receives the output of gunzipCore. */
+export interface CoreSink {
+  /** Where the next output goes, or undefined for the staging area (what `took` then copies). */
+  region(): OutRegion | undefined;
+  /**
+   * The bytes just written, as a view of the wasm memory (valid until the next allocation): in the
+   * region `region()` gave when `direct`, else in the staging area. Throwing stops the decompression.
+   */
+  took(bytes: Uint8Array, direct: boolean): void;
+}
+
+/** How much compressed input is read at a time, and the staging area's size. */
+const PIECE_BYTES = 64 * 1024;
+
+/** A reader over bytes already in memory. */
+function bytesReader(bytes: Uint8Array): ByteReader {
+  let at = 0;
+  return (into) => {
+    const n = Math.min(into.length, bytes.length - at);
+    into.set(bytes.subarray(at, at + n));
+    at += n;
+    return Promise.resolve(n);
+  };
+}
+
+/** Fills `buffer` from `read` (a short read is fine; the first piece holds at least the magic number when there is one). */
+async function readPiece(read: ByteReader, buffer: Uint8Array, first: boolean, name: string): Promise<number> {
+  let n = await read(buffer);
+  while (first && n < 2) {
+    const more = await read(buffer.subarray(n));
+    if (more === 0) break;
+    n += more;
+  }
+  if (first) checkMagic(buffer.subarray(0, n), name);
+  return n;
+}
+
+/**
+ * Decompresses gzip `input` (its bytes, or a reader of them) into `sink`'s regions, with gunzip's
+ * errors (naming `name`): not gzip, corrupt or truncated data (saying what is wrong), output past the
+ * limits of `options`. What the reader or the sink throws is passed on as it is. Frees the wasm memory
+ * it took in every case. Resolves with the output's size.
+ */
+export async function gunzipCore(input: GzipInput, name: string, options: GunzipOptions, sink: CoreSink): Promise<number> {
+  if (input instanceof Uint8Array) checkMagic(input, name);
+  const read = input instanceof Uint8Array ? bytesReader(input) : input;
+  const guard = new SizeGuard(name, options);
+  const decoder = new GzipDecoder(PIECE_BYTES);
+  let staging: Storage | null = null;
+  try {
+    staging = allocStorage('uint8', PIECE_BYTES);
+    const buffer = new Uint8Array(PIECE_BYTES);
+    for (let first = true; ; first = false) {
+      const n = await readPiece(read, buffer, first, name);
+      decoder.input.u8().set(buffer.subarray(0, n));
+      let at = 0;
+      for (;;) {
+        const region = sink.region();
+        const out = region ?? { storage: staging, start: 0, end: PIECE_BYTES };
+        const step = decoder.feed(n, at, out.storage, out.start, out.end, n === 0);
+        at += step.inUsed;
+        if (step.outUsed > 0) {
+          const bytes = out.storage.u8().subarray(out.start, out.start + step.outUsed);
+          const tooLarge = guard.push(bytes);
+          if (tooLarge) throw tooLarge;
+          sink.took(bytes, region !== undefined);
+        }
+        if (step.status === InflateStatus.DONE) return guard.total;
+        if (step.status === InflateStatus.NEED_INPUT) break;
+        if (step.status === InflateStatus.OUTPUT_FULL && step.outUsed === 0) {
+          throw new Error(`${name}: the output region ${out.start}…${out.end} has no room (a bug in the sink)`);
+        }
+        if (step.status !== InflateStatus.OUTPUT_FULL) throw corrupt(name, new Error(inflateErrorMessage(step.status)));
+      }
+    }
+  } finally {
+    decoder.dispose();
+    staging?.dispose();
+  }
+}
