@@ -7,10 +7,14 @@
 //! back-references that reach before the current call's output). Both are plain memory, so the wasm
 //! exports need no handle table and a decoder is freed by freeing them.
 
+mod crc;
+mod header;
 mod huffman;
 #[cfg(test)]
 mod tests;
 
+pub use crc::crc32;
+use header::header;
 use huffman::{Code, FAST_SIZE};
 
 /// Words of `state`.
@@ -127,37 +131,6 @@ const CLEN_ORDER: [usize; 19] = [
     16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
 ];
 
-const CRC_TABLE: [u32; 256] = crc_table();
-
-const fn crc_table() -> [u32; 256] {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xedb8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        t[i] = c;
-        i += 1;
-    }
-    t
-}
-
-/// CRC-32 (ISO 3309, as gzip uses it) of `bytes`, continuing from `crc` (0 to start).
-pub fn crc32(crc: u32, bytes: &[u8]) -> u32 {
-    let mut c = !crc;
-    for &b in bytes {
-        c = CRC_TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
-    }
-    !c
-}
-
 /// Sets `state` (STATE_WORDS words) to the start of a gzip stream.
 pub fn init(state: &mut [u32]) {
     for w in state.iter_mut() {
@@ -166,7 +139,8 @@ pub fn init(state: &mut [u32]) {
     state[MODE] = M_HEADER;
 }
 
-/// The input bits: up to 64 in a buffer, refilled a byte at a time from the current piece.
+/// The input bits: up to 64 in a buffer, refilled from the current piece.
+#[derive(Clone, Copy)]
 struct Bits<'a> {
     buf: u64,
     n: u32,
@@ -177,6 +151,16 @@ struct Bits<'a> {
 
 impl<'a> Bits<'a> {
     fn refill(&mut self) {
+        if self.n <= 56 && self.pos + 8 <= self.input.len() {
+            // Whole bytes below 64 bits; the bits above `n` then hold the start of the next byte,
+            // which the next refill ORs in again at the same place (and the state stores masked).
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&self.input[self.pos..self.pos + 8]);
+            self.buf |= u64::from_le_bytes(w) << self.n;
+            let k = (63 - self.n) >> 3;
+            self.pos += k as usize;
+            self.n += 8 * k;
+        }
         while self.n <= 56 && self.pos < self.input.len() {
             self.buf |= (self.input[self.pos] as u64) << self.n;
             self.pos += 1;
@@ -201,6 +185,14 @@ impl<'a> Bits<'a> {
         Ok(v)
     }
 
+    /// Clears the bits above `n`: before the input is read past the buffer (whole bytes, in the
+    /// header and stored blocks), so that the next refill does not OR them with other bytes.
+    fn drop_lookahead(&mut self) {
+        if self.n < 64 {
+            self.buf &= (1u64 << self.n) - 1;
+        }
+    }
+
     fn align(&mut self) {
         let drop = self.n & 7;
         self.buf >>= drop;
@@ -215,6 +207,7 @@ impl<'a> Bits<'a> {
             self.n -= 8;
             Some(b)
         } else if self.pos < self.input.len() {
+            self.drop_lookahead();
             self.pos += 1;
             Some(self.input[self.pos - 1])
         } else {
@@ -256,15 +249,26 @@ impl<'a, 'w> Out<'a, 'w> {
     fn copy_match(&mut self, dist: usize, len: usize) -> Result<(), u32> {
         let here = self.pos - self.start;
         if dist <= here {
-            let from = self.pos - dist;
-            if dist >= len {
-                self.buf.copy_within(from..from + len, self.pos);
+            let end = self.pos + len;
+            if dist == 1 {
+                let b = self.buf[self.pos - 1];
+                self.buf[self.pos..end].fill(b);
+            } else if len <= 16 && dist >= len {
+                for i in self.pos..end {
+                    self.buf[i] = self.buf[i - dist];
+                }
             } else {
-                for i in 0..len {
-                    self.buf[self.pos + i] = self.buf[from + i];
+                // The output from `start` on repeats with period `dist`: what is already written (a
+                // whole number of periods) is copied after itself, doubling each time.
+                let start = self.pos - dist;
+                let mut at = self.pos;
+                while at < end {
+                    let n = (at - start).min(end - at);
+                    self.buf.copy_within(start..start + n, at);
+                    at += n;
                 }
             }
-            self.pos += len;
+            self.pos = end;
             return Ok(());
         }
         if dist > here + self.history {
@@ -334,7 +338,8 @@ pub fn feed(
     }
     state[WPOS] = wpos as u32;
     state[HISTORY] = history as u32;
-    // Bits above `n` are never set (refill adds whole bytes below them), so the buffer is stored whole.
+    // Only the `n` bits taken from the input are kept (see Bits::refill).
+    bits.drop_lookahead();
     state[BITS_LO] = bits.buf as u32;
     state[BITS_HI] = (bits.buf >> 32) as u32;
     state[NBITS] = bits.n;
@@ -501,101 +506,6 @@ fn tables(s: &mut [u32]) -> (&mut [u32], Code<'_>, Code<'_>, &mut [u32]) {
     (fields, Code::new(lit), Code::new(dist), lens)
 }
 
-/// The gzip header, byte by byte (each byte also goes into the header CRC). False: more input needed.
-fn header(s: &mut [u32], bits: &mut Bits) -> Result<bool, u32> {
-    bits.align();
-    loop {
-        let mode = s[MODE];
-        let b = match bits.byte() {
-            Some(b) => b as u32,
-            None if bits.last => return Err(TRUNCATED),
-            None => return Ok(false),
-        };
-        if mode != M_HCRC {
-            s[HEADER_CRC] = crc32(s[HEADER_CRC], &[b as u8]);
-        }
-        let next = match mode {
-            M_HEADER => {
-                let i = s[COUNT];
-                let ok = match i {
-                    0 => b == 0x1f,
-                    1 => b == 0x8b,
-                    2 => b == 8,
-                    3 => b & FTEXT_RESERVED == 0,
-                    _ => true,
-                };
-                if !ok {
-                    return Err(BAD_HEADER);
-                }
-                if i == 3 {
-                    s[FLAGS] = b;
-                }
-                s[COUNT] = i + 1;
-                if i < 9 {
-                    continue;
-                }
-                s[COUNT] = 0;
-                M_EXTRA_LEN
-            }
-            M_EXTRA_LEN | M_HCRC => {
-                if s[COUNT] == 0 {
-                    s[COUNT] = 1 | b << 8;
-                    continue;
-                }
-                let v = (s[COUNT] >> 8) | b << 8;
-                s[COUNT] = v;
-                if mode == M_HCRC {
-                    if v != s[HEADER_CRC] & 0xffff {
-                        return Err(BAD_HEADER_CRC);
-                    }
-                    s[MODE] = M_BLOCK;
-                    return Ok(true);
-                }
-                M_EXTRA
-            }
-            M_EXTRA => {
-                s[COUNT] -= 1;
-                M_EXTRA
-            }
-            _ => {
-                // NAME and COMMENT end at a zero byte.
-                if b != 0 {
-                    continue;
-                }
-                mode + 1
-            }
-        };
-        s[MODE] = next;
-        // Skip the parts the flags leave out; the mode entered first reads nothing.
-        if !skip_absent(s) {
-            return Ok(true);
-        }
-    }
-}
-
-/// Moves past header parts that are absent (or done); false once the header is complete.
-fn skip_absent(s: &mut [u32]) -> bool {
-    loop {
-        let flags = s[FLAGS];
-        match s[MODE] {
-            M_EXTRA_LEN if flags & FEXTRA == 0 => s[MODE] = M_NAME,
-            M_EXTRA_LEN => return true,
-            M_EXTRA if s[COUNT] == 0 => s[MODE] = M_NAME,
-            M_NAME if flags & FNAME == 0 => s[MODE] = M_COMMENT,
-            M_COMMENT if flags & FCOMMENT == 0 => s[MODE] = M_HCRC,
-            M_HCRC if flags & FHCRC == 0 => {
-                s[MODE] = M_BLOCK;
-                return false;
-            }
-            M_HCRC => {
-                s[COUNT] = 0;
-                return true;
-            }
-            _ => return true,
-        }
-    }
-}
-
 /// A stored block's bytes; false when the input or the output ran out first.
 fn stored(s: &mut [u32], bits: &mut Bits, o: &mut Out) -> Result<bool, u32> {
     while s[COUNT] > 0 && bits.n >= 8 && o.room() > 0 {
@@ -606,6 +516,7 @@ fn stored(s: &mut [u32], bits: &mut Bits, o: &mut Out) -> Result<bool, u32> {
         s[COUNT] -= 1;
     }
     if bits.n < 8 {
+        bits.drop_lookahead();
         let n = (s[COUNT] as usize)
             .min(o.room())
             .min(bits.input.len() - bits.pos);
@@ -681,6 +592,10 @@ fn codes(s: &mut [u32], bits: &mut Bits, o: &mut Out) -> Result<Option<u32>, u32
     }
     let (s, lit, dist_code, _) = tables(s);
     loop {
+        if fast_codes(&lit, &dist_code, bits, o)? {
+            s[MODE] = end_of_block(s);
+            return Ok(None);
+        }
         if !bits.ready(STEP_BITS) {
             return Ok(Some(NEED_INPUT));
         }
@@ -699,16 +614,7 @@ fn codes(s: &mut [u32], bits: &mut Bits, o: &mut Out) -> Result<Option<u32>, u32
         if sym == 256 {
             break;
         }
-        let k = sym as usize - 257;
-        if k >= 29 {
-            return Err(BAD_CODE);
-        }
-        let len = LEN_BASE[k] as usize + bits.take(LEN_EXTRA[k] as u32)? as usize;
-        let d = dist_code.decode(bits)? as usize;
-        if d >= 30 {
-            return Err(BAD_CODE);
-        }
-        let dist = DIST_BASE[d] as usize + bits.take(DIST_EXTRA[d] as u32)? as usize;
+        let (len, dist) = length_and_distance(sym, &dist_code, bits)?;
         let n = len.min(o.room());
         o.copy_match(dist, n)?;
         if n < len {
@@ -720,6 +626,68 @@ fn codes(s: &mut [u32], bits: &mut Bits, o: &mut Out) -> Result<Option<u32>, u32
     }
     s[MODE] = end_of_block(s);
     Ok(None)
+}
+
+/// The common case of `codes`: while 8 input bytes and a longest match of room are left, a step
+/// can run out of neither, so it needs no checks for them; and the bits and the output position are
+/// kept in locals (in registers: through `bits` and `o`, every byte written could alias them).
+/// True at the end of the block.
+fn fast_codes(lit: &Code, dist_code: &Code, bits: &mut Bits, o: &mut Out) -> Result<bool, u32> {
+    let mut b = *bits;
+    let mut op = o.pos;
+    let (in_len, out_len) = (b.input.len(), o.buf.len());
+    let mut result = Ok(false);
+    while b.pos + 8 <= in_len && op + 258 <= out_len {
+        // A refill leaves 56 bits or more; a step takes at most 48, so short codes leave enough for more.
+        if b.n < STEP_BITS {
+            b.refill();
+        }
+        let sym = match lit.decode(&mut b) {
+            Ok(sym) => sym,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        };
+        if sym < 256 {
+            o.buf[op] = sym as u8;
+            op += 1;
+            continue;
+        }
+        if sym == 256 {
+            result = Ok(true);
+            break;
+        }
+        let step = length_and_distance(sym, dist_code, &mut b).and_then(|(len, dist)| {
+            o.pos = op;
+            o.copy_match(dist, len)
+        });
+        op = o.pos;
+        if let Err(e) = step {
+            result = Err(e);
+            break;
+        }
+    }
+    o.pos = op;
+    *bits = b;
+    result
+}
+
+/// The match that length symbol `sym` (257…285) starts: its length and distance.
+fn length_and_distance(sym: u32, dist_code: &Code, bits: &mut Bits) -> Result<(usize, usize), u32> {
+    let k = sym as usize - 257;
+    if k >= 29 {
+        return Err(BAD_CODE);
+    }
+    let len = LEN_BASE[k] as usize + bits.take(LEN_EXTRA[k] as u32)? as usize;
+    let d = dist_code.decode(bits)? as usize;
+    if d >= 30 {
+        return Err(BAD_CODE);
+    }
+    Ok((
+        len,
+        DIST_BASE[d] as usize + bits.take(DIST_EXTRA[d] as u32)? as usize,
+    ))
 }
 
 const _: () = assert!(FAST_SIZE <= Code::WORDS);

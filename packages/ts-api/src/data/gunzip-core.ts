@@ -2,8 +2,8 @@
  * gzip decompression by the core's decoder (backend/inflate.ts), the same in Node and browsers: the
  * compressed file passes through one 64 KB JS buffer and one 64 KB piece of wasm memory, and the
  * output is written straight into the Storage the sink names — where it will be kept — or, when the
- * sink names none, into a 64 KB staging area of wasm memory that the sink copies from. No JS buffer
- * of decompressed data is allocated at all.
+ * sink names none, into a 64 KB staging area of wasm memory, handed to the sink through one reused
+ * 64 KB JS buffer. No other buffer of decompressed data is allocated.
  */
 
 import { allocStorage, GzipDecoder, InflateStatus, inflateErrorMessage, type Storage } from '../backend/index.js';
@@ -21,8 +21,10 @@ export interface CoreSink {
   /** Where the next output goes, or undefined for the staging area (what `took` then copies). */
   region(): OutRegion | undefined;
   /**
-   * The bytes just written, as a view of the wasm memory (valid until the next allocation): in the
-   * region `region()` gave when `direct`, else in the staging area. Throwing stops the decompression.
+   * The bytes just written: when `direct`, a view of the region `region()` gave (valid until the next
+   * allocation); else a view of a JS buffer holding a copy of the staging area's bytes, which stays
+   * valid if the sink allocates (a growing memory detaches the old views) until the next call.
+   * Throwing stops the decompression.
    */
   took(bytes: Uint8Array, direct: boolean): void;
 }
@@ -68,6 +70,7 @@ export async function gunzipCore(input: GzipInput, name: string, options: Gunzip
   try {
     staging = allocStorage('uint8', PIECE_BYTES);
     const buffer = new Uint8Array(PIECE_BYTES);
+    const copy = new Uint8Array(PIECE_BYTES);
     for (let first = true; ; first = false) {
       const n = await readPiece(read, buffer, first, name);
       decoder.input.u8().set(buffer.subarray(0, n));
@@ -81,7 +84,12 @@ export async function gunzipCore(input: GzipInput, name: string, options: Gunzip
           const bytes = out.storage.u8().subarray(out.start, out.start + step.outUsed);
           const tooLarge = guard.push(bytes);
           if (tooLarge) throw tooLarge;
-          sink.took(bytes, region !== undefined);
+          if (region !== undefined) {
+            sink.took(bytes, true);
+          } else {
+            copy.set(bytes);
+            sink.took(copy.subarray(0, bytes.length), false);
+          }
         }
         if (step.status === InflateStatus.DONE) return guard.total;
         if (step.status === InflateStatus.NEED_INPUT) break;
