@@ -104,3 +104,30 @@ export async function gunzipCore(input: GzipInput, name: string, options: Gunzip
     staging?.dispose();
   }
 }
+
+/**
+ * Decompresses gzip bytes whole, into a Uint8Array of their own (the core's decoder through the
+ * staging area; no node:zlib or DecompressionStream needed, so the same in browsers). Sized by the
+ * trailer's ISIZE, grown if the data is longer (the limits of `options` still stop it). Errors as gunzipCore.
+ */
+export async function gunzipToArray(bytes: Uint8Array, name: string, options: GunzipOptions = {}): Promise<Uint8Array> {
+  checkMagic(bytes, name);
+  const n = bytes.length;
+  const isize = n >= 18 ? (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0 : 0;
+  // A damaged trailer may claim anything: DEFLATE expands at most 1032:1, and the limit bounds it too.
+  let out = new Uint8Array(Math.min(isize, 1032 * n, options.limit?.bytes ?? isize));
+  let size = 0;
+  await gunzipCore(bytes, name, options, {
+    region: () => undefined,
+    took: (piece) => {
+      if (size + piece.length > out.length) {
+        const grown = new Uint8Array(Math.max(2 * out.length, size + piece.length));
+        grown.set(out.subarray(0, size));
+        out = grown;
+      }
+      out.set(piece, size);
+      size += piece.length;
+    },
+  });
+  return size === out.length ? out : out.slice(0, size);
+}

@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { allocStorage, backendMemory, type Storage } from '../../src/backend/index.js';
-import { gunzipCore, type CoreSink } from '../../src/data/gunzip-core.js';
+import { gunzipCore, gunzipToArray, type CoreSink } from '../../src/data/gunzip-core.js';
 
 const payload = new Uint8Array(300_000).map((_, i) => ((i * 7919) % 251) ^ (i >> 10));
 const gz = new Uint8Array(gzipSync(payload, { level: 6 }));
@@ -104,5 +104,22 @@ describe('gunzipCore', () => {
     );
     expect(backendMemory().buffers).toBe(before.buffers);
     expect(backendMemory().bytes).toBe(before.bytes);
+  });
+});
+
+describe('gunzipToArray', () => {
+  it('decodes whole bytes into an array of their own, sized by the trailer or grown past a lying one', async () => {
+    const out = await gunzipToArray(gz, 'x.gz');
+    expect(Buffer.compare(out, payload)).toBe(0);
+    expect(out.buffer.byteLength).toBe(payload.length);
+    // Two members: the trailer's ISIZE is the second one's only.
+    const two = new Uint8Array([...gz, ...gzipSync(payload.subarray(0, 10))]);
+    const both = await gunzipToArray(two, 'two.gz');
+    expect(both.length).toBe(payload.length + 10);
+    expect(Buffer.compare(both.subarray(payload.length), payload.subarray(0, 10))).toBe(0);
+  });
+
+  it('names the file and what is wrong', async () => {
+    await expect(gunzipToArray(gz.subarray(0, 100), 'cut.gz')).rejects.toThrow(/^cut\.gz: corrupt gzip data \(unexpected end of data \(truncated\)\)/);
   });
 });
