@@ -103,6 +103,8 @@ impl<'a> Code<'a> {
 
     /// The next symbol. TRUNCATED when the bits end inside a code (the last piece), BAD_CODE for a
     /// pattern no code has.
+    // Inlined: called once per symbol, and through a call the bits could not stay in registers.
+    #[inline(always)]
     pub(super) fn decode(&self, bits: &mut Bits) -> Result<u32, u32> {
         let entry = self.fast[bits.buf as usize & (FAST_SIZE - 1)];
         let len = entry & 15;

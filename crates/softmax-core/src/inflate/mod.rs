@@ -150,6 +150,7 @@ struct Bits<'a> {
 }
 
 impl<'a> Bits<'a> {
+    #[inline(always)]
     fn refill(&mut self) {
         if self.n <= 56 && self.pos + 8 <= self.input.len() {
             // Whole bytes below 64 bits; the bits above `n` then hold the start of the next byte,
@@ -175,6 +176,7 @@ impl<'a> Bits<'a> {
         self.n >= k || self.last
     }
 
+    #[inline(always)]
     fn take(&mut self, k: u32) -> Result<u32, u32> {
         if self.n < k {
             return Err(TRUNCATED);
@@ -674,6 +676,7 @@ fn fast_codes(lit: &Code, dist_code: &Code, bits: &mut Bits, o: &mut Out) -> Res
 }
 
 /// The match that length symbol `sym` (257…285) starts: its length and distance.
+#[inline(always)]
 fn length_and_distance(sym: u32, dist_code: &Code, bits: &mut Bits) -> Result<(usize, usize), u32> {
     let k = sym as usize - 257;
     if k >= 29 {
