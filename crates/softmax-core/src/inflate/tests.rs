@@ -202,48 +202,51 @@ fn bad_stored_length() {
 
 #[test]
 fn bad_code_lengths() {
-    // The code length code with three one-bit codes (1, 17, 18): over-subscribed. BFINAL 1, BTYPE 10,
-    // HLIT 0, HDIST 0, HCLEN 14 (18 lengths): positions 1 (17), 2 (18) and 17 (1) are 1.
-    let mut bits = Vec::new();
-    let mut put = |v: u32, n: u32| (0..n).for_each(|i| bits.push((v >> i) & 1));
-    put(1, 1);
-    put(2, 2);
-    put(0, 5);
-    put(0, 5);
-    put(14, 4);
-    for i in 0..18 {
-        put(u32::from(i == 1 || i == 2 || i == 17), 3);
-    }
-    let bytes: Vec<u8> = bits
-        .chunks(8)
-        .map(|c| c.iter().enumerate().map(|(i, &b)| (b << i) as u8).sum())
-        .collect();
-    assert_eq!(decode(&member(&bytes, b"")).0, BAD_CODE_LENGTHS);
+    // The code length code with three one-bit codes (1, 17, 18): over-subscribed.
+    let bits = dynamic_start(&[1, 2, 17]);
+    assert_eq!(decode(&member(&pack(&bits), b"")).0, BAD_CODE_LENGTHS);
     // The worked dynamic block with its second run of zeros one longer, over symbol 256: no
-    // end-of-block code.
-    let mut bits = Vec::new();
-    let mut put = |v: u32, n: u32| (0..n).for_each(|i| bits.push((v >> i) & 1));
-    put(1, 1);
-    put(2, 2);
-    put(0, 5);
-    put(0, 5);
-    put(14, 4);
-    for i in 0..18 {
-        put(u32::from(i == 2 || i == 17), 3); // symbols 18 and 1: one bit each (1 → 0, 18 → 1)
+    // end-of-block code. Symbols 18 and 1 of the code length code: one bit each (1 → 0, 18 → 1).
+    let mut bits = dynamic_start(&[2, 17]);
+    for (v, n) in [
+        (1, 1),
+        (86, 7),
+        (0, 1),
+        (1, 1),
+        (127, 7),
+        (1, 1),
+        (10, 7),
+        (0, 1),
+    ] {
+        // 97 zeros, 'a' = 1, 138 zeros, 21 zeros (symbol 256 gets 0), distance 0 = 1
+        put(&mut bits, v, n);
     }
-    put(1, 1);
-    put(86, 7); // 97 zeros
-    put(0, 1); // 'a' = 1
-    put(1, 1);
-    put(127, 7); // 138 zeros
-    put(1, 1);
-    put(10, 7); // 21 zeros: symbol 256 gets 0
-    put(0, 1); // distance 0 = 1
-    let bytes: Vec<u8> = bits
-        .chunks(8)
-        .map(|c| c.iter().enumerate().map(|(i, &b)| (b << i) as u8).sum())
-        .collect();
-    assert_eq!(decode(&member(&bytes, b"")).0, BAD_CODE_LENGTHS);
+    assert_eq!(decode(&member(&pack(&bits), b"")).0, BAD_CODE_LENGTHS);
+}
+
+/// Appends the `n` low bits of `v`, least significant first (header fields, extra bits).
+fn put(bits: &mut Vec<u8>, v: u32, n: u32) {
+    bits.extend((0..n).map(|i| (v >> i & 1) as u8));
+}
+
+/// Bits packed into bytes, the first in the lowest bit.
+fn pack(bits: &[u8]) -> Vec<u8> {
+    bits.chunks(8)
+        .map(|c| c.iter().enumerate().map(|(i, &b)| b << i).sum())
+        .collect()
+}
+
+/// A dynamic block's start: BFINAL 1, BTYPE 10, HLIT 257, HDIST 1, HCLEN 18, then the code length
+/// code's 18 lengths (in CLEN_ORDER) with 1 at the positions `ones`, else 0.
+fn dynamic_start(ones: &[usize]) -> Vec<u8> {
+    let mut bits = Vec::new();
+    for (v, n) in [(1, 1), (2, 2), (0, 5), (0, 5), (14, 4)] {
+        put(&mut bits, v, n);
+    }
+    for i in 0..18 {
+        put(&mut bits, u32::from(ones.contains(&i)), 3);
+    }
+    bits
 }
 
 /// Fixed-code bits: BFINAL 1, BTYPE 01, then (code, length) pairs sent most significant bit first.
@@ -254,9 +257,7 @@ fn fixed_bits(codes: &[(u32, u32)]) -> Vec<u8> {
             bits.push((code >> i & 1) as u8);
         }
     }
-    bits.chunks(8)
-        .map(|c| c.iter().enumerate().map(|(i, &b)| b << i).sum())
-        .collect()
+    pack(&bits)
 }
 
 #[test]
