@@ -53,11 +53,12 @@ export class GzipDecoder {
       this.#window = allocStorage('uint8', WINDOW_BYTES);
       made.push(this.#window);
       this.input = allocStorage('uint8', inputBytes);
+      made.push(this.input);
+      abi.inflate_init(this.#state, STATE_WORDS);
     } catch (e) {
       for (const s of made) s.dispose();
       throw e;
     }
-    abi.inflate_init(this.#state, STATE_WORDS);
   }
 
   /**
