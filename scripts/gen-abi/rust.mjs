@@ -3,7 +3,7 @@
 
 import { HEADER } from './common.mjs';
 
-const KERNEL_MODULES = ['compare', 'conv', 'convert', 'cross_entropy', 'data', 'elementwise', 'fused', 'gemm', 'image', 'index', 'join', 'metrics', 'optim', 'optim_adaptive', 'reduce', 'rng', 'softmax', 'strided'];
+const KERNEL_MODULES = ['compare', 'conv', 'convert', 'cross_entropy', 'data', 'elementwise', 'fused', 'gemm', 'image', 'index', 'inflate', 'join', 'metrics', 'optim', 'optim_adaptive', 'reduce', 'rng', 'softmax', 'strided'];
 const ABI_TYPE = { usize: 'usize', u32: 'u32', bool: 'u32', f32: 'f32', f64: 'f64', buffer: 'usize' };
 const SLICE = { f32: 'f32s', i32: 'i32s', u32: 'u32s', u8: 'u8s' };
 

@@ -19,6 +19,7 @@ pub mod fused;
 pub mod gemm;
 pub mod image;
 pub mod index;
+pub mod inflate;
 pub mod join;
 pub mod metrics;
 pub mod optim;

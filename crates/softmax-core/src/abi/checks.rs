@@ -429,3 +429,11 @@ pub(super) fn warp_mode(mode: u32, arg: u32) -> Res<()> {
 pub(super) fn bad_row(row: usize, value: i32) -> Fail {
     fail(INDEX_OUT_OF_RANGE, sat_u32(row), value)
 }
+
+/// A position within a buffer of `len` elements (it may be the end).
+pub(super) fn at_most(at: usize, len: usize, arg: u32) -> Res<()> {
+    if at > len {
+        return Err(invalid(arg, sat_i32(at)));
+    }
+    Ok(())
+}

@@ -19,6 +19,8 @@ export { kernels, reference } from './kernels.js';
 export type { Kernels, Reduction, BinaryOp, UnaryOp, CompareOp, LogicalOp } from './kernels.js';
 export { UNARY_OPS } from './kernels.js';
 export { rng } from './rng.js';
+export { GzipDecoder, InflateStatus, inflateErrorMessage } from './inflate.js';
+export type { InflateStep } from './inflate.js';
 export { join, joinReference } from './join.js';
 export { convKernels, convReference } from './conv.js';
 export type { ConvKernels, Conv2dGeometry, Window2d } from './conv.js';

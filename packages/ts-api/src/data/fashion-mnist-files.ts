@@ -2,7 +2,7 @@
  * The four Fashion-MNIST files: finding them (cache folder → Debian's dataset-fashion-mnist →
  * download), decompressing, parsing and verifying them.
  *
- * Browser-safe: Node modules (fs, path, os, zlib) are only loaded dynamically, on the Node path
+ * Browser-safe: Node modules (fs, path, os) are only loaded dynamically, on the Node path
  * (`loadFashionMnistFiles`). In a browser use `loadFashionMnistFromUrls` or `fashionMnistFromBytes`.
  *
  * Checksums are SHA-256 digests of the *decompressed* IDX bytes, so both the original .gz files
@@ -16,7 +16,8 @@ import {
   checkDigest, checkDims, checkLabels, COLS, FASHION_MNIST_FILES, KEYS, ROWS, SIZE_LIMITS, type FashionMnistFileKey,
 } from './fashion-mnist-format.js';
 import { arrayTarget, streamFashionMnistFile, type ElementTarget, type FileBytes, type OpenTarget } from './fashion-mnist-stream.js';
-import { gunzip, isGzip } from './gunzip.js';
+import { isGzip } from './gunzip.js';
+import { gunzipToArray } from './gunzip-core.js';
 import { parseIdx, type IdxArray } from './idx.js';
 import { importNode } from '../runtime.js';
 import { sha256Hex } from './sha256.js';
@@ -104,7 +105,7 @@ export async function decodeFashionMnistFile(
   name: string,
   options: FashionMnistVerifyOptions = {},
 ): Promise<IdxArray> {
-  const raw = isGzip(bytes) ? await gunzip(bytes, name, SIZE_LIMITS) : bytes;
+  const raw = isGzip(bytes) ? await gunzipToArray(bytes, name, SIZE_LIMITS) : bytes;
   const idx = parseIdx(raw, name);
   checkDims(key, idx.dims, name);
   if (idx.dims.length === 1) checkLabels(idx.data, 0, name);

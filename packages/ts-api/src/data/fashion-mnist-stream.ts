@@ -1,5 +1,6 @@
 /**
- * One Fashion-MNIST file decoded as it is read (Node): decompressed piece by piece, its header checked
+ * One Fashion-MNIST file decoded as it is read (Node): decompressed piece by piece by the core's
+ * decoder (gunzip-core.ts), its header checked
  * before anything is allocated, its elements written straight to where they will be kept (a JS array,
  * or the wasm memory) and hashed as they pass, so that the file is never held whole — what keeps
  * loading the 47 MB of training images from needing several copies of them at once.
@@ -7,11 +8,15 @@
 
 import { importNode } from '../runtime.js';
 import { checkDigest, checkDims, checkLabels, isImagesKey, SIZE_LIMITS, type FashionMnistFileKey } from './fashion-mnist-format.js';
-import { gunzipEach, type ByteReader, type GzipInput } from './gunzip.js';
+import type { Storage } from '../backend/index.js';
+import type { ByteReader, GzipInput } from './gunzip.js';
+import { gunzipCore, type CoreSink } from './gunzip-core.js';
 import { IdxStream, type IdxTarget } from './idx.js';
 
 /** Where one file's elements are kept. */
 export interface ElementTarget extends IdxTarget {
+  /** The wasm memory the elements go to, when they do: the decompressor then writes them there itself. */
+  readonly storage?: Storage;
   /** Frees what the target holds: the file failed a check after the target was made. */
   discard(): void;
 }
@@ -79,8 +84,23 @@ export async function streamFashionMnistFile<T extends ElementTarget>(
     hash?.update(chunk);
     idx.push(chunk);
   };
+  // The images are decompressed straight into their Storage; the header and the labels pass through
+  // the decompressor's staging area.
+  const sink: CoreSink = {
+    region: () => {
+      const pending = idx.pending();
+      const storage = made.target?.storage;
+      if (pending === null || storage === undefined || pending.target !== made.target) return undefined;
+      return { storage, start: pending.offset, end: pending.offset + pending.count };
+    },
+    took: (bytes, direct) => {
+      if (!direct) return take(bytes);
+      hash?.update(bytes);
+      idx.wrote(bytes.length);
+    },
+  };
   try {
-    if (file.gzip) await gunzipEach(file.bytes, name, SIZE_LIMITS, take);
+    if (file.gzip) await gunzipCore(file.bytes, name, SIZE_LIMITS, sink);
     else if (file.bytes instanceof Uint8Array) take(file.bytes);
     else await readAll(file.bytes, take);
     idx.end();

@@ -53,7 +53,7 @@ export async function fashionMnist(options: LoadFashionMnistFilesOptions = {}): 
   const made: ImageDataset[] = [];
   try {
     const dataset = (images: WasmTarget | ArrayTarget, labels: WasmTarget | ArrayTarget): ImageDataset => {
-      if (!('storage' in images) || !('data' in labels)) throw new Error('fashionMnist: images must be in wasm memory and labels in an array');
+      if (images.storage === undefined || !('data' in labels)) throw new Error('fashionMnist: images must be in wasm memory and labels in an array');
       const d = imageDatasetOver(images.storage, labels.data, [1, 28, 28]);
       made.push(d);
       return d;

@@ -17,14 +17,14 @@ function plainBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
 }
 
-function corrupt(name: string, reason: unknown): Error {
+export function corrupt(name: string, reason: unknown): Error {
   const detail = reason instanceof Error ? reason.message : String(reason);
   return new Error(`${name}: corrupt gzip data (${detail}); the file is damaged or incomplete`, {
     cause: reason,
   });
 }
 
-function checkMagic(bytes: Uint8Array, name: string): void {
+export function checkMagic(bytes: Uint8Array, name: string): void {
   if (!isGzip(bytes)) {
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new Error(
@@ -53,7 +53,7 @@ export interface GunzipOptions {
 const HEAD_BYTES = 64;
 
 /** Checks the output's size as it grows, so a gzip bomb is stopped one chunk past its limit. */
-class SizeGuard {
+export class SizeGuard {
   readonly #head = new Uint8Array(HEAD_BYTES);
   #total = 0;
   #limit: GunzipLimit | undefined;

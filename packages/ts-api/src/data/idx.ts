@@ -216,6 +216,25 @@ export class IdxStream {
     this.#found += chunk.length - at;
   }
 
+  /**
+   * Where the next elements go while the header is read and elements are still expected: the target,
+   * the element offset and how many; null otherwise. A caller that writes them into the target itself
+   * reports them with `wrote` instead of `push`.
+   */
+  pending(): { target: IdxTarget; offset: number; count: number } | null {
+    if (this.#target === null || this.#found >= this.#expected) return null;
+    return { target: this.#target, offset: this.#found, count: this.#expected - this.#found };
+  }
+
+  /** Counts `n` elements (at most `pending().count`) that the caller wrote into the target itself. */
+  wrote(n: number): void {
+    const pending = this.pending();
+    if (pending === null || n > pending.count) {
+      throw new Error(`${this.#name}: ${n} elements written past the ${this.#expected} the header declares`);
+    }
+    this.#found += n;
+  }
+
   /** Checks that the file is complete: a whole header and exactly the elements it declares. Returns the dims. */
   end(): number[] {
     if (this.#dims === null) {

@@ -19,6 +19,7 @@ mod conv;
 mod strided;
 mod indexing;
 mod fused;
+mod inflate;
 
 pub use self::gemm::*;
 pub use self::softmax::*;
@@ -38,3 +39,4 @@ pub use self::conv::*;
 pub use self::strided::*;
 pub use self::indexing::*;
 pub use self::fused::*;
+pub use self::inflate::*;

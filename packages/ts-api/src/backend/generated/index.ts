@@ -18,3 +18,4 @@ export * from './conv.js';
 export * from './strided.js';
 export * from './indexing.js';
 export * from './fused.js';
+export * from './inflate.js';

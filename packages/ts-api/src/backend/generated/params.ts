@@ -127,6 +127,8 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   add_rows_f32: ['src', 'rowLen', 'indices', 'rows', 'y', 'yLen'],
   linear_ce_step_u8_f32: ['pixels', 'pixelsLen', 'targets', 'targetsLen', 'indices', 'rows', 'inFeatures', 'classes', 'scale', 'weight', 'bias', 'hasBias', 'labelSmoothing', 'reduction', 'gradW', 'gradB', 'stats'],
   mlp_ce_step_u8_f32: ['pixels', 'pixelsLen', 'targets', 'targetsLen', 'indices', 'rows', 'inFeatures', 'hidden', 'classes', 'scale', 'w1', 'b1', 'hasB1', 'w2', 'b2', 'hasB2', 'p', 'labelSmoothing', 'reduction', 'gradW1', 'gradB1', 'gradW2', 'gradB2', 'stats'],
+  inflate_init: ['state', 'stateLen'],
+  inflate_feed: ['state', 'stateLen', 'window', 'windowLen', 'input', 'inLen', 'inStart', 'out', 'outLen', 'outStart', 'last'],
 };
 
 /** The raw exports: addresses, sizes and scalars in (bools as 0 / 1), a status out. */
@@ -350,4 +352,6 @@ export interface RawKernelExports {
   linear_ce_step_u8_f32_ref(pixels: number, pixelsLen: number, targets: number, targetsLen: number, indices: number, rows: number, inFeatures: number, classes: number, scale: number, weight: number, bias: number, hasBias: number, labelSmoothing: number, reduction: number, gradW: number, gradB: number, stats: number): number;
   mlp_ce_step_u8_f32(pixels: number, pixelsLen: number, targets: number, targetsLen: number, indices: number, rows: number, inFeatures: number, hidden: number, classes: number, scale: number, w1: number, b1: number, hasB1: number, w2: number, b2: number, hasB2: number, p: number, labelSmoothing: number, reduction: number, gradW1: number, gradB1: number, gradW2: number, gradB2: number, stats: number): number;
   mlp_ce_step_u8_f32_ref(pixels: number, pixelsLen: number, targets: number, targetsLen: number, indices: number, rows: number, inFeatures: number, hidden: number, classes: number, scale: number, w1: number, b1: number, hasB1: number, w2: number, b2: number, hasB2: number, p: number, labelSmoothing: number, reduction: number, gradW1: number, gradB1: number, gradW2: number, gradB2: number, stats: number): number;
+  inflate_init(state: number, stateLen: number): number;
+  inflate_feed(state: number, stateLen: number, window: number, windowLen: number, input: number, inLen: number, inStart: number, out: number, outLen: number, outStart: number, last: number): number;
 }
