@@ -8,7 +8,6 @@ interface NodeModules {
   'node:fs/promises': typeof import('node:fs/promises');
   'node:path': typeof import('node:path');
   'node:os': typeof import('node:os');
-  'node:zlib': typeof import('node:zlib');
   'node:crypto': typeof import('node:crypto');
 }
 

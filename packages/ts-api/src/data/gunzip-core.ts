@@ -106,6 +106,14 @@ export async function gunzipCore(input: GzipInput, name: string, options: Gunzip
 }
 
 /**
+ * Decompresses gzip `input` piece by piece through the staging area: `sink` gets each piece as a view
+ * of one reused buffer (copy what you keep). Errors as gunzipCore; resolves with the output's size.
+ */
+export function gunzipEach(input: GzipInput, name: string, options: GunzipOptions, sink: (piece: Uint8Array) => void): Promise<number> {
+  return gunzipCore(input, name, options, { region: () => undefined, took: (piece) => sink(piece) });
+}
+
+/**
  * Decompresses gzip bytes whole, into a Uint8Array of their own (the core's decoder through the
  * staging area; no node:zlib or DecompressionStream needed, so the same in browsers). Sized by the
  * trailer's ISIZE, grown if the data is longer (the limits of `options` still stop it). Errors as gunzipCore.
