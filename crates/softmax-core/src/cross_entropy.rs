@@ -23,7 +23,9 @@
 //! - The label column of the gradient is computed as (p_y − t_y)·f (exact cancellation when p_y ≈ 1)
 //!   where PyTorch's log_softmax backward computes p_y·f − f; the results agree to an ulp of f.
 
+mod and_backward;
 pub mod weighted;
+pub use and_backward::cross_entropy_and_backward;
 pub use weighted::{
     cross_entropy_weighted, cross_entropy_weighted_backward, cross_entropy_weighted_backward_ref,
     cross_entropy_weighted_ref,

@@ -37,7 +37,7 @@ pub fn gather_u8_to_f32(
 }
 
 #[inline(always)]
-pub(crate) fn convert_row(s: &[u8], scale: f32, y: &mut [f32]) {
+fn convert_row(s: &[u8], scale: f32, y: &mut [f32]) {
     let n = s.len().min(y.len());
     let sv = F32x4::splat(scale);
     let (sp, yp) = (s.as_ptr(), y.as_mut_ptr());

@@ -2,23 +2,14 @@
 //! batch's uint8 images by index from the dataset.
 //!
 //! Every number is the one the separate kernels give (`data::gather_u8_to_f32`, `gemm::gemm`,
-//! `cross_entropy`, `reduce`, `elementwise::bias_grad`). Softmax regression builds no float32 batch: the
-//! images are converted with the gather's arithmetic in cache-sized pieces right before the GEMM reads
-//! them, and each piece goes through the same GEMM path, tiles and summation order as the whole batch
-//! would. The MLP (`mlp.rs`) gathers into a kept buffer. The native tests check the bits.
+//! `cross_entropy`, `reduce`, `elementwise::bias_grad`): the batch is gathered into a kept float32
+//! buffer and goes through the plain path's kernels in its order. The native tests check the bits.
 
 use std::cell::RefCell;
 
-use crate::cross_entropy::{cross_entropy, cross_entropy_backward};
-use crate::data::convert_row;
-use crate::gemm::{gemm, gemm_dot_rows, RowSource, DOT_MAX_N};
+use crate::cross_entropy::{cross_entropy, cross_entropy_and_backward, cross_entropy_backward};
+use crate::gemm::gemm;
 use crate::reduce::{argmax_axis, sum_axis};
-
-/// Rows converted at a time for a forward product that does not take the dot-product path.
-const ROW_BLOCK: usize = 128;
-/// Columns of the images converted at a time for the weight gradient (a multiple of the GEMM's 8-column
-/// panels, so that every panel is cut as in the whole product).
-const COL_STRIP: usize = 64;
 
 /// A row or label out of range: (its position in `indices` / the batch, the bad value).
 pub type StepFail = (usize, i32);
@@ -43,136 +34,6 @@ fn check_indices(
     Ok(())
 }
 
-/// Rows of the images, converted two at a time into a small buffer (for the dot-product kernel).
-struct U8Rows<'a> {
-    pixels: &'a [u8],
-    indices: &'a [i32],
-    scale: f32,
-    buf: &'a mut Vec<f32>,
-}
-
-impl RowSource for U8Rows<'_> {
-    #[inline(always)]
-    fn rows(&mut self, i: usize, count: usize, k: usize) -> *const f32 {
-        if self.buf.len() < count * k {
-            self.buf.resize(count * k, 0.0);
-        }
-        for r in 0..count {
-            let start = self.indices[i + r] as usize * k;
-            convert_row(
-                &self.pixels[start..start + k],
-                self.scale,
-                &mut self.buf[r * k..(r + 1) * k],
-            );
-        }
-        self.buf.as_ptr()
-    }
-}
-
-/// `C[m×n] = alpha · X · Bᵀ + beta · C`, X's row r the image `indices[r]` (k bytes) times `scale`:
-/// the same bits as `gemm(false, true, …)` on the gathered batch.
-pub fn gemm_u8_rows_bt(
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: f32,
-    pixels: &[u8],
-    indices: &[i32],
-    scale: f32,
-    b: &[f32],
-    beta: f32,
-    c: &mut [f32],
-    buf: &mut Vec<f32>,
-) {
-    if n <= DOT_MAX_N {
-        let rows = U8Rows {
-            pixels,
-            indices,
-            scale,
-            buf,
-        };
-        gemm_dot_rows(m, n, k, alpha, rows, b, beta, c);
-        return;
-    }
-    // Rows of C are independent on the blocked path: a block of rows gives what the whole product does.
-    let mut r0 = 0;
-    while r0 < m {
-        let r1 = (r0 + ROW_BLOCK).min(m);
-        if buf.len() < (r1 - r0) * k {
-            buf.resize((r1 - r0) * k, 0.0);
-        }
-        for r in r0..r1 {
-            let start = indices[r] as usize * k;
-            convert_row(
-                &pixels[start..start + k],
-                scale,
-                &mut buf[(r - r0) * k..(r - r0 + 1) * k],
-            );
-        }
-        gemm(
-            false,
-            true,
-            r1 - r0,
-            n,
-            k,
-            alpha,
-            buf,
-            b,
-            beta,
-            &mut c[r0 * n..r1 * n],
-        );
-        r0 = r1;
-    }
-}
-
-/// `C[m×n] = alpha · Aᵀ · X` (A k×m, X k×n: row p the image `indices[p]` times `scale`), the same bits
-/// as `gemm(true, false, m, n, k, alpha, a, x, 0, c)` on the gathered batch: column strips of X are
-/// converted and multiplied in turn (each element of C is summed over the same rows in the same order
-/// whichever columns are computed with it).
-pub fn gemm_at_u8_rows(
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: f32,
-    a: &[f32],
-    pixels: &[u8],
-    indices: &[i32],
-    scale: f32,
-    c: &mut [f32],
-    strip: &mut Vec<f32>,
-    cbuf: &mut Vec<f32>,
-) {
-    let mut j0 = 0;
-    while j0 < n {
-        // The last strip takes a short remainder, so that no strip is narrow enough for gemm to choose
-        // its narrow-output path when the whole product does not.
-        let mut j1 = (j0 + COL_STRIP).min(n);
-        if n - j1 <= DOT_MAX_N {
-            j1 = n;
-        }
-        let w = j1 - j0;
-        if strip.len() < k * w {
-            strip.resize(k * w, 0.0);
-        }
-        if cbuf.len() < m * w {
-            cbuf.resize(m * w, 0.0);
-        }
-        for (p, &idx) in indices.iter().enumerate().take(k) {
-            let start = idx as usize * n;
-            convert_row(
-                &pixels[start + j0..start + j1],
-                scale,
-                &mut strip[p * w..(p + 1) * w],
-            );
-        }
-        gemm(true, false, m, w, k, alpha, a, strip, 0.0, cbuf);
-        for i in 0..m {
-            c[i * n + j0..i * n + j1].copy_from_slice(&cbuf[i * w..(i + 1) * w]);
-        }
-        j0 = j1;
-    }
-}
-
 /// Per-thread buffers of a step, grown on demand and kept: a step allocates nothing once they fit.
 #[derive(Default)]
 struct Scratch {
@@ -181,9 +42,8 @@ struct Scratch {
     loss: Vec<f32>,
     labels: Vec<i32>,
     pred: Vec<i32>,
-    rows: Vec<f32>,
-    strip: Vec<f32>,
-    cbuf: Vec<f32>,
+    /// The batch's images as float32, `rows × in_f`.
+    x: Vec<f32>,
 }
 
 crate::threads::per_thread! {
@@ -203,12 +63,10 @@ fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize) {
     }
 }
 
-/// The gradient of the loss fit() differentiates, per row, and the scale the backward applies: reduction
-/// 0 'none' is followed by fit's mean (its backward gives each row 1/rows), 1 'mean' scales the one
-/// loss's gradient 1 by 1/rows, 2 'sum' by 1.
 /// The steps' loss head, with the plain path's kernels in its order: the loss (into `loss`), the batch's
 /// summed loss and correct predictions (argmax into `pred`), and the gradient of fit's loss with respect
-/// to the logits into `dlogits`. `logits` is [rows, classes], `labels` [rows].
+/// to the logits into `dlogits`. `logits` is [rows, classes], `labels` [rows]. Without label smoothing
+/// the loss and its gradient come from one pass over the rows, with the same bits.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn loss_head(
     logits: &[f32],
@@ -222,16 +80,35 @@ pub(crate) fn loss_head(
 ) -> Result<(f32, usize), StepFail> {
     let rows = labels.len();
     let loss = &mut loss[..if reduction == 0 { rows } else { 1 }];
-    cross_entropy(
-        logits,
-        labels,
-        rows,
-        classes,
-        label_smoothing,
-        reduction,
-        loss,
-    )
-    .map_err(|r| (r, labels[r]))?;
+    let (d, sc) = dloss_of(reduction, rows);
+    if label_smoothing == 0.0 {
+        cross_entropy_and_backward(
+            logits, labels, rows, classes, reduction, loss, d, sc, dlogits,
+        )
+        .map_err(|r| (r, labels[r]))?;
+    } else {
+        cross_entropy(
+            logits,
+            labels,
+            rows,
+            classes,
+            label_smoothing,
+            reduction,
+            loss,
+        )
+        .map_err(|r| (r, labels[r]))?;
+        cross_entropy_backward(
+            logits,
+            labels,
+            rows,
+            classes,
+            label_smoothing,
+            &[d],
+            sc,
+            dlogits,
+        )
+        .map_err(|r| (r, labels[r]))?;
+    }
     let mut total = [0.0f32];
     if reduction == 0 {
         sum_axis(loss, &mut total, 1, rows, 1);
@@ -241,18 +118,6 @@ pub(crate) fn loss_head(
     let pred = &mut pred[..rows];
     argmax_axis(logits, pred, rows, classes, 1);
     let correct = pred.iter().zip(labels).filter(|(p, l)| p == l).count();
-    let (d, sc) = dloss_of(reduction, rows);
-    cross_entropy_backward(
-        logits,
-        labels,
-        rows,
-        classes,
-        label_smoothing,
-        &[d],
-        sc,
-        dlogits,
-    )
-    .map_err(|r| (r, labels[r]))?;
     Ok((total[0], correct))
 }
 
@@ -301,6 +166,9 @@ fn loss_head_ref(
     Ok((total, correct, dlogits))
 }
 
+/// The gradient of the loss fit() differentiates, per row, and the scale the backward applies: reduction
+/// 0 'none' is followed by fit's mean (its backward gives each row 1/rows), 1 'mean' scales the one
+/// loss's gradient 1 by 1/rows, 2 'sum' by 1.
 fn dloss_of(reduction: u32, rows: usize) -> (f32, f32) {
     let inv = (1.0f64 / rows as f64) as f32;
     match reduction {
@@ -382,6 +250,10 @@ fn step_with(
     grow(&mut s.dlogits, rows * classes);
     grow(&mut s.loss, rows.max(1));
     grow(&mut s.pred, rows);
+    grow(&mut s.x, rows * in_f);
+    let x = &mut s.x[..rows * in_f];
+    crate::data::gather_u8_to_f32(pixels, in_f, indices, scale, x).map_err(|r| (r, indices[r]))?;
+    let x: &[f32] = x;
     let logits = &mut s.logits[..rows * classes];
     // linear(): the bias expanded into the output, then the product added with beta 1.
     let beta = match bias {
@@ -393,18 +265,8 @@ fn step_with(
         }
         _ => 0.0,
     };
-    gemm_u8_rows_bt(
-        rows,
-        classes,
-        in_f,
-        1.0,
-        pixels,
-        indices,
-        scale,
-        weight,
-        beta,
-        logits,
-        &mut s.rows,
+    gemm(
+        false, true, rows, classes, in_f, 1.0, x, weight, beta, logits,
     );
     let dlogits = &mut s.dlogits[..rows * classes];
     let (total, correct) = loss_head(
@@ -417,18 +279,8 @@ fn step_with(
         &mut s.pred,
         dlogits,
     )?;
-    gemm_at_u8_rows(
-        classes,
-        in_f,
-        rows,
-        1.0,
-        dlogits,
-        pixels,
-        indices,
-        scale,
-        grad_w,
-        &mut s.strip,
-        &mut s.cbuf,
+    gemm(
+        true, false, classes, in_f, rows, 1.0, dlogits, x, 0.0, grad_w,
     );
     if let Some(gb) = grad_b {
         crate::elementwise::bias_grad(dlogits, gb, rows, classes);

@@ -48,7 +48,7 @@ const NC: usize = 2048;
 /// (reading a panel in place strides over kc rows of B: TLB and prefetch misses on every reuse).
 const PACK_B_MIN_M: usize = 32;
 /// `A·op(B)` (A not transposed) with at most this many outputs per row uses the dot-product kernel.
-pub(crate) const DOT_MAX_N: usize = 16;
+const DOT_MAX_N: usize = 16;
 
 /// Debug-build check of the slice lengths (the ABI validates them before any kernel runs).
 #[inline]
@@ -151,7 +151,7 @@ pub fn gemm(
     let b = &b[..k * n];
     let mut run = |buf: &mut Vec<f32>| {
         if !trans_a && n <= DOT_MAX_N {
-            gemm_dot(trans_b, m, n, k, alpha, SliceRows(a), b, beta, c, buf);
+            gemm_dot(trans_b, m, n, k, alpha, a, b, beta, c, buf);
         } else if trans_a && !trans_b && n <= DOT_MAX_N && m >= TN_FLIP_MIN_M {
             gemm_tn_narrow(m, n, k, alpha, a, b, beta, c, buf);
         } else {
@@ -382,69 +382,18 @@ fn gemm_blocked(
     }
 }
 
-/// Where the dot-product kernel reads rows of A: `rows(i, count, k)` points at rows i..i+count, k
-/// values each, one after the other (in place for a matrix; converted into a buffer for u8 images).
-pub(crate) trait RowSource {
-    fn rows(&mut self, i: usize, count: usize, k: usize) -> *const f32;
-}
-
-/// A row-major m×k matrix, read in place.
-struct SliceRows<'a>(&'a [f32]);
-
-impl RowSource for SliceRows<'_> {
-    #[inline(always)]
-    fn rows(&mut self, i: usize, _count: usize, k: usize) -> *const f32 {
-        self.0[i * k..].as_ptr()
-    }
-}
-
-/// `C = alpha · X · Bᵀ + beta · C` (B n×k, n ≤ 16) with X's rows from `rows`: the dot-product path of
-/// [`gemm`] for `trans_b` — the same packing, tiles and summation order, so the same bits as `gemm` on
-/// the rows `rows` yields.
-pub(crate) fn gemm_dot_rows<S: RowSource>(
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: f32,
-    rows: S,
-    b: &[f32],
-    beta: f32,
-    c: &mut [f32],
-) {
-    debug_assert!(n <= DOT_MAX_N && b.len() >= n * k && c.len() >= m * n);
-    if m == 0 || n == 0 {
-        return;
-    }
-    let c = &mut c[..m * n];
-    if k == 0 || alpha == 0.0 {
-        scale_c(beta, c);
-        return;
-    }
-    let b = &b[..k * n];
-    let mut rows = Some(rows);
-    let mut run = |buf: &mut Vec<f32>| {
-        if let Some(r) = rows.take() {
-            gemm_dot(true, m, n, k, alpha, r, b, beta, c, buf);
-        }
-    };
-    SCRATCH.with(|s| match s.try_borrow_mut() {
-        Ok(mut buf) => run(&mut buf),
-        Err(_) => run(&mut Vec::new()),
-    });
-}
-
 /// `C = alpha · A · op(B) + beta · C` for few outputs (n ≤ 16) with A m×k stored row-major (contiguous
 /// along k), by dot products: a 2-row × 4-output register tile (8 accumulators) per step of 4 along k.
 /// op(B) (small: n×k values) is packed once, whatever its storage order, so that the 4 outputs' values
 /// of one step are one run: `[group][p/4][output][lane]`.
 #[allow(clippy::too_many_arguments)]
-fn gemm_dot<S: RowSource>(
+fn gemm_dot(
     trans_b: bool,
     m: usize,
     n: usize,
     k: usize,
     alpha: f32,
-    mut a: S,
+    a: &[f32],
     b: &[f32],
     beta: f32,
     c: &mut [f32],
@@ -489,10 +438,10 @@ fn gemm_dot<S: RowSource>(
     let mut i = 0;
     while i < m {
         let rows = 2.min(m - i);
-        let ap = a.rows(i, rows, k);
         let mut j = 0;
         while j < n {
             let outs = DJ.min(n - j);
+            let ap = a[i * k..].as_ptr();
             let bp = buf[j * k4..].as_ptr();
             let bt = b[j * b_cs..].as_ptr();
             macro_rules! d {
