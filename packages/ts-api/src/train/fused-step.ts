@@ -1,6 +1,8 @@
 // The fused step runner: softmax regression (Flatten → Linear) or the MLP (Flatten → Linear → ReLU →
-// [Dropout] → Linear) with cross-entropy, trained on a DataLoader over uint8 images in one core call per step — the images are read by index where the dataset keeps
-// them (no float32 batch), and forward, loss and backward give exactly the bits of the separate kernels.
+// [Dropout] → Linear) with cross-entropy, trained on a DataLoader over uint8 images in one core call per
+// step: the core reads the batch's images by index where the dataset keeps them (into a float32 buffer of
+// its own, kept between steps; JS assembles no batch), and forward, loss and backward give exactly the
+// bits of the separate kernels.
 // The optimiser then steps as in trainStep. fit() takes it when the model, loss, optimiser and loader
 // match (fusedRunner returns null otherwise) and its `fused` option is not false.
 
