@@ -59,6 +59,41 @@ describe('the demo page: the lab', () => {
     expect(await page.textContent('#num-error')).toBe('Logits must be finite numbers, got x');
   });
 
+  it('numerics: Gumbel-softmax hard samples (drawn in the worker) have frequencies close to softmax(logits); τ is validated', async () => {
+    await page.fill('#num-logits', '1, 2, 3');
+    await page.fill('#num-tau', '0.5');
+    await page.fill('#num-samples', '1000');
+    await page.waitForFunction(() => !(document.getElementById('num-sample') as HTMLButtonElement).disabled);
+    await page.click('#num-sample');
+    await page.waitForFunction(() => document.querySelectorAll('#num-gumbel tr[data-row=hard] td').length === 3);
+    // softmax([1, 2, 3]) = e^k / (e + e² + e³), worked by hand.
+    const p = [0.09003, 0.2447, 0.6652];
+    expect(await page.locator('#num-gumbel tr[data-row=softmax] td').allTextContents()).toEqual(p.map(String));
+    const cells = async (key: string) => (await page.locator(`#num-gumbel tr[data-row=${key}] td`).allTextContents()).map(Number);
+    const freq = await cells('hard');
+    // Each frequency is k / 1000; 0.06 is more than 4 standard errors (√(p(1 − p) / 1000) ≤ 0.016).
+    for (const f of freq) expect(Math.abs(f * 1000 - Math.round(f * 1000))).toBeLessThan(1e-6);
+    freq.forEach((f, j) => expect(Math.abs(f - p[j]), `class ${j}: frequency ${f}, softmax ${p[j]}`).toBeLessThan(0.06));
+    const soft = await cells('soft');
+    expect(soft.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    expect(await page.textContent('#num-gumbel-status')).toMatch(/^1000 samples: the hard frequencies are within [\d.]+ of softmax\(o\)\.$/);
+    // A large τ makes the soft samples nearly uniform.
+    await page.fill('#num-tau', '100');
+    await page.click('#num-sample');
+    await page.waitForFunction(() => document.querySelector('#num-gumbel tr[data-row=soft] th')?.textContent === 'soft samples: mean (τ = 100)');
+    for (const m of await cells('soft')) expect(Math.abs(m - 1 / 3)).toBeLessThan(0.01);
+    // τ is checked on the page with the field's name; nothing is drawn.
+    await page.fill('#num-tau', '-1');
+    await page.click('#num-sample');
+    expect(await page.textContent('#num-gumbel-error')).toBe('Temperature τ must be a number greater than 0 and at most 100, got -1');
+    await page.fill('#num-tau', '1');
+    await page.fill('#num-samples', '5');
+    await page.click('#num-sample');
+    expect(await page.textContent('#num-gumbel-error')).toBe('Samples must be an integer from 10 to 100000, got 5');
+    await page.fill('#num-samples', '1000');
+    expect(errors).toEqual([]);
+  });
+
   it('draws softmax regression\'s ten weight templates, classifies a drawing, lists per-class accuracy and the mistakes', async () => {
     await train({ model: 'softmax', epochs: 2, lr: 0.1, batchSize: 256, seed: 0 });
     const templates = page.locator('#templates canvas');
