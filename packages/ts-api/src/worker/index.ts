@@ -267,3 +267,9 @@ export async function createTrainer(options: CreateTrainerOptions = {}): Promise
 
 /** Fashion-MNIST's class names, index = label (browser-safe: loads no wasm). */
 export { FASHION_MNIST_CLASS_NAMES } from '../data/fashion-mnist-files.js';
+
+/**
+ * The models configure() builds, the optimisers' default learning rates and the optimiser a model trains
+ * with by default (browser-safe: a module without imports), for a page's settings form.
+ */
+export { DEFAULT_LR, defaultOptimizer, MODEL_KINDS } from '../recipe-names.js';
