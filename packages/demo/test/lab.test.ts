@@ -4,12 +4,13 @@
 // over-fitting runs overlaid on the baseline; axe-core on every section; the lab's screenshot for the README.
 // Runs are kept small (a training subset, few epochs) for CI's two cores.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  clickAndWaitForStatus, drawOnPad, launchChromium, openDemo, REPO, seriousAxeViolations, serveDev, setSettings, waitForStatus, workerConfig, type DemoServer,
+  clickAndWaitForStatus, drawOnPad, launchChromium, openDemo, REPO, seriousAxeViolations, serveDev, setSettings, waitForStatus, withTempDir, workerConfig,
+  type DemoServer,
 } from './demo-page.js';
 
 const OUT = join(REPO, 'test-output');
@@ -150,6 +151,42 @@ describe('the demo page: the lab', () => {
     expect(errors).toEqual([]);
   });
 
+  it('classifies an uploaded picture: a dark shape on white is inverted to light on black, ten probabilities', async () => {
+    // A trouser-like shape, dark on a white background (a product photo), 80 × 120, as a PNG.
+    const png = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 80;
+      c.height = 120;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#fff';
+      g.fillRect(0, 0, 80, 120);
+      g.fillStyle = '#111';
+      g.fillRect(20, 10, 40, 20);
+      g.fillRect(20, 10, 15, 100);
+      g.fillRect(45, 10, 15, 100);
+      return c.toDataURL('image/png').split(',')[1];
+    });
+    await page.evaluate(() => {
+      delete document.getElementById('pad-probs')!.dataset.sum;
+    });
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'trouser.png');
+      writeFileSync(file, Buffer.from(png, 'base64'));
+      await page.setInputFiles('#pad-upload', file);
+      await page.waitForFunction(() => document.getElementById('pad-probs')?.dataset.sum !== undefined);
+    });
+    // Scaled by 280 / 120 into the 280 × 280 pad, centred (x from 47): the white background becomes
+    // black, a leg (x 20…35, y 10…110 in the picture) light; the letterboxing stays black.
+    const pixel = (x: number, y: number) => page.locator('#pad').evaluate((c: HTMLCanvasElement, [px, py]) => c.getContext('2d')!.getImageData(px, py, 1, 1).data[0], [x, y]);
+    expect(await pixel(110, 150)).toBeGreaterThan(200);
+    expect(await pixel(60, 5)).toBeLessThan(30);
+    expect(await pixel(5, 140)).toBe(0);
+    const probs = await page.locator('#pad-probs .row').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.p)));
+    expect(probs).toHaveLength(10);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(errors).toEqual([]);
+  });
+
   it('trains the MLP with Adam (the worker\'s config says so) and shows its ten strongest first-layer units', async () => {
     await setSettings(page, { model: 'mlp', hidden: 32, epochs: 1, lr: 0.1, seed: 1 });
     await page.selectOption('#optimizer', 'adam');
@@ -220,6 +257,19 @@ describe('the demo page: the lab', () => {
     const ensemble = await page.locator('#of-table tbody tr').nth(2).locator('td').allTextContents();
     expect(Number(ensemble[3])).toBeGreaterThan(0.5);
     expect(Number(ensemble[3])).toBeLessThanOrEqual(1);
+
+    // L1 and the affine augmentation (rotation, scale, shear), a short run overlaid on the others.
+    await page.uncheck('#of-ensemble');
+    for (const id of ['#of-l1', '#of-affine']) await page.check(id);
+    await page.fill('#of-l1v', '0.001');
+    await page.click('#of-run');
+    await page.waitForFunction(() => /^(Done|The run failed|Stopped)/.test(document.getElementById('of-status')?.textContent ?? ''), null, { timeout: 120_000 });
+    expect(await page.textContent('#of-status')).toBe('Done: L1 0.001, affine.');
+    expect(await page.getAttribute('#of-chart', 'data-series')).toBe('8');
+    const l1 = await page.locator('#of-table tbody tr').nth(3).locator('td').allTextContents();
+    expect(l1.slice(0, 2)).toEqual(['L1 0.001, affine', '2']);
+    expect(Number(l1[3])).toBeGreaterThan(0.2); // above chance (0.1) after 2 epochs on 500 images
+    for (const id of ['#of-l1', '#of-affine']) await page.uncheck(id);
     expect(errors).toEqual([]);
   });
 
