@@ -187,6 +187,34 @@ describe('the demo page: the lab', () => {
     expect(errors).toEqual([]);
   });
 
+  it('draws with a finger: touch events on the pad make a stroke (pointer events of type touch), then classified', async () => {
+    await page.click('#pad-clear');
+    await page.evaluate(() => {
+      delete document.getElementById('pad-probs')!.dataset.sum;
+      const pad = document.getElementById('pad')!;
+      (window as unknown as { pointerTypes: string[] }).pointerTypes = [];
+      pad.addEventListener('pointerdown', (e) => (window as unknown as { pointerTypes: string[] }).pointerTypes.push(e.pointerType));
+    });
+    await page.locator('#pad').scrollIntoViewIfNeeded();
+    const box = (await page.locator('#pad').boundingBox())!;
+    const cdp = await page.context().newCDPSession(page);
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: [number, number][]) => cdp.send('Input.dispatchTouchEvent', {
+      type, touchPoints: points.map(([x, y]) => ({ x: box.x + x * box.width, y: box.y + y * box.height })),
+    });
+    await touch('touchStart', [[0.5, 0.1]]);
+    for (let k = 1; k <= 10; k++) await touch('touchMove', [[0.5, 0.1 + 0.08 * k]]);
+    await touch('touchEnd', []);
+    await cdp.detach();
+    expect(await page.evaluate(() => (window as unknown as { pointerTypes: string[] }).pointerTypes)).toEqual(['touch']);
+    // A vertical stroke down the middle of the 280 × 280 pad: lit at its centre, black at the sides.
+    const pixel = (x: number, y: number) => page.locator('#pad').evaluate((c: HTMLCanvasElement, [px, py]) => c.getContext('2d')!.getImageData(px, py, 1, 1).data[0], [x, y]);
+    expect(await pixel(140, 150)).toBeGreaterThan(200);
+    expect(await pixel(40, 150)).toBe(0);
+    await page.waitForFunction(() => document.getElementById('pad-probs')?.dataset.sum !== undefined);
+    expect(Number(await page.getAttribute('#pad-probs', 'data-sum'))).toBeCloseTo(1, 5);
+    expect(errors).toEqual([]);
+  });
+
   it('trains the MLP with Adam (the worker\'s config says so) and shows its ten strongest first-layer units', async () => {
     await setSettings(page, { model: 'mlp', hidden: 32, epochs: 1, lr: 0.1, seed: 1 });
     await page.selectOption('#optimizer', 'adam');
