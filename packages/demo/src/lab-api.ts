@@ -2,12 +2,12 @@
 // reconfigure, parameters, classify, testProbabilities), typed here so that the page also runs on a
 // worker without them: `hasLabApi` tells which one it got, and the page hides or disables what needs them.
 
-import type { EpochProgress, Evaluation, Trainer, TrainerConfig } from 'softmax-nn/worker';
+import type { EpochProgress, Evaluation, OptimizerKind, Trainer, TrainerConfig } from 'softmax-nn/worker';
 
 export type AugmentKind = 'crop' | 'flip' | 'affine';
 
 export interface LabConfig extends Omit<TrainerConfig, 'augment'> {
-  optimizer: 'sgd' | 'adam' | 'rmsprop';
+  optimizer: OptimizerKind;
   momentum: number;
   trainSubset: number;
   valSize: number;

@@ -12,6 +12,7 @@ import { app, refresh } from './state.js';
 import './training.js';
 import './weights-io.js';
 import './lab/numerics.js';
+import './lab/gumbel.js';
 import { startLab } from './lab/lab.js';
 
 // The Workers hint: the browser's logical cores, and whether gradients go through shared memory.

@@ -2,6 +2,7 @@
 // only for the MLP, the optimiser only on a worker with the lab API), reading them into a TrainerConfig
 // with every field checked, and which settings may change between Stop and Resume.
 
+import { DEFAULT_LR, MODEL_KINDS } from 'softmax-nn/worker';
 import { $, input } from './dom.js';
 import { applyRanges, readField, type FieldSpec } from './fields.js';
 import type { LabConfig } from './lab-api.js';
@@ -22,13 +23,12 @@ applyRanges(Object.values(FIELDS));
 
 export type Settings = Partial<LabConfig>;
 
-/** The models the page trains (the Model radios' values, the worker's model kinds). */
-export const MODELS = ['softmax', 'mlp', 'lenet', 'lenet-bn'] as const;
-export type PageModel = (typeof MODELS)[number];
+/** The models the page trains: the Model radios' values, the worker's model kinds. */
+export type PageModel = (typeof MODEL_KINDS)[number];
 
 export function selectedModel(): PageModel {
   const value = document.querySelector<HTMLInputElement>('input[name=model]:checked')?.value ?? 'softmax';
-  if (!(MODELS as readonly string[]).includes(value)) throw new Error(`The Model choice must be one of ${MODELS.join(', ')}, got ${value}`);
+  if (!(MODEL_KINDS as readonly string[]).includes(value)) throw new Error(`The Model choice must be one of ${MODEL_KINDS.join(', ')}, got ${value}`);
   return value as PageModel;
 }
 
@@ -47,14 +47,15 @@ showModelHint();
 
 let labFields = false;
 
-/** The optimisers' default learning rates (the worker's): switching optimiser moves an untouched rate along. */
-const DEFAULT_LR: Record<string, number> = { sgd: 0.1, adam: 0.001, rmsprop: 0.01 };
+/** Switching optimiser moves a learning rate left at the old optimiser's default (the worker's) along. */
 {
   const optimizer = $<HTMLSelectElement>('optimizer');
+  const defaultLr = (name: string): number | undefined => (DEFAULT_LR as Record<string, number>)[name];
   let previous = optimizer.value;
   optimizer.addEventListener('change', () => {
     const lr = $<HTMLInputElement>('lr');
-    if (Number(lr.value) === DEFAULT_LR[previous]) lr.value = String(DEFAULT_LR[optimizer.value]);
+    const next = defaultLr(optimizer.value);
+    if (Number(lr.value) === defaultLr(previous) && next !== undefined) lr.value = String(next);
     previous = optimizer.value;
   });
 }

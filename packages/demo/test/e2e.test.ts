@@ -7,7 +7,7 @@
 // (bench/responsiveness.ts), not a pass/fail check here: it depends on the machine's load.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,17 @@ const DETERMINISM_CONFIG = { model: 'softmax', lr: 0.1, batchSize: 256, epochs: 
 
 /** Data-parallel: the MLP split over 2 threads (the trainer worker + 1 nested gradient worker). */
 const PARALLEL_CONFIG = { model: 'mlp', hidden: 64, lr: 0.1, batchSize: 64, epochs: 1, seed: 3, workers: 2 } as const;
+
+/** The production build's JavaScript (page, training worker, gradient workers), raw bytes: within 2× of 250 kB. */
+const MAX_BUILD_JS_BYTES = 500_000;
+
+/** Every .js file of a build folder with its size in bytes, largest first. */
+function jsFiles(dir: string): { file: string; bytes: number }[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js'))
+    .map((file) => ({ file, bytes: statSync(join(dir, file)).size }))
+    .sort((a, b) => b.bytes - a.bytes);
+}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -228,6 +239,11 @@ describe('the demo page (Vite production build + vite preview)', () => {
     const assets = readdirSync(join(server.outDir!, 'assets'));
     expect(assets.some((f) => f.endsWith('.wasm'))).toBe(true);
     expect(assets.some((f) => /^worker-entry-.*\.js$/.test(f))).toBe(true);
+    // Light: the JavaScript of all chunks together (one copy of the library, shared by the training
+    // worker and its nested gradient workers).
+    const js = jsFiles(server.outDir!);
+    const total = js.reduce((a, f) => a + f.bytes, 0);
+    expect(total, `${total} bytes of JavaScript:\n${js.map((f) => `${f.bytes}\t${f.file}`).join('\n')}`).toBeLessThanOrEqual(MAX_BUILD_JS_BYTES);
     const { page, log } = await openDemo(browser, server.url);
     await setSettings(page, { ...DETERMINISM_CONFIG });
     await trainInWorker(page, log);

@@ -4,12 +4,13 @@
 // over-fitting runs overlaid on the baseline; axe-core on every section; the lab's screenshot for the README.
 // Runs are kept small (a training subset, few epochs) for CI's two cores.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  clickAndWaitForStatus, drawOnPad, launchChromium, openDemo, REPO, seriousAxeViolations, serveDev, setSettings, waitForStatus, workerConfig, type DemoServer,
+  clickAndWaitForStatus, drawOnPad, launchChromium, openDemo, REPO, seriousAxeViolations, serveDev, setSettings, waitForStatus, withTempDir, workerConfig,
+  type DemoServer,
 } from './demo-page.js';
 
 const OUT = join(REPO, 'test-output');
@@ -57,6 +58,41 @@ describe('the demo page: the lab', () => {
     await page.fill('#num-logits', '1, x');
     await page.click('#num-run');
     expect(await page.textContent('#num-error')).toBe('Logits must be finite numbers, got x');
+  });
+
+  it('numerics: Gumbel-softmax hard samples (drawn in the worker) have frequencies close to softmax(logits); τ is validated', async () => {
+    await page.fill('#num-logits', '1, 2, 3');
+    await page.fill('#num-tau', '0.5');
+    await page.fill('#num-samples', '1000');
+    await page.waitForFunction(() => !(document.getElementById('num-sample') as HTMLButtonElement).disabled);
+    await page.click('#num-sample');
+    await page.waitForFunction(() => document.querySelectorAll('#num-gumbel tr[data-row=hard] td').length === 3);
+    // softmax([1, 2, 3]) = e^k / (e + e² + e³), worked by hand.
+    const p = [0.09003, 0.2447, 0.6652];
+    expect(await page.locator('#num-gumbel tr[data-row=softmax] td').allTextContents()).toEqual(p.map(String));
+    const cells = async (key: string) => (await page.locator(`#num-gumbel tr[data-row=${key}] td`).allTextContents()).map(Number);
+    const freq = await cells('hard');
+    // Each frequency is k / 1000; 0.06 is more than 4 standard errors (√(p(1 − p) / 1000) ≤ 0.016).
+    for (const f of freq) expect(Math.abs(f * 1000 - Math.round(f * 1000))).toBeLessThan(1e-6);
+    freq.forEach((f, j) => expect(Math.abs(f - p[j]), `class ${j}: frequency ${f}, softmax ${p[j]}`).toBeLessThan(0.06));
+    const soft = await cells('soft');
+    expect(soft.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    expect(await page.textContent('#num-gumbel-status')).toMatch(/^1000 samples: the hard frequencies are within [\d.]+ of softmax\(o\)\.$/);
+    // A large τ makes the soft samples nearly uniform.
+    await page.fill('#num-tau', '100');
+    await page.click('#num-sample');
+    await page.waitForFunction(() => document.querySelector('#num-gumbel tr[data-row=soft] th')?.textContent === 'soft samples: mean (τ = 100)');
+    for (const m of await cells('soft')) expect(Math.abs(m - 1 / 3)).toBeLessThan(0.01);
+    // τ is checked on the page with the field's name; nothing is drawn.
+    await page.fill('#num-tau', '-1');
+    await page.click('#num-sample');
+    expect(await page.textContent('#num-gumbel-error')).toBe('Temperature τ must be a number greater than 0 and at most 100, got -1');
+    await page.fill('#num-tau', '1');
+    await page.fill('#num-samples', '5');
+    await page.click('#num-sample');
+    expect(await page.textContent('#num-gumbel-error')).toBe('Samples must be an integer from 10 to 100000, got 5');
+    await page.fill('#num-samples', '1000');
+    expect(errors).toEqual([]);
   });
 
   it('draws softmax regression\'s ten weight templates, classifies a drawing, lists per-class accuracy and the mistakes', async () => {
@@ -112,6 +148,70 @@ describe('the demo page: the lab', () => {
     await page.waitForFunction(() => document.getElementById('mistakes-page')?.textContent?.startsWith('page 2 '));
     const perClass = await page.locator('#per-class .row').count();
     expect(perClass).toBe(10);
+    expect(errors).toEqual([]);
+  });
+
+  it('classifies an uploaded picture: a dark shape on white is inverted to light on black, ten probabilities', async () => {
+    // A trouser-like shape, dark on a white background (a product photo), 80 × 120, as a PNG.
+    const png = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 80;
+      c.height = 120;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#fff';
+      g.fillRect(0, 0, 80, 120);
+      g.fillStyle = '#111';
+      g.fillRect(20, 10, 40, 20);
+      g.fillRect(20, 10, 15, 100);
+      g.fillRect(45, 10, 15, 100);
+      return c.toDataURL('image/png').split(',')[1];
+    });
+    await page.evaluate(() => {
+      delete document.getElementById('pad-probs')!.dataset.sum;
+    });
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'trouser.png');
+      writeFileSync(file, Buffer.from(png, 'base64'));
+      await page.setInputFiles('#pad-upload', file);
+      await page.waitForFunction(() => document.getElementById('pad-probs')?.dataset.sum !== undefined);
+    });
+    // Scaled by 280 / 120 into the 280 × 280 pad, centred (x from 47): the white background becomes
+    // black, a leg (x 20…35, y 10…110 in the picture) light; the letterboxing stays black.
+    const pixel = (x: number, y: number) => page.locator('#pad').evaluate((c: HTMLCanvasElement, [px, py]) => c.getContext('2d')!.getImageData(px, py, 1, 1).data[0], [x, y]);
+    expect(await pixel(110, 150)).toBeGreaterThan(200);
+    expect(await pixel(60, 5)).toBeLessThan(30);
+    expect(await pixel(5, 140)).toBe(0);
+    const probs = await page.locator('#pad-probs .row').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.p)));
+    expect(probs).toHaveLength(10);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(errors).toEqual([]);
+  });
+
+  it('draws with a finger: touch events on the pad make a stroke (pointer events of type touch), then classified', async () => {
+    await page.click('#pad-clear');
+    await page.evaluate(() => {
+      delete document.getElementById('pad-probs')!.dataset.sum;
+      const pad = document.getElementById('pad')!;
+      (window as unknown as { pointerTypes: string[] }).pointerTypes = [];
+      pad.addEventListener('pointerdown', (e) => (window as unknown as { pointerTypes: string[] }).pointerTypes.push(e.pointerType));
+    });
+    await page.locator('#pad').scrollIntoViewIfNeeded();
+    const box = (await page.locator('#pad').boundingBox())!;
+    const cdp = await page.context().newCDPSession(page);
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: [number, number][]) => cdp.send('Input.dispatchTouchEvent', {
+      type, touchPoints: points.map(([x, y]) => ({ x: box.x + x * box.width, y: box.y + y * box.height })),
+    });
+    await touch('touchStart', [[0.5, 0.1]]);
+    for (let k = 1; k <= 10; k++) await touch('touchMove', [[0.5, 0.1 + 0.08 * k]]);
+    await touch('touchEnd', []);
+    await cdp.detach();
+    expect(await page.evaluate(() => (window as unknown as { pointerTypes: string[] }).pointerTypes)).toEqual(['touch']);
+    // A vertical stroke down the middle of the 280 × 280 pad: lit at its centre, black at the sides.
+    const pixel = (x: number, y: number) => page.locator('#pad').evaluate((c: HTMLCanvasElement, [px, py]) => c.getContext('2d')!.getImageData(px, py, 1, 1).data[0], [x, y]);
+    expect(await pixel(140, 150)).toBeGreaterThan(200);
+    expect(await pixel(40, 150)).toBe(0);
+    await page.waitForFunction(() => document.getElementById('pad-probs')?.dataset.sum !== undefined);
+    expect(Number(await page.getAttribute('#pad-probs', 'data-sum'))).toBeCloseTo(1, 5);
     expect(errors).toEqual([]);
   });
 
@@ -185,6 +285,19 @@ describe('the demo page: the lab', () => {
     const ensemble = await page.locator('#of-table tbody tr').nth(2).locator('td').allTextContents();
     expect(Number(ensemble[3])).toBeGreaterThan(0.5);
     expect(Number(ensemble[3])).toBeLessThanOrEqual(1);
+
+    // L1 and the affine augmentation (rotation, scale, shear), a short run overlaid on the others.
+    await page.uncheck('#of-ensemble');
+    for (const id of ['#of-l1', '#of-affine']) await page.check(id);
+    await page.fill('#of-l1v', '0.001');
+    await page.click('#of-run');
+    await page.waitForFunction(() => /^(Done|The run failed|Stopped)/.test(document.getElementById('of-status')?.textContent ?? ''), null, { timeout: 120_000 });
+    expect(await page.textContent('#of-status')).toBe('Done: L1 0.001, affine.');
+    expect(await page.getAttribute('#of-chart', 'data-series')).toBe('8');
+    const l1 = await page.locator('#of-table tbody tr').nth(3).locator('td').allTextContents();
+    expect(l1.slice(0, 2)).toEqual(['L1 0.001, affine', '2']);
+    expect(Number(l1[3])).toBeGreaterThan(0.2); // above chance (0.1) after 2 epochs on 500 images
+    for (const id of ['#of-l1', '#of-affine']) await page.uncheck(id);
     expect(errors).toEqual([]);
   });
 

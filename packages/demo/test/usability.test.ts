@@ -29,6 +29,26 @@ afterAll(async () => {
 
 const errorText = async (page: Page): Promise<string> => ((await page.isVisible('#error')) ? (await page.textContent('#error')) ?? '' : '');
 
+/**
+ * Softmax regression's weights as safetensors bytes (PyTorch's keys 1.weight [10, 784], 1.bias [10]):
+ * class k's weights all k·w, biases 0, so that the logits differ by multiples of w · Σ pixels.
+ */
+function softmaxSafetensors(w: number): Uint8Array {
+  const weights = 10 * 784 * 4;
+  let json = JSON.stringify({
+    '1.weight': { dtype: 'F32', shape: [10, 784], data_offsets: [0, weights] },
+    '1.bias': { dtype: 'F32', shape: [10], data_offsets: [weights, weights + 40] },
+  });
+  json += ' '.repeat((4 - (json.length % 4)) % 4); // the data 4-byte aligned (8 + header)
+  const header = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + header.length + weights + 40);
+  new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true);
+  out.set(header, 8);
+  const data = new Float32Array(out.buffer, 8 + header.length, 10 * 784);
+  for (let k = 0; k < 10; k++) data.fill(k * w, k * 784, (k + 1) * 784);
+  return out;
+}
+
 /** Clicks Train with invalid settings and returns the message shown. */
 async function refused(page: Page): Promise<string> {
   expect(await clickAndWaitForStatus(page, '#train', ['error'])).toBe('error');
@@ -119,6 +139,12 @@ describe('the demo page: usability', () => {
     await setSettings(page, { seed: 4 });
     expect(await page.textContent('#resume-reason')).toContain('Seed changed from 3 to 4');
     await setSettings(page, { seed: 3 });
+    // The model cannot change mid-run either.
+    await setSettings(page, { model: 'mlp' });
+    expect(await page.isDisabled('#resume')).toBe(true);
+    expect(await page.textContent('#resume-reason')).toContain('Model changed from softmax to mlp, which cannot change in the middle of a run');
+    await setSettings(page, { model: 'softmax' });
+    expect(await page.isEnabled('#resume')).toBe(true);
     // An invalid field: Resume is off with the field's message.
     await page.fill('#epochs', '0');
     expect(await page.isDisabled('#resume')).toBe(true);
@@ -144,6 +170,36 @@ describe('the demo page: usability', () => {
     expect(await page.isDisabled('#resume')).toBe(true);
     await page.fill('#epochs', '2');
     expect(await page.isDisabled('#resume')).toBe(true);
+
+    // A stopped MLP run: its hidden units cannot change mid-run.
+    await setSettings(page, { model: 'mlp', hidden: 16, epochs: 2 });
+    await stopWhenTraining(page);
+    expect(await clickAndWaitForStatus(page, '#train', ['stopped', 'done', 'error'])).toBe('stopped');
+    expect(await page.isEnabled('#resume')).toBe(true);
+    await setSettings(page, { hidden: 32 });
+    expect(await page.isDisabled('#resume')).toBe(true);
+    expect(await page.textContent('#resume-reason')).toContain('Hidden units changed from 16 to 32, which cannot change in the middle of a run');
+    await setSettings(page, { hidden: 16 });
+    expect(await page.isEnabled('#resume')).toBe(true);
+    expect(log.errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('prints a huge batch loss in exponent form (softmax weights of 1e20, fine-tuned)', async () => {
+    const { page, log } = await openDemo(browser, server.url);
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'huge.safetensors');
+      writeFileSync(file, softmaxSafetensors(1e20));
+      await page.setInputFiles('#load', file);
+      await waitForStatus(page, ['loaded']);
+    });
+    await setSettings(page, { epochs: 1, lr: 0.1 });
+    await stopWhenTraining(page);
+    expect(await clickAndWaitForStatus(page, '#resume', ['stopped', 'done', 'error'])).toBe('stopped');
+    // Logits k · 1e20 · Σ pixels (Σ of order 100): a cross-entropy of order 1e22, finite in float32.
+    const loss = (await page.textContent('#stat-loss'))!;
+    expect(loss).toMatch(/^\d\.\d{3}e\+(2[0-4])$/);
+    expect(await page.textContent('#loss-summary')).toMatch(/latest batch loss \d\.\d{3}e\+2[0-4]/);
     expect(log.errors).toEqual([]);
     await page.context().close();
   });

@@ -28,7 +28,8 @@ export function stableLogSoftmax(logits: number[]): number[] {
   return logits.map((o) => f32(f32(o) - lse));
 }
 
-function readLogits(): number[] {
+/** The logits field: 2 to 10 finite numbers, or an Error saying what it holds. */
+export function readLogits(): number[] {
   const raw = ($('num-logits') as HTMLInputElement).value;
   const parts = raw.split(/[\s,;]+/).filter((s) => s !== '');
   if (parts.length < 2 || parts.length > 10) throw new Error(`Logits must be 2 to 10 numbers separated by commas, got ${parts.length}`);

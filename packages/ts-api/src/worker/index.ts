@@ -13,8 +13,8 @@ import {
 import { isNode, startNodeWorker, webWorkerThread, type WorkerThread } from '../runtime.js';
 import { isReadyMessage } from './protocol.js';
 import type {
-  Classification, DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, NamedArray, Prediction, TrainerConfig,
-  TrainerData, TrainerProgress, TrainerStatus,
+  Classification, DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, GumbelSampleOptions, GumbelSamples, LoadedWeights, NamedArray,
+  Prediction, TrainerConfig, TrainerData, TrainerProgress, TrainerStatus,
 } from './types.js';
 import type { TrainerCore } from './trainer.js';
 
@@ -53,13 +53,20 @@ export interface Trainer {
   classify(pixels: Uint8Array): Promise<Classification>;
   /** Softmax probabilities [testCount, 10] of the whole test set, row-major (average several runs' for an ensemble). */
   testProbabilities(): Promise<Float32Array>;
+  /**
+   * Draws `count` samples of nn.functional.gumbelSoftmax(logits, { tau, hard }) (default 1000, tau 1,
+   * hard) and returns their mean — with `hard`, each class's frequency, which converges to softmax(logits)
+   * — next to softmax(logits). Needs no model or data; the worker's random state is left as it was.
+   */
+  sampleGumbelSoftmax(logits: number[] | Float32Array, options?: GumbelSampleOptions): Promise<GumbelSamples>;
   /** The weights as named float32 arrays in state-dict order (e.g. to draw them as images); callable while fit() runs. */
   parameters(): Promise<NamedArray[]>;
   /** The weights as safetensors bytes (loadable by PyTorch's safetensors.torch.load_file). */
   stateDict(): Promise<Uint8Array>;
   /**
-   * Loads safetensors weights (of a softmax or MLP model; the architecture is taken from them, the other
-   * settings stay) and starts a new run from them: fit() then fine-tunes them with a fresh optimiser.
+   * Loads safetensors weights (of any of the models: softmax, MLP, LeNet, LeNet with BatchNorm; the
+   * architecture is taken from them, the other settings stay) and starts a new run from them: fit() then
+   * fine-tunes them with a fresh optimiser.
    */
   loadStateDict(bytes: Uint8Array): Promise<LoadedWeights>;
   history(): Promise<EpochRecord[]>;
@@ -242,6 +249,7 @@ export async function createTrainer(options: CreateTrainerOptions = {}): Promise
     }, () => remote.predict(Array.from(indices))),
     classify: (pixels) => call(() => remote.classify(pixels)),
     testProbabilities: () => call(() => remote.testProbabilities()),
+    sampleGumbelSoftmax: (logits, opts) => call(() => remote.sampleGumbelSoftmax(logits, opts)),
     parameters: () => call(() => remote.parameters()),
     stateDict: () => call(() => remote.stateDict()),
     loadStateDict: (bytes) => call(() => remote.loadStateDict(bytes)),
@@ -259,3 +267,9 @@ export async function createTrainer(options: CreateTrainerOptions = {}): Promise
 
 /** Fashion-MNIST's class names, index = label (browser-safe: loads no wasm). */
 export { FASHION_MNIST_CLASS_NAMES } from '../data/fashion-mnist-files.js';
+
+/**
+ * The models configure() builds, the optimisers' default learning rates and the optimiser a model trains
+ * with by default (browser-safe: a module without imports), for a page's settings form.
+ */
+export { DEFAULT_LR, defaultOptimizer, MODEL_KINDS } from '../recipe-names.js';

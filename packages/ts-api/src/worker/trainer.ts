@@ -12,12 +12,13 @@ import {
   checkBooleanOption, checkOptions, describeValue, FASHION_MNIST_SOURCE_SHAPE, isOptionsObject, progressCallbackFailed, showValue,
   TRAINER_DATA_SHAPE,
 } from './describe.js';
+import { sampleGumbelSoftmax } from './gumbel-samples.js';
 import { classifyPixels, CLASSES, evaluateModel, IMAGE, namedParameters, predictIndices, testProbabilities } from './inference.js';
 import { linearWeights, withL1 } from './l1.js';
 import { ResumableLoader } from './resumable-loader.js';
 import type {
-  Classification, DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, LoadedWeights, NamedArray, Prediction, TrainerConfig,
-  TrainerData, TrainerProgress, TrainerStatus,
+  Classification, DataInfo, EpochRecord, Evaluation, FashionMnistSource, FitResult, GumbelSampleOptions, GumbelSamples, LoadedWeights, NamedArray,
+  Prediction, TrainerConfig, TrainerData, TrainerProgress, TrainerStatus,
 } from './types.js';
 
 export { DEFAULT_CONFIG, MAX_WORKERS, resolveConfig } from './config.js';
@@ -429,6 +430,14 @@ export class TrainerCore {
     return testProbabilities(s.net, this.#needData('testProbabilities'));
   }
 
+  /**
+   * Gumbel-softmax samples of `logits` (needs no model or data; also while training runs): their mean
+   * next to softmax(logits). Leaves the random state as it was.
+   */
+  sampleGumbelSoftmax(logits: number[] | Float32Array, options: GumbelSampleOptions = {}): GumbelSamples {
+    return sampleGumbelSoftmax(logits, options);
+  }
+
   /** The weights as named float32 arrays, in state-dict order (also while training runs: between two batches). */
   parameters(): NamedArray[] {
     return namedParameters(this.#needModel('parameters').net);
@@ -446,9 +455,9 @@ export class TrainerCore {
   }
 
   /**
-   * Loads safetensors weights of a softmax or MLP model and starts a new run from them with the current
-   * settings (the architecture's taken from the weights): a fresh optimiser, history and epochs from 0,
-   * so that fit() fine-tunes them.
+   * Loads safetensors weights of any of the models (softmax, MLP, LeNet, LeNet with BatchNorm) and starts
+   * a new run from them with the current settings (the architecture's taken from the weights): a fresh
+   * optimiser, history and epochs from 0, so that fit() fine-tunes them.
    */
   loadStateDict(bytes: Uint8Array): LoadedWeights {
     this.#notRunning('loadStateDict');

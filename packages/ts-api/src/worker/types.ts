@@ -224,3 +224,26 @@ export interface LoadedWeights {
   dropout: boolean;
   description: string;
 }
+
+/** Options of sampleGumbelSoftmax(). */
+export interface GumbelSampleOptions {
+  /** The temperature, a finite number > 0. Default 1. */
+  tau?: number;
+  /** How many samples, 1…100000. Default 1000. */
+  count?: number;
+  /** One-hot samples (their mean is each class's frequency) rather than soft ones. Default true. */
+  hard?: boolean;
+  /** Seeds the noise for reproducible samples; the worker's random state is restored afterwards either way. */
+  seed?: number;
+}
+
+/** sampleGumbelSoftmax(): the samples' mean next to softmax(logits). */
+export interface GumbelSamples {
+  /** softmax(logits). */
+  probabilities: Float32Array;
+  /** The samples' mean per class: with `hard`, the fraction of samples whose one-hot picked that class. */
+  mean: Float32Array;
+  count: number;
+  tau: number;
+  hard: boolean;
+}
