@@ -193,7 +193,9 @@ describe('the demo page: usability', () => {
       await page.setInputFiles('#load', file);
       await waitForStatus(page, ['loaded']);
     });
-    await setSettings(page, { epochs: 1, lr: 0.1 });
+    // Enough epochs that Stop, pressed once the first batch is drawn, lands before the run's end: one
+    // epoch of softmax regression takes about a tenth of a second.
+    await setSettings(page, { epochs: 20, lr: 0.1 });
     await stopWhenTraining(page);
     expect(await clickAndWaitForStatus(page, '#resume', ['stopped', 'done', 'error'])).toBe('stopped');
     // Logits k · 1e20 · Σ pixels (Σ of order 100): a cross-entropy of order 1e22, finite in float32.
