@@ -43,6 +43,33 @@ pub fn gather_u8_to_f32(
 /// Rows touched at once, a block ahead of the copy (64 rows of 784 bytes: 50 KB, at home in L2).
 const TOUCH_ROWS: usize = 64;
 
+/// Rows r.. of [`gather_u8_to_f32`]'s batch into `y` (whole rows), for a consumer that uses them as soon
+/// as they are made: the rows TOUCH_ROWS ahead are touched a few at a time, so that their misses overlap
+/// the consumer's work. Called for r = 0 first, then in order; panics on an index outside `src`.
+pub(crate) fn gather_u8_rows(
+    src: &[u8],
+    row_len: usize,
+    indices: &[i32],
+    scale: f32,
+    y: &mut [f32],
+    r: usize,
+) {
+    if row_len == 0 {
+        return;
+    }
+    let count = y.len() / row_len;
+    if r == 0 {
+        touch_rows(src, row_len, indices, 0);
+    }
+    for &i in indices.iter().skip(r + TOUCH_ROWS).take(count) {
+        touch(src, i as usize * row_len, row_len);
+    }
+    for (yr, &i) in y.chunks_exact_mut(row_len).zip(&indices[r..r + count]) {
+        let start = i as usize * row_len;
+        convert_row(&src[start..start + row_len], scale, yr);
+    }
+}
+
 /// Touches the source rows of `indices[from..from + TOUCH_ROWS]`.
 fn touch_rows<T: Copy>(src: &[T], row_len: usize, indices: &[i32], from: usize) {
     for &i in indices.iter().skip(from).take(TOUCH_ROWS) {
@@ -55,21 +82,20 @@ fn touch_rows<T: Copy>(src: &[T], row_len: usize, indices: &[i32], from: usize) 
 /// before the copy needs them (wasm has no prefetch instruction).
 #[inline(always)]
 fn touch<T: Copy>(src: &[T], start: usize, len: usize) {
+    let row = &src[start..start + len];
     let bytes = core::mem::size_of::<T>().max(1);
     let step = (64 / bytes).max(1);
     let mut sink = 0u32;
     let mut j = 0;
     while j < len {
-        // SAFETY: start + j < start + len ≤ src.len(), checked by the caller's index check.
-        sink ^=
-            unsafe { core::ptr::read_volatile(src.as_ptr().add(start + j).cast::<u8>()) } as u32;
+        // SAFETY: j < row.len().
+        sink ^= unsafe { core::ptr::read_volatile(row.as_ptr().add(j).cast::<u8>()) } as u32;
         j += step;
     }
     if len > 0 {
         // The row's last line, when the row does not start on a line boundary.
-        // SAFETY: start + len - 1 < src.len(), as above.
-        sink ^= unsafe { core::ptr::read_volatile(src.as_ptr().add(start + len - 1).cast::<u8>()) }
-            as u32;
+        // SAFETY: len - 1 < row.len().
+        sink ^= unsafe { core::ptr::read_volatile(row.as_ptr().add(len - 1).cast::<u8>()) } as u32;
     }
     // Volatile: the loads above stay, and so does this store of their (unused) result.
     let mut keep = 0u32;

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use crate::cross_entropy::{cross_entropy, cross_entropy_and_backward, cross_entropy_backward};
-use crate::gemm::gemm;
+use crate::gemm::{gemm, gemm_dot_filled, DOT_MAX_N};
 use crate::reduce::{argmax_axis, sum_axis};
 
 /// A row or label out of range: (its position in `indices` / the batch, the bad value).
@@ -252,8 +252,6 @@ fn step_with(
     grow(&mut s.pred, rows);
     grow(&mut s.x, rows * in_f);
     let x = &mut s.x[..rows * in_f];
-    crate::data::gather_u8_to_f32(pixels, in_f, indices, scale, x).map_err(|r| (r, indices[r]))?;
-    let x: &[f32] = x;
     let logits = &mut s.logits[..rows * classes];
     // linear(): the bias expanded into the output, then the product added with beta 1.
     let beta = match bias {
@@ -265,9 +263,22 @@ fn step_with(
         }
         _ => 0.0,
     };
-    gemm(
-        false, true, rows, classes, in_f, 1.0, x, weight, beta, logits,
-    );
+    if classes <= DOT_MAX_N {
+        // Each row pair of the batch is gathered right before its dot products (check_indices vetted them).
+        let gather = |xr: &mut [f32], r: usize| {
+            crate::data::gather_u8_rows(pixels, in_f, indices, scale, xr, r)
+        };
+        gemm_dot_filled(
+            true, rows, classes, in_f, 1.0, x, weight, beta, logits, gather,
+        );
+    } else {
+        crate::data::gather_u8_to_f32(pixels, in_f, indices, scale, x)
+            .map_err(|r| (r, indices[r]))?;
+        gemm(
+            false, true, rows, classes, in_f, 1.0, x, weight, beta, logits,
+        );
+    }
+    let x: &[f32] = x;
     let dlogits = &mut s.dlogits[..rows * classes];
     let (total, correct) = loss_head(
         logits,

@@ -97,6 +97,9 @@ fn step_gives_the_bits_of_the_separate_kernels() {
         (5, 17, 3, 9),
         (96, 784, 10, 100),
         (300, 33, 21, 310),
+        (1, 784, 10, 5),
+        (3, 3, 16, 4),
+        (2, 1, 17, 3),
     ] {
         let px = images(count, k, 11);
         let targets: Vec<i32> = indices(count, c, 12);

@@ -48,7 +48,7 @@ const NC: usize = 2048;
 /// (reading a panel in place strides over kc rows of B: TLB and prefetch misses on every reuse).
 const PACK_B_MIN_M: usize = 32;
 /// `A·op(B)` (A not transposed) with at most this many outputs per row uses the dot-product kernel.
-const DOT_MAX_N: usize = 16;
+pub(crate) const DOT_MAX_N: usize = 16;
 
 /// Debug-build check of the slice lengths (the ABI validates them before any kernel runs).
 #[inline]
@@ -399,6 +399,87 @@ fn gemm_dot(
     c: &mut [f32],
     buf: &mut Vec<f32>,
 ) {
+    // SAFETY: A is m×k (the caller's slice, as `gemm` checked) and nothing writes it.
+    unsafe {
+        gemm_dot_rows(
+            trans_b,
+            m,
+            n,
+            k,
+            alpha,
+            a.as_ptr(),
+            b,
+            beta,
+            c,
+            buf,
+            |_, _| {},
+        )
+    }
+}
+
+/// [`gemm`] of `A·op(B)` with few outputs (`n ≤ 16`) whose rows of A are written just before they are
+/// used: `fill(rows, i)` writes rows i.. of `a` (two at most, the slice given) before the kernel reads
+/// them, so a row made from memory that missed the caches is used while it is still in L1.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_dot_filled(
+    trans_b: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &mut [f32],
+    b: &[f32],
+    beta: f32,
+    c: &mut [f32],
+    mut fill: impl FnMut(&mut [f32], usize),
+) {
+    assert!(n <= DOT_MAX_N && a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
+    if n == 0 || k == 0 || alpha == 0.0 {
+        // No product to interleave with: A is still made, all of it, as the caller expects.
+        let mut i = 0;
+        while i < m {
+            let rows = 2.min(m - i);
+            fill(&mut a[i * k..(i + rows) * k], i);
+            i += rows;
+        }
+        return gemm(false, trans_b, m, n, k, alpha, a, b, beta, c);
+    }
+    let ap = a.as_mut_ptr();
+    let mut run = |buf: &mut Vec<f32>| {
+        // SAFETY: `fill` gets rows i..i+rows of A (inside its m×k values) while no other reference to
+        // them is live; the kernel reads them after it returns.
+        let fill_rows = |i: usize, rows: usize| {
+            fill(
+                unsafe { std::slice::from_raw_parts_mut(ap.add(i * k), rows * k) },
+                i,
+            )
+        };
+        unsafe { gemm_dot_rows(trans_b, m, n, k, alpha, ap, b, beta, c, buf, fill_rows) }
+    };
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut buf) => run(&mut buf),
+        Err(_) => run(&mut Vec::new()),
+    });
+}
+
+/// The body of [`gemm_dot`], calling `before(i, rows)` before it reads rows i..i+rows of A.
+///
+/// # Safety
+/// `a` must point to m×k readable values, readable after each `before` call.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_dot_rows(
+    trans_b: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: *const f32,
+    b: &[f32],
+    beta: f32,
+    c: &mut [f32],
+    buf: &mut Vec<f32>,
+    mut before: impl FnMut(usize, usize),
+) {
     const DJ: usize = 4;
     // B(p, j) = b[p·b_rs + j·b_cs].
     let (b_rs, b_cs) = if trans_b { (1, k) } else { (n, 1) };
@@ -438,10 +519,11 @@ fn gemm_dot(
     let mut i = 0;
     while i < m {
         let rows = 2.min(m - i);
+        before(i, rows);
         let mut j = 0;
         while j < n {
             let outs = DJ.min(n - j);
-            let ap = a[i * k..].as_ptr();
+            let ap = a.add(i * k);
             let bp = buf[j * k4..].as_ptr();
             let bt = b[j * b_cs..].as_ptr();
             macro_rules! d {

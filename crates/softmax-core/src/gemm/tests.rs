@@ -278,3 +278,45 @@ fn linear_layer_shapes() {
     // Accumulating a gradient (beta = 1).
     check(true, false, 10, 784, 37, 1.0, 1.0, 903);
 }
+
+#[test]
+fn dot_filled_gives_the_bits_of_gemm_and_fills_each_row_pair_once_in_order() {
+    for &(m, n, k, alpha, beta) in &[
+        (7, 10, 29, 1.0, 0.0),
+        (1, 3, 5, 0.5, 1.0),
+        (6, 16, 3, 1.0, 0.25),
+        (5, 10, 0, 1.0, 0.5),
+        (4, 7, 9, 0.0, 2.0),
+    ] {
+        for &tb in &[false, true] {
+            let a = fill(m * k, 3);
+            let b = fill(k * n, 4);
+            let c0 = fill(m * n, 5);
+            let mut want = c0.clone();
+            gemm(false, tb, m, n, k, alpha, &a, &b, beta, &mut want);
+            let mut made = vec![f32::NAN; m * k];
+            let mut got = c0.clone();
+            let mut calls = Vec::new();
+            gemm_dot_filled(
+                tb,
+                m,
+                n,
+                k,
+                alpha,
+                &mut made,
+                &b,
+                beta,
+                &mut got,
+                |rows, i| {
+                    calls.push(i);
+                    rows.copy_from_slice(&a[i * k..i * k + rows.len()]);
+                },
+            );
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let at = format!("m={m} n={n} k={k} alpha={alpha} trans_b={tb}");
+            assert_eq!(bits(&got), bits(&want), "{at}");
+            assert_eq!(bits(&made), bits(&a), "A made, {at}");
+            assert_eq!(calls, (0..m).step_by(2).collect::<Vec<_>>(), "{at}");
+        }
+    }
+}
