@@ -26,6 +26,9 @@ fn clamp_span(
 
 /// y = max over each window (padding never wins), idx = the flat index in its plane of the winner.
 pub fn max_pool2d(x: &[f32], y: &mut [f32], idx: &mut [i32], planes: usize, g: &Window) {
+    if windows_inside(g) {
+        return max_pool2d_inside(x, y, idx, planes, g);
+    }
     let (ip, op) = (g.h * g.w, g.oh * g.ow);
     for p in 0..planes {
         let xp = &x[p * ip..(p + 1) * ip];
@@ -46,6 +49,49 @@ pub fn max_pool2d(x: &[f32], y: &mut [f32], idx: &mut [i32], planes: usize, g: &
                 }
                 y[p * op + i * g.ow + j] = best;
                 idx[p * op + i * g.ow + j] = at as i32;
+            }
+        }
+    }
+}
+
+/// Whether every window lies inside the image with unit dilation (LeNet's 2×2 stride-2 pooling, say):
+/// no tap needs clamping.
+fn windows_inside(g: &Window) -> bool {
+    g.ph == 0
+        && g.pw == 0
+        && g.dh == 1
+        && g.dw == 1
+        && (g.oh == 0 || (g.oh - 1) * g.sh + g.kh <= g.h)
+        && (g.ow == 0 || (g.ow - 1) * g.sw + g.kw <= g.w)
+}
+
+/// [`max_pool2d`] when [`windows_inside`]: the same scan order and comparisons, on whole window rows
+/// (the general loop spends most of its time clamping each window).
+fn max_pool2d_inside(x: &[f32], y: &mut [f32], idx: &mut [i32], planes: usize, g: &Window) {
+    let (ip, op) = (g.h * g.w, g.oh * g.ow);
+    if op == 0 || g.kh == 0 || g.kw == 0 {
+        return max_pool2d_ref(x, y, idx, planes, g);
+    }
+    for p in 0..planes {
+        let xp = &x[p * ip..(p + 1) * ip];
+        let yp = &mut y[p * op..(p + 1) * op];
+        let ixp = &mut idx[p * op..(p + 1) * op];
+        for i in 0..g.oh {
+            for j in 0..g.ow {
+                let first = i * g.sh * g.w + j * g.sw;
+                let mut best = xp[first];
+                let mut at = first;
+                for r in 0..g.kh {
+                    let row = first + r * g.w;
+                    for (c, &v) in xp[row..row + g.kw].iter().enumerate() {
+                        if v > best || v.is_nan() {
+                            best = v;
+                            at = row + c;
+                        }
+                    }
+                }
+                yp[i * g.ow + j] = best;
+                ixp[i * g.ow + j] = at as i32;
             }
         }
     }

@@ -152,6 +152,41 @@ fn pooling_matches_references() {
 }
 
 #[test]
+fn max_pool_with_windows_inside_matches_reference_on_ties_nan_and_infinity() {
+    // [h, w, kh, kw, sh, sw]: LeNet's 2×2 stride 2 (odd sizes leave a row and a column out), others.
+    for &[h, w, kh, kw, sh, sw] in &[
+        [7, 9, 2, 2, 2, 2],
+        [10, 10, 2, 2, 2, 2],
+        [9, 8, 3, 2, 2, 3],
+        [5, 6, 1, 3, 1, 1],
+    ] {
+        let win = Window::new(
+            [h, w, out_size(h, kh, sh, 0, 1), out_size(w, kw, sw, 0, 1)],
+            [kh, kw, sh, sw, 0, 0, 1, 1],
+        );
+        let planes = 3;
+        let mut x: Vec<f32> = data(planes * h * w, 7).iter().map(|v| v.round()).collect();
+        let (nan, inf) = (f32::NAN, f32::INFINITY);
+        // Two NaNs in one window (the later one wins), a window of -inf, an +inf, and ties everywhere.
+        x[0] = nan;
+        x[w + 1] = -nan;
+        for v in &mut x[2 * w..2 * w + 2] {
+            *v = -inf;
+        }
+        x[h * w + 3] = inf;
+        let ylen = planes * win.oh * win.ow;
+        let (mut y, mut yr) = (vec![0.0; ylen], vec![0.0; ylen]);
+        let (mut ix, mut ixr) = (vec![-1; ylen], vec![-1; ylen]);
+        max_pool2d(&x, &mut y, &mut ix, planes, &win);
+        max_pool2d_ref(&x, &mut yr, &mut ixr, planes, &win);
+        let at = format!("{h}×{w} k{kh}×{kw} s{sh}×{sw}");
+        assert_eq!(ix, ixr, "argmax {at}");
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&y), bits(&yr), "max {at}");
+    }
+}
+
+#[test]
 fn avg_pool_by_hand() {
     // 1×3×3 of 1..9, kernel 2, stride 2, padding 1: windows hold 1 / 2,3 / 4,7 / 5,6,8,9 of 4 taps.
     let x: Vec<f32> = (1..=9).map(|v| v as f32).collect();
