@@ -1,7 +1,7 @@
 """Parity cases for convolution, pooling and batch norm (tensor/ops/conv.ts, pool.ts, batch-norm.ts and
 their layers): odd sizes, strides 1-3, paddings including 'same', dilations, groups (depthwise too),
-overlapping and padded pooling windows (floor and ceil mode), batch norm in train and eval over several steps, and the calls
-both sides refuse."""
+overlapping and padded pooling windows in floor and ceil mode, batch norm in train and eval over several
+steps, and the calls both sides refuse."""
 
 import numpy as np
 import torch
