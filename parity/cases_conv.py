@@ -1,7 +1,7 @@
 """Parity cases for convolution, pooling and batch norm (tensor/ops/conv.ts, pool.ts, batch-norm.ts and
 their layers): odd sizes, strides 1-3, paddings including 'same', dilations, groups (depthwise too),
-overlapping and padded pooling windows, batch norm in train and eval over several steps, and the calls
-both sides refuse."""
+overlapping and padded pooling windows in floor and ceil mode, batch norm in train and eval over several
+steps, and the calls both sides refuse."""
 
 import numpy as np
 import torch
@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from cases_bool import error_case
 from cases_layers import as_runtime_error
-from cases_common import MODULE_BUILDERS, M, add_case, dims, fn_case, module_case, normal, rng_for, to_np, to_torch
+from cases_common import MODULE_BUILDERS, M, add_case, build_module, dims, fn_case, module_case, normal, rng_for, to_np, to_torch
 
 
 def _o(a, i):
@@ -42,8 +42,9 @@ def _bn(cls):
 MODULE_BUILDERS.update({
     'nn.Conv2d': _conv,
     'nn.MaxPool2d': lambda a: torch.nn.MaxPool2d(_tup(a[0]), stride=_tup(_o(a, 1).get('stride')), padding=_tup(_o(a, 1).get('padding', 0)),
-                                                 dilation=_tup(_o(a, 1).get('dilation', 1))),
+                                                 dilation=_tup(_o(a, 1).get('dilation', 1)), ceil_mode=_o(a, 1).get('ceilMode', False)),
     'nn.AvgPool2d': lambda a: torch.nn.AvgPool2d(_tup(a[0]), stride=_tup(_o(a, 1).get('stride')), padding=_tup(_o(a, 1).get('padding', 0)),
+                                                 ceil_mode=_o(a, 1).get('ceilMode', False),
                                                  count_include_pad=_o(a, 1).get('countIncludePad', True),
                                                  divisor_override=_o(a, 1).get('divisorOverride')),
     'nn.AdaptiveAvgPool2d': lambda a: torch.nn.AdaptiveAvgPool2d(_tup(a[0])),
@@ -115,10 +116,26 @@ POOLS = [
     ('unbatched', (3, 7, 9), 3, {'stride': 2, 'padding': 1}),
 ]
 
+# Ceil mode: sizes where it adds a partial last window on one or both axes (with and without padding,
+# strides 2 and 3), where it adds none (the windows tile the input), and where the window it would add
+# starts past the input, which PyTorch's rule removes ('past-input', rows and columns).
+CEIL_POOLS = [
+    ('ceil-k2', (2, 3, 7, 9), 2, {'ceilMode': True}),
+    ('ceil-k3s2-pad1', (1, 2, 8, 10), 3, {'stride': 2, 'padding': 1, 'ceilMode': True}),
+    ('ceil-s3', (2, 2, 11, 10), [4, 3], {'stride': 3, 'padding': [2, 1], 'ceilMode': True}),
+    ('ceil-tiles', (1, 3, 9, 9), 3, {'stride': 3, 'ceilMode': True}),
+    ('ceil-past-input', (1, 2, 10, 8), [2, 1], {'stride': [5, 3], 'ceilMode': True}),
+    ('ceil-unbatched', (3, 7, 8), 3, {'stride': 2, 'padding': 1, 'ceilMode': True}),
+]
+
+
+def _ceil_text(o):
+    return ', ceil_mode=True' if o.get('ceilMode') else ''
+
 
 def gen_pool_fn():
-    for name, xs, k, o in POOLS:
-        tk, ts, tp = _tup(k), _tup(o.get('stride')), _tup(o.get('padding', 0))
+    for name, xs, k, o in POOLS + CEIL_POOLS:
+        tk, ts, tp, ceil = _tup(k), _tup(o.get('stride')), _tup(o.get('padding', 0)), o.get('ceilMode', False)
         for dil in ([1, 2] if name != 'rect' else [1, [2, 1]]):
             oo = dict(o, dilation=dil) if dil != 1 else o
             stem = f'nn.functional.maxPool2d.{name}.{dims(xs)}' + ('' if dil == 1 else f'.dil{dims(dil) if isinstance(dil, list) else dil}')
@@ -126,9 +143,10 @@ def gen_pool_fn():
             x = normal(r, xs)
             x = (np.round(x * 2) / 2).astype(np.float32)  # ties: the first in the window wins
             fn_case(stem, 'nn.functional.maxPool2d', ['$x', k, oo], {'x': x},
-                    lambda x, tk=tk, ts=ts, tp=tp, d=_tup(dil): F.max_pool2d(x, tk, ts, tp, d),
-                    f'F.max_pool2d(x, {tk}, {ts}, {tp}, {_tup(dil)})', grads=('x',))
-        for cip, div in [(True, None), (False, None), (True, 5)]:
+                    lambda x, tk=tk, ts=ts, tp=tp, d=_tup(dil), c=ceil: F.max_pool2d(x, tk, ts, tp, d, ceil_mode=c),
+                    f'F.max_pool2d(x, {tk}, {ts}, {tp}, {_tup(dil)}{_ceil_text(o)})', grads=('x',))
+        # divisor_override wins over count_include_pad either way: checked in ceil mode, where both differ
+        for cip, div in [(True, None), (False, None), (True, 5)] + ([(False, 3)] if ceil else []):
             oo = dict(o)
             if not cip:
                 oo['countIncludePad'] = False
@@ -137,16 +155,18 @@ def gen_pool_fn():
             stem = f'nn.functional.avgPool2d.{name}.{dims(xs)}' + ('' if cip else '.exclude-pad') + ('' if div is None else f'.div{div}')
             r = rng_for(stem)
             fn_case(stem, 'nn.functional.avgPool2d', ['$x', k, oo], {'x': normal(r, xs)},
-                    lambda x, tk=tk, ts=ts, tp=tp, cip=cip, div=div: F.avg_pool2d(x, tk, ts, tp, count_include_pad=cip, divisor_override=div),
-                    f'F.avg_pool2d(x, {tk}, {ts}, {tp}, count_include_pad={cip}, divisor_override={div})', grads=('x',))
+                    lambda x, tk=tk, ts=ts, tp=tp, cip=cip, div=div, c=ceil:
+                        F.avg_pool2d(x, tk, ts, tp, ceil_mode=c, count_include_pad=cip, divisor_override=div),
+                    f'F.avg_pool2d(x, {tk}, {ts}, {tp}{_ceil_text(o)}, count_include_pad={cip}, divisor_override={div})', grads=('x',))
     # return_indices: the values and the flat indices in each plane
-    for name, xs, k, o in POOLS[:3]:
+    for name, xs, k, o in POOLS[:3] + CEIL_POOLS[1:2]:
         stem = f'nn.functional.maxPool2d.indices.{name}.{dims(xs)}'
         r = rng_for(stem)
         x = normal(r, xs)
-        v, i = F.max_pool2d(torch.from_numpy(x), _tup(k), _tup(o.get('stride')), _tup(o.get('padding', 0)), return_indices=True)
+        v, i = F.max_pool2d(torch.from_numpy(x), _tup(k), _tup(o.get('stride')), _tup(o.get('padding', 0)), return_indices=True,
+                            ceil_mode=o.get('ceilMode', False))
         add_case(stem, 'fn', 'nn.functional.maxPool2d', ['$x', k, dict(o, returnIndices=True)],
-                 {'grads': [], 'requiresGrad': False, 'outputs': 2}, f'F.max_pool2d(x, {k}, return_indices=True)',
+                 {'grads': [], 'requiresGrad': False, 'outputs': 2}, f'F.max_pool2d(x, {k}, return_indices=True{_ceil_text(o)})',
                  {'input.x': x, 'expected.out.0': to_np(v), 'expected.out.1': to_np(i)})
     for xs, size in [((2, 3, 9, 11), [4, 5]), ((1, 2, 7, 7), 3), ((2, 2, 5, 13), [5, None]), ((3, 6, 10), [4, 7]), ((1, 1, 4, 6), [7, 9])]:
         stem = f'nn.functional.adaptiveAvgPool2d.{dims(xs)}.{"x".join(str(s) for s in size) if isinstance(size, list) else size}'
@@ -160,10 +180,26 @@ def gen_pool_modules():
                            ('nn.MaxPool2d.k2-default-stride', M('nn.MaxPool2d', 2), (2, 2, 7, 9)),
                            ('nn.AvgPool2d.k2s2', M('nn.AvgPool2d', 2, {'stride': 2}), (2, 6, 9, 11)),
                            ('nn.AvgPool2d.k3s1p1-exclude', M('nn.AvgPool2d', 3, {'stride': 1, 'padding': 1, 'countIncludePad': False}), (1, 3, 7, 6)),
+                           ('nn.MaxPool2d.k3s2p1-ceil', M('nn.MaxPool2d', 3, {'stride': 2, 'padding': 1, 'ceilMode': True}), (2, 3, 8, 10)),
+                           ('nn.AvgPool2d.k2-ceil', M('nn.AvgPool2d', 2, {'ceilMode': True}), (2, 2, 7, 9)),
+                           ('nn.AvgPool2d.k3s2p1-ceil-exclude', M('nn.AvgPool2d', 3, {'stride': 2, 'padding': 1, 'ceilMode': True,
+                                                                                      'countIncludePad': False}), (1, 3, 8, 7)),
                            ('nn.AdaptiveAvgPool2d.3x2', M('nn.AdaptiveAvgPool2d', [3, 2]), (2, 3, 8, 7)),
                            ('nn.AdaptiveAvgPool2d.1', M('nn.AdaptiveAvgPool2d', 1), (2, 5, 6, 6))]:
         r = rng_for(stem)
         module_case(f'{stem}.{dims(xs)}', ctor, {'x': normal(r, xs)})
+
+
+def gen_pool_print():
+    """str(net) of pooling layers: MaxPool2d prints ceil_mode, AvgPool2d prints neither it nor its other flags."""
+    ctor = {'$module': 'nn.Sequential', 'args': [M('nn.MaxPool2d', 3, {'stride': 2, 'padding': 1, 'ceilMode': True}), M('nn.MaxPool2d', 2),
+                                                 M('nn.AvgPool2d', [3, 2], {'padding': 1, 'ceilMode': True, 'countIncludePad': False,
+                                                                            'divisorOverride': 2}),
+                                                 M('nn.AvgPool2d', 2, {'ceilMode': False})]}
+    m = build_module(ctor)
+    spec = {'ctor': ctor, 'str': str(m), 'stateDictKeys': [], 'namedParameters': [],
+            'namedModules': [n for n, _ in m.named_modules()], 'namedChildren': [n for n, _ in m.named_children()], 'length': len(m)}
+    add_case('nn.Sequential.container.pooling-print', 'module-info', 'nn.Sequential', [], spec, 'str(net) of pooling layers', {})
 
 
 def gen_batch_norm():
@@ -258,5 +294,6 @@ def gen_conv():
     gen_conv_modules()
     gen_pool_fn()
     gen_pool_modules()
+    gen_pool_print()
     gen_batch_norm()
     gen_conv_errors()

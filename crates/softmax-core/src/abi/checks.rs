@@ -68,8 +68,8 @@ pub(super) fn broadcast_len(len: usize, n: usize, arg: u32) -> Res<()> {
     Ok(())
 }
 
-/// A convolution or pooling window along one axis: kernel, stride and dilation ≥ 1 and `out` the
-/// floor-mode output size PyTorch gives (0 when the dilated kernel exceeds the padded input).
+/// A convolution window along one axis: kernel, stride and dilation ≥ 1 and `out` the floor-mode
+/// output size PyTorch gives (0 when the dilated kernel exceeds the padded input).
 pub(super) fn conv_window(
     len: usize,
     k: usize,
@@ -79,16 +79,40 @@ pub(super) fn conv_window(
     out: usize,
     arg: u32,
 ) -> Res<()> {
+    pool_window(len, k, stride, pad, dil, 0, out, arg)
+}
+
+/// A pooling window along one axis: as [`conv_window`], and in ceil mode (`ceil` ≠ 0) PyTorch's
+/// pooling_output_shape: rounded up, less one when the last window would start past the left padding.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn pool_window(
+    len: usize,
+    k: usize,
+    stride: usize,
+    pad: usize,
+    dil: usize,
+    ceil: u32,
+    out: usize,
+    arg: u32,
+) -> Res<()> {
     if k == 0 || stride == 0 || dil == 0 {
         return Err(invalid(arg, 0));
     }
     let span = (k - 1).checked_mul(dil).and_then(|s| s.checked_add(1));
-    let padded = pad.checked_mul(2).and_then(|p| p.checked_add(len));
-    let expect = match (span, padded) {
+    let round = if ceil != 0 { stride - 1 } else { 0 };
+    let padded = pad
+        .checked_mul(2)
+        .and_then(|p| p.checked_add(len))
+        .and_then(|p| p.checked_add(round));
+    let mut expect = match (span, padded) {
         (Some(s), Some(p)) if p >= s => (p - s) / stride + 1,
         (Some(_), Some(_)) => 0,
         _ => return Err(invalid(arg, 0)),
     };
+    // (expect - 1)·stride cannot overflow: it is at most len + 2·pad + stride - 1 - span
+    if ceil != 0 && expect > 0 && (expect - 1) * stride >= len + pad {
+        expect -= 1;
+    }
     if out != expect {
         return Err(invalid(arg, sat_i32(out)));
     }

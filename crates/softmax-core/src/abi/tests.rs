@@ -381,3 +381,119 @@ fn affine_exports_refuse_bad_ranges_flags_fill_and_mode() {
     assert_eq!(warp(&mut y, 0.0, 2), INVALID_ARGUMENT);
     assert_eq!((status_detail_index(), status_detail_value()), (8, 2));
 }
+
+#[test]
+fn pooling_checks_take_ceil_mode_output_sizes() {
+    // 5×7 images, kernel 2, stride 2: floor 2×3, ceil 3×4 (a partial last window on each axis)
+    let x = vec![1f32; 35];
+    let (mut y, mut ix) = (vec![0f32; 12], vec![0i32; 12]);
+    let max = |y: &mut [f32], ix: &mut [i32], oh, ow, ceil| {
+        max_pool2d_f32(
+            addr(&x),
+            out(y),
+            out(ix),
+            1,
+            5,
+            7,
+            oh,
+            ow,
+            2,
+            2,
+            2,
+            2,
+            0,
+            0,
+            1,
+            1,
+            ceil,
+        )
+    };
+    assert_eq!(max(&mut y, &mut ix, 3, 4, 1), OK);
+    assert_eq!(max(&mut y, &mut ix, 2, 3, 0), OK);
+    // the sizes of the other mode are refused, naming oh (6) or ow (7) and the size given
+    assert_eq!(max(&mut y, &mut ix, 2, 4, 1), INVALID_ARGUMENT);
+    assert_eq!((status_detail_index(), status_detail_value()), (6, 2));
+    assert_eq!(max(&mut y, &mut ix, 3, 3, 1), INVALID_ARGUMENT);
+    assert_eq!((status_detail_index(), status_detail_value()), (7, 3));
+    assert_eq!(max(&mut y, &mut ix, 3, 4, 0), INVALID_ARGUMENT);
+    assert_eq!((status_detail_index(), status_detail_value()), (6, 3));
+    let avg = |y: &mut [f32], oh, ow, ceil| {
+        avg_pool2d_f32(
+            addr(&x),
+            out(y),
+            1,
+            5,
+            7,
+            oh,
+            ow,
+            2,
+            2,
+            2,
+            2,
+            0,
+            0,
+            ceil,
+            1,
+            0,
+        )
+    };
+    assert_eq!(avg(&mut y, 3, 4, 1), OK);
+    assert_eq!(
+        y,
+        vec![1f32; 12],
+        "partial windows divide by their size within the input"
+    );
+    assert_eq!(avg(&mut y, 3, 3, 1), INVALID_ARGUMENT);
+    assert_eq!((status_detail_index(), status_detail_value()), (6, 3));
+    let mut dx = vec![0f32; 35];
+    let back = |dx: &mut [f32], oh, ceil| {
+        avg_pool2d_backward_f32(
+            addr(&y),
+            out(dx),
+            1,
+            5,
+            7,
+            oh,
+            4,
+            2,
+            2,
+            2,
+            2,
+            0,
+            0,
+            ceil,
+            1,
+            0,
+        )
+    };
+    assert_eq!(back(&mut dx, 3, 1), OK);
+    assert_eq!(back(&mut dx, 4, 1), INVALID_ARGUMENT);
+    assert_eq!((status_detail_index(), status_detail_value()), (5, 4));
+    // stride 5 over 10 rows: ceil would start a third window at row 10, past the input, so it stays 2
+    let x = vec![1f32; 10];
+    let (mut y, mut ix) = (vec![0f32; 3], vec![0i32; 3]);
+    let tall = |y: &mut [f32], ix: &mut [i32], oh| {
+        max_pool2d_f32(
+            addr(&x),
+            out(y),
+            out(ix),
+            1,
+            10,
+            1,
+            oh,
+            1,
+            2,
+            1,
+            5,
+            1,
+            0,
+            0,
+            1,
+            1,
+            1,
+        )
+    };
+    assert_eq!(tall(&mut y, &mut ix, 2), OK);
+    assert_eq!(tall(&mut y, &mut ix, 3), INVALID_ARGUMENT);
+    assert_eq!((status_detail_index(), status_detail_value()), (6, 3));
+}

@@ -1,7 +1,8 @@
 //! Pooling over [planes, h, w] images: max (with the argmax kept for backward, as a flat index into
-//! the plane like PyTorch's return_indices), average (count_include_pad, divisor_override; floor mode)
-//! and adaptive average. Windows follow PyTorch's CPU kernels exactly, including which element wins a
-//! tie (the first) and that a NaN wins.
+//! the plane like PyTorch's return_indices), average (count_include_pad, divisor_override) and adaptive
+//! average. Windows follow PyTorch's CPU kernels exactly, including which element wins a tie (the first)
+//! and that a NaN wins. The output size (floor or ceil mode) comes in the Window: a ceil-mode last window
+//! that runs past the input is cut where the kernels cut every window, so no kernel needs the mode.
 
 use super::Window;
 
@@ -176,7 +177,8 @@ pub fn max_pool2d_backward_ref(
     Ok(())
 }
 
-/// PyTorch's avg_pool2d window along one axis: (start, end) clamped, and the padded length.
+/// PyTorch's avg_pool2d window along one axis: (start, end) clamped to the input, and its length cut
+/// at the end of the padding (count_include_pad's divisor, also for a ceil-mode window past the edge).
 #[inline]
 fn avg_span(o: usize, k: usize, stride: usize, pad: usize, len: usize) -> (usize, usize, usize) {
     let start = (o * stride) as isize - pad as isize;
@@ -199,7 +201,7 @@ fn divisor_of(divisor: usize, include_pad: bool, padded: usize, clamped: usize) 
     }
 }
 
-/// y = the mean of each window (PyTorch's avg_pool2d, floor mode); divisor 0: no divisor_override.
+/// y = the mean of each window (PyTorch's avg_pool2d); divisor 0: no divisor_override.
 pub fn avg_pool2d(
     x: &[f32],
     y: &mut [f32],

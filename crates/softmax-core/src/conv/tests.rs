@@ -93,62 +93,170 @@ fn conv2d_by_hand() {
     assert_eq!(y, vec![5.5, 12.5, 16.5, 9.5]);
 }
 
+/// PyTorch's pooling_output_shape: floor or ceil, and in ceil mode the last window starts inside the
+/// input or its left padding.
+fn pool_out(len: usize, k: usize, s: usize, p: usize, d: usize, ceil: bool) -> usize {
+    let round = if ceil { s - 1 } else { 0 };
+    let mut out = (len + 2 * p + round - d * (k - 1) - 1) / s + 1;
+    if ceil && (out - 1) * s >= len + p {
+        out -= 1;
+    }
+    out
+}
+
+/// Pooling geometries whose ceil mode adds a partial last window, or (stride above the kernel) would
+/// add one starting past the input that the rule removes: (h, w, kh, kw, sh, sw, ph, pw, dh, dw).
+const CEIL_GEOMS: [[usize; 10]; 6] = [
+    [5, 7, 2, 2, 2, 2, 0, 0, 1, 1],
+    [8, 10, 3, 3, 3, 3, 1, 0, 1, 1],
+    [10, 13, 3, 2, 2, 3, 1, 0, 2, 1],
+    [10, 6, 2, 1, 5, 4, 0, 0, 1, 1],
+    [11, 13, 4, 3, 3, 2, 2, 1, 2, 2],
+    [2, 3, 3, 3, 2, 2, 1, 0, 1, 1],
+];
+
+/// Fast against reference kernels (values, argmax, both backwards) at one window (oh, ow set by mode).
+fn check_pools(g: &[usize; 10], ceil: bool, seed: u32) {
+    let mut win = window_unchecked(g);
+    // PyTorch's rule: padding at most half the kernel.
+    win.ph = win.ph.min(win.kh / 2);
+    win.pw = win.pw.min(win.kw / 2);
+    win.oh = pool_out(win.h, win.kh, win.sh, win.ph, win.dh, ceil);
+    win.ow = pool_out(win.w, win.kw, win.sw, win.pw, win.dw, ceil);
+    let what = format!("{g:?} ceil {ceil}");
+    let planes = 5;
+    let mut x = data(planes * win.h * win.w, 20 + seed);
+    x[3] = f32::NAN;
+    x[4] = x[5];
+    let ylen = planes * win.oh * win.ow;
+    let (mut y, mut yr) = (vec![0.0; ylen], vec![0.0; ylen]);
+    let (mut ix, mut ixr) = (vec![-1; ylen], vec![-1; ylen]);
+    max_pool2d(&x, &mut y, &mut ix, planes, &win);
+    max_pool2d_ref(&x, &mut yr, &mut ixr, planes, &win);
+    assert_eq!(ix, ixr, "argmax {what}");
+    assert_eq!(format!("{y:?}"), format!("{yr:?}"), "max {what}");
+    assert!(
+        y.iter().all(|v| *v != f32::NEG_INFINITY),
+        "an empty max window {what}"
+    );
+    let dy = data(ylen, 30);
+    let (ip, op) = (win.h * win.w, win.oh * win.ow);
+    let (mut dx, mut dxr) = (vec![9.0; x.len()], vec![9.0; x.len()]);
+    max_pool2d_backward(&dy, &ix, &mut dx, planes, ip, op).unwrap();
+    max_pool2d_backward_ref(&dy, &ix, &mut dxr, planes, ip, op).unwrap();
+    close(&dx, &dxr, 1e-6, "max dx");
+    let mut bad = ix.clone();
+    bad[ylen - 1] = ip as i32;
+    assert_eq!(
+        max_pool2d_backward(&dy, &bad, &mut dx, planes, ip, op),
+        Err(ylen - 1)
+    );
+    assert_eq!(
+        max_pool2d_backward_ref(&dy, &bad, &mut dx, planes, ip, op),
+        Err(ylen - 1)
+    );
+
+    let mut avg = win;
+    avg.dh = 1;
+    avg.dw = 1;
+    avg.oh = pool_out(avg.h, avg.kh, avg.sh, avg.ph, 1, ceil);
+    avg.ow = pool_out(avg.w, avg.kw, avg.sw, avg.pw, 1, ceil);
+    let alen = planes * avg.oh * avg.ow;
+    let xa = data(planes * avg.h * avg.w, 40 + seed);
+    let dya = data(alen, 41);
+    for &(include, divisor) in &[(true, 0), (false, 0), (true, 3), (false, 7)] {
+        let (mut y, mut yr) = (vec![0.0; alen], vec![0.0; alen]);
+        avg_pool2d(&xa, &mut y, planes, &avg, include, divisor);
+        avg_pool2d_ref(&xa, &mut yr, planes, &avg, include, divisor);
+        close(&y, &yr, 1e-6, &format!("avg {what}"));
+        let (mut dx, mut dxr) = (vec![9.0; xa.len()], vec![9.0; xa.len()]);
+        avg_pool2d_backward(&dya, &mut dx, planes, &avg, include, divisor);
+        avg_pool2d_backward_ref(&dya, &mut dxr, planes, &avg, include, divisor);
+        close(&dx, &dxr, 1e-6, &format!("avg dx {what}"));
+    }
+}
+
+fn window_unchecked(g: &[usize; 10]) -> Window {
+    Window::new(
+        [g[0], g[1], 0, 0],
+        [g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9]],
+    )
+}
+
 #[test]
 fn pooling_matches_references() {
     for (t, g) in GEOMS.iter().enumerate() {
-        let mut win = window(g);
-        // PyTorch's rule: padding at most half the kernel.
-        win.ph = win.ph.min(win.kh / 2);
-        win.pw = win.pw.min(win.kw / 2);
-        win.oh = out_size(win.h, win.kh, win.sh, win.ph, win.dh);
-        win.ow = out_size(win.w, win.kw, win.sw, win.pw, win.dw);
-        let planes = 5;
-        let mut x = data(planes * win.h * win.w, 20 + t as u32);
-        x[3] = f32::NAN;
-        x[4] = x[5];
-        let ylen = planes * win.oh * win.ow;
-        let (mut y, mut yr) = (vec![0.0; ylen], vec![0.0; ylen]);
-        let (mut ix, mut ixr) = (vec![-1; ylen], vec![-1; ylen]);
-        max_pool2d(&x, &mut y, &mut ix, planes, &win);
-        max_pool2d_ref(&x, &mut yr, &mut ixr, planes, &win);
-        assert_eq!(ix, ixr, "argmax {t}");
-        assert_eq!(format!("{y:?}"), format!("{yr:?}"), "max {t}");
-        let dy = data(ylen, 30);
-        let (ip, op) = (win.h * win.w, win.oh * win.ow);
-        let (mut dx, mut dxr) = (vec![9.0; x.len()], vec![9.0; x.len()]);
-        max_pool2d_backward(&dy, &ix, &mut dx, planes, ip, op).unwrap();
-        max_pool2d_backward_ref(&dy, &ix, &mut dxr, planes, ip, op).unwrap();
-        close(&dx, &dxr, 1e-6, "max dx");
-        let mut bad = ix.clone();
-        bad[ylen - 1] = ip as i32;
-        assert_eq!(
-            max_pool2d_backward(&dy, &bad, &mut dx, planes, ip, op),
-            Err(ylen - 1)
-        );
-        assert_eq!(
-            max_pool2d_backward_ref(&dy, &bad, &mut dx, planes, ip, op),
-            Err(ylen - 1)
-        );
-
-        let mut avg = win;
-        avg.dh = 1;
-        avg.dw = 1;
-        avg.oh = out_size(avg.h, avg.kh, avg.sh, avg.ph, 1);
-        avg.ow = out_size(avg.w, avg.kw, avg.sw, avg.pw, 1);
-        let alen = planes * avg.oh * avg.ow;
-        let xa = data(planes * avg.h * avg.w, 40 + t as u32);
-        let dya = data(alen, 41);
-        for &(include, divisor) in &[(true, 0), (false, 0), (true, 3), (false, 7)] {
-            let (mut y, mut yr) = (vec![0.0; alen], vec![0.0; alen]);
-            avg_pool2d(&xa, &mut y, planes, &avg, include, divisor);
-            avg_pool2d_ref(&xa, &mut yr, planes, &avg, include, divisor);
-            close(&y, &yr, 1e-6, "avg");
-            let (mut dx, mut dxr) = (vec![9.0; xa.len()], vec![9.0; xa.len()]);
-            avg_pool2d_backward(&dya, &mut dx, planes, &avg, include, divisor);
-            avg_pool2d_backward_ref(&dya, &mut dxr, planes, &avg, include, divisor);
-            close(&dx, &dxr, 1e-6, "avg dx");
-        }
+        check_pools(g, false, t as u32);
+        check_pools(g, true, t as u32);
     }
+    let mut partial = 0;
+    for (t, g) in CEIL_GEOMS.iter().enumerate() {
+        check_pools(g, false, 10 + t as u32);
+        check_pools(g, true, 10 + t as u32);
+        let (ph, pw) = (g[6].min(g[2] / 2), g[7].min(g[3] / 2));
+        let more =
+            |len, k, s, p, d| pool_out(len, k, s, p, d, true) > pool_out(len, k, s, p, d, false);
+        partial +=
+            more(g[0], g[2], g[4], ph, g[8]) as usize + more(g[1], g[3], g[5], pw, g[9]) as usize;
+    }
+    assert!(
+        partial >= 6,
+        "the ceil geometries must add partial windows ({partial})"
+    );
+}
+
+#[test]
+fn pool_output_sizes_by_hand() {
+    // 5 of kernel 2 stride 2: floor 2, ceil 3 (the last window holds element 4 only)
+    assert_eq!(
+        (
+            pool_out(5, 2, 2, 0, 1, false),
+            pool_out(5, 2, 2, 0, 1, true)
+        ),
+        (2, 3)
+    );
+    // 5 of kernel 1 stride 5: ceil would start a second window at 5, past the input: still 1
+    assert_eq!(pool_out(5, 1, 5, 0, 1, true), 1);
+    // 6 of kernel 2 stride 5: the second window starts at 5, inside: 2
+    assert_eq!(pool_out(6, 2, 5, 0, 1, true), 2);
+    // 2 of kernel 3 stride 2 padding 1: windows at -1 and 1 (1 < 2 + 1)
+    assert_eq!(pool_out(2, 3, 2, 1, 1, true), 2);
+}
+
+#[test]
+fn ceil_mode_by_hand() {
+    // PyTorch: F.avg_pool2d(arange(25.).view(1, 1, 5, 5), 2, 2, ceil_mode=True); the last column's
+    // windows hold one column and divide by 2 (their size cut at the input, no padding)
+    let x: Vec<f32> = (0..25).map(|v| v as f32).collect();
+    let win = Window::new([5, 5, 3, 3], [2, 2, 2, 2, 0, 0, 1, 1]);
+    let mut y = vec![0.0; 9];
+    avg_pool2d(&x, &mut y, 1, &win, true, 0);
+    assert_eq!(y, vec![3.0, 5.0, 6.5, 13.0, 15.0, 16.5, 20.5, 22.5, 24.0]);
+    let mut ix = vec![0; 9];
+    max_pool2d(&x, &mut y, &mut ix, 1, &win);
+    assert_eq!(y, vec![6.0, 8.0, 9.0, 16.0, 18.0, 19.0, 21.0, 23.0, 24.0]);
+    assert_eq!(ix, vec![6, 8, 9, 16, 18, 19, 21, 23, 24]);
+    // PyTorch: F.avg_pool2d(arange(4.).view(1, 1, 2, 2), 3, 2, 1, ceil_mode=True) = [[6/9, 6/9], [5/6, 3/4]]:
+    // the windows at 1 span [1, 3), cut at the end of the padding, so divide by 2 along that axis
+    let x = [0.0, 1.0, 2.0, 3.0];
+    let win = Window::new([2, 2, 2, 2], [3, 3, 2, 2, 1, 1, 1, 1]);
+    let mut y = vec![0.0; 4];
+    avg_pool2d(&x, &mut y, 1, &win, true, 0);
+    close(
+        &y,
+        &[6.0 / 9.0, 6.0 / 9.0, 5.0 / 6.0, 0.75],
+        1e-7,
+        "avg pad ceil",
+    );
+    avg_pool2d(&x, &mut y, 1, &win, false, 0);
+    close(&y, &[1.5, 2.0, 2.5, 3.0], 1e-7, "avg exclude ceil");
+    // PyTorch: F.max_pool2d(arange(10.).view(1, 1, 1, 10), (1, 3), (1, 2), 0, (1, 4), ceil_mode=True)
+    // = [8, 6]: the second window's taps 2, 6, 10 skip 10
+    let x: Vec<f32> = (0..10).map(|v| v as f32).collect();
+    let win = Window::new([1, 10, 1, 2], [1, 3, 1, 2, 0, 0, 1, 4]);
+    let (mut y, mut ix) = (vec![0.0; 2], vec![0; 2]);
+    max_pool2d(&x, &mut y, &mut ix, 1, &win);
+    assert_eq!((y, ix), (vec![8.0, 6.0], vec![8, 6]));
 }
 
 #[test]

@@ -11,6 +11,11 @@ export interface Window2d {
   kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
 }
 
+/** A pooling window: its oh, ow follow PyTorch's ceil-mode sizes when ceilMode is true (default floor). */
+export interface PoolWindow2d extends Window2d {
+  ceilMode?: boolean;
+}
+
 /** A convolution: batch, groups, input and output channels per group, and the window. */
 export interface Conv2dGeometry extends Window2d {
   n: number; groups: number; cg: number; og: number;
@@ -22,11 +27,11 @@ export interface ConvKernels {
   conv2dBackwardInput(dy: Storage, weight: Storage, dx: Storage, g: Conv2dGeometry): void;
   conv2dBackwardWeight(x: Storage, dy: Storage, dweight: Storage, g: Conv2dGeometry): void;
   /** y and indices (int32, flat within each plane) of max pooling `planes` images. */
-  maxPool2d(x: Storage, y: Storage, indices: Storage, planes: number, g: Window2d): void;
+  maxPool2d(x: Storage, y: Storage, indices: Storage, planes: number, g: PoolWindow2d): void;
   maxPool2dBackward(dy: Storage, indices: Storage, dx: Storage, planes: number, g: Window2d): void;
   /** Average pooling; divisor 0: the window's size (with or without the padding). */
-  avgPool2d(x: Storage, y: Storage, planes: number, g: Window2d, countIncludePad: boolean, divisor: number): void;
-  avgPool2dBackward(dy: Storage, dx: Storage, planes: number, g: Window2d, countIncludePad: boolean, divisor: number): void;
+  avgPool2d(x: Storage, y: Storage, planes: number, g: PoolWindow2d, countIncludePad: boolean, divisor: number): void;
+  avgPool2dBackward(dy: Storage, dx: Storage, planes: number, g: PoolWindow2d, countIncludePad: boolean, divisor: number): void;
   adaptiveAvgPool2d(x: Storage, y: Storage, planes: number, h: number, w: number, oh: number, ow: number): void;
   adaptiveAvgPool2dBackward(dy: Storage, dx: Storage, planes: number, h: number, w: number, oh: number, ow: number): void;
   /** Per-channel mean and biased variance of x [n, c, inner]. */
@@ -45,12 +50,12 @@ function make(ref: boolean): ConvKernels {
       abi.conv2d_f32(ref, x, weight, bias, y, g.n, g.groups, g.cg, g.og, ...win(g), bias !== null),
     conv2dBackwardInput: (dy, weight, dx, g) => abi.conv2d_backward_input_f32(ref, dy, weight, dx, g.n, g.groups, g.cg, g.og, ...win(g)),
     conv2dBackwardWeight: (x, dy, dweight, g) => abi.conv2d_backward_weight_f32(ref, x, dy, dweight, g.n, g.groups, g.cg, g.og, ...win(g)),
-    maxPool2d: (x, y, indices, planes, g) => abi.max_pool2d_f32(ref, x, y, indices, planes, ...win(g)),
+    maxPool2d: (x, y, indices, planes, g) => abi.max_pool2d_f32(ref, x, y, indices, planes, ...win(g), g.ceilMode === true),
     maxPool2dBackward: (dy, indices, dx, planes, g) => abi.max_pool2d_backward_f32(ref, dy, indices, dx, planes, g.h, g.w, g.oh, g.ow),
     avgPool2d: (x, y, planes, g, cip, divisor) =>
-      abi.avg_pool2d_f32(ref, x, y, planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, cip, divisor),
+      abi.avg_pool2d_f32(ref, x, y, planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ceilMode === true, cip, divisor),
     avgPool2dBackward: (dy, dx, planes, g, cip, divisor) =>
-      abi.avg_pool2d_backward_f32(ref, dy, dx, planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, cip, divisor),
+      abi.avg_pool2d_backward_f32(ref, dy, dx, planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ceilMode === true, cip, divisor),
     adaptiveAvgPool2d: (x, y, planes, h, w, oh, ow) => abi.adaptive_avg_pool2d_f32(ref, x, y, planes, h, w, oh, ow),
     adaptiveAvgPool2dBackward: (dy, dx, planes, h, w, oh, ow) => abi.adaptive_avg_pool2d_backward_f32(ref, dy, dx, planes, h, w, oh, ow),
     batchNormStats: (x, mean, variance, n, c, inner) => abi.batch_norm_stats_f32(ref, x, mean, variance, n, c, inner),

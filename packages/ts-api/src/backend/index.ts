@@ -23,6 +23,6 @@ export { GzipDecoder, InflateStatus, inflateErrorMessage } from './inflate.js';
 export type { InflateStep } from './inflate.js';
 export { join, joinReference } from './join.js';
 export { convKernels, convReference } from './conv.js';
-export type { ConvKernels, Conv2dGeometry, Window2d } from './conv.js';
+export type { ConvKernels, Conv2dGeometry, PoolWindow2d, Window2d } from './conv.js';
 export type { JoinKernels, ScatterMode } from './join.js';
 export type { Rng, AffineDraw } from './rng.js';

@@ -99,6 +99,17 @@ describe('pooling and batch-norm kernels', () => {
     expect([...y.f32()]).toEqual([0.5, 2.5, 5.5, 14]);
   });
 
+  it('ceil mode: a 5×5 plane of kernel 2 stride 2 gives 3×3; the floor size 2×2 is refused naming oh', () => {
+    const g = { h: 5, w: 5, oh: 3, ow: 3, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, ceilMode: true };
+    const x = storageFrom(Float32Array.from({ length: 25 }, (_, i) => i));
+    const y = allocStorage('float32', 9);
+    convKernels.avgPool2d(x, y, 1, g, true, 0);
+    // PyTorch's F.avg_pool2d(arange(25.).view(1, 1, 5, 5), 2, ceil_mode=True)
+    expect([...y.f32()]).toEqual([3, 5, 6.5, 13, 15, 16.5, 20.5, 22.5, 24]);
+    expect(() => convReference.avgPool2d(x, allocStorage('float32', 4), 1, { ...g, oh: 2, ow: 2 }, true, 0)).toThrow(/'oh' \(2\)/);
+    expect(() => convKernels.maxPool2d(x, y, allocStorage('int32', 9), 1, { ...g, ceilMode: false })).toThrow(/'oh' \(3\)/);
+  });
+
   it('adaptive average pooling of 1..5 to 3: windows [0, 2), [1, 4), [3, 5)', () => {
     const y = allocStorage('float32', 3);
     convKernels.adaptiveAvgPool2d(storageFrom(Float32Array.from([1, 2, 3, 4, 5])), y, 1, 1, 5, 1, 3);

@@ -60,12 +60,40 @@ describe('pooling layers', () => {
     expect(String(new nn.AdaptiveAvgPool2d(1))).toBe('AdaptiveAvgPool2d(output_size=1)');
   });
 
-  it('refuse ceilMode true and the layer form of returnIndices, naming them', () => {
-    expect(() => new nn.MaxPool2d(2, { ceilMode: true })).toThrow('ceilMode true is not supported');
-    expect(() => new nn.AvgPool2d(2, { ceilMode: true })).toThrow('ceilMode true is not supported');
-    expect(() => F.maxPool2d(zeros([1, 1, 4, 4]), 2, { ceilMode: true })).toThrow('ceilMode true is not supported');
+  it('print ceil_mode as PyTorch: MaxPool2d shows it, AvgPool2d (like PyTorch\'s) does not', () => {
+    const max = new nn.MaxPool2d(3, { stride: 2, ceilMode: true });
+    expect(max.ceilMode).toBe(true);
+    expect(String(max)).toBe('MaxPool2d(kernel_size=3, stride=2, padding=0, dilation=1, ceil_mode=True)');
+    const avg = new nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false, divisorOverride: 3 });
+    expect(avg.ceilMode).toBe(true);
+    expect(String(avg)).toBe('AvgPool2d(kernel_size=3, stride=2, padding=1)');
+    expect(new nn.AvgPool2d(2).ceilMode).toBe(false);
+  });
+
+  it('refuse a non-boolean ceilMode and the layer form of returnIndices, naming them', () => {
+    expect(() => new nn.MaxPool2d(2, { ceilMode: 1 as unknown as boolean })).toThrow('MaxPool2d: ceilMode must be a boolean, got 1');
+    expect(() => new nn.AvgPool2d(2, { ceilMode: 'yes' as unknown as boolean })).toThrow('AvgPool2d: ceilMode must be a boolean, got "yes"');
+    expect(() => F.maxPool2d(zeros([1, 1, 4, 4]), 2, { ceilMode: null as unknown as boolean })).toThrow('maxPool2d: ceilMode must be a boolean, got null');
+    expect(() => F.avgPool2d(zeros([1, 1, 4, 4]), 2, { ceilMode: 0 as unknown as boolean })).toThrow('avgPool2d: ceilMode must be a boolean, got 0');
     expect(() => new nn.MaxPool2d(2, { returnIndices: true })).toThrow('returnIndices true is not supported by the layer');
     expect(() => F.avgPool2d(zeros([1, 1, 4, 4]), 2, { count_include_pad: false } as object)).toThrow("unknown option 'count_include_pad'");
+  });
+
+  it('ceil mode adds the partial last window: 0..24 in 5×5, kernel 2, stride 2 (PyTorch\'s values)', () => {
+    const x = tensor([...Array(25).keys()]).reshape([1, 1, 5, 5]).requiresGrad_(true);
+    const [v, i] = F.maxPool2d(x, 2, { ceilMode: true, returnIndices: true });
+    expect(v.shape).toEqual([1, 1, 3, 3]);
+    expect([...v.toArray()]).toEqual([6, 8, 9, 16, 18, 19, 21, 23, 24]);
+    expect([...i.toArray()]).toEqual([6, 8, 9, 16, 18, 19, 21, 23, 24]);
+    // the last column's windows hold one column: each divides by 2 (the window cut at the input)
+    const a = new nn.AvgPool2d(2, { ceilMode: true }).forward(x);
+    expect([...a.toArray()]).toEqual([3, 5, 6.5, 13, 15, 16.5, 20.5, 22.5, 24]);
+    a.sum().backward();
+    // each element is in one window: 1/4 in the full ones, 1/2 in the edge ones, 1 in the corner
+    expect([...x.grad!.toArray()].slice(0, 5)).toEqual([0.25, 0.25, 0.25, 0.25, 0.5]);
+    expect([...x.grad!.toArray()].slice(20)).toEqual([0.5, 0.5, 0.5, 0.5, 1]);
+    // stride 5 over 5 columns of kernel 1: a second window would start past the input, so none is added
+    expect(F.maxPool2d(x, [1, 1], { stride: [1, 5], ceilMode: true }).shape).toEqual([1, 1, 5, 1]);
   });
 
   it('max pooling of 1..9 with a 2×2 window and stride 1: values and flat indices, gradient to the argmax', () => {
@@ -80,9 +108,11 @@ describe('pooling layers', () => {
 
   it('are rebuilt from their descriptions', () => {
     for (const m of [new nn.MaxPool2d([3, 2], { stride: 1, padding: 1, dilation: 2 }), new nn.AvgPool2d(3, { padding: 1, countIncludePad: false, divisorOverride: 4 }),
-      new nn.AdaptiveAvgPool2d([2, null])]) {
+      new nn.AdaptiveAvgPool2d([2, null]), new nn.MaxPool2d(2, { ceilMode: true })]) {
       expect(String(nn.Module.fromDescription(m.describe()!))).toBe(String(m));
     }
+    const avg = nn.Module.fromDescription(new nn.AvgPool2d(2, { ceilMode: true }).describe()!) as nn.AvgPool2d;
+    expect(avg.ceilMode).toBe(true);
   });
 });
 

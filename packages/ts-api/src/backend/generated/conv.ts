@@ -108,15 +108,16 @@ export function conv2d_backward_weight_f32(ref: boolean, x: Storage, dy: Storage
 }
 
 /**
- * Max pooling of planes images h×w (floor mode; padding ≤ half the kernel): y, and in indices the
- * flat index within its plane of each window's maximum (the first of ties; a NaN wins).
+ * Max pooling of planes images h×w (padding ≤ half the kernel; oh, ow in floor or ceil mode, PyTorch's
+ * output sizes): y, and in indices the flat index within its plane of each window's maximum (the first
+ * of ties; a NaN wins). A window past the bottom or right edge holds only its taps inside the image.
  *
  * `max_pool2d_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[planes·h·w]), 1 y (out
  * f32[planes·oh·ow]), 2 indices (out i32[planes·oh·ow]), 3 planes (usize), 4 h (usize), 5 w (usize), 6
  * oh (usize), 7 ow (usize), 8 kh (usize), 9 kw (usize), 10 sh (usize), 11 sw (usize), 12 ph (usize),
- * 13 pw (usize), 14 dh (usize), 15 dw (usize).
+ * 13 pw (usize), 14 dh (usize), 15 dw (usize), 16 ceilMode (bool).
  */
-export function max_pool2d_f32(ref: boolean, x: Storage, y: Storage, indices: Storage, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, opts: CallOpts<'x' | 'y' | 'indices'> = {}): void {
+export function max_pool2d_f32(ref: boolean, x: Storage, y: Storage, indices: Storage, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, ceilMode: boolean, opts: CallOpts<'x' | 'y' | 'indices'> = {}): void {
   const kernel = exportName('max_pool2d_f32', ref);
   checkSize(kernel, 'planes', planes);
   checkSize(kernel, 'h', h);
@@ -135,7 +136,7 @@ export function max_pool2d_f32(ref: boolean, x: Storage, y: Storage, indices: St
   const ptrY = checkBuf(kernel, 'y', y, 'float32', planes * oh * ow, opts.how?.y ?? dimsText(planes, oh, ow));
   const ptrIndices = checkBuf(kernel, 'indices', indices, 'int32', planes * oh * ow, opts.how?.indices ?? dimsText(planes, oh, ow));
   opts.before?.();
-  callExport(kernel, [ptrX, ptrY, ptrIndices, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw], opts.hint4);
+  callExport(kernel, [ptrX, ptrY, ptrIndices, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, ceilMode ? 1 : 0], opts.hint4);
 }
 
 /**
@@ -160,15 +161,16 @@ export function max_pool2d_backward_f32(ref: boolean, dy: Storage, indices: Stor
 }
 
 /**
- * Average pooling (floor mode; padding ≤ half the kernel): each window's sum over divisor when it is
- * non-zero, else over its size counting the padding (count_include_pad) or not.
+ * Average pooling (padding ≤ half the kernel; oh, ow in floor or ceil mode): each window's sum over
+ * divisor when it is non-zero, else over its size counting the padding (count_include_pad: the window
+ * cut at the end of the right / bottom padding, as PyTorch's) or only the image elements.
  *
  * `avg_pool2d_f32` (`ref`: its `_ref` twin). Parameters: 0 x (in f32[planes·h·w]), 1 y (out
  * f32[planes·oh·ow]), 2 planes (usize), 3 h (usize), 4 w (usize), 5 oh (usize), 6 ow (usize), 7 kh
- * (usize), 8 kw (usize), 9 sh (usize), 10 sw (usize), 11 ph (usize), 12 pw (usize), 13 countIncludePad
- * (bool), 14 divisor (usize).
+ * (usize), 8 kw (usize), 9 sh (usize), 10 sw (usize), 11 ph (usize), 12 pw (usize), 13 ceilMode
+ * (bool), 14 countIncludePad (bool), 15 divisor (usize).
  */
-export function avg_pool2d_f32(ref: boolean, x: Storage, y: Storage, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: boolean, divisor: number, opts: CallOpts<'x' | 'y'> = {}): void {
+export function avg_pool2d_f32(ref: boolean, x: Storage, y: Storage, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ceilMode: boolean, countIncludePad: boolean, divisor: number, opts: CallOpts<'x' | 'y'> = {}): void {
   const kernel = exportName('avg_pool2d_f32', ref);
   checkSize(kernel, 'planes', planes);
   checkSize(kernel, 'h', h);
@@ -185,7 +187,7 @@ export function avg_pool2d_f32(ref: boolean, x: Storage, y: Storage, planes: num
   const ptrX = checkBuf(kernel, 'x', x, 'float32', planes * h * w, opts.how?.x ?? dimsText(planes, h, w));
   const ptrY = checkBuf(kernel, 'y', y, 'float32', planes * oh * ow, opts.how?.y ?? dimsText(planes, oh, ow));
   opts.before?.();
-  callExport(kernel, [ptrX, ptrY, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, countIncludePad ? 1 : 0, divisor], opts.hint4);
+  callExport(kernel, [ptrX, ptrY, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ceilMode ? 1 : 0, countIncludePad ? 1 : 0, divisor], opts.hint4);
 }
 
 /**
@@ -193,10 +195,10 @@ export function avg_pool2d_f32(ref: boolean, x: Storage, y: Storage, planes: num
  *
  * `avg_pool2d_backward_f32` (`ref`: its `_ref` twin). Parameters: 0 dy (in f32[planes·oh·ow]), 1 dx
  * (out f32[planes·h·w]), 2 planes (usize), 3 h (usize), 4 w (usize), 5 oh (usize), 6 ow (usize), 7 kh
- * (usize), 8 kw (usize), 9 sh (usize), 10 sw (usize), 11 ph (usize), 12 pw (usize), 13 countIncludePad
- * (bool), 14 divisor (usize).
+ * (usize), 8 kw (usize), 9 sh (usize), 10 sw (usize), 11 ph (usize), 12 pw (usize), 13 ceilMode
+ * (bool), 14 countIncludePad (bool), 15 divisor (usize).
  */
-export function avg_pool2d_backward_f32(ref: boolean, dy: Storage, dx: Storage, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: boolean, divisor: number, opts: CallOpts<'dy' | 'dx'> = {}): void {
+export function avg_pool2d_backward_f32(ref: boolean, dy: Storage, dx: Storage, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ceilMode: boolean, countIncludePad: boolean, divisor: number, opts: CallOpts<'dy' | 'dx'> = {}): void {
   const kernel = exportName('avg_pool2d_backward_f32', ref);
   checkSize(kernel, 'planes', planes);
   checkSize(kernel, 'h', h);
@@ -213,7 +215,7 @@ export function avg_pool2d_backward_f32(ref: boolean, dy: Storage, dx: Storage, 
   const ptrDy = checkBuf(kernel, 'dy', dy, 'float32', planes * oh * ow, opts.how?.dy ?? dimsText(planes, oh, ow));
   const ptrDx = checkBuf(kernel, 'dx', dx, 'float32', planes * h * w, opts.how?.dx ?? dimsText(planes, h, w));
   opts.before?.();
-  callExport(kernel, [ptrDy, ptrDx, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, countIncludePad ? 1 : 0, divisor], opts.hint4);
+  callExport(kernel, [ptrDy, ptrDx, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ceilMode ? 1 : 0, countIncludePad ? 1 : 0, divisor], opts.hint4);
 }
 
 /**

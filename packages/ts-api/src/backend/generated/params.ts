@@ -107,10 +107,10 @@ export const PARAMS: Readonly<Record<string, readonly string[]>> = {
   conv2d_f32: ['x', 'weight', 'bias', 'y', 'n', 'groups', 'cg', 'og', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'hasBias'],
   conv2d_backward_input_f32: ['dy', 'weight', 'dx', 'n', 'groups', 'cg', 'og', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'],
   conv2d_backward_weight_f32: ['x', 'dy', 'dweight', 'n', 'groups', 'cg', 'og', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'],
-  max_pool2d_f32: ['x', 'y', 'indices', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'],
+  max_pool2d_f32: ['x', 'y', 'indices', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'ceilMode'],
   max_pool2d_backward_f32: ['dy', 'indices', 'dx', 'planes', 'h', 'w', 'oh', 'ow'],
-  avg_pool2d_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'countIncludePad', 'divisor'],
-  avg_pool2d_backward_f32: ['dy', 'dx', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'countIncludePad', 'divisor'],
+  avg_pool2d_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'ceilMode', 'countIncludePad', 'divisor'],
+  avg_pool2d_backward_f32: ['dy', 'dx', 'planes', 'h', 'w', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'ceilMode', 'countIncludePad', 'divisor'],
   adaptive_avg_pool2d_f32: ['x', 'y', 'planes', 'h', 'w', 'oh', 'ow'],
   adaptive_avg_pool2d_backward_f32: ['dy', 'dx', 'planes', 'h', 'w', 'oh', 'ow'],
   batch_norm_stats_f32: ['x', 'mean', 'variance', 'n', 'c', 'inner'],
@@ -312,14 +312,14 @@ export interface RawKernelExports {
   conv2d_backward_input_f32_ref(dy: number, weight: number, dx: number, n: number, groups: number, cg: number, og: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
   conv2d_backward_weight_f32(x: number, dy: number, dweight: number, n: number, groups: number, cg: number, og: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
   conv2d_backward_weight_f32_ref(x: number, dy: number, dweight: number, n: number, groups: number, cg: number, og: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
-  max_pool2d_f32(x: number, y: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
-  max_pool2d_f32_ref(x: number, y: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): number;
+  max_pool2d_f32(x: number, y: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, ceilMode: number): number;
+  max_pool2d_f32_ref(x: number, y: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, ceilMode: number): number;
   max_pool2d_backward_f32(dy: number, indices: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): number;
   max_pool2d_backward_f32_ref(dy: number, indices: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): number;
-  avg_pool2d_f32(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, divisor: number): number;
-  avg_pool2d_f32_ref(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, divisor: number): number;
-  avg_pool2d_backward_f32(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, divisor: number): number;
-  avg_pool2d_backward_f32_ref(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, divisor: number): number;
+  avg_pool2d_f32(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ceilMode: number, countIncludePad: number, divisor: number): number;
+  avg_pool2d_f32_ref(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ceilMode: number, countIncludePad: number, divisor: number): number;
+  avg_pool2d_backward_f32(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ceilMode: number, countIncludePad: number, divisor: number): number;
+  avg_pool2d_backward_f32_ref(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ceilMode: number, countIncludePad: number, divisor: number): number;
   adaptive_avg_pool2d_f32(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): number;
   adaptive_avg_pool2d_f32_ref(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): number;
   adaptive_avg_pool2d_backward_f32(dy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): number;

@@ -1,7 +1,7 @@
 // Pooling over the last two dims (PyTorch's F.max_pool2d, avg_pool2d, adaptive_avg_pool2d) of
-// [N, C, H, W] or unbatched [C, H, W] input, with gradients. Floor mode only: ceilMode true throws.
+// [N, C, H, W] or unbatched [C, H, W] input, with gradients, in floor or ceil mode.
 
-import { convKernels, type Window2d } from '../../backend/index.js';
+import { convKernels, type PoolWindow2d } from '../../backend/index.js';
 import { checkOptions } from '../../options.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -40,10 +40,25 @@ function planesOf(op: string, x: Tensor): { lead: number[]; planes: number; h: n
   return { lead, planes: lead.reduce((a, b) => a * b, 1), h, w };
 }
 
+/**
+ * PyTorch's pooling_output_shape: floor or ceil of the window count, and in ceil mode one less when the
+ * last window would start past the input and its left padding (so that every window holds an element).
+ */
+function poolOutSize(len: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
+  if (!ceil) return outSize(len, k, s, p, d);
+  const out = Math.floor((len + 2 * p - d * (k - 1) - 1 + s - 1) / s) + 1;
+  return (out - 1) * s >= len + p ? out - 1 : out;
+}
+
+/** ceilMode: undefined (false) or a boolean, as PyTorch's bool argument; anything else throws naming it. */
+export function checkCeilMode(op: string, ceilMode: unknown): boolean {
+  if (ceilMode !== undefined && typeof ceilMode !== 'boolean') throw new Error(`${op}: ceilMode must be a boolean, got ${typeof ceilMode === 'string' ? JSON.stringify(ceilMode) : String(ceilMode)}`);
+  return ceilMode === true;
+}
+
 /** The window of a pooling op, with PyTorch's checks and messages. */
-function poolWindow(op: string, x: Tensor, h: number, w: number, kernelSize: unknown, stride: unknown, padding: unknown, dilation: unknown, ceilMode: unknown): Window2d {
-  if (ceilMode !== undefined && typeof ceilMode !== 'boolean') throw new Error(`${op}: ceilMode must be a boolean, got ${String(ceilMode)}`);
-  if (ceilMode === true) throw new Error(`${op}: ceilMode true is not supported (only floor mode, PyTorch's default)`);
+function poolWindow(op: string, x: Tensor, h: number, w: number, kernelSize: unknown, stride: unknown, padding: unknown, dilation: unknown, ceilMode: unknown): PoolWindow2d {
+  const ceil = checkCeilMode(op, ceilMode);
   const k = pair(op, 'kernelSize', kernelSize, 1);
   const s = stride === undefined || stride === null || (Array.isArray(stride) && stride.length === 0) ? k : pair(op, 'stride', stride, 1);
   const p = pair(op, 'padding', padding ?? 0, 0);
@@ -51,11 +66,11 @@ function poolWindow(op: string, x: Tensor, h: number, w: number, kernelSize: unk
   if (p[0] > Math.floor(k[0] / 2) || p[1] > Math.floor(k[1] / 2)) {
     throw new Error(`${op}: pad should be at most half of effective kernel size, but got pad=${p[0]}x${p[1]}, kernel_size=${k[0]}x${k[1]} and dilation=${d[0]}x${d[1]}`);
   }
-  const [oh, ow] = [outSize(h, k[0], s[0], p[0], d[0]), outSize(w, k[1], s[1], p[1], d[1])];
+  const [oh, ow] = [poolOutSize(h, k[0], s[0], p[0], d[0], ceil), poolOutSize(w, k[1], s[1], p[1], d[1], ceil)];
   if (oh < 1 || ow < 1) {
     throw new Error(`${op}: Given input size: ${formatShape(x.shape)}. Calculated output size: [${oh}, ${ow}]. Output size is too small`);
   }
-  return { h, w, oh, ow, kh: k[0], kw: k[1], sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1] };
+  return { h, w, oh, ow, kh: k[0], kw: k[1], sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1], ceilMode: ceil };
 }
 
 /** Max over each window; with returnIndices also the flat index of each maximum in its H×W plane (int32). */
