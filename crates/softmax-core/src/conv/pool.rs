@@ -5,6 +5,7 @@
 //! that runs past the input is cut where the kernels cut every window, so no kernel needs the mode.
 
 use super::Window;
+use crate::simd::{F32x4, I32x4};
 
 /// A window's first and one-past-last index along one axis, clamped to [0, len), and its first tap.
 #[inline]
@@ -73,29 +74,80 @@ fn max_pool2d_inside(x: &[f32], y: &mut [f32], idx: &mut [i32], planes: usize, g
     if op == 0 || g.kh == 0 || g.kw == 0 {
         return max_pool2d_ref(x, y, idx, planes, g);
     }
+    let two_by_two = [g.kh, g.kw, g.sh, g.sw] == [2, 2, 2, 2];
     for p in 0..planes {
         let xp = &x[p * ip..(p + 1) * ip];
         let yp = &mut y[p * op..(p + 1) * op];
         let ixp = &mut idx[p * op..(p + 1) * op];
         for i in 0..g.oh {
-            for j in 0..g.ow {
-                let first = i * g.sh * g.w + j * g.sw;
-                let mut best = xp[first];
-                let mut at = first;
-                for r in 0..g.kh {
-                    let row = first + r * g.w;
-                    for (c, &v) in xp[row..row + g.kw].iter().enumerate() {
-                        if v > best || v.is_nan() {
-                            best = v;
-                            at = row + c;
-                        }
-                    }
-                }
-                yp[i * g.ow + j] = best;
-                ixp[i * g.ow + j] = at as i32;
+            let mut j = 0;
+            if two_by_two {
+                j = max_pool_2x2_row(
+                    xp,
+                    g.w,
+                    i,
+                    &mut yp[i * g.ow..(i + 1) * g.ow],
+                    &mut ixp[i * g.ow..(i + 1) * g.ow],
+                );
+            }
+            for j in j..g.ow {
+                max_pool_window(xp, g, i, j, &mut yp[i * g.ow + j], &mut ixp[i * g.ow + j]);
             }
         }
     }
+}
+
+/// One window of [`max_pool2d_inside`], in the scan order of the general loop.
+#[inline(always)]
+fn max_pool_window(xp: &[f32], g: &Window, i: usize, j: usize, y: &mut f32, idx: &mut i32) {
+    let first = i * g.sh * g.w + j * g.sw;
+    let mut best = xp[first];
+    let mut at = first;
+    for r in 0..g.kh {
+        let row = first + r * g.w;
+        for (c, &v) in xp[row..row + g.kw].iter().enumerate() {
+            if v > best || v.is_nan() {
+                best = v;
+                at = row + c;
+            }
+        }
+    }
+    *y = best;
+    *idx = at as i32;
+}
+
+/// Output row `i` of 2×2 stride-2 max pooling, four windows at a time: their taps in the scan order
+/// (top left, top right, bottom left, bottom right), each taken when greater or NaN, as in the scalar
+/// loop. Returns how many outputs it wrote (a multiple of 4; the caller does the rest).
+fn max_pool_2x2_row(xp: &[f32], w: usize, i: usize, y: &mut [f32], idx: &mut [i32]) -> usize {
+    let top = 2 * i * w;
+    assert!(top + w + 2 * y.len() <= xp.len() && idx.len() >= y.len());
+    let lanes = I32x4::new([0, 2, 4, 6]);
+    let mut j = 0;
+    while j + 4 <= y.len() {
+        let t = top + 2 * j;
+        // SAFETY: t + w + 8 ≤ top + w + 2·y.len() ≤ xp.len() (asserted above); j + 4 ≤ y.len() ≤ idx.len().
+        unsafe {
+            let p = xp.as_ptr();
+            let (tl, tr) =
+                F32x4::deinterleave(F32x4::load_ptr(p.add(t)), F32x4::load_ptr(p.add(t + 4)));
+            let (bl, br) = F32x4::deinterleave(
+                F32x4::load_ptr(p.add(t + w)),
+                F32x4::load_ptr(p.add(t + w + 4)),
+            );
+            let at0 = lanes.add(I32x4::splat(t as i32));
+            let (mut best, mut at) = (tl, at0);
+            for (v, off) in [(tr, 1), (bl, w as i32), (br, w as i32 + 1)] {
+                let take = v.gt(best).or(v.ne(v));
+                best = F32x4::select(take, v, best);
+                at = I32x4::select(take, at0.add(I32x4::splat(off)), at);
+            }
+            best.store_ptr(y.as_mut_ptr().add(j));
+            at.store_ptr(idx.as_mut_ptr().add(j));
+        }
+        j += 4;
+    }
+    j
 }
 
 /// Scalar reference of [`max_pool2d`]: every tap of the raw window, tested against the image.

@@ -10,10 +10,10 @@
 //! Types (both files define them with the same methods):
 //! * `F32x4` — four f32 lanes: `zero splat load store load_ptr store_ptr load_splat add sub mul div sqrt
 //!   neg abs max nearest floor ceil pmax eq ne lt gt le ge and andnot select lane to_array to_bits
-//!   trunc_sat_i32 interleave concat_lo concat_hi`, and the mask idioms of the softmax kernels
+//!   trunc_sat_i32 interleave deinterleave concat_lo concat_hi`, and the mask idioms of the softmax kernels
 //!   `zero_where_zero one_where_zero fix_range`.
 //! * `I32x4` — four i32 lanes, also the mask type (every comparison returns lanes of 0 or −1):
-//!   `splat add sub shl shr and or select store_ptr bits_to_f32`.
+//!   `new splat add sub shl shr and or select store_ptr bits_to_f32`.
 //! * `U32x4` — four u32 lanes: `splat load_ptr shr ge or bits_to_f32`.
 //! * `U8x16` — sixteen u8 lanes: `load_ptr widen` (to four `U32x4`, zero-extended).
 //!

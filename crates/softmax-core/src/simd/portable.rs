@@ -232,6 +232,14 @@ impl F32x4 {
         )
     }
     #[inline(always)]
+    pub(crate) fn deinterleave(a: Self, b: Self) -> (Self, Self) {
+        let (a, b) = (a.0, b.0);
+        (
+            F32x4([a[0], a[2], b[0], b[2]]),
+            F32x4([a[1], a[3], b[1], b[3]]),
+        )
+    }
+    #[inline(always)]
     pub(crate) fn concat_lo(a: Self, b: Self) -> Self {
         F32x4([a.0[0], a.0[1], b.0[0], b.0[1]])
     }
@@ -242,6 +250,10 @@ impl F32x4 {
 }
 
 impl I32x4 {
+    #[inline(always)]
+    pub(crate) fn new(l: [i32; 4]) -> Self {
+        I32x4(l)
+    }
     #[inline(always)]
     pub(crate) fn splat(v: i32) -> Self {
         I32x4([v; 4])

@@ -216,6 +216,14 @@ impl F32x4 {
             F32x4(i32x4_shuffle::<2, 6, 3, 7>(a.0, b.0)),
         )
     }
+    /// `([a0, a2, b0, b2], [a1, a3, b1, b3])`: the even and the odd lanes of `a` then `b`.
+    #[inline(always)]
+    pub(crate) fn deinterleave(a: Self, b: Self) -> (Self, Self) {
+        (
+            F32x4(i32x4_shuffle::<0, 2, 4, 6>(a.0, b.0)),
+            F32x4(i32x4_shuffle::<1, 3, 5, 7>(a.0, b.0)),
+        )
+    }
     /// `[a0, a1, b0, b1]`.
     #[inline(always)]
     pub(crate) fn concat_lo(a: Self, b: Self) -> Self {
@@ -229,6 +237,10 @@ impl F32x4 {
 }
 
 impl I32x4 {
+    #[inline(always)]
+    pub(crate) fn new(l: [i32; 4]) -> Self {
+        I32x4(i32x4(l[0], l[1], l[2], l[3]))
+    }
     #[inline(always)]
     pub(crate) fn splat(v: i32) -> Self {
         I32x4(i32x4_splat(v))

@@ -87,6 +87,29 @@ describe('pooling and batch-norm kernels', () => {
     expectClose(dx, dxr, 1e-6);
   });
 
+  it('max pooling 2×2 with stride 2 (four windows per SIMD step, the rest one by one): bit for bit the reference, NaNs, ties and infinities included', () => {
+    const planes = 3;
+    const g = { h: 10, w: 13, oh: 5, ow: 6, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1 };
+    const values = Float32Array.from(data(planes * g.h * g.w, 6).f32(), (v) => Math.round(v * 3));
+    // Window (0, 0) holds two NaNs (the later wins: its sign bit tells them apart); window (0, 1) is all -inf.
+    values[0] = NaN;
+    values[g.w + 1] = -NaN;
+    values.fill(-Infinity, 2, 4);
+    values.fill(-Infinity, g.w + 2, g.w + 4);
+    values[g.w * g.h + 5] = Infinity;
+    const x = storageFrom(values);
+    const n = planes * g.oh * g.ow;
+    const [y, yr] = [allocStorage('float32', n), allocStorage('float32', n)];
+    const [ix, ixr] = [allocStorage('int32', n), allocStorage('int32', n)];
+    convKernels.maxPool2d(x, y, ix, planes, g);
+    convReference.maxPool2d(x, yr, ixr, planes, g);
+    expect([...ix.i32()]).toEqual([...ixr.i32()]);
+    expect([...new Uint32Array(y.f32().slice().buffer)]).toEqual([...new Uint32Array(yr.f32().slice().buffer)]);
+    expect(ix.i32()[0]).toBe(g.w + 1);
+    expect(ix.i32()[1]).toBe(2);
+    expect(y.f32()[1]).toBe(-Infinity);
+  });
+
   it('average pooling of 1..9, kernel 2, stride 2, padding 1, with and without the padding counted, by hand', () => {
     const x = storageFrom(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]));
     const y = allocStorage('float32', 4);
