@@ -541,19 +541,17 @@ unsafe fn gemm_dot_rows(
                     )
                 };
             }
-            // SAFETY: rows i..i+rows < m of A and j..j+outs ≤ n of B hold k values each; the packed
-            // group holds outs·k4 values; C's rows i..i+rows hold columns j..j+outs.
-            unsafe {
-                match (rows, outs) {
-                    (2, 4) => d!(2, 4),
-                    (2, 3) => d!(2, 3),
-                    (2, 2) => d!(2, 2),
-                    (2, _) => d!(2, 1),
-                    (_, 4) => d!(1, 4),
-                    (_, 3) => d!(1, 3),
-                    (_, 2) => d!(1, 2),
-                    _ => d!(1, 1),
-                }
+            // SAFETY (of this unsafe fn's body): rows i..i+rows < m of A and j..j+outs ≤ n of B hold k
+            // values each; the packed group holds outs·k4 values; C's rows i..i+rows hold columns j..j+outs.
+            match (rows, outs) {
+                (2, 4) => d!(2, 4),
+                (2, 3) => d!(2, 3),
+                (2, 2) => d!(2, 2),
+                (2, _) => d!(2, 1),
+                (_, 4) => d!(1, 4),
+                (_, 3) => d!(1, 3),
+                (_, 2) => d!(1, 2),
+                _ => d!(1, 1),
             }
             j += DJ;
         }
