@@ -165,20 +165,13 @@ export function nextTask(): Promise<void> {
 /** The interval between event-loop turns during training. */
 const TURN_MS = 50;
 
-export interface Yielder {
-  /** A turn of the event loop to await when TURN_MS have passed since the last one, else null. */
-  (): Promise<void> | null;
-  /** The event loop just ran (e.g. the step waited for workers in a task): no turn is due yet. */
-  ran(): void;
-}
-
-export function makeYielder(): Yielder {
+/** Returns a turn of the event loop to await when TURN_MS have passed since the last one, else null. */
+export function makeYielder(): () => Promise<void> | null {
   let last = performance.now();
-  const yielder = (): Promise<void> | null => {
+  return () => {
     const now = performance.now();
     if (now - last < TURN_MS) return null;
     last = now;
     return nextTask();
   };
-  return Object.assign(yielder, { ran: () => { last = performance.now(); } });
 }

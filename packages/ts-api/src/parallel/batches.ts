@@ -1,8 +1,6 @@
-// The two batch slots of a parallel fit, on the calling thread: a batch is placed where the loader put
-// it, kept alive by views until the step on it is done (the loader frees its handles during the
-// look-ahead). Joined, where the loader's batches are plain gathers, a batch is planned instead:
-// tensors that worker 1 gathers the next batch into while this thread updates the model — with the
-// dataset's own kernels, so with the bits the loader would give.
+// The two batch slots of a parallel fit: a batch stays where the loader put it, kept alive by views until
+// its step is done. Joined, over plain gathers, a batch is planned instead: tensors that worker 1 gathers
+// into with the dataset's own kernels (the loader's bits) while this thread updates the model.
 
 import { kernels } from '../backend/index.js';
 import { borrowStorage, ptrOf } from '../backend/memory.js';
@@ -86,7 +84,7 @@ export class BatchSlots {
     return { slot, rows: y.shape[0], idx: at(idx), x: at(X), y: at(y) };
   }
 
-  /** Takes tensors into `slot` (freed by release(): fit hands each planned batch over at once, so a failure frees it too). */
+  /** Takes tensors into `slot` until release() (a planned batch at once, so a failure frees it too). */
   hold(slot: 0 | 1, batch: Tensor[]): void {
     this.release(slot);
     this.#held[slot] = batch;

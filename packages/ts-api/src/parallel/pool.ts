@@ -1,6 +1,5 @@
-// The calling thread's half: for N shards, N − 1 gradient workers numbered 1 … N − 1 (shard 0 is the
-// calling thread's), their start-up, the hand-off of a step (joined: control words; else messages;
-// protocol.ts), and the noticing of a worker that throws or dies, from its 'failed' message or its death.
+// The calling thread's half: the N − 1 gradient workers (1 … N − 1; shard 0 is this thread's), their
+// start-up, the hand-off of a step (protocol.ts), and noticing a worker that throws or dies.
 
 import { CMD, CTRL, RESULTS_PER_WORKER, SPIN_MS, Poller, firstShard, shardOf, type FromWorker, type InitMessage, type JoinInfo, type Layout, type ShardResult, type ToWorker } from './protocol.js';
 import { importNode, isNode, nextTask, startNodeWorker, webWorkerThread, type WorkerThread } from '../runtime.js';
@@ -8,32 +7,29 @@ import { JOIN_STACK_BYTES, rawExports, wasmMemory, type SharedBackend } from '..
 import { allocBytes } from '../backend/memory.js';
 import { numel } from '../tensor/shape.js';
 
-// The longest Atomics.wait sleeps before it lets the event loop run (for a dead worker's events); how
-// long close() waits for joined workers to free their memory.
+// How long Atomics.wait sleeps before the event loop runs (a dead worker's events); how long close()
+// waits for joined workers to free their memory; how long a worker may take to load.
 const BLOCK_SLICE_MS = 20;
 const CLOSE_TIMEOUT_MS = 2000;
-/** How long a worker may take to load its module and wasm before the pool gives up on it. */
 const START_TIMEOUT_MS = 120_000;
 
-/** True where this thread may block in Atomics.wait (not on a browser page's main thread). */
-function canBlock(): boolean {
-  try {
-    return Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0) === 'not-equal'; // at once where allowed
-  } catch {
-    return false;
-  }
-}
-
-type WaitAsync = (a: Int32Array, index: number, value: number, timeoutMs?: number) =>
+type WaitAsync = (a: Int32Array, index: number, value: number) =>
   { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 const waitAsync = (): WaitAsync | undefined => (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
+/** How this thread waits for joined workers: Atomics.wait (≈0.1 ms to wake), or Atomics.waitAsync (≈0.5 ms). */
+export type MainWait = 'block' | 'async';
+
 /**
- * How this thread waits for joined workers, fastest first: 'block' sleeps in Atomics.wait (≈0.1 ms to
- * wake; not on a browser page's main thread); 'async' awaits Atomics.waitAsync (through the event
- * loop, ≈0.5 ms); 'poll' (no waitAsync: older Firefox) looks again after each turn of the event loop.
+ * 'block' where this thread may block (not a page's main thread) unless 'async' is asked for, 'async'
+ * where Atomics.waitAsync exists, else null: the workers exchange messages instead of joining.
  */
-export type MainWait = 'block' | 'async' | 'poll';
+export function mainWait(preferred?: MainWait): MainWait | null {
+  try {
+    if (preferred !== 'async' && Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0) === 'not-equal') return 'block';
+  } catch { /* not allowed to block here */ }
+  return waitAsync() === undefined ? null : 'async';
+}
 
 /** The cores this process may use (1 where unknown). */
 async function cores(): Promise<number> {
@@ -57,10 +53,8 @@ async function spawn(index: number): Promise<WorkerThread> {
 }
 
 /**
- * One step on the batch placed in `slot`. `rng`: the generator state drawn for it (workerSeed), or
- * zeros. writeParams / writePointers write the caller's parameters (messages) or their addresses
- * (joined), in ParamSpec order. `next` (joined, a layout with `gather`): worker 1 gathers `rows` rows
- * (indices at `idx`) into `x` / `y` after its shard; gathered(slot) waits for it.
+ * One step on the batch placed in `slot`; `rng`: the generator state drawn for it, or zeros. `next`
+ * (joined, with a layout's `gather`): worker 1 gathers `rows` rows (indices at `idx`) into `x` / `y` after its shard.
  */
 export interface StepInput {
   step: number;
@@ -76,7 +70,7 @@ export interface PoolOptions {
   workers: number;
   init: Omit<InitMessage, 'type' | 'index' | 'workers' | 'spinMs' | 'joined'>;
   joined: SharedBackend | null;
-  wait?: MainWait;
+  wait: MainWait;
   deadlineClock?: () => number;
 }
 
@@ -84,7 +78,6 @@ export class GradientPool {
   /** Shards per batch (N); the workers are numbered 1 … N − 1. */
   readonly workers: number;
   readonly joined: boolean;
-  /** How this thread waits for joined workers ('async' without Atomics.waitAsync is 'poll'). */
   readonly wait: MainWait;
   readonly #threads: WorkerThread[] = [];
   readonly #paramLength: number;
@@ -92,22 +85,20 @@ export class GradientPool {
   /** Polls for SPIN_MS, or not at all when the N threads outnumber the cores. */
   readonly #poller: Poller;
   readonly #deadlineClock: () => number;
+  readonly layout: Layout;
   #failure: WorkerFailure | null = null;
   #closing = false;
   #step = 0;
   #seq = 0;
-  #layout: Layout | null = null;
-  #waitedInTask = false;
   /** Waiters to wake when a worker fails or replies. */
   #wakers: (() => void)[] = [];
+  /** Per worker: ready (its replica built); gone (it said 'closed', or died). */
   readonly #ready: boolean[];
-  readonly #closed: boolean[];
-  readonly #dead: boolean[];
+  readonly #gone: boolean[];
   // joined: the control words, results, addresses; the stacks and thread slots of the workers
   #control: Int32Array | null = null;
   #results: Float64Array | null = null;
   #pointers: Int32Array | null = null;
-  #looping = false;
   readonly #stacks: number[] = [];
   readonly #slots: number[] = [];
   /** Per slot: the SEQ of the step whose worker 1 gathers its batch (0: placed by the caller). */
@@ -121,17 +112,17 @@ export class GradientPool {
   private constructor(options: PoolOptions, spinMs: number) {
     this.workers = options.workers;
     this.joined = options.joined !== null;
-    const wait = options.wait ?? (canBlock() ? 'block' : 'async');
-    this.wait = wait === 'async' && waitAsync() === undefined ? 'poll' : wait;
+    this.wait = options.wait;
+    this.layout = options.init.layout;
     this.#paramLength = options.init.params.reduce((n, s) => n + s.length, 0);
     this.#paramCount = options.init.params.length;
     this.#poller = new Poller(spinMs);
     this.#deadlineClock = options.deadlineClock ?? (() => performance.now());
-    [this.#ready, this.#closed, this.#dead] = [0, 1, 2].map(() => Array<boolean>(options.workers - 1).fill(false));
+    [this.#ready, this.#gone] = [0, 1].map(() => Array<boolean>(options.workers - 1).fill(false));
     this.#replies = Array(options.workers - 1).fill(null);
   }
 
-  /** Starts the workers and resolves when each has built its replica. */
+  /** Starts the workers for batches of `init.layout` and resolves when each has built its replica. */
   static async start(options: PoolOptions): Promise<GradientPool> {
     const N = options.workers;
     const spinMs = N <= (await cores()) ? SPIN_MS : 0;
@@ -155,7 +146,7 @@ export class GradientPool {
         const k = pool.#threads.push(s) - 1;
         s.onMessage((m) => pool.#receive(k, m as FromWorker));
         s.onDeath((e, thrown) => {
-          pool.#dead[k] = true;
+          pool.#gone[k] = true;
           pool.#fail(new WorkerFailure(index, pool.#step, thrown ? `it threw ${e.message}` : e.message));
         });
         const joined = shared === null ? null : { ...shared, stackLow: pool.#stacks[k] };
@@ -183,7 +174,7 @@ export class GradientPool {
       this.#ready[k] = true;
       this.#slots[k] = m.slot;
     } else if (m.type === 'done') this.#replies[k] = m;
-    else if (m.type === 'closed') this.#closed[k] = true;
+    else if (m.type === 'closed') this.#gone[k] = true;
     else this.#fail(new WorkerFailure(k + 1, m.step, m.message, m.stack));
     this.#wake();
   }
@@ -208,32 +199,29 @@ export class GradientPool {
     return this.#failure;
   }
 
-  /** Resolves when `done()` holds (checked at every message or death); rejects with the failure as soon as a worker fails. */
+  /** Resolves when `done()` holds (checked at every message or death); rejects as soon as a worker fails. */
   async #until(done: () => boolean): Promise<void> {
     while (this.#failure === null && !done()) await new Promise<void>((resolve) => this.#wakers.push(resolve));
     if (this.#failure !== null) throw this.#failure;
   }
 
   /**
-   * Joined: waits until control word `index` reaches `seq` — polling first (Poller), then as MainWait
-   * says. A failure wakes the wait (#wake); Atomics.wait lets the events in every BLOCK_SLICE_MS.
+   * Joined: waits until control word `index` reaches `seq`, polling first (Poller). A failure wakes the
+   * wait (#wake); Atomics.wait lets the events (a worker's death) in every BLOCK_SLICE_MS.
    */
   async #waitWord(index: number, seq: number): Promise<void> {
     const ctrl = this.#control!;
-    let spun = false;
-    for (;;) {
+    for (let spun = false; ; spun = true) {
       if (this.#failure !== null) throw this.#failure;
       const cur = Atomics.load(ctrl, index);
       if (cur >= seq) return;
-      if (!spun) {
-        spun = true;
-        if (this.#poller.until(ctrl, index, cur)) continue;
+      if (!spun && this.#poller.until(ctrl, index, cur)) continue;
+      if (this.wait === 'block') {
+        if (Atomics.wait(ctrl, index, cur, BLOCK_SLICE_MS) === 'timed-out') await nextTask();
+      } else {
+        const r = waitAsync()!(ctrl, index, cur);
+        if (r.async) await r.value;
       }
-      if (this.wait === 'block' && Atomics.wait(ctrl, index, cur, BLOCK_SLICE_MS) !== 'timed-out') continue;
-      const r = this.wait === 'async' ? waitAsync()!(ctrl, index, cur) : null;
-      if (r?.async === false) continue;
-      this.#waitedInTask = true;
-      await (r?.value ?? nextTask()); // 'async', or 'poll' and a 'block' slice that timed out: a turn of the event loop
     }
   }
 
@@ -245,31 +233,6 @@ export class GradientPool {
     Atomics.store(ctrl, CTRL.SEQ, seq);
     Atomics.notify(ctrl, CTRL.SEQ);
     return seq;
-  }
-
-  /** Joined: waits for every worker's DONE word to reach `seq`. */
-  async #waitDone(seq: number): Promise<void> {
-    await null; // not before the caller's current synchronous work (shard 0, the look-ahead) is done
-    for (let k = 0; k < this.#threads.length; k++) await this.#waitWord(CTRL.DONE + k, seq);
-  }
-
-  /** True when the last step's wait went through the event loop (timers and I/O could run meanwhile). */
-  get waitedInTask(): boolean {
-    return this.#waitedInTask;
-  }
-
-  get layout(): Layout | null {
-    return this.#layout;
-  }
-
-  /** Tells the workers the shape of the examples (between steps; anything placed before is dropped). */
-  async setLayout(layout: Layout): Promise<void> {
-    if (this.#failure !== null) throw this.#failure;
-    this.#layout = layout;
-    this.#placed[0].rows = this.#placed[1].rows = 0;
-    if (this.#looping) await this.#waitDone(this.#signal(CMD.PAUSE)); // back to reading messages
-    for (const s of this.#threads) s.post({ type: 'layout', ...layout } satisfies ToWorker);
-    this.#looping = this.joined;
   }
 
   /** The batch for `slot`: `rows` rows at byte addresses `x`, `y`, kept there until the step on it is done. */
@@ -286,16 +249,13 @@ export class GradientPool {
 
   /** The byte addresses and rows of shard `i` of the batch placed in `slot`. */
   shardAt(slot: 0 | 1, i: number): { x: number; y: number; count: number; rows: number } {
-    const l = this.#layout!;
+    const l = this.layout;
     const { rows, x, y } = this.#placed[slot];
     const { start, count } = shardOf(rows, this.workers, i, this.#first(rows));
     return { x: x + start * numel(l.xRow) * 4, y: y + start * numel(l.yRow) * 4, count, rows };
   }
 
-  /**
-   * Starts a step on every worker (the parameters are read before this returns); resolves with worker
-   * i's loss and hits at [i − 1] (its gradient: gradient(i) / gradientPointers(i)), or rejects with a WorkerFailure.
-   */
+  /** Starts a step on every worker; resolves with worker i's loss and hits at [i − 1], or rejects with a WorkerFailure. */
   step(input: StepInput): Promise<ShardResult[]> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     this.#step = input.step;
@@ -303,7 +263,6 @@ export class GradientPool {
   }
 
   async #stepJoined(input: StepInput): Promise<ShardResult[]> {
-    this.#waitedInTask = false;
     input.writePointers(this.#pointers!.subarray(0, this.#paramCount));
     const ctrl = this.#control!;
     const { rows, x, y } = this.#placed[input.slot];
@@ -326,14 +285,14 @@ export class GradientPool {
       this.#placed[next.slot] = { rows: next.rows, x: next.x, y: next.y };
       this.#gatherSeq[next.slot] = seq;
     }
-    await this.#waitDone(seq);
+    await null; // waits only after this thread's shard and look-ahead
+    for (let k = 0; k < this.#threads.length; k++) await this.#waitWord(CTRL.DONE + k, seq);
     const r = this.#results!;
     return this.#threads.map((_, k) => ({ lossSum: r[RESULTS_PER_WORKER * k], correct: r[RESULTS_PER_WORKER * k + 1] }));
   }
 
   async #stepMessages(input: StepInput): Promise<ShardResult[]> {
-    this.#waitedInTask = true;
-    const l = this.#layout!;
+    const l = this.layout;
     const xBytes = numel(l.xRow) * 4;
     const yBytes = numel(l.yRow) * 4;
     const memory = wasmMemory().buffer;
@@ -357,7 +316,7 @@ export class GradientPool {
   }
 
   #first(rows: number): number {
-    return firstShard(rows, this.workers, this.#layout!.lookAhead);
+    return firstShard(rows, this.workers, this.layout.lookAhead);
   }
 
   /** Joined: the addresses of worker i's gradients after the last step (ParamSpec order; 0: none). */
@@ -376,12 +335,12 @@ export class GradientPool {
     if (this.#closing) return;
     this.#closing = true;
     if (this.joined) {
-      // Every live worker frees what it allocated in this memory and says 'closed': in the step loop on
-      // CMD.QUIT, else (not looping yet, or after a throw) on 'quit'. What a dead worker allocated stays.
-      if (this.#looping) this.#signal(CMD.QUIT);
+      // Every live worker frees what it allocated here and says 'closed': in its step loop on CMD.QUIT,
+      // else (still loading, or after a throw) on 'quit'. What a dead worker allocated stays.
+      this.#signal(CMD.QUIT);
       for (const s of this.#threads) s.post({ type: 'quit' } satisfies ToWorker);
       const deadline = this.#deadlineClock() + CLOSE_TIMEOUT_MS;
-      while (!this.#threads.every((_, k) => this.#closed[k] || this.#dead[k]) && this.#deadlineClock() < deadline) {
+      while (!this.#threads.every((_, k) => this.#gone[k]) && this.#deadlineClock() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
     }

@@ -1,42 +1,30 @@
-// What the calling thread and the gradient workers say to each other; imports nothing at run time, so
-// the worker entry reads it before the library. A batch is split into N shards: shard 0 is the calling
-// thread's, shard i worker i's. Joined (the threads build: Node, cross-origin isolated pages), the
-// workers run the caller's wasm module on its memory and nothing is copied: the caller writes the
-// addresses of its parameters (pointers row 0) and of the batch and the step's numbers into control
-// words and bumps SEQ; each worker computes on views of them, leaves its gradients where backward put
-// them (their addresses in its pointers row; freed at the next step), and stores SEQ into its DONE word.
-// Elsewhere, the parameters and the shard go out in a 'step' message and the gradient comes back in
-// 'done', in buffers transferred both ways.
+// What the calling thread (shard 0) and gradient worker i (shard i) say to each other; imports nothing
+// at run time, so the worker entry reads it before the library. Joined, a step is control words (SEQ
+// bumped, DONE + i answered) on the caller's memory; else a 'step' message out and 'done' back.
 
 import type { ModuleDescription } from '../nn/module.js';
 import type { ParamSpec } from './replica.js';
 import type { GatherSpec } from './batches.js';
 
 /**
- * Joined: the control words (Int32Array indices). RNG: four words of the caller's generator state
- * drawn for this step (the workers' dropout seeds). X_AT, Y_AT: the byte addresses of the batch. After
- * its shard, worker 1 gathers the next batch (G_ROWS rows, 0: none; indices at G_IDX, into G_X / G_Y)
- * and stores the step's SEQ into GATHERED; G_WAIT: the SEQ whose gather filled this step's batch (0:
- * the caller placed it). DONE + i − 1: the last SEQ worker i finished.
+ * Joined: the control words. RNG: the generator state drawn for the step; X_AT, Y_AT: the batch. Worker 1
+ * then gathers G_ROWS rows (indices at G_IDX) into G_X / G_Y and stores SEQ into GATHERED; G_WAIT: the
+ * SEQ whose gather filled this step's batch (0: none). DONE + i − 1: the last SEQ worker i finished.
  */
 export const CTRL = { SEQ: 0, CMD: 1, ROWS: 2, STEP: 3, FIRST: 4, RNG: 5, X_AT: 9, Y_AT: 10, G_ROWS: 11, G_IDX: 12, G_X: 13, G_Y: 14, G_WAIT: 15, GATHERED: 16, DONE: 17 } as const;
 
-/** PAUSE: acknowledge and go back to reading messages; QUIT: as the message 'quit'. */
-export const CMD = { STEP: 1, PAUSE: 2, QUIT: 3 } as const;
+/** QUIT: as the message 'quit'. */
+export const CMD = { STEP: 1, QUIT: 2 } as const;
 
 /** Float64 results per worker (joined): the shard's lossSum and hits. */
 export const RESULTS_PER_WORKER = 2;
 
-/**
- * How long a thread polls a control word before it sleeps on it (when every thread has a core): a
- * futex wake-up took ≈0.15 ms per hand-off on 2-core VMs, and a worker's wait is ≈0.3 ms.
- */
+/** How long a thread polls a control word before it sleeps (≈0.15 ms to wake from a futex on 2-core VMs). */
 export const SPIN_MS = 1;
 
 /**
- * Polls a control word for at most `ms` before a thread sleeps on it. Polls that run out in a row mean
- * another process has the other core: the waits after them sleep without polling (0, 1, 2, 4, then 8
- * skipped); a poll that sees the change starts over.
+ * Polls a control word for at most `ms`. Polls that run out in a row mean another process has the other
+ * core: the waits after them sleep without polling (0, 1, 2, 4, then 8 skipped); a hit starts over.
  */
 export class Poller {
   static readonly MAX_SKIP = 8;
@@ -77,9 +65,8 @@ export function shardOf(rows: number, workers: number, i: number, first = Math.f
 }
 
 /**
- * The rows of shard 0: the calling thread also fetches the next batch, worth `lookAhead` examples of
- * gradient work per example (replica.ts lookAheadCost), so it gets fewer rows and every thread ends at
- * about the same time. Not a function of timing: the shards, hence the bits, are fixed.
+ * The rows of shard 0, fewer by what this thread's fetch of the next batch costs (`lookAhead`, in
+ * examples per example: replica.ts lookAheadCost). Not a function of timing, so the bits are fixed.
  */
 export function firstShard(rows: number, workers: number, lookAhead: number): number {
   const even = Math.floor(rows / workers);
@@ -87,10 +74,7 @@ export function firstShard(rows: number, workers: number, lookAhead: number): nu
   return Math.max(0, Math.min(even, Math.round((rows * (1 - (workers - 1) * lookAhead)) / workers)));
 }
 
-/**
- * Worker i's generator seed for one step: splitmix-style mixing of (the caller's generator state the
- * step drew, i). A resumed run draws the same states, so its dropout masks are an uninterrupted run's.
- */
+/** Worker i's seed for a step: splitmix of (the generator state the step drew, i), so resume keeps the masks. */
 export function workerSeed(state: ArrayLike<number>, worker: number): bigint {
   const M = (1n << 64n) - 1n;
   let z = (BigInt(state[0] >>> 0) | (BigInt(state[1] >>> 0) << 32n)) ^ (BigInt(state[2] >>> 0) << 16n) ^ (BigInt(state[3] >>> 0) << 40n);
@@ -114,14 +98,14 @@ export interface FaultInjection {
   kind?: 'throw' | 'exit';
 }
 
-/** Joined: the caller's wasm module and memory, the stack it allocated for the worker, the control buffers. */
+/** Joined: the caller's module and memory, the worker's stack, and the control buffers. */
 export interface JoinInfo {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   stackLow: number;
   control: SharedArrayBuffer;
   results: SharedArrayBuffer;
-  /** N rows of one address per parameter (row 0 the caller's parameters, row i worker i's gradients; 0: none). */
+  /** N rows of one address per parameter: row 0 the caller's parameters, row i worker i's gradients (0: none). */
   pointers: SharedArrayBuffer;
 }
 
@@ -134,10 +118,10 @@ export interface InitMessage {
   loss: ModuleDescription;
   /** How the shard's summed loss is scaled (shard.ts lossScales): trainStep's with an optimizer or a function. */
   updater: 'optimizer' | 'function';
-  /** How long to poll before sleeping on a control word (SPIN_MS, or 0 when threads outnumber cores). */
+  /** SPIN_MS, or 0 when the threads outnumber the cores. */
   spinMs: number;
-  /** Joined (see the file's header), or null: messages. */
   joined: JoinInfo | null;
+  layout: Layout;
   fault: FaultInjection | null;
 }
 
@@ -152,9 +136,9 @@ export interface Layout {
 }
 
 /** Messages: one step of one worker; the buffers are transferred and come back in 'done'. */
-export type StepMessage = { type: 'step'; step: number; rng: number[]; rows: number; count: number; params: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer };
+type StepMessage = { type: 'step'; step: number; rng: number[]; rows: number; count: number; params: ArrayBuffer; x: ArrayBuffer; y: ArrayBuffer };
 
-export type ToWorker = InitMessage | ({ type: 'layout' } & Layout) | StepMessage | { type: 'quit' };
+export type ToWorker = InitMessage | StepMessage | { type: 'quit' };
 
 export type FromWorker =
   /** `slot`: joined, the worker's thread slot in the threads build (the caller frees it), else 0. */

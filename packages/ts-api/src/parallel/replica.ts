@@ -1,7 +1,6 @@
 // The worker's half: a replica of the caller's model that turns (parameters, shard) into the shard's
-// gradient. Stateless between steps — the parameters come in with every step (joined: the replica's
-// parameters are views of the caller's, at the addresses the step gives); a model with dropout
-// reseeds the generator for every step from (the generator state the caller drew for it, worker).
+// gradient, stateless between steps (joined, its parameters are views of the caller's); with dropout it
+// reseeds its generator every step from (the generator state the caller drew for it, worker).
 
 import { borrowStorage, freeScratch, ptrOf } from '../backend/memory.js';
 import { tidy } from '../tensor/scope.js';
@@ -13,7 +12,7 @@ import { Linear } from '../nn/linear.js';
 // Every built-in layer and loss, so that Module.fromDescription knows them in a worker too.
 import '../nn/index.js';
 import { getRngState, manualSeed, setRngState } from '../random.js';
-import { workerSeed, type FaultInjection, type InitMessage, type Layout, type ShardResult, type Typed } from './protocol.js';
+import { workerSeed, type FaultInjection, type InitMessage, type ShardResult, type Typed } from './protocol.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 
 /** One parameter's place in the flat parameter / gradient buffers (in `net.parameters()` order). */
@@ -45,10 +44,7 @@ function undescribable(m: Module, path: string): string {
   return `got ${nameOf(m)}`;
 }
 
-/**
- * The model as data (the layers describe themselves: Module.describe), and its parameters' layout in
- * the flat buffers. Throws for a model a worker cannot rebuild.
- */
+/** The model as data (Module.describe) and its parameters' layout in the flat buffers; throws for a model a worker cannot rebuild. */
 export function describeModel(net: unknown): { model: ModuleDescription; params: ParamSpec[] } {
   const model = net instanceof Module ? net.describe() : null;
   if (model === null) throw new Error(`${NEEDS}; ${net instanceof Module ? undescribable(net, '') : `got ${nameOf(net)}`}`);
@@ -60,8 +56,8 @@ export function describeModel(net: unknown): { model: ModuleDescription; params:
     offset += spec.length;
     return spec;
   });
-  // The replica must have the same parameters in the same order (a layer's weight replaced by a tensor
-  // of another shape would not be rebuilt by its constructor). Built here once, the generator restored.
+  // The replica must have the same parameters in the same order (a weight replaced by one of another
+  // shape would not be rebuilt). Built here once, the generator restored.
   const state = getRngState();
   const rebuilt = Module.fromDescription(model);
   setRngState(state);
@@ -87,10 +83,9 @@ export function hasDropout(net: Module): boolean {
 }
 
 /**
- * What the calling thread's look-ahead (fetching the next batch) costs per example, in examples' worth
- * of forward + backward (firstShard). The Linear layers' multiply-adds stand for the work: forward
- * in × out, as much for the weight's gradient and, after the first, for the input's. The loader's
- * gather costs about 16 multiply-adds per element (measured: MLP 784-256-10, batch 256, 2 threads busy).
+ * What this thread's fetch of the next batch costs per example, in examples of forward + backward
+ * (firstShard): Linear multiply-adds (in × out, × 2 for the first layer, × 3 after) against ≈16 per
+ * element gathered (measured: MLP 784-256-10, batch 256, 2 threads busy).
  */
 export function lookAheadCost(net: Module, exampleElements: number): number {
   const linears = net.namedModules().map(([, m]) => m).filter((m): m is Linear => m instanceof Linear);
@@ -140,14 +135,12 @@ export class Replica {
   }
 
   /**
-   * One step on the `count` rows of `x` / `y` (this worker's shard of a batch of `rows` rows): the
-   * gradient of gradScale × (the shard's summed loss) at the parameters `params`, into `grads` (zeros
-   * where none); returns the shard's share of trainStep's lossSum and its hits. Joined, `params`, `grads`,
-   * `x` and `y` are addresses in the shared memory: the gradients stay where backward put them, until
-   * the next step.
+   * The gradient of this worker's shard (`count` of the batch's `rows` rows) at `params`, into `grads`
+   * (zeros where none); returns the shard's loss and hits. Joined, all are addresses: the gradients stay
+   * where backward put them until the next step.
    */
-  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; layout: Layout; params: Typed; x: Typed | number; y: Typed | number; grads: Typed }): ShardResult {
-    const layout = a.layout;
+  step(a: { step: number; rng: ArrayLike<number>; rows: number; count: number; params: Typed; x: Typed | number; y: Typed | number; grads: Typed }): ShardResult {
+    const layout = this.#init.layout;
     if (this.#fault !== null && a.step === this.#fault.step) {
       const p = (globalThis as { process?: { exit(code: number): never } }).process;
       if (this.#fault.kind === 'exit' && p !== undefined) p.exit(7);
@@ -158,7 +151,7 @@ export class Replica {
     this.#net.zeroGrad(); // the last step's gradients (joined: the caller has added them by now)
     const joined = a.params instanceof Int32Array;
     this.#params.forEach((p, k) => {
-      if (a.params instanceof Int32Array) this.#view(p, a.params[k] >>> 0);
+      if (joined) this.#view(p, a.params[k] >>> 0);
       else p.tensor.mutableStorage('parallel').f32().set(a.params.subarray(p.spec.offset, p.spec.offset + p.spec.length));
     });
     if (a.count === 0) {

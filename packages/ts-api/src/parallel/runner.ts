@@ -1,9 +1,6 @@
-// Data-parallel training: the StepRunner fit() uses when `workers` > 1. Every batch is split into N
-// fixed shards; shard 0 is computed in this thread on the caller's model, shards 1 … N − 1 by N − 1
-// workers (pool.ts) holding replicas built from the model's description. Each shard's gradient is
-// scaled by the full batch and they are added in worker order, so a run is deterministic for a given
-// N. The caller's model and optimiser stay the source of truth: callbacks, checkpoints and resume
-// work as with one thread.
+// Data-parallel training, fit()'s StepRunner for `workers` > 1: each batch is split into N fixed shards,
+// shard 0 computed here on the caller's model, shards 1 … N − 1 by workers' replicas (pool.ts); the
+// gradients are added in worker order, so a run is deterministic for a given N.
 
 import { kernels, rng } from '../backend/index.js';
 import { sharedBackend, threadSlots } from '../backend/load.js';
@@ -23,8 +20,8 @@ import type { Updater } from '../train/types.js';
 import { describeLoss, describeModel, hasDropout, lookAheadCost, type ParamSpec } from './replica.js';
 import { buildSumLoss, shardGradient, shardTensor } from './shard.js';
 import { BatchSlots, plannedBatches } from './batches.js';
-import { GradientPool, WorkerFailure, type MainWait, type StepInput } from './pool.js';
-import type { ElemType, FaultInjection, ShardResult } from './protocol.js';
+import { GradientPool, WorkerFailure, mainWait, type MainWait, type StepInput } from './pool.js';
+import type { ElemType, FaultInjection, Layout, ShardResult } from './protocol.js';
 
 /** The batch buffers hold 4-byte elements: a bool batch is refused by name. */
 function elemType(t: Tensor): ElemType {
@@ -33,9 +30,8 @@ function elemType(t: Tensor): ElemType {
 }
 
 /**
- * What a parallel fit did (bench/parallel.ts, tests): how this thread waited for joined workers, whether
- * they joined its memory and gathered the batches, and in ms summed over the steps: starting the
- * workers, shard 0 in this thread, and waiting for the workers after it and the look-ahead.
+ * What a parallel fit did (bench/parallel.ts, tests): how it waited for joined workers (null: messages),
+ * whether worker 1 gathered, and ms summed over the steps: start-up, shard 0, waiting after it.
  */
 export interface ParallelProfile {
   steps: number;
@@ -47,10 +43,7 @@ export interface ParallelProfile {
   idleMs: number;
 }
 
-/**
- * What tests and benchmarks inject into a data-parallel fit (fitObserved's `observer`); not public.
- * `deadlineClock`: a frozen one (`() => 0`) makes close() wait until every joined worker has freed its memory.
- */
+/** What tests and benchmarks inject (fitObserved's `observer`); a frozen `deadlineClock` makes close() wait for every worker. */
 export interface ParallelObserver {
   faultInjection?: FaultInjection;
   profile?: ParallelProfile;
@@ -69,11 +62,14 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   const observer = (request.observer ?? {}) as ParallelObserver;
   const transport = request.transport;
   if (transport !== undefined && transport !== 'shared' && transport !== 'message') throw new Error(`fit: transport must be 'shared' or 'message', got ${String(transport)}`);
-  const joinable = sharedBackend() !== null && N <= threadSlots();
-  if (transport === 'shared' && !joinable) {
-    throw new Error(`fit: transport 'shared' needs the workers to join this thread's wasm memory, which ${sharedBackend() === null ? 'is not the threads build here (SOFTMAX_THREADS=0, or a page that is not cross-origin isolated)' : `holds at most ${threadSlots()} threads, not ${N}`}; copying through SharedArrayBuffers was removed: leave transport unset (messages are used where memory cannot be joined) or pass 'message'`);
+  const wait = mainWait(observer.mainWait);
+  const why = sharedBackend() === null ? 'is not the threads build here (SOFTMAX_THREADS=0, or a page that is not cross-origin isolated)'
+    : N > threadSlots() ? `holds at most ${threadSlots()} threads, not ${N}`
+      : wait === null ? 'this thread cannot wait on (neither Atomics.wait nor Atomics.waitAsync)' : null;
+  if (transport === 'shared' && why !== null) {
+    throw new Error(`fit: transport 'shared' needs the workers to join this thread's wasm memory, which ${why}; copying through SharedArrayBuffers was removed: leave transport unset (messages are used where memory cannot be joined) or pass 'message'`);
   }
-  const joined = joinable && transport !== 'message' && N > 1; // one shard: no workers to join
+  const joined = why === null && transport !== 'message' && N > 1; // one shard: no workers to join
   const { model, params: specs } = describeModel(net);
   const lossSpec = describeLoss(loss);
   if (!(updater instanceof Optimizer) && typeof updater !== 'function') throw new Error('fit: updater must be an Optimizer or a function of the batch size');
@@ -95,8 +91,8 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
     return new Error(`fit (workers: ${N}): worker ${e.worker} ${where}: ${e.message}`, { cause: e });
   };
 
-  // With dropout, every step draws once from the caller's generator: the state before the draw seeds
-  // the workers' masks (workerSeed), so stop and resume keep the masks. Else the stream is left alone.
+  // With dropout, every step draws once from the caller's generator; the state before the draw seeds the
+  // workers' masks (workerSeed), so resume keeps them.
   const NO_DRAW = new Uint32Array(4);
   const draw = hasDropout(module) ? keep(empty([1])) : null;
   const stepState = (): Uint32Array => {
@@ -106,9 +102,8 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
     return state;
   };
 
-  // Joined, where the loader's batches are plain gathers (a DataLoader without transform over an
-  // ImageDataset, a TensorDataset or a subset of them), this thread takes only the indices from the
-  // loader and worker 1 gathers batch t + 1 after its shard of step t (batches.ts).
+  // Joined, where the loader's batches are plain gathers (no transform; an ImageDataset, TensorDataset or
+  // subset), this thread takes only the indices and worker 1 gathers batch t + 1 after its shard of step t.
   const gatherable = trainIter instanceof DataLoader && trainIter.transform === undefined ? gatherSourceOf(trainIter.dataset) : null;
   const source = joined ? gatherable : null;
   const slots = new BatchSlots(source);
@@ -119,19 +114,18 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
   // Where the last epoch ended, for a failure noticed after it (epochEnd).
   let last = { epoch: 0, batch: 0, batches: undefined as number | undefined };
 
-  async function startPool(): Promise<GradientPool> {
+  async function startPool(layout: Layout): Promise<GradientPool> {
     const t = performance.now();
     const p = await GradientPool.start({
-      workers: N, wait: observer.mainWait, deadlineClock: observer.deadlineClock, joined: joined ? sharedBackend() : null,
-      init: { model, params: specs, loss: lossSpec, updater: mode, fault },
+      workers: N, wait: wait ?? 'block', deadlineClock: observer.deadlineClock, joined: joined ? sharedBackend() : null,
+      init: { model, params: specs, loss: lossSpec, updater: mode, fault, layout },
     });
-    if (prof) Object.assign(prof, { startMs: prof.startMs + performance.now() - t, mainWait: p.wait, joined: p.joined, workerGathers: source !== null });
+    if (prof) Object.assign(prof, { startMs: prof.startMs + performance.now() - t, mainWait: p.joined ? p.wait : null, joined: p.joined, workerGathers: source !== null });
     return p;
   }
 
-  // One epoch with one batch of look-ahead: while the workers compute step t, this thread fetches
-  // batch t + 1 and places it in the other slot (planned: worker 1 gathers it after its shard). fit()
-  // runs step t's callbacks (between the yield and the next call) before step t + 1.
+  // One epoch with one batch of look-ahead: while the workers compute step t, batch t + 1 is fetched (or
+  // planned for worker 1) into the other slot; fit() runs step t's callbacks before step t + 1.
   async function* epochSteps(epoch: number): AsyncGenerator<StepOutcome> {
     const n = (trainIter as { length?: unknown }).length;
     const batches = typeof n === 'number' ? n : undefined;
@@ -151,43 +145,41 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
         if (X.shape[0] !== rows) throw new Error(`fit: a batch has ${X.shape[0]} examples and ${rows} targets`);
         let r: ShardResult;
         let next: IteratorResult<Tensor[]> | null = null;
-        let waitedInTask = false;
         try {
-          pool ??= await startPool();
-          if (!staged) {
-            if (keyOf(X, y) !== layoutKey) {
-              const xRow = X.shape.slice(1);
-              // Shard 0 is smaller to make up for this thread's look-ahead, except where worker 1 can
-              // gather the batches. The shards follow the data, not the transport: the same bits on both.
-              const lookAhead = gatherable !== null ? 0 : lookAheadCost(module, numel(xRow));
-              await pool.setLayout({ xRow, yRow: y.shape.slice(1), xType: elemType(X), yType: elemType(y), lookAhead, gather: slots.gather });
-              layoutKey = keyOf(X, y);
-            }
-            slots.stage(pool, slot, X, y, cur.value[2]);
+          if (!staged && keyOf(X, y) !== layoutKey) {
+            // New workers for a new row shape (a plain iterable can change it). Shard 0 is smaller by this
+            // thread's look-ahead unless worker 1 gathers; not by transport, so both give the same bits.
+            const xRow = X.shape.slice(1);
+            const lookAhead = gatherable !== null ? 0 : lookAheadCost(module, numel(xRow));
+            await pool?.close();
+            pool = await startPool({ xRow, yRow: y.shape.slice(1), xType: elemType(X), yType: elemType(y), lookAhead, gather: slots.gather });
+            layoutKey = keyOf(X, y);
           }
+          const p = pool!;
+          if (!staged) slots.stage(p, slot, X, y, cur.value[2]);
           const other = slot === 0 ? 1 : 0;
           let request: StepInput['next'] = null;
           if (source !== null) {
             next = it.next();
             staged = !next.done; // a DataLoader's batches all fit the layout made from its first
             if (!next.done) request = slots.plan(other, next.value);
-            await pool.gathered(slot); // worker 1 starts its shard only after this gather anyway
+            await p.gathered(slot); // worker 1 starts its shard only after this gather anyway
             slots.checkSource();
           }
-          const pending = pool.step({ step, rng: stepState(), slot, writeParams, writePointers, next: request });
+          const pending = p.step({ step, rng: stepState(), slot, writeParams, writePointers, next: request });
           pending.catch(() => undefined); // awaited below, after this thread's shard and the look-ahead
           // Shard 0, here, on the caller's model: its gradient goes straight into .grad.
           const tMain = performance.now();
           if (updater instanceof Optimizer) updater.zeroGrad();
-          const l = pool.layout!;
-          const own = pool.shardAt(slot, 0);
+          const l = p.layout;
+          const own = p.shardAt(slot, 0);
           const r0: ShardResult = own.count === 0 ? { lossSum: 0, correct: 0 } : tidy(() => shardGradient(
             module, sumLoss, lossSpec, mode, shardTensor(own.x, own.count, l.xRow, l.xType), shardTensor(own.y, own.count, l.yRow, l.yType), own.rows,
           ));
           if (source === null) {
             next = it.next();
             staged = !next.done && keyOf(next.value[0], next.value[1]) === layoutKey;
-            if (staged) slots.stage(pool, other, next.value[0], next.value[1]);
+            if (staged) slots.stage(p, other, next.value[0], next.value[1]);
           }
           const tIdle = performance.now();
           const rw = await pending;
@@ -195,14 +187,13 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
           slots.release(slot);
           // The loss and hits in shard order, as the gradients are summed.
           r = rw.reduce((a, w) => ({ lossSum: a.lossSum + w.lossSum, correct: a.correct + w.correct }), r0);
-          waitedInTask = pool.waitedInTask;
         } catch (e) {
           throw failed(e, epoch, batch + 1, batches);
         }
         tidy(() => applyGradient(pool!, params, specs, scratch, updater, rows));
         batch++;
         last = { epoch, batch, batches };
-        yield { rows, lossSum: r.lossSum, correct: r.correct, waitedInTask };
+        yield { rows, lossSum: r.lossSum, correct: r.correct };
         cur = next!;
         slot = slot === 0 ? 1 : 0;
       }
@@ -227,9 +218,8 @@ export function createParallelRunner(request: RunnerRequest): StepRunner {
 }
 
 /**
- * Adds the workers' gradients, in worker order, to what shard 0's backward left in each parameter's
- * .grad (or starts it there), then runs the update as trainStep does. Joined, from where the workers'
- * backward put them (none: zeros); else from their messages, through a scratch tensor.
+ * Adds the workers' gradients in worker order to shard 0's in .grad, then updates as trainStep does.
+ * Joined, from where their backward put them (none: zeros); else from their messages, through `scratch`.
  */
 function applyGradient(pool: GradientPool, params: Tensor[], specs: ParamSpec[], scratch: Tensor[], updater: Updater, rows: number): void {
   params.forEach((p, k) => {

@@ -41,12 +41,10 @@ export function buildSumLoss(spec: ModuleDescription): (yHat: Tensor, y: Tensor)
 }
 
 /**
- * What trainStep differentiates and reports, as functions of the batch's summed loss S (over every
- * element of the reduction-'none' loss): `gradScale` × S is differentiated, and `lossSum(S)` is the
- * number trainStep's lossSum() gives. `elements` is the reduction-'none' loss's element count for the
- * whole batch (B for cross-entropy, B × outputs for MSE), `rows` the batch size B.
+ * What trainStep differentiates (gradScale × S) and reports (lossSum(S)) for the summed loss S, given the
+ * batch's size `rows` and its reduction-'none' loss's element count (B for cross-entropy, B × outputs for MSE).
  */
-export function lossScales(spec: ModuleDescription, updater: 'optimizer' | 'function', rows: number, elements: number): { gradScale: number; lossSum: (s: number) => number } {
+function lossScales(spec: ModuleDescription, updater: 'optimizer' | 'function', rows: number, elements: number): { gradScale: number; lossSum: (s: number) => number } {
   const r = spec.reduction;
   // trainStep: optimizer → (scalar ? l : l.mean()).backward(); function → (scalar ? l·B : l.sum()).backward().
   // lossSum(l, B) → scalar ? l.item()·B : l.sum().

@@ -1,7 +1,6 @@
-// The gradient worker's script (Node worker_threads and browser module Web Workers), started by
-// pool.ts. It handles messages; joined, 'layout' makes it run steps in a blocking loop on the control
-// words until the caller pauses or ends it. 'init' loads the library and its wasm, so that a failure
-// to load them is reported as a message instead of a silent death.
+// The gradient worker's script (worker_threads, module Web Workers), started by pool.ts. 'init' loads
+// the library (a failure is reported, not a silent death); joined, it then runs steps in a blocking loop
+// on the control words until CMD.QUIT, else it answers 'step' messages.
 
 import { parentPort } from '../runtime.js';
 import { numel } from '../tensor/shape.js';
@@ -13,7 +12,6 @@ const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.post(m, tra
 let replica: Replica | null = null;
 let gatherRows: typeof import('./batches.js').gatherRows | null = null;
 let init: InitMessage | null = null;
-let layout: Layout | null = null;
 let currentStep = 0;
 let lastSeq = 0;
 
@@ -25,7 +23,7 @@ function quit(): void {
   port.close();
 }
 
-/** Joined: runs steps until CMD.PAUSE or CMD.QUIT. */
+/** Joined: runs steps until CMD.QUIT. */
 function loop(join: NonNullable<InitMessage['joined']>, l: Layout): void {
   const ctrl = new Int32Array(join.control);
   const results = new Float64Array(join.results);
@@ -42,39 +40,35 @@ function loop(join: NonNullable<InitMessage['joined']>, l: Layout): void {
     const seq = Atomics.load(ctrl, CTRL.SEQ);
     if (seq === lastSeq) continue;
     lastSeq = seq;
-    const cmd = ctrl[CTRL.CMD];
-    if (cmd === CMD.QUIT) return quit();
+    if (ctrl[CTRL.CMD] === CMD.QUIT) return quit();
     // Read before DONE: the caller writes the next step's words once every worker is done.
-    const gather = cmd === CMD.STEP && index === 1 && ctrl[CTRL.G_ROWS] > 0
+    const gather = index === 1 && ctrl[CTRL.G_ROWS] > 0
       ? { rows: ctrl[CTRL.G_ROWS], idx: ctrl[CTRL.G_IDX] >>> 0, x: ctrl[CTRL.G_X] >>> 0, y: ctrl[CTRL.G_Y] >>> 0 }
       : null;
-    if (cmd === CMD.STEP) {
-      currentStep = ctrl[CTRL.STEP];
-      const gathered = ctrl[CTRL.G_WAIT];
-      // Worker 1 gathered this step's batch itself, after its last step; the others wait for it.
-      if (gathered !== 0 && index !== 1) {
-        for (let cur = Atomics.load(ctrl, CTRL.GATHERED); cur < gathered; cur = Atomics.load(ctrl, CTRL.GATHERED)) {
-          if (!poller.until(ctrl, CTRL.GATHERED, cur)) Atomics.wait(ctrl, CTRL.GATHERED, cur);
-        }
+    currentStep = ctrl[CTRL.STEP];
+    const gathered = ctrl[CTRL.G_WAIT];
+    // Worker 1 gathered this step's batch itself, after its last step; the others wait for it.
+    if (gathered !== 0 && index !== 1) {
+      for (let cur = Atomics.load(ctrl, CTRL.GATHERED); cur < gathered; cur = Atomics.load(ctrl, CTRL.GATHERED)) {
+        if (!poller.until(ctrl, CTRL.GATHERED, cur)) Atomics.wait(ctrl, CTRL.GATHERED, cur);
       }
-      const rows = ctrl[CTRL.ROWS];
-      const { start, count: n } = shardOf(rows, workers, index, ctrl[CTRL.FIRST]);
-      const r = replica!.step({
-        step: currentStep, rng: ctrl.subarray(CTRL.RNG, CTRL.RNG + 4), rows, count: n, layout: l, params, grads,
-        x: (ctrl[CTRL.X_AT] >>> 0) + start * xRowBytes, y: (ctrl[CTRL.Y_AT] >>> 0) + start * yRowBytes,
-      });
-      results[RESULTS_PER_WORKER * k] = r.lossSum;
-      results[RESULTS_PER_WORKER * k + 1] = r.correct;
     }
+    const rows = ctrl[CTRL.ROWS];
+    const { start, count: n } = shardOf(rows, workers, index, ctrl[CTRL.FIRST]);
+    const r = replica!.step({
+      step: currentStep, rng: ctrl.subarray(CTRL.RNG, CTRL.RNG + 4), rows, count: n, params, grads,
+      x: (ctrl[CTRL.X_AT] >>> 0) + start * xRowBytes, y: (ctrl[CTRL.Y_AT] >>> 0) + start * yRowBytes,
+    });
+    results[RESULTS_PER_WORKER * k] = r.lossSum;
+    results[RESULTS_PER_WORKER * k + 1] = r.correct;
     Atomics.store(ctrl, CTRL.DONE + k, seq);
     Atomics.notify(ctrl, CTRL.DONE + k);
     if (gather !== null) {
-      // While the caller adds the gradients and updates the model (it waits for GATHERED before it reads the batch).
+      // While the caller updates the model (it waits for GATHERED before it reads the batch).
       gatherRows!(l.gather!, gather.idx, gather.rows, gather.x, gather.y);
       Atomics.store(ctrl, CTRL.GATHERED, seq);
       Atomics.notify(ctrl, CTRL.GATHERED);
     }
-    if (cmd === CMD.PAUSE) return;
   }
 }
 
@@ -97,18 +91,15 @@ async function handle(m: ToWorker): Promise<void> {
       const { Replica } = await import('./replica.js');
       replica = new Replica(m);
       post({ type: 'ready', slot });
+      if (m.joined !== null) loop(m.joined, m.layout);
       return;
     }
-    case 'layout':
-      layout = m;
-      if (init!.joined !== null) loop(init!.joined, m);
-      return;
     case 'step': {
       currentStep = m.step;
       const params = new Float32Array(m.params);
+      const { xType, yType } = init!.layout;
       const r = replica!.step({
-        step: m.step, rng: m.rng, rows: m.rows, count: m.count, layout: layout!, params, grads: params,
-        x: typed(m.x, layout!.xType), y: typed(m.y, layout!.yType),
+        step: m.step, rng: m.rng, rows: m.rows, count: m.count, params, grads: params, x: typed(m.x, xType), y: typed(m.y, yType),
       });
       post({ type: 'done', lossSum: r.lossSum, correct: r.correct, grads: m.params, x: m.x, y: m.y }, [m.params, m.x, m.y]);
       return;

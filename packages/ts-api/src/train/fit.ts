@@ -32,7 +32,8 @@ export interface FitOptions {
   /**
    * How workers exchange parameters and gradients: 'shared' (they run on this thread's wasm memory,
    * nothing is copied: the threads build, loaded in Node and cross-origin isolated pages, up to 16
-   * threads; an error elsewhere) or 'message' (transferred buffers, everywhere). Default: 'shared'
+   * threads, on a thread with Atomics.wait or Atomics.waitAsync; an error elsewhere) or 'message'
+   * (transferred buffers, everywhere). Default: 'shared'
    * where it is possible, else 'message'. The result is the same bits either way.
    */
   transport?: 'shared' | 'message';
@@ -155,7 +156,6 @@ export async function fitObserved(
           const r = next instanceof Promise ? await next : next;
           if (r.done === true) break;
           const step = r.value;
-          if (step.waitedInTask === true) yielder.ran();
           if (perBatch) scheduler.step();
           const logs = totals.add(step, step.rows, epoch, batches);
           for (const cb of callbacks) cb.onBatchEnd?.(logs, ctx);

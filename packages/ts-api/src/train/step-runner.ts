@@ -13,8 +13,6 @@ export interface StepOutcome {
   rows: number;
   lossSum: number;
   correct: number;
-  /** The step already gave the event loop a turn (fit then postpones its own). */
-  waitedInTask?: boolean;
 }
 
 export interface StepRunner {
