@@ -29,13 +29,9 @@ pub fn gather_u8_to_f32(
     if row_len == 0 {
         return Ok(());
     }
-    touch_rows(src, row_len, indices, 0);
-    for (r, yr) in y.chunks_exact_mut(row_len).take(indices.len()).enumerate() {
-        if r % TOUCH_ROWS == 0 {
-            touch_rows(src, row_len, indices, r + TOUCH_ROWS);
-        }
-        let start = indices[r] as usize * row_len;
-        convert_row(&src[start..start + row_len], scale, yr);
+    let y = &mut y[..indices.len() * row_len];
+    for (b, block) in y.chunks_mut(TOUCH_ROWS * row_len).enumerate() {
+        gather_u8_rows(src, row_len, indices, scale, block, b * TOUCH_ROWS);
     }
     Ok(())
 }
@@ -54,26 +50,32 @@ pub(crate) fn gather_u8_rows(
     y: &mut [f32],
     r: usize,
 ) {
+    gather_rows(src, row_len, indices, y, r, |s, d| convert_row(s, scale, d));
+}
+
+/// Rows r.. of a gather into `y` by `copy`: rows r + TOUCH_ROWS.. are touched as many as are made (the
+/// first block too when r = 0). A whole gather runs it block by block: one block touched ahead of the copy.
+#[inline(always)]
+fn gather_rows<T: Copy>(
+    src: &[T],
+    row_len: usize,
+    indices: &[i32],
+    y: &mut [f32],
+    r: usize,
+    copy: impl Fn(&[T], &mut [f32]),
+) {
     if row_len == 0 {
         return;
     }
     let count = y.len() / row_len;
-    if r == 0 {
-        touch_rows(src, row_len, indices, 0);
-    }
-    for &i in indices.iter().skip(r + TOUCH_ROWS).take(count) {
+    let ahead = if r == 0 { 0 } else { r + TOUCH_ROWS };
+    let end = r + TOUCH_ROWS + count;
+    for &i in indices.iter().take(end).skip(ahead) {
         touch(src, i as usize * row_len, row_len);
     }
     for (yr, &i) in y.chunks_exact_mut(row_len).zip(&indices[r..r + count]) {
         let start = i as usize * row_len;
-        convert_row(&src[start..start + row_len], scale, yr);
-    }
-}
-
-/// Touches the source rows of `indices[from..from + TOUCH_ROWS]`.
-fn touch_rows<T: Copy>(src: &[T], row_len: usize, indices: &[i32], from: usize) {
-    for &i in indices.iter().skip(from).take(TOUCH_ROWS) {
-        touch(src, i as usize * row_len, row_len);
+        copy(&src[start..start + row_len], yr);
     }
 }
 
@@ -176,13 +178,11 @@ pub fn gather_f32(
     if row_len == 0 {
         return Ok(());
     }
-    touch_rows(src, row_len, indices, 0);
-    for (r, yr) in y.chunks_exact_mut(row_len).take(indices.len()).enumerate() {
-        if r % TOUCH_ROWS == 0 {
-            touch_rows(src, row_len, indices, r + TOUCH_ROWS);
-        }
-        let start = indices[r] as usize * row_len;
-        yr.copy_from_slice(&src[start..start + row_len]);
+    let y = &mut y[..indices.len() * row_len];
+    for (b, block) in y.chunks_mut(TOUCH_ROWS * row_len).enumerate() {
+        gather_rows(src, row_len, indices, block, b * TOUCH_ROWS, |s, d| {
+            d.copy_from_slice(s)
+        });
     }
     Ok(())
 }

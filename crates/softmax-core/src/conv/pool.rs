@@ -59,7 +59,9 @@ pub fn max_pool2d(x: &[f32], y: &mut [f32], idx: &mut [i32], planes: usize, g: &
 /// Whether every window lies inside the image with unit dilation (LeNet's 2×2 stride-2 pooling, say):
 /// no tap needs clamping.
 fn windows_inside(g: &Window) -> bool {
-    g.ph == 0
+    g.kh > 0
+        && g.kw > 0
+        && g.ph == 0
         && g.pw == 0
         && g.dh == 1
         && g.dw == 1
@@ -71,9 +73,6 @@ fn windows_inside(g: &Window) -> bool {
 /// (the general loop spends most of its time clamping each window).
 fn max_pool2d_inside(x: &[f32], y: &mut [f32], idx: &mut [i32], planes: usize, g: &Window) {
     let (ip, op) = (g.h * g.w, g.oh * g.ow);
-    if op == 0 || g.kh == 0 || g.kw == 0 {
-        return max_pool2d_ref(x, y, idx, planes, g);
-    }
     let two_by_two = [g.kh, g.kw, g.sh, g.sw] == [2, 2, 2, 2];
     for p in 0..planes {
         let xp = &x[p * ip..(p + 1) * ip];

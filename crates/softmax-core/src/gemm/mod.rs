@@ -149,7 +149,7 @@ pub fn gemm(
     }
     let a = &a[..m * k];
     let b = &b[..k * n];
-    let mut run = |buf: &mut Vec<f32>| {
+    let run = |buf: &mut Vec<f32>| {
         if !trans_a && n <= DOT_MAX_N {
             gemm_dot(trans_b, m, n, k, alpha, a, b, beta, c, buf);
         } else if trans_a && !trans_b && n <= DOT_MAX_N && m >= TN_FLIP_MIN_M {
@@ -158,6 +158,11 @@ pub fn gemm(
             gemm_blocked(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, buf);
         }
     };
+    with_scratch(run);
+}
+
+/// Runs `run` with this thread's packing buffer.
+fn with_scratch(run: impl FnOnce(&mut Vec<f32>)) {
     SCRATCH.with(|s| match s.try_borrow_mut() {
         Ok(mut buf) => run(&mut buf),
         // Unreachable in practice (the kernel does not recurse); stay correct anyway.
@@ -445,7 +450,7 @@ pub(crate) fn gemm_dot_filled(
         return gemm(false, trans_b, m, n, k, alpha, a, b, beta, c);
     }
     let ap = a.as_mut_ptr();
-    let mut run = |buf: &mut Vec<f32>| {
+    let run = |buf: &mut Vec<f32>| {
         // SAFETY: `fill` gets rows i..i+rows of A (inside its m×k values) while no other reference to
         // them is live; the kernel reads them after it returns.
         let fill_rows = |i: usize, rows: usize| {
@@ -456,10 +461,7 @@ pub(crate) fn gemm_dot_filled(
         };
         unsafe { gemm_dot_rows(trans_b, m, n, k, alpha, ap, b, beta, c, buf, fill_rows) }
     };
-    SCRATCH.with(|s| match s.try_borrow_mut() {
-        Ok(mut buf) => run(&mut buf),
-        Err(_) => run(&mut Vec::new()),
-    });
+    with_scratch(run);
 }
 
 /// The body of [`gemm_dot`], calling `before(i, rows)` before it reads rows i..i+rows of A.
