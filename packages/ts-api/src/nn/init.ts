@@ -2,6 +2,7 @@
 // Random ones draw from the core's seeded generator.
 
 import { kernels, rng } from '../backend/index.js';
+import { checkOptions } from '../options.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -44,20 +45,44 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 
-export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
-  if (!(a <= b)) throw new Error(`uniform_: expected a <= b, got a=${a}, b=${b}`);
-  target(t, 'uniform_').writeWith('uniform_', (s) => rng.uniform(s, a, b));
+/** A finite number, or the error that names the argument. */
+function finite(where: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}: ${name} must be a finite number, got ${typeof v === 'number' ? v : typeof v}`);
+  return v;
+}
+
+/**
+ * PyTorch's keyword arguments (`normal_(w, std=0.01)`) as an options object in place of the positional
+ * ones: `normal_(w, { std: 0.01 })`. Unknown keys throw; what is not given keeps its default.
+ */
+function keywords<T extends object>(where: string, first: unknown, defaults: T, rest: unknown[] = []): T | null {
+  if (typeof first !== 'object' || first === null) return null;
+  checkOptions(where, first, Object.keys(defaults));
+  if (rest.some((r) => r !== undefined)) throw new Error(`${where}: give the arguments either as an options object or by position, not both`);
+  return { ...defaults, ...Object.fromEntries(Object.entries(first).filter(([, v]) => v !== undefined)) };
+}
+
+export function uniform_(t: Tensor, a?: number | { a?: number; b?: number }, b?: number): Tensor {
+  const o = keywords('uniform_', a, { a: 0, b: 1 }, [b]) ?? { a: a ?? 0, b: b ?? 1 };
+  const [lo, hi] = [finite('uniform_', 'a', o.a), finite('uniform_', 'b', o.b)];
+  if (!(lo <= hi)) throw new Error(`uniform_: expected a <= b, got a=${lo}, b=${hi}`);
+  target(t, 'uniform_').writeWith('uniform_', (s) => rng.uniform(s, lo, hi));
   return t;
 }
 
-export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
-  if (!(std >= 0)) throw new Error(`normal_: std must be >= 0, got ${std}`);
-  target(t, 'normal_').writeWith('normal_', (s) => rng.normal(s, mean, std));
+export function normal_(t: Tensor, mean?: number | { mean?: number; std?: number }, std?: number): Tensor {
+  const o = keywords('normal_', mean, { mean: 0, std: 1 }, [std]) ?? { mean: mean ?? 0, std: std ?? 1 };
+  const [m, sd] = [finite('normal_', 'mean', o.mean), finite('normal_', 'std', o.std)];
+  if (!(sd >= 0)) throw new Error(`normal_: std must be >= 0, got ${sd}`);
+  target(t, 'normal_').writeWith('normal_', (s) => rng.normal(s, m, sd));
   return t;
 }
 
-export function constant_(t: Tensor, value: number): Tensor {
-  target(t, 'constant_').writeWith('constant_', (s) => kernels.fill(s, value));
+export function constant_(t: Tensor, value: number | { val: number }): Tensor {
+  if (typeof value === 'object' && value !== null) checkOptions('constant_', value, ['val']);
+  const v = typeof value === 'object' && value !== null ? value.val : value;
+  if (typeof v !== 'number') throw new Error(`constant_: val must be a number, got ${typeof v}`);
+  target(t, 'constant_').writeWith('constant_', (s) => kernels.fill(s, v));
   return t;
 }
 
@@ -69,30 +94,37 @@ export function ones_(t: Tensor): Tensor {
   return constant_(t, 1);
 }
 
-export function xavierUniform_(t: Tensor, gain = 1): Tensor {
+export function xavierUniform_(t: Tensor, gain: number | { gain?: number } = 1): Tensor {
+  const g = finite('xavierUniform_', 'gain', keywords('xavierUniform_', gain, { gain: 1 })?.gain ?? gain);
   const [fanIn, fanOut] = calculateFanInAndFanOut(target(t, 'xavierUniform_'));
-  const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
+  const bound = g * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, -bound, bound);
 }
 
-export function xavierNormal_(t: Tensor, gain = 1): Tensor {
+export function xavierNormal_(t: Tensor, gain: number | { gain?: number } = 1): Tensor {
+  const g = finite('xavierNormal_', 'gain', keywords('xavierNormal_', gain, { gain: 1 })?.gain ?? gain);
   const [fanIn, fanOut] = calculateFanInAndFanOut(target(t, 'xavierNormal_'));
-  return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)));
+  return normal_(t, 0, g * Math.sqrt(2 / (fanIn + fanOut)));
 }
 
-function kaimingStd(t: Tensor, a: number, mode: FanMode, nonlinearity: Nonlinearity, where: string): number {
+type KaimingOptions = { a?: number; mode?: FanMode; nonlinearity?: Nonlinearity };
+
+function kaimingStd(t: Tensor, args: [number | KaimingOptions | undefined, FanMode | undefined, Nonlinearity | undefined], where: string): number {
+  const o = keywords(where, args[0], { a: 0, mode: 'fan_in' as FanMode, nonlinearity: 'leaky_relu' as Nonlinearity }, args.slice(1));
+  const [a, mode, nonlinearity] = o === null ? [args[0] ?? 0, args[1] ?? 'fan_in', args[2] ?? 'leaky_relu'] : [o.a, o.mode, o.nonlinearity];
+  finite(where, 'a', a);
   if (mode !== 'fan_in' && mode !== 'fan_out') throw new Error(`${where}: mode must be 'fan_in' or 'fan_out', got ${String(mode)}`);
   const [fanIn, fanOut] = calculateFanInAndFanOut(target(t, where));
   const fan = mode === 'fan_in' ? fanIn : fanOut;
   if (fan === 0) throw new Error(`${where}: cannot initialise a tensor with a zero dimension (shape ${formatShape(t.shape)})`);
-  return calculateGain(nonlinearity, a) / Math.sqrt(fan);
+  return calculateGain(nonlinearity, a as number) / Math.sqrt(fan);
 }
 
-export function kaimingUniform_(t: Tensor, a = 0, mode: FanMode = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu'): Tensor {
-  const bound = Math.sqrt(3) * kaimingStd(t, a, mode, nonlinearity, 'kaimingUniform_');
+export function kaimingUniform_(t: Tensor, a?: number | KaimingOptions, mode?: FanMode, nonlinearity?: Nonlinearity): Tensor {
+  const bound = Math.sqrt(3) * kaimingStd(t, [a, mode, nonlinearity], 'kaimingUniform_');
   return uniform_(t, -bound, bound);
 }
 
-export function kaimingNormal_(t: Tensor, a = 0, mode: FanMode = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu'): Tensor {
-  return normal_(t, 0, kaimingStd(t, a, mode, nonlinearity, 'kaimingNormal_'));
+export function kaimingNormal_(t: Tensor, a?: number | KaimingOptions, mode?: FanMode, nonlinearity?: Nonlinearity): Tensor {
+  return normal_(t, 0, kaimingStd(t, [a, mode, nonlinearity], 'kaimingNormal_'));
 }
