@@ -34,6 +34,9 @@ export function contiguousStrides(shape: Shape): number[] {
 /** A dim given as in PyTorch (negative counts from the end), checked against `ndim`. */
 export function normalizeDim(dim: number, ndim: number, where: string): number {
   const n = Math.max(ndim, 1);
+  if (typeof dim !== 'number') {
+    throw new Error(`${where}: dim must be an integer in ${-n}..${n - 1} for a tensor with ${ndim} dims, got ${dim === undefined ? 'none' : typeof dim}`);
+  }
   if (!Number.isInteger(dim) || dim < -n || dim >= n) {
     throw new Error(`${where}: dim ${dim} is out of range for a tensor with ${ndim} dims (expected ${-n}..${n - 1})`);
   }

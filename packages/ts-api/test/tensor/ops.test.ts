@@ -197,6 +197,9 @@ describe('values of the composite ops', () => {
     expectClose(p, [e[0] / s, e[1] / s, e[2] / s, 1, 0, 0], 1e-6, 1e-7);
     const lp = x.logSoftmax(1).toArray();
     expectClose(lp, [Math.log(e[0] / s), Math.log(e[1] / s), Math.log(e[2] / s), 0, -2e4, -1e4], 1e-6, 1e-6);
+    // PyTorch's implicit dim is deprecated; here a missing or non-number dim is refused by name.
+    expect(() => sm.nn.functional.softmax(x, undefined as never)).toThrow('softmax: dim must be an integer in -2..1 for a tensor with 2 dims, got none');
+    expect(() => x.logSoftmax('1' as never)).toThrow('logSoftmax: dim must be an integer in -2..1 for a tensor with 2 dims, got string');
   });
 
   it('sum, mean over dims, argmax, eq', () => {
