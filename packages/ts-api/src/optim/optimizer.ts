@@ -15,9 +15,28 @@ function groupTensors(params: unknown, where: string): Tensor[] {
   return [...(params as Iterable<Tensor>)];
 }
 
-export interface ParamGroup<O> {
-  params: Tensor[];
-  options: O;
+/**
+ * A parameter group: its tensors and hyper-parameters. `group.lr` reads and writes `group.options.lr`
+ * (PyTorch's `group['lr']`), a write is validated, and adding any other key throws (ES modules are strict
+ * mode), so `group.weight_decay = 0.1` cannot be ignored without a word.
+ */
+export type ParamGroup<O> = { params: Tensor[]; options: O } & O;
+
+function makeGroup<O extends object>(params: Tensor[], options: O, check: (o: O) => void): ParamGroup<O> {
+  const seal = (o: O): O => {
+    check(o);
+    return Object.seal({ ...o });
+  };
+  let current = seal(options);
+  const group = { params } as ParamGroup<O>;
+  Object.defineProperty(group, 'options', { enumerable: true, get: () => current, set: (o: O) => { current = seal(o); } });
+  for (const key of Object.keys(options)) {
+    Object.defineProperty(group, key, {
+      get: () => (current as Record<string, unknown>)[key],
+      set: (v: unknown) => { current = seal({ ...current, [key]: v }); },
+    });
+  }
+  return Object.preventExtensions(group);
 }
 
 /** Either a list of parameters or a list of groups `{ params, ...overrides }`, as in PyTorch. */
@@ -32,6 +51,8 @@ export interface ParamState {
 export abstract class Optimizer<O extends object> {
   readonly paramGroups: ParamGroup<O>[];
   protected readonly state = new Map<Tensor, ParamState>();
+  /** Unknown keys and invalid values of a group's options throw. */
+  readonly #check: (o: object) => void;
 
   protected constructor(params: ParamsArg<O>, defaults: O, name: string, known: readonly string[]) {
     if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
@@ -60,7 +81,11 @@ export abstract class Optimizer<O extends object> {
       }
       this.validate(g.options);
     }
-    this.paramGroups = groups;
+    this.#check = (o: object): void => {
+      checkOptions(`${name}: parameter group`, o, known);
+      this.validate(o as O);
+    };
+    this.paramGroups = groups.map((g) => makeGroup(g.params, g.options, this.#check));
   }
 
   /** Throws on an invalid hyper-parameter (PyTorch's messages). */
@@ -130,6 +155,7 @@ export abstract class Optimizer<O extends object> {
     if (dict.groups !== undefined && dict.groups.length !== this.paramGroups.length) {
       throw new Error(`loadStateDict: ${dict.groups.length} parameter groups given, the optimiser has ${this.paramGroups.length}`);
     }
+    dict.groups?.forEach((o) => this.#check(o));
     for (const s of this.state.values()) for (const t of Object.values(s.tensors)) t.dispose();
     this.state.clear();
     for (const [key, s] of Object.entries(dict.state)) {
@@ -139,8 +165,7 @@ export abstract class Optimizer<O extends object> {
       this.state.set(p, { tensors, numbers: { ...s.numbers } });
     }
     dict.groups?.forEach((o, i) => {
-      this.validate(o);
-      this.paramGroups[i].options = { ...o };
+      this.paramGroups[i].options = o;
     });
   }
 }

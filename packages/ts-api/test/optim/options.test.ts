@@ -91,3 +91,40 @@ describe('several unknown keys', () => {
     expect(() => checkOptions('X', { b: 1, c_d: 2 }, ['cD'])).toThrow("X: unknown options 'b', 'c_d' (did you mean cD?); known options: cD");
   });
 });
+
+describe('parameter groups', () => {
+  it("read and write their hyper-parameters as PyTorch's group['lr'] does, validated", () => {
+    const w = param([1, 2]);
+    const opt = new optim.SGD([w], { lr: 0.1, momentum: 0 });
+    const g = opt.paramGroups[0];
+    expect([g.lr, g.momentum, g.options.lr]).toEqual([0.1, 0, 0.1]);
+    for (const group of opt.paramGroups) group.lr *= 0.5; // a hand-written decay
+    expect(g.options.lr).toBe(0.05);
+    w.grad = tensor([2, 4]);
+    opt.step();
+    // w − lr·grad with lr 0.05: 1 − 0.1, 2 − 0.2 (float32)
+    expect(Array.from(w.toArray())).toEqual([Math.fround(0.9), Math.fround(1.8)]);
+    expect(() => { g.lr = -1; }).toThrow('SGD: Invalid learning rate: -1');
+    expect(g.lr).toBe(0.05);
+    const adam = new optim.Adam([param([1])], { lr: 0.01 });
+    expect(adam.paramGroups[0].betas).toEqual([0.9, 0.999]);
+  });
+
+  it('refuse a key that is not a hyper-parameter instead of ignoring it', () => {
+    const opt = new optim.SGD([param([1])], { lr: 0.1 });
+    const g = opt.paramGroups[0] as unknown as Loose;
+    expect(() => { g.weight_decay = 0.1; }).toThrow(TypeError);
+    expect(() => { (g.options as Loose).weight_decay = 0.1; }).toThrow(TypeError);
+    expect(() => { g.options = { ...(g.options as object), weight_decay: 0.1 }; }).toThrow("SGD: parameter group: unknown option 'weight_decay' (did you mean weightDecay?)");
+    const w = opt.paramGroups[0].params[0];
+    w.grad = tensor([1]);
+    const withMomentum = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+    withMomentum.step(); // a momentum buffer: what a refused load must keep
+    const kept = withMomentum.stateDict();
+    expect(() => withMomentum.loadStateDict({ state: {}, groups: [{ ...kept.groups[0], lr: -1 }] })).toThrow('SGD: Invalid learning rate: -1');
+    expect(Object.keys(withMomentum.stateDict().state)).toEqual(['0']);
+    const dict = opt.stateDict();
+    expect(() => opt.loadStateDict({ ...dict, groups: [{ ...dict.groups[0], amsgrad: true } as never] })).toThrow("SGD: parameter group: unknown option 'amsgrad'");
+    expect(opt.paramGroups[0].options).toEqual({ lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false });
+  });
+});
