@@ -142,6 +142,8 @@ def build_plain_module(spec):
         return torch.nn.Linear(a[0], a[1], bias=opts.get('bias', True))
     if path == 'nn.Sequential':
         return torch.nn.Sequential(*a)
+    if path == 'nn.ModuleList':
+        return torch.nn.ModuleList(*a)
     if path == 'nn.Flatten':
         return torch.nn.Flatten(*a)
     if path in ('nn.ReLU', 'nn.Sigmoid', 'nn.Identity'):

@@ -1,4 +1,4 @@
-"""Parity cases for nn.Sequential as a container and the Module API around it: add_module (append or
+"""Parity cases for nn.Sequential and nn.ModuleList as containers and the Module API around them: add_module (append or
 replace by name), append, insert, extend, tied layers, str(net), state-dict keys and module names."""
 
 import numpy as np
@@ -43,6 +43,18 @@ MODELS = {
                     seq(lin(8, 8, False), {'$module': 'nn.LogSoftmax', 'args': [1]}, {'$module': 'nn.Identity', 'args': []}),
                     {'$module': 'nn.Flatten', 'args': [0, 1]}),
 }
+
+def mlist(then=None):
+    return {'$module': 'nn.ModuleList', 'args': [], 'then': then or []}
+
+
+SIGMOID = {'$module': 'nn.Sigmoid', 'args': []}
+# ModuleList holds modules for its owner's forward (it has none): names, printing, length.
+LISTS = {
+    'empty': mlist(),
+    'append-insert-extend': mlist([['append', lin(4, 6)], ['extend', [RELU, lin(6, 2)]], ['insert', 1, SIGMOID], ['insert', 3, lin(6, 6, False)]]),
+    'in-sequential': seq(lin(3, 3), then=[['addModule', 'blocks', mlist([['append', lin(3, 3, False)], ['append', RELU]])]]),
+}
 IN_FEATURES = {'d2l-rgnet': 4, 'add-module-replace': 4, 'append-insert-extend': 4, 'tied': 4}
 
 
@@ -62,3 +74,15 @@ def gen_container():
         if name in IN_FEATURES:
             stem = f'nn.Sequential.container-forward.{name}'
             module_case(stem, ctor, {'x': normal(rng_for(stem), (3, IN_FEATURES[name]))})
+    for name, ctor in LISTS.items():
+        m = build_module(ctor)
+        spec = {
+            'ctor': ctor,
+            'str': str(m),
+            'stateDictKeys': list(m.state_dict().keys()),
+            'namedParameters': [n for n, _ in m.named_parameters()],
+            'namedModules': [n for n, _ in m.named_modules()],
+            'namedChildren': [n for n, _ in m.named_children()],
+            'length': len(m),
+        }
+        add_case(f'nn.ModuleList.container.{name}', 'module-info', 'nn.ModuleList', [], spec, f'str(list) for {name}', {})

@@ -2,7 +2,7 @@
 
 export { Module, type StateDict, type LoadStateDictResult, type ModuleDescription } from './module.js';
 export { Parameter, isParameter, type ParameterConstructor } from './parameter.js';
-export { Sequential } from './sequential.js';
+export { ModuleList, Sequential } from './sequential.js';
 export { Linear } from './linear.js';
 export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';

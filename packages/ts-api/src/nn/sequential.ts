@@ -1,4 +1,4 @@
-// nn.Sequential: a container whose children ARE its layers, run in order. Changing the children
+// nn.Sequential and nn.ModuleList: containers whose children ARE their layers. Changing the children
 // (registerModule/addModule, append, insert, extend, net[i] = m, delete net[i]) changes what forward runs.
 
 import type { Tensor } from '../tensor/tensor.js';
@@ -6,25 +6,13 @@ import { childEntries, describable, Module, registeredOf, type ModuleDescription
 
 const INDEX = /^-?\d+$/;
 
-export class Sequential extends Module {
+/** What Sequential and ModuleList share: the layers by position, as PyTorch's list-like containers. */
+abstract class IndexedModules extends Module {
   /** The layer at a position (negative counts from the end), as PyTorch's net[i]. */
   [index: number]: Module;
 
-  /** `new Sequential(a, b)` names the layers '0', '1', …; a Map gives them names, as an OrderedDict. */
-  constructor(...modules: Module[] | [Map<string, Module>]) {
+  protected constructor() {
     super();
-    const first: unknown = modules[0];
-    if (modules.length === 1 && first instanceof Map) {
-      for (const [name, m] of first as Map<string, Module>) {
-        if (!(m instanceof Module)) throw new Error(`Sequential: the value for ${JSON.stringify(name)} must be a Module, got ${nameOf(m)}`);
-        this.registerModule(name, m);
-      }
-    } else {
-      (modules as unknown[]).forEach((m, i) => {
-        if (!(m instanceof Module)) throw new Error(`Sequential: every argument must be a Module, argument ${i} is ${nameOf(m)}`);
-        this.registerModule(String(i), m);
-      });
-    }
     // net[0], net[-1], net[1] = layer, delete net[0]: numeric keys go to the layers, the rest as usual.
     return new Proxy(this, {
       get: (target, key, receiver) => (typeof key === 'string' && INDEX.test(key) ? target.at(Number(key)) : Reflect.get(target, key, receiver)),
@@ -48,7 +36,7 @@ export class Sequential extends Module {
 
   /** Adds a module at the end under the name String(length), as PyTorch (an existing name is replaced). */
   append(module: Module): this {
-    if (!(module instanceof Module)) throw new Error(`Sequential.append: expected a Module, got ${nameOf(module)}`);
+    if (!(module instanceof Module)) throw new Error(`${kindOf(this)}.append: expected a Module, got ${nameOf(module)}`);
     this.registerModule(String(this.length), module);
     return this;
   }
@@ -56,11 +44,11 @@ export class Sequential extends Module {
   /** Appends every module of `modules` (an array, another Sequential, any iterable). */
   extend(modules: Iterable<Module>): this {
     if (modules === null || typeof (modules as Partial<Iterable<Module>>)[Symbol.iterator] !== 'function') {
-      throw new Error(`Sequential.extend: expected an iterable of Modules, got ${nameOf(modules)}`);
+      throw new Error(`${kindOf(this)}.extend: expected an iterable of Modules, got ${nameOf(modules)}`);
     }
     const list = [...modules];
     list.forEach((m, i) => {
-      if (!(m instanceof Module)) throw new Error(`Sequential.extend: element ${i} is ${nameOf(m)}, expected a Module`);
+      if (!(m instanceof Module)) throw new Error(`${kindOf(this)}.extend: element ${i} is ${nameOf(m)}, expected a Module`);
     });
     for (const m of list) this.append(m);
     return this;
@@ -71,9 +59,9 @@ export class Sequential extends Module {
    * insert does.
    */
   insert(index: number, module: Module): this {
-    if (!(module instanceof Module)) throw new Error(`Sequential.insert: expected a Module, got ${nameOf(module)}`);
+    if (!(module instanceof Module)) throw new Error(`${kindOf(this)}.insert: expected a Module, got ${nameOf(module)}`);
     const n = this.length;
-    if (!Number.isInteger(index) || index < -n || index > n) throw new Error(`Sequential.insert: index out of range: ${String(index)} (length ${n})`);
+    if (!Number.isInteger(index) || index < -n || index > n) throw new Error(`${kindOf(this)}.insert: index out of range: ${String(index)} (length ${n})`);
     const layers = layersOf(this).map(([, m]) => m);
     layers.splice(index < 0 ? index + n : index, 0, module);
     renumber(this, layers);
@@ -86,17 +74,36 @@ export class Sequential extends Module {
     return (layers[indexIn(this, index, 'at')] as [string, Module])[1];
   }
 
-  /** A new Sequential sharing layers start…end−1 under their names, as PyTorch's net[a:b]. */
-  slice(start?: number, end?: number): Sequential {
-    return new Sequential(new Map(layersOf(this).slice(start, end)));
-  }
-
   get length(): number {
     return layersOf(this).length;
   }
 
   [Symbol.iterator](): Iterator<Module> {
     return layersOf(this).map(([, m]) => m)[Symbol.iterator]();
+  }
+}
+
+export class Sequential extends IndexedModules {
+  /** `new Sequential(a, b)` names the layers '0', '1', …; a Map gives them names, as an OrderedDict. */
+  constructor(...modules: Module[] | [Map<string, Module>]) {
+    super();
+    const first: unknown = modules[0];
+    if (modules.length === 1 && first instanceof Map) {
+      for (const [name, m] of first as Map<string, Module>) {
+        if (!(m instanceof Module)) throw new Error(`Sequential: the value for ${JSON.stringify(name)} must be a Module, got ${nameOf(m)}`);
+        this.registerModule(name, m);
+      }
+    } else {
+      (modules as unknown[]).forEach((m, i) => {
+        if (!(m instanceof Module)) throw new Error(`Sequential: every argument must be a Module, argument ${i} is ${nameOf(m)}`);
+        this.registerModule(String(i), m);
+      });
+    }
+  }
+
+  /** A new Sequential sharing layers start…end−1 under their names, as PyTorch's net[a:b]. */
+  slice(start?: number, end?: number): Sequential {
+    return new Sequential(new Map(layersOf(this).slice(start, end)));
   }
 
   forward(input: Tensor): Tensor {
@@ -106,32 +113,56 @@ export class Sequential extends Module {
   }
 }
 
+/**
+ * PyTorch's nn.ModuleList: holds modules (their parameters are the owner's) without running them; the
+ * owner's forward does, e.g. `for (const block of this.blocks) x = block.forward(x)`.
+ */
+export class ModuleList extends IndexedModules {
+  constructor(modules?: Iterable<Module>) {
+    super();
+    if (modules !== undefined) this.extend(modules);
+  }
+
+  /** A new ModuleList sharing modules start…end−1, as PyTorch's list[a:b]. */
+  slice(start?: number, end?: number): ModuleList {
+    return new ModuleList(layersOf(this).slice(start, end).map(([, m]) => m));
+  }
+
+  forward(): Tensor {
+    throw new Error('ModuleList has no forward: it only holds modules; call them from the forward of the module that owns the list');
+  }
+}
+
 // Private fields and methods cannot be used here: methods run with `this` = the Proxy.
-function layersOf(s: Sequential): [string, Module][] {
+function layersOf(s: IndexedModules): [string, Module][] {
   return childEntries(s);
 }
 
-function indexIn(s: Sequential, index: number, what: string): number {
-  if (!Number.isInteger(index)) throw new Error(`Sequential.${what}: index must be an integer, got ${String(index)}`);
+function kindOf(s: IndexedModules): string {
+  return s instanceof ModuleList ? 'ModuleList' : 'Sequential';
+}
+
+function indexIn(s: IndexedModules, index: number, what: string): number {
+  if (!Number.isInteger(index)) throw new Error(`${kindOf(s)}.${what}: index must be an integer, got ${String(index)}`);
   const n = s.length;
-  if (!inRange(index, n)) throw new Error(`Sequential.${what}: index ${index} is out of range for ${n} modules`);
+  if (!inRange(index, n)) throw new Error(`${kindOf(s)}.${what}: index ${index} is out of range for ${n} modules`);
   return index < 0 ? index + n : index;
 }
 
-function setAt(s: Sequential, index: number, module: unknown): void {
-  if (!(module instanceof Module)) throw new Error(`Sequential: net[${index}] = … expects a Module, got ${nameOf(module)}`);
+function setAt(s: IndexedModules, index: number, module: unknown): void {
+  if (!(module instanceof Module)) throw new Error(`${kindOf(s)}: net[${index}] = … expects a Module, got ${nameOf(module)}`);
   const [name] = layersOf(s)[indexIn(s, index, 'set')] as [string, Module];
   s.registerModule(name, module);
 }
 
 // PyTorch's __delitem__ renames the remaining layers '0', '1', ….
-function deleteAt(s: Sequential, index: number): void {
+function deleteAt(s: IndexedModules, index: number): void {
   const layers = layersOf(s).map(([, m]) => m);
   layers.splice(indexIn(s, index, 'delete'), 1);
   renumber(s, layers);
 }
 
-function renumber(s: Sequential, layers: Module[]): void {
+function renumber(s: IndexedModules, layers: Module[]): void {
   const registry = registeredOf(s);
   for (const [name, v] of [...registry]) if (v === null || v instanceof Module) registry.delete(name);
   layers.forEach((m, i) => s.registerModule(String(i), m));
