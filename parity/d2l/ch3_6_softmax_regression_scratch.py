@@ -1,17 +1,18 @@
 """d2l 3.6 softmax回归的从零开始实现 (softmax regression from scratch), the book's code (mirror of
 packages/ts-api/examples/d2l/softmax-regression-scratch.ts). W and the demo X are random draws shared with
-the port (shared.py); the training batches are shuffled by each side's own generator (60 000 × 10 recorded
-indices would be too big to commit), so the epoch lines agree with the port's only within bounds.
+the port (shared.py). The 10 passes' batch orders (2.4 MB, too big to commit) are shared only with
+D2L_SHARE_ORDERS=1, as the live test does; otherwise each side shuffles with its own generator.
 The Animator prints each epoch's point instead of plotting it; predict_ch3 prints the labels instead of
 the images. Fashion-MNIST is read from the gzip files (no torchvision here)."""
 import gzip
+import os
 
 import numpy as np
 import torch
 
 import d2l_torch as d2l
 from common import show
-from shared import shared
+from shared import recording_sampler, shared
 
 torch.manual_seed(0)
 
@@ -26,7 +27,10 @@ def load_data_fashion_mnist(batch_size, root='/usr/share/datasets/fashion-mnist'
         X = torch.from_numpy(read(f'{prefix}-images-idx3-ubyte.gz', 16).copy()).float().div(255).reshape(-1, 1, 28, 28)
         y = torch.from_numpy(read(f'{prefix}-labels-idx1-ubyte.gz', 8).astype(np.int64))
         return torch.utils.data.TensorDataset(X, y)
-    return (torch.utils.data.DataLoader(dataset('train'), batch_size, shuffle=True),
+    train = dataset('train')
+    # shuffle=True's RandomSampler, whose orders are recorded when shared
+    sampler = recording_sampler('order', train) if os.environ.get('D2L_SHARE_ORDERS') == '1' else None
+    return (torch.utils.data.DataLoader(train, batch_size, shuffle=sampler is None, sampler=sampler),
             torch.utils.data.DataLoader(dataset('t10k'), batch_size, shuffle=False))
 
 

@@ -2,18 +2,42 @@
 // the book's code: softmax, the model, cross_entropy and accuracy written by hand, the Accumulator,
 // evaluate_accuracy, train_epoch_ch3 / train_ch3 with the hand-written sgd updater, predict_ch3.
 // The Animator prints each epoch's point instead of plotting it; predict_ch3 prints the six titles it
-// would draw. W and the demo X can be replayed from PyTorch's run (./shared.ts, D2L_REPLAY).
+// would draw. W and the demo X can be replayed from PyTorch's run (./shared.ts, D2L_REPLAY), and with
+// D2L_SHARE_ORDERS=1 the training batches' orders too (too big to commit: the live test records them).
 //   node --import tsx examples/d2l/softmax-regression-scratch.ts
 // `y_hat[[0, 1], y]` is yHat.index([0, 1], y); `y_hat.type(y.dtype) == y` is .type(y.dtype).eq(y);
 // torch.tensor([0, 2]) is int64 in PyTorch, int32 here (the library's integer dtype) and so said.
 
-import { exp, matmul, nn, normal, optim, tensor, textLabels, noGrad, zeros, type Tensor } from '../../src/index.js';
-import { fashionMnistLoaders } from '../common.js';
+import { data, exp, matmul, nn, normal, optim, tensor, textLabels, noGrad, zeros, type Tensor } from '../../src/index.js';
+import { fashionMnistLoaders, fashionMnistOnce } from '../common.js';
 import * as d2l from './d2l.js';
-import { shared } from './shared.js';
+import { replayedOrders, shared } from './shared.js';
+
+/**
+ * d2l.load_data_fashion_mnist: the training loader reshuffles every pass. With D2L_SHARE_ORDERS=1 and a
+ * replay, each pass takes the order PyTorch's run recorded instead.
+ */
+async function loadDataFashionMnist(batchSize: number): Promise<[Iterable<[Tensor, Tensor]>, Iterable<[Tensor, Tensor]>]> {
+  const [trainLoader, testLoader] = await fashionMnistLoaders(batchSize);
+  const orders = process.env.D2L_SHARE_ORDERS === '1' ? replayedOrders('order') : null;
+  if (orders === null) return [trainLoader, testLoader];
+  const { train } = await fashionMnistOnce();
+  let pass = 0;
+  function* batches(order: Int32Array): Generator<[Tensor, Tensor]> {
+    for (let i = 0; i < order.length; i += batchSize) yield train.getBatch(order.subarray(i, i + batchSize));
+  }
+  const replayed = {
+    [Symbol.iterator]: () => {
+      const order = orders[pass++];
+      if (order === undefined) throw new Error(`D2L_REPLAY: the training set is iterated more often than PyTorch's (${orders.length} passes recorded)`);
+      return data.scoped(batches(order))[Symbol.iterator]();
+    },
+  };
+  return [replayed, testLoader];
+}
 
 const batchSize = 256;
-const [trainIter, testIter] = await fashionMnistLoaders(batchSize);
+const [trainIter, testIter] = await loadDataFashionMnist(batchSize);
 
 // 3.6.1 Initializing the model parameters (初始化模型参数)
 const numInputs = 784;

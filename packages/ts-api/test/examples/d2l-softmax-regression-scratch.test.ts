@@ -1,9 +1,11 @@
 // d2l.ai 3.6 (softmax regression from scratch) ported to examples/d2l/softmax-regression-scratch.ts, checked
 // against its mirror parity/d2l/ch3_6_softmax_regression_scratch.py. The worked part (the softmax demo on the
 // shared draw X, y_hat[[0, 1], y], cross_entropy, accuracy, the untrained model's test accuracy with the
-// shared W) must print PyTorch's numbers when the port replays the mirror's draws (D2L_REPLAY). The
-// training batches are shuffled by each side's own generator, so the 10 epoch lines are checked against
-// PyTorch's within bounds, and by the book's own asserts, which the port throws on (exit status ≠ 0).
+// shared W) must print PyTorch's numbers when the port replays the mirror's draws (D2L_REPLAY). Run live,
+// the mirror also records its 10 passes' batch orders (D2L_SHARE_ORDERS=1; 2.4 MB, not committed), and
+// the port replaying them prints every line PyTorch prints, the 10 epochs and predictions included.
+// Otherwise each side shuffles with its own generator: the epoch lines are checked against PyTorch's
+// within bounds, and by the book's own asserts, which the port throws on (exit status ≠ 0).
 
 import { spawn as spawnChild, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,7 +46,8 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   });
 }
 
-const port = (replay?: string): Promise<string> => run(process.execPath, ['--import', 'tsx', PORT], PACKAGE, { D2L_REPLAY: replay });
+const port = (replay?: string, env: Record<string, string> = {}): Promise<string> =>
+  run(process.execPath, ['--import', 'tsx', PORT], PACKAGE, { D2L_REPLAY: replay, D2L_SHARE_ORDERS: undefined, ...env });
 
 /** Ten epochs (about 5 s for the port, 10 s for PyTorch alone; more on a busy machine). */
 const SLOW = 300_000;
@@ -116,12 +119,13 @@ describe('d2l 3.6 softmax regression from scratch: the port prints what PyTorch 
     expectTrainingLike(ours, expected());
   }, SLOW);
 
-  it.skipIf(NO_TORCH !== null)(`replaying the draws of ${MIRROR}.py run live: the same`, async () => {
+  it.skipIf(NO_TORCH !== null)(`replaying the draws and batch orders of ${MIRROR}.py run live: every line as it prints`, async () => {
     const start = join(TMP, `${MIRROR}.start.safetensors`);
-    const torch = parse(await run(PYTHON, [join(D2L, `${MIRROR}.py`)], D2L, { D2L_RECORD: start }));
-    const ours = parse(await port(start));
-    expect(printedDifference(ours.worked, torch.worked)).toBeNull();
-    expectTrainingLike(ours, torch);
+    const shareOrders = { D2L_SHARE_ORDERS: '1' };
+    const torch = await run(PYTHON, [join(D2L, `${MIRROR}.py`)], D2L, { D2L_RECORD: start, ...shareOrders });
+    const ours = await port(start, shareOrders);
+    expect(printedDifference(ours, torch)).toBeNull();
+    expectTrainingLike(parse(ours), parse(torch));
   }, SLOW);
 
   it('with its own draws: the same text; the lines no draw reaches to the digit', async () => {
