@@ -6,7 +6,7 @@
 // D2L_SHARE_ORDERS=1 the training batches' orders too (too big to commit: the live test records them).
 //   node --import tsx examples/d2l/softmax-regression-scratch.ts
 // `y_hat[[0, 1], y]` is yHat.index([0, 1], y); `y_hat.type(y.dtype) == y` is .type(y.dtype).eq(y);
-// torch.tensor([0, 2]) is int64 in PyTorch, int32 here (the library's integer dtype) and so said.
+// torch.tensor([0, 2]) is int64; here labels are int32, named, since tensor([0, 2]) alone is float32.
 
 import { data, exp, matmul, nn, normal, optim, tensor, textLabels, noGrad, zeros, type Tensor } from '../../src/index.js';
 import { fashionMnistLoaders, fashionMnistOnce } from '../common.js';
