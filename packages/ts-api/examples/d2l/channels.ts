@@ -1,6 +1,6 @@
 // d2l.ai 6.4 "Multiple Input and Multiple Output Channels" (多输入多输出通道), ported with the structure
-// of the book's code: one console.log per value the book displays. Tensors are not iterable here, so
-// `zip(X, K)` and `for k in K` walk dim 0 with `X.index(c)`; Python's `sum(...)` is a reduce of add.
+// of the book's code: one console.log per value the book displays. Iterating a tensor (`for k in K`)
+// is iterating `K.unbind()`, which is what PyTorch iterates; Python's `sum(...)` is a reduce of add.
 // The inputs of the 1×1 comparison can be replayed from PyTorch's run (./shared.ts).
 
 import assert from 'node:assert';
@@ -8,13 +8,13 @@ import { abs, matmul, normal, stack, tensor, type Tensor } from '../../src/index
 import * as d2l from './d2l.js';
 import { shared } from './shared.js';
 
-/** 0, 1, …, n − 1: the rows of dim 0 a Python loop over a tensor visits. */
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+/** Python's zip of two lists: pairs up to the shorter one's length. */
+const zip = <A, B>(a: readonly A[], b: readonly B[]): [A, B][] => a.slice(0, Math.min(a.length, b.length)).map((x, i) => [x, b[i]]);
 
 // 6.4.1 Multiple input channels (多输入通道)
 function corr2dMultiIn(X: Tensor, K: Tensor): Tensor {
   // Walk dim 0 (the channels) of X and K together, then add the results up.
-  return range(X.shape[0]).map((c) => d2l.corr2d(X.index(c), K.index(c))).reduce((a, b) => a.add(b));
+  return zip(X.unbind(), K.unbind()).map(([x, k]) => d2l.corr2d(x, k)).reduce((a, b) => a.add(b));
 }
 
 let X = tensor([[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
@@ -26,7 +26,7 @@ console.log(corr2dMultiIn(X, K));
 // 6.4.2 Multiple output channels (多输出通道)
 function corr2dMultiInOut(X: Tensor, K: Tensor): Tensor {
   // Cross-correlate X with each kernel along dim 0 of K, and stack the results.
-  return stack(range(K.shape[0]).map((o) => corr2dMultiIn(X, K.index(o))), 0);
+  return stack(K.unbind().map((k) => corr2dMultiIn(X, k)), 0);
 }
 
 K = stack([K, K.add(1), K.add(2)], 0);
