@@ -187,6 +187,7 @@ const TORCH_NODES: Readonly<Record<string, string>> = {
   maskedFill: 'MaskedFillBackward0', cumsum: 'CumsumBackward0', sum: 'SumBackward0', sumDim: 'SumBackward1',
   select: 'SelectBackward0', unbind: 'UnbindBackward0', slice: 'SliceBackward0', narrow: 'SliceBackward0', unsqueeze: 'UnsqueezeBackward0',
   view: 'ViewBackward0', reshapeAlias: 'ReshapeAliasBackward0', unsafeView: 'UnsafeViewBackward0',
+  copySlices: 'CopySlices', asStrided: 'AsStridedBackward0', indexPut: 'IndexPutBackward0',
 };
 
 /** PyTorch's name where one op always makes the same node; else `<Op>Backward` after softmax-nn's op. */

@@ -108,7 +108,8 @@ function viewInPlace(self: Tensor, root: Tensor, op: string, others: readonly Te
   const newRoot = noGrad(() => clone(oldRoot));
   const src = value.storage(op);
   newRoot._view(self.shape, { strides, offset }).writeWith(op, (s) => kernels.copy(src, s));
-  newRoot.record(op, [oldRoot, value], (g) => {
+  // Named as PyTorch prints them: the base's node CopySlices, the view's AsStridedBackward0.
+  newRoot.record('copySlices', [oldRoot, value], (g) => {
     const gOld = oldRoot.requiresGrad ? clone(g) : null;
     if (gOld !== null) gOld._view(self.shape, { strides, offset }).writeWith(op, (s) => kernels.fill(s, 0));
     const gValue = value.requiresGrad ? clone(g._view(self.shape, { strides, offset: g.storageOffset() + offset })) : null;
@@ -116,7 +117,7 @@ function viewInPlace(self: Tensor, root: Tensor, op: string, others: readonly Te
   }, []);
   store(self, value, op);
   root._adoptNode(newRoot);
-  self._adoptNode(viewAt(root, op, self.shape, strides, offset));
+  self._adoptNode(viewAt(root, 'asStrided', self.shape, strides, offset));
   return self;
 }
 
