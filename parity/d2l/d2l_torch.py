@@ -75,3 +75,13 @@ class Animator:
     def add(self, x, y):
         if self.xlim is not None and x == self.xlim[1]:
             print(f'{self.xlabel} {x}:', ', '.join(f'{name} {v}' for name, v in zip(self.legend, y)))
+
+
+def corr2d(X, K):
+    """计算二维互相关运算"""
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y

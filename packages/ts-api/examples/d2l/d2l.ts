@@ -2,7 +2,7 @@
 // as the library writes them; their random draws can be replayed from PyTorch's run (./shared.ts).
 // d2l.Animator draws the curves; its stand-in prints their last point. Mirror: parity/d2l/d2l_torch.py.
 
-import { data, DataLoader, nn, noGrad, normal, tensor, TensorDataset, type Tensor } from '../../src/index.js';
+import { data, DataLoader, nn, noGrad, normal, slice, tensor, TensorDataset, zeros, type Tensor } from '../../src/index.js';
 import { replayedOrders, shared } from './shared.js';
 
 /** y = Xw + b + noise. */
@@ -114,4 +114,16 @@ export class Animator {
       console.log(`${xlabel} ${x}:`, legend.map((name, i) => `${name} ${y[i]}`).join(', '));
     }
   }
+}
+
+/** The two-dimensional cross-correlation (计算二维互相关运算), from 6.2. */
+export function corr2d(X: Tensor, K: Tensor): Tensor {
+  const [h, w] = K.shape;
+  const Y = zeros([X.shape[0] - h + 1, X.shape[1] - w + 1]);
+  for (let i = 0; i < Y.shape[0]; i++) {
+    for (let j = 0; j < Y.shape[1]; j++) {
+      Y.indexPut_([i, j], X.index(slice(i, i + h), slice(j, j + w)).mul(K).sum());
+    }
+  }
+  return Y;
 }

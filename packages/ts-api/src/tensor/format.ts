@@ -185,12 +185,13 @@ const TORCH_NODES: Readonly<Record<string, string>> = {
   mean: 'MeanBackward0', meanDim: 'MeanBackward1', softmax: 'SoftmaxBackward0', logSoftmax: 'LogSoftmaxBackward0', linear: 'AddmmBackward0',
   clone: 'CloneBackward0', cat: 'CatBackward0', stack: 'StackBackward0', where: 'WhereBackward0',
   maskedFill: 'MaskedFillBackward0', cumsum: 'CumsumBackward0', sum: 'SumBackward0', sumDim: 'SumBackward1',
-  select: 'SelectBackward0', slice: 'SliceBackward0', narrow: 'SliceBackward0', unsqueeze: 'UnsqueezeBackward0',
+  select: 'SelectBackward0', unbind: 'UnbindBackward0', slice: 'SliceBackward0', narrow: 'SliceBackward0', unsqueeze: 'UnsqueezeBackward0',
   view: 'ViewBackward0', reshapeAlias: 'ReshapeAliasBackward0', unsafeView: 'UnsafeViewBackward0',
+  copySlices: 'CopySlices', asStrided: 'AsStridedBackward0', indexPut: 'IndexPutBackward0',
 };
 
 /** PyTorch's name where one op always makes the same node; else `<Op>Backward` after softmax-nn's op. */
-function gradFnName(recorded: string): string {
+export function gradFnName(recorded: string): string {
   const op = recorded.endsWith('_') ? recorded.slice(0, -1) : recorded; // mul_ records as PyTorch's mul does
   return TORCH_NODES[op] ?? `${op[0].toUpperCase()}${op.slice(1)}Backward`;
 }

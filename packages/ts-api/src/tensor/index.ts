@@ -25,6 +25,6 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { reshape, flatten, squeeze, unsqueeze, expand, detach, clone } from './ops/shape.js';
 export { crossEntropy, mseLoss, type CrossEntropyOptions } from './ops/loss.js';
 export { dropout } from './ops/dropout.js';
-export { select, narrow, permute, view, contiguous } from './ops/view.js';
+export { select, narrow, unbind, permute, view, contiguous } from './ops/view.js';
 export { index, indexPut_, slice, Slice, type Index } from './ops/indexing.js';
 export { maskedFill, where } from './ops/where.js';

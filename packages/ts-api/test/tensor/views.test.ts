@@ -2,7 +2,7 @@
 // PyTorch's in-place rules and error messages, and memory accounting of cached copies.
 
 import { describe, expect, it } from 'vitest';
-import { arange, memory, noGrad, slice, tensor, tidy, where, zeros, type Tensor } from '../../src/index.js';
+import { arange, memory, noGrad, ones, slice, tensor, tidy, where, zeros, type Tensor } from '../../src/index.js';
 
 const m34 = (): Tensor => arange(12, { dtype: 'float32' }).reshape(3, 4); // [[0..3],[4..7],[8..11]]
 const list = (t: Tensor): unknown => t.tolist();
@@ -276,6 +276,30 @@ describe('in-place ops on views of tensors that require grad (PyTorch\'s CopySli
     row.zero_();
     row.add(h.index(1)).sum().backward();
     expect(list(a.grad!)).toEqual([[0, 0], [3, 3]]);
+  });
+});
+
+describe('the nodes of in-place writes print PyTorch\'s names', () => {
+  // PyTorch 1.13's str() of the same tensors: writes through a view are CopySlices on the base and
+  // AsStridedBackward0 on the view; x[i, j] = v is such a write, x[int tensor] = v is IndexPutBackward0.
+  it('CopySlices, AsStridedBackward0, IndexPutBackward0', () => {
+    const v = tensor([10, 20], { requiresGrad: true });
+    const h = ones([2, 3], { requiresGrad: true }).mul(1);
+    const col = h.index(':', 1);
+    col.mul_(v);
+    expect(String(col)).toBe('tensor([10., 20.], grad_fn=<AsStridedBackward0>)');
+    expect(String(h)).toBe('tensor([[ 1., 10.,  1.],\n        [ 1., 20.,  1.]], grad_fn=<CopySlices>)');
+    const y = zeros([2, 2]);
+    y.indexPut_([0, 1], v.sum());
+    expect(String(y)).toBe('tensor([[ 0., 30.],\n        [ 0.,  0.]], grad_fn=<CopySlices>)');
+    const z = zeros([2, 2]);
+    z.indexPut_([tensor([0, 1], { dtype: 'int32' })], v.sum());
+    expect(String(z)).toBe('tensor([[30., 30.],\n        [30., 30.]], grad_fn=<IndexPutBackward0>)');
+    const w = zeros([2, 3]);
+    const row = w.index(0);
+    row.indexPut_([slice(1)], v);
+    expect(String(w)).toBe('tensor([[ 0., 10., 20.],\n        [ 0.,  0.,  0.]], grad_fn=<CopySlices>)');
+    expect(String(row)).toBe('tensor([ 0., 10., 20.], grad_fn=<AsStridedBackward0>)');
   });
 });
 

@@ -15,6 +15,8 @@ declare module '../tensor.js' {
     indexPut_(indices: readonly ix.Index[], value: Tensor | number, accumulate?: boolean): this;
     /** `x.select(dim, i)`: the slice at index i of dim, that dim removed (a view). */
     select(dim: number, index: number): Tensor;
+    /** Every slice along `dim` (default 0), that dim removed (views): `for x in X` is `for (const x of X.unbind())`. */
+    unbind(dim?: number): Tensor[];
     /** `length` elements of `dim` from `start` (a view). */
     narrow(dim: number, start: number, length: number): Tensor;
     /** The dims reordered (a view): `x.permute(2, 0, 1)` or `x.permute([2, 0, 1])`. */
@@ -69,6 +71,7 @@ export function installViewMethods(proto: Tensor): void {
   proto.index = function (this: Tensor, ...idx: ix.Index[]): Tensor { return ix.index(this, ...idx); };
   proto.indexPut_ = function <T extends Tensor>(this: T, indices: readonly ix.Index[], value: Tensor | number, accumulate?: boolean): T { ix.indexPut_(this, indices, value, accumulate); return this; };
   proto.select = function (this: Tensor, dim: number, index: number): Tensor { return vw.select(this, dim, index); };
+  proto.unbind = function (this: Tensor, dim?: number): Tensor[] { return vw.unbind(this, dim); };
   proto.narrow = function (this: Tensor, dim: number, start: number, length: number): Tensor { return vw.narrow(this, dim, start, length); };
   proto.permute = function (this: Tensor, ...dims: (number | readonly number[])[]): Tensor { return vw.permute(this, dimsArg(dims)); };
   Object.defineProperty(proto, 'T', { get(this: Tensor): Tensor { return vw.reversedDims(this); }, configurable: true });

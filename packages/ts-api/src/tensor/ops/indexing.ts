@@ -251,9 +251,11 @@ export function indexPut_(x: Tensor, indices: readonly Index[], value: Tensor | 
 }
 
 function indexPut(x: Tensor, items: readonly Index[], value: Tensor): Tensor {
+  let advanced = false;
   const out = noGrad(() => {
     const o = clone(x);
     const p = parse(o, items, 'indexPut_');
+    advanced = p.advanced.length > 0;
     const view = stridedView(o, 'indexPut_', p.dims, p.starts);
     const val = value.dtype === o.dtype ? value : toDType(value, o.dtype);
     if (p.advanced.length === 0) {
@@ -276,7 +278,8 @@ function indexPut(x: Tensor, items: readonly Index[], value: Tensor): Tensor {
     permute(view, pl.order).writeWith('indexPut_', (s) => kernels.putRows(src, pl.rowLen, idx.storage('indexPut_'), s));
     return o;
   });
-  return out.record('indexPut_', [x, value], (g) => {
+  // PyTorch writes basic indices through a view (its node CopySlices), advanced ones with index_put_.
+  return out.record(advanced ? 'indexPut_' : 'copySlices', [x, value], (g) => {
     const gx = x.requiresGrad ? noGrad(() => indexPut(g, items, tensor(0))) : null;
     let gv: Tensor | null = null;
     if (value.requiresGrad) {

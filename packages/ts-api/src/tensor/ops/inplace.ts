@@ -2,6 +2,7 @@
 // computes the new value, which is then stored into the tensor (a view's elements reach its base).
 
 import { kernels, rng } from '../../backend/index.js';
+import { gradFnName } from '../format.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -12,7 +13,7 @@ import { maskedFill } from './where.js';
 import { scatter } from './gather.js';
 import { clamp } from './unary.js';
 import { requireTensor } from './util.js';
-import { viewAt } from './view.js';
+import { multiOutputView, viewAt } from './view.js';
 
 function rootOf(t: Tensor): Tensor | null {
   let root = t._base;
@@ -20,8 +21,19 @@ function rootOf(t: Tensor): Tensor | null {
   return root;
 }
 
+/** PyTorch's refusal to rewrite in place one of several views one call returned (unbind), or a view of one. */
+function checkNotMultiOutputView(self: Tensor, op: string): void {
+  const view = multiOutputView(self);
+  if (view === null) return;
+  const rule = 'This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.';
+  if (!self.requiresGrad || self._node === null) throw new Error(`${op}: A view was created in no_grad mode and is being modified inplace with grad mode enabled. ${rule}`);
+  // PyTorch names the modified view's own node: output 0 of it for a view cut from an output.
+  throw new Error(`${op}: Output ${view.direct ? view.output : 0} of ${gradFnName(self._node.op)} is a view and is being modified inplace. ${rule}`);
+}
+
 /** Throws PyTorch's errors (and ours for what is not supported yet) for an in-place op autograd must record. */
 function checkRecordable(self: Tensor, op: string, root: Tensor | null): void {
+  checkNotMultiOutputView(self, op);
   if (self.isLeaf && self.requiresGrad) {
     throw new Error(`${op}: a leaf Variable that requires grad is being used in an in-place operation. (Wrap it in noGrad(), or write through .data.)`);
   }
@@ -96,7 +108,8 @@ function viewInPlace(self: Tensor, root: Tensor, op: string, others: readonly Te
   const newRoot = noGrad(() => clone(oldRoot));
   const src = value.storage(op);
   newRoot._view(self.shape, { strides, offset }).writeWith(op, (s) => kernels.copy(src, s));
-  newRoot.record(op, [oldRoot, value], (g) => {
+  // Named as PyTorch prints them: the base's node CopySlices, the view's AsStridedBackward0.
+  newRoot.record('copySlices', [oldRoot, value], (g) => {
     const gOld = oldRoot.requiresGrad ? clone(g) : null;
     if (gOld !== null) gOld._view(self.shape, { strides, offset }).writeWith(op, (s) => kernels.fill(s, 0));
     const gValue = value.requiresGrad ? clone(g._view(self.shape, { strides, offset: g.storageOffset() + offset })) : null;
@@ -104,7 +117,7 @@ function viewInPlace(self: Tensor, root: Tensor, op: string, others: readonly Te
   }, []);
   store(self, value, op);
   root._adoptNode(newRoot);
-  self._adoptNode(viewAt(root, op, self.shape, strides, offset));
+  self._adoptNode(viewAt(root, 'asStrided', self.shape, strides, offset));
   return self;
 }
 

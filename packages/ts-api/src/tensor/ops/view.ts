@@ -71,6 +71,30 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return stridedView(x, 'select', identity(x).filter((_, k) => k !== d), starts);
 }
 
+/** Which output of a function returning several views (unbind) a tensor is: PyTorch forbids rewriting those in place. */
+const multiOutputViews = new WeakMap<Tensor, number>();
+
+/** Set when `t` (direct) or a view it was cut from is one of several views one call returned: which one. */
+export function multiOutputView(t: Tensor): { output: number; direct: boolean } | null {
+  for (let v: Tensor | null = t; v !== null; v = v._base) {
+    const output = multiOutputViews.get(v);
+    if (output !== undefined) return { output, direct: v === t };
+  }
+  return null;
+}
+
+/** Every slice along `dim`, that dim removed (views), like `torch.unbind`: what iterating a tensor gives. */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  if (x.ndim === 0) throw new Error(`unbind: Dimension specified as ${String(dim)} but tensor has no dimensions`);
+  const d = normalizeDim(dim, x.ndim, 'unbind');
+  const dims = identity(x).filter((_, k) => k !== d);
+  return Array.from({ length: x.shape[d] }, (_, i) => {
+    const out = stridedView(x, 'unbind', dims, x.shape.map((_, k) => (k === d ? i : 0)));
+    multiOutputViews.set(out, i);
+    return out;
+  });
+}
+
 /** `length` elements of `dim` from `start` (a view), like `torch.narrow`. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   if (x.ndim === 0) throw new Error('narrow: cannot narrow a 0-dim tensor');
