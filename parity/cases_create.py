@@ -1,8 +1,8 @@
 """Creation, joins, gathers: eye / linspace / arange / full / *Like against torch; randint, randperm,
-normal, randnLike and randLike by statistics; cat / stack / split / chunk / repeat / flip, gather /
+normal, randnLike and randLike by statistics; cat / stack / split / chunk / unbind / repeat / flip, gather /
 scatter / scatterAdd / indexSelect and oneHot with their gradients; and the calls both libraries refuse.
 
-Kinds added here: `fn` cases whose op returns a list of tensors (split, chunk: spec.outputs pieces,
+Kinds added here: `fn` cases whose op returns a list of tensors (split, chunk, unbind: spec.outputs pieces,
 `expected.out.<k>`, `grad_out.<k>`), and `error` cases: the TypeScript call must throw a message
 containing spec.message, and torch raises too (its message in spec.torchMessage)."""
 
@@ -135,6 +135,11 @@ def gen_joins():
         r = rng_for(stem)
         multi_case(stem, 'split', ['$x', arg, d], {'x': normal(r, shape)}, lambda x, arg=arg, d=d: torch.split(x, arg, d),
                    f'torch.split(x, {arg}, {d})', grads=('x',))
+    for shape, d in [((3, 5), None), ((3, 5), 1), ((2, 3, 4), -1), ((4,), 0), ((0, 3), 1)]:
+        stem = f'unbind.{dims(shape)}.dim{d if d is not None else "default"}'
+        args = ['$x'] if d is None else ['$x', d]
+        multi_case(stem, 'unbind', args, {'x': normal(rng_for(stem), shape)}, lambda x, d=d: torch.unbind(x, 0 if d is None else d),
+                   f'torch.unbind(x, {0 if d is None else d})', grads=('x',))
     for shape, n, d in [((5,), 3, 0), ((6,), 4, 0), ((3, 7), 2, 1), ((3, 7), 7, -1), ((2, 3), 5, 0), ((0, 3), 2, 0), ((37, 13), 3, 0)]:
         stem = f'chunk.{dims(shape)}.{n}.dim{d}'
         r = rng_for(stem)
