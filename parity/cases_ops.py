@@ -116,6 +116,18 @@ def gen_linalg():
         r = rng_for(stem)
         fn_case(stem, 'matmul', ['$a', '$b'], {'a': normal(r, sa), 'b': normal(r, sb)}, torch.matmul,
                 'torch.matmul(a, b)', grads=('a', 'b'))
+    # batched: leading dims broadcast, a 1-D operand is a row / a column
+    for name, sa, sb in [('batch-mat', (2, 3, 4), (4, 5)), ('mat-batch', (3, 4), (2, 4, 5)), ('batch-batch', (3, 2, 7), (3, 7, 4)),
+                         ('broadcast', (2, 1, 3, 4), (5, 4, 2)), ('vec-batch', (4,), (2, 4, 3)), ('batch-vec', (2, 3, 4), (4,)),
+                         ('empty-batch', (0, 2, 3), (3, 4)), ('k0', (2, 3, 0), (2, 0, 4))]:
+        stem = f'matmul.{name}.{dims(sa)}-{dims(sb)}'
+        r = rng_for(stem)
+        fn_case(stem, 'matmul', ['$a', '$b'], {'a': normal(r, sa), 'b': normal(r, sb)}, torch.matmul,
+                'torch.matmul(a, b)', grads=('a', 'b'))
+    for sa, sb in [((3, 2, 5), (3, 5, 4)), ((1, 7, 1), (1, 1, 3)), ((4, 16, 9), (4, 9, 17))]:
+        stem = f'bmm.{dims(sa)}-{dims(sb)}'
+        r = rng_for(stem)
+        fn_case(stem, 'bmm', ['$a', '$b'], {'a': normal(r, sa), 'b': normal(r, sb)}, torch.bmm, 'torch.bmm(a, b)', grads=('a', 'b'))
     for op in ['linear', 'nn.functional.linear']:
         for n, i, o in [(1, 784, 10), (3, 5, 2), (37, 5, 10), (255, 13, 10), (255, 1, 13), (3, 784, 2)][::1 if op == 'linear' else -1]:
             stem = f'{op}.{n}x{i}-{o}'

@@ -13,7 +13,7 @@ export { cat, concat, stack, split, chunk, repeat, flip } from './ops/join.js';
 export { gather, scatter, scatterAdd, indexSelect, oneHot } from './ops/gather.js';
 export type { BackwardOptions } from './autograd.js';
 export { add, sub, mul, div, neg, exp, log, abs, relu, sigmoid, pow, square, sqrt } from './ops/elementwise.js';
-export { matmul, linear, transpose, t, dot, mv, mm } from './ops/linalg.js';
+export { matmul, linear, transpose, t, dot, mv, mm, bmm } from './ops/linalg.js';
 export { sum, mean, argmax, argmin } from './ops/reduce.js';
 export { tanh, sign, floor, ceil, round, reciprocal, rsqrt, log1p, expm1, sin, cos, clamp, maximum, minimum } from './ops/unary.js';
 export { max, min, amax, amin, type ValuesIndices } from './ops/extrema.js';

@@ -459,6 +459,8 @@ export class Tensor {
   mv(vec: Tensor): Tensor { return la.mv(this, vec); }
   /** Matrix × matrix (`torch.mm`). */
   mm(other: Tensor): Tensor { return la.mm(this, other); }
+  /** Batched matrix × matrix of 3-D tensors (`torch.bmm`). */
+  bmm(other: Tensor): Tensor { return la.bmm(this, other); }
   square(): Tensor { return ew.square(this); }
   sqrt(): Tensor { return ew.sqrt(this); }
   matmul(other: Tensor): Tensor { return la.matmul(this, other); }

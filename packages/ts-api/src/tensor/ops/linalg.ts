@@ -1,10 +1,11 @@
 // Matrix products (the core's GEMM) with gradients: matmul, the fused linear layer, transposes.
 
 import { kernels } from '../../backend/index.js';
-import { formatShape } from '../shape.js';
+import { subStorage } from '../../backend/memory.js';
+import { broadcastShapes, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './create.js';
-import { requireFloat, viewOf } from './util.js';
+import { expandTo, reduceTo, requireFloat, viewOf } from './util.js';
 
 /** op(A)·op(B) into a new [m, n] tensor. */
 function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Tensor, b: Tensor): Tensor {
@@ -13,13 +14,17 @@ function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
   return out;
 }
 
-/** Matrix product of 2-D tensors (1-D operands are treated as a row / a column, as in PyTorch). */
+/**
+ * PyTorch's matmul: 1-D operands are a row / a column (removed from the result); beyond 2-D, the
+ * leading dims are batch dims, broadcast against each other.
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat(a, 'matmul');
   requireFloat(b, 'matmul');
-  if (a.ndim < 1 || a.ndim > 2 || b.ndim < 1 || b.ndim > 2) {
-    throw new Error(`matmul: supports 1-D and 2-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  if (a.ndim < 1 || b.ndim < 1) {
+    throw new Error(`matmul: both arguments need at least 1 dimension, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }
+  if (a.ndim > 2 || b.ndim > 2) return batchedMatmul(a, b);
   const a2 = a.ndim === 1 ? viewOf(a, [1, a.shape[0]]) : a;
   const b2 = b.ndim === 1 ? viewOf(b, [b.shape[0], 1]) : b;
   const [m, k] = a2.shape;
@@ -51,6 +56,75 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     };
     return [shaped(ga, a.shape), shaped(gb, b.shape)];
   });
+}
+
+/** Per batch i: C[i] = op(A[i])·op(B[i]) for contiguous A [batch, m|k, k|m], B [batch, k|n, n|k]; C is [batch, m, n]. */
+function batchGemm(transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number, a: Tensor, b: Tensor): Tensor {
+  const out = empty([batch, m, n]);
+  const [as, bs, cs] = [a.storage('matmul'), b.storage('matmul'), out.storage('matmul')];
+  for (let i = 0; i < batch; i++) {
+    kernels.gemm(transA, transB, m, n, k, 1, subStorage(as, i * m * k, m * k), subStorage(bs, i * k * n, k * n), 0, subStorage(cs, i * m * n, m * n));
+  }
+  return out;
+}
+
+function batchedMatmul(a: Tensor, b: Tensor): Tensor {
+  const a3 = a.ndim === 1 ? [1, a.shape[0]] : a.shape;
+  const b3 = b.ndim === 1 ? [b.shape[0], 1] : b.shape;
+  const [m, k] = a3.slice(-2);
+  const [k2, n] = b3.slice(-2);
+  if (k !== k2) {
+    throw new Error(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} ≠ ${k2})`);
+  }
+  const batch = broadcastShapes(a3.slice(0, -2), b3.slice(0, -2), 'matmul');
+  const B = numel(batch);
+  // Both operands materialised with the broadcast batch dims; the backward makes them again.
+  const operands = (): [Tensor, Tensor] => [expanded(a, a3, [...batch, m, k]), expanded(b, b3, [...batch, k, n])];
+  const [ae, be] = operands();
+  const full = batchGemm(false, false, B, m, n, k, ae, be);
+  ae.dispose();
+  be.dispose();
+  const out = viewOf(full, [...batch, ...(a.ndim === 1 ? [] : [m]), ...(b.ndim === 1 ? [] : [n])]);
+  full.dispose();
+  return out.record('matmul', [a, b], (g) => {
+    const [ae2, be2] = operands();
+    const g3 = viewOf(g, [B, m, n]);
+    // dA = G·Bᵀ, dB = Aᵀ·G per batch, summed over the batch dims an operand was broadcast along.
+    const ga = a.requiresGrad ? unbatched(batchGemm(false, true, B, m, k, n, g3, be2), [...batch, m, k], a3, a.shape) : null;
+    const gb = b.requiresGrad ? unbatched(batchGemm(true, false, B, k, n, m, ae2, g3), [...batch, k, n], b3, b.shape) : null;
+    for (const t of [ae2, be2, g3]) t.dispose();
+    return [ga, gb];
+  });
+}
+
+/** `t` read with shape `as`, expanded to `to`, contiguous (a new tensor object either way). */
+function expanded(t: Tensor, as: readonly number[], to: readonly number[]): Tensor {
+  const v = viewOf(t, as);
+  const e = expandTo(v, to);
+  v.dispose();
+  return e;
+}
+
+/** A batched gradient [B, r, c] summed down to the operand's (possibly broadcast) shape `as`, then given `shape`. */
+function unbatched(g: Tensor, full: readonly number[], as: readonly number[], shape: readonly number[]): Tensor {
+  const v = viewOf(g, full);
+  g.dispose();
+  const r = reduceTo(v, as);
+  v.dispose();
+  const out = viewOf(r, shape);
+  r.dispose();
+  return out;
+}
+
+/** Batched matrix product of 3-D tensors with one batch size: [b, n, m] · [b, m, p] → [b, n, p] (`torch.bmm`). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  requireDims('bmm', a, 3, 'batch1');
+  requireDims('bmm', b, 3, 'batch2');
+  if (a.shape[0] !== b.shape[0]) throw new Error(`bmm: batch1 and batch2 must have same number of batches, got ${a.shape[0]} and ${b.shape[0]}`);
+  if (a.shape[2] !== b.shape[1]) {
+    throw new Error(`bmm: Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`);
+  }
+  return matmul(a, b);
 }
 
 /**
