@@ -58,31 +58,25 @@ LISTS = {
 IN_FEATURES = {'d2l-rgnet': 4, 'add-module-replace': 4, 'append-insert-extend': 4, 'tied': 4}
 
 
+def module_info(ctor):
+    """What a module-info case compares: the printed module, its names and its length."""
+    m = build_module(ctor)
+    return {
+        'ctor': ctor,
+        'str': str(m),
+        'stateDictKeys': list(m.state_dict().keys()),
+        'namedParameters': [n for n, _ in m.named_parameters()],
+        'namedModules': [n for n, _ in m.named_modules()],
+        'namedChildren': [n for n, _ in m.named_children()],
+        'length': len(m),
+    }
+
+
 def gen_container():
     for name, ctor in MODELS.items():
-        m = build_module(ctor)
-        spec = {
-            'ctor': ctor,
-            'str': str(m),
-            'stateDictKeys': list(m.state_dict().keys()),
-            'namedParameters': [n for n, _ in m.named_parameters()],
-            'namedModules': [n for n, _ in m.named_modules()],
-            'namedChildren': [n for n, _ in m.named_children()],
-            'length': len(m),
-        }
-        add_case(f'nn.Sequential.container.{name}', 'module-info', 'nn.Sequential', [], spec, f'str(net) for {name}', {})
+        add_case(f'nn.Sequential.container.{name}', 'module-info', 'nn.Sequential', [], module_info(ctor), f'str(net) for {name}', {})
         if name in IN_FEATURES:
             stem = f'nn.Sequential.container-forward.{name}'
             module_case(stem, ctor, {'x': normal(rng_for(stem), (3, IN_FEATURES[name]))})
     for name, ctor in LISTS.items():
-        m = build_module(ctor)
-        spec = {
-            'ctor': ctor,
-            'str': str(m),
-            'stateDictKeys': list(m.state_dict().keys()),
-            'namedParameters': [n for n, _ in m.named_parameters()],
-            'namedModules': [n for n, _ in m.named_modules()],
-            'namedChildren': [n for n, _ in m.named_children()],
-            'length': len(m),
-        }
-        add_case(f'nn.ModuleList.container.{name}', 'module-info', 'nn.ModuleList', [], spec, f'str(list) for {name}', {})
+        add_case(f'nn.ModuleList.container.{name}', 'module-info', 'nn.ModuleList', [], module_info(ctor), f'str(list) for {name}', {})
