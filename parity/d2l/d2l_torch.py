@@ -1,6 +1,11 @@
 """The pieces of the book's d2l library (`from d2l import torch as d2l`) that the mirrors call, as the
 library writes them; their random draws are shared with the port (shared.py). d2l.Animator draws the
-curves; its stand-in prints their last point. Mirrored by packages/ts-api/examples/d2l/d2l.ts."""
+curves; its stand-in prints their last point (train_ch3's: every epoch's). Fashion-MNIST is read from the
+gzip files (no torchvision here). Mirrored by packages/ts-api/examples/d2l/d2l.ts."""
+import gzip
+import os
+
+import numpy as np
 import torch
 from torch.utils import data
 
@@ -50,6 +55,9 @@ class Accumulator:
     def add(self, *args):
         self.data = [a + float(b) for a, b in zip(self.data, args)]
 
+    def reset(self):
+        self.data = [0.0] * len(self.data)
+
     def __getitem__(self, idx):
         return self.data[idx]
 
@@ -66,14 +74,15 @@ def evaluate_loss(net, data_iter, loss):
 
 
 class Animator:
-    """Stand-in for d2l.Animator: prints the last point of the curves (x == xlim[1]) instead of drawing them."""
+    """Stand-in for d2l.Animator: prints the last point of the curves (x == xlim[1]) instead of drawing them;
+    every point with the stand-in's own every_point=True."""
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None, xscale='linear',
-                 yscale='linear', **kwargs):
-        self.xlabel, self.legend, self.xlim = xlabel, legend or [], xlim
+                 yscale='linear', every_point=False, **kwargs):
+        self.xlabel, self.legend, self.xlim, self.every_point = xlabel, legend or [], xlim, every_point
 
     def add(self, x, y):
-        if self.xlim is not None and x == self.xlim[1]:
+        if self.every_point or (self.xlim is not None and x == self.xlim[1]):
             print(f'{self.xlabel} {x}:', ', '.join(f'{name} {v}' for name, v in zip(self.legend, y)))
 
 
@@ -85,3 +94,104 @@ def corr2d(X, K):
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
     return Y
+
+
+def load_data_fashion_mnist(batch_size, root='/usr/share/datasets/fashion-mnist'):
+    """d2l.load_data_fashion_mnist: ToTensor's images in [0, 1], the training set shuffled every pass."""
+    def read(name, offset):
+        with gzip.open(f'{root}/{name}', 'rb') as f:
+            return np.frombuffer(f.read(), np.uint8, offset=offset)
+
+    def dataset(prefix):
+        X = torch.from_numpy(read(f'{prefix}-images-idx3-ubyte.gz', 16).copy()).float().div(255).reshape(-1, 1, 28, 28)
+        y = torch.from_numpy(read(f'{prefix}-labels-idx1-ubyte.gz', 8).astype(np.int64))
+        return data.TensorDataset(X, y)
+    train = dataset('train')
+    # shuffle=True's RandomSampler, whose orders are recorded when shared
+    sampler = recording_sampler('order', train) if os.environ.get('D2L_SHARE_ORDERS') == '1' else None
+    return (data.DataLoader(train, batch_size, shuffle=sampler is None, sampler=sampler),
+            data.DataLoader(dataset('t10k'), batch_size, shuffle=False))
+
+
+def get_fashion_mnist_labels(labels):
+    """返回Fashion-MNIST数据集的文本标签"""
+    text_labels = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
+                   'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
+    return [text_labels[int(i)] for i in labels]
+
+
+def accuracy(y_hat, y):
+    """计算预测正确的数量"""
+    if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(axis=1)
+    cmp = y_hat.type(y.dtype) == y
+    return float(cmp.type(y.dtype).sum())
+
+
+def evaluate_accuracy(net, data_iter):
+    """计算在指定数据集上模型的精度"""
+    if isinstance(net, torch.nn.Module):
+        net.eval()  # 将模型设置为评估模式
+    metric = Accumulator(2)  # 正确预测数、预测总数
+    with torch.no_grad():
+        for X, y in data_iter:
+            metric.add(accuracy(net(X), y), y.numel())
+    return metric[0] / metric[1]
+
+
+def train_epoch_ch3(net, train_iter, loss, updater):
+    """训练模型一个迭代周期（定义见第3章）"""
+    # 将模型设置为训练模式
+    if isinstance(net, torch.nn.Module):
+        net.train()
+    # 训练损失总和、训练准确度总和、样本数
+    metric = Accumulator(3)
+    for X, y in train_iter:
+        # 计算梯度并更新参数
+        y_hat = net(X)
+        l = loss(y_hat, y)
+        if isinstance(updater, torch.optim.Optimizer):
+            # 使用PyTorch内置的优化器和损失函数
+            updater.zero_grad()
+            l.mean().backward()
+            updater.step()
+        else:
+            # 使用定制的优化器和损失函数
+            l.sum().backward()
+            updater(X.shape[0])
+        metric.add(float(l.sum()), accuracy(y_hat, y), y.numel())
+    # 返回训练损失和训练精度
+    return metric[0] / metric[2], metric[1] / metric[2]
+
+
+def num_epochs_or(book_epochs):
+    """The book's epoch count, or D2L_EPOCHS when set (the tests' short runs, which skip train_ch3's asserts)."""
+    n = os.environ.get('D2L_EPOCHS', '')
+    return int(n) if n != '' else book_epochs
+
+
+def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
+    """训练模型（定义见第3章） (the Animator prints each epoch's point)"""
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs], ylim=[0.3, 0.9],
+                        legend=['train loss', 'train acc', 'test acc'], every_point=True)
+    for epoch in range(num_epochs):
+        train_metrics = train_epoch_ch3(net, train_iter, loss, updater)
+        test_acc = evaluate_accuracy(net, test_iter)
+        animator.add(epoch + 1, train_metrics + (test_acc,))
+    if os.environ.get('D2L_EPOCHS', '') != '':
+        return
+    train_loss, train_acc = train_metrics
+    assert train_loss < 0.5, train_loss
+    assert train_acc <= 1 and train_acc > 0.7, train_acc
+    assert test_acc <= 1 and test_acc > 0.7, test_acc
+
+
+def predict_ch3(net, test_iter, n=6):
+    """预测标签（定义见第3章） (prints the titles the book draws above the images)"""
+    for X, y in test_iter:
+        break
+    trues = get_fashion_mnist_labels(y)
+    preds = get_fashion_mnist_labels(net(X).argmax(axis=1))
+    titles = [true + '\n' + pred for true, pred in zip(trues, preds)]
+    print('trues:', ', '.join(title.split('\n')[0] for title in titles[0:n]))
+    print('preds:', ', '.join(title.split('\n')[1] for title in titles[0:n]))

@@ -8,13 +8,17 @@ import subprocess
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
+# Mirrors whose draws (whole networks) are too big to commit: their tests record and replay them live.
+DRAWS_NOT_COMMITTED = {'ch4_2_mlp_scratch', 'ch4_6_dropout'}
 
 
 def main():
     out = HERE / 'expected'
     out.mkdir(exist_ok=True)
     for mirror in sorted(HERE.glob('ch*.py')):
-        env = {**os.environ, 'D2L_RECORD': str(out / f'{mirror.stem}.start.safetensors')}
+        env = dict(os.environ)
+        if mirror.stem not in DRAWS_NOT_COMMITTED:
+            env['D2L_RECORD'] = str(out / f'{mirror.stem}.start.safetensors')
         printed = subprocess.run([sys.executable, mirror.name], cwd=HERE, env=env, check=True, capture_output=True, text=True).stdout
         (out / f'{mirror.stem}.txt').write_text(printed)
         print(f'{mirror.stem}: {len(printed.splitlines())} lines')

@@ -1,8 +1,10 @@
 // The pieces of the book's d2l library (`from d2l import torch as d2l`) that the ports call, written
 // as the library writes them; their random draws can be replayed from PyTorch's run (./shared.ts).
-// d2l.Animator draws the curves; its stand-in prints their last point. Mirror: parity/d2l/d2l_torch.py.
+// d2l.Animator draws the curves; its stand-in prints their last point (train_ch3's: every epoch's).
+// Mirror: parity/d2l/d2l_torch.py.
 
-import { data, DataLoader, nn, noGrad, normal, slice, tensor, TensorDataset, zeros, type Tensor } from '../../src/index.js';
+import { data, DataLoader, nn, noGrad, normal, optim, slice, tensor, TensorDataset, textLabels, zeros, type Tensor } from '../../src/index.js';
+import { fashionMnistLoaders, fashionMnistOnce } from '../common.js';
 import { replayedOrders, shared } from './shared.js';
 
 /** y = Xw + b + noise. */
@@ -71,6 +73,10 @@ export class Accumulator {
     this.data = this.data.map((a, i) => a + Number(args[i]));
   }
 
+  reset(): void {
+    this.data = this.data.map(() => 0);
+  }
+
   get(idx: number): number {
     return this.data[idx];
   }
@@ -78,7 +84,6 @@ export class Accumulator {
 
 /** A model or loss as PyTorch calls it: a function, or a module (`net(X)` is `net.forward(X)`). */
 export type Callable = ((...inputs: Tensor[]) => Tensor) | nn.Module;
-const call = (f: Callable, ...inputs: Tensor[]): Tensor => (f instanceof nn.Module ? f.forward(...inputs) : f(...inputs));
 
 /** The model's loss on a dataset (the mean over its examples). */
 export function evaluateLoss(net: Callable, dataIter: Iterable<[Tensor, Tensor]>, loss: Callable): number {
@@ -97,7 +102,10 @@ export interface AnimatorOptions {
   ylabel?: string;
   legend?: string[];
   xlim?: [number, number];
+  ylim?: [number, number];
   yscale?: 'linear' | 'log';
+  /** The stand-in's own option: print every point, not only the last. */
+  everyPoint?: boolean;
 }
 
 /** Stand-in for d2l.Animator: prints the last point of the curves (x === xlim[1]) instead of drawing them. */
@@ -109,8 +117,8 @@ export class Animator {
   }
 
   add(x: number, y: number[]): void {
-    const { xlabel, legend = [], xlim } = this.options;
-    if (xlim !== undefined && x === xlim[1]) {
+    const { xlabel, legend = [], xlim, everyPoint = false } = this.options;
+    if (everyPoint || (xlim !== undefined && x === xlim[1])) {
       console.log(`${xlabel} ${x}:`, legend.map((name, i) => `${name} ${y[i]}`).join(', '));
     }
   }
@@ -126,4 +134,131 @@ export function corr2d(X: Tensor, K: Tensor): Tensor {
     }
   }
   return Y;
+}
+
+/**
+ * d2l.load_data_fashion_mnist (3.5): the training loader reshuffles every pass. With D2L_SHARE_ORDERS=1
+ * and a replay, each pass takes the order PyTorch's run recorded instead.
+ */
+export async function loadDataFashionMnist(batchSize: number): Promise<[Iterable<[Tensor, Tensor]>, Iterable<[Tensor, Tensor]>]> {
+  const [trainLoader, testLoader] = await fashionMnistLoaders(batchSize);
+  const orders = process.env.D2L_SHARE_ORDERS === '1' ? replayedOrders('order') : null;
+  if (orders === null) return [trainLoader, testLoader];
+  const { train } = await fashionMnistOnce();
+  let pass = 0;
+  function* batches(order: Int32Array): Generator<[Tensor, Tensor]> {
+    for (let i = 0; i < order.length; i += batchSize) yield train.getBatch(order.subarray(i, i + batchSize));
+  }
+  const replayed = {
+    [Symbol.iterator]: () => {
+      const order = orders[pass++];
+      if (order === undefined) throw new Error(`D2L_REPLAY: the training set is iterated more often than PyTorch's (${orders.length} passes recorded)`);
+      return data.scoped(batches(order))[Symbol.iterator]();
+    },
+  };
+  return [replayed, testLoader];
+}
+
+/** `net(X)` for a function or a module. */
+export function call(net: Callable, ...inputs: Tensor[]): Tensor {
+  return net instanceof nn.Module ? net.forward(...inputs) : net(...inputs);
+}
+
+/** The number of correct predictions (3.6). */
+export function accuracy(yHat: Tensor, y: Tensor): number {
+  if (yHat.shape.length > 1 && yHat.shape[1] > 1) {
+    yHat = yHat.argmax(1);
+  }
+  const cmp = yHat.type(y.dtype).eq(y);
+  return Number(cmp.type(y.dtype).sum());
+}
+
+/** The model's accuracy on a dataset (3.6). */
+export function evaluateAccuracy(net: Callable, dataIter: Iterable<[Tensor, Tensor]>): number {
+  if (net instanceof nn.Module) {
+    net.eval(); // evaluation mode
+  }
+  const metric = new Accumulator(2); // correct predictions, predictions
+  noGrad(() => {
+    for (const [X, y] of dataIter) {
+      metric.add(accuracy(call(net, X), y), y.numel());
+    }
+  });
+  return metric.get(0) / metric.get(1);
+}
+
+export type Updater = optim.Optimizer<object> | ((batchSize: number) => void);
+
+/** One training epoch (chapter 3): the mean loss and the accuracy over the epoch's examples. */
+export function trainEpochCh3(net: Callable, trainIter: Iterable<[Tensor, Tensor]>, loss: Callable, updater: Updater): [number, number] {
+  // training mode
+  if (net instanceof nn.Module) {
+    net.train();
+  }
+  // sum of the training loss, sum of the correct predictions, number of examples
+  const metric = new Accumulator(3);
+  for (const [X, y] of trainIter) {
+    // compute the gradients and update the parameters
+    const yHat = call(net, X);
+    const l = call(loss, yHat, y);
+    if (updater instanceof optim.Optimizer) {
+      // PyTorch's built-in optimiser and loss
+      updater.zeroGrad();
+      l.mean().backward();
+      updater.step();
+    } else {
+      // the hand-written optimiser and loss
+      l.sum().backward();
+      updater(X.shape[0]);
+    }
+    metric.add(Number(l.sum()), accuracy(yHat, y), y.numel());
+  }
+  // the training loss and accuracy
+  return [metric.get(0) / metric.get(2), metric.get(1) / metric.get(2)];
+}
+
+function assert(condition: boolean, value: number): void {
+  if (!condition) throw new Error(`AssertionError: ${value}`);
+}
+
+/**
+ * The book's epoch count, or D2L_EPOCHS when set (the tests' short runs). A short run skips train_ch3's
+ * asserts, which hold for the book's epochs: the tests check its lines against PyTorch's instead.
+ */
+export function numEpochsOr(bookEpochs: number): number {
+  const n = process.env.D2L_EPOCHS;
+  if (n === undefined || n === '') return bookEpochs;
+  if (!/^[1-9]\d*$/.test(n)) throw new Error(`D2L_EPOCHS must be a positive integer, got ${JSON.stringify(n)}`);
+  return Number(n);
+}
+
+/** Trains the model (chapter 3); the Animator prints each epoch's point. */
+export function trainCh3(net: Callable, trainIter: Iterable<[Tensor, Tensor]>, testIter: Iterable<[Tensor, Tensor]>,
+                         loss: Callable, numEpochs: number, updater: Updater): void {
+  const animator = new Animator({ xlabel: 'epoch', xlim: [1, numEpochs], ylim: [0.3, 0.9],
+                                  legend: ['train loss', 'train acc', 'test acc'], everyPoint: true });
+  let trainMetrics: [number, number] = [NaN, NaN];
+  let testAcc = NaN;
+  for (let epoch = 0; epoch < numEpochs; epoch++) {
+    trainMetrics = trainEpochCh3(net, trainIter, loss, updater);
+    testAcc = evaluateAccuracy(net, testIter);
+    animator.add(epoch + 1, [...trainMetrics, testAcc]);
+  }
+  if (process.env.D2L_EPOCHS !== undefined && process.env.D2L_EPOCHS !== '') return;
+  const [trainLoss, trainAcc] = trainMetrics;
+  assert(trainLoss < 0.5, trainLoss);
+  assert(trainAcc <= 1 && trainAcc > 0.7, trainAcc);
+  assert(testAcc <= 1 && testAcc > 0.7, testAcc);
+}
+
+/** Predicts labels (chapter 3); prints the titles the book draws above the first n images. */
+export function predictCh3(net: Callable, testIter: Iterable<[Tensor, Tensor]>, n = 6): void {
+  for (const [X, y] of testIter) {
+    const trues = textLabels(y.toArray());
+    const preds = textLabels(call(net, X).argmax(1).toArray());
+    const titles = trues.map((t, i) => `${t}\n${preds[i]}`);
+    console.log('trues:', titles.slice(0, n).map((t) => t.split('\n')[0]).join(', '));
+    console.log('preds:', titles.slice(0, n).map((t) => t.split('\n')[1]).join(', '));
+    break;
+  }
 }

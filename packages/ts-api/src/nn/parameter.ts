@@ -12,9 +12,9 @@ export function isParameter(t: unknown): t is Tensor {
 
 function markParameter(data: Tensor, requiresGrad = true): Tensor {
   if (!(data instanceof Tensor)) throw new Error(`Parameter: expected a Tensor, got ${typeof data}`);
-  if (!data.isLeaf) {
-    throw new Error('Parameter: expected a leaf tensor (not the result of an op that records gradients); use detach()');
-  }
+  // PyTorch's Parameter(t) is t.detach() made a leaf: `nn.Parameter(torch.randn(…, requires_grad=True)
+  // * 0.01)` is a new leaf sharing t's storage, and t keeps its graph.
+  if (!data.isLeaf) data = data.detach();
   data.requiresGrad = requiresGrad;
   parameters.add(keep(data));
   Object.setPrototypeOf(data, Parameter.prototype);
@@ -27,7 +27,8 @@ export interface ParameterConstructor {
 }
 
 /**
- * `new nn.Parameter(t)` or `nn.Parameter(t)`: marks `t` as a parameter and returns it. As PyTorch's
+ * `new nn.Parameter(t)` or `nn.Parameter(t)`: marks `t` (a computed `t`: `t.detach()`) as a parameter and
+ * returns it. As PyTorch's
  * Parameter is a Tensor subclass, `t` then is an `instanceof nn.Parameter` (and still a Tensor) whose
  * `constructor.name` is 'Parameter' and which prints as "Parameter containing:\ntensor(…)".
  */

@@ -36,7 +36,7 @@ afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 // Asynchronous: ten epochs over Fashion-MNIST must not block the test worker's event loop.
 function run(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawnChild(command, args, { cwd, env: { ...process.env, D2L_REPLAY: undefined, D2L_RECORD: undefined, SOFTMAX_NN_NO_DOWNLOAD: '1', ...env } });
+    const child = spawnChild(command, args, { cwd, env: { ...process.env, D2L_REPLAY: undefined, D2L_RECORD: undefined, D2L_EPOCHS: undefined, SOFTMAX_NN_NO_DOWNLOAD: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });

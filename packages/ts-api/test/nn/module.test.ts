@@ -35,6 +35,22 @@ describe('Module tree', () => {
     for (const p of m.parameters()) expect(p.grad?.shape).toEqual(p.shape);
   });
 
+  it('nn.Parameter of a computed tensor is its detach() as a leaf, as PyTorch (d2l 4.2: randn(…) * 0.01)', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const t = a.mul(0.01);
+    const p = nn.Parameter(t);
+    // torch: p.is_leaf True, p.requires_grad True, p.grad_fn None; t keeps its MulBackward0
+    expect(p.isLeaf).toBe(true);
+    expect(p.requiresGrad).toBe(true);
+    expect(p).toBeInstanceOf(nn.Parameter);
+    expect(t.isLeaf).toBe(false);
+    expect(Array.from(p.toArray())).toEqual(Array.from(t.toArray()));
+    // the gradient stops at p: (2p).sum() gives p.grad = [2, 2, 2] and leaves a.grad None
+    p.mul(2).sum().backward();
+    expect(Array.from(p.grad!.toArray())).toEqual([2, 2, 2]);
+    expect(a.grad).toBeNull();
+  });
+
   it('train() and eval() reach every child; Dropout is the identity in eval', () => {
     const net = new nn.Sequential(new nn.Linear(3, 3), new nn.Dropout(0.5));
     net.eval();
