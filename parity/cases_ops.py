@@ -95,6 +95,13 @@ def gen_unary():
             r = rng_for(stem)
             x = away_from_zero(r, shape, 0.25, 3) if float(p).is_integer() else np.exp(uniform(r, shape, -2, 1)).astype(np.float32)
             fn_case(stem, 'pow', ['$x', p], {'x': x}, lambda x, p=p: torch.pow(x, p), f'torch.pow(x, {p})', grads=('x',))
+    # int32 bases: an integer exponent keeps the result integral, a fractional one promotes it to float
+    ints = np.array([-7, -2, -1, 0, 1, 2, 3, 46340], np.int32)
+    for p in [0, 1, 2, 0.5]:
+        fn_case(f'pow.int32.{p}', 'pow', ['$x', p], {'x': ints if p != 0.5 else np.abs(ints)}, lambda x, p=p: torch.pow(x, p),
+                f'torch.pow(x, {p})  # x int')
+    fn_case('pow.int32.int32-tensor', 'pow', ['$a', '$b'], {'a': np.array([[2], [-3], [0]], np.int32), 'b': np.array([0, 1, 5, 19], np.int32)},
+            torch.pow, 'torch.pow(a, b)  # both int')
     # zeros in the base: torch's pow backward gives exponent * x^(exponent-1), and 0 for exponent 0
     for p in [2, 3, 0]:
         stem = f'pow.{p}.zero-base'

@@ -83,4 +83,14 @@ describe('full / arange with dtype int32', () => {
     expect(() => arange(0, 2, 0.5, { dtype: 'int32' }))
       .toThrow('arange: dtype int32 needs integers in [-2147483648, 2147483647], got 0.5 at index 1');
   });
+
+  it('integer pow is exact up to int32 and refuses negative exponents and overflow, as PyTorch refuses them', () => {
+    const i32 = (v: number[]) => tensor(v, { dtype: 'int32' });
+    expect(Array.from(i32([-2, 2, 46340]).pow(2).toArray())).toEqual([4, 4, 2147395600]);
+    expect(Array.from(i32([-2]).pow(31).toArray())).toEqual([INT32_MIN]);
+    expect(() => i32([1, 2]).pow(31)).toThrow(`pow: int32 overflow at element 1: 2 ** 31 is outside [${INT32_MIN}, ${INT32_MAX}]`);
+    expect(() => i32([46341]).pow(2)).toThrow('pow: int32 overflow at element 0: 46341 ** 2');
+    expect(() => i32([2]).pow(-1)).toThrow('pow: Integers to negative integer powers are not allowed.');
+    expect(() => i32([2, 3]).pow(i32([1, -2]))).toThrow('pow: Integers to negative integer powers are not allowed.');
+  });
 });

@@ -9,6 +9,7 @@ import { promoted } from './promote.js';
 import { toDType } from './shape.js';
 import { maskedFill } from './where.js';
 import { logicalAnd } from './logical.js';
+import { intPow } from './int-pow.js';
 
 function asTensor(v: Tensor | number): Tensor {
   return v instanceof Tensor ? v : tensor(v);
@@ -165,10 +166,14 @@ export function sigmoid(x: Tensor): Tensor {
 
 /** x to the power `exponent`: a number, or a tensor broadcast against x (PyTorch's `x ** y`). */
 export function pow(x: Tensor, exponent: number | Tensor): Tensor {
-  if (exponent instanceof Tensor) return powTensor(x, exponent);
+  if (exponent instanceof Tensor) {
+    return x.dtype === 'int32' && exponent.dtype === 'int32' ? intPow(x, exponent) : powTensor(x, exponent);
+  }
   if (typeof exponent !== 'number' || Number.isNaN(exponent)) {
     throw new Error(`pow: the exponent must be a number or a tensor, got ${String(exponent)}`);
   }
+  // An int tensor stays integral under an integer exponent; a fractional one promotes it to float32.
+  if (x.dtype === 'int32') return Number.isInteger(exponent) ? intPow(x, exponent) : pow(toDType(x, 'float32', 'pow'), exponent);
   return unary('pow', x, (a, y) => kernels.powScalar(a, exponent, y)).record('pow', [x], (g) => {
     // x^0 is constant: zero gradient, also at x = 0 where p·x^(p−1) would be 0·∞ = NaN (as PyTorch).
     if (exponent === 0) return [zerosLike(x)];
