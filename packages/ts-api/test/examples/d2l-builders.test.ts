@@ -9,19 +9,14 @@
 //              temporary file, and the port replaying them prints what the mirror printed
 //   own draws  the port without D2L_REPLAY (its own generator) prints the same text, numbers aside
 
-import { spawn as spawnChild, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { io, nn, noGrad, ones, tensor, Tensor, zeros } from '../../src/index.js';
+import { D2L, expectPrintsAsLiveMirror, runPort, spawnPort, structure, torchMissing } from '../helpers/d2l-programs.js';
 import { printedDifference } from '../helpers/printed-output.js';
-
-const PACKAGE = fileURLToPath(new URL('../../', import.meta.url));
-const D2L = fileURLToPath(new URL('../../../../parity/d2l/', import.meta.url));
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
 const CHAPTERS = [
   { port: 'weight-decay', mirror: 'ch4_5_weight_decay' },
@@ -29,40 +24,14 @@ const CHAPTERS = [
   { port: 'parameters', mirror: 'ch5_2_parameters' },
 ] as const;
 
-function torchMissing(): string | null {
-  if (process.env.PARITY_NO_TORCH === '1') return 'PARITY_NO_TORCH=1';
-  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 120_000 });
-  return r.status === 0 ? null : `${PYTHON} cannot import torch and numpy`;
-}
 const NO_TORCH = torchMissing();
 if (NO_TORCH !== null) console.log(`d2l chapters: live PyTorch runs skipped — ${NO_TORCH}; the committed outputs are still checked`);
 
 const TMP = mkdtempSync(join(tmpdir(), 'd2l-builders-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-interface Ran { status: number | null; stdout: string; stderr: string }
-
-// Asynchronous: a program that runs for half a minute must not block the test worker's event loop.
-function spawn(command: string, args: string[], cwd: string, env: Record<string, string | undefined>): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawnChild(command, args, { cwd, env: { ...process.env, D2L_REPLAY: undefined, D2L_RECORD: undefined, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-async function run(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<string> {
-  const r = await spawn(command, args, cwd, env);
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
-  return r.stdout;
-}
-
-const port = (name: string, replay?: string): Promise<string> =>
-  run(process.execPath, ['--import', 'tsx', join('examples', 'd2l', `${name}.ts`)], PACKAGE, { D2L_REPLAY: replay });
+// A D2L_REPLAY or D2L_RECORD in the shell must not reach the port: it replays only what it is given.
+const port = (name: string, replay?: string): Promise<string> => runPort(name, { D2L_REPLAY: replay, D2L_RECORD: undefined });
 
 /** 4.5 runs 4 × 100 epochs in each of its programs (about 15 s alone, more on a busy machine). */
 const SLOW = 300_000;
@@ -70,11 +39,6 @@ const SLOW = 300_000;
 // Printed lines whose values do not depend on the draws: initialisers to constants, the tied weights'
 // comparisons, names, shapes and types.
 const DETERMINISTIC = /^(tensor\(\[1\., 1\., 1\., 1\.\]\) tensor\(0\.\)|tensor\(\[\[42\.(, 42\.)+\]\]\)|tensor\(\[(True, )+True\]\)|Parameter|Init |\['0\.weight'|\['weight'|true$)/;
-
-/** The printed text with every number as '#' and all spacing and line breaks collapsed. */
-function structure(text: string): string {
-  return text.replace(/-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)/g, '#').replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
-}
 
 /**
  * What 4.5 shows, whatever the draws: with decay (λ = 3, wd = 3) the weight's norm is far below the
@@ -104,11 +68,8 @@ describe('d2l chapters 4.5, 5.1, 5.2: the ports print what PyTorch prints', () =
       if (name === 'weight-decay') expectWeightDecayEffect(printed);
     }, SLOW);
 
-    it.skipIf(NO_TORCH !== null)(`${name}: replaying the draws of ${mirror}.py run live, as it prints`, async () => {
-      const start = join(TMP, `${mirror}.start.safetensors`);
-      const printed = await run(PYTHON, [join(D2L, `${mirror}.py`)], D2L, { D2L_RECORD: start });
-      expect(printedDifference(await port(name, start), printed)).toBeNull();
-    }, SLOW);
+    it.skipIf(NO_TORCH !== null)(`${name}: replaying the draws of ${mirror}.py run live, as it prints`, () =>
+      expectPrintsAsLiveMirror(name, mirror, join(TMP, `${mirror}.start.safetensors`)), SLOW);
 
     it(`${name}: with its own draws, the same text`, async () => {
       const printed = await port(name);
@@ -124,7 +85,7 @@ describe('d2l chapters 4.5, 5.1, 5.2: the ports print what PyTorch prints', () =
   it('a replay that does not hold what the port draws is an error naming the draw', async () => {
     const wrong = join(TMP, 'wrong.safetensors');
     writeFileSync(wrong, io.serialize({ '0.net.0.weight': zeros(1) }));
-    const r = await spawn(process.execPath, ['--import', 'tsx', join('examples', 'd2l', 'layers-and-blocks.ts')], PACKAGE, { D2L_REPLAY: wrong });
+    const r = await spawnPort('layers-and-blocks', { D2L_REPLAY: wrong, D2L_RECORD: undefined });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('0.net.0.weight was recorded as float32 [1], the port has float32 [256, 20]');
   });

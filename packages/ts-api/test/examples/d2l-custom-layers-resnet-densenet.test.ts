@@ -9,18 +9,13 @@
 //              temporary file) and the port (replaying them) prints what the mirror printed
 //   own draws  the port without D2L_REPLAY prints the same text, numbers drawn aside
 
-import { spawn as spawnChild, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { arange, nn } from '../../src/index.js';
+import { D2L, expectPrintsAsLiveMirror, runPort, structure, torchMissing } from '../helpers/d2l-programs.js';
 import { printedDifference } from '../helpers/printed-output.js';
-
-const PACKAGE = fileURLToPath(new URL('../../', import.meta.url));
-const D2L = fileURLToPath(new URL('../../../../parity/d2l/', import.meta.url));
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
 // shares: the mirror records random draws that change what is printed.
 const CHAPTERS = [
@@ -29,47 +24,16 @@ const CHAPTERS = [
   { port: 'densenet', mirror: 'ch7_7_densenet', shares: false },
 ] as const;
 
-function torchMissing(): string | null {
-  if (process.env.PARITY_NO_TORCH === '1') return 'PARITY_NO_TORCH=1';
-  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 120_000 });
-  return r.status === 0 ? null : `${PYTHON} cannot import torch and numpy`;
-}
 const NO_TORCH = torchMissing();
 if (NO_TORCH !== null) console.log(`d2l 5.4, 7.6, 7.7: live PyTorch runs skipped — ${NO_TORCH}; the committed outputs are still checked`);
 
 const TMP = mkdtempSync(join(tmpdir(), 'd2l-custom-resnet-densenet-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-interface Ran { status: number | null; stdout: string; stderr: string }
-
-// Asynchronous: a program that runs for seconds must not block the test worker's event loop.
-function spawn(command: string, args: string[], cwd: string, env: Record<string, string | undefined>): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawnChild(command, args, { cwd, env: { ...process.env, D2L_REPLAY: undefined, D2L_RECORD: undefined, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-async function run(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<string> {
-  const r = await spawn(command, args, cwd, env);
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
-  return r.stdout;
-}
-
-const port = (name: string, replay?: string): Promise<string> =>
-  run(process.execPath, ['--import', 'tsx', join('examples', 'd2l', `${name}.ts`)], PACKAGE, { D2L_REPLAY: replay });
+// A D2L_REPLAY or D2L_RECORD in the shell must not reach the port: it replays only what it is given.
+const port = (name: string, replay?: string): Promise<string> => runPort(name, { D2L_REPLAY: replay, D2L_RECORD: undefined });
 
 const TIMEOUT = 120_000;
-
-/** The printed text with every number as '#' and all spacing and line breaks collapsed. */
-function structure(text: string): string {
-  return text.replace(/-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)/g, '#').replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
-}
 
 describe('d2l 5.4, 7.6, 7.7: the ports print what PyTorch prints', () => {
   for (const { port: name, mirror, shares } of CHAPTERS) {
@@ -80,11 +44,8 @@ describe('d2l 5.4, 7.6, 7.7: the ports print what PyTorch prints', () => {
       expect(printedDifference(await port(name, committedDraws), expected())).toBeNull();
     }, TIMEOUT);
 
-    it.skipIf(NO_TORCH !== null)(`${name}: ${shares ? 'replaying the draws of ' : 'as '}${mirror}.py run live${shares ? ', as it prints' : ''}`, async () => {
-      const start = join(TMP, `${mirror}.start.safetensors`);
-      const printed = await run(PYTHON, [join(D2L, `${mirror}.py`)], D2L, { D2L_RECORD: start });
-      expect(printedDifference(await port(name, shares ? start : undefined), printed)).toBeNull();
-    }, TIMEOUT);
+    it.skipIf(NO_TORCH !== null)(`${name}: ${shares ? 'replaying the draws of ' : 'as '}${mirror}.py run live${shares ? ', as it prints' : ''}`, () =>
+      expectPrintsAsLiveMirror(name, mirror, join(TMP, `${mirror}.start.safetensors`), shares), TIMEOUT);
   }
 
   it('custom-layers: with its own draws, the same text; the centred outputs still average to 0', async () => {

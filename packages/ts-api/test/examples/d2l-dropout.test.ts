@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { printedDifference } from '../helpers/printed-output.js';
-import { D2L, expectEpochsNear, parseTraining, runMirror, runPort, torchMissing, type Bounds } from '../helpers/d2l-training.js';
+import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { expectEpochsNear, parseTraining, trainMirror, trainPort, type Bounds } from '../helpers/d2l-training.js';
 
 const PORT = 'dropout';
 const MIRROR = 'ch4_6_dropout';
@@ -58,8 +59,8 @@ describe('d2l 4.6 dropout: the port prints what PyTorch prints', () => {
   it.skipIf(NO_TORCH !== null)(`replaying the initial networks and batch orders of ${MIRROR}.py run live`, async () => {
     const start = join(TMP, `${MIRROR}.start.safetensors`);
     const env = { D2L_SHARE_ORDERS: '1', D2L_EPOCHS: '1' };
-    const torch = parseTraining(await runMirror(MIRROR, { D2L_RECORD: start, ...env }));
-    const ours = parseTraining(await runPort(PORT, { D2L_REPLAY: start, ...env }));
+    const torch = parseTraining(await trainMirror(MIRROR, { D2L_RECORD: start, ...env }));
+    const ours = parseTraining(await trainPort(PORT, { D2L_REPLAY: start, ...env }));
     expectDropoutPrints(ours.before, torch.before);
     expect(torch.runs.map((r) => r.length)).toEqual([1, 1]);
     expect(ours.runs.map((r) => r.length)).toEqual([1, 1]);
@@ -79,7 +80,7 @@ describe('d2l 4.6 dropout: the port prints what PyTorch prints', () => {
       expect(testAcc).toBeGreaterThan(0.7);
     }
 
-    const ours = parseTraining(await runPort(PORT, { D2L_EPOCHS: '2' }));
+    const ours = parseTraining(await trainPort(PORT, { D2L_EPOCHS: '2' }));
     expectDropoutPrints(ours.before, want.before);
     expect(ours.runs.map((r) => r.length)).toEqual([2, 2]);
     expectEpochsNear(ours.runs[0], want.runs[0], BOUNDS, 'Net');

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { printedDifference } from '../helpers/printed-output.js';
-import { D2L, expectEpochsNear, parseTraining, runMirror, runPort, torchMissing } from '../helpers/d2l-training.js';
+import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { expectEpochsNear, parseTraining, trainMirror, trainPort } from '../helpers/d2l-training.js';
 
 const PORT = 'mlp-scratch';
 const MIRROR = 'ch4_2_mlp_scratch';
@@ -36,8 +37,8 @@ describe('d2l 4.2 MLP from scratch: the port prints what PyTorch prints', () => 
   it.skipIf(NO_TORCH !== null)(`replaying the draws and batch orders of ${MIRROR}.py run live: every line as it prints`, async () => {
     const start = join(TMP, `${MIRROR}.start.safetensors`);
     const env = { D2L_SHARE_ORDERS: '1', D2L_EPOCHS: '2' };
-    const torch = await runMirror(MIRROR, { D2L_RECORD: start, ...env });
-    const [want, got] = [parseTraining(torch), parseTraining(await runPort(PORT, { D2L_REPLAY: start, ...env }))];
+    const torch = await trainMirror(MIRROR, { D2L_RECORD: start, ...env });
+    const [want, got] = [parseTraining(torch), parseTraining(await trainPort(PORT, { D2L_REPLAY: start, ...env }))];
     expect(want.runs[0]).toHaveLength(2);
     expect(got.runs[0]).toHaveLength(2);
     // The same computation in another summation order (float32): the losses agree to 1e-4, and the
@@ -57,7 +58,7 @@ describe('d2l 4.2 MLP from scratch: the port prints what PyTorch prints', () => 
     expect(trainAcc).toBeGreaterThan(0.7);
     expect(testAcc).toBeGreaterThan(0.7);
 
-    const ours = parseTraining(await runPort(PORT, { D2L_EPOCHS: '3' }));
+    const ours = parseTraining(await trainPort(PORT, { D2L_EPOCHS: '3' }));
     expect(ours.before).toEqual([]);
     expect(ours.runs).toHaveLength(1);
     expect(ours.runs[0]).toHaveLength(3);

@@ -6,16 +6,11 @@
 //   committed  the port prints expected/<mirror>.txt (parity/d2l/ch7_*.py run with PyTorch)
 //   live       when /usr/bin/python3 imports torch: the port prints what the mirror prints now
 
-import { spawn as spawnChild, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { D2L, runMirror, runPort, torchMissing } from '../helpers/d2l-programs.js';
 import { printedDifference } from '../helpers/printed-output.js';
-
-const PACKAGE = fileURLToPath(new URL('../../', import.meta.url));
-const D2L = fileURLToPath(new URL('../../../../parity/d2l/', import.meta.url));
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
 const CHAPTERS = [
   { port: 'alexnet', mirror: 'ch7_1_alexnet' },
@@ -24,32 +19,12 @@ const CHAPTERS = [
   { port: 'googlenet', mirror: 'ch7_4_googlenet' },
 ] as const;
 
-function torchMissing(): string | null {
-  if (process.env.PARITY_NO_TORCH === '1') return 'PARITY_NO_TORCH=1';
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 120_000 });
-  return r.status === 0 ? null : `${PYTHON} cannot import torch`;
-}
-const NO_TORCH = torchMissing();
+// No draws are shared, so numpy is not needed.
+const NO_TORCH = torchMissing('torch');
 if (NO_TORCH !== null) console.log(`d2l chapter 7: live PyTorch runs skipped — ${NO_TORCH}; the committed outputs are still checked`);
 
-// Asynchronous: a program that runs for seconds must not block the test worker's event loop.
-function run(command: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawnChild(command, args, { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      if (status === 0) resolve(stdout);
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${String(status)}:\n${stderr}`));
-    });
-  });
-}
-
-const port = (name: string): Promise<string> =>
-  run(process.execPath, ['--import', 'tsx', join('examples', 'd2l', `${name}.ts`)], PACKAGE);
+// The programs run in the test's environment as it is: no draws are shared to unset.
+const port = (name: string): Promise<string> => runPort(name);
 
 // AlexNet and VGG hold 47M and 129M parameters: a few seconds each here, more on a loaded machine.
 const TIMEOUT = 120_000;
@@ -66,7 +41,7 @@ describe('d2l chapter 7.1–7.4: the ports print what PyTorch prints', () => {
     }, TIMEOUT);
 
     it.skipIf(NO_TORCH !== null)(`${name}: as ${mirror}.py run live`, async () => {
-      const printed = await run(PYTHON, [join(D2L, `${mirror}.py`)], D2L);
+      const printed = await runMirror(mirror);
       expect(printedDifference(await port(name), printed)).toBeNull();
     }, TIMEOUT);
   }

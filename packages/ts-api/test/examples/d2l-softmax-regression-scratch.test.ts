@@ -7,47 +7,26 @@
 // Otherwise each side shuffles with its own generator: the epoch lines are checked against PyTorch's
 // within bounds, and by the book's own asserts, which the port throws on (exit status ≠ 0).
 
-import { spawn as spawnChild, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensor } from '../../src/index.js';
+import { D2L, runMirror, runPort, structure, torchMissing } from '../helpers/d2l-programs.js';
 import { printedDifference } from '../helpers/printed-output.js';
 
-const PACKAGE = fileURLToPath(new URL('../../', import.meta.url));
-const D2L = fileURLToPath(new URL('../../../../parity/d2l/', import.meta.url));
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
-const PORT = join('examples', 'd2l', 'softmax-regression-scratch.ts');
 const MIRROR = 'ch3_6_softmax_regression_scratch';
 
-function torchMissing(): string | null {
-  if (process.env.PARITY_NO_TORCH === '1') return 'PARITY_NO_TORCH=1';
-  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 120_000 });
-  return r.status === 0 ? null : `${PYTHON} cannot import torch and numpy`;
-}
 const NO_TORCH = torchMissing();
 if (NO_TORCH !== null) console.log(`d2l 3.6: live PyTorch run skipped — ${NO_TORCH}; the committed output is still checked`);
 
 const TMP = mkdtempSync(join(tmpdir(), 'd2l-softmax-scratch-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-// Asynchronous: ten epochs over Fashion-MNIST must not block the test worker's event loop.
-function run(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawnChild(command, args, { cwd, env: { ...process.env, D2L_REPLAY: undefined, D2L_RECORD: undefined, D2L_EPOCHS: undefined, SOFTMAX_NN_NO_DOWNLOAD: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-    child.on('error', reject);
-    child.on('close', (status) => (status === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')} exited with ${status}:\n${stderr}`))));
-  });
-}
-
+// Both programs: what the shell may hold unset (draws, epochs), no download (Fashion-MNIST is on disk).
+const ENV = { D2L_REPLAY: undefined, D2L_RECORD: undefined, D2L_EPOCHS: undefined, SOFTMAX_NN_NO_DOWNLOAD: '1' };
 const port = (replay?: string, env: Record<string, string> = {}): Promise<string> =>
-  run(process.execPath, ['--import', 'tsx', PORT], PACKAGE, { D2L_REPLAY: replay, D2L_SHARE_ORDERS: undefined, ...env });
+  runPort('softmax-regression-scratch', { ...ENV, D2L_REPLAY: replay, D2L_SHARE_ORDERS: undefined, ...env });
 
 /** Ten epochs (about 5 s for the port, 10 s for PyTorch alone; more on a busy machine). */
 const SLOW = 300_000;
@@ -105,11 +84,6 @@ function expectTrainingLike(ours: Printed, torch: Printed): void {
   expect(ours.preds.filter((p, i) => p === torch.preds[i]).length).toBeGreaterThanOrEqual(5);
 }
 
-/** The printed text with every number as '#' and all spacing collapsed. */
-function structure(text: string): string {
-  return text.replace(/-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)/g, '#').replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
-}
-
 describe('d2l 3.6 softmax regression from scratch: the port prints what PyTorch prints', () => {
   const expected = (): Printed => parse(readFileSync(join(D2L, 'expected', `${MIRROR}.txt`), 'utf8'));
 
@@ -122,7 +96,7 @@ describe('d2l 3.6 softmax regression from scratch: the port prints what PyTorch 
   it.skipIf(NO_TORCH !== null)(`replaying the draws and batch orders of ${MIRROR}.py run live: every line as it prints`, async () => {
     const start = join(TMP, `${MIRROR}.start.safetensors`);
     const shareOrders = { D2L_SHARE_ORDERS: '1' };
-    const torch = await run(PYTHON, [join(D2L, `${MIRROR}.py`)], D2L, { D2L_RECORD: start, ...shareOrders });
+    const torch = await runMirror(MIRROR, { ...ENV, D2L_RECORD: start, ...shareOrders });
     const ours = await port(start, shareOrders);
     expect(printedDifference(ours, torch)).toBeNull();
     expectTrainingLike(parse(ours), parse(torch));

@@ -10,7 +10,7 @@
 // moves by about 0.013 per epoch here. Live: the same 10 PyTorch runs when /usr/bin/python3 has torch.
 
 import './no-download.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,23 +18,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../examples/quickstart.js';
 import { memory, type MemoryInfo } from '../../src/index.js';
+import { PYTHON, torchMissing } from '../helpers/d2l-programs.js';
 
 const PARITY = fileURLToPath(new URL('../../../../parity/', import.meta.url));
 const FIXTURE = join(PARITY, 'quickstart', 'train6400-test2000-epochs2.json');
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 const ARGS = ['--train-limit', '6400', '--test-limit', '2000', '--epochs', '2', '--seeds', '0-9'];
 
 interface Spread { mean: number; std: number }
 interface TorchRuns { trainLimit: number; testLimit: number; epochs: number; runs: unknown[]; accuracy: Spread; avgLoss: Spread }
 
-function torchMissing(): string | null {
-  if (process.env.PARITY_NO_TORCH === '1') return 'PARITY_NO_TORCH=1';
-  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 120_000 });
-  if (r.error !== undefined) return `${PYTHON} cannot be run (${r.error.message})`;
-  if (r.status !== 0) return `${PYTHON} cannot import torch and numpy`;
-  return null;
-}
-const NO_TORCH = torchMissing();
+const NO_TORCH = torchMissing('torch, numpy', { tellSpawnError: true });
 if (NO_TORCH !== null) console.log(`quickstart parity: live PyTorch runs skipped — ${NO_TORCH}; the committed result is still checked`);
 
 function torchRuns(out: string): Promise<TorchRuns> {

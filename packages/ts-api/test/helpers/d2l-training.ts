@@ -1,45 +1,21 @@
 // Running a d2l chapter-3/4 training port and its PyTorch mirror, and reading the epoch lines that
 // d2l.train_ch3 prints ("epoch n: train loss …, train acc …, test acc …"), for the ch4 example tests.
 
-import { spawn as spawnChild, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { runMirror, runPort, type Env } from './d2l-programs.js';
 
-export const PACKAGE = fileURLToPath(new URL('../../', import.meta.url));
-export const D2L = fileURLToPath(new URL('../../../../parity/d2l/', import.meta.url));
-export const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+// Unset what a shell may hold (draws, batch orders, epochs), no download (Fashion-MNIST is on disk) and
+// one OpenBLAS kernel for PyTorch.
+const TRAINING: Env = {
+  D2L_REPLAY: undefined, D2L_RECORD: undefined, D2L_SHARE_ORDERS: undefined, D2L_EPOCHS: undefined,
+  SOFTMAX_NN_NO_DOWNLOAD: '1', OPENBLAS_CORETYPE: 'Prescott',
+};
 
-/** Why the live PyTorch runs are skipped, or null when torch and numpy import. */
-export function torchMissing(): string | null {
-  if (process.env.PARITY_NO_TORCH === '1') return 'PARITY_NO_TORCH=1';
-  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 120_000 });
-  return r.status === 0 ? null : `${PYTHON} cannot import torch and numpy`;
-}
+/** What the port examples/d2l/<name>.ts prints when it trains, `env` over the training environment. */
+export const trainPort = (name: string, env: Env = {}): Promise<string> => runPort(name, { ...TRAINING, ...env });
 
-// Asynchronous: training must not block the test worker's event loop.
-export function run(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawnChild(command, args, {
-      cwd,
-      env: { ...process.env, D2L_REPLAY: undefined, D2L_RECORD: undefined, D2L_SHARE_ORDERS: undefined, D2L_EPOCHS: undefined, SOFTMAX_NN_NO_DOWNLOAD: '1', OPENBLAS_CORETYPE: 'Prescott', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-    child.on('error', reject);
-    child.on('close', (status) => (status === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')} exited with ${status}:\n${stderr}`))));
-  });
-}
-
-/** The port examples/d2l/<name>.ts. */
-export const runPort = (name: string, env: Record<string, string | undefined> = {}): Promise<string> =>
-  run(process.execPath, ['--import', 'tsx', join('examples', 'd2l', `${name}.ts`)], PACKAGE, env);
-
-/** The mirror parity/d2l/<mirror>.py. */
-export const runMirror = (mirror: string, env: Record<string, string | undefined> = {}): Promise<string> =>
-  run(PYTHON, [join(D2L, `${mirror}.py`)], D2L, env);
+/** What the mirror parity/d2l/<mirror>.py prints when it trains, `env` over the training environment. */
+export const trainMirror = (mirror: string, env: Env = {}): Promise<string> => runMirror(mirror, { ...TRAINING, ...env });
 
 /** [train loss, train acc, test acc] of one training run, epoch 1 first. */
 export type Epochs = number[][];
