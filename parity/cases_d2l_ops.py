@@ -1,5 +1,5 @@
 """Cases for the ops d2l's preliminaries use beyond the others: pow with a tensor exponent (values and
-both gradients, broadcasting, zero bases), dot / mv / mm, and the in-place clamp_ and scatter_."""
+both gradients, a number base, broadcasting, zero bases), dot / mv / mm, and the in-place clamp_ and scatter_."""
 import numpy as np
 import torch
 
@@ -23,6 +23,13 @@ def gen_d2l_ops():
     a = normal(r, (7,))
     b = np.array([2, 3, 1, 0, -1, 4, 2], np.float32)
     fn_case(stem, 'pow', ['$a', '$b'], {'a': a, 'b': b}, lambda a, b: torch.pow(a, b), 'torch.pow(a, b)', grads=('a',))
+    # torch.pow(number, tensor): 10.6's positional encoding; int32 when both are integral
+    stem = 'pow.number-base.8'
+    b = np.arange(0, 16, 2, dtype=np.float32) / 16
+    fn_case(stem, 'pow', [10000, '$b'], {'b': b}, lambda b: torch.pow(10000, b), 'torch.pow(10000, b)', grads=('b',))
+    stem = 'pow.number-base.int.6'
+    b = np.arange(6, dtype=np.int32)
+    fn_case(stem, 'pow', [2, '$b'], {'b': b}, lambda b: torch.pow(2, b), 'torch.pow(2, b)  # b int')
     # dot, mv, mm: values and gradients at odd sizes
     for n in [1, 7, 37]:
         stem = f'dot.{n}'

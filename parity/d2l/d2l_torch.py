@@ -195,3 +195,21 @@ def predict_ch3(net, test_iter, n=6):
     titles = [true + '\n' + pred for true, pred in zip(trues, preds)]
     print('trues:', ', '.join(title.split('\n')[0] for title in titles[0:n]))
     print('preds:', ', '.join(title.split('\n')[1] for title in titles[0:n]))
+
+
+class PositionalEncoding(torch.nn.Module):
+    """位置编码"""
+    def __init__(self, num_hiddens, dropout, max_len=1000):
+        super(PositionalEncoding, self).__init__()
+        self.dropout = torch.nn.Dropout(dropout)
+        # 创建一个足够长的P
+        self.P = torch.zeros((1, max_len, num_hiddens))
+        X = torch.arange(max_len, dtype=torch.float32).reshape(
+            -1, 1) / torch.pow(10000, torch.arange(
+            0, num_hiddens, 2, dtype=torch.float32) / num_hiddens)
+        self.P[:, :, 0::2] = torch.sin(X)
+        self.P[:, :, 1::2] = torch.cos(X)
+
+    def forward(self, X):
+        X = X + self.P[:, :X.shape[1], :].to(X.device)
+        return self.dropout(X)

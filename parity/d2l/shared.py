@@ -66,8 +66,8 @@ def recording_sampler(name, dataset):
 
 @atexit.register
 def _write():
-    if RECORD is None:
-        return
+    if RECORD is None or not (_tensors or _orders):
+        return  # a mirror that drew nothing (one importing d2l_torch only for its classes) writes no file
     import numpy as np
     out = dict(_tensors)
     for key, passes in _orders.items():

@@ -3,7 +3,7 @@
 // d2l.Animator draws the curves; its stand-in prints their last point (train_ch3's: every epoch's).
 // Mirror: parity/d2l/d2l_torch.py.
 
-import { data, DataLoader, nn, noGrad, normal, optim, slice, tensor, TensorDataset, textLabels, zeros, type Tensor } from '../../src/index.js';
+import { arange, cos, data, DataLoader, nn, noGrad, normal, optim, pow, sin, slice, tensor, TensorDataset, textLabels, zeros, type Tensor } from '../../src/index.js';
 import { fashionMnistLoaders, fashionMnistOnce } from '../common.js';
 import { replayedOrders, shared } from './shared.js';
 
@@ -260,5 +260,29 @@ export function predictCh3(net: Callable, testIter: Iterable<[Tensor, Tensor]>, 
     console.log('trues:', titles.slice(0, n).map((t) => t.split('\n')[0]).join(', '));
     console.log('preds:', titles.slice(0, n).map((t) => t.split('\n')[1]).join(', '));
     break;
+  }
+}
+
+/** Positional encoding (10.6). */
+export class PositionalEncoding extends nn.Module {
+  readonly dropout: nn.Dropout;
+  // a plain tensor, not a parameter or buffer: as in the book, the module does not register P
+  P: Tensor;
+
+  constructor(numHiddens: number, dropout: number, maxLen = 1000) {
+    super();
+    this.dropout = new nn.Dropout(dropout);
+    // create a long enough P
+    this.P = zeros([1, maxLen, numHiddens]);
+    const X = arange(maxLen, { dtype: 'float32' }).reshape(
+      -1, 1).div(pow(10000, arange(
+      0, numHiddens, 2, { dtype: 'float32' }).div(numHiddens)));
+    this.P.indexPut_([':', ':', '0::2'], sin(X));
+    this.P.indexPut_([':', ':', '1::2'], cos(X));
+  }
+
+  forward(X: Tensor): Tensor {
+    X = X.add(this.P.index(':', slice(null, X.shape[1]), ':'));
+    return this.dropout.forward(X);
   }
 }

@@ -269,3 +269,29 @@ describe('autograd semantics', () => {
     expect(() => i.matmul(tensor([1, 2]))).toThrow('matmul: expected a float32 tensor, got int32 (shape [2])');
   });
 });
+
+describe('pow with a number base (torch.pow(self: Number, exponent: Tensor))', () => {
+  it('is int32 when both are integral, float32 otherwise, with PyTorch\'s values', () => {
+    // torch.pow(2, torch.arange(4)) → tensor([1, 2, 4, 8]) (int64 in PyTorch, int32 here)
+    const i = sm.pow(2, sm.arange(4));
+    expect(i.dtype).toBe('int32');
+    expect(Array.from(i.toArray())).toEqual([1, 2, 4, 8]);
+    // torch.pow(2.5, torch.arange(3)) → tensor([1.0000, 2.5000, 6.2500])
+    const f = sm.pow(2.5, sm.arange(3));
+    expect(f.dtype).toBe('float32');
+    expect(Array.from(f.toArray())).toEqual([1, 2.5, 6.25]);
+    // torch.pow(10000, torch.arange(0, 8, 2.) / 8) → tensor([1., 10., 100., 1000.])
+    expectClose(sm.pow(10000, sm.arange(0, 8, 2, { dtype: 'float32' }).div(8)).toArray(), [1, 10, 100, 1000], 1e-6, 0);
+  });
+
+  it('gives the exponent its gradient 3^e · ln 3', () => {
+    const e = tensor([1, 2], { requiresGrad: true });
+    sm.pow(3, e).sum().backward();
+    expectClose(e.grad!.toArray(), [3 * Math.log(3), 9 * Math.log(3)], 1e-6, 0);
+  });
+
+  it('refuses a number exponent and a bool exponent, naming them', () => {
+    expect(() => sm.pow(2, 3 as unknown as sm.Tensor)).toThrow('pow: with a number base the exponent must be a tensor, got 3; use Math.pow for two numbers');
+    expect(() => sm.pow(2, tensor([true]))).toThrow('pow: a number base with a bool exponent is not supported');
+  });
+});

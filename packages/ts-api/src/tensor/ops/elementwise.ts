@@ -164,8 +164,17 @@ export function sigmoid(x: Tensor): Tensor {
   }, [y]);
 }
 
-/** x to the power `exponent`: a number, or a tensor broadcast against x (PyTorch's `x ** y`). */
-export function pow(x: Tensor, exponent: number | Tensor): Tensor {
+/**
+ * x to the power `exponent`: a number, or a tensor broadcast against x (PyTorch's `x ** y`). A number x
+ * with a tensor exponent is PyTorch's `torch.pow(self: Number, exponent: Tensor)`: int32 when both are integral.
+ */
+export function pow(x: Tensor | number, exponent: number | Tensor): Tensor {
+  if (typeof x === 'number') {
+    if (!(exponent instanceof Tensor)) throw new Error(`pow: with a number base the exponent must be a tensor, got ${String(exponent)}; use Math.pow for two numbers`);
+    if (exponent.dtype === 'bool') throw new Error('pow: a number base with a bool exponent is not supported; convert the exponent to int32 or float32');
+    return pow(tensor(x, { dtype: exponent.dtype === 'int32' && Number.isInteger(x) ? 'int32' : 'float32' }), exponent);
+  }
+  if (!(x instanceof Tensor)) throw new Error(`pow: the base must be a tensor or a number, got ${String(x)}`);
   if (exponent instanceof Tensor) {
     return x.dtype === 'int32' && exponent.dtype === 'int32' ? intPow(x, exponent) : powTensor(x, exponent);
   }
