@@ -38,7 +38,8 @@ labels += noise
 true_w, features, poly_features, labels = [torch.tensor(x, dtype=
     torch.float32) for x in [true_w, features, poly_features, labels]]
 
-show(features[:2], poly_features[:2, :], labels[:2])
+# the notebook displays the tuple
+show((features[:2], poly_features[:2, :], labels[:2]))
 
 
 # 4.4.4.2 Training and testing the model (对模型进行训练和测试)

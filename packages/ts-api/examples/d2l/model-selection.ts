@@ -48,13 +48,13 @@ function numpyString(t: Tensor): string {
 // 4.4.4.1 Generating the dataset (生成数据集)
 const maxDegree = 20; // the polynomial's maximum degree
 const [nTrain, nTest] = [100, 100]; // sizes of the training and test sets
-let trueW = zeros(maxDegree); // plenty of room
+const trueW = zeros(maxDegree); // plenty of room
 trueW.indexPut_([slice(0, 4)], tensor([5, 1.2, -3.4, 5.6]));
 
 let features = normal(0, 1, [nTrain + nTest, 1]);
 features = features.index(randperm(nTrain + nTest)); // np.random.shuffle(features)
 shared('features', features);
-let polyFeatures = features.pow(arange(maxDegree).reshape(1, -1));
+const polyFeatures = features.pow(arange(maxDegree).reshape(1, -1));
 for (let i = 0; i < maxDegree; i++) {
   polyFeatures.indexPut_([slice(), i], polyFeatures.index(slice(), i).div(gamma(i + 1))); // gamma(n)=(n-1)!
 }
@@ -64,9 +64,9 @@ const noise = shared('noise', normal(0, 0.1, labels.shape));
 labels = labels.add(noise);
 
 // NumPy ndarray to tensor: here they are float32 tensors already
-[trueW, features, polyFeatures, labels] = [trueW, features, polyFeatures, labels];
 
-console.log(`${features.index(slice(0, 2))} ${polyFeatures.index(slice(0, 2), slice())} ${labels.index(slice(0, 2))}`);
+// the notebook displays the tuple, as Python prints it
+console.log(`(${features.index(slice(0, 2))}, ${polyFeatures.index(slice(0, 2), slice())}, ${labels.index(slice(0, 2))})`);
 
 // 4.4.4.2 Training and testing the model (对模型进行训练和测试)
 // The book defines evaluate_loss here (#@save); ./d2l.ts holds it.
