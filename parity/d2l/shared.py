@@ -30,6 +30,9 @@ def _key(name):
 
 def _array(t):
     a = t.detach().cpu().numpy().copy()
+    # Raised here, not when the file is written at exit, where an error would leave the exit status 0.
+    if a.dtype.kind == 'f' and a.dtype != 'float32':
+        raise TypeError(f'shared: {a.dtype} values are not recorded (the ports\' tensors are float32); share a float32 copy')
     return a.astype('int32') if a.dtype.kind == 'i' else a
 
 
