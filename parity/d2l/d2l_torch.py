@@ -3,6 +3,7 @@ library writes them; their random draws are shared with the port (shared.py). d2
 curves; its stand-in prints their last point (train_ch3's: every epoch's). Fashion-MNIST is read from the
 gzip files (no torchvision here). Mirrored by packages/ts-api/examples/d2l/d2l.ts."""
 import gzip
+import math
 import os
 
 import numpy as np
@@ -195,3 +196,41 @@ def predict_ch3(net, test_iter, n=6):
     titles = [true + '\n' + pred for true, pred in zip(trues, preds)]
     print('trues:', ', '.join(title.split('\n')[0] for title in titles[0:n]))
     print('preds:', ', '.join(title.split('\n')[1] for title in titles[0:n]))
+
+
+def sequence_mask(X, valid_len, value=0):
+    """在序列中屏蔽不相关的项 (9.7)"""
+    maxlen = X.size(1)
+    mask = torch.arange((maxlen), dtype=torch.float32,
+                        device=X.device)[None, :] < valid_len[:, None]
+    X[~mask] = value
+    return X
+
+
+def masked_softmax(X, valid_lens):
+    """通过在最后一个轴上掩蔽元素来执行softmax操作 (10.3)"""
+    # X:3D张量，valid_lens:1D或2D张量
+    if valid_lens is None:
+        return torch.nn.functional.softmax(X, dim=-1)
+    else:
+        shape = X.shape
+        if valid_lens.dim() == 1:
+            valid_lens = torch.repeat_interleave(valid_lens, shape[1])
+        else:
+            valid_lens = valid_lens.reshape(-1)
+        # 最后一轴上被掩蔽的元素使用一个非常大的负值替换，从而其softmax输出为0
+        X = sequence_mask(X.reshape(-1, shape[-1]), valid_lens, value=-1e6)
+        return torch.nn.functional.softmax(X.reshape(shape), dim=-1)
+
+
+class DotProductAttention(torch.nn.Module):
+    """缩放点积注意力 (10.3)"""
+    def __init__(self, dropout, **kwargs):
+        super(DotProductAttention, self).__init__(**kwargs)
+        self.dropout = torch.nn.Dropout(dropout)
+
+    def forward(self, queries, keys, values, valid_lens=None):
+        d = queries.shape[-1]
+        scores = torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(d)
+        self.attention_weights = masked_softmax(scores, valid_lens)
+        return torch.bmm(self.dropout(self.attention_weights), values)
