@@ -149,6 +149,23 @@ def gen_joins():
         stem = f'repeat.{dims(shape)}.{"_".join(map(str, reps))}'
         r = rng_for(stem)
         fn_case(stem, 'repeat', ['$x', reps], {'x': normal(r, shape)}, lambda x, reps=reps: x.repeat(*reps), f'x.repeat({reps})', grads=('x',))
+    # repeat_interleave: a count for every entry, one broadcast count, a tensor of counts, no dim (flattened);
+    # int32 input as d2l's masked_softmax repeats its valid lengths.
+    for shape, reps, d in [((2, 3), 2, 0), ((2, 3), [1, 0, 3], 1), ((3, 2), [2], -1), ((2, 3), 3, None), ((2, 2, 3), [2, 1], 1), ((2, 3), 0, 1)]:
+        stem = f'repeatInterleave.{dims(shape)}.{reps if isinstance(reps, int) else "t" + "_".join(map(str, reps))}.dim{d}'
+        r = rng_for(stem)
+        ins = {'x': normal(r, shape)}
+        if not isinstance(reps, int):
+            ins['r'] = np.array(reps, np.int32)
+        args = ['$x', reps if isinstance(reps, int) else '$r'] + ([] if d is None else [d])
+        if isinstance(reps, int):
+            f = lambda x, reps=reps, d=d: torch.repeat_interleave(x, reps) if d is None else torch.repeat_interleave(x, reps, d)
+        else:
+            f = lambda x, rt, d=d: torch.repeat_interleave(x, rt, d)
+        fn_case(stem, 'repeatInterleave', args, ins, f, f'torch.repeat_interleave(x, {reps}, {d})', grads=('x',))
+    fn_case('repeatInterleave.int32.t2_3.dim0', 'repeatInterleave', ['$x', '$r', 0],
+            {'x': np.array([2, 3], np.int32), 'r': np.array([2, 3], np.int32)},
+            lambda x, rt: torch.repeat_interleave(x, rt, 0), 'torch.repeat_interleave(tensor([2, 3]), tensor([2, 3]), 0)')
     for shape, fd in [((2, 3, 4), [0, 2]), ((2, 3, 4), [-1]), ((5,), [0]), ((37, 13), [1, 0]), ((2, 3), [])]:
         stem = f'flip.{dims(shape)}.{"_".join(map(str, fd)) or "none"}'
         r = rng_for(stem)
@@ -225,6 +242,11 @@ def gen_errors():
                'chunk: chunks must be a positive integer, got 0')
     error_case('error.repeat.fewer-dims', 'repeat', ['$x', [2]], {'x': x}, lambda x: x.repeat(2), 'x.repeat(2)',
                'repeat: number of dimensions of repeat dims (1) can not be smaller than number of dimensions of tensor (2)')
+    error_case('error.repeatInterleave.negative', 'repeatInterleave', ['$x', -1], {'x': x}, lambda x: torch.repeat_interleave(x, -1),
+               'torch.repeat_interleave(x, -1)', 'repeatInterleave: repeats can not be negative')
+    error_case('error.repeatInterleave.sizes', 'repeatInterleave', ['$x', '$r', 1], {'x': x, 'r': np.array([1, 2], np.int32)},
+               lambda x, rt: torch.repeat_interleave(x, rt, 1), 'torch.repeat_interleave(x(3, 5), tensor([1, 2]), 1)',
+               'repeatInterleave: repeats must have the same size as input along dim')
     error_case('error.flip.repeated-dim', 'flip', ['$x', [0, -2]], {'x': x}, lambda x: torch.flip(x, [0, -2]), 'torch.flip(x, [0, -2])',
                'flip: dim 0 appears multiple times in the list of dims')
     error_case('error.oneHot.negative', 'oneHot', ['$y', 3], {'y': np.array([0, -1], np.int32)}, lambda y: F.one_hot(y, 3),

@@ -216,6 +216,18 @@ def gen_extrema():
                     values_indices_case(stem, op, ['$x', d, keep], ties(r, shape), lambda x, d=d, keep=keep, f=f: f(x, d, keep),
                                         f'torch.{op}(x, {d}, keepdim={keep})  # values, indices; gradient to the index')
         values_indices_case(f'{op}.empty.dim1.0x3', op, ['$x', 1], np.zeros((0, 3), np.float32), lambda x, f=f: f(x, 1), f'torch.{op}(x, 1)  # empty')
+    # sort: softmax-nn's is stable, compared with torch.sort(stable=True) where values tie; NaN sorts last.
+    for shape, d, desc, tied in [((50,), -1, False, False), ((3, 5), 0, False, False), ((2, 3, 4), 1, True, False),
+                                 ((4, 6), -1, False, True), ((4, 6), 1, True, True)]:
+        stem = f'sort.{dim_tag(d)}{".descending" if desc else ""}{".ties" if tied else ""}.{dims(shape)}'
+        r = rng_for(stem)
+        x = ties(r, shape) if tied else normal(r, shape)
+        values_indices_case(stem, 'sort', ['$x', d, desc], x, lambda x, d=d, desc=desc: torch.sort(x, dim=d, descending=desc, stable=True),
+                            f'torch.sort(x, {d}, descending={desc}, stable=True)')
+    x = normal(rng_for('sort.nan'), (2, 5))
+    x[0, 1] = np.nan
+    x[1, 3] = -np.inf
+    values_indices_case('sort.nan-inf.dim1.2x5', 'sort', ['$x', 1], x, lambda x: torch.sort(x, dim=1, stable=True), 'torch.sort(x, 1)  # NaN last')
     for shape in [(37, 13), (3, 5), (2, 3, 4)]:
         stem = f'argmin.all.{dims(shape)}'
         r = rng_for(stem)

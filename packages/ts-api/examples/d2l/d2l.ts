@@ -3,7 +3,7 @@
 // d2l.Animator draws the curves; its stand-in prints their last point (train_ch3's: every epoch's).
 // Mirror: parity/d2l/d2l_torch.py.
 
-import { arange, cos, data, DataLoader, nn, noGrad, normal, optim, pow, sin, slice, tensor, TensorDataset, textLabels, zeros, type Tensor } from '../../src/index.js';
+import { arange, bmm, cos, data, DataLoader, logicalNot, nn, noGrad, normal, optim, pow, repeatInterleave, sin, slice, tensor, TensorDataset, textLabels, zeros, type Tensor } from '../../src/index.js';
 import { fashionMnistLoaders, fashionMnistOnce } from '../common.js';
 import { replayedOrders, shared } from './shared.js';
 
@@ -284,5 +284,145 @@ export class PositionalEncoding extends nn.Module {
   forward(X: Tensor): Tensor {
     X = X.add(this.P.index(':', slice(null, X.shape[1]), ':'));
     return this.dropout.forward(X);
+
+// Chapter 10 (attention), saved by 10.3 and 10.5 (#@save); the section ports import them from here, so
+// the copy later sections call is the one their tests check against PyTorch (parity/d2l/ch10_*.py).
+
+/**
+ * Masks irrelevant entries of sequences (在序列中屏蔽不相关的项), from 9.7: X[~mask] = value, in place.
+ * PyTorch's `~` on a bool tensor is logicalNot.
+ */
+export function sequenceMask(X: Tensor, validLen: Tensor, value = 0): Tensor {
+  const maxlen = X.size(1);
+  const mask = arange(maxlen, { dtype: 'float32' }).index(null, slice()).lt(validLen.index(slice(), null));
+  X.indexPut_([logicalNot(mask)], value);
+  return X;
+}
+
+/** Softmax over the last axis with the entries past each valid length masked (通过在最后一个轴上掩蔽元素来执行softmax操作), from 10.3. */
+export function maskedSoftmax(X: Tensor, validLens: Tensor | null): Tensor {
+  // X: a 3-D tensor; validLens: 1-D or 2-D.
+  if (validLens === null) {
+    return nn.functional.softmax(X, -1);
+  } else {
+    const shape = X.shape;
+    if (validLens.dim() === 1) {
+      validLens = repeatInterleave(validLens, shape[1]);
+    } else {
+      validLens = validLens.reshape(-1);
+    }
+    // Masked entries on the last axis become a very large negative value, so that softmax gives them 0.
+    X = sequenceMask(X.reshape(-1, shape[shape.length - 1]), validLens, -1e6);
+    return nn.functional.softmax(X.reshape(shape), -1);
+  }
+}
+
+/** Additive attention (加性注意力), from 10.3. Property names as the book's, so state dicts match PyTorch's. */
+export class AdditiveAttention extends nn.Module {
+  readonly W_k: nn.Linear;
+  readonly W_q: nn.Linear;
+  readonly w_v: nn.Linear;
+  readonly dropout: nn.Dropout;
+  attentionWeights: Tensor | null = null;
+
+  constructor(keySize: number, querySize: number, numHiddens: number, dropout: number) {
+    super();
+    this.W_k = new nn.Linear(keySize, numHiddens, { bias: false });
+    this.W_q = new nn.Linear(querySize, numHiddens, { bias: false });
+    this.w_v = new nn.Linear(numHiddens, 1, { bias: false });
+    this.dropout = new nn.Dropout(dropout);
+  }
+
+  forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: Tensor | null): Tensor {
+    [queries, keys] = [this.W_q.forward(queries), this.W_k.forward(keys)];
+    // After unsqueezing, queries: (batch_size, number of queries, 1, num_hiddens) and keys:
+    // (batch_size, 1, number of key-value pairs, num_hiddens); they add by broadcasting.
+    let features = queries.unsqueeze(2).add(keys.unsqueeze(1));
+    features = features.tanh();
+    // w_v has one output, so the last dim goes: scores (batch_size, number of queries, number of pairs).
+    const scores = this.w_v.forward(features).squeeze(-1);
+    this.attentionWeights = maskedSoftmax(scores, validLens);
+    // values: (batch_size, number of key-value pairs, value dim).
+    return bmm(this.dropout.forward(this.attentionWeights), values);
+  }
+}
+
+/** Scaled dot-product attention (缩放点积注意力), from 10.3. */
+export class DotProductAttention extends nn.Module {
+  readonly dropout: nn.Dropout;
+  attentionWeights: Tensor | null = null;
+
+  constructor(dropout: number) {
+    super();
+    this.dropout = new nn.Dropout(dropout);
+  }
+
+  // queries: (batch_size, number of queries, d); keys: (batch_size, number of key-value pairs, d);
+  // values: (batch_size, number of pairs, value dim); validLens: (batch_size,) or (batch_size, queries).
+  forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: Tensor | null = null): Tensor {
+    const d = queries.shape[queries.shape.length - 1];
+    // keys.transpose(1, 2): the book's transpose_b=True.
+    const scores = bmm(queries, keys.transpose(1, 2)).div(Math.sqrt(d));
+    this.attentionWeights = maskedSoftmax(scores, validLens);
+    return bmm(this.dropout.forward(this.attentionWeights), values);
+  }
+}
+
+/** Reshapes for the parallel computation of the heads (为了多注意力头的并行计算而变换形状), from 10.5. */
+export function transposeQkv(X: Tensor, numHeads: number): Tensor {
+  // In: (batch_size, number of queries or key-value pairs, num_hiddens);
+  // out: (batch_size, number of queries or pairs, num_heads, num_hiddens / num_heads).
+  X = X.reshape(X.shape[0], X.shape[1], numHeads, -1);
+  // (batch_size, num_heads, number of queries or pairs, num_hiddens / num_heads)
+  X = X.permute(0, 2, 1, 3);
+  // (batch_size * num_heads, number of queries or pairs, num_hiddens / num_heads)
+  return X.reshape(-1, X.shape[2], X.shape[3]);
+}
+
+/** Reverses transposeQkv (逆转transpose_qkv函数的操作), from 10.5. */
+export function transposeOutput(X: Tensor, numHeads: number): Tensor {
+  X = X.reshape(-1, numHeads, X.shape[1], X.shape[2]);
+  X = X.permute(0, 2, 1, 3);
+  return X.reshape(X.shape[0], X.shape[1], -1);
+}
+
+/** Multi-head attention (多头注意力), from 10.5. */
+export class MultiHeadAttention extends nn.Module {
+  readonly numHeads: number;
+  readonly attention: DotProductAttention;
+  readonly W_q: nn.Linear;
+  readonly W_k: nn.Linear;
+  readonly W_v: nn.Linear;
+  readonly W_o: nn.Linear;
+
+  constructor(keySize: number, querySize: number, valueSize: number, numHiddens: number, numHeads: number, dropout: number, bias = false) {
+    super();
+    this.numHeads = numHeads;
+    this.attention = new DotProductAttention(dropout);
+    this.W_q = new nn.Linear(querySize, numHiddens, { bias });
+    this.W_k = new nn.Linear(keySize, numHiddens, { bias });
+    this.W_v = new nn.Linear(valueSize, numHiddens, { bias });
+    this.W_o = new nn.Linear(numHiddens, numHiddens, { bias });
+  }
+
+  forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: Tensor | null): Tensor {
+    // queries, keys, values: (batch_size, number of queries or key-value pairs, num_hiddens);
+    // validLens: (batch_size,) or (batch_size, number of queries). After transposeQkv:
+    // (batch_size * num_heads, number of queries or pairs, num_hiddens / num_heads).
+    queries = transposeQkv(this.W_q.forward(queries), this.numHeads);
+    keys = transposeQkv(this.W_k.forward(keys), this.numHeads);
+    values = transposeQkv(this.W_v.forward(values), this.numHeads);
+
+    if (validLens !== null) {
+      // On axis 0, copy the first item (scalar or vector) numHeads times, then the second, and so on.
+      validLens = repeatInterleave(validLens, this.numHeads, 0);
+    }
+
+    // output: (batch_size * num_heads, number of queries, num_hiddens / num_heads)
+    const output = this.attention.forward(queries, keys, values, validLens);
+
+    // outputConcat: (batch_size, number of queries, num_hiddens)
+    const outputConcat = transposeOutput(output, this.numHeads);
+    return this.W_o.forward(outputConcat);
   }
 }

@@ -182,7 +182,7 @@ function addSuffixes(text: string, suffixes: string[], indent: number): string {
 const TORCH_NODES: Readonly<Record<string, string>> = {
   add: 'AddBackward0', sub: 'SubBackward0', mul: 'MulBackward0', div: 'DivBackward0', neg: 'NegBackward0',
   exp: 'ExpBackward0', log: 'LogBackward0', abs: 'AbsBackward0', relu: 'ReluBackward0', sigmoid: 'SigmoidBackward0',
-  mean: 'MeanBackward0', meanDim: 'MeanBackward1', softmax: 'SoftmaxBackward0', logSoftmax: 'LogSoftmaxBackward0', linear: 'AddmmBackward0',
+  mean: 'MeanBackward0', meanDim: 'MeanBackward1', softmax: 'SoftmaxBackward0', logSoftmax: 'LogSoftmaxBackward0', linear: 'AddmmBackward0', bmm: 'BmmBackward0',
   clone: 'CloneBackward0', cat: 'CatBackward0', stack: 'StackBackward0', where: 'WhereBackward0',
   maskedFill: 'MaskedFillBackward0', cumsum: 'CumsumBackward0', sum: 'SumBackward0', sumDim: 'SumBackward1',
   select: 'SelectBackward0', unbind: 'UnbindBackward0', slice: 'SliceBackward0', narrow: 'SliceBackward0', unsqueeze: 'UnsqueezeBackward0',

@@ -11,6 +11,8 @@ export {
 export { randn, rand, normal, randint, randperm, randnLike, randLike, type RandomOptions } from './ops/random.js';
 export { cat, concat, stack, split, chunk, repeat, flip } from './ops/join.js';
 export { gather, scatter, scatterAdd, indexSelect, oneHot } from './ops/gather.js';
+export { repeatInterleave } from './ops/repeat-interleave.js';
+export { sort } from './ops/sort.js';
 export type { BackwardOptions } from './autograd.js';
 export { add, sub, mul, div, neg, exp, log, abs, relu, sigmoid, pow, square, sqrt } from './ops/elementwise.js';
 export { matmul, linear, transpose, t, dot, mv, mm, bmm } from './ops/linalg.js';

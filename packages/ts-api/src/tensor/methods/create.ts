@@ -3,6 +3,7 @@
 import type { Tensor } from '../tensor.js';
 import * as gt from '../ops/gather.js';
 import * as jn from '../ops/join.js';
+import { repeatInterleave } from '../ops/repeat-interleave.js';
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -12,6 +13,8 @@ declare module '../tensor.js' {
     chunk(chunks: number, dim?: number): Tensor[];
     /** Tiles the tensor: `x.repeat(2, 3)` or `x.repeat([2, 3])`, like `Tensor.repeat`. */
     repeat(...sizes: (number | readonly number[])[]): Tensor;
+    /** Each entry along `dim` repeated `repeats` times in place (flattened without dim), like `Tensor.repeat_interleave`. */
+    repeatInterleave(repeats: number | Tensor, dim?: number | null): Tensor;
     /** Reversed along `dims`, like `Tensor.flip`. */
     flip(dims: number | readonly number[]): Tensor;
     /** Values at `index` (int32) along `dim`, like `Tensor.gather`. */
@@ -38,6 +41,7 @@ export function installCreateMethods(proto: Tensor): void {
   proto.split = function (this: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] { return jn.split(this, sizeOrSizes, dim); };
   proto.chunk = function (this: Tensor, chunks: number, dim = 0): Tensor[] { return jn.chunk(this, chunks, dim); };
   proto.repeat = function (this: Tensor, ...sizes: (number | readonly number[])[]): Tensor { return jn.repeat(this, sizesArg('repeat', sizes)); };
+  proto.repeatInterleave = function (this: Tensor, repeats: number | Tensor, dim?: number | null): Tensor { return repeatInterleave(this, repeats, dim); };
   proto.flip = function (this: Tensor, dims: number | readonly number[]): Tensor { return jn.flip(this, dims); };
   proto.gather = function (this: Tensor, dim: number, index: Tensor): Tensor { return gt.gather(this, dim, index); };
   proto.scatter = function (this: Tensor, dim: number, index: Tensor, src: Tensor | number): Tensor { return gt.scatter(this, dim, index, src); };

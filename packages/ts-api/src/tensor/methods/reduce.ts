@@ -3,6 +3,7 @@
 import type { Tensor } from '../tensor.js';
 import type { DimArg } from '../ops/dims.js';
 import * as ex from '../ops/extrema.js';
+import { sort } from '../ops/sort.js';
 import * as rd from '../ops/reduce.js';
 import * as st from '../ops/stats.js';
 import * as un from '../ops/unary.js';
@@ -37,6 +38,8 @@ declare module '../tensor.js' {
     maximum(other: Tensor): Tensor;
     /** Element-wise smaller with broadcasting (`torch.minimum`). */
     minimum(other: Tensor): Tensor;
+    /** `[values, indices]` sorted along `dim` (default the last), like `Tensor.sort`. */
+    sort(dim?: number, descending?: boolean): ex.ValuesIndices;
     /** `x.max()` the largest element; `x.max(dim, keepdim?)` `[values, indices]`; `x.max(other)` element-wise. */
     max(): Tensor;
     max(dim: number, keepdim?: boolean): ex.ValuesIndices;
@@ -84,6 +87,7 @@ export function installReduceMethods(proto: Tensor): void {
   proto.clamp = function (this: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor { return un.clamp(this, min, max); };
   proto.maximum = function (this: Tensor, other: Tensor): Tensor { return un.maximum(this, other); };
   proto.minimum = function (this: Tensor, other: Tensor): Tensor { return un.minimum(this, other); };
+  proto.sort = function (this: Tensor, dim = -1, descending = false): ex.ValuesIndices { return sort(this, dim, descending); };
   proto.max = function (this: Tensor, other?: Tensor | number, keepdim?: boolean): Tensor & ex.ValuesIndices {
     return (ex.max as (x: Tensor, o?: Tensor | number, k?: boolean) => Tensor & ex.ValuesIndices)(this, other, keepdim);
   } as Tensor['max'];

@@ -24,7 +24,7 @@ export interface ValuesIndices extends Iterable<Tensor> {
   readonly indices: Tensor;
 }
 
-function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
   const r = [values, indices];
   Object.defineProperties(r, { values: { value: values, enumerable: false }, indices: { value: indices, enumerable: false } });
   return r as unknown as ValuesIndices;

@@ -68,7 +68,8 @@ function batchGemm(transA: boolean, transB: boolean, batch: number, m: number, n
   return out;
 }
 
-function batchedMatmul(a: Tensor, b: Tensor): Tensor {
+/** `op` names the recorded node: bmm's prints as PyTorch's BmmBackward0. */
+function batchedMatmul(a: Tensor, b: Tensor, op = 'matmul'): Tensor {
   const a3 = a.ndim === 1 ? [1, a.shape[0]] : a.shape;
   const b3 = b.ndim === 1 ? [b.shape[0], 1] : b.shape;
   const [m, k] = a3.slice(-2);
@@ -86,7 +87,7 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   be.dispose();
   const out = viewOf(full, [...batch, ...(a.ndim === 1 ? [] : [m]), ...(b.ndim === 1 ? [] : [n])]);
   full.dispose();
-  return out.record('matmul', [a, b], (g) => {
+  return out.record(op, [a, b], (g) => {
     const [ae2, be2] = operands();
     const g3 = viewOf(g, [B, m, n]);
     // dA = G·Bᵀ, dB = Aᵀ·G per batch, summed over the batch dims an operand was broadcast along.
@@ -124,7 +125,9 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.shape[2] !== b.shape[1]) {
     throw new Error(`bmm: Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`);
   }
-  return matmul(a, b);
+  requireFloat(a, 'bmm');
+  requireFloat(b, 'bmm');
+  return batchedMatmul(a, b, 'bmm');
 }
 
 /**
