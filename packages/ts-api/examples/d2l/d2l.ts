@@ -284,6 +284,8 @@ export class PositionalEncoding extends nn.Module {
   forward(X: Tensor): Tensor {
     X = X.add(this.P.index(':', slice(null, X.shape[1]), ':'));
     return this.dropout.forward(X);
+  }
+}
 
 // Chapter 10 (attention), saved by 10.3 and 10.5 (#@save); the section ports import them from here, so
 // the copy later sections call is the one their tests check against PyTorch (parity/d2l/ch10_*.py).

@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { D2L, runMirror, runPort, torchMissing } from '../helpers/d2l-training.js';
+import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { trainMirror, trainPort } from '../helpers/d2l-training.js';
 import { printedDifference } from '../helpers/printed-output.js';
 
 const CHAPTERS = [
@@ -46,18 +47,18 @@ describe('d2l chapter 10.2, 10.3 and 10.5: the ports print what PyTorch prints',
     const expected = (): string => readFileSync(join(D2L, 'expected', `${mirror}.txt`), 'utf8');
 
     it(`${port}: replaying the committed draws, as the committed output of ${mirror}.py`, async () => {
-      const printed = await runPort(port, { D2L_REPLAY: join(D2L, 'expected', `${mirror}.start.safetensors`) });
+      const printed = await trainPort(port, { D2L_REPLAY: join(D2L, 'expected', `${mirror}.start.safetensors`) });
       expect(printedDifference(printed, expected())).toBeNull();
     }, TIMEOUT);
 
     it.skipIf(NO_TORCH !== null)(`${port}: replaying the draws of ${mirror}.py run live, as it prints`, async () => {
       const start = join(TMP, `${mirror}.start.safetensors`);
-      const printed = await runMirror(mirror, { D2L_RECORD: start });
-      expect(printedDifference(await runPort(port, { D2L_REPLAY: start }), printed)).toBeNull();
+      const printed = await trainMirror(mirror, { D2L_RECORD: start });
+      expect(printedDifference(await trainPort(port, { D2L_REPLAY: start }), printed)).toBeNull();
     }, TIMEOUT);
 
     it(`${port}: with its own draws, the same text`, async () => {
-      const printed = await runPort(port);
+      const printed = await trainPort(port);
       expect(structure(printed)).toBe(structure(expected()));
       if (port === 'nadaraya-watson') {
         // n_test and the two batched products do not depend on the draws.

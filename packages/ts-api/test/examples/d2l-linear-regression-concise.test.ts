@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { D2L, runMirror, runPort, torchMissing } from '../helpers/d2l-training.js';
+import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { trainMirror, trainPort } from '../helpers/d2l-training.js';
 import { printedDifference } from '../helpers/printed-output.js';
 
 const PORT = 'linear-regression-concise';
@@ -41,19 +42,19 @@ describe('d2l 3.3 concise linear regression: the port prints what PyTorch prints
   const expected = (): string => readFileSync(join(D2L, 'expected', `${MIRROR}.txt`), 'utf8');
 
   it('replaying the committed draws and batch orders: as the committed output', async () => {
-    const printed = await runPort(PORT, { D2L_REPLAY: join(D2L, 'expected', `${MIRROR}.start.safetensors`) });
+    const printed = await trainPort(PORT, { D2L_REPLAY: join(D2L, 'expected', `${MIRROR}.start.safetensors`) });
     expect(printedDifference(printed, expected())).toBeNull();
     expectFitted(printed);
   }, SLOW);
 
   it.skipIf(NO_TORCH !== null)(`replaying the draws and batch orders of ${MIRROR}.py run live: as it prints`, async () => {
     const start = join(TMP, `${MIRROR}.start.safetensors`);
-    const torch = await runMirror(MIRROR, { D2L_RECORD: start });
-    expect(printedDifference(await runPort(PORT, { D2L_REPLAY: start }), torch)).toBeNull();
+    const torch = await trainMirror(MIRROR, { D2L_RECORD: start });
+    expect(printedDifference(await trainPort(PORT, { D2L_REPLAY: start }), torch)).toBeNull();
   }, SLOW);
 
   it('with its own draws: the same text, and the fit', async () => {
-    const printed = await runPort(PORT);
+    const printed = await trainPort(PORT);
     expect(structure(printed)).toBe(structure(expected()));
     expectFitted(printed);
   }, SLOW);

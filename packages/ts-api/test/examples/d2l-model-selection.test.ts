@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { D2L, runMirror, runPort, torchMissing } from '../helpers/d2l-training.js';
+import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { trainMirror, trainPort } from '../helpers/d2l-training.js';
 import { printedDifference } from '../helpers/printed-output.js';
 
 const PORT = 'model-selection';
@@ -94,7 +95,7 @@ describe('d2l 4.4 model selection: the port prints what PyTorch prints', () => {
   const expected = (): Printed => parse(readFileSync(join(D2L, 'expected', `${MIRROR}.txt`), 'utf8'));
 
   it('replaying the committed draws: the dataset as the committed output; the training within bounds', async () => {
-    const ours = parse(await runPort(PORT, { D2L_REPLAY: join(D2L, 'expected', `${MIRROR}.start.safetensors`) }));
+    const ours = parse(await trainPort(PORT, { D2L_REPLAY: join(D2L, 'expected', `${MIRROR}.start.safetensors`) }));
     expect(printedDifference(ours.dataset, expected().dataset)).toBeNull();
     expectRunsLike(ours, expected());
     expectBookBehaviour(ours);
@@ -103,14 +104,14 @@ describe('d2l 4.4 model selection: the port prints what PyTorch prints', () => {
   it.skipIf(NO_TORCH !== null)(`replaying the draws and batch orders of ${MIRROR}.py run live: every line as it prints`, async () => {
     const start = join(TMP, `${MIRROR}.start.safetensors`);
     const shareOrders = { D2L_SHARE_ORDERS: '1' };
-    const torch = await runMirror(MIRROR, { D2L_RECORD: start, ...shareOrders });
-    const ours = await runPort(PORT, { D2L_REPLAY: start, ...shareOrders });
+    const torch = await trainMirror(MIRROR, { D2L_RECORD: start, ...shareOrders });
+    const ours = await trainPort(PORT, { D2L_REPLAY: start, ...shareOrders });
     expect(printedDifference(ours, torch)).toBeNull();
     expectBookBehaviour(parse(ours));
   }, SLOW);
 
   it('with its own draws: the same dataset text, and what the book shows', async () => {
-    const ours = parse(await runPort(PORT));
+    const ours = parse(await trainPort(PORT));
     expect(structure(ours.dataset)).toBe(structure(expected().dataset));
     // powers of x over i!: column 0 is 1 for every example
     expect(ours.dataset).toMatch(/tensor\(\[\[ 1\.0000e\+00, /);

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { arange, tensor, zeros } from '../../src/index.js';
 import { PositionalEncoding } from '../../examples/d2l/d2l.js';
 import { printedDifference } from '../helpers/printed-output.js';
-import { D2L, runMirror, runPort, torchMissing } from '../helpers/d2l-training.js';
+import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { trainMirror, trainPort } from '../helpers/d2l-training.js';
 
 const PORT = 'self-attention';
 const MIRROR = 'ch10_6_self_attention';
@@ -20,12 +21,12 @@ const SLOW = 120_000;
 
 describe('d2l 10.6 positional encoding: the port prints what PyTorch prints', () => {
   it('every line as the committed output', async () => {
-    const ours = await runPort(PORT);
+    const ours = await trainPort(PORT);
     expect(printedDifference(ours, readFileSync(join(D2L, 'expected', `${MIRROR}.txt`), 'utf8'))).toBeNull();
   }, SLOW);
 
   it.skipIf(NO_TORCH !== null)(`every line as ${MIRROR}.py prints run live`, async () => {
-    const [ours, torch] = await Promise.all([runPort(PORT), runMirror(MIRROR)]);
+    const [ours, torch] = await Promise.all([trainPort(PORT), trainMirror(MIRROR)]);
     expect(printedDifference(ours, torch)).toBeNull();
   }, SLOW);
 });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { slice, tensor, zeros } from '../../src/index.js';
 import { printedDifference } from '../helpers/printed-output.js';
-import { D2L, runMirror, runPort, torchMissing } from '../helpers/d2l-training.js';
+import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { trainMirror, trainPort } from '../helpers/d2l-training.js';
 
 const PORT = 'sequence';
 const MIRROR = 'ch8_1_sequence';
@@ -43,20 +44,20 @@ function structure(text: string): string {
 
 describe('d2l 8.1 sequence models: the port prints what PyTorch prints', () => {
   it('replaying the committed draws and batch orders: every line as the committed output', async () => {
-    const ours = await runPort(PORT, { D2L_REPLAY: join(D2L, 'expected', `${MIRROR}.start.safetensors`) });
+    const ours = await trainPort(PORT, { D2L_REPLAY: join(D2L, 'expected', `${MIRROR}.start.safetensors`) });
     expect(printedDifference(ours, expected())).toBeNull();
     expect(losses(ours)).toHaveLength(5);
   }, SLOW);
 
   it.skipIf(NO_TORCH !== null)(`replaying the draws and batch orders of ${MIRROR}.py run live: every line as it prints`, async () => {
     const start = join(TMP, `${MIRROR}.start.safetensors`);
-    const torch = await runMirror(MIRROR, { D2L_RECORD: start });
-    const ours = await runPort(PORT, { D2L_REPLAY: start });
+    const torch = await trainMirror(MIRROR, { D2L_RECORD: start });
+    const ours = await trainPort(PORT, { D2L_REPLAY: start });
     expect(printedDifference(ours, torch)).toBeNull();
   }, SLOW);
 
   it('with its own draws: the same text; the training losses near PyTorch\'s', async () => {
-    const ours = await runPort(PORT);
+    const ours = await trainPort(PORT);
     expect(structure(ours)).toBe(structure(expected()));
     const [mine, torch] = [losses(ours), losses(expected())];
     expect(mine).toHaveLength(5);
