@@ -3,25 +3,12 @@ compare the final figures of packages/ts-api/examples/d2l/lenet.ts and batch-nor
 the same program (the full runs take minutes, so no test runs this; docs/PERFORMANCE.md has the figures).
     /usr/bin/python3 parity/d2l/lenet_runs.py [6.6|8.5] [--epochs N] [--threads N]"""
 import argparse
-import gzip
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
-
-def load_data_fashion_mnist(batch_size, root='/usr/share/datasets/fashion-mnist'):
-    def read(name, offset):
-        with gzip.open(f'{root}/{name}', 'rb') as f:
-            return np.frombuffer(f.read(), np.uint8, offset=offset)
-
-    def dataset(prefix):
-        X = torch.from_numpy(read(f'{prefix}-images-idx3-ubyte.gz', 16).copy()).float().div(255).reshape(-1, 1, 28, 28)
-        y = torch.from_numpy(read(f'{prefix}-labels-idx1-ubyte.gz', 8).astype(np.int64))
-        return torch.utils.data.TensorDataset(X, y)
-    return (torch.utils.data.DataLoader(dataset('train'), batch_size, shuffle=True),
-            torch.utils.data.DataLoader(dataset('t10k'), batch_size, shuffle=False))
+from d2l_torch import load_data_fashion_mnist
 
 
 def accuracy(y_hat, y):
