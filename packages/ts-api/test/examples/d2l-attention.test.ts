@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { D2L, structure, torchMissing } from '../helpers/d2l-programs.js';
 import { trainMirror, trainPort } from '../helpers/d2l-training.js';
 import { printedDifference } from '../helpers/printed-output.js';
 
@@ -31,11 +31,6 @@ afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 const TIMEOUT = 120_000;
 const NUMBER = /-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)/g;
-
-/** The printed text with every number as '#' and all spacing and line breaks collapsed. */
-function structure(text: string): string {
-  return text.replace(NUMBER, '#').replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
-}
 
 /** The numbers of the printed tensors, tensor by tensor (a tensor starts at a line beginning "tensor("). */
 function tensors(text: string): number[][] {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { D2L, structure, torchMissing } from '../helpers/d2l-programs.js';
 import { trainMirror, trainPort } from '../helpers/d2l-training.js';
 import { printedDifference } from '../helpers/printed-output.js';
 
@@ -20,11 +20,6 @@ const TMP = mkdtempSync(join(tmpdir(), 'd2l-linreg-concise-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 const SLOW = 120_000;
-
-/** The printed text with every number as '#' and all spacing collapsed. */
-function structure(text: string): string {
-  return text.replace(/-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)/g, '#').replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
-}
 
 /** What the book shows whatever the draws: the loss near the noise's 1e-4 after each epoch, w and b within 0.01. */
 function expectFitted(printed: string): void {

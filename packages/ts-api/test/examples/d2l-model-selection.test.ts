@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { D2L, structure, torchMissing } from '../helpers/d2l-programs.js';
 import { trainMirror, trainPort } from '../helpers/d2l-training.js';
 import { printedDifference } from '../helpers/printed-output.js';
 
@@ -84,11 +84,6 @@ function expectBookBehaviour({ runs: [third, linear, high] }: Printed): void {
   expect(last(linear)[2]).toBeGreaterThan(20 * last(third)[2]);
   // every run's training loss falls from its first point
   for (const r of [third, linear, high]) expect(last(r)[1]).toBeLessThan(r.points[0][1]);
-}
-
-/** The printed text with every number as '#' and all spacing collapsed. */
-function structure(text: string): string {
-  return text.replace(/-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)/g, '#').replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
 }
 
 describe('d2l 4.4 model selection: the port prints what PyTorch prints', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { slice, tensor, zeros } from '../../src/index.js';
 import { printedDifference } from '../helpers/printed-output.js';
-import { D2L, torchMissing } from '../helpers/d2l-programs.js';
+import { D2L, structure, torchMissing } from '../helpers/d2l-programs.js';
 import { trainMirror, trainPort } from '../helpers/d2l-training.js';
 
 const PORT = 'sequence';
@@ -35,11 +35,6 @@ function losses(text: string): number[] {
     expect(Number(m![1])).toBe(i + 1);
     return Number(m![2]);
   });
-}
-
-/** The printed text with every number as '#' and all spacing collapsed. */
-function structure(text: string): string {
-  return text.replace(/-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)/g, '#').replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
 }
 
 describe('d2l 8.1 sequence models: the port prints what PyTorch prints', () => {
